@@ -1,0 +1,271 @@
+/*
+ * The services a scorer plugin gets from scorekit (see host.h and
+ * <scorekit/plugin.h>).  Everything here may be called from several worker
+ * threads at once; only the logger pointer is shared state.
+ */
+#include "host.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+static sk_log_fn log_fn;
+static void *log_ud;
+
+void sk_host_set_logger(sk_log_fn fn, void *ud)
+{
+    log_fn = fn;
+    log_ud = ud;
+}
+
+static void vset_text(sk_buf *b, const char *fmt, va_list ap)
+{
+    sk_buf_reset(b);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        sk_buf_adds(b, "(unformattable message)");
+        return;
+    }
+    sk_buf_reserve(b, (size_t)n);
+    vsnprintf(b->data, (size_t)n + 1, fmt, ap);
+    b->len = (size_t)n;
+}
+
+void sk_result_reset(sk_result *r)
+{
+    r->kind = SK_VERDICT_NONE;
+    r->score = 0;
+    sk_buf_reset(&r->rationale);
+    sk_buf_reset(&r->message);
+    sk_buf_reset(&r->meta);
+}
+
+void sk_result_free(sk_result *r)
+{
+    sk_buf_free(&r->rationale);
+    sk_buf_free(&r->message);
+    sk_buf_free(&r->meta);
+}
+
+void sk_result_errorf(sk_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vset_text(&r->message, fmt, ap);
+    va_end(ap);
+    r->kind = SK_VERDICT_ERROR;
+}
+
+void sk_result_skipf(sk_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vset_text(&r->message, fmt, ap);
+    va_end(ap);
+    r->kind = SK_VERDICT_SKIP;
+}
+
+void sk_result_finish(sk_result *r, int rc, const char *scorer)
+{
+    if (r->kind == SK_VERDICT_ERROR)
+        return;
+    if (rc != 0) {
+        sk_result_errorf(r, "scorer %s failed (returned %d) without a message", scorer, rc);
+        return;
+    }
+    switch (r->kind) {
+    case SK_VERDICT_NONE:
+        sk_result_errorf(r, "scorer %s returned no verdict (no score, skip or error)", scorer);
+        break;
+    case SK_VERDICT_SCORE:
+        if (isnan(r->score) || r->score < 0.0 || r->score > 1.0) {
+            double s = r->score;
+            sk_result_errorf(r, "scorer %s returned score %g, outside [0,1]; fix the scorer", scorer,
+                             s);
+        } else if (r->meta.len && r->meta.data[0] == '!') {
+            /* set_meta flagged bad metadata; see h_set_meta */
+            char *why = sk_xstrdup(r->meta.data + 1);
+            sk_result_errorf(r, "scorer %s returned metadata that %s", scorer, why);
+            free(why);
+        }
+        break;
+    default: break;
+    }
+}
+
+static void h_log(sk_log_level level, const char *scorer, const char *fmt, ...)
+{
+    if (!log_fn)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = sk_vasprintf(fmt, ap);
+    va_end(ap);
+    log_fn(level, scorer, msg, log_ud);
+    free(msg);
+}
+
+static void h_set_score(sk_result *r, double score)
+{
+    r->kind = SK_VERDICT_SCORE;
+    r->score = score;
+}
+
+static void h_set_skip(sk_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vset_text(&r->message, fmt, ap);
+    va_end(ap);
+    r->kind = SK_VERDICT_SKIP;
+}
+
+static void h_set_error(sk_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vset_text(&r->message, fmt, ap);
+    va_end(ap);
+    r->kind = SK_VERDICT_ERROR;
+}
+
+static void h_set_rationale(sk_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vset_text(&r->rationale, fmt, ap);
+    va_end(ap);
+}
+
+/* Metadata is checked here, where the text is at hand, and a failure is
+ * remembered with a leading '!' so sk_result_finish can name the scorer. */
+static void h_set_meta(sk_result *r, const char *json)
+{
+    sk_buf_reset(&r->meta);
+    if (!json)
+        return;
+    cJSON *v = cJSON_Parse(json);
+    if (!v)
+        sk_buf_adds(&r->meta, "!is not valid JSON");
+    else if (!cJSON_IsObject(v))
+        sk_buf_adds(&r->meta, "!is not a JSON object");
+    else {
+        char *compact = cJSON_PrintUnformatted(v);
+        sk_buf_adds(&r->meta, compact);
+        free(compact);
+    }
+    cJSON_Delete(v);
+}
+
+/* Resolve a dotted path; *root is set to the parsed document to delete. */
+static int lookup(const char *json, const char *path, cJSON **root, cJSON **out)
+{
+    *out = NULL;
+    *root = json ? cJSON_Parse(json) : NULL;
+    if (!*root)
+        return json ? -1 : 0;
+    cJSON *v = *root;
+    const char *p = path ? path : "";
+    while (*p) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (!cJSON_IsObject(v))
+            return 0;
+        cJSON *child = NULL;
+        cJSON_ArrayForEach(child, v)
+        {
+            if (child->string && strlen(child->string) == n && memcmp(child->string, p, n) == 0)
+                break;
+        }
+        if (!child)
+            return 0;
+        v = child;
+        p += n + (dot ? 1 : 0);
+    }
+    if (cJSON_IsNull(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static int h_json_get_bool(const char *json, const char *path, int *out)
+{
+    cJSON *root, *v;
+    int rc = lookup(json, path, &root, &v);
+    if (rc == 1) {
+        if (cJSON_IsBool(v))
+            *out = cJSON_IsTrue(v);
+        else
+            rc = -1;
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int h_json_get_number(const char *json, const char *path, double *out)
+{
+    cJSON *root, *v;
+    int rc = lookup(json, path, &root, &v);
+    if (rc == 1) {
+        if (cJSON_IsNumber(v))
+            *out = v->valuedouble;
+        else
+            rc = -1;
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int h_json_get_string(const char *json, const char *path, char **out)
+{
+    cJSON *root, *v;
+    int rc = lookup(json, path, &root, &v);
+    if (rc == 1) {
+        if (cJSON_IsString(v))
+            *out = sk_xstrdup(v->valuestring);
+        else
+            rc = -1;
+    }
+    cJSON_Delete(root);
+    return rc;
+}
+
+static void *h_alloc(size_t n)
+{
+    return sk_xmalloc(n);
+}
+
+static void h_free(void *p)
+{
+    free(p);
+}
+
+static const sk_host host = {
+    .size = sizeof(sk_host),
+    .abi = SK_PLUGIN_ABI,
+    .version = PACKAGE_VERSION,
+    .log = h_log,
+    .set_score = h_set_score,
+    .set_skip = h_set_skip,
+    .set_error = h_set_error,
+    .set_rationale = h_set_rationale,
+    .set_meta = h_set_meta,
+    .json_get_bool = h_json_get_bool,
+    .json_get_number = h_json_get_number,
+    .json_get_string = h_json_get_string,
+    .alloc = h_alloc,
+    .free = h_free,
+};
+
+const sk_host *sk_host_get(void)
+{
+    return &host;
+}

@@ -1,0 +1,25 @@
+# Text algorithms shared by the core and the heuristic plugin.
+noinst_LTLIBRARIES += libsktext.la
+libsktext_la_SOURCES = \
+	core/text/utf8.c core/text/utf8.h \
+	core/text/levenshtein.c core/text/levenshtein.h
+
+# The library behind the `scorekit` command (not installed: the installed
+# SDK is the plugin header).
+noinst_LTLIBRARIES += libscorekit.la
+libscorekit_la_SOURCES = \
+	core/error.c core/error.h \
+	core/util.c core/util.h \
+	core/host.c core/host.h \
+	core/params.c core/params.h
+libscorekit_la_CPPFLAGS = $(AM_CPPFLAGS) -DSK_PLUGIN_DIR='"$(plugindir)"' \
+	$(CJSON_CFLAGS) $(PCRE2_CFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
+libscorekit_la_LIBADD = libsktext.la $(CJSON_LIBS) $(PCRE2_LIBS) $(LUA_LIBS) $(SQLITE_LIBS) \
+	$(CURL_LIBS)
+
+bin_PROGRAMS += scorekit
+scorekit_SOURCES = core/cli/main.c
+scorekit_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
+scorekit_LDADD = libscorekit.la
+
+scorekitinclude_HEADERS += core/include/scorekit/plugin.h

@@ -1,0 +1,2 @@
+/* Shared JSON helpers for the heuristic scorers. STUB */
+#include "heuristic.h"

@@ -1,0 +1,15 @@
+# Unit tests (Check) link the core and scorer libraries directly; CLI tests
+# are shell scripts that drive the built `scorekit` as a user would.
+TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit $(CHECK_CFLAGS) $(CJSON_CFLAGS)
+TEST_LDADD = libskheuristic.la libscorekit.la $(CHECK_LIBS)
+AM_TESTS_ENVIRONMENT = \
+	SK_SRCDIR='$(abs_top_srcdir)'; SK_BUILDDIR='$(abs_top_builddir)'; \
+	SCOREKIT_PLUGIN_PATH='$(abs_top_builddir)/plugins/.libs'; \
+	export SK_SRCDIR SK_BUILDDIR SCOREKIT_PLUGIN_PATH;
+
+check_LTLIBRARIES += libsktest.la
+libsktest_la_SOURCES = tests/unit/sk_test.c tests/unit/sk_test.h
+libsktest_la_CPPFLAGS = $(TEST_CPPFLAGS)
+
+include tests/unit/similarity.mk
+include tests/unit/patterns.mk

@@ -1,0 +1,5 @@
+check_PROGRAMS += tests/unit/test_patterns
+TESTS += tests/unit/test_patterns
+tests_unit_test_patterns_SOURCES = tests/unit/test_patterns.c
+tests_unit_test_patterns_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_patterns_LDADD = libsktest.la $(TEST_LDADD)
