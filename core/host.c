@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "row.h"
 
 static sk_log_fn log_fn;
 static void *log_ud;
@@ -88,8 +89,8 @@ void sk_result_finish(sk_result *r, int rc, const char *scorer)
     case SK_VERDICT_SCORE:
         if (isnan(r->score) || r->score < 0.0 || r->score > 1.0) {
             double s = r->score;
-            sk_result_errorf(r, "scorer %s returned score %g, outside [0,1]; fix the scorer", scorer,
-                             s);
+            sk_result_errorf(r, "scorer %s returned score %g, outside [0,1]; fix the scorer",
+                             scorer, s);
         } else if (r->meta.len && r->meta.data[0] == '!') {
             /* set_meta flagged bad metadata; see h_set_meta */
             char *why = sk_xstrdup(r->meta.data + 1);
@@ -146,23 +147,46 @@ static void h_set_rationale(sk_result *r, const char *fmt, ...)
 }
 
 /* Metadata is checked here, where the text is at hand, and a failure is
- * remembered with a leading '!' so sk_result_finish can name the scorer. */
+ * remembered with a leading '!' so sk_result_finish can name the scorer.
+ * The row scanner's validator is used rather than cJSON, whose parser
+ * writes a process-wide error variable and so races between workers. */
 static void h_set_meta(sk_result *r, const char *json)
 {
     sk_buf_reset(&r->meta);
     if (!json)
         return;
-    cJSON *v = cJSON_Parse(json);
-    if (!v)
-        sk_buf_adds(&r->meta, "!is not valid JSON");
-    else if (!cJSON_IsObject(v))
-        sk_buf_adds(&r->meta, "!is not a JSON object");
-    else {
-        char *compact = cJSON_PrintUnformatted(v);
-        sk_buf_adds(&r->meta, compact);
-        free(compact);
+    char msg[128];
+    size_t n = strlen(json);
+    if (sk_json_validate(json, n, msg, sizeof msg) != 0) {
+        sk_buf_adds(&r->meta, "!is not valid JSON (");
+        sk_buf_adds(&r->meta, msg);
+        sk_buf_adds(&r->meta, ")");
+        return;
     }
-    cJSON_Delete(v);
+    size_t i = 0;
+    while (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r')
+        i++;
+    if (json[i] != '{') {
+        sk_buf_adds(&r->meta, "!is not a JSON object");
+        return;
+    }
+    /* Compact it: drop whitespace outside strings (the text is valid). */
+    sk_buf_reserve(&r->meta, n);
+    int in_str = 0;
+    for (; i < n; i++) {
+        char c = json[i];
+        if (in_str) {
+            if (c == '\\') {
+                sk_buf_addc(&r->meta, c);
+                c = json[++i];
+            } else if (c == '"')
+                in_str = 0;
+        } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+            continue;
+        else if (c == '"')
+            in_str = 1;
+        sk_buf_addc(&r->meta, c);
+    }
 }
 
 /* Resolve a dotted path; *root is set to the parsed document to delete. */

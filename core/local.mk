@@ -11,15 +11,24 @@ libscorekit_la_SOURCES = \
 	core/error.c core/error.h \
 	core/util.c core/util.h \
 	core/host.c core/host.h \
-	core/params.c core/params.h
+	core/params.c core/params.h \
+	core/engine.h core/engine_plugin.c \
+	core/registry.c core/registry.h \
+	core/pack.c core/pack.h \
+	core/fileutil.c core/fileutil.h \
+	core/project.c core/project.h \
+	core/rowscore.c core/rowscore.h \
+	core/score.c core/score.h
 libscorekit_la_CPPFLAGS = $(AM_CPPFLAGS) -DSK_PLUGIN_DIR='"$(plugindir)"' \
 	$(CJSON_CFLAGS) $(PCRE2_CFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
 libscorekit_la_LIBADD = libsktext.la $(CJSON_LIBS) $(PCRE2_LIBS) $(LUA_LIBS) $(SQLITE_LIBS) \
 	$(CURL_LIBS)
 
 bin_PROGRAMS += scorekit
-scorekit_SOURCES = core/cli/main.c
+scorekit_SOURCES = core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/progress.c \
+	core/cli/score.c core/cli/scorers.c core/cli/init.c
 scorekit_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
 scorekit_LDADD = libscorekit.la
 
 scorekitinclude_HEADERS += core/include/scorekit/plugin.h
+include core/reader.mk

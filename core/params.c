@@ -67,6 +67,43 @@ static char *known_list(const sk_scorer_def *def)
     return b.data;
 }
 
+/* cJSON_Parse accepts "1.2.3" as 1.2; a default must be exactly one value. */
+static cJSON *parse_strict(const char *text)
+{
+    size_t len = strlen(text);
+    const char *end = NULL;
+    cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!v)
+        return NULL;
+    while (end && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+        end++;
+    if (!end || *end) {
+        cJSON_Delete(v);
+        return NULL;
+    }
+    return v;
+}
+
+int sk_params_check_defs(const sk_scorer_def *def, const char *where, char **err)
+{
+    for (const sk_param_def *p = def->params; p && p->name; p++) {
+        if (p->type < SK_PARAM_BOOL || p->type > SK_PARAM_JSON)
+            return sk_errf(err, SK_EINVAL, "%s: scorer %s: param %s has unknown type %d", where,
+                           def->name, p->name, (int)p->type);
+        if (!p->default_json)
+            continue;
+        cJSON *v = parse_strict(p->default_json);
+        int ok = v && (type_ok(p->type, v) || cJSON_IsNull(v));
+        cJSON_Delete(v);
+        if (!ok)
+            return sk_errf(err, SK_EINVAL,
+                           "%s: scorer %s: the default of param %s (%s) is not a JSON %s; this "
+                           "is a bug in the scorer",
+                           where, def->name, p->name, p->default_json, sk_param_type_name(p->type));
+    }
+    return SK_OK;
+}
+
 int sk_params_resolve(const sk_scorer_def *def, const char *where, const cJSON *given, char **out,
                       char **err)
 {
@@ -81,15 +118,15 @@ int sk_params_resolve(const sk_scorer_def *def, const char *where, const cJSON *
             const sk_param_def *p = find(def, g->string);
             if (!p) {
                 char *known = known_list(def);
-                int rc = sk_errf(err, SK_EINVAL,
-                                 "%s: unknown param \"%s\"; this scorer takes: %s", where,
-                                 g->string, known);
+                int rc = sk_errf(err, SK_EINVAL, "%s: unknown param \"%s\"; this scorer takes: %s",
+                                 where, g->string, known);
                 free(known);
                 return rc;
             }
-            if (!type_ok(p->type, g))
-                return sk_errf(err, SK_EINVAL, "%s: param \"%s\" must be a %s", where, g->string,
-                               sk_param_type_name(p->type));
+            int unset = cJSON_IsNull(g) && p->default_json && strcmp(p->default_json, "null") == 0;
+            if (!type_ok(p->type, g) && !unset)
+                return sk_errf(err, SK_EINVAL, "%s: param \"%s\" must be of type %s", where,
+                               g->string, sk_param_type_name(p->type));
         }
     }
 
@@ -100,13 +137,17 @@ int sk_params_resolve(const sk_scorer_def *def, const char *where, const cJSON *
         if (v) {
             copy = cJSON_Duplicate(v, 1);
         } else if (p->default_json) {
-            copy = cJSON_Parse(p->default_json);
+            copy = parse_strict(p->default_json);
+            if (copy && !type_ok(p->type, copy) && !cJSON_IsNull(copy)) {
+                cJSON_Delete(copy);
+                copy = NULL;
+            }
             if (!copy) {
                 cJSON_Delete(full);
                 return sk_errf(err, SK_EINVAL,
-                               "%s: the scorer's default for \"%s\" is not valid JSON (%s); "
+                               "%s: the scorer's default for \"%s\" (%s) is not one JSON %s; "
                                "this is a bug in the scorer",
-                               where, p->name, p->default_json);
+                               where, p->name, p->default_json, sk_param_type_name(p->type));
             }
         } else {
             cJSON_Delete(full);

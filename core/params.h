@@ -18,6 +18,12 @@
 int sk_params_resolve(const sk_scorer_def *def, const char *where, const cJSON *given, char **out,
                       char **err);
 
+/* Check a scorer's param table: known types, and defaults that are one
+ * JSON value of the declared type (or null: "not set").  Done when a
+ * plugin loads, so open() only ever sees declared types.  `where` names the
+ * plugin file. */
+int sk_params_check_defs(const sk_scorer_def *def, const char *where, char **err);
+
 /* Human-readable type name ("bool", "number", ...). */
 const char *sk_param_type_name(sk_param_type t);
 

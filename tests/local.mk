@@ -13,3 +13,7 @@ libsktest_la_CPPFLAGS = $(TEST_CPPFLAGS)
 
 include tests/unit/similarity.mk
 include tests/unit/patterns.mk
+include tests/unit/reader.mk
+include tests/plugins/local.mk
+include tests/cli/local.mk
+include tests/unit/core.mk

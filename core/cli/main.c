@@ -1,2 +1,83 @@
-/* STUB */
-int main(void) { return 0; }
+/* scorekit: the command line.  Dispatches to one file per subcommand. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "host.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: scorekit [-C DIR] COMMAND [ARGS]\n"
+               "\n"
+               "Score and evaluate LLM outputs with packs of validated scorers.\n"
+               "\n"
+               "commands:\n"
+               "  score [FILE.jsonl]   score rows that already hold outputs\n"
+               "  scorers              list the scorers available (or in a pack)\n"
+               "  init [DIR]           create a project that works immediately\n"
+               "  version              print the version\n"
+               "\n"
+               "options:\n"
+               "  -C DIR               run in the project folder DIR\n"
+               "\n"
+               "`scorekit COMMAND --help` describes each command.\n");
+}
+
+static void log_to_stderr(sk_log_level level, const char *scorer, const char *msg, void *ud)
+{
+    (void)ud;
+    static const char *const names[] = {"debug", "info", "warning", "error"};
+    if (level == SK_LOG_DEBUG && !getenv("SCOREKIT_DEBUG"))
+        return;
+    fprintf(stderr, "scorekit: %s: %s: %s\n", names[level], scorer ? scorer : "-", msg);
+}
+
+int main(int argc, char **argv)
+{
+    cli_ctx ctx = {".", 0};
+    int i = 1;
+    while (i < argc && argv[i][0] == '-') {
+        if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
+            ctx.dir = argv[i + 1];
+            ctx.dir_given = 1;
+            i += 2;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return CLI_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("scorekit %s (plugin ABI %d)\n", PACKAGE_VERSION, SK_PLUGIN_ABI);
+            return CLI_OK;
+        } else {
+            cli_error("unknown option %s before the command", argv[i]);
+            usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    sk_host_set_logger(log_to_stderr, NULL);
+    const char *cmd = argv[i];
+    int sub_argc = argc - i;
+    char **sub_argv = argv + i;
+    if (strcmp(cmd, "score") == 0)
+        return cmd_score(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "scorers") == 0)
+        return cmd_scorers(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "init") == 0)
+        return cmd_init(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "version") == 0) {
+        printf("scorekit %s (plugin ABI %d)\n", PACKAGE_VERSION, SK_PLUGIN_ABI);
+        return CLI_OK;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    cli_error("unknown command \"%s\"", cmd);
+    usage(stderr);
+    return CLI_USAGE;
+}

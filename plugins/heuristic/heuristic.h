@@ -26,5 +26,102 @@ extern const sk_scorer_def sk_h_regex;
 extern const sk_scorer_def sk_h_word_count;
 
 /* --- shared JSON helpers (json_util.c) --- */
+/*
+ * Helpers for scorers that compare JSON values.  All are thread-safe and
+ * never print.  Memory they return is from malloc: free() plain buffers,
+ * cJSON_Delete() cJSON trees.  Allocation failure aborts (house policy).
+ */
+
+/* Recursion over a parsed tree (sk_hjson_dump, sk_hjson_members' users) is
+ * as deep as the tree, which cJSON's parser limits to CJSON_NESTING_LIMIT
+ * (1000) levels. */
+
+/* String normalisation flags (the ignore_case / normalize_whitespace
+ * params).  Both are ASCII-only by design: no locale, no Unicode tables. */
+enum {
+    SK_HNORM_IGNORE_CASE = 1u << 0, /* fold A-Z to a-z */
+    SK_HNORM_WHITESPACE = 1u << 1   /* trim, and collapse each run of space, \t, \n, \v,
+                                       \f, \r to one space */
+};
+
+/* Which JSON a string may hold to be read as that JSON instead of as text
+ * (the "string holding JSON" rule of sk_hjson_field / sk_hjson_unwrap). */
+enum {
+    SK_HJSON_UNWRAP_NONE = 0,       /* a string is always a string */
+    SK_HJSON_UNWRAP_CONTAINERS = 1, /* objects and arrays only */
+    SK_HJSON_UNWRAP_ARRAYS = 2,     /* arrays only */
+    SK_HJSON_UNWRAP_ANY = 3         /* any value; a number must follow the strict JSON
+                                       grammar, so "007" stays a string */
+};
+
+/* Cheap pre-check before parsing free text: 1 when the first character
+ * after JSON whitespace could start a JSON value ({ [ " - 0-9, or the words
+ * true, false, null), 0 when s certainly is not JSON.  Reads no further
+ * than it must, so it costs nothing on ordinary prose. */
+int sk_hjson_may_be_json(const char *s, size_t n);
+
+/* Parse exactly n bytes of s as one JSON value; whitespace around it is
+ * allowed, anything else after it is not.  NULL when it is not JSON. */
+cJSON *sk_hjson_parse(const char *s, size_t n);
+
+/* The "string holding JSON" rule for one string of n bytes: the parsed
+ * value when s holds JSON of a kind `unwrap` (SK_HJSON_UNWRAP_*) allows,
+ * else NULL (s is then just text). */
+cJSON *sk_hjson_unwrap(const char *s, size_t n, unsigned unwrap);
+
+/* The value of one case field, given its JSON text and its *_text / *_len
+ * (sk_case): when the value is a string that holds JSON `unwrap` allows,
+ * the parsed content, else the value itself.  NULL only when json is NULL
+ * or not JSON. */
+cJSON *sk_hjson_field(const char *json, const char *text, size_t len, unsigned unwrap);
+
+/* 1 when the JSON text json (a case field) is a string, by its first
+ * non-whitespace character; then the field's *_text is the content. */
+int sk_hjson_is_string(const char *json);
+
+/* The members of object obj sorted by key (bytewise, which is code point
+ * order), a repeated key resolved as JSON.parse does: the last one wins.
+ * Stores a malloc'd array (free() it; NULL when empty) in *out and returns
+ * its length. */
+size_t sk_hjson_members(const cJSON *obj, const cJSON ***out);
+
+/* Canonical compact JSON text of v: no whitespace, object keys as by
+ * sk_hjson_members, numbers as sk_hjson_format_number, strings escaped as
+ * JSON.stringify does (only ", \ and control characters), and string
+ * values (not keys) normalised by `norm` (SK_HNORM_*).  Two values are
+ * equal as JSON exactly when their dumps are equal byte for byte.
+ * Returns a malloc'd NUL-terminated text; *len gets its length if not
+ * NULL. */
+char *sk_hjson_dump(const cJSON *v, unsigned norm, size_t *len);
+
+/* Format a number as JavaScript's String(x) does: the shortest digits
+ * that read back as x, exponent form outside [1e-7, 1e21) (1 -> "1",
+ * 0.1 -> "0.1", 1e21 -> "1e+21", 1e-7 -> "1e-7"); -0 is "0".  Infinities
+ * (cJSON reads 1e999 as one) are "1e999" / "-1e999" so they stay JSON;
+ * NaN is "null".  out holds at least 32 bytes; returns the length. */
+size_t sk_hjson_format_number(double x, char *out);
+
+/* Write s (n bytes) normalised by `norm` to out, which holds n bytes;
+ * returns the new length (<= n). */
+size_t sk_hjson_normalize(const char *s, size_t n, unsigned norm, char *out);
+
+/* 1 when a and b are equal after normalisation by `norm`, else 0.  No
+ * allocation; stops at the first difference. */
+int sk_hjson_text_equal(const char *a, size_t na, const char *b, size_t nb, unsigned norm);
+
+/* A short excerpt of s for a rationale: a JSON string literal of at most
+ * about `max` bytes of s (cut at a character boundary, "..." appended
+ * inside the quotes when cut), written NUL-terminated to out (outlen > 0,
+ * truncated to fit). */
+void sk_hjson_snippet(const char *s, size_t n, size_t max, char *out, size_t outlen);
+
+/* "a string", "a number", "an object", "an array", "a boolean", "null"
+ * (NULL v: "nothing"). */
+const char *sk_hjson_type_name(const cJSON *v);
+
+/* Numeric similarity 1 - |a-b| / (|a|+|b|), floored at 0, both 0 giving
+ * 1 (autoevals' NumericDiff; also safe when |a|+|b| overflows).  a and b
+ * must be finite. */
+double sk_hjson_numeric_similarity(double a, double b);
 
 #endif

@@ -1,5 +1,137 @@
-/* STUB: to be written. */
+/*
+ * numeric_diff: how close the output's number is to the expected number,
+ * relative to their size.
+ *
+ *   score = max(0, 1 - |e - o| / (|e| + |o|)),   both 0 scoring 1
+ *
+ * as Braintrust autoevals' NumericDiff computes it (105 vs 100 scores
+ * 0.97561; numbers of opposite signs score 0).  It stays defined when
+ * |e| + |o| overflows a double.
+ *
+ * A number is a JSON number, or a string holding one: the content with
+ * surrounding whitespace trimmed must be read completely by C's strtod
+ * (so "3.5", " 1e3 " and "0x1A" count; "3.5 kg" does not) and be finite.
+ * strtod follows LC_NUMERIC, which scorekit leaves as "C".
+ *
+ * An output that is not a number is a wrong answer: it scores 0 with a
+ * rationale saying what it is.  An expected value that is not a number is
+ * a dataset problem: an error saying what to fix.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "heuristic.h"
-static int sopen(const sk_host *h, const char *p, void **st, char *err, size_t n) { (void)h; (void)p; (void)st; (void)err; (void)n; return 0; }
-static int sscore(const sk_host *h, void *st, const sk_case *c, sk_result *r) { (void)st; (void)c; h->set_error(r, "not implemented"); return 0; }
-const sk_scorer_def sk_h_numeric_diff = {sizeof(sk_scorer_def), "numeric_diff", "stub", SK_SCORER_THREAD_SAFE, 0, NULL, sopen, sscore, NULL};
+
+static int space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* Read a number from a case field.  Returns 1 and sets *out, or 0 and
+ * describes what the value is instead in why. */
+static int read_number(const char *json, const char *text, size_t len, double *out, char *why,
+                       size_t whylen)
+{
+    int is_str = sk_hjson_is_string(json);
+    const char *s = is_str ? text : json;
+    size_t n = is_str ? len : strlen(json);
+    size_t i = 0;
+    while (i < n && space((unsigned char)s[i]))
+        i++;
+    while (n > i && space((unsigned char)s[n - 1]))
+        n--;
+    if (i < n) {
+        /* A NUL-terminated copy: *_text need not end in NUL, and strtod
+         * must not read past n. */
+        char small[64], *buf = n - i < sizeof small ? small : malloc(n - i + 1);
+        if (!buf)
+            abort(); /* house policy: out of memory is not recoverable */
+        memcpy(buf, s + i, n - i);
+        buf[n - i] = '\0';
+        char *end;
+        double v = strtod(buf, &end);
+        int whole = end == buf + (n - i);
+        if (buf != small)
+            free(buf);
+        if (whole && isfinite(v)) {
+            *out = v;
+            return 1;
+        }
+        if (whole && isinf(v)) {
+            snprintf(why, whylen, "a number too large for a double");
+            return 0;
+        }
+    }
+    if (is_str) {
+        char snip[80];
+        sk_hjson_snippet(text, len, 40, snip, sizeof snip);
+        snprintf(why, whylen, "the string %s", snip);
+    } else {
+        cJSON *v = sk_hjson_parse(json, strlen(json));
+        snprintf(why, whylen, "%s", sk_hjson_type_name(v));
+        cJSON_Delete(v);
+    }
+    return 0;
+}
+
+static const sk_param_def params[] = {
+    {NULL, 0, NULL, NULL},
+};
+
+static int nd_open(const sk_host *host, const char *params_json, void **state, char *err,
+                   size_t errlen)
+{
+    (void)host;
+    (void)params_json;
+    (void)err;
+    (void)errlen;
+    *state = NULL;
+    return 0;
+}
+
+static int nd_score(const sk_host *host, void *state, const sk_case *c, sk_result *r)
+{
+    (void)state;
+    if (!c->expected_json || !c->expected_text) {
+        host->set_skip(r, "no expected value to compare with");
+        return 0;
+    }
+    double e, o;
+    char why[160];
+    if (!read_number(c->expected_json, c->expected_text, c->expected_len, &e, why, sizeof why)) {
+        host->set_error(r,
+                        "expected is not a number (it is %s); numeric_diff needs a JSON number "
+                        "or a string holding one, such as 42 or \"3.5\": fix the row's expected "
+                        "value or use a text scorer",
+                        why);
+        return 0;
+    }
+    if (!read_number(c->output_json, c->output_text, c->output_len, &o, why, sizeof why)) {
+        host->set_score(r, 0.0);
+        host->set_rationale(r, "output is not a number: it is %s", why);
+        return 0;
+    }
+    double s = sk_hjson_numeric_similarity(e, o);
+    host->set_score(r, s);
+    if (s < 1.0) {
+        char so[32], se[32];
+        sk_hjson_format_number(o, so);
+        sk_hjson_format_number(e, se);
+        host->set_rationale(r, "output %s vs expected %s", so, se);
+    }
+    return 0;
+}
+
+const sk_scorer_def sk_h_numeric_diff = {
+    sizeof(sk_scorer_def),
+    "numeric_diff",
+    "1 - |expected - output| / (|expected| + |output|), floored at 0 (autoevals NumericDiff)",
+    SK_SCORER_THREAD_SAFE | SK_SCORER_NEEDS_EXPECTED,
+    SK_ACCEPT_NUMBER,
+    params,
+    nd_open,
+    nd_score,
+    NULL,
+};

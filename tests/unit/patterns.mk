@@ -1,5 +1,7 @@
+# Unit tests of the pattern scorers (valid_json, contains, icontains,
+# starts_with, regex, word_count).
 check_PROGRAMS += tests/unit/test_patterns
 TESTS += tests/unit/test_patterns
 tests_unit_test_patterns_SOURCES = tests/unit/test_patterns.c
-tests_unit_test_patterns_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_patterns_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/plugins/heuristic
 tests_unit_test_patterns_LDADD = libsktest.la $(TEST_LDADD)

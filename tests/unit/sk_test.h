@@ -13,7 +13,7 @@
 typedef struct sk_test_result {
     sk_verdict kind;
     double score;
-    char message[1024];   /* skip reason or error */
+    char message[1024]; /* skip reason or error */
     char rationale[1024];
     char meta[1024];
 } sk_test_result;

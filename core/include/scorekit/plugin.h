@@ -48,7 +48,7 @@ extern "C" {
 
 #if defined(__GNUC__)
 #define SK_PLUGIN_EXPORT __attribute__((visibility("default")))
-#define SK_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define SK_PRINTF(f, a)  __attribute__((format(printf, f, a)))
 #else
 #define SK_PLUGIN_EXPORT
 #define SK_PRINTF(f, a)
@@ -152,9 +152,9 @@ typedef struct sk_host {
 typedef struct sk_scorer_def {
     size_t size; /* sizeof(sk_scorer_def) */
     const char *name;
-    const char *summary; /* one line, shown by `scorekit scorers` */
-    unsigned flags;      /* SK_SCORER_* */
-    unsigned accepts;    /* SK_ACCEPT_*, 0 = anything */
+    const char *summary;        /* one line, shown by `scorekit scorers` */
+    unsigned flags;             /* SK_SCORER_* */
+    unsigned accepts;           /* SK_ACCEPT_*, 0 = anything */
     const sk_param_def *params; /* NULL or a table ending with {NULL} */
 
     /* params_json is a JSON object holding every declared param (defaults
@@ -181,7 +181,7 @@ typedef struct sk_plugin {
 typedef const sk_plugin *(*sk_plugin_entry_fn)(const sk_host *host);
 
 #define SK_PLUGIN_ENTRY_SYMBOL "scorekit_plugin_v1"
-#define SK_PLUGIN_ABI_SYMBOL "scorekit_plugin_abi"
+#define SK_PLUGIN_ABI_SYMBOL   "scorekit_plugin_abi"
 
 /* Define a plugin's two exported symbols.  `scorer_array` is an array of
  * `const sk_scorer_def *`.  Use once per shared object. */

@@ -1,0 +1,78 @@
+/* Shared helpers of the subcommands: messages, project and pack loading. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "cli.h"
+#include "error.h"
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("scorekit: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("scorekit: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int cli_project(const cli_ctx *ctx, int required, sk_project **proj)
+{
+    char *err = NULL;
+    *proj = NULL;
+    int rc = sk_project_load(proj, ctx->dir, &err);
+    if (rc == SK_ENOTFOUND && !required && !ctx->dir_given) {
+        free(err);
+        return SK_OK;
+    }
+    if (rc) {
+        cli_error("%s", err);
+        free(err);
+    }
+    return rc;
+}
+
+int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
+             const char *const *scorers, size_t nscorers, sk_registry **reg, sk_pack **pack)
+{
+    char *err = NULL;
+    *pack = NULL;
+    sk_registry_open(reg, proj ? proj->dir : (ctx->dir_given ? ctx->dir : NULL), &err);
+    int rc;
+    if (nscorers)
+        rc = sk_pack_from_names(pack, scorers, nscorers, *reg, &err);
+    else if (pack_file)
+        rc = sk_pack_load(pack, pack_file, *reg, &err);
+    else if (proj && proj->pack)
+        rc = sk_pack_load(pack, proj->pack, *reg, &err);
+    else
+        rc = sk_errf(&err, SK_EINVAL,
+                     "no scorers to run: pass --pack FILE or --scorer NAME, or run inside a "
+                     "project whose %s names a pack (`scorekit init` makes one)",
+                     SK_PROJECT_FILE);
+    if (rc) {
+        cli_error("%s", err);
+        free(err);
+        sk_registry_free(*reg);
+        *reg = NULL;
+    }
+    return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * The fast JSON row scanner.  Scoring a file reads every row once, so instead
+ * of building a tree it validates a line in one pass and records where the
+ * values of a few wanted top-level keys lie in the line.  Values stay as
+ * their raw bytes, which keeps big numbers exact and costs no allocation.
+ */
+#ifndef SK_ROW_H
+#define SK_ROW_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+/* Containers nested deeper than this are rejected. */
+#define SK_JSON_MAX_DEPTH 512
+
+/* A byte range inside the scanned line; p == NULL means the key was absent. */
+typedef struct sk_span {
+    const char *p;
+    size_t n;
+} sk_span;
+
+/* Validate `line` (len bytes) as one JSON text per RFC 8259, strictly (no
+ * trailing commas, comments, NaN, leading zeros or raw control characters;
+ * valid escapes and UTF-8; nothing but whitespace after the value; nesting at
+ * most SK_JSON_MAX_DEPTH), which must be an object.  For each of the nkeys
+ * names in keys[], spans[i] receives the raw bytes of that top-level member's
+ * value (a string keeps its quotes), or {NULL, 0} when absent.  Key names in
+ * the line are compared after decoding their escapes.  A wanted key that
+ * occurs twice is an error; other duplicates are allowed.  The spans point
+ * into `line`.  Returns 0, or SK_EPARSE with "column N: what is wrong" (N the
+ * 1-based byte column) in err (errlen bytes, truncated to fit; err may be
+ * NULL), and all spans cleared. */
+int sk_row_scan(const char *line, size_t len, const char *const *keys, size_t nkeys, sk_span *spans,
+                char *err, size_t errlen);
+
+/* Validate any JSON text by the same rules (any top-level type). */
+int sk_json_validate(const char *p, size_t n, char *err, size_t errlen);
+
+/* Decode the string literal p[0..n) (quotes included, already validated)
+ * into UTF-8 appended to `out`.  \u escapes are decoded, surrogate pairs
+ * joined, and a lone surrogate becomes U+FFFD.  The text may contain NUL
+ * bytes (from \u0000): use out->len.  Returns 0, or -1 when the span is not a
+ * string literal. */
+int sk_json_string_decode(const char *p, size_t n, sk_buf *out);
+
+/* 1 when the span is a JSON string literal. */
+static inline int sk_span_is_string(sk_span s)
+{
+    return s.p && s.n >= 2 && s.p[0] == '"';
+}
+
+#endif

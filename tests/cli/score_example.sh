@@ -1,0 +1,46 @@
+#!/bin/sh
+# `scorekit score` on the bundled QA example, as the README shows it.
+. "$SK_SRCDIR/tests/cli/lib.sh"
+cp -R "$SK_SRCDIR/examples/qa" "$T/qa"
+chmod -R u+w "$T/qa"
+
+run 0 "$SK" -C "$T/qa" score --no-progress
+has "$T/out" "20 rows scored with pack \"qa-heuristic\""
+has "$T/out" "lowest-scoring rows:"
+# exact_match (case and whitespace normalised): 12 of 20 rows are exact.
+has "$T/out" "exact_match"
+grep -E "^exact_match +0\.6000 " "$T/out" >/dev/null || fail "exact_match mean is not 0.6000"
+# icontains: the expected answer appears in 15 outputs (not in geo-02,
+# sci-02, sci-05, math-03, hist-03).
+grep -E '^mentions_answer +0\.7500 +75\.0% +20 ' "$T/out" >/dev/null ||
+    fail "mentions_answer is not 0.75 / 75%"
+# concise: only sci-02 is over 25 words.
+grep -E '^concise +0\.9500 +95\.0% ' "$T/out" >/dev/null || fail "concise is not 0.95"
+has "$T/out" "sci-05"
+
+# The same from inside the folder, and with a pack swapped in.
+(cd "$T/qa" && run 0 "$SK" score --no-progress)
+has "$T/out" "20 rows scored"
+# Without ignore_case, "Carbon dioxide" no longer matches: 11 of 20.
+cat >"$T/one.json" <<'P'
+{"name": "only-exact", "scorers": [{"use": "exact_match", "threshold": 1}]}
+P
+run 0 "$SK" -C "$T/qa" score --pack "$T/one.json" --no-progress
+has "$T/out" "pack \"only-exact\""
+lacks "$T/out" "similarity"
+has "$T/out" "rows passing every threshold: 11 of 20 (55.0%)"
+
+# Per-row JSONL: one line per row, in file order, summary on stderr.
+run 0 "$SK" -C "$T/qa" score --json -j 3
+lines "$T/out" 20
+head -1 "$T/out" | grep -qF '{"id":"geo-01","line":1,' || fail "first JSON row is not geo-01"
+tail -1 "$T/out" | grep -qF '"id":"hist-03"' || fail "last JSON row is not hist-03"
+grep -F '"id":"geo-02"' "$T/out" | grep -qF '"exact_match":{"score":0' || fail "geo-02 exact"
+has "$T/err" "20 rows scored"
+
+# Thread count does not change results.
+run 0 "$SK" -C "$T/qa" score --json -j 1
+cp "$T/out" "$T/j1"
+run 0 "$SK" -C "$T/qa" score --json -j 4
+cmp -s "$T/j1" "$T/out" || fail "-j 1 and -j 4 differ"
+finish

@@ -1,0 +1,1165 @@
+/*
+ * Tests for the JSONL line reader (jsonl.c) and the JSON row scanner
+ * (row.c): line endings, blank lines, long lines and pipes on real files, and
+ * every malformed-JSON class with its column and message.  A randomized
+ * cross-check compares the scanner with a plain recursive reference checker
+ * written here from the RFC 8259 grammar, and with cJSON where cJSON is strict.
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "jsonl.h"
+#include "row.h"
+#include "util.h"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* Write data to a new file under /tmp; the caller unlinks and frees. */
+static char *write_tmp(const void *data, size_t n)
+{
+    char *path = sk_xstrdup("/tmp/sk_reader_XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    const char *p = data;
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        ck_assert_int_gt(k, 0);
+        p += k;
+        n -= (size_t)k;
+    }
+    close(fd);
+    return path;
+}
+
+static void remove_tmp(char *path)
+{
+    unlink(path);
+    free(path);
+}
+
+/* Read every line as "LINENO:TEXT\n" into out; returns the final rc. */
+static int collect(sk_jsonl *r, sk_buf *out, size_t max_lines, char **err)
+{
+    const char *line;
+    size_t len, lineno;
+    int rc;
+    size_t count = 0;
+    while (count < max_lines && (rc = sk_jsonl_next(r, &line, &len, &lineno, err)) == 1) {
+        ck_assert_uint_eq(strlen(line), len); /* NUL-terminated right after */
+        sk_buf_printf(out, "%zu:", lineno);
+        sk_buf_add(out, line, len);
+        sk_buf_addc(out, '\n');
+        count++;
+    }
+    return count == max_lines ? 1 : rc;
+}
+
+/* All lines of a file given as bytes, as collect() formats them. */
+static char *lines_of(const char *data, size_t n)
+{
+    char *path = write_tmp(data, n);
+    sk_jsonl *r;
+    char *err = NULL;
+    ck_assert_int_eq(sk_jsonl_open(&r, path, &err), 0);
+    sk_buf out = {0};
+    sk_buf_adds(&out, "");
+    ck_assert_int_eq(collect(r, &out, SIZE_MAX, &err), 0);
+    ck_assert_ptr_null(err);
+    sk_jsonl_close(r);
+    remove_tmp(path);
+    return out.data;
+}
+
+#define LINES(lit) lines_of(lit, sizeof(lit) - 1)
+
+static void check_lines(const char *data, size_t n, const char *want)
+{
+    char *got = lines_of(data, n);
+    ck_assert_str_eq(got, want);
+    free(got);
+}
+
+/* ---- the line reader -------------------------------------------------- */
+
+START_TEST(test_bom_crlf_blank)
+{
+    const char bom[] = "\xEF\xBB\xBF{\"a\":1}\n{\"b\":2}\n";
+    check_lines(bom, sizeof bom - 1, "1:{\"a\":1}\n2:{\"b\":2}\n");
+    /* A BOM later in the file is not special. */
+    const char bom2[] = "{}\n\xEF\xBB\xBF{}\n";
+    check_lines(bom2, sizeof bom2 - 1, "1:{}\n2:\xEF\xBB\xBF{}\n");
+    const char crlf[] = "{\"a\":1}\r\n\r\n{\"b\":2}\r\n";
+    check_lines(crlf, sizeof crlf - 1, "1:{\"a\":1}\n3:{\"b\":2}\n");
+    const char blank[] = "\n   \n\t \r\n{\"a\":1}\n\n \t{\"b\":2} \n\n";
+    check_lines(blank, sizeof blank - 1, "4:{\"a\":1}\n6: \t{\"b\":2} \n");
+    const char nonl[] = "{\"a\":1}\n{\"b\":2}";
+    check_lines(nonl, sizeof nonl - 1, "1:{\"a\":1}\n2:{\"b\":2}\n");
+    const char nonl_cr[] = "{\"a\":1}\r";
+    check_lines(nonl_cr, sizeof nonl_cr - 1, "1:{\"a\":1}\n");
+    check_lines("", 0, "");
+    check_lines("\n\n  \n\t", 4, "");
+    check_lines("\xEF\xBB\xBF", 3, "");
+    check_lines("\xEF\xBB\xBF\r\n{}", 7, "2:{}\n");
+}
+END_TEST
+
+START_TEST(test_many_lines_cross_buffer)
+{
+    /* Lines of varied length crossing many 64 KiB read boundaries. */
+    sk_buf data = {0}, want = {0};
+    for (size_t i = 1; i <= 40000; i++) {
+        size_t pad = (i * 7919) % 300;
+        sk_buf_printf(&data, "{\"i\":%zu,\"p\":\"", i);
+        sk_buf_printf(&want, "%zu:{\"i\":%zu,\"p\":\"", i, i);
+        for (size_t k = 0; k < pad; k++) {
+            sk_buf_addc(&data, 'x');
+            sk_buf_addc(&want, 'x');
+        }
+        sk_buf_adds(&data, i % 3 ? "\"}\n" : "\"}\r\n");
+        sk_buf_adds(&want, "\"}\n");
+    }
+    check_lines(data.data, data.len, want.data);
+    sk_buf_free(&data);
+    sk_buf_free(&want);
+}
+END_TEST
+
+START_TEST(test_long_line)
+{
+    size_t big = (size_t)10 << 20;
+    sk_buf data = {0};
+    sk_buf_adds(&data, "{\"a\":1}\n{\"output\":\"");
+    sk_buf_reserve(&data, big);
+    memset(data.data + data.len, 'y', big);
+    data.len += big;
+    sk_buf_adds(&data, "\"}\n{\"b\":2}\n");
+    char *path = write_tmp(data.data, data.len);
+
+    sk_jsonl *r;
+    char *err = NULL;
+    const char *line;
+    size_t len, lineno;
+    ck_assert_int_eq(sk_jsonl_open(&r, path, &err), 0);
+    ck_assert_str_eq(sk_jsonl_path(r), path);
+    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
+    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
+    ck_assert_uint_eq(len, big + 13);
+    ck_assert_uint_eq(lineno, 2);
+    ck_assert_int_eq(line[len], '\0');
+    const char *keys[] = {"output"};
+    sk_span sp[1];
+    char msg[200];
+    ck_assert_int_eq(sk_row_scan(line, len, keys, 1, sp, msg, sizeof msg), 0);
+    ck_assert_uint_eq(sp[0].n, big + 2);
+    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
+    ck_assert_str_eq(line, "{\"b\":2}");
+    ck_assert_uint_eq(lineno, 3);
+    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 0);
+
+    /* The limit: the same file with a 1 MiB cap fails on line 2. */
+    ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
+    sk_jsonl_set_max_line(r, (size_t)1 << 20);
+    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
+    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), SK_EPARSE);
+    char *want = sk_asprintf("%s:2: line is longer than 1048576 bytes", path);
+    ck_assert_str_eq(err, want);
+    /* Sticky until rewind. */
+    free(err);
+    err = NULL;
+    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), SK_EPARSE);
+    ck_assert_str_eq(err, want);
+    free(want);
+    free(err);
+    err = NULL;
+    ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
+    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
+    ck_assert_str_eq(line, "{\"a\":1}");
+    sk_jsonl_close(r);
+    remove_tmp(path);
+    sk_buf_free(&data);
+}
+END_TEST
+
+START_TEST(test_max_line_exact)
+{
+    /* A line of exactly the limit passes, CR and BOM not counted; one more
+     * byte fails, also on an unterminated last line. */
+    const char data[] = "\xEF\xBB\xBF"
+                        "0123456789\r\n"
+                        "\n"
+                        "0123456789A";
+    char *path = write_tmp(data, sizeof data - 1);
+    sk_jsonl *r;
+    char *err = NULL;
+    const char *line;
+    size_t len, lineno;
+    ck_assert_int_eq(sk_jsonl_open(&r, path, &err), 0);
+    sk_jsonl_set_max_line(r, 10);
+    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
+    ck_assert_str_eq(line, "0123456789");
+    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), SK_EPARSE);
+    char *want = sk_asprintf("%s:3: line is longer than 10 bytes", path);
+    ck_assert_str_eq(err, want);
+    free(want);
+    free(err);
+    sk_jsonl_close(r);
+    remove_tmp(path);
+}
+END_TEST
+
+START_TEST(test_rewind_file)
+{
+    const char data[] = "{\"a\":1}\n\n{\"b\":2}\n{\"c\":3}";
+    char *path = write_tmp(data, sizeof data - 1);
+    sk_jsonl *r;
+    char *err = NULL;
+    ck_assert_int_eq(sk_jsonl_open(&r, path, &err), 0);
+    sk_buf a = {0}, b = {0};
+    ck_assert_int_eq(collect(r, &a, 2, &err), 1);
+    ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
+    ck_assert_int_eq(collect(r, &b, SIZE_MAX, &err), 0);
+    ck_assert_str_eq(a.data, "1:{\"a\":1}\n3:{\"b\":2}\n");
+    ck_assert_str_eq(b.data, "1:{\"a\":1}\n3:{\"b\":2}\n4:{\"c\":3}\n");
+    /* Rewinding at the end works too, and repeatedly. */
+    sk_buf_reset(&b);
+    ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
+    ck_assert_int_eq(collect(r, &b, SIZE_MAX, &err), 0);
+    ck_assert_str_eq(b.data, "1:{\"a\":1}\n3:{\"b\":2}\n4:{\"c\":3}\n");
+    sk_buf_free(&a);
+    sk_buf_free(&b);
+    sk_jsonl_close(r);
+    remove_tmp(path);
+}
+END_TEST
+
+/* A pipe fed by a child process, as stdin would be. */
+static int pipe_from_child(const char *data, size_t n, pid_t *pid)
+{
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    *pid = fork();
+    ck_assert_int_ge(*pid, 0);
+    if (*pid == 0) {
+        close(fds[0]);
+        /* Odd-sized chunks so lines straddle reads. */
+        size_t off = 0, chunk = 777;
+        while (off < n) {
+            size_t k = n - off < chunk ? n - off : chunk;
+            ssize_t w = write(fds[1], data + off, k);
+            if (w <= 0)
+                _exit(1);
+            off += (size_t)w;
+            chunk = chunk * 3 % 100003 + 1;
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    return fds[0];
+}
+
+static void reap(pid_t pid)
+{
+    int status;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+START_TEST(test_pipe_rewind)
+{
+    sk_buf data = {0}, want = {0};
+    sk_buf_adds(&data, "\xEF\xBB\xBF");
+    for (size_t i = 1; i <= 20000; i++) {
+        if (i % 1000 == 0) {
+            sk_buf_adds(&data, "  \r\n");
+            continue;
+        }
+        sk_buf_printf(&data, "{\"i\":%zu,\"t\":\"%0*zu\"}\n", i, (int)(i % 97), i);
+        sk_buf_printf(&want, "%zu:{\"i\":%zu,\"t\":\"%0*zu\"}\n", i, i, (int)(i % 97), i);
+    }
+
+    /* Whole pass, rewind, whole pass again. */
+    pid_t pid;
+    int fd = pipe_from_child(data.data, data.len, &pid);
+    sk_jsonl *r;
+    char *err = NULL;
+    ck_assert_int_eq(sk_jsonl_open_fd(&r, fd, "<pipe>", &err), 0);
+    ck_assert_str_eq(sk_jsonl_path(r), "<pipe>");
+    sk_buf got = {0};
+    ck_assert_int_eq(collect(r, &got, SIZE_MAX, &err), 0);
+    ck_assert_str_eq(got.data, want.data);
+    for (int pass = 0; pass < 2; pass++) {
+        sk_buf_reset(&got);
+        ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
+        ck_assert_int_eq(collect(r, &got, SIZE_MAX, &err), 0);
+        ck_assert_str_eq(got.data, want.data);
+    }
+    sk_jsonl_close(r);
+    close(fd);
+    reap(pid);
+
+    /* Rewind in the middle: the replay joins the rest of the pipe. */
+    fd = pipe_from_child(data.data, data.len, &pid);
+    ck_assert_int_eq(sk_jsonl_open_fd(&r, fd, "<pipe>", &err), 0);
+    sk_buf_reset(&got);
+    ck_assert_int_eq(collect(r, &got, 5000, &err), 1);
+    ck_assert_int_eq(strncmp(got.data, want.data, got.len), 0);
+    sk_buf_reset(&got);
+    ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
+    ck_assert_int_eq(collect(r, &got, SIZE_MAX, &err), 0);
+    ck_assert_str_eq(got.data, want.data);
+    sk_jsonl_close(r);
+    close(fd);
+    reap(pid);
+
+    ck_assert_ptr_null(err);
+    sk_buf_free(&got);
+    sk_buf_free(&data);
+    sk_buf_free(&want);
+}
+END_TEST
+
+START_TEST(test_open_errors)
+{
+    sk_jsonl *r = (sk_jsonl *)1;
+    char *err = NULL;
+    ck_assert_int_eq(sk_jsonl_open(&r, "/tmp/sk-no-such-dir/rows.jsonl", &err), SK_ENOTFOUND);
+    ck_assert_ptr_null(r);
+    ck_assert_str_eq(err, "cannot open /tmp/sk-no-such-dir/rows.jsonl: No such file or directory");
+    ck_assert_int_eq(sk_jsonl_open(&r, "/tmp", &err), SK_EIO);
+    ck_assert_str_eq(err, "cannot read /tmp: it is a directory, not a JSONL file");
+    free(err);
+
+    /* "-" is stdin, shown as <stdin> and not closed. */
+    err = NULL;
+    ck_assert_int_eq(sk_jsonl_open(&r, "-", &err), 0);
+    ck_assert_str_eq(sk_jsonl_path(r), "<stdin>");
+    sk_jsonl_close(r);
+    sk_jsonl_close(NULL);
+}
+END_TEST
+
+/* ---- the row scanner: errors ------------------------------------------ */
+
+typedef struct bad_case {
+    const char *json;
+    size_t len; /* 0: strlen */
+    const char *message;
+} bad_case;
+
+static const bad_case bad_json[] = {
+    {"{\"a\":1,}", 0, "column 8: trailing comma in object"},
+    {"[1,2,]", 0, "column 6: trailing comma in array"},
+    {"[1,2 , ]", 0, "column 8: trailing comma in array"},
+    {"{\"a\":1 \"b\":2}", 0, "column 8: expected ',' or '}' after object member, got '\"'"},
+    {"{\"a\":1", 0, "column 7: expected ',' or '}' after object member, got end of input"},
+    {"[1 2]", 0, "column 4: expected ',' or ']' after array element, got '2'"},
+    {"[1", 0, "column 3: expected ',' or ']' after array element, got end of input"},
+    {"{\"a\" 1}", 0, "column 6: expected ':' after object key, got '1'"},
+    {"{a:1}", 0, "column 2: expected a double-quoted key or '}' in object, got 'a'"},
+    {"{\"a\":1, b:2}", 0, "column 9: expected a double-quoted key after ',' in object, got 'b'"},
+    {"{\"a\":}", 0, "column 6: expected a value, got '}'"},
+    {"[,1]", 0, "column 2: expected a value, got ','"},
+    {"", 0, "column 1: expected a value, got end of input"},
+    {"  \t ", 0, "column 5: expected a value, got end of input"},
+    {"{\"a\":1} // note", 0, "column 9: unexpected '/' after the end of the JSON value"},
+    {"{\"a\":1}x", 0, "column 8: unexpected 'x' after the end of the JSON value"},
+    {"{} {}", 0, "column 4: unexpected '{' after the end of the JSON value"},
+    {"{\"a\":/* c */1}", 0, "column 6: comments are not allowed in JSON"},
+    {"{\"a\":'x'}", 0, "column 6: expected a value, got '''; strings need double quotes"},
+    {"{\"a\":NaN}", 0,
+     "column 6: invalid literal 'NaN' (JSON has only true, false and null; strings need double "
+     "quotes)"},
+    {"[Infinity]", 0,
+     "column 2: invalid literal 'Infinity' (JSON has only true, false and null; strings need "
+     "double quotes)"},
+    {"[-Infinity]", 0, "column 3: expected a digit after '-' in number, got 'I'"},
+    {"[True]", 0,
+     "column 2: invalid literal 'True' (JSON has only true, false and null; strings need double "
+     "quotes)"},
+    {"[tru]", 0,
+     "column 2: invalid literal 'tru' (JSON has only true, false and null; strings need double "
+     "quotes)"},
+    {"[nullnullnullnullnullnull]", 0,
+     "column 2: invalid literal 'nullnullnullnullnull...' (JSON has only true, false and null; "
+     "strings need double quotes)"},
+    {"{\"a\":01}", 0, "column 6: leading zero in number (write 7, not 07)"},
+    {"[-007]", 0, "column 3: leading zero in number (write 7, not 07)"},
+    {"[1.]", 0, "column 4: expected a digit after '.' in number, got ']'"},
+    {"[1.e5]", 0, "column 4: expected a digit after '.' in number, got 'e'"},
+    {"[1e]", 0, "column 4: expected a digit in the exponent of number, got ']'"},
+    {"[1e+]", 0, "column 5: expected a digit in the exponent of number, got ']'"},
+    {"[-]", 0, "column 3: expected a digit after '-' in number, got ']'"},
+    {"[+1]", 0, "column 2: a number cannot start with '+'"},
+    {"[.5]", 0, "column 2: a number needs a digit before '.'"},
+    {"[0x1F]", 0, "column 3: expected ',' or ']' after array element, got 'x'"},
+    {"{\"a\":\"x\\qy\"}", 0, "column 8: invalid escape \\q in string"},
+    {"[\"\\\xC3\xA9\"]", 0,
+     "column 3: invalid escape in string: a backslash must be followed by one of \" \\ / b f n r "
+     "t u"},
+    {"[\"\\u12G4\"]", 0,
+     "column 3: invalid escape in string: \\u must be followed by 4 hex digits"},
+    {"[\"\\u12\"]", 0, "column 3: invalid escape in string: \\u must be followed by 4 hex digits"},
+    {"[\"\\u12", 0, "column 2: unterminated string"},
+    {"[\"abc\\", 0, "column 2: unterminated string"},
+    {"{\"a\":\"ab", 0, "column 6: unterminated string"},
+    {"{\"ab", 0, "column 2: unterminated string"},
+    {"[\"a\tb\"]", 0, "column 4: unescaped control character 0x09 in string (write it as \\u0009)"},
+    {"[\"a\nb\"]", 0, "column 4: unescaped control character 0x0A in string (write it as \\u000A)"},
+    {"[\"a\0b\"]", 7, "column 4: unescaped control character 0x00 in string (write it as \\u0000)"},
+    {"[\xC3\xA9]", 0, "column 2: expected a value, got byte 0xC3"},
+    {"[\"\xC0\xAF\"]", 0, "column 3: invalid UTF-8 in string: overlong encoding (lead byte 0xC0)"},
+    {"[\"\xC1\xBF\"]", 0, "column 3: invalid UTF-8 in string: overlong encoding (lead byte 0xC1)"},
+    {"[\"\xE0\x80\xAF\"]", 0, "column 3: invalid UTF-8 in string: overlong encoding"},
+    {"[\"\xE0\x9F\xBF\"]", 0, "column 3: invalid UTF-8 in string: overlong encoding"},
+    {"[\"\xF0\x80\x80\xAF\"]", 0, "column 3: invalid UTF-8 in string: overlong encoding"},
+    {"[\"\xF0\x8F\xBF\xBF\"]", 0, "column 3: invalid UTF-8 in string: overlong encoding"},
+    {"[\"\xED\xA0\x80\"]", 0,
+     "column 3: invalid UTF-8 in string: UTF-16 surrogate code point encoded as UTF-8"},
+    {"[\"ab\xED\xBF\xBF\"]", 0,
+     "column 5: invalid UTF-8 in string: UTF-16 surrogate code point encoded as UTF-8"},
+    {"[\"\xF4\x90\x80\x80\"]", 0, "column 3: invalid UTF-8 in string: code point above U+10FFFF"},
+    {"[\"\xF5\x80\x80\x80\"]", 0,
+     "column 3: invalid UTF-8 in string: byte 0xF5 never occurs in UTF-8"},
+    {"[\"\xFF\"]", 0, "column 3: invalid UTF-8 in string: byte 0xFF never occurs in UTF-8"},
+    {"[\"\x80\"]", 0, "column 3: invalid UTF-8 in string: unexpected continuation byte 0x80"},
+    {"[\"\xE2\x82\"]", 0, "column 3: invalid UTF-8 in string: truncated 3-byte sequence"},
+    {"[\"\xE2\x82", 0, "column 3: invalid UTF-8 in string: truncated 3-byte sequence"},
+    {"[\"\xF0\x9F\x98", 0, "column 3: invalid UTF-8 in string: truncated 4-byte sequence"},
+    {"[\"\xC3\"]", 0, "column 3: invalid UTF-8 in string: truncated 2-byte sequence"},
+    {"[\"\xC3", 0, "column 3: invalid UTF-8 in string: truncated 2-byte sequence"},
+    /* A long plain run before the error exercises the 8-byte skip. */
+    {"{\"k\":\"0123456789abcdefghijklmnopqrstuvwxyz\x01\"}", 0,
+     "column 43: unescaped control character 0x01 in string (write it as \\u0001)"},
+    {"{\"k\":\"0123456789abcdefghijklmnopqrstuvwxyz", 0, "column 6: unterminated string"},
+};
+
+START_TEST(test_bad_json)
+{
+    const bad_case *c = &bad_json[_i];
+    size_t n = c->len ? c->len : strlen(c->json);
+    char msg[256] = "";
+    ck_assert_msg(sk_json_validate(c->json, n, msg, sizeof msg) == SK_EPARSE,
+                  "accepted case %d: %s", _i, c->json);
+    ck_assert_str_eq(msg, c->message);
+}
+END_TEST
+
+typedef struct good_case {
+    const char *json;
+    size_t len;
+} good_case;
+
+static const good_case good_json[] = {
+    {"{}", 0},
+    {" [ ] ", 0},
+    {"\t\r\n{\"a\" : [ 1 , 2 ] }\n", 0},
+    {"0", 0},
+    {"-0", 0},
+    {"-0.0e-0", 0},
+    {"1E+10", 0},
+    {"12345678901234567890123", 0},
+    {"true", 0},
+    {"null", 0},
+    {"\"\"", 0},
+    {"\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uD83D\\uDE00\\ud800\"", 0},
+    {"\"\x7F\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF\xED\x9F\xBF\xEE\x80\x80\xEF\xBF"
+     "\xBF\"",
+     0},
+    {"[\"a\\u0000b\"]", 0},
+    {"{\"a\":{\"a\":{\"a\":[[],{},\"\"]}},\"a\":1}", 0},
+};
+
+START_TEST(test_good_json)
+{
+    const good_case *c = &good_json[_i];
+    size_t n = c->len ? c->len : strlen(c->json);
+    char msg[256] = "";
+    ck_assert_msg(sk_json_validate(c->json, n, msg, sizeof msg) == 0, "case %d %s: %s", _i, c->json,
+                  msg);
+}
+END_TEST
+
+START_TEST(test_row_not_object)
+{
+    static const struct {
+        const char *row, *message;
+    } cases[] = {
+        {"[1,2]", "column 1: a row must be a JSON object, got an array"},
+        {"[1,2,", "column 1: a row must be a JSON object, got an array"},
+        {"  \"x\"", "column 3: a row must be a JSON object, got a string"},
+        {"-42", "column 1: a row must be a JSON object, got a number"},
+        {"true", "column 1: a row must be a JSON object, got true"},
+        {"false", "column 1: a row must be a JSON object, got false"},
+        {" null ", "column 2: a row must be a JSON object, got null"},
+        {"", "column 1: a row must be a JSON object, got an empty line"},
+        {"nul", "column 1: invalid literal 'nul' (JSON has only true, false and null; strings need "
+                "double quotes)"},
+        {"hello", "column 1: invalid literal 'hello' (JSON has only true, false and null; strings "
+                  "need double quotes)"},
+        {"<html>", "column 1: expected a value, got '<'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char msg[256] = "";
+        const char *keys[] = {"id"};
+        sk_span sp[1] = {{"x", 1}};
+        ck_assert_int_eq(
+            sk_row_scan(cases[i].row, strlen(cases[i].row), keys, 1, sp, msg, sizeof msg),
+            SK_EPARSE);
+        ck_assert_str_eq(msg, cases[i].message);
+        ck_assert_ptr_null(sp[0].p);
+    }
+    /* Truncated messages stay NUL-terminated; no buffer at all is fine. */
+    char small[12];
+    ck_assert_int_eq(sk_row_scan("[1]", 3, NULL, 0, NULL, small, sizeof small), SK_EPARSE);
+    ck_assert_str_eq(small, "column 1: a");
+    ck_assert_int_eq(sk_row_scan("[1]", 3, NULL, 0, NULL, NULL, 0), SK_EPARSE);
+}
+END_TEST
+
+static char *nested(size_t depth, char open, char close, const char *inner)
+{
+    sk_buf b = {0};
+    for (size_t i = 0; i < depth; i++) {
+        sk_buf_addc(&b, open);
+        if (open == '{')
+            sk_buf_adds(&b, "\"k\":");
+    }
+    sk_buf_adds(&b, inner);
+    for (size_t i = 0; i < depth; i++)
+        sk_buf_addc(&b, close);
+    return b.data;
+}
+
+START_TEST(test_depth)
+{
+    char msg[256];
+    char *s = nested(512, '[', ']', "1");
+    ck_assert_int_eq(sk_json_validate(s, strlen(s), msg, sizeof msg), 0);
+    free(s);
+    s = nested(513, '[', ']', "1");
+    ck_assert_int_eq(sk_json_validate(s, strlen(s), msg, sizeof msg), SK_EPARSE);
+    ck_assert_str_eq(msg, "column 513: nesting deeper than 512 levels");
+    free(s);
+    s = nested(512, '{', '}', "{}");
+    ck_assert_int_eq(sk_json_validate(s, strlen(s), msg, sizeof msg), SK_EPARSE);
+    ck_assert_str_eq(msg, "column 2561: nesting deeper than 512 levels");
+    free(s);
+    s = nested(511, '{', '}', "{}");
+    const char *keys[] = {"k"};
+    sk_span sp[1];
+    ck_assert_int_eq(sk_row_scan(s, strlen(s), keys, 1, sp, msg, sizeof msg), 0);
+    ck_assert_uint_eq(sp[0].n, strlen(s) - 6);
+    free(s);
+
+    /* Far too deep: rejected at level 513, no stack exhaustion. */
+    size_t n = 100000;
+    char *deep = sk_xmalloc(2 * n);
+    memset(deep, '[', n);
+    memset(deep + n, ']', n);
+    ck_assert_int_eq(sk_json_validate(deep, 2 * n, msg, sizeof msg), SK_EPARSE);
+    ck_assert_str_eq(msg, "column 513: nesting deeper than 512 levels");
+    ck_assert_int_eq(sk_json_validate(deep, n, msg, sizeof msg), SK_EPARSE);
+    free(deep);
+}
+END_TEST
+
+/* ---- the row scanner: spans ------------------------------------------- */
+
+static void assert_span(sk_span s, const char *want)
+{
+    if (!want) {
+        ck_assert_ptr_null(s.p);
+        ck_assert_uint_eq(s.n, 0);
+        return;
+    }
+    ck_assert_ptr_nonnull(s.p);
+    ck_assert_uint_eq(s.n, strlen(want));
+    ck_assert_int_eq(memcmp(s.p, want, s.n), 0);
+}
+
+START_TEST(test_spans)
+{
+    const char *row = " { \"id\" : 12345678901234567890123 , \"input\":{\"q\":[1,{\"x\":\"}\"}],"
+                      "\"output\":\"no\"},\"output\":\"he said \\\"hi\\\" \xC3\xA9\","
+                      "\"metadata\":{}, \"expected\" :\tnull\t, \"other\":[\"output\"] } ";
+    const char *keys[] = {"id", "input", "output", "expected", "metadata", "absent"};
+    sk_span sp[6];
+    char msg[256] = "";
+    ck_assert_int_eq(sk_row_scan(row, strlen(row), keys, 6, sp, msg, sizeof msg), 0);
+    assert_span(sp[0], "12345678901234567890123");
+    assert_span(sp[1], "{\"q\":[1,{\"x\":\"}\"}],\"output\":\"no\"}");
+    assert_span(sp[2], "\"he said \\\"hi\\\" \xC3\xA9\"");
+    assert_span(sp[3], "null");
+    assert_span(sp[4], "{}");
+    assert_span(sp[5], NULL);
+    ck_assert(sk_span_is_string(sp[2]));
+    ck_assert(!sk_span_is_string(sp[0]));
+    ck_assert(!sk_span_is_string(sp[5]));
+    ck_assert(sp[0].p >= row && sp[0].p < row + strlen(row));
+
+    sk_buf out = {0};
+    ck_assert_int_eq(sk_json_string_decode(sp[2].p, sp[2].n, &out), 0);
+    ck_assert_str_eq(out.data, "he said \"hi\" \xC3\xA9");
+    sk_buf_free(&out);
+
+    /* No keys wanted: plain validation of an object. */
+    ck_assert_int_eq(sk_row_scan(row, strlen(row), NULL, 0, NULL, msg, sizeof msg), 0);
+}
+END_TEST
+
+START_TEST(test_keys)
+{
+    const char *keys[] = {"output", "id", ""};
+    sk_span sp[3];
+    char msg[256] = "";
+    const char *row = "{\"\\u006fut\\u0070ut\":\"x\",\"i\\u0064\":7,\"out\\\"put\":1}";
+    ck_assert_int_eq(sk_row_scan(row, strlen(row), keys, 3, sp, msg, sizeof msg), 0);
+    assert_span(sp[0], "\"x\"");
+    assert_span(sp[1], "7");
+    assert_span(sp[2], NULL);
+
+    row = "{\"\":[],\"outputs\":1,\"outpu\":2,\"OUTPUT\":3,\"output\\u0000\":4}";
+    ck_assert_int_eq(sk_row_scan(row, strlen(row), keys, 3, sp, msg, sizeof msg), 0);
+    assert_span(sp[0], NULL);
+    assert_span(sp[2], "[]");
+
+    /* A key longer than the decode buffer on the stack. */
+    sk_buf b = {0};
+    sk_buf_adds(&b, "{\"");
+    for (int i = 0; i < 200; i++)
+        sk_buf_adds(&b, "\\u0041");
+    sk_buf_adds(&b, "\":1,\"id\":2}");
+    ck_assert_int_eq(sk_row_scan(b.data, b.len, keys, 3, sp, msg, sizeof msg), 0);
+    assert_span(sp[1], "2");
+    sk_buf_free(&b);
+
+    /* Duplicates: an error for a wanted key (also when spelled with escapes),
+     * allowed otherwise, and the inner "output" is a different key. */
+    row = "{\"output\":1,\"output\":2}";
+    ck_assert_int_eq(sk_row_scan(row, strlen(row), keys, 3, sp, msg, sizeof msg), SK_EPARSE);
+    ck_assert_str_eq(msg, "column 13: duplicate key \"output\"");
+    assert_span(sp[0], NULL);
+    row = "{\"output\":1, \"\\u006futput\":2}";
+    ck_assert_int_eq(sk_row_scan(row, strlen(row), keys, 3, sp, msg, sizeof msg), SK_EPARSE);
+    ck_assert_str_eq(msg, "column 14: duplicate key \"output\"");
+    row = "{\"x\":1,\"x\":2,\"meta\":{\"output\":0,\"output\":0},\"output\":3}";
+    ck_assert_int_eq(sk_row_scan(row, strlen(row), keys, 3, sp, msg, sizeof msg), 0);
+    assert_span(sp[0], "3");
+    /* A later syntax error clears spans already found. */
+    row = "{\"output\":1,\"id\":2,}";
+    ck_assert_int_eq(sk_row_scan(row, strlen(row), keys, 3, sp, msg, sizeof msg), SK_EPARSE);
+    ck_assert_str_eq(msg, "column 20: trailing comma in object");
+    assert_span(sp[0], NULL);
+    assert_span(sp[1], NULL);
+}
+END_TEST
+
+/* ---- string decoding ---------------------------------------------------- */
+
+static void assert_decodes(const char *lit, const char *want, size_t want_len)
+{
+    sk_buf out = {0};
+    sk_buf_adds(&out, "<");
+    ck_assert_int_eq(sk_json_validate(lit, strlen(lit), NULL, 0), 0);
+    ck_assert_int_eq(sk_json_string_decode(lit, strlen(lit), &out), 0);
+    ck_assert_uint_eq(out.len, want_len + 1);
+    ck_assert_int_eq(memcmp(out.data + 1, want, want_len), 0);
+    ck_assert_int_eq(out.data[out.len], '\0');
+    sk_buf_free(&out);
+}
+
+#define DECODES(lit, want) assert_decodes(lit, want, sizeof(want) - 1)
+
+START_TEST(test_decode)
+{
+    DECODES("\"\"", "");
+    DECODES("\"plain \xC3\xA9\"", "plain \xC3\xA9");
+    DECODES("\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"\\/\b\f\n\r\t");
+    DECODES("\"\\u0041\\u00e9\\u20AC\\uffff\"", "A\xC3\xA9\xE2\x82\xAC\xEF\xBF\xBF");
+    DECODES("\"\\ud83d\\ude00!\"", "\xF0\x9F\x98\x80!");
+    DECODES("\"\\uDBFF\\uDFFF\"", "\xF4\x8F\xBF\xBF");
+    DECODES("\"\\ud83dx\"", "\xEF\xBF\xBDx");
+    DECODES("\"\\ude00\"", "\xEF\xBF\xBD");
+    DECODES("\"\\ud83d\\u0041\"", "\xEF\xBF\xBD"
+                                  "A");
+    DECODES("\"\\ud83d\\ud83d\\ude00\"", "\xEF\xBF\xBD\xF0\x9F\x98\x80");
+    DECODES("\"\\ud83d\"", "\xEF\xBF\xBD");
+    DECODES("\"a\\u0000b\"", "a\0b");
+
+    sk_buf out = {0};
+    ck_assert_int_eq(sk_json_string_decode("123", 3, &out), -1);
+    ck_assert_int_eq(sk_json_string_decode("\"", 1, &out), -1);
+    ck_assert_int_eq(sk_json_string_decode(NULL, 0, &out), -1);
+    ck_assert_ptr_null(out.data);
+    ck_assert_int_eq(sk_json_string_decode("\"\"", 2, &out), 0);
+    ck_assert_ptr_nonnull(out.data);
+    ck_assert_str_eq(out.data, "");
+    sk_buf_free(&out);
+}
+END_TEST
+
+/* ---- randomized cross-check ------------------------------------------- */
+
+/* A reference checker written straight from the RFC 8259 grammar, as
+ * differently from row.c as is reasonable: recursive descent, and UTF-8
+ * checked by computing each code point. */
+typedef struct ref {
+    const unsigned char *p, *end;
+    int depth;
+} ref;
+
+static int ref_value(ref *r);
+
+static void ref_ws(ref *r)
+{
+    while (r->p < r->end && strchr(" \t\n\r", *r->p) && *r->p)
+        r->p++;
+}
+
+static int ref_utf8(ref *r)
+{
+    unsigned c = *r->p;
+    int n;
+    unsigned long cp, min;
+    if (c >= 0xC0 && c < 0xE0) {
+        n = 1, cp = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c < 0xF0) {
+        n = 2, cp = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c < 0xF8) {
+        n = 3, cp = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (r->end - r->p <= n)
+        return 0;
+    for (int i = 1; i <= n; i++) {
+        if ((r->p[i] & 0xC0) != 0x80)
+            return 0;
+        cp = cp << 6 | (r->p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    r->p += n + 1;
+    return 1;
+}
+
+static int ref_string(ref *r)
+{
+    r->p++;
+    for (;;) {
+        if (r->p >= r->end)
+            return 0;
+        unsigned char c = *r->p;
+        if (c == '"') {
+            r->p++;
+            return 1;
+        }
+        if (c < 0x20)
+            return 0;
+        if (c == '\\') {
+            if (r->end - r->p < 2)
+                return 0;
+            c = r->p[1];
+            if (c == 'u') {
+                if (r->end - r->p < 6)
+                    return 0;
+                for (int i = 2; i < 6; i++)
+                    if (!strchr("0123456789abcdefABCDEF", r->p[i]) || !r->p[i])
+                        return 0;
+                r->p += 6;
+            } else if (c && strchr("\"\\/bfnrt", c)) {
+                r->p += 2;
+            } else {
+                return 0;
+            }
+        } else if (c < 0x80) {
+            r->p++;
+        } else if (!ref_utf8(r)) {
+            return 0;
+        }
+    }
+}
+
+static int ref_digits(ref *r)
+{
+    const unsigned char *s = r->p;
+    while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
+        r->p++;
+    return r->p > s;
+}
+
+static int ref_number(ref *r)
+{
+    if (*r->p == '-')
+        r->p++;
+    if (r->p < r->end && *r->p == '0')
+        r->p++;
+    else if (!ref_digits(r))
+        return 0;
+    if (r->p < r->end && *r->p == '.') {
+        r->p++;
+        if (!ref_digits(r))
+            return 0;
+    }
+    if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
+        r->p++;
+        if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
+            r->p++;
+        if (!ref_digits(r))
+            return 0;
+    }
+    return 1;
+}
+
+static int ref_lit(ref *r, const char *w)
+{
+    size_t n = strlen(w);
+    if ((size_t)(r->end - r->p) < n || memcmp(r->p, w, n) != 0)
+        return 0;
+    r->p += n;
+    return 1;
+}
+
+static int ref_value(ref *r)
+{
+    ref_ws(r);
+    if (r->p >= r->end)
+        return 0;
+    switch (*r->p) {
+    case '{':
+    case '[': {
+        char close = *r->p == '{' ? '}' : ']';
+        int obj = close == '}';
+        if (++r->depth > 512)
+            return 0;
+        r->p++;
+        ref_ws(r);
+        if (r->p < r->end && *r->p == close) {
+            r->p++;
+            r->depth--;
+            return 1;
+        }
+        for (;;) {
+            if (obj) {
+                ref_ws(r);
+                if (r->p >= r->end || *r->p != '"' || !ref_string(r))
+                    return 0;
+                ref_ws(r);
+                if (r->p >= r->end || *r->p != ':')
+                    return 0;
+                r->p++;
+            }
+            if (!ref_value(r))
+                return 0;
+            ref_ws(r);
+            if (r->p >= r->end)
+                return 0;
+            if (*r->p == close) {
+                r->p++;
+                r->depth--;
+                return 1;
+            }
+            if (*r->p != ',')
+                return 0;
+            r->p++;
+        }
+    }
+    case '"': return ref_string(r);
+    case 't': return ref_lit(r, "true");
+    case 'f': return ref_lit(r, "false");
+    case 'n': return ref_lit(r, "null");
+    default:
+        if (*r->p == '-' || (*r->p >= '0' && *r->p <= '9'))
+            return ref_number(r);
+        return 0;
+    }
+}
+
+static int ref_valid(const char *p, size_t n)
+{
+    ref r = {(const unsigned char *)p, (const unsigned char *)p + n, 0};
+    if (!ref_value(&r))
+        return 0;
+    ref_ws(&r);
+    return r.p == r.end;
+}
+
+/* Deterministic xorshift so a failure reproduces. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+
+static uint32_t rnd(uint32_t n)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)((rng_state >> 11) % n);
+}
+
+static const char *pick(const char *const *v, size_t n)
+{
+    return v[rnd((uint32_t)n)];
+}
+
+#define PICK(v) pick(v, sizeof v / sizeof v[0])
+
+static void gen_ws(sk_buf *b)
+{
+    static const char *const ws[] = {"", "", "", " ", "\t", "\r\n", "  "};
+    sk_buf_adds(b, PICK(ws));
+}
+
+static void gen_string(sk_buf *b)
+{
+    static const char *const parts[] = {"a",
+                                        "hello",
+                                        " ",
+                                        "\\\"",
+                                        "\\\\",
+                                        "\\/",
+                                        "\\n",
+                                        "\\t",
+                                        "\\u00e9",
+                                        "\\uD83D\\uDE00",
+                                        "\\ud800",
+                                        "\xC3\xA9",
+                                        "\xE2\x82\xAC",
+                                        "\xF0\x9F\x98\x80",
+                                        "\x7F",
+                                        "}",
+                                        "]",
+                                        ",",
+                                        ":",
+                                        "output",
+                                        "{\\\"x\\\":1}"};
+    sk_buf_addc(b, '"');
+    for (uint32_t i = rnd(5); i > 0; i--)
+        sk_buf_adds(b, PICK(parts));
+    sk_buf_addc(b, '"');
+}
+
+static void gen_value(sk_buf *b, int depth)
+{
+    static const char *const nums[] = {
+        "0", "-0", "7", "-12", "3.25", "1e5", "2E-3", "-0.5e+10", "12345678901234567890123", "100"};
+    static const char *const keys[] = {"\"id\"", "\"input\"", "\"output\"", "\"\\u006futput\"",
+                                       "\"x\"",  "\"\"",      "\"meta\""};
+    uint32_t k = rnd(depth > 4 ? 6 : 9);
+    gen_ws(b);
+    switch (k) {
+    case 0: sk_buf_adds(b, "true"); break;
+    case 1: sk_buf_adds(b, "false"); break;
+    case 2: sk_buf_adds(b, "null"); break;
+    case 3:
+    case 4: sk_buf_adds(b, PICK(nums)); break;
+    case 5: gen_string(b); break;
+    case 6:
+    case 7: {
+        sk_buf_addc(b, '{');
+        for (uint32_t i = rnd(4), first = 1; i > 0; i--, first = 0) {
+            if (!first)
+                sk_buf_addc(b, ',');
+            gen_ws(b);
+            sk_buf_adds(b, PICK(keys));
+            gen_ws(b);
+            sk_buf_addc(b, ':');
+            gen_value(b, depth + 1);
+        }
+        gen_ws(b);
+        sk_buf_addc(b, '}');
+        break;
+    }
+    default: {
+        sk_buf_addc(b, '[');
+        for (uint32_t i = rnd(4), first = 1; i > 0; i--, first = 0) {
+            if (!first)
+                sk_buf_addc(b, ',');
+            gen_value(b, depth + 1);
+        }
+        gen_ws(b);
+        sk_buf_addc(b, ']');
+    }
+    }
+    gen_ws(b);
+}
+
+static void mutate(sk_buf *b)
+{
+    static const unsigned char bytes[] = "{}[],:\"\\0123456789.-+eEtrufalsn ' \t/x";
+    static const unsigned char odd[] = {0x00, 0x01, 0x1F, 0x80, 0xBF, 0xC0, 0xC3, 0xE0,
+                                        0xED, 0xF0, 0xF4, 0xF5, 0xFF, 0xA0, 0x9F, 0x8F};
+    if (b->len == 0)
+        return;
+    size_t at = rnd((uint32_t)b->len);
+    unsigned char c = rnd(4) ? bytes[rnd(sizeof bytes - 1)] : odd[rnd(sizeof odd)];
+    switch (rnd(4)) {
+    case 0: /* delete */
+        memmove(b->data + at, b->data + at + 1, b->len - at - 1);
+        b->len--;
+        break;
+    case 1: /* replace */ b->data[at] = (char)c; break;
+    case 2: /* insert */
+        sk_buf_reserve(b, 1);
+        memmove(b->data + at + 1, b->data + at, b->len - at);
+        b->data[at] = (char)c;
+        b->len++;
+        break;
+    default: /* truncate */ b->len = at; break;
+    }
+    b->data[b->len] = '\0';
+}
+
+/* cJSON is lenient in ways row.c is not, so its verdict is compared only on
+ * ASCII text without \u escapes and without control characters other than
+ * JSON whitespace (cJSON accepts any bytes in strings, treats every byte <=
+ * 0x20 as whitespace, and rejects lone surrogates that RFC 8259 allows).  A
+ * disagreement is still allowed where row.c rejected a number (cJSON hands
+ * numbers to strtod, which takes leading zeros, "1." and "-.5") or a raw tab
+ * or newline inside a string. */
+static int cjson_comparable(const sk_buf *b)
+{
+    for (size_t i = 0; i < b->len; i++) {
+        unsigned char c = (unsigned char)b->data[i];
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c > 0x7E)
+            return 0;
+        if (c == '\\' && i + 1 < b->len && b->data[i + 1] == 'u')
+            return 0;
+    }
+    return 1;
+}
+
+START_TEST(test_random_cross_check)
+{
+    int valid = 0, invalid = 0, compared = 0;
+    const char *keys[] = {"id", "input", "output"};
+    for (int iter = 0; iter < 6000; iter++) {
+        sk_buf b = {0};
+        sk_buf_adds(&b, "");
+        gen_value(&b, 0);
+        if (iter % 3 != 0)
+            for (uint32_t m = 1 + rnd(3); m > 0; m--)
+                mutate(&b);
+
+        char msg[256] = "";
+        int ours = sk_json_validate(b.data, b.len, msg, sizeof msg) == 0;
+        int want = ref_valid(b.data, b.len);
+        ck_assert_msg(ours == want, "validator says %d, reference %d for [%s] (%s)", ours, want,
+                      b.data, msg);
+        ck_assert(ours || strncmp(msg, "column ", 7) == 0);
+        ours ? valid++ : invalid++;
+
+        if (cjson_comparable(&b)) {
+            /* Passing the NUL makes cJSON reject trailing garbage. */
+            cJSON *j = cJSON_ParseWithLengthOpts(b.data, b.len + 1, NULL, 1);
+            int theirs = j != NULL;
+            cJSON_Delete(j);
+            int lenient = strstr(msg, "number") || strstr(msg, "control character");
+            if (!(theirs && !ours && lenient))
+                ck_assert_msg(ours == theirs, "validator says %d, cJSON %d for [%s] (%s)", ours,
+                              theirs, b.data, msg);
+            compared++;
+        }
+
+        /* Every valid object is a valid row, with spans that lie in the line
+         * and are themselves valid JSON. */
+        if (ours && b.data[strspn(b.data, " \t\r\n")] == '{') {
+            sk_span sp[3];
+            int rc = sk_row_scan(b.data, b.len, keys, 3, sp, msg, sizeof msg);
+            ck_assert_msg(rc == 0 || strstr(msg, "duplicate key"), "[%s]: %s", b.data, msg);
+            for (int i = 0; rc == 0 && i < 3; i++) {
+                if (!sp[i].p)
+                    continue;
+                ck_assert(sp[i].p > b.data && sp[i].p + sp[i].n < b.data + b.len);
+                ck_assert(ref_valid(sp[i].p, sp[i].n));
+                ck_assert(!strchr(" \t\r\n", sp[i].p[0]) &&
+                          !strchr(" \t\r\n", sp[i].p[sp[i].n - 1]));
+            }
+        }
+        sk_buf_free(&b);
+    }
+    /* The generator must exercise both outcomes to mean anything. */
+    ck_assert_int_gt(valid, 1500);
+    ck_assert_int_gt(invalid, 1500);
+    ck_assert_int_gt(compared, 1000);
+}
+END_TEST
+
+START_TEST(test_string_positions)
+{
+    /* Each interesting byte at every offset around the 8-byte skip, with
+     * the reference checker as the judge. */
+    static const char *const inserts[] = {
+        "\"",   "\\",       "\\n",  "\\u0041",      "\x01",         "\x1F",
+        "\x7F", "\xC3\xA9", "\xC3", "\xE2\x82\xAC", "\xED\xA0\x80", "\xF0\x9F\x98\x80",
+        "\xFF", " "};
+    for (size_t ins = 0; ins < sizeof inserts / sizeof inserts[0]; ins++) {
+        for (size_t before = 0; before < 20; before++) {
+            for (size_t after = 0; after < 12; after++) {
+                sk_buf b = {0};
+                sk_buf_adds(&b, "[\"");
+                for (size_t i = 0; i < before; i++)
+                    sk_buf_addc(&b, (char)('a' + i));
+                sk_buf_adds(&b, inserts[ins]);
+                for (size_t i = 0; i < after; i++)
+                    sk_buf_addc(&b, (char)('A' + i));
+                sk_buf_adds(&b, "\"]");
+                char msg[256] = "";
+                int ours = sk_json_validate(b.data, b.len, msg, sizeof msg) == 0;
+                ck_assert_msg(ours == ref_valid(b.data, b.len), "[%s]: %s", b.data, msg);
+                if (!ours && ins > 0 && !strstr(msg, "unterminated")) {
+                    /* The error points at the inserted bytes (a quote ends
+                     * the string early instead). */
+                    char want[32];
+                    snprintf(want, sizeof want, "column %zu: ", before + 3);
+                    ck_assert_msg(strncmp(msg, want, strlen(want)) == 0, "[%s]: %s", b.data, msg);
+                }
+                sk_buf_free(&b);
+            }
+        }
+    }
+}
+END_TEST
+
+static Suite *reader_suite(void)
+{
+    Suite *s = suite_create("reader");
+    TCase *tc = tcase_create("jsonl");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_bom_crlf_blank);
+    tcase_add_test(tc, test_many_lines_cross_buffer);
+    tcase_add_test(tc, test_long_line);
+    tcase_add_test(tc, test_max_line_exact);
+    tcase_add_test(tc, test_rewind_file);
+    tcase_add_test(tc, test_pipe_rewind);
+    tcase_add_test(tc, test_open_errors);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("row");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_bad_json, 0, (int)(sizeof bad_json / sizeof bad_json[0]));
+    tcase_add_loop_test(tc, test_good_json, 0, (int)(sizeof good_json / sizeof good_json[0]));
+    tcase_add_test(tc, test_row_not_object);
+    tcase_add_test(tc, test_depth);
+    tcase_add_test(tc, test_spans);
+    tcase_add_test(tc, test_keys);
+    tcase_add_test(tc, test_decode);
+    tcase_add_test(tc, test_string_positions);
+    tcase_add_test(tc, test_random_cross_check);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(reader_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

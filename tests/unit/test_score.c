@@ -1,0 +1,820 @@
+/*
+ * Tests for the score pipeline (score.c) on real temporary files: the same
+ * report and byte-identical per-row JSONL whatever the number of worker
+ * threads, a scorer that is not thread-safe never sharing a state, the
+ * validating pass refusing a malformed line before anything is written,
+ * --skip-bad accounting, cancellation, and error statistics.
+ */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "pack.h"
+#include "registry.h"
+#include "score.h"
+#include "util.h"
+
+/* ---- fixture ------------------------------------------------------------ */
+
+static sk_registry *reg;
+
+static void setup(void)
+{
+    const char *dir = getenv("SK_BUILDDIR");
+    ck_assert_msg(dir && *dir, "SK_BUILDDIR is not set: run this test with `make check`");
+    reg = sk_registry_new();
+    const char *rel[] = {"plugins/.libs/heuristic.so", "tests/plugins/.libs/misbehave.so"};
+    for (size_t i = 0; i < 2; i++) {
+        char *path = sk_asprintf("%s/%s", dir, rel[i]), *err = NULL;
+        int rc = sk_registry_load(reg, path, &err);
+        ck_assert_msg(rc == SK_OK, "cannot load %s: %s", path, err ? err : "");
+        free(path);
+    }
+}
+
+static void teardown(void)
+{
+    sk_registry_free(reg);
+    reg = NULL;
+}
+
+static void assert_has(const char *text, const char *want)
+{
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strstr(text, want) != NULL, "expected \"%s\" in: %s", want, text);
+}
+
+static sk_pack *make_pack(const char *json)
+{
+    sk_pack *p = NULL;
+    char *err = NULL;
+    int rc = sk_pack_parse(&p, json, strlen(json), "pack.json", reg, &err);
+    ck_assert_msg(rc == SK_OK, "%s", err ? err : "");
+    return p;
+}
+
+static char *write_tmp(const char *text, size_t n)
+{
+    char *path = sk_xstrdup("/tmp/sk_score_XXXXXX");
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, text, n), (ssize_t)n);
+    close(fd);
+    return path;
+}
+
+static void remove_tmp(char *path)
+{
+    unlink(path);
+    free(path);
+}
+
+/* Everything written to f, as a NUL-terminated string; caller frees. */
+static char *slurp(FILE *f, size_t *len)
+{
+    fflush(f);
+    long n = ftell(f);
+    ck_assert_int_ge(n, 0);
+    rewind(f);
+    char *s = sk_xmalloc((size_t)n + 1);
+    ck_assert_uint_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    *len = (size_t)n;
+    return s;
+}
+
+/* The file of the determinism tests: row i has id "r<i>" and output "yes"
+ * when i % 3 == 0, else "no<i>" (so output lengths, and the unsafe scorer's
+ * verdicts, vary). */
+static char *thousand_rows(void)
+{
+    sk_buf b = {0};
+    for (int i = 0; i < 1000; i++) {
+        if (i % 3 == 0)
+            sk_buf_printf(&b,
+                          "{\"id\":\"r%d\",\"input\":\"q%d\",\"output\":\"yes\","
+                          "\"expected\":\"yes\"}\n",
+                          i, i);
+        else
+            sk_buf_printf(&b, "{\"id\":\"r%d\",\"input\":\"q%d\",\"output\":\"no%d\"}\n", i, i, i);
+    }
+    char *path = write_tmp(b.data, b.len);
+    sk_buf_free(&b);
+    return path;
+}
+
+static const char *main_pack = "{\"name\":\"main\",\"scorers\":["
+                               "{\"use\":\"answer\",\"params\":{\"answer\":\"yes\"},"
+                               "\"threshold\":0.5,\"weight\":2},"
+                               "{\"use\":\"unsafe\"},"
+                               "{\"use\":\"skipper\"},"
+                               "{\"use\":\"failing\"}]}";
+
+/* Same scores, NAN equal to NAN. */
+static int same_score(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || a == b;
+}
+
+static void assert_same_report(const sk_score_report *a, const sk_score_report *b)
+{
+    ck_assert_uint_eq(a->rows, b->rows);
+    ck_assert_uint_eq(a->bad_lines, b->bad_lines);
+    ck_assert_uint_eq(a->rows_passed, b->rows_passed);
+    ck_assert_uint_eq(a->rows_with_errors, b->rows_with_errors);
+    ck_assert_uint_eq(a->nscorers, b->nscorers);
+    ck_assert_int_eq(a->interrupted, b->interrupted);
+    for (size_t i = 0; i < a->nscorers; i++) {
+        const sk_scorer_stats *x = &a->stats[i], *y = &b->stats[i];
+        ck_assert_uint_eq(x->scored, y->scored);
+        ck_assert_uint_eq(x->skipped, y->skipped);
+        ck_assert_uint_eq(x->errors, y->errors);
+        ck_assert_uint_eq(x->passed, y->passed);
+        ck_assert(x->sum == y->sum); /* same order of additions: exact */
+        ck_assert_int_eq(!x->first_error, !y->first_error);
+        if (x->first_error)
+            ck_assert_str_eq(x->first_error, y->first_error);
+    }
+    ck_assert_uint_eq(a->nworst, b->nworst);
+    for (size_t i = 0; i < a->nworst; i++) {
+        const sk_row_digest *x = &a->worst[i], *y = &b->worst[i];
+        ck_assert_str_eq(x->id, y->id);
+        ck_assert_uint_eq(x->line, y->line);
+        ck_assert(same_score(x->overall, y->overall));
+        ck_assert_str_eq(x->output, y->output);
+        for (size_t s = 0; s < a->nscorers; s++)
+            ck_assert(same_score(x->scores[s], y->scores[s]));
+    }
+}
+
+typedef struct progress_seen {
+    size_t calls, last_done, last_total;
+    int backwards;
+} progress_seen;
+
+static void on_progress(size_t done, size_t total, void *ud)
+{
+    progress_seen *p = ud;
+    if (p->calls && done < p->last_done)
+        p->backwards = 1;
+    p->calls++;
+    p->last_done = done;
+    p->last_total = total;
+}
+
+/* Score `path` with `jobs` workers; rows go to a new tmpfile() returned in
+ * *rows (caller closes).  Fails the test unless rc is SK_OK. */
+static sk_score_report *run_jobs(const char *path, const sk_pack *pack, int jobs, size_t worst,
+                                 FILE **rows, progress_seen *seen)
+{
+    sk_score_opts opts = {0};
+    opts.jobs = jobs;
+    opts.worst = worst;
+    opts.rows_out = *rows = tmpfile();
+    ck_assert_ptr_nonnull(opts.rows_out);
+    if (seen) {
+        opts.progress = on_progress;
+        opts.progress_ud = seen;
+    }
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    int rc = sk_score_file(path, pack, &opts, &rep, &err);
+    ck_assert_msg(rc == SK_OK, "jobs=%d: %s", jobs, err ? err : "");
+    ck_assert_ptr_nonnull(rep);
+    return rep;
+}
+
+/* ---- determinism and threads ------------------------------------------ */
+
+START_TEST(jobs_give_identical_results)
+{
+    char *path = thousand_rows();
+    sk_pack *pack = make_pack(main_pack);
+    FILE *f1, *f4;
+    progress_seen seen = {0};
+    sk_score_report *r1 = run_jobs(path, pack, 1, 5, &f1, NULL);
+    sk_score_report *r4 = run_jobs(path, pack, 4, 5, &f4, &seen);
+
+    assert_same_report(r1, r4);
+    size_t n1, n4;
+    char *o1 = slurp(f1, &n1), *o4 = slurp(f4, &n4);
+    ck_assert_uint_gt(n1, 0);
+    ck_assert_uint_eq(n1, n4);
+    ck_assert_msg(memcmp(o1, o4, n1) == 0, "rows_out differs between jobs=1 and jobs=4");
+
+    /* the values themselves */
+    ck_assert_str_eq(r1->path, path);
+    ck_assert_uint_eq(r1->rows, 1000);
+    ck_assert_uint_eq(r1->bad_lines, 0);
+    ck_assert_uint_eq(r1->nscorers, 4);
+    const sk_scorer_stats *answer = &r1->stats[0], *skip = &r1->stats[2], *fail = &r1->stats[3];
+    ck_assert_uint_eq(answer->scored, 1000);
+    ck_assert_uint_eq(answer->passed, 334); /* ids 0, 3, ..., 999 */
+    ck_assert_double_eq(answer->sum, 334);
+    ck_assert_uint_eq(answer->errors, 0);
+    ck_assert_ptr_null(answer->first_error);
+    ck_assert_uint_eq(skip->skipped, 1000);
+    ck_assert_uint_eq(skip->scored, 0);
+    ck_assert_uint_eq(fail->errors, 1000);
+    ck_assert_uint_eq(r1->rows_passed, 334);
+    ck_assert_uint_eq(r1->rows_with_errors, 1000);
+
+    /* one JSON line per row, in file order */
+    size_t lines = 0;
+    for (char *line = o1, *nl; (nl = strchr(line, '\n')); line = nl + 1, lines++) {
+        *nl = '\0';
+        cJSON *v = cJSON_Parse(line);
+        ck_assert_msg(v != NULL, "line %zu of rows_out is not JSON: %s", lines + 1, line);
+        char want[16];
+        snprintf(want, sizeof want, "r%zu", lines);
+        ck_assert_str_eq(cJSON_GetObjectItem(v, "id")->valuestring, want);
+        ck_assert_double_eq(cJSON_GetObjectItem(v, "line")->valuedouble, (double)(lines + 1));
+        cJSON_Delete(v);
+    }
+    ck_assert_uint_eq(lines, 1000);
+
+    /* progress: never backwards, ends at the total */
+    ck_assert_uint_gt(seen.calls, 0);
+    ck_assert_int_eq(seen.backwards, 0);
+    ck_assert_uint_eq(seen.last_done, 1000);
+    ck_assert_uint_eq(seen.last_total, 1000);
+
+    free(o1);
+    free(o4);
+    fclose(f1);
+    fclose(f4);
+    sk_score_report_free(r1);
+    sk_score_report_free(r4);
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+START_TEST(unsafe_scorer_never_shares_state)
+{
+    char *path = thousand_rows();
+    sk_pack *pack = make_pack("{\"name\":\"u\",\"scorers\":[{\"use\":\"unsafe\"}]}");
+    for (int round = 0; round < 3; round++) {
+        FILE *f;
+        sk_score_report *rep = run_jobs(path, pack, 4, 0, &f, NULL);
+        ck_assert_uint_eq(rep->stats[0].errors, 0);
+        ck_assert_msg(rep->stats[0].first_error == NULL, "%s", rep->stats[0].first_error);
+        ck_assert_uint_eq(rep->stats[0].scored, 1000);
+        size_t n;
+        char *out = slurp(f, &n);
+        ck_assert_ptr_null(strstr(out, "state shared between threads"));
+        free(out);
+        fclose(f);
+        sk_score_report_free(rep);
+    }
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+START_TEST(default_jobs_and_tiny_file)
+{
+    const char *text = "{\"output\":\"yes\"}\n{\"output\":\"no\"}\n";
+    char *path = write_tmp(text, strlen(text));
+    sk_pack *pack = make_pack(main_pack);
+    FILE *f;
+    sk_score_report *rep = run_jobs(path, pack, 0, 5, &f, NULL); /* one per core */
+    ck_assert_uint_eq(rep->rows, 2);
+    ck_assert_uint_eq(rep->nworst, 1); /* a perfect row is not listed */
+    ck_assert_uint_eq(rep->worst[0].line, 2);
+    fclose(f);
+    sk_score_report_free(rep);
+    rep = run_jobs(path, pack, 64, 5, &f, NULL); /* more workers than rows */
+    ck_assert_uint_eq(rep->rows, 2);
+    fclose(f);
+    sk_score_report_free(rep);
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+/* ---- worst rows --------------------------------------------------------- */
+
+START_TEST(worst_rows_ascending_and_bounded)
+{
+    char *path = thousand_rows();
+    sk_pack *pack = make_pack(main_pack);
+    FILE *f;
+    sk_score_report *rep = run_jobs(path, pack, 2, 5, &f, NULL);
+    ck_assert_uint_eq(rep->nworst, 5);
+    for (size_t i = 1; i < rep->nworst; i++)
+        ck_assert(rep->worst[i - 1].overall <= rep->worst[i].overall);
+    /* the lowest overall is 0 (answer 0, even-length output): rows 10..99
+     * not divisible by 3; among equals the earliest rows are kept */
+    const char *ids[] = {"r10", "r11", "r13", "r14", "r16"};
+    for (size_t i = 0; i < 5; i++) {
+        ck_assert_str_eq(rep->worst[i].id, ids[i]);
+        ck_assert_double_eq(rep->worst[i].overall, 0);
+    }
+    ck_assert_uint_eq(rep->worst[0].line, 11);
+    ck_assert_str_eq(rep->worst[0].output, "no10");
+    ck_assert_double_eq(rep->worst[0].scores[0], 0); /* answer */
+    ck_assert_double_eq(rep->worst[0].scores[1], 0); /* unsafe */
+    ck_assert(isnan(rep->worst[0].scores[2]));       /* skipped */
+    ck_assert(isnan(rep->worst[0].scores[3]));       /* error */
+    fclose(f);
+    sk_score_report_free(rep);
+
+    rep = run_jobs(path, pack, 1, 0, &f, NULL);
+    ck_assert_uint_eq(rep->nworst, 0);
+    fclose(f);
+    sk_score_report_free(rep);
+
+    /* more wanted than there are rows: every imperfect row, none of the
+     * 334 perfect ones */
+    rep = run_jobs(path, pack, 1, 2000, &f, NULL);
+    ck_assert_uint_eq(rep->nworst, 666);
+    for (size_t i = 1; i < rep->nworst; i++)
+        ck_assert(rep->worst[i - 1].overall <= rep->worst[i].overall);
+    ck_assert_double_eq_tol(rep->worst[665].overall, 1.0 / 3.0, 1e-12);
+    ck_assert_str_eq(rep->worst[665].id, "r998"); /* last of the ties */
+    fclose(f);
+    sk_score_report_free(rep);
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+START_TEST(worst_snippet_is_short)
+{
+    sk_buf b = {0};
+    sk_buf_adds(&b, "{\"id\":\"long\",\"output\":\"");
+    for (int i = 0; i < 500; i++)
+        sk_buf_addc(&b, 'x');
+    sk_buf_adds(&b, "\"}\n");
+    char *path = write_tmp(b.data, b.len);
+    sk_buf_free(&b);
+    sk_pack *pack = make_pack(main_pack);
+    FILE *f;
+    sk_score_report *rep = run_jobs(path, pack, 1, 3, &f, NULL);
+    ck_assert_uint_eq(rep->nworst, 1);
+    ck_assert_str_eq(rep->worst[0].id, "long");
+    ck_assert_uint_gt(strlen(rep->worst[0].output), 0);
+    ck_assert_uint_lt(strlen(rep->worst[0].output), 500);
+    fclose(f);
+    sk_score_report_free(rep);
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+/* ---- malformed lines ---------------------------------------------------- */
+
+static const char *with_bad_line3 = "{\"id\":\"a\",\"output\":\"yes\"}\n"
+                                    "{\"id\":\"b\",\"output\":\"no\"}\n"
+                                    "{\"id\":\"c\",\"output\":\"yes\",}\n"
+                                    "{\"id\":\"d\",\"output\":\"no\"}\n";
+
+START_TEST(bad_line_fails_before_scoring)
+{
+    char *path = write_tmp(with_bad_line3, strlen(with_bad_line3));
+    sk_pack *pack = make_pack(main_pack);
+    for (int jobs = 1; jobs <= 4; jobs += 3) {
+        sk_score_opts opts = {0};
+        opts.jobs = jobs;
+        opts.worst = 5;
+        opts.rows_out = tmpfile();
+        sk_score_report *rep = (sk_score_report *)1;
+        char *err = NULL;
+        ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_EPARSE);
+        ck_assert_ptr_null(rep);
+        char *where = sk_asprintf("%s:3:", path);
+        assert_has(err, where);
+        assert_has(err, "nothing was scored");
+        free(where);
+        free(err);
+        fflush(opts.rows_out);
+        ck_assert_int_eq(ftell(opts.rows_out), 0);
+        fclose(opts.rows_out);
+    }
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+START_TEST(row_without_output_fails)
+{
+    const char *text = "{\"output\":\"yes\"}\n\n{\"input\":\"q\",\"answer\":\"yes\"}\n";
+    char *path = write_tmp(text, strlen(text));
+    sk_pack *pack = make_pack(main_pack);
+    sk_score_opts opts = {0};
+    opts.jobs = 1;
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_EPARSE);
+    ck_assert_ptr_null(rep);
+    char *where = sk_asprintf("%s:3:", path); /* blank lines count */
+    assert_has(err, where);
+    assert_has(err, "\"output\"");
+    free(where);
+    free(err);
+
+    /* the same file with the output in "answer" */
+    opts.output_field = "answer";
+    err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_EPARSE);
+    where = sk_asprintf("%s:1:", path); /* now line 1 lacks it */
+    assert_has(err, where);
+    assert_has(err, "\"answer\"");
+    free(where);
+    free(err);
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+START_TEST(custom_output_field)
+{
+    const char *text =
+        "{\"id\":\"x\",\"completion\":\"yes\"}\n{\"id\":\"y\",\"completion\":\"no\"}\n";
+    char *path = write_tmp(text, strlen(text));
+    sk_pack *pack = make_pack(main_pack);
+    sk_score_opts opts = {0};
+    opts.jobs = 1;
+    opts.output_field = "completion";
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_OK);
+    ck_assert_uint_eq(rep->rows, 2);
+    ck_assert_double_eq(rep->stats[0].sum, 1);
+    sk_score_report_free(rep);
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+START_TEST(skip_bad_counts_lines)
+{
+    char *path = write_tmp(with_bad_line3, strlen(with_bad_line3));
+    sk_pack *pack = make_pack("{\"name\":\"s\",\"scorers\":["
+                              "{\"use\":\"answer\",\"params\":{\"answer\":\"yes\"}}]}");
+    sk_score_opts opts = {0};
+    opts.jobs = 1;
+    opts.skip_bad = 1;
+    opts.worst = 5;
+    opts.rows_out = tmpfile();
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_OK);
+    ck_assert_uint_eq(rep->rows, 3);
+    ck_assert_uint_eq(rep->bad_lines, 1);
+    char *where = sk_asprintf("%s:3:", path);
+    ck_assert_ptr_nonnull(rep->bad_examples[0]);
+    ck_assert_msg(strncmp(rep->bad_examples[0], where, strlen(where)) == 0, "%s",
+                  rep->bad_examples[0]);
+    ck_assert_ptr_null(rep->bad_examples[1]);
+    free(where);
+    size_t n;
+    char *out = slurp(opts.rows_out, &n);
+    ck_assert_ptr_null(strstr(out, "\"c\""));
+    ck_assert_ptr_nonnull(strstr(out, "\"id\":\"d\",\"line\":4"));
+    free(out);
+    fclose(opts.rows_out);
+    sk_score_report_free(rep);
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+START_TEST(skip_bad_keeps_first_five)
+{
+    sk_buf b = {0};
+    for (int i = 1; i <= 20; i++)
+        sk_buf_adds(&b, i % 3 == 0 ? "{\"output\": nope}\n" : "{\"output\":\"yes\"}\n");
+    char *path = write_tmp(b.data, b.len);
+    sk_buf_free(&b);
+    sk_pack *pack = make_pack("{\"name\":\"s\",\"scorers\":[{\"use\":\"skipper\"}]}");
+    sk_score_opts opts = {0};
+    opts.jobs = 2;
+    opts.skip_bad = 1;
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_OK);
+    ck_assert_uint_eq(rep->bad_lines, 6);
+    ck_assert_uint_eq(rep->rows, 14);
+    for (int i = 0; i < 5; i++) {
+        char *where = sk_asprintf("%s:%d:", path, 3 * (i + 1));
+        ck_assert_ptr_nonnull(rep->bad_examples[i]);
+        ck_assert_msg(strncmp(rep->bad_examples[i], where, strlen(where)) == 0,
+                      "bad_examples[%d] = %s, want %s...", i, rep->bad_examples[i], where);
+        free(where);
+    }
+    sk_score_report_free(rep);
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+/* A scorer error on row 1 and a malformed line 3 in one batch: the bad-line
+ * example must still be the bad line's message. */
+START_TEST(skip_bad_example_with_scorer_errors)
+{
+    char *path = write_tmp(with_bad_line3, strlen(with_bad_line3));
+    sk_pack *pack = make_pack(main_pack); /* has "failing" */
+    sk_score_opts opts = {0};
+    opts.jobs = 1;
+    opts.skip_bad = 1;
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_OK);
+    /* copied out and freed first, so a failure leaks nothing under CK_FORK=no */
+    char want[128], got[256], first_error[256];
+    size_t bad_lines = rep->bad_lines;
+    snprintf(want, sizeof want, "%s:3: ", path);
+    snprintf(got, sizeof got, "%s", rep->bad_examples[0] ? rep->bad_examples[0] : "(none)");
+    snprintf(first_error, sizeof first_error, "%s",
+             rep->stats[3].first_error ? rep->stats[3].first_error : "(none)");
+    sk_score_report_free(rep);
+    sk_pack_free(pack);
+    remove_tmp(path);
+
+    ck_assert_uint_eq(bad_lines, 1);
+    ck_assert_msg(strncmp(got, want, strlen(want)) == 0, "bad_examples[0] = \"%s\", want \"%s...\"",
+                  got, want);
+    /* and the first error is still the first error */
+    ck_assert_str_eq(first_error,
+                     "row a (line 1): scorer failing failed (returned -1) without a message");
+}
+END_TEST
+
+/* ---- edge cases --------------------------------------------------------- */
+
+START_TEST(empty_file)
+{
+    const char *texts[] = {"", "\n\n  \n"};
+    sk_pack *pack = make_pack(main_pack);
+    for (size_t t = 0; t < 2; t++) {
+        char *path = write_tmp(texts[t], strlen(texts[t]));
+        for (int jobs = 1; jobs <= 4; jobs += 3) {
+            FILE *f;
+            progress_seen seen = {0};
+            sk_score_report *rep = run_jobs(path, pack, jobs, 5, &f, &seen);
+            ck_assert_uint_eq(rep->rows, 0);
+            ck_assert_uint_eq(rep->nworst, 0);
+            ck_assert_uint_eq(rep->stats[0].scored, 0);
+            ck_assert_ptr_null(rep->stats[3].first_error);
+            ck_assert_int_eq(rep->interrupted, 0);
+            fflush(f);
+            ck_assert_int_eq(ftell(f), 0);
+            fclose(f);
+            sk_score_report_free(rep);
+        }
+        remove_tmp(path);
+    }
+    sk_pack_free(pack);
+}
+END_TEST
+
+START_TEST(missing_file)
+{
+    sk_pack *pack = make_pack(main_pack);
+    sk_score_opts opts = {0};
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_score_file("/nonexistent/rows.jsonl", pack, &opts, &rep, &err),
+                     SK_ENOTFOUND);
+    ck_assert_ptr_null(rep);
+    assert_has(err, "/nonexistent/rows.jsonl");
+    free(err);
+    sk_pack_free(pack);
+}
+END_TEST
+
+START_TEST(cancel_before_start)
+{
+    char *path = thousand_rows();
+    sk_pack *pack = make_pack(main_pack);
+    for (int jobs = 1; jobs <= 4; jobs += 3) {
+        volatile sig_atomic_t cancel = 1;
+        sk_score_opts opts = {0};
+        opts.jobs = jobs;
+        opts.worst = 5;
+        opts.cancel = &cancel;
+        opts.rows_out = tmpfile();
+        sk_score_report *rep = NULL;
+        char *err = NULL;
+        ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_EINTR);
+        ck_assert_ptr_nonnull(rep);
+        ck_assert_int_eq(rep->interrupted, 1);
+        ck_assert_uint_lt(rep->rows, 1000);
+        ck_assert_uint_eq(rep->stats[0].scored, rep->rows);
+        assert_has(err, "interrupted");
+        assert_has(err, "1000");
+        fflush(opts.rows_out);
+        ck_assert_int_eq(ftell(opts.rows_out) > 0, rep->rows > 0);
+        free(err);
+        fclose(opts.rows_out);
+        sk_score_report_free(rep);
+    }
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+/* Cancels from the progress callback, after the first batch. */
+static void cancel_on_progress(size_t done, size_t total, void *ud)
+{
+    (void)total;
+    if (done > 0)
+        *(volatile sig_atomic_t *)ud = 1;
+}
+
+START_TEST(cancel_midway)
+{
+    char *path = thousand_rows();
+    sk_pack *pack = make_pack(main_pack);
+    volatile sig_atomic_t cancel = 0;
+    sk_score_opts opts = {0};
+    opts.jobs = 1;
+    opts.cancel = &cancel;
+    opts.progress = cancel_on_progress;
+    opts.progress_ud = (void *)&cancel;
+    opts.rows_out = tmpfile();
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_EINTR);
+    ck_assert_ptr_nonnull(rep);
+    ck_assert_int_eq(rep->interrupted, 1);
+    ck_assert_uint_gt(rep->rows, 0);
+    ck_assert_uint_lt(rep->rows, 1000);
+    /* what was reported is what was written */
+    size_t n, lines = 0;
+    char *out = slurp(opts.rows_out, &n);
+    for (size_t i = 0; i < n; i++)
+        lines += out[i] == '\n';
+    ck_assert_uint_eq(lines, rep->rows);
+    free(out);
+    free(err);
+    fclose(opts.rows_out);
+    sk_score_report_free(rep);
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+START_TEST(scorer_errors_counted_not_scored)
+{
+    /* a blank first line: error messages give physical line numbers */
+    const char *text = "\n{\"id\":\"first\",\"output\":\"yes\"}\n{\"id\":7,\"output\":\"no\"}\n";
+    char *path = write_tmp(text, strlen(text));
+    sk_pack *pack = make_pack("{\"name\":\"e\",\"scorers\":["
+                              "{\"use\":\"answer\",\"params\":{\"answer\":\"yes\"}},"
+                              "{\"use\":\"out_of_range\",\"threshold\":0.5},"
+                              "{\"use\":\"bad_meta\",\"weight\":100}]}");
+    for (int jobs = 1; jobs <= 4; jobs += 3) {
+        FILE *f;
+        sk_score_report *rep = run_jobs(path, pack, jobs, 5, &f, NULL);
+        ck_assert_uint_eq(rep->rows, 2);
+        for (size_t s = 1; s <= 2; s++) {
+            const sk_scorer_stats *st = &rep->stats[s];
+            ck_assert_uint_eq(st->errors, 2);
+            ck_assert_uint_eq(st->scored, 0);
+            ck_assert_uint_eq(st->passed, 0);
+            ck_assert_double_eq(st->sum, 0);
+            ck_assert_ptr_nonnull(st->first_error);
+            ck_assert_msg(strncmp(st->first_error, "row first (line 2): ", 20) == 0, "%s",
+                          st->first_error);
+            assert_has(st->first_error, s == 1 ? "out_of_range" : "bad_meta");
+        }
+        ck_assert_uint_eq(rep->stats[0].scored, 2);
+        ck_assert_double_eq(rep->stats[0].sum, 1);
+        ck_assert_uint_eq(rep->rows_with_errors, 2);
+        ck_assert_uint_eq(rep->rows_passed, 0); /* error on a thresholded scorer */
+        /* overall is answer's alone: bad_meta's weight does not count, so
+         * row "first" is perfect (not listed) and row 7 is 0 */
+        ck_assert_uint_eq(rep->nworst, 1);
+        ck_assert_str_eq(rep->worst[0].id, "7");
+        ck_assert_uint_eq(rep->worst[0].line, 3);
+        ck_assert_double_eq(rep->worst[0].overall, 0);
+        fclose(f);
+        sk_score_report_free(rep);
+    }
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+START_TEST(open_failure_stops_run)
+{
+    char *path = thousand_rows();
+    sk_pack *pack = make_pack("{\"name\":\"e\",\"scorers\":[{\"use\":\"unsafe\"},"
+                              "{\"use\":\"answer\",\"params\":{\"answer\":\"y\","
+                              "\"fail_open\":true}}]}");
+    sk_score_opts opts = {0};
+    opts.jobs = 4;
+    opts.rows_out = tmpfile();
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_ESCORER);
+    ck_assert_ptr_null(rep);
+    assert_has(err, "answer");
+    assert_has(err, "fail_open is set");
+    fflush(opts.rows_out);
+    ck_assert_int_eq(ftell(opts.rows_out), 0);
+    fclose(opts.rows_out);
+    free(err);
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+/* first_error is promised for every scorer, not only the first 64. */
+START_TEST(first_error_for_every_scorer)
+{
+    sk_buf b = {0};
+    sk_buf_adds(&b, "{\"name\":\"many\",\"scorers\":[");
+    for (int i = 0; i < 70; i++)
+        sk_buf_printf(&b, "%s{\"use\":\"failing\",\"as\":\"f%d\"}", i ? "," : "", i);
+    sk_buf_adds(&b, "]}");
+    sk_pack *pack = make_pack(b.data);
+    sk_buf_free(&b);
+    const char *text = "{\"id\":\"only\",\"output\":\"x\"}\n";
+    char *path = write_tmp(text, strlen(text));
+    sk_score_opts opts = {0};
+    opts.jobs = 1;
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_OK);
+    size_t missing = 0, first_missing = 0;
+    for (size_t i = 0; i < 70; i++) {
+        ck_assert_uint_eq(rep->stats[i].errors, 1);
+        if (!rep->stats[i].first_error && !missing++)
+            first_missing = i;
+    }
+    sk_score_report_free(rep);
+    sk_pack_free(pack);
+    remove_tmp(path);
+    ck_assert_msg(missing == 0, "%zu scorers with errors have no first_error, from #%zu", missing,
+                  first_missing);
+}
+END_TEST
+
+/* Results that cannot be written must not be reported as a success. */
+START_TEST(rows_out_write_error_is_reported)
+{
+    char *path = thousand_rows();
+    sk_pack *pack = make_pack(main_pack);
+    sk_score_opts opts = {0};
+    opts.jobs = 1;
+    opts.rows_out = fopen(path, "r"); /* every write fails */
+    ck_assert_ptr_nonnull(opts.rows_out);
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    int rc = sk_score_file(path, pack, &opts, &rep, &err);
+    sk_score_report_free(rep);
+    fclose(opts.rows_out);
+    sk_pack_free(pack);
+    remove_tmp(path);
+    ck_assert_msg(rc == SK_EIO, "rows_out write failures were ignored (rc %d)", rc);
+    free(err);
+}
+END_TEST
+
+static Suite *score_suite(void)
+{
+    Suite *s = suite_create("score");
+    TCase *tc = tcase_create("pipeline");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120); /* valgrind is slow */
+    tcase_add_test(tc, jobs_give_identical_results);
+    tcase_add_test(tc, unsafe_scorer_never_shares_state);
+    tcase_add_test(tc, default_jobs_and_tiny_file);
+    tcase_add_test(tc, worst_rows_ascending_and_bounded);
+    tcase_add_test(tc, worst_snippet_is_short);
+    tcase_add_test(tc, bad_line_fails_before_scoring);
+    tcase_add_test(tc, row_without_output_fails);
+    tcase_add_test(tc, custom_output_field);
+    tcase_add_test(tc, skip_bad_counts_lines);
+    tcase_add_test(tc, skip_bad_keeps_first_five);
+    tcase_add_test(tc, skip_bad_example_with_scorer_errors);
+    tcase_add_test(tc, empty_file);
+    tcase_add_test(tc, missing_file);
+    tcase_add_test(tc, cancel_before_start);
+    tcase_add_test(tc, cancel_midway);
+    tcase_add_test(tc, scorer_errors_counted_not_scored);
+    tcase_add_test(tc, open_failure_stops_run);
+    tcase_add_test(tc, first_error_for_every_scorer);
+    tcase_add_test(tc, rows_out_write_error_is_reported);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(score_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
