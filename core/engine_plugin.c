@@ -29,7 +29,7 @@ static void p_close(const void *impl, void *state)
 {
     const sk_scorer_def *def = impl;
     if (def->close)
-        def->close(state);
+        def->close(sk_host_get(), state);
 }
 
 const sk_engine_ops sk_engine_plugin = {"plugin", p_open, p_score, p_close};

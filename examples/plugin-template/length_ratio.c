@@ -64,13 +64,9 @@ static int lr_score(const sk_host *host, void *st, const sk_case *c, sk_result *
     return 0;
 }
 
-static void lr_close(void *st)
+static void lr_close(const sk_host *host, void *st)
 {
-    /* host->alloc memory goes back through the host's free, but close() has
-     * no host argument: keep the host pointer in the state if you need it.
-     * The scorekit host allocates with malloc, documented in plugin.h. */
-    extern void free(void *);
-    free(st);
+    host->free(st); /* it came from host->alloc */
 }
 
 static const sk_scorer_def length_ratio = {

@@ -63,8 +63,9 @@ static int em_open(const sk_host *host, const char *params_json, void **state, c
     return 0;
 }
 
-static void em_close(void *state)
+static void em_close(const sk_host *host, void *state)
 {
+    (void)host;
     free(state);
 }
 

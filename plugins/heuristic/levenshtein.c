@@ -56,8 +56,9 @@ static int lev_open(const sk_host *host, const char *params_json, void **state, 
     return 0;
 }
 
-static void lev_close(void *state)
+static void lev_close(const sk_host *host, void *state)
 {
+    (void)host;
     free(state);
 }
 

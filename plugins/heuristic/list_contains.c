@@ -241,8 +241,9 @@ static int lc_open(const sk_host *host, const char *params_json, void **state, c
     return 0;
 }
 
-static void lc_close(void *state)
+static void lc_close(const sk_host *host, void *state)
 {
+    (void)host;
     free(state);
 }
 

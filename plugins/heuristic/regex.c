@@ -94,8 +94,9 @@ static void show_pattern(char *out, size_t outsz, const char *pat)
     out[o] = '\0';
 }
 
-static void close_regex(void *state)
+static void close_regex(const sk_host *host, void *state)
 {
+    (void)host;
     regex_state *st = state;
     if (!st)
         return;

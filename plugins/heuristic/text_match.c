@@ -45,7 +45,7 @@ typedef struct needle {
 } needle;
 
 typedef struct match_state {
-    const sk_host *host; /* close() gets no host, and it owns our memory */
+    const sk_host *host; /* the table whose alloc made our memory */
     match_kind kind;
     int all;
     int negate;
@@ -329,8 +329,9 @@ static int score_match(const sk_host *host, void *state, const sk_case *c, sk_re
     return 0;
 }
 
-static void close_match(void *state)
+static void close_match(const sk_host *host, void *state)
 {
+    (void)host;
     free_state(state);
 }
 

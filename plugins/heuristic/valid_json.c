@@ -414,8 +414,9 @@ static int score_vj(const sk_host *host, void *state, const sk_case *c, sk_resul
     return 0;
 }
 
-static void close_vj(void *state)
+static void close_vj(const sk_host *host, void *state)
 {
+    (void)host;
     vj_state *st = state;
     if (!st)
         return;

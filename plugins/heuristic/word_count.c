@@ -151,8 +151,9 @@ static int score_wc(const sk_host *host, void *state, const sk_case *c, sk_resul
     return 0;
 }
 
-static void close_wc(void *state)
+static void close_wc(const sk_host *host, void *state)
 {
+    (void)host;
     wc_state *st = state;
     if (st)
         st->host->free(st);

@@ -38,7 +38,7 @@ int sk_test_open(const sk_scorer_def *def, const char *params_json, void **state
 void sk_test_close(const sk_scorer_def *def, void *state)
 {
     if (def->close)
-        def->close(state);
+        def->close(sk_host_get(), state);
 }
 
 /* The host passes a JSON string's decoded text, else the JSON text. */

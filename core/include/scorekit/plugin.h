@@ -166,7 +166,9 @@ typedef struct sk_scorer_def {
      * set_error call is reported as a generic error.  `host` is the same
      * table open() received. */
     int (*score)(const sk_host *host, void *state, const sk_case *c, sk_result *r);
-    void (*close)(void *state); /* may be NULL */
+    /* Free a state from open(); may be NULL.  `host` is the same table open()
+     * received, so memory from host->alloc can go back through host->free. */
+    void (*close)(const sk_host *host, void *state);
 } sk_scorer_def;
 
 typedef struct sk_plugin {
