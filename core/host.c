@@ -24,19 +24,24 @@ void sk_host_set_logger(sk_log_fn fn, void *ud)
     log_ud = ud;
 }
 
+/* One vsnprintf when the text fits the buffer's capacity, which after the
+ * first rows it nearly always does: this runs once per scored row. */
 static void vset_text(sk_buf *b, const char *fmt, va_list ap)
 {
-    sk_buf_reset(b);
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int n = vsnprintf(b->data, b->data ? b->cap : 0, fmt, ap2);
     va_end(ap2);
     if (n < 0) {
+        sk_buf_reset(b);
         sk_buf_adds(b, "(unformattable message)");
         return;
     }
-    sk_buf_reserve(b, (size_t)n);
-    vsnprintf(b->data, (size_t)n + 1, fmt, ap);
+    if ((size_t)n >= b->cap) {
+        b->len = 0;
+        sk_buf_reserve(b, (size_t)n);
+        vsnprintf(b->data, (size_t)n + 1, fmt, ap);
+    }
     b->len = (size_t)n;
 }
 
@@ -144,6 +149,12 @@ static void h_set_rationale(sk_result *r, const char *fmt, ...)
     va_start(ap, fmt);
     vset_text(&r->rationale, fmt, ap);
     va_end(ap);
+}
+
+static void h_set_rationale_text(sk_result *r, const char *text, size_t len)
+{
+    sk_buf_reset(&r->rationale);
+    sk_buf_add(&r->rationale, text, len);
 }
 
 /* Metadata is checked here, where the text is at hand, and a failure is
@@ -287,6 +298,7 @@ static const sk_host host = {
     .json_get_string = h_json_get_string,
     .alloc = h_alloc,
     .free = h_free,
+    .set_rationale_text = h_set_rationale_text,
 };
 
 const sk_host *sk_host_get(void)

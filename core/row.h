@@ -35,6 +35,12 @@ int sk_row_scan(const char *line, size_t len, const char *const *keys, size_t nk
                 char *err, size_t errlen);
 
 /* Validate any JSON text by the same rules (any top-level type). */
+/* sk_row_scan for a line that sk_row_scan accepted before (a second pass
+ * over a validated file): the same spans, found without validating string
+ * contents, several times faster.  Safe on any input (bounded, and a
+ * broken structure is still an error), but invalid text may be accepted. */
+int sk_row_scan_trusted(const char *line, size_t len, const char *const *keys, size_t nkeys,
+                        sk_span *spans, char *err, size_t errlen);
 int sk_json_validate(const char *p, size_t n, char *err, size_t errlen);
 
 /* Decode the string literal p[0..n) (quotes included, already validated)

@@ -21,10 +21,12 @@ static int span_is_null(sk_span s)
     return s.p && s.n == 4 && memcmp(s.p, "null", 4) == 0;
 }
 
-int sk_row_parse(const char *line, size_t len, const char *const keys[SK_F_COUNT],
-                 sk_span spans[SK_F_COUNT], char *msg, size_t msglen)
+static int row_parse(const char *line, size_t len, const char *const keys[SK_F_COUNT],
+                     sk_span spans[SK_F_COUNT], char *msg, size_t msglen, int trusted)
 {
-    if (sk_row_scan(line, len, keys, SK_F_COUNT, spans, msg, msglen) != 0)
+    int rc = trusted ? sk_row_scan_trusted(line, len, keys, SK_F_COUNT, spans, msg, msglen)
+                     : sk_row_scan(line, len, keys, SK_F_COUNT, spans, msg, msglen);
+    if (rc != 0)
         return SK_EPARSE;
     if (!spans[SK_F_OUTPUT].p) {
         snprintf(msg, msglen,
@@ -46,6 +48,18 @@ int sk_row_parse(const char *line, size_t len, const char *const keys[SK_F_COUNT
         return SK_EPARSE;
     }
     return SK_OK;
+}
+
+int sk_row_parse(const char *line, size_t len, const char *const keys[SK_F_COUNT],
+                 sk_span spans[SK_F_COUNT], char *msg, size_t msglen)
+{
+    return row_parse(line, len, keys, spans, msg, msglen, 0);
+}
+
+int sk_row_parse_trusted(const char *line, size_t len, const char *const keys[SK_F_COUNT],
+                         sk_span spans[SK_F_COUNT], char *msg, size_t msglen)
+{
+    return row_parse(line, len, keys, spans, msg, msglen, 1);
 }
 
 void sk_rowscore_init(sk_rowscore *rs, const sk_pack *pack, void **states)

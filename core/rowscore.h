@@ -22,6 +22,11 @@ extern const char *const sk_row_keys[SK_F_COUNT];
 int sk_row_parse(const char *line, size_t len, const char *const keys[SK_F_COUNT],
                  sk_span spans[SK_F_COUNT], char *msg, size_t msglen);
 
+/* The same for a line that sk_row_parse accepted before (see
+ * sk_row_scan_trusted). */
+int sk_row_parse_trusted(const char *line, size_t len, const char *const keys[SK_F_COUNT],
+                         sk_span spans[SK_F_COUNT], char *msg, size_t msglen);
+
 typedef struct sk_rowscore {
     const sk_pack *pack;
     void **states;      /* borrowed: one per pack entry, opened for this thread */

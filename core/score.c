@@ -1,8 +1,10 @@
 /*
  * The `scorekit score` pipeline (see score.h).  The calling thread reads
  * lines into batches and consumes finished batches in file order; workers
- * score batches.  At most `ring` batches exist at once, which bounds memory
- * whatever the file's length.
+ * process batches.  The same pool runs both passes: first every line is
+ * validated (in parallel, so checking the whole file before scoring costs
+ * little), then, from the start again, every row is scored.  At most `ring`
+ * batches exist at once, which bounds memory whatever the file's length.
  */
 #include "score.h"
 
@@ -61,10 +63,53 @@ typedef struct runner {
     pthread_cond_t work_cv, done_cv;
     void **shared; /* states of thread-safe scorers, shared by every worker */
     const char *keys[SK_F_COUNT];
+    int validating; /* the pass: 1 validate only, 0 score */
+    int trusted;    /* the validating pass found every line well-formed */
+    /* validating pass results */
+    size_t total, bad;
 } runner;
+
+/* The validating pass: every line must be a well-formed row. */
+static void validate_batch(runner *run, batch *b)
+{
+    sk_buf_reset(&b->bad_notes);
+    for (size_t i = 0; i < b->n; i++) {
+        sk_span spans[SK_F_COUNT];
+        char msg[512];
+        const char *line = b->text.data + b->off[i];
+        b->bad[i] = sk_row_parse(line, b->len[i], run->keys, spans, msg, sizeof msg) != SK_OK;
+        if (b->bad[i]) {
+            sk_buf_printf(&b->bad_notes, "%s:%zu: %s", run->path, b->lineno[i], msg);
+            sk_buf_addc(&b->bad_notes, '\0');
+        }
+    }
+}
+
+static int consume_validated(runner *run, const batch *b, char **err)
+{
+    const char *note = b->bad_notes.data;
+    for (size_t i = 0; i < b->n; i++) {
+        if (!b->bad[i]) {
+            run->total++;
+            continue;
+        }
+        if (!run->opts->skip_bad)
+            return sk_errf(err, SK_EPARSE,
+                           "%s\n(nothing was scored; fix the line, or pass --skip-bad to skip "
+                           "malformed lines)",
+                           note);
+        note += strlen(note) + 1;
+        run->bad++;
+    }
+    return SK_OK;
+}
 
 static void score_batch(runner *run, worker *w, batch *b)
 {
+    if (run->validating) {
+        validate_batch(run, b);
+        return;
+    }
     const size_t ns = run->pack->n;
     sk_buf_reset(&b->strs);
     sk_buf_reset(&b->bad_notes);
@@ -77,7 +122,10 @@ static void score_batch(runner *run, worker *w, batch *b)
         char msg[512];
         const char *line = b->text.data + b->off[i];
         b->str_off[i] = b->strs.len;
-        if (sk_row_parse(line, b->len[i], run->keys, spans, msg, sizeof msg) != SK_OK) {
+        int rc = run->trusted
+                     ? sk_row_parse_trusted(line, b->len[i], run->keys, spans, msg, sizeof msg)
+                     : sk_row_parse(line, b->len[i], run->keys, spans, msg, sizeof msg);
+        if (rc != SK_OK) {
             b->bad[i] = 1;
             sk_buf_printf(&b->bad_notes, "%s:%zu: %s", run->path, b->lineno[i], msg);
             sk_buf_addc(&b->bad_notes, '\0');
@@ -230,30 +278,6 @@ static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
     return SK_OK;
 }
 
-/* The validating pass: every line must be a well-formed row. */
-static int validate(sk_jsonl *in, const char *path, const char *const *keys, int skip_bad,
-                    size_t *rows, char **err)
-{
-    const char *line;
-    size_t len, lineno;
-    int rc;
-    *rows = 0;
-    while ((rc = sk_jsonl_next(in, &line, &len, &lineno, err)) > 0) {
-        sk_span spans[SK_F_COUNT];
-        char msg[512];
-        if (sk_row_parse(line, len, keys, spans, msg, sizeof msg) != SK_OK) {
-            if (!skip_bad)
-                return sk_errf(err, SK_EPARSE,
-                               "%s:%zu: %s\n(nothing was scored; fix the line, or pass "
-                               "--skip-bad to skip malformed lines)",
-                               path, lineno, msg);
-            continue;
-        }
-        (*rows)++;
-    }
-    return rc;
-}
-
 static int default_jobs(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -298,6 +322,141 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* One pass over the input through the pool: read batches, hand them to
+ * workers (or process them here when single-threaded), consume finished
+ * ones in file order. */
+static int run_pass(runner *run, sk_jsonl *in, worker *inline_worker, int threaded,
+                    sk_score_report *rep, char **err)
+{
+    const sk_score_opts *opts = run->opts;
+    size_t next_read = 0, next_consume = 0;
+    int eof = 0, rc = SK_OK;
+    while (rc == SK_OK) {
+        while (!eof && next_read - next_consume < run->ring) {
+            if (opts->cancel && *opts->cancel) {
+                eof = 1;
+                rep->interrupted = 1;
+                break;
+            }
+            batch *b = &run->batches[next_read % run->ring];
+            int n = fill_batch(in, b, err);
+            if (n < 0) {
+                rc = n;
+                break;
+            }
+            if (n == 0) {
+                eof = 1;
+                break;
+            }
+            b->seq = next_read++;
+            b->done = 0;
+            if (!threaded) {
+                score_batch(run, inline_worker, b);
+                b->done = 1;
+                break; /* consume at once: one batch in flight */
+            }
+            pthread_mutex_lock(&run->mu);
+            run->queue[(run->qhead + run->qlen) % run->ring] = b->seq;
+            run->qlen++;
+            pthread_cond_signal(&run->work_cv);
+            pthread_mutex_unlock(&run->mu);
+        }
+        if (next_consume == next_read)
+            break;
+        batch *b = &run->batches[next_consume % run->ring];
+        if (threaded) {
+            pthread_mutex_lock(&run->mu);
+            while (!b->done)
+                pthread_cond_wait(&run->done_cv, &run->mu);
+            pthread_mutex_unlock(&run->mu);
+        }
+        rc = run->validating ? consume_validated(run, b, err) : consume(run, rep, b, err);
+        next_consume++;
+        if (!run->validating && opts->progress)
+            opts->progress(rep->rows, run->total, opts->progress_ud);
+    }
+    /* After an error, batches still in flight finish before anyone reuses
+     * them. */
+    if (threaded && next_consume != next_read) {
+        pthread_mutex_lock(&run->mu);
+        for (; next_consume != next_read; next_consume++)
+            while (!run->batches[next_consume % run->ring].done)
+                pthread_cond_wait(&run->done_cv, &run->mu);
+        pthread_mutex_unlock(&run->mu);
+    }
+    return rc;
+}
+
+static int open_shared(runner *run, char **err)
+{
+    const sk_pack *pack = run->pack;
+    run->shared = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
+    for (size_t i = 0; i < pack->n; i++) {
+        const sk_pack_entry *e = &pack->entries[i];
+        if (!(e->flags & SK_SCORER_THREAD_SAFE))
+            continue;
+        char *msg = NULL;
+        if (e->ops->open(e->impl, e->name, e->params_json, &run->shared[i], &msg) != SK_OK) {
+            int rc = sk_errf(err, SK_ESCORER, "%s", msg);
+            free(msg);
+            while (i-- > 0)
+                if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
+                    pack->entries[i].ops->close(pack->entries[i].impl, run->shared[i]);
+            free(run->shared);
+            run->shared = NULL;
+            return rc;
+        }
+    }
+    return SK_OK;
+}
+
+static void close_shared(runner *run)
+{
+    const sk_pack *pack = run->pack;
+    for (size_t i = 0; i < pack->n; i++)
+        if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
+            pack->entries[i].ops->close(pack->entries[i].impl, run->shared[i]);
+    free(run->shared);
+}
+
+static sk_score_report *report_new(const sk_pack *pack, const sk_score_opts *opts, const char *path)
+{
+    sk_score_report *rep = sk_xcalloc(1, sizeof *rep);
+    rep->path = sk_xstrdup(path);
+    rep->nscorers = pack->n;
+    rep->stats = sk_xcalloc(pack->n ? pack->n : 1, sizeof *rep->stats);
+    rep->worst = sk_xcalloc(opts->worst ? opts->worst : 1, sizeof *rep->worst);
+    return rep;
+}
+
+static void batches_new(runner *run, size_t ns)
+{
+    run->batches = sk_xcalloc(run->ring, sizeof *run->batches);
+    run->queue = sk_xcalloc(run->ring, sizeof *run->queue);
+    for (size_t i = 0; i < run->ring; i++) {
+        run->batches[i].kind = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1));
+        run->batches[i].score = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1) * sizeof(double));
+        run->batches[i].first_err = sk_xmalloc((ns ? ns : 1) * sizeof(long));
+    }
+}
+
+static void batches_free(runner *run)
+{
+    for (size_t i = 0; i < run->ring; i++) {
+        batch *b = &run->batches[i];
+        sk_buf_free(&b->text);
+        sk_buf_free(&b->strs);
+        sk_buf_free(&b->bad_notes);
+        sk_buf_free(&b->err_notes);
+        sk_buf_free(&b->out);
+        free(b->kind);
+        free(b->score);
+        free(b->first_err);
+    }
+    free(run->batches);
+    free(run->queue);
+}
+
 int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *opts,
                   sk_score_report **out, char **err)
 {
@@ -307,55 +466,28 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     int rc = sk_jsonl_open(&in, path, err);
     if (rc)
         return rc;
-    const char *shown = sk_jsonl_path(in);
     runner run = {0};
+    run.pack = pack;
+    run.opts = opts;
+    run.path = sk_jsonl_path(in);
     for (int k = 0; k < SK_F_COUNT; k++)
         run.keys[k] = sk_row_keys[k];
     if (opts->output_field)
         run.keys[SK_F_OUTPUT] = opts->output_field;
-    size_t total = 0;
-    rc = validate(in, shown, run.keys, opts->skip_bad, &total, err);
-    if (rc == SK_OK)
-        rc = sk_jsonl_rewind(in, err);
+    int jobs = opts->jobs > 0 ? opts->jobs : default_jobs();
+    if (jobs > 256)
+        jobs = 256;
+
+    /* Every scorer is opened before the first line is read, so bad params
+     * fail before anything else happens.  Thread-safe ones once, shared. */
+    rc = open_shared(&run, err);
     if (rc) {
         sk_jsonl_close(in);
         return rc;
     }
-
-    run.pack = pack;
-    run.opts = opts;
-    run.path = shown;
-    int jobs = opts->jobs > 0 ? opts->jobs : default_jobs();
-    if (jobs > 256)
-        jobs = 256;
-    /* Never more workers than batches: tiny files need no threads. */
-    size_t nbatches = total / BATCH_ROWS + 1;
-    if ((size_t)jobs > nbatches)
-        jobs = (int)nbatches;
-
-    /* Thread-safe scorers are opened once, here, so a bad param fails
-     * before any worker starts. */
-    run.shared = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
-    for (size_t i = 0; i < pack->n; i++) {
-        const sk_pack_entry *e = &pack->entries[i];
-        if (!(e->flags & SK_SCORER_THREAD_SAFE))
-            continue;
-        char *msg = NULL;
-        if (e->ops->open(e->impl, e->name, e->params_json, &run.shared[i], &msg) != SK_OK) {
-            rc = sk_errf(err, SK_ESCORER, "%s", msg);
-            free(msg);
-            while (i-- > 0)
-                if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
-                    pack->entries[i].ops->close(pack->entries[i].impl, run.shared[i]);
-            free(run.shared);
-            sk_jsonl_close(in);
-            return rc;
-        }
-    }
-
     worker *workers = sk_xcalloc((size_t)jobs, sizeof *workers);
     int opened = 0;
-    for (; opened < jobs; opened++) {
+    for (; opened < jobs && rc == SK_OK; opened++) {
         worker *w = &workers[opened];
         w->run = &run;
         w->states = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
@@ -367,81 +499,32 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         sk_rowscore_init(&w->rs, pack, w->states);
     }
 
-    sk_score_report *rep = sk_xcalloc(1, sizeof *rep);
-    rep->path = sk_xstrdup(shown);
-    rep->nscorers = pack->n;
-    rep->stats = sk_xcalloc(pack->n ? pack->n : 1, sizeof *rep->stats);
-    rep->worst = sk_xcalloc(opts->worst ? opts->worst : 1, sizeof *rep->worst);
-
+    sk_score_report *rep = report_new(pack, opts, run.path);
     if (rc == SK_OK) {
         run.ring = (size_t)jobs * 2 + 2;
-        run.batches = sk_xcalloc(run.ring, sizeof *run.batches);
-        run.queue = sk_xcalloc(run.ring, sizeof *run.queue);
-        for (size_t i = 0; i < run.ring; i++) {
-            run.batches[i].kind = sk_xmalloc(BATCH_ROWS * (pack->n ? pack->n : 1));
-            run.batches[i].score =
-                sk_xmalloc(BATCH_ROWS * (pack->n ? pack->n : 1) * sizeof(double));
-            run.batches[i].first_err = sk_xmalloc((pack->n ? pack->n : 1) * sizeof(long));
-        }
+        batches_new(&run, pack->n);
         pthread_mutex_init(&run.mu, NULL);
         pthread_cond_init(&run.work_cv, NULL);
         pthread_cond_init(&run.done_cv, NULL);
-        int threaded = jobs > 1;
         int started = 0;
-        if (threaded)
+        if (jobs > 1)
             for (; started < jobs; started++)
                 if (pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]))
                     break;
-        if (threaded && started == 0)
-            threaded = 0; /* could not start any thread: score inline */
+        int threaded = started > 0; /* no thread could start: work inline */
 
-        size_t next_read = 0, next_consume = 0;
-        int eof = 0;
-        while (rc == SK_OK) {
-            while (!eof && next_read - next_consume < run.ring) {
-                if (opts->cancel && *opts->cancel) {
-                    eof = 1;
-                    rep->interrupted = 1;
-                    break;
-                }
-                batch *b = &run.batches[next_read % run.ring];
-                int n = fill_batch(in, b, err);
-                if (n < 0) {
-                    rc = n;
-                    break;
-                }
-                if (n == 0) {
-                    eof = 1;
-                    break;
-                }
-                b->seq = next_read++;
-                b->done = 0;
-                if (!threaded) {
-                    score_batch(&run, &workers[0], b);
-                    b->done = 1;
-                    break; /* consume at once: one batch in flight */
-                }
-                pthread_mutex_lock(&run.mu);
-                run.queue[(run.qhead + run.qlen) % run.ring] = b->seq;
-                run.qlen++;
-                pthread_cond_signal(&run.work_cv);
-                pthread_mutex_unlock(&run.mu);
-            }
-            if (next_consume == next_read)
-                break;
-            batch *b = &run.batches[next_consume % run.ring];
-            if (threaded) {
-                pthread_mutex_lock(&run.mu);
-                while (!b->done)
-                    pthread_cond_wait(&run.done_cv, &run.mu);
-                pthread_mutex_unlock(&run.mu);
-            }
-            rc = consume(&run, rep, b, err);
-            next_consume++;
-            if (opts->progress)
-                opts->progress(rep->rows, total, opts->progress_ud);
+        run.validating = 1;
+        rc = run_pass(&run, in, &workers[0], threaded, rep, err);
+        if (rc == SK_OK && !rep->interrupted)
+            rc = sk_jsonl_rewind(in, err);
+        if (rc == SK_OK && !rep->interrupted) {
+            /* With every line known good the scoring pass only needs the
+             * spans; a file with bad lines (--skip-bad) is checked again. */
+            run.trusted = run.bad == 0;
+            run.validating = 0;
+            rc = run_pass(&run, in, &workers[0], threaded, rep, err);
         }
-        /* On a read error, let in-flight batches finish before teardown. */
+
         if (threaded) {
             pthread_mutex_lock(&run.mu);
             run.stop = 1;
@@ -453,18 +536,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         pthread_mutex_destroy(&run.mu);
         pthread_cond_destroy(&run.work_cv);
         pthread_cond_destroy(&run.done_cv);
-        for (size_t i = 0; i < run.ring; i++) {
-            sk_buf_free(&run.batches[i].text);
-            sk_buf_free(&run.batches[i].strs);
-            sk_buf_free(&run.batches[i].bad_notes);
-            sk_buf_free(&run.batches[i].err_notes);
-            free(run.batches[i].first_err);
-            sk_buf_free(&run.batches[i].out);
-            free(run.batches[i].kind);
-            free(run.batches[i].score);
-        }
-        free(run.batches);
-        free(run.queue);
+        batches_free(&run);
     }
 
     for (int i = 0; i < opened; i++) {
@@ -473,10 +545,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         free(workers[i].states);
     }
     free(workers);
-    for (size_t i = 0; i < pack->n; i++)
-        if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
-            pack->entries[i].ops->close(pack->entries[i].impl, run.shared[i]);
-    free(run.shared);
+    close_shared(&run);
     sk_jsonl_close(in);
     rep->seconds = now_seconds() - t0;
 
@@ -485,8 +554,12 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         return rc;
     }
     *out = rep;
+    if (rep->interrupted && run.validating)
+        return sk_errf(err, SK_EINTR,
+                       "interrupted while checking %s (%zu lines checked); no row was scored",
+                       run.path, run.total + run.bad);
     if (rep->interrupted)
-        return sk_errf(err, SK_EINTR, "interrupted after %zu of %zu rows", rep->rows, total);
+        return sk_errf(err, SK_EINTR, "interrupted after %zu of %zu rows", rep->rows, run.total);
     return SK_OK;
 }
 

@@ -79,11 +79,18 @@ static void explain(const sk_host *host, sk_result *r, const char *a, size_t na,
     while (i > 0 && ((i < na && ((unsigned char)a[i] & 0xC0) == 0x80) ||
                      (i < nb && ((unsigned char)b[i] & 0xC0) == 0x80)))
         i--;
-    char sa[96], sb[96];
+    char sa[256], sb[256], out[640];
+    size_t at = 0;
     sk_hjson_snippet(a + i, na - i, 40, sa, sizeof sa);
     sk_hjson_snippet(b + i, nb - i, 40, sb, sizeof sb);
-    host->set_rationale(r, "%s differ at character %zu: output has %s, expected %s", what,
-                        sk_utf8_count(a, i) + 1, sa, sb);
+    sk_hjson_cat(out, sizeof out, &at, what);
+    sk_hjson_cat(out, sizeof out, &at, " differ at character ");
+    sk_hjson_cat_uint(out, sizeof out, &at, sk_utf8_count(a, i) + 1);
+    sk_hjson_cat(out, sizeof out, &at, ": output has ");
+    sk_hjson_cat(out, sizeof out, &at, sa);
+    sk_hjson_cat(out, sizeof out, &at, ", expected ");
+    sk_hjson_cat(out, sizeof out, &at, sb);
+    host->set_rationale_text(r, out, at);
 }
 
 /* One side of the comparison: text (a string) or any other JSON value. */

@@ -124,4 +124,10 @@ const char *sk_hjson_type_name(const cJSON *v);
  * must be finite. */
 double sk_hjson_numeric_similarity(double a, double b);
 
+/* Append s, or v in decimal, to out (cap bytes) at *at, truncating and
+ * keeping out NUL-terminated.  Rationales are built with these rather than
+ * printf, which costs more than the scoring on short texts. */
+void sk_hjson_cat(char *out, size_t cap, size_t *at, const char *s);
+void sk_hjson_cat_uint(char *out, size_t cap, size_t *at, size_t v);
+
 #endif

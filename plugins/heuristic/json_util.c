@@ -457,21 +457,56 @@ char *sk_hjson_dump(const cJSON *v, unsigned norm, size_t *len)
 
 void sk_hjson_snippet(const char *s, size_t n, size_t max, char *out, size_t outlen)
 {
-    size_t m = n;
+    /* Written straight into `out`: this runs for every mismatching row, so
+     * no allocation and no printf. */
+    static const char hex[] = "0123456789abcdef";
+    size_t m = n, o = 0;
     if (m > max) {
         m = max;
         while (m > 0 && ((unsigned char)s[m] & 0xC0) == 0x80)
             m--; /* do not split a character */
     }
-    hbuf b = {0};
-    hb_addc(&b, '"');
-    for (size_t i = 0; i < m; i++)
-        add_escaped(&b, (unsigned char)s[i]);
-    if (m < n)
-        hb_add(&b, "...", 3);
-    hb_addc(&b, '"');
-    snprintf(out, outlen, "%s", b.p);
-    free(b.p);
+    if (outlen == 0)
+        return;
+#define PUT(ch)                                                                                    \
+    do {                                                                                           \
+        if (o + 1 < outlen)                                                                        \
+            out[o++] = (ch);                                                                       \
+    } while (0)
+    PUT('"');
+    for (size_t i = 0; i < m; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *esc = NULL;
+        switch (c) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        }
+        if (esc) {
+            PUT(esc[0]);
+            PUT(esc[1]);
+        } else if (c < 0x20) {
+            PUT('\\');
+            PUT('u');
+            PUT('0');
+            PUT('0');
+            PUT(hex[c >> 4]);
+            PUT(hex[c & 15]);
+        } else
+            PUT((char)c);
+    }
+    if (m < n) {
+        PUT('.');
+        PUT('.');
+        PUT('.');
+    }
+    PUT('"');
+#undef PUT
+    out[o] = '\0';
 }
 
 const char *sk_hjson_type_name(const cJSON *v)
@@ -501,4 +536,28 @@ double sk_hjson_numeric_similarity(double a, double b)
     }
     double s = 1.0 - num / den;
     return s > 0 ? s : 0.0;
+}
+
+void sk_hjson_cat(char *out, size_t cap, size_t *at, const char *s)
+{
+    size_t n = strlen(s);
+    if (*at + 1 >= cap)
+        return;
+    if (n > cap - 1 - *at)
+        n = cap - 1 - *at;
+    memcpy(out + *at, s, n);
+    *at += n;
+    out[*at] = '\0';
+}
+
+void sk_hjson_cat_uint(char *out, size_t cap, size_t *at, size_t v)
+{
+    char digits[24];
+    size_t n = sizeof digits - 1;
+    digits[n] = '\0';
+    do {
+        digits[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    sk_hjson_cat(out, cap, at, digits + n);
 }

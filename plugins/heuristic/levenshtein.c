@@ -75,8 +75,16 @@ static int lev_score(const sk_host *host, void *state, const sk_case *c, sk_resu
     size_t mx = lo > le ? lo : le;
     double score = mx ? 1.0 - (double)d / (double)mx : 1.0;
     host->set_score(r, score);
-    if (d)
-        host->set_rationale(r, "edit distance %zu over %zu characters", d, mx);
+    if (d) {
+        char out[96];
+        size_t at = 0;
+        sk_hjson_cat(out, sizeof out, &at, "edit distance ");
+        sk_hjson_cat_uint(out, sizeof out, &at, d);
+        sk_hjson_cat(out, sizeof out, &at, " over ");
+        sk_hjson_cat_uint(out, sizeof out, &at, mx);
+        sk_hjson_cat(out, sizeof out, &at, " characters");
+        host->set_rationale_text(r, out, at);
+    }
     return 0;
 }
 

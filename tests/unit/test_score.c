@@ -609,8 +609,9 @@ START_TEST(cancel_before_start)
         ck_assert_int_eq(rep->interrupted, 1);
         ck_assert_uint_lt(rep->rows, 1000);
         ck_assert_uint_eq(rep->stats[0].scored, rep->rows);
-        assert_has(err, "interrupted");
-        assert_has(err, "1000");
+        /* Cancelled while the input was still being checked. */
+        assert_has(err, "interrupted while checking");
+        assert_has(err, "no row was scored");
         fflush(opts.rows_out);
         ck_assert_int_eq(ftell(opts.rows_out) > 0, rep->rows > 0);
         free(err);

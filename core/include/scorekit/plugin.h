@@ -147,6 +147,11 @@ typedef struct sk_host {
 
     void *(*alloc)(size_t n); /* never NULL: the host aborts on exhaustion */
     void (*free)(void *p);
+
+    /* set_rationale without formatting: copies len bytes.  For text that
+     * may hold '%', and for hot paths where printf costs more than the
+     * scoring itself. */
+    void (*set_rationale_text)(sk_result *r, const char *text, size_t len);
 } sk_host;
 
 typedef struct sk_scorer_def {
