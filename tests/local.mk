@@ -8,7 +8,7 @@ AM_TESTS_ENVIRONMENT = \
 	export SK_SRCDIR SK_BUILDDIR SCOREKIT_PLUGIN_PATH;
 
 check_LTLIBRARIES += libsktest.la
-libsktest_la_SOURCES = tests/unit/sk_test.c tests/unit/sk_test.h
+libsktest_la_SOURCES = tests/unit/sk_test.c tests/unit/sk_test.h tests/unit/fixtures.c tests/unit/fixtures.h tests/unit/tmpfile_util.c tests/unit/tmpfile_util.h tests/unit/run_suite.c tests/unit/run_suite.h
 libsktest_la_CPPFLAGS = $(TEST_CPPFLAGS)
 
 include tests/unit/similarity.mk
@@ -17,3 +17,4 @@ include tests/unit/reader.mk
 include tests/plugins/local.mk
 include tests/cli/local.mk
 include tests/unit/core.mk
+include tests/unit/parity.mk

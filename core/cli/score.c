@@ -1,4 +1,5 @@
 /* `scorekit score`: score a JSONL file whose rows already hold outputs. */
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include "cli.h"
 #include "error.h"
 #include "score.h"
+#include "util.h"
 
 static volatile sig_atomic_t interrupted;
 
@@ -200,11 +202,13 @@ int cmd_score(const cli_ctx *ctx, int argc, char **argv)
     int src = sk_score_file(file, pack, &o, &rep, &err);
     sigaction(SIGINT, &old, NULL);
     cli_progress_end(&bar);
-    if (rep) {
-        if (json)
-            fflush(stdout);
-        print_summary(json ? stderr : stdout, pack, rep);
+    if (src == SK_OK && json && fflush(stdout) != 0) {
+        free(err);
+        err = sk_asprintf("cannot write the per-row results to stdout: %s", strerror(errno));
+        src = SK_EIO;
     }
+    if (rep)
+        print_summary(json ? stderr : stdout, pack, rep);
     if (src == SK_EINTR) {
         cli_error("%s; the summary above covers the rows scored so far", err);
         rc = CLI_INTERRUPTED;

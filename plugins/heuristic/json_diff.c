@@ -245,21 +245,6 @@ static double diff(jd_ctx *x, const cJSON *a, const cJSON *b, unsigned depth)
     return s;
 }
 
-static const sk_param_def params[] = {
-    {NULL, 0, NULL, NULL},
-};
-
-static int jd_open(const sk_host *host, const char *params_json, void **state, char *err,
-                   size_t errlen)
-{
-    (void)host;
-    (void)params_json;
-    (void)err;
-    (void)errlen;
-    *state = NULL;
-    return 0;
-}
-
 static int jd_score(const sk_host *host, void *state, const sk_case *c, sk_result *r)
 {
     (void)state;
@@ -301,8 +286,8 @@ const sk_scorer_def sk_h_json_diff = {
     "JSONDiff)",
     SK_SCORER_THREAD_SAFE | SK_SCORER_NEEDS_EXPECTED,
     SK_ACCEPT_JSON | SK_ACCEPT_LIST,
-    params,
-    jd_open,
+    NULL, /* no params */
+    NULL, /* no state */
     jd_score,
     NULL,
 };

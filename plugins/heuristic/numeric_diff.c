@@ -76,21 +76,6 @@ static int read_number(const char *json, const char *text, size_t len, double *o
     return 0;
 }
 
-static const sk_param_def params[] = {
-    {NULL, 0, NULL, NULL},
-};
-
-static int nd_open(const sk_host *host, const char *params_json, void **state, char *err,
-                   size_t errlen)
-{
-    (void)host;
-    (void)params_json;
-    (void)err;
-    (void)errlen;
-    *state = NULL;
-    return 0;
-}
-
 static int nd_score(const sk_host *host, void *state, const sk_case *c, sk_result *r)
 {
     (void)state;
@@ -130,8 +115,8 @@ const sk_scorer_def sk_h_numeric_diff = {
     "1 - |expected - output| / (|expected| + |output|), floored at 0 (autoevals NumericDiff)",
     SK_SCORER_THREAD_SAFE | SK_SCORER_NEEDS_EXPECTED,
     SK_ACCEPT_NUMBER,
-    params,
-    nd_open,
+    NULL, /* no params */
+    NULL, /* no state */
     nd_score,
     NULL,
 };

@@ -43,4 +43,14 @@ run 0 "$SK" -C "$T/qa" score --json -j 1
 cp "$T/out" "$T/j1"
 run 0 "$SK" -C "$T/qa" score --json -j 4
 cmp -s "$T/j1" "$T/out" || fail "-j 1 and -j 4 differ"
+# A terminal gets a progress bar on stderr; a pipe does not.
+lacks "$T/err" "rows  "
+if command -v script >/dev/null 2>&1; then
+    script -qec "'$SK' -C '$T/qa' score" /dev/null >"$T/tty" 2>&1 </dev/null ||
+        fail "score under a pseudo-terminal"
+    has "$T/tty" "[##############################] 100% 20/20 rows"
+    run 0 "$SK" -C "$T/qa" score
+    lacks "$T/err" "100% 20/20 rows"
+    lacks "$T/out" "100% 20/20 rows"
+fi
 finish

@@ -1,9 +1,9 @@
 /*
- * Tests for the JSONL line reader (jsonl.c) and the JSON row scanner
- * (row.c): line endings, blank lines, long lines and pipes on real files, and
- * every malformed-JSON class with its column and message.  A randomized
- * cross-check compares the scanner with a plain recursive reference checker
- * written here from the RFC 8259 grammar, and with cJSON where cJSON is strict.
+ * Tests for the JSON row scanner (row.c): every malformed-JSON class with
+ * its column and message, nesting depth, the spans of wanted keys, duplicate
+ * keys and string decoding.  A randomized cross-check compares the scanner
+ * with a plain recursive reference checker (json_ref.c), and with cJSON where
+ * cJSON is strict.
  */
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -11,339 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "error.h"
-#include "jsonl.h"
+#include "json_ref.h"
 #include "row.h"
+#include "run_suite.h"
 #include "util.h"
-
-/* ---- helpers ---------------------------------------------------------- */
-
-/* Write data to a new file under /tmp; the caller unlinks and frees. */
-static char *write_tmp(const void *data, size_t n)
-{
-    char *path = sk_xstrdup("/tmp/sk_reader_XXXXXX");
-    int fd = mkstemp(path);
-    ck_assert_int_ge(fd, 0);
-    const char *p = data;
-    while (n > 0) {
-        ssize_t k = write(fd, p, n);
-        ck_assert_int_gt(k, 0);
-        p += k;
-        n -= (size_t)k;
-    }
-    close(fd);
-    return path;
-}
-
-static void remove_tmp(char *path)
-{
-    unlink(path);
-    free(path);
-}
-
-/* Read every line as "LINENO:TEXT\n" into out; returns the final rc. */
-static int collect(sk_jsonl *r, sk_buf *out, size_t max_lines, char **err)
-{
-    const char *line;
-    size_t len, lineno;
-    int rc;
-    size_t count = 0;
-    while (count < max_lines && (rc = sk_jsonl_next(r, &line, &len, &lineno, err)) == 1) {
-        ck_assert_uint_eq(strlen(line), len); /* NUL-terminated right after */
-        sk_buf_printf(out, "%zu:", lineno);
-        sk_buf_add(out, line, len);
-        sk_buf_addc(out, '\n');
-        count++;
-    }
-    return count == max_lines ? 1 : rc;
-}
-
-/* All lines of a file given as bytes, as collect() formats them. */
-static char *lines_of(const char *data, size_t n)
-{
-    char *path = write_tmp(data, n);
-    sk_jsonl *r;
-    char *err = NULL;
-    ck_assert_int_eq(sk_jsonl_open(&r, path, &err), 0);
-    sk_buf out = {0};
-    sk_buf_adds(&out, "");
-    ck_assert_int_eq(collect(r, &out, SIZE_MAX, &err), 0);
-    ck_assert_ptr_null(err);
-    sk_jsonl_close(r);
-    remove_tmp(path);
-    return out.data;
-}
-
-#define LINES(lit) lines_of(lit, sizeof(lit) - 1)
-
-static void check_lines(const char *data, size_t n, const char *want)
-{
-    char *got = lines_of(data, n);
-    ck_assert_str_eq(got, want);
-    free(got);
-}
-
-/* ---- the line reader -------------------------------------------------- */
-
-START_TEST(test_bom_crlf_blank)
-{
-    const char bom[] = "\xEF\xBB\xBF{\"a\":1}\n{\"b\":2}\n";
-    check_lines(bom, sizeof bom - 1, "1:{\"a\":1}\n2:{\"b\":2}\n");
-    /* A BOM later in the file is not special. */
-    const char bom2[] = "{}\n\xEF\xBB\xBF{}\n";
-    check_lines(bom2, sizeof bom2 - 1, "1:{}\n2:\xEF\xBB\xBF{}\n");
-    const char crlf[] = "{\"a\":1}\r\n\r\n{\"b\":2}\r\n";
-    check_lines(crlf, sizeof crlf - 1, "1:{\"a\":1}\n3:{\"b\":2}\n");
-    const char blank[] = "\n   \n\t \r\n{\"a\":1}\n\n \t{\"b\":2} \n\n";
-    check_lines(blank, sizeof blank - 1, "4:{\"a\":1}\n6: \t{\"b\":2} \n");
-    const char nonl[] = "{\"a\":1}\n{\"b\":2}";
-    check_lines(nonl, sizeof nonl - 1, "1:{\"a\":1}\n2:{\"b\":2}\n");
-    const char nonl_cr[] = "{\"a\":1}\r";
-    check_lines(nonl_cr, sizeof nonl_cr - 1, "1:{\"a\":1}\n");
-    check_lines("", 0, "");
-    check_lines("\n\n  \n\t", 4, "");
-    check_lines("\xEF\xBB\xBF", 3, "");
-    check_lines("\xEF\xBB\xBF\r\n{}", 7, "2:{}\n");
-}
-END_TEST
-
-START_TEST(test_many_lines_cross_buffer)
-{
-    /* Lines of varied length crossing many 64 KiB read boundaries. */
-    sk_buf data = {0}, want = {0};
-    for (size_t i = 1; i <= 40000; i++) {
-        size_t pad = (i * 7919) % 300;
-        sk_buf_printf(&data, "{\"i\":%zu,\"p\":\"", i);
-        sk_buf_printf(&want, "%zu:{\"i\":%zu,\"p\":\"", i, i);
-        for (size_t k = 0; k < pad; k++) {
-            sk_buf_addc(&data, 'x');
-            sk_buf_addc(&want, 'x');
-        }
-        sk_buf_adds(&data, i % 3 ? "\"}\n" : "\"}\r\n");
-        sk_buf_adds(&want, "\"}\n");
-    }
-    check_lines(data.data, data.len, want.data);
-    sk_buf_free(&data);
-    sk_buf_free(&want);
-}
-END_TEST
-
-START_TEST(test_long_line)
-{
-    size_t big = (size_t)10 << 20;
-    sk_buf data = {0};
-    sk_buf_adds(&data, "{\"a\":1}\n{\"output\":\"");
-    sk_buf_reserve(&data, big);
-    memset(data.data + data.len, 'y', big);
-    data.len += big;
-    sk_buf_adds(&data, "\"}\n{\"b\":2}\n");
-    char *path = write_tmp(data.data, data.len);
-
-    sk_jsonl *r;
-    char *err = NULL;
-    const char *line;
-    size_t len, lineno;
-    ck_assert_int_eq(sk_jsonl_open(&r, path, &err), 0);
-    ck_assert_str_eq(sk_jsonl_path(r), path);
-    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
-    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
-    ck_assert_uint_eq(len, big + 13);
-    ck_assert_uint_eq(lineno, 2);
-    ck_assert_int_eq(line[len], '\0');
-    const char *keys[] = {"output"};
-    sk_span sp[1];
-    char msg[200];
-    ck_assert_int_eq(sk_row_scan(line, len, keys, 1, sp, msg, sizeof msg), 0);
-    ck_assert_uint_eq(sp[0].n, big + 2);
-    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
-    ck_assert_str_eq(line, "{\"b\":2}");
-    ck_assert_uint_eq(lineno, 3);
-    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 0);
-
-    /* The limit: the same file with a 1 MiB cap fails on line 2. */
-    ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
-    sk_jsonl_set_max_line(r, (size_t)1 << 20);
-    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
-    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), SK_EPARSE);
-    char *want = sk_asprintf("%s:2: line is longer than 1048576 bytes", path);
-    ck_assert_str_eq(err, want);
-    /* Sticky until rewind. */
-    free(err);
-    err = NULL;
-    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), SK_EPARSE);
-    ck_assert_str_eq(err, want);
-    free(want);
-    free(err);
-    err = NULL;
-    ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
-    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
-    ck_assert_str_eq(line, "{\"a\":1}");
-    sk_jsonl_close(r);
-    remove_tmp(path);
-    sk_buf_free(&data);
-}
-END_TEST
-
-START_TEST(test_max_line_exact)
-{
-    /* A line of exactly the limit passes, CR and BOM not counted; one more
-     * byte fails, also on an unterminated last line. */
-    const char data[] = "\xEF\xBB\xBF"
-                        "0123456789\r\n"
-                        "\n"
-                        "0123456789A";
-    char *path = write_tmp(data, sizeof data - 1);
-    sk_jsonl *r;
-    char *err = NULL;
-    const char *line;
-    size_t len, lineno;
-    ck_assert_int_eq(sk_jsonl_open(&r, path, &err), 0);
-    sk_jsonl_set_max_line(r, 10);
-    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), 1);
-    ck_assert_str_eq(line, "0123456789");
-    ck_assert_int_eq(sk_jsonl_next(r, &line, &len, &lineno, &err), SK_EPARSE);
-    char *want = sk_asprintf("%s:3: line is longer than 10 bytes", path);
-    ck_assert_str_eq(err, want);
-    free(want);
-    free(err);
-    sk_jsonl_close(r);
-    remove_tmp(path);
-}
-END_TEST
-
-START_TEST(test_rewind_file)
-{
-    const char data[] = "{\"a\":1}\n\n{\"b\":2}\n{\"c\":3}";
-    char *path = write_tmp(data, sizeof data - 1);
-    sk_jsonl *r;
-    char *err = NULL;
-    ck_assert_int_eq(sk_jsonl_open(&r, path, &err), 0);
-    sk_buf a = {0}, b = {0};
-    ck_assert_int_eq(collect(r, &a, 2, &err), 1);
-    ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
-    ck_assert_int_eq(collect(r, &b, SIZE_MAX, &err), 0);
-    ck_assert_str_eq(a.data, "1:{\"a\":1}\n3:{\"b\":2}\n");
-    ck_assert_str_eq(b.data, "1:{\"a\":1}\n3:{\"b\":2}\n4:{\"c\":3}\n");
-    /* Rewinding at the end works too, and repeatedly. */
-    sk_buf_reset(&b);
-    ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
-    ck_assert_int_eq(collect(r, &b, SIZE_MAX, &err), 0);
-    ck_assert_str_eq(b.data, "1:{\"a\":1}\n3:{\"b\":2}\n4:{\"c\":3}\n");
-    sk_buf_free(&a);
-    sk_buf_free(&b);
-    sk_jsonl_close(r);
-    remove_tmp(path);
-}
-END_TEST
-
-/* A pipe fed by a child process, as stdin would be. */
-static int pipe_from_child(const char *data, size_t n, pid_t *pid)
-{
-    int fds[2];
-    ck_assert_int_eq(pipe(fds), 0);
-    *pid = fork();
-    ck_assert_int_ge(*pid, 0);
-    if (*pid == 0) {
-        close(fds[0]);
-        /* Odd-sized chunks so lines straddle reads. */
-        size_t off = 0, chunk = 777;
-        while (off < n) {
-            size_t k = n - off < chunk ? n - off : chunk;
-            ssize_t w = write(fds[1], data + off, k);
-            if (w <= 0)
-                _exit(1);
-            off += (size_t)w;
-            chunk = chunk * 3 % 100003 + 1;
-        }
-        _exit(0);
-    }
-    close(fds[1]);
-    return fds[0];
-}
-
-static void reap(pid_t pid)
-{
-    int status;
-    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-    ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-}
-
-START_TEST(test_pipe_rewind)
-{
-    sk_buf data = {0}, want = {0};
-    sk_buf_adds(&data, "\xEF\xBB\xBF");
-    for (size_t i = 1; i <= 20000; i++) {
-        if (i % 1000 == 0) {
-            sk_buf_adds(&data, "  \r\n");
-            continue;
-        }
-        sk_buf_printf(&data, "{\"i\":%zu,\"t\":\"%0*zu\"}\n", i, (int)(i % 97), i);
-        sk_buf_printf(&want, "%zu:{\"i\":%zu,\"t\":\"%0*zu\"}\n", i, i, (int)(i % 97), i);
-    }
-
-    /* Whole pass, rewind, whole pass again. */
-    pid_t pid;
-    int fd = pipe_from_child(data.data, data.len, &pid);
-    sk_jsonl *r;
-    char *err = NULL;
-    ck_assert_int_eq(sk_jsonl_open_fd(&r, fd, "<pipe>", &err), 0);
-    ck_assert_str_eq(sk_jsonl_path(r), "<pipe>");
-    sk_buf got = {0};
-    ck_assert_int_eq(collect(r, &got, SIZE_MAX, &err), 0);
-    ck_assert_str_eq(got.data, want.data);
-    for (int pass = 0; pass < 2; pass++) {
-        sk_buf_reset(&got);
-        ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
-        ck_assert_int_eq(collect(r, &got, SIZE_MAX, &err), 0);
-        ck_assert_str_eq(got.data, want.data);
-    }
-    sk_jsonl_close(r);
-    close(fd);
-    reap(pid);
-
-    /* Rewind in the middle: the replay joins the rest of the pipe. */
-    fd = pipe_from_child(data.data, data.len, &pid);
-    ck_assert_int_eq(sk_jsonl_open_fd(&r, fd, "<pipe>", &err), 0);
-    sk_buf_reset(&got);
-    ck_assert_int_eq(collect(r, &got, 5000, &err), 1);
-    ck_assert_int_eq(strncmp(got.data, want.data, got.len), 0);
-    sk_buf_reset(&got);
-    ck_assert_int_eq(sk_jsonl_rewind(r, &err), 0);
-    ck_assert_int_eq(collect(r, &got, SIZE_MAX, &err), 0);
-    ck_assert_str_eq(got.data, want.data);
-    sk_jsonl_close(r);
-    close(fd);
-    reap(pid);
-
-    ck_assert_ptr_null(err);
-    sk_buf_free(&got);
-    sk_buf_free(&data);
-    sk_buf_free(&want);
-}
-END_TEST
-
-START_TEST(test_open_errors)
-{
-    sk_jsonl *r = (sk_jsonl *)1;
-    char *err = NULL;
-    ck_assert_int_eq(sk_jsonl_open(&r, "/tmp/sk-no-such-dir/rows.jsonl", &err), SK_ENOTFOUND);
-    ck_assert_ptr_null(r);
-    ck_assert_str_eq(err, "cannot open /tmp/sk-no-such-dir/rows.jsonl: No such file or directory");
-    ck_assert_int_eq(sk_jsonl_open(&r, "/tmp", &err), SK_EIO);
-    ck_assert_str_eq(err, "cannot read /tmp: it is a directory, not a JSONL file");
-    free(err);
-
-    /* "-" is stdin, shown as <stdin> and not closed. */
-    err = NULL;
-    ck_assert_int_eq(sk_jsonl_open(&r, "-", &err), 0);
-    ck_assert_str_eq(sk_jsonl_path(r), "<stdin>");
-    sk_jsonl_close(r);
-    sk_jsonl_close(NULL);
-}
-END_TEST
 
 /* ---- the row scanner: errors ------------------------------------------ */
 
@@ -707,190 +380,6 @@ END_TEST
 
 /* ---- randomized cross-check ------------------------------------------- */
 
-/* A reference checker written straight from the RFC 8259 grammar, as
- * differently from row.c as is reasonable: recursive descent, and UTF-8
- * checked by computing each code point. */
-typedef struct ref {
-    const unsigned char *p, *end;
-    int depth;
-} ref;
-
-static int ref_value(ref *r);
-
-static void ref_ws(ref *r)
-{
-    while (r->p < r->end && strchr(" \t\n\r", *r->p) && *r->p)
-        r->p++;
-}
-
-static int ref_utf8(ref *r)
-{
-    unsigned c = *r->p;
-    int n;
-    unsigned long cp, min;
-    if (c >= 0xC0 && c < 0xE0) {
-        n = 1, cp = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c < 0xF0) {
-        n = 2, cp = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c < 0xF8) {
-        n = 3, cp = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (r->end - r->p <= n)
-        return 0;
-    for (int i = 1; i <= n; i++) {
-        if ((r->p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (r->p[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    r->p += n + 1;
-    return 1;
-}
-
-static int ref_string(ref *r)
-{
-    r->p++;
-    for (;;) {
-        if (r->p >= r->end)
-            return 0;
-        unsigned char c = *r->p;
-        if (c == '"') {
-            r->p++;
-            return 1;
-        }
-        if (c < 0x20)
-            return 0;
-        if (c == '\\') {
-            if (r->end - r->p < 2)
-                return 0;
-            c = r->p[1];
-            if (c == 'u') {
-                if (r->end - r->p < 6)
-                    return 0;
-                for (int i = 2; i < 6; i++)
-                    if (!strchr("0123456789abcdefABCDEF", r->p[i]) || !r->p[i])
-                        return 0;
-                r->p += 6;
-            } else if (c && strchr("\"\\/bfnrt", c)) {
-                r->p += 2;
-            } else {
-                return 0;
-            }
-        } else if (c < 0x80) {
-            r->p++;
-        } else if (!ref_utf8(r)) {
-            return 0;
-        }
-    }
-}
-
-static int ref_digits(ref *r)
-{
-    const unsigned char *s = r->p;
-    while (r->p < r->end && *r->p >= '0' && *r->p <= '9')
-        r->p++;
-    return r->p > s;
-}
-
-static int ref_number(ref *r)
-{
-    if (*r->p == '-')
-        r->p++;
-    if (r->p < r->end && *r->p == '0')
-        r->p++;
-    else if (!ref_digits(r))
-        return 0;
-    if (r->p < r->end && *r->p == '.') {
-        r->p++;
-        if (!ref_digits(r))
-            return 0;
-    }
-    if (r->p < r->end && (*r->p == 'e' || *r->p == 'E')) {
-        r->p++;
-        if (r->p < r->end && (*r->p == '+' || *r->p == '-'))
-            r->p++;
-        if (!ref_digits(r))
-            return 0;
-    }
-    return 1;
-}
-
-static int ref_lit(ref *r, const char *w)
-{
-    size_t n = strlen(w);
-    if ((size_t)(r->end - r->p) < n || memcmp(r->p, w, n) != 0)
-        return 0;
-    r->p += n;
-    return 1;
-}
-
-static int ref_value(ref *r)
-{
-    ref_ws(r);
-    if (r->p >= r->end)
-        return 0;
-    switch (*r->p) {
-    case '{':
-    case '[': {
-        char close = *r->p == '{' ? '}' : ']';
-        int obj = close == '}';
-        if (++r->depth > 512)
-            return 0;
-        r->p++;
-        ref_ws(r);
-        if (r->p < r->end && *r->p == close) {
-            r->p++;
-            r->depth--;
-            return 1;
-        }
-        for (;;) {
-            if (obj) {
-                ref_ws(r);
-                if (r->p >= r->end || *r->p != '"' || !ref_string(r))
-                    return 0;
-                ref_ws(r);
-                if (r->p >= r->end || *r->p != ':')
-                    return 0;
-                r->p++;
-            }
-            if (!ref_value(r))
-                return 0;
-            ref_ws(r);
-            if (r->p >= r->end)
-                return 0;
-            if (*r->p == close) {
-                r->p++;
-                r->depth--;
-                return 1;
-            }
-            if (*r->p != ',')
-                return 0;
-            r->p++;
-        }
-    }
-    case '"': return ref_string(r);
-    case 't': return ref_lit(r, "true");
-    case 'f': return ref_lit(r, "false");
-    case 'n': return ref_lit(r, "null");
-    default:
-        if (*r->p == '-' || (*r->p >= '0' && *r->p <= '9'))
-            return ref_number(r);
-        return 0;
-    }
-}
-
-static int ref_valid(const char *p, size_t n)
-{
-    ref r = {(const unsigned char *)p, (const unsigned char *)p + n, 0};
-    if (!ref_value(&r))
-        return 0;
-    ref_ws(&r);
-    return r.p == r.end;
-}
-
 /* Deterministic xorshift so a failure reproduces. */
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
 
@@ -1048,7 +537,7 @@ START_TEST(test_random_cross_check)
 
         char msg[256] = "";
         int ours = sk_json_validate(b.data, b.len, msg, sizeof msg) == 0;
-        int want = ref_valid(b.data, b.len);
+        int want = sk_ref_json_valid(b.data, b.len);
         ck_assert_msg(ours == want, "validator says %d, reference %d for [%s] (%s)", ours, want,
                       b.data, msg);
         ck_assert(ours || strncmp(msg, "column ", 7) == 0);
@@ -1076,7 +565,7 @@ START_TEST(test_random_cross_check)
                 if (!sp[i].p)
                     continue;
                 ck_assert(sp[i].p > b.data && sp[i].p + sp[i].n < b.data + b.len);
-                ck_assert(ref_valid(sp[i].p, sp[i].n));
+                ck_assert(sk_ref_json_valid(sp[i].p, sp[i].n));
                 ck_assert(!strchr(" \t\r\n", sp[i].p[0]) &&
                           !strchr(" \t\r\n", sp[i].p[sp[i].n - 1]));
             }
@@ -1111,7 +600,7 @@ START_TEST(test_string_positions)
                 sk_buf_adds(&b, "\"]");
                 char msg[256] = "";
                 int ours = sk_json_validate(b.data, b.len, msg, sizeof msg) == 0;
-                ck_assert_msg(ours == ref_valid(b.data, b.len), "[%s]: %s", b.data, msg);
+                ck_assert_msg(ours == sk_ref_json_valid(b.data, b.len), "[%s]: %s", b.data, msg);
                 if (!ours && ins > 0 && !strstr(msg, "unterminated")) {
                     /* The error points at the inserted bytes (a quote ends
                      * the string early instead). */
@@ -1126,21 +615,10 @@ START_TEST(test_string_positions)
 }
 END_TEST
 
-static Suite *reader_suite(void)
+static Suite *row_suite(void)
 {
-    Suite *s = suite_create("reader");
-    TCase *tc = tcase_create("jsonl");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_bom_crlf_blank);
-    tcase_add_test(tc, test_many_lines_cross_buffer);
-    tcase_add_test(tc, test_long_line);
-    tcase_add_test(tc, test_max_line_exact);
-    tcase_add_test(tc, test_rewind_file);
-    tcase_add_test(tc, test_pipe_rewind);
-    tcase_add_test(tc, test_open_errors);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("row");
+    Suite *s = suite_create("row");
+    TCase *tc = tcase_create("row");
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_bad_json, 0, (int)(sizeof bad_json / sizeof bad_json[0]));
     tcase_add_loop_test(tc, test_good_json, 0, (int)(sizeof good_json / sizeof good_json[0]));
@@ -1157,9 +635,5 @@ static Suite *reader_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(reader_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return sk_run_suite(row_suite());
 }
