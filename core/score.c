@@ -469,7 +469,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     runner run = {0};
     run.pack = pack;
     run.opts = opts;
-    run.path = sk_jsonl_path(in);
+    run.path = sk_jsonl_path(in); /* borrowed: valid until sk_jsonl_close */
     for (int k = 0; k < SK_F_COUNT; k++)
         run.keys[k] = sk_row_keys[k];
     if (opts->output_field)
@@ -557,7 +557,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     if (rep->interrupted && run.validating)
         return sk_errf(err, SK_EINTR,
                        "interrupted while checking %s (%zu lines checked); no row was scored",
-                       run.path, run.total + run.bad);
+                       rep->path, run.total + run.bad);
     if (rep->interrupted)
         return sk_errf(err, SK_EINTR, "interrupted after %zu of %zu rows", rep->rows, run.total);
     return SK_OK;
