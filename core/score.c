@@ -34,7 +34,7 @@ typedef struct batch {
     double overall[BATCH_ROWS];
     unsigned char *kind; /* n * nscorers */
     double *score;       /* n * nscorers */
-    sk_buf strs;         /* per row: id '\0' output snippet '\0' */
+    sk_buf strs;         /* per row: id '\0' output snippet '\0' why '\0' */
     size_t str_off[BATCH_ROWS];
     sk_buf bad_notes; /* one message per bad row, NUL-separated */
     sk_buf err_notes; /* first-error messages, NUL-separated */
@@ -104,6 +104,39 @@ static int consume_validated(runner *run, const batch *b, char **err)
     return SK_OK;
 }
 
+/* Why a row scored low, for the worst-rows list: the rationale (or error)
+ * of its lowest-scoring scorer, cut to a line. */
+static void add_why(sk_buf *out, const sk_pack *pack, const sk_result *res)
+{
+    const sk_result *low = NULL;
+    size_t at = 0;
+    for (size_t s = 0; s < pack->n; s++) {
+        const sk_result *r = &res[s];
+        if (r->kind == SK_VERDICT_ERROR) {
+            low = r;
+            at = s;
+            break;
+        }
+        if (r->kind == SK_VERDICT_SCORE && r->score < 1.0 && r->rationale.len &&
+            (!low || r->score < low->score)) {
+            low = r;
+            at = s;
+        }
+    }
+    if (low) {
+        const sk_buf *t = low->kind == SK_VERDICT_ERROR ? &low->message : &low->rationale;
+        sk_buf_adds(out, pack->entries[at].name);
+        sk_buf_adds(out, low->kind == SK_VERDICT_ERROR ? " failed: " : ": ");
+        size_t n = t->len < 160 ? t->len : 160;
+        while (n < t->len && n > 0 && ((unsigned char)t->data[n] & 0xC0) == 0x80)
+            n--; /* do not split a character */
+        sk_buf_add(out, t->data, n);
+        if (n < t->len)
+            sk_buf_adds(out, "...");
+    }
+    sk_buf_addc(out, '\0');
+}
+
 static void score_batch(runner *run, worker *w, batch *b)
 {
     if (run->validating) {
@@ -129,8 +162,7 @@ static void score_batch(runner *run, worker *w, batch *b)
             b->bad[i] = 1;
             sk_buf_printf(&b->bad_notes, "%s:%zu: %s", run->path, b->lineno[i], msg);
             sk_buf_addc(&b->bad_notes, '\0');
-            sk_buf_add(&b->strs, "\0", 1);
-            sk_buf_add(&b->strs, "\0", 1);
+            sk_buf_add(&b->strs, "\0\0\0", 3);
             continue;
         }
         b->bad[i] = 0;
@@ -154,6 +186,7 @@ static void score_batch(runner *run, worker *w, batch *b)
         size_t sn = rs->c.output_len < SNIPPET ? rs->c.output_len : SNIPPET;
         sk_buf_add(&b->strs, rs->c.output_text, sn);
         sk_buf_addc(&b->strs, '\0');
+        add_why(&b->strs, run->pack, rs->results);
         if (run->opts->rows_out)
             sk_rowscore_json(rs, b->lineno[i], &b->out);
     }
@@ -219,10 +252,13 @@ static void keep_worst(sk_score_report *rep, size_t cap, const batch *b, size_t 
     sk_row_digest *d = &rep->worst[pos];
     free(d->id);
     free(d->output);
+    free(d->why);
     free(d->scores);
     const char *id = b->strs.data + b->str_off[i];
     d->id = sk_xstrdup(id);
-    d->output = sk_xstrdup(id + strlen(id) + 1);
+    const char *output = id + strlen(id) + 1;
+    d->output = sk_xstrdup(output);
+    d->why = sk_xstrdup(output + strlen(output) + 1);
     d->line = b->lineno[i];
     d->overall = o;
     d->scores = sk_xmalloc(ns * sizeof(double));
@@ -572,6 +608,7 @@ void sk_score_report_free(sk_score_report *rep)
     for (size_t i = 0; i < rep->nworst; i++) {
         free(rep->worst[i].id);
         free(rep->worst[i].output);
+        free(rep->worst[i].why);
         free(rep->worst[i].scores);
     }
     for (size_t i = 0; i < 5; i++)

@@ -42,6 +42,7 @@ typedef struct sk_row_digest {
     double overall;
     double *scores; /* per scorer; NAN when not scored */
     char *output;   /* the output's first characters */
+    char *why;      /* "scorer: rationale" of its lowest score, or "" */
 } sk_row_digest;
 
 typedef struct sk_score_report {

@@ -97,6 +97,12 @@ static void print_summary(FILE *f, const sk_pack *pack, const sk_score_report *r
             for (const char *p = d->output; *p; p++)
                 fputc(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p, f);
             fputs("\"\n", f);
+            if (d->why[0]) {
+                fputs("      why: ", f);
+                for (const char *p = d->why; *p; p++)
+                    fputc(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p, f);
+                fputc('\n', f);
+            }
         }
     }
 }
