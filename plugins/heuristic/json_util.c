@@ -476,6 +476,10 @@ void sk_hjson_snippet(const char *s, size_t n, size_t max, char *out, size_t out
     PUT('"');
     for (size_t i = 0; i < m; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') { /* nearly every byte */
+            PUT((char)c);
+            continue;
+        }
         const char *esc = NULL;
         switch (c) {
         case '"': esc = "\\\""; break;

@@ -17,6 +17,8 @@ grep -E '^mentions_answer +0\.7500 +75\.0% +20 ' "$T/out" >/dev/null ||
 # concise: only sci-02 is over 25 words.
 grep -E '^concise +0\.9500 +95\.0% ' "$T/out" >/dev/null || fail "concise is not 0.95"
 has "$T/out" "sci-05"
+# Each low row says why, from its lowest-scoring scorer.
+has "$T/out" "why: exact_match: the texts (after normalisation) differ at character 1: output has \"jupiter\", expected \"mars\""
 
 # The same from inside the folder, and with a pack swapped in.
 (cd "$T/qa" && run 0 "$SK" score --no-progress)
