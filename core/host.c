@@ -273,6 +273,18 @@ static int h_json_get_string(const char *json, const char *path, char **out)
     return rc;
 }
 
+/* The row scanner's checker: one JSON grammar in the whole code base, and
+ * like set_meta's check it touches no shared state, so workers may call it
+ * at once. */
+static int h_json_check(const char *text, size_t len, size_t *at, char *why, size_t whylen)
+{
+    size_t where = 0;
+    int rc = sk_json_check(text ? text : "", text ? len : 0, &where, why, whylen);
+    if (at)
+        *at = where;
+    return rc == 0;
+}
+
 static void *h_alloc(size_t n)
 {
     return sk_xmalloc(n);
@@ -299,6 +311,7 @@ static const sk_host host = {
     .alloc = h_alloc,
     .free = h_free,
     .set_rationale_text = h_set_rationale_text,
+    .json_check = h_json_check,
 };
 
 const sk_host *sk_host_get(void)

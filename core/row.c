@@ -21,8 +21,10 @@ typedef struct scanner {
     cursor begin, end;
     char *err;
     size_t errlen;
+    size_t at;    /* byte offset of the error fail() reported last */
     char got[32]; /* the text of the last describe() */
     int trusted;  /* the text was validated before: only find the spans */
+    int bare;     /* sk_json_check: messages carry no "column N: " prefix */
 } scanner;
 
 static int fail(scanner *s, cursor at, const char *fmt, ...) SK_PRINTF(3, 4);
@@ -30,8 +32,9 @@ static size_t decode_raw(cursor p, cursor end, unsigned char *o);
 
 static int fail(scanner *s, cursor at, const char *fmt, ...)
 {
+    s->at = (size_t)(at - s->begin);
     if (s->err && s->errlen) {
-        int n = snprintf(s->err, s->errlen, "column %zu: ", (size_t)(at - s->begin) + 1);
+        int n = s->bare ? 0 : snprintf(s->err, s->errlen, "column %zu: ", s->at + 1);
         if (n >= 0 && (size_t)n < s->errlen) {
             va_list ap;
             va_start(ap, fmt);
@@ -40,18 +43,6 @@ static int fail(scanner *s, cursor at, const char *fmt, ...)
         }
     }
     return SK_EPARSE;
-}
-
-/* What the user wrote at `p`, for "expected X, got Y" messages. */
-static const char *describe(scanner *s, cursor p)
-{
-    if (p >= s->end)
-        snprintf(s->got, sizeof s->got, "end of input");
-    else if (*p > 0x20 && *p < 0x7f)
-        snprintf(s->got, sizeof s->got, "'%c'", *p);
-    else
-        snprintf(s->got, sizeof s->got, "byte 0x%02X", *p);
-    return s->got;
 }
 
 static inline cursor skip_ws(cursor p, cursor end)
@@ -97,20 +88,30 @@ static inline int is_cont(unsigned char c)
     return (c & 0xC0) == 0x80;
 }
 
-/* Validate the UTF-8 sequence whose lead byte (>= 0x80) is at p.  Returns the
- * byte after it, or NULL after reporting the error. */
-static cursor check_utf8(scanner *s, cursor p)
+/* What is wrong with the UTF-8 sequence at a lead byte >= 0x80. */
+enum utf8_fault {
+    U8_OK,
+    U8_CONTINUATION, /* a continuation byte where a sequence should start */
+    U8_OVERLONG_LEAD,
+    U8_NEVER, /* 0xF5-0xFF */
+    U8_TRUNCATED,
+    U8_OVERLONG,
+    U8_SURROGATE,
+    U8_TOO_BIG
+};
+
+/* Classify the sequence whose lead byte (>= 0x80) is at p.  *len receives
+ * its length: the length it should have when it is truncated.  Inline: it
+ * runs for every non-ASCII character in a file. */
+static inline enum utf8_fault utf8_fault(cursor p, cursor end, size_t *len)
 {
     unsigned c = p[0];
-    size_t left = (size_t)(s->end - p);
-    if (c < 0xC0) {
-        fail(s, p, "invalid UTF-8 in string: unexpected continuation byte 0x%02X", c);
-        return NULL;
-    }
-    if (c < 0xC2) {
-        fail(s, p, "invalid UTF-8 in string: overlong encoding (lead byte 0x%02X)", c);
-        return NULL;
-    }
+    size_t left = (size_t)(end - p);
+    *len = 1;
+    if (c < 0xC0)
+        return U8_CONTINUATION;
+    if (c < 0xC2)
+        return U8_OVERLONG_LEAD;
     size_t need;
     unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
     if (c < 0xE0) {
@@ -128,27 +129,70 @@ static cursor check_utf8(scanner *s, cursor p)
         else if (c == 0xF4)
             hi = 0x8F;
     } else {
-        fail(s, p, "invalid UTF-8 in string: byte 0x%02X never occurs in UTF-8", c);
+        return U8_NEVER;
+    }
+    *len = need + 1;
+    for (size_t i = 1; i <= need; i++)
+        if (i >= left || !is_cont(p[i]))
+            return U8_TRUNCATED;
+    if (p[1] < lo)
+        return U8_OVERLONG;
+    if (p[1] > hi)
+        return c == 0xED ? U8_SURROGATE : U8_TOO_BIG;
+    return U8_OK;
+}
+
+/* Validate the UTF-8 sequence whose lead byte (>= 0x80) is at p.  Returns the
+ * byte after it, or NULL after reporting the error. */
+static cursor check_utf8(scanner *s, cursor p)
+{
+    size_t len;
+    const char *why = NULL;
+    switch (utf8_fault(p, s->end, &len)) {
+    case U8_OK: return p + len;
+    case U8_CONTINUATION:
+        fail(s, p, "invalid UTF-8 in string: unexpected continuation byte 0x%02X", p[0]);
         return NULL;
-    }
-    for (size_t i = 1; i <= need; i++) {
-        if (i >= left || !is_cont(p[i])) {
-            fail(s, p, "invalid UTF-8 in string: truncated %zu-byte sequence", need + 1);
-            return NULL;
-        }
-    }
-    if (p[1] < lo) {
-        fail(s, p, "invalid UTF-8 in string: overlong encoding");
+    case U8_OVERLONG_LEAD:
+        fail(s, p, "invalid UTF-8 in string: overlong encoding (lead byte 0x%02X)", p[0]);
         return NULL;
+    case U8_NEVER:
+        fail(s, p, "invalid UTF-8 in string: byte 0x%02X never occurs in UTF-8", p[0]);
+        return NULL;
+    case U8_TRUNCATED:
+        fail(s, p, "invalid UTF-8 in string: truncated %zu-byte sequence", len);
+        return NULL;
+    case U8_OVERLONG: why = "overlong encoding"; break;
+    case U8_SURROGATE: why = "UTF-16 surrogate code point encoded as UTF-8"; break;
+    case U8_TOO_BIG: why = "code point above U+10FFFF"; break;
     }
-    if (p[1] > hi) {
-        if (c == 0xED)
-            fail(s, p, "invalid UTF-8 in string: UTF-16 surrogate code point encoded as UTF-8");
+    fail(s, p, "invalid UTF-8 in string: %s", why);
+    return NULL;
+}
+
+/* What the user wrote at `p`, for "expected X, got Y" messages.  Anything
+ * but printable ASCII is named by its code point, as editors show it. */
+static const char *describe(scanner *s, cursor p)
+{
+    size_t len;
+    if (p >= s->end) {
+        snprintf(s->got, sizeof s->got, "end of input");
+    } else if (*p >= 0x20 && *p < 0x7f) {
+        snprintf(s->got, sizeof s->got, "'%c'", *p);
+    } else if (*p < 0x80) {
+        snprintf(s->got, sizeof s->got, "character U+%04X", *p);
+    } else if (utf8_fault(p, s->end, &len) != U8_OK) {
+        snprintf(s->got, sizeof s->got, "byte 0x%02X (invalid UTF-8)", *p);
+    } else {
+        unsigned long cp = p[0] & (0x7Fu >> len);
+        for (size_t i = 1; i < len; i++)
+            cp = cp << 6 | (p[i] & 0x3Fu);
+        if (cp == 0xFEFF) /* often pasted in front of a whole text */
+            snprintf(s->got, sizeof s->got, "byte order mark U+FEFF");
         else
-            fail(s, p, "invalid UTF-8 in string: code point above U+10FFFF");
-        return NULL;
+            snprintf(s->got, sizeof s->got, "character U+%04lX", cp);
     }
-    return p + need + 1;
+    return s->got;
 }
 
 static int hexval(unsigned char c)
@@ -201,7 +245,7 @@ static cursor skip_string_trusted(scanner *s, cursor q, int *escaped)
         }
         p = c + 1;
     }
-    fail(s, q, "unterminated string");
+    fail(s, q, "string never closed (missing '\"')");
     return NULL;
 }
 
@@ -256,7 +300,10 @@ static cursor scan_string(scanner *s, cursor q, int *escaped)
             }
             default:
                 if (p[1] > 0x20 && p[1] < 0x7f)
-                    fail(s, p, "invalid escape \\%c in string", p[1]);
+                    fail(s, p,
+                         "invalid escape \\%c in string: a backslash must be followed by one of "
+                         "\" \\ / b f n r t u",
+                         p[1]);
                 else
                     fail(s, p,
                          "invalid escape in string: a backslash must be followed by one of "
@@ -266,14 +313,14 @@ static cursor scan_string(scanner *s, cursor q, int *escaped)
             break; /* a \u cut short by the end of input */
         }
         if (c < 0x20) {
-            fail(s, p, "unescaped control character 0x%02X in string (write it as \\u%04X)", c, c);
+            fail(s, p, "unescaped control character U+%04X in string (write it as \\u%04X)", c, c);
             return NULL;
         }
         p = check_utf8(s, p);
         if (!p)
             return NULL;
     }
-    fail(s, q, "unterminated string");
+    fail(s, q, "string never closed (missing '\"')");
     return NULL;
 }
 
@@ -331,6 +378,17 @@ static inline int is_letter(unsigned char c)
     return c >= 'a' && c <= 'z';
 }
 
+/* 1 when the n letters at p spell `word` (lower case) in any case. */
+static int spells(cursor p, size_t n, const char *word)
+{
+    if (strlen(word) != n)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((p[i] | 0x20) != (unsigned char)word[i])
+            return 0;
+    return 1;
+}
+
 /* A bare word: only true, false and null are JSON. */
 static cursor scan_word(scanner *s, cursor p)
 {
@@ -341,6 +399,12 @@ static cursor scan_word(scanner *s, cursor p)
     if ((n == 4 && memcmp(p, "true", 4) == 0) || (n == 4 && memcmp(p, "null", 4) == 0) ||
         (n == 5 && memcmp(p, "false", 5) == 0))
         return q;
+    /* True, FALSE, Null: what Python and some YAML write. */
+    if (spells(p, n, "true") || spells(p, n, "false") || spells(p, n, "null")) {
+        fail(s, p, "invalid literal '%.*s' (true, false and null are lower case)", (int)n,
+             (const char *)p);
+        return NULL;
+    }
     fail(s, p,
          "invalid literal '%.*s%s' (JSON has only true, false and null; strings need double "
          "quotes)",
@@ -352,7 +416,7 @@ static int value_error(scanner *s, cursor p)
 {
     if (p < s->end) {
         switch (*p) {
-        case '\'': return fail(s, p, "expected a value, got '''; strings need double quotes");
+        case '\'': return fail(s, p, "expected a value, got '''; JSON strings use double quotes");
         case '/': return fail(s, p, "comments are not allowed in JSON");
         case '+': return fail(s, p, "a number cannot start with '+'");
         case '.': return fail(s, p, "a number needs a digit before '.'");
@@ -382,7 +446,30 @@ static size_t find_key(cursor k, size_t n, int escaped, const char *const *keys,
     return i;
 }
 
+/* For a quote where a key should be: single quotes are the usual slip. */
+static const char *key_hint(scanner *s, cursor p)
+{
+    return p < s->end && *p == '\'' ? "; JSON strings use double quotes" : "";
+}
+
+/* After an error at the end of the input inside a container, name the
+ * closing bracket that is missing (the innermost one). */
+static void note_missing(scanner *s, unsigned char object)
+{
+    if (!s->err || !s->errlen)
+        return;
+    size_t n = strlen(s->err);
+    snprintf(s->err + n, s->errlen - n, " (missing '%c')", object ? '}' : ']');
+}
+
 #define NONE ((size_t)-1)
+
+/* Report an error in scan_text and leave through its one exit. */
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        fail(s, __VA_ARGS__);                                                                      \
+        goto error;                                                                                \
+    } while (0)
 
 static int scan_text(scanner *s, const char *const *keys, size_t nkeys, sk_span *spans)
 {
@@ -396,12 +483,14 @@ value:
     p = skip_ws(p, end);
     if (want != NONE && depth == 1)
         vstart = p;
-    if (p == end)
-        return value_error(s, p);
+    if (p == end) {
+        value_error(s, p);
+        goto error;
+    }
     switch (*p) {
     case '{':
         if (depth == SK_JSON_MAX_DEPTH)
-            return fail(s, p, "nesting deeper than %d levels", SK_JSON_MAX_DEPTH);
+            FAIL(p, "nesting deeper than %d levels", SK_JSON_MAX_DEPTH);
         stack[depth++] = 1;
         p = skip_ws(p + 1, end);
         if (p < end && *p == '}') {
@@ -411,10 +500,11 @@ value:
         }
         if (p < end && *p == '"')
             goto key;
-        return fail(s, p, "expected a double-quoted key or '}' in object, got %s", describe(s, p));
+        FAIL(p, "expected a double-quoted key or '}' in object, got %s%s", describe(s, p),
+             key_hint(s, p));
     case '[':
         if (depth == SK_JSON_MAX_DEPTH)
-            return fail(s, p, "nesting deeper than %d levels", SK_JSON_MAX_DEPTH);
+            FAIL(p, "nesting deeper than %d levels", SK_JSON_MAX_DEPTH);
         stack[depth++] = 0;
         p = skip_ws(p + 1, end);
         if (p < end && *p == ']') {
@@ -427,7 +517,7 @@ value:
         int esc = 0;
         p = scan_string(s, p, &esc);
         if (!p)
-            return SK_EPARSE;
+            goto error;
         goto after;
     }
     case '-':
@@ -443,14 +533,16 @@ value:
     case '9':
         p = scan_number(s, p);
         if (!p)
-            return SK_EPARSE;
+            goto error;
         goto after;
     default:
-        if (!is_letter(*p))
-            return value_error(s, p);
+        if (!is_letter(*p)) {
+            value_error(s, p);
+            goto error;
+        }
         p = scan_word(s, p);
         if (!p)
-            return SK_EPARSE;
+            goto error;
         goto after;
     }
 
@@ -460,18 +552,18 @@ key : {
     int esc = 0;
     p = scan_string(s, q, &esc);
     if (!p)
-        return SK_EPARSE;
+        goto error;
     if (depth == 1 && nkeys) {
         size_t i = find_key(q + 1, (size_t)(p - q) - 2, esc, keys, nkeys);
         if (i < nkeys) {
             if (spans[i].p)
-                return fail(s, q, "duplicate key \"%s\"", keys[i]);
+                FAIL(q, "duplicate key \"%s\"", keys[i]);
             want = i;
         }
     }
     p = skip_ws(p, end);
     if (p == end || *p != ':')
-        return fail(s, p, "expected ':' after object key, got %s", describe(s, p));
+        FAIL(p, "expected ':' after object key, got %s", describe(s, p));
     p++;
     goto value;
 }
@@ -485,27 +577,33 @@ after:
     if (depth == 0)
         goto done;
     p = skip_ws(p, end);
+    if (p == end) {
+        /* Said plainly rather than "expected ',' or ']', got end of input":
+         * a cut-off output is the usual cause. */
+        return fail(s, p, "input ends inside %s (missing '%c')",
+                    stack[depth - 1] ? "an object" : "an array", stack[depth - 1] ? '}' : ']');
+    }
     if (stack[depth - 1]) {
         if (p < end && *p == ',') {
             p = skip_ws(p + 1, end);
             if (p < end && *p == '"')
                 goto key;
             if (p < end && *p == '}')
-                return fail(s, p, "trailing comma in object");
-            return fail(s, p, "expected a double-quoted key after ',' in object, got %s",
-                        describe(s, p));
+                FAIL(p, "trailing comma in object");
+            FAIL(p, "expected a double-quoted key after ',' in object, got %s%s", describe(s, p),
+                 key_hint(s, p));
         }
         if (p < end && *p == '}') {
             p++;
             depth--;
             goto after;
         }
-        return fail(s, p, "expected ',' or '}' after object member, got %s", describe(s, p));
+        FAIL(p, "expected ',' or '}' after object member, got %s", describe(s, p));
     }
     if (p < end && *p == ',') {
         p = skip_ws(p + 1, end);
         if (p < end && *p == ']')
-            return fail(s, p, "trailing comma in array");
+            FAIL(p, "trailing comma in array");
         goto value;
     }
     if (p < end && *p == ']') {
@@ -513,19 +611,38 @@ after:
         depth--;
         goto after;
     }
-    return fail(s, p, "expected ',' or ']' after array element, got %s", describe(s, p));
+    FAIL(p, "expected ',' or ']' after array element, got %s", describe(s, p));
 
 done:
     p = skip_ws(p, end);
     if (p != end)
-        return fail(s, p, "unexpected %s after the end of the JSON value", describe(s, p));
+        FAIL(p, "unexpected %s after the end of the JSON value (only one value allowed)",
+             describe(s, p));
     return 0;
+
+error:
+    if (depth && s->at == (size_t)(end - s->begin))
+        note_missing(s, stack[depth - 1]);
+    return SK_EPARSE;
 }
+
+#undef FAIL
 
 int sk_json_validate(const char *p, size_t n, char *err, size_t errlen)
 {
-    scanner s = {(cursor)p, (cursor)p + n, err, errlen, {0}, 0};
+    scanner s = {.begin = (cursor)p, .end = (cursor)p + n, .err = err, .errlen = errlen};
     return scan_text(&s, NULL, 0, NULL);
+}
+
+int sk_json_check(const char *p, size_t n, size_t *at, char *why, size_t whylen)
+{
+    scanner s = {.begin = (cursor)p, .end = (cursor)p + n, .err = why, .errlen = whylen, .bare = 1};
+    if (why && whylen)
+        why[0] = '\0';
+    int rc = scan_text(&s, NULL, 0, NULL);
+    if (at)
+        *at = rc ? s.at : 0;
+    return rc;
 }
 
 /* The JSON type a value starting at p would be, for the "must be an object"
@@ -545,7 +662,11 @@ static const char *kind_of(cursor p)
 static int row_scan(const char *line, size_t len, const char *const *keys, size_t nkeys,
                     sk_span *spans, char *err, size_t errlen, int trusted)
 {
-    scanner s = {(cursor)line, (cursor)line + len, err, errlen, {0}, trusted};
+    scanner s = {.begin = (cursor)line,
+                 .end = (cursor)line + len,
+                 .err = err,
+                 .errlen = errlen,
+                 .trusted = trusted};
     for (size_t i = 0; i < nkeys; i++)
         spans[i] = (sk_span){NULL, 0};
     /* Say "not an object" before any syntax error further on: a row that is

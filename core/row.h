@@ -34,14 +34,25 @@ typedef struct sk_span {
 int sk_row_scan(const char *line, size_t len, const char *const *keys, size_t nkeys, sk_span *spans,
                 char *err, size_t errlen);
 
-/* Validate any JSON text by the same rules (any top-level type). */
 /* sk_row_scan for a line that sk_row_scan accepted before (a second pass
  * over a validated file): the same spans, found without validating string
  * contents, several times faster.  Safe on any input (bounded, and a
  * broken structure is still an error), but invalid text may be accepted. */
 int sk_row_scan_trusted(const char *line, size_t len, const char *const *keys, size_t nkeys,
                         sk_span *spans, char *err, size_t errlen);
+
+/* Validate any JSON text by the same rules (any top-level type).  Returns 0,
+ * or SK_EPARSE with "column N: what is wrong" in err, as sk_row_scan. */
 int sk_json_validate(const char *p, size_t n, char *err, size_t errlen);
+
+/* The same check for callers that place the error themselves (valid_json
+ * counts lines and code points): returns 0 when p[0..n) is exactly one JSON
+ * value by the rules above, else SK_EPARSE with *at the byte offset of the
+ * problem (n when the text ends too soon) and the reason, without any
+ * position, in why (whylen bytes, truncated to fit, always NUL-terminated
+ * when whylen > 0).  On success why is "" and *at is 0.  at and why may be
+ * NULL. */
+int sk_json_check(const char *p, size_t n, size_t *at, char *why, size_t whylen);
 
 /* Decode the string literal p[0..n) (quotes included, already validated)
  * into UTF-8 appended to `out`.  \u escapes are decoded, surrogate pairs

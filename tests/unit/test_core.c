@@ -1,8 +1,9 @@
 /*
  * Tests for the host side of the plugin ABI: the verdict rules that turn a
  * misbehaving scorer's report into an error naming it (host.c), the JSON
- * look-ups and logger in the host table, parameter checking against a
- * scorer's declarations (params.c), and the error-code helpers (error.c).
+ * look-ups, JSON check and logger in the host table, parameter checking
+ * against a scorer's declarations (params.c), and the error-code helpers
+ * (error.c).
  * Scorers here are driven through sk_host_get() exactly as plugins see it.
  */
 #include <check.h>
@@ -284,6 +285,41 @@ START_TEST(host_json_lookups)
     h->free(s);
     ck_assert_int_eq(h->json_get_number("3", "", &d), 1);
     ck_assert_double_eq(d, 3);
+}
+END_TEST
+
+START_TEST(host_json_check)
+{
+    const sk_host *h = sk_host_get();
+    ck_assert(SK_HAS_FIELD(h, sk_host, json_check));
+    size_t at = 99;
+    char why[128] = "x";
+    const char *ok = "{\"a\": [1, 2.5, \"x\\u00e9\", true, null]}";
+    ck_assert_int_eq(h->json_check(ok, strlen(ok), &at, why, sizeof why), 1);
+    ck_assert_str_eq(why, "");
+    const char *str = " \"just a string\" ";
+    ck_assert_int_eq(h->json_check(str, strlen(str), &at, why, sizeof why), 1);
+
+    /* The offset is a byte offset; the reason carries no position. */
+    const char *bad = "{\"a\": [1, 2,]}";
+    ck_assert_int_eq(h->json_check(bad, strlen(bad), &at, why, sizeof why), 0);
+    ck_assert_uint_eq(at, 12);
+    ck_assert_str_eq(why, "trailing comma in array");
+    ck_assert_int_eq(h->json_check("[1] [2]", 7, &at, why, sizeof why), 0);
+    ck_assert_uint_eq(at, 4);
+    ck_assert_int_eq(h->json_check("{\"a\": 1", 7, &at, why, sizeof why), 0);
+    ck_assert_uint_eq(at, 7);
+    ck_assert_str_eq(why, "input ends inside an object (missing '}')");
+    /* len is honoured: the text need not be NUL-terminated. */
+    ck_assert_int_eq(h->json_check("[1]garbage", 3, &at, why, sizeof why), 1);
+
+    /* A short buffer still gets a terminated reason. */
+    char small[6];
+    ck_assert_int_eq(h->json_check("tru", 3, &at, small, sizeof small), 0);
+    ck_assert_uint_eq(at, 0);
+    ck_assert_str_eq(small, "inval");
+    ck_assert_int_eq(h->json_check("", 0, &at, why, sizeof why), 0);
+    ck_assert_uint_eq(at, 0);
 }
 END_TEST
 
@@ -589,6 +625,7 @@ static Suite *core_suite(void)
     tcase_add_test(tc, host_errorf_and_skipf);
     tcase_add_test(tc, host_table);
     tcase_add_test(tc, host_json_lookups);
+    tcase_add_test(tc, host_json_check);
     tcase_add_test(tc, host_logger);
     suite_add_tcase(s, tc);
 

@@ -1,7 +1,8 @@
 /*
  * Tests for the JSON row scanner (row.c): every malformed-JSON class with
- * its column and message, nesting depth, the spans of wanted keys, duplicate
- * keys and string decoding.  A randomized cross-check compares the scanner
+ * its column and message, sk_json_check (the same scan with the position
+ * kept apart), nesting depth, the spans of wanted keys, duplicate keys and
+ * string decoding.  A randomized cross-check compares the scanner
  * with a plain recursive reference checker (json_ref.c), and with cJSON where
  * cJSON is strict.
  */
@@ -31,9 +32,22 @@ static const bad_case bad_json[] = {
     {"[1,2,]", 0, "column 6: trailing comma in array"},
     {"[1,2 , ]", 0, "column 8: trailing comma in array"},
     {"{\"a\":1 \"b\":2}", 0, "column 8: expected ',' or '}' after object member, got '\"'"},
-    {"{\"a\":1", 0, "column 7: expected ',' or '}' after object member, got end of input"},
+    {"{\"a\":1", 0, "column 7: input ends inside an object (missing '}')"},
     {"[1 2]", 0, "column 4: expected ',' or ']' after array element, got '2'"},
-    {"[1", 0, "column 3: expected ',' or ']' after array element, got end of input"},
+    {"[1", 0, "column 3: input ends inside an array (missing ']')"},
+    {"[{\"a\":[]}", 0, "column 10: input ends inside an array (missing ']')"},
+    {"[1,", 0, "column 4: expected a value, got end of input (missing ']')"},
+    {"{\"a\":[1],\"b\":", 0, "column 14: expected a value, got end of input (missing '}')"},
+    {"{", 0,
+     "column 2: expected a double-quoted key or '}' in object, got end of input (missing '}')"},
+    {"{\"a\"", 0, "column 5: expected ':' after object key, got end of input (missing '}')"},
+    {"[1.", 0, "column 4: expected a digit after '.' in number, got end of input (missing ']')"},
+    {"{'a':1}", 0,
+     "column 2: expected a double-quoted key or '}' in object, got '''; JSON strings use double "
+     "quotes"},
+    {"{\"a\":1, 'b':2}", 0,
+     "column 9: expected a double-quoted key after ',' in object, got '''; JSON strings use double "
+     "quotes"},
     {"{\"a\" 1}", 0, "column 6: expected ':' after object key, got '1'"},
     {"{a:1}", 0, "column 2: expected a double-quoted key or '}' in object, got 'a'"},
     {"{\"a\":1, b:2}", 0, "column 9: expected a double-quoted key after ',' in object, got 'b'"},
@@ -41,11 +55,14 @@ static const bad_case bad_json[] = {
     {"[,1]", 0, "column 2: expected a value, got ','"},
     {"", 0, "column 1: expected a value, got end of input"},
     {"  \t ", 0, "column 5: expected a value, got end of input"},
-    {"{\"a\":1} // note", 0, "column 9: unexpected '/' after the end of the JSON value"},
-    {"{\"a\":1}x", 0, "column 8: unexpected 'x' after the end of the JSON value"},
-    {"{} {}", 0, "column 4: unexpected '{' after the end of the JSON value"},
+    {"{\"a\":1} // note", 0,
+     "column 9: unexpected '/' after the end of the JSON value (only one value allowed)"},
+    {"{\"a\":1}x", 0,
+     "column 8: unexpected 'x' after the end of the JSON value (only one value allowed)"},
+    {"{} {}", 0,
+     "column 4: unexpected '{' after the end of the JSON value (only one value allowed)"},
     {"{\"a\":/* c */1}", 0, "column 6: comments are not allowed in JSON"},
-    {"{\"a\":'x'}", 0, "column 6: expected a value, got '''; strings need double quotes"},
+    {"{\"a\":'x'}", 0, "column 6: expected a value, got '''; JSON strings use double quotes"},
     {"{\"a\":NaN}", 0,
      "column 6: invalid literal 'NaN' (JSON has only true, false and null; strings need double "
      "quotes)"},
@@ -53,9 +70,9 @@ static const bad_case bad_json[] = {
      "column 2: invalid literal 'Infinity' (JSON has only true, false and null; strings need "
      "double quotes)"},
     {"[-Infinity]", 0, "column 3: expected a digit after '-' in number, got 'I'"},
-    {"[True]", 0,
-     "column 2: invalid literal 'True' (JSON has only true, false and null; strings need double "
-     "quotes)"},
+    {"[True]", 0, "column 2: invalid literal 'True' (true, false and null are lower case)"},
+    {"{\"a\":FALSE}", 0, "column 6: invalid literal 'FALSE' (true, false and null are lower case)"},
+    {"[Null]", 0, "column 2: invalid literal 'Null' (true, false and null are lower case)"},
     {"[tru]", 0,
      "column 2: invalid literal 'tru' (JSON has only true, false and null; strings need double "
      "quotes)"},
@@ -72,21 +89,37 @@ static const bad_case bad_json[] = {
     {"[+1]", 0, "column 2: a number cannot start with '+'"},
     {"[.5]", 0, "column 2: a number needs a digit before '.'"},
     {"[0x1F]", 0, "column 3: expected ',' or ']' after array element, got 'x'"},
-    {"{\"a\":\"x\\qy\"}", 0, "column 8: invalid escape \\q in string"},
+    {"{\"a\":\"x\\qy\"}", 0,
+     "column 8: invalid escape \\q in string: a backslash must be followed by one of \" \\ / b f n "
+     "r t u"},
     {"[\"\\\xC3\xA9\"]", 0,
      "column 3: invalid escape in string: a backslash must be followed by one of \" \\ / b f n r "
      "t u"},
     {"[\"\\u12G4\"]", 0,
      "column 3: invalid escape in string: \\u must be followed by 4 hex digits"},
     {"[\"\\u12\"]", 0, "column 3: invalid escape in string: \\u must be followed by 4 hex digits"},
-    {"[\"\\u12", 0, "column 2: unterminated string"},
-    {"[\"abc\\", 0, "column 2: unterminated string"},
-    {"{\"a\":\"ab", 0, "column 6: unterminated string"},
-    {"{\"ab", 0, "column 2: unterminated string"},
-    {"[\"a\tb\"]", 0, "column 4: unescaped control character 0x09 in string (write it as \\u0009)"},
-    {"[\"a\nb\"]", 0, "column 4: unescaped control character 0x0A in string (write it as \\u000A)"},
-    {"[\"a\0b\"]", 7, "column 4: unescaped control character 0x00 in string (write it as \\u0000)"},
-    {"[\xC3\xA9]", 0, "column 2: expected a value, got byte 0xC3"},
+    {"[\"\\u12", 0, "column 2: string never closed (missing '\"')"},
+    {"[\"abc\\", 0, "column 2: string never closed (missing '\"')"},
+    {"{\"a\":\"ab", 0, "column 6: string never closed (missing '\"')"},
+    {"{\"ab", 0, "column 2: string never closed (missing '\"')"},
+    {"[\"a\tb\"]", 0,
+     "column 4: unescaped control character U+0009 in string (write it as \\u0009)"},
+    {"[\"a\nb\"]", 0,
+     "column 4: unescaped control character U+000A in string (write it as \\u000A)"},
+    {"[\"a\0b\"]", 7,
+     "column 4: unescaped control character U+0000 in string (write it as \\u0000)"},
+    {"[\xC3\xA9]", 0, "column 2: expected a value, got character U+00E9"},
+    {"[\xC3]", 0, "column 2: expected a value, got byte 0xC3 (invalid UTF-8)"},
+    {"\xEF\xBB\xBF{}", 0, "column 1: expected a value, got byte order mark U+FEFF"},
+    {"[1]\x01", 0,
+     "column 4: unexpected character U+0001 after the end of the JSON value (only one value "
+     "allowed)"},
+    {"[1] \xF0\x9F\x98\x80", 0,
+     "column 5: unexpected character U+1F600 after the end of the JSON value (only one value "
+     "allowed)"},
+    {"[1 ]\x7F", 0,
+     "column 5: unexpected character U+007F after the end of the JSON value (only one value "
+     "allowed)"},
     {"[\"\xC0\xAF\"]", 0, "column 3: invalid UTF-8 in string: overlong encoding (lead byte 0xC0)"},
     {"[\"\xC1\xBF\"]", 0, "column 3: invalid UTF-8 in string: overlong encoding (lead byte 0xC1)"},
     {"[\"\xE0\x80\xAF\"]", 0, "column 3: invalid UTF-8 in string: overlong encoding"},
@@ -109,8 +142,9 @@ static const bad_case bad_json[] = {
     {"[\"\xC3", 0, "column 3: invalid UTF-8 in string: truncated 2-byte sequence"},
     /* A long plain run before the error exercises the 8-byte skip. */
     {"{\"k\":\"0123456789abcdefghijklmnopqrstuvwxyz\x01\"}", 0,
-     "column 43: unescaped control character 0x01 in string (write it as \\u0001)"},
-    {"{\"k\":\"0123456789abcdefghijklmnopqrstuvwxyz", 0, "column 6: unterminated string"},
+     "column 43: unescaped control character U+0001 in string (write it as \\u0001)"},
+    {"{\"k\":\"0123456789abcdefghijklmnopqrstuvwxyz", 0,
+     "column 6: string never closed (missing '\"')"},
 };
 
 START_TEST(test_bad_json)
@@ -240,6 +274,76 @@ START_TEST(test_depth)
     ck_assert_str_eq(msg, "column 513: nesting deeper than 512 levels");
     ck_assert_int_eq(sk_json_validate(deep, n, msg, sizeof msg), SK_EPARSE);
     free(deep);
+}
+END_TEST
+
+/* ---- sk_json_check: the same grammar, position apart ------------------ */
+
+START_TEST(test_json_check_matches_validate)
+{
+    /* Every malformed case: the offset is the column less one and the
+     * reason is the message without its "column N: " prefix. */
+    const bad_case *c = &bad_json[_i];
+    size_t n = c->len ? c->len : strlen(c->json);
+    char msg[256] = "", why[256] = "x";
+    size_t at = 12345;
+    ck_assert_int_eq(sk_json_validate(c->json, n, msg, sizeof msg), SK_EPARSE);
+    ck_assert_int_eq(sk_json_check(c->json, n, &at, why, sizeof why), SK_EPARSE);
+    char want[300];
+    snprintf(want, sizeof want, "column %zu: %s", at + 1, why);
+    ck_assert_str_eq(msg, want);
+    ck_assert_uint_le(at, n);
+}
+END_TEST
+
+START_TEST(test_json_check)
+{
+    char why[128] = "x";
+    size_t at = 99;
+    const char *ok = " [1, {\"a\": null, \"b\": \"\\u00e9\"}, -0.5e3] \n";
+    ck_assert_int_eq(sk_json_check(ok, strlen(ok), &at, why, sizeof why), 0);
+    ck_assert_str_eq(why, "");
+    ck_assert_uint_eq(at, 0);
+    for (size_t i = 0; i < sizeof good_json / sizeof good_json[0]; i++) {
+        const good_case *c = &good_json[i];
+        size_t n = c->len ? c->len : strlen(c->json);
+        ck_assert_int_eq(sk_json_check(c->json, n, &at, why, sizeof why), 0);
+    }
+
+    /* Cut off inside a container: the offset is the end of the text. */
+    ck_assert_int_eq(sk_json_check("[1, 2", 5, &at, why, sizeof why), SK_EPARSE);
+    ck_assert_uint_eq(at, 5);
+    ck_assert_str_eq(why, "input ends inside an array (missing ']')");
+    ck_assert_int_eq(sk_json_check("{\"a\": [1,", 9, &at, why, sizeof why), SK_EPARSE);
+    ck_assert_uint_eq(at, 9);
+    ck_assert_str_eq(why, "expected a value, got end of input (missing ']')");
+    ck_assert_int_eq(sk_json_check("", 0, &at, why, sizeof why), SK_EPARSE);
+    ck_assert_uint_eq(at, 0);
+    ck_assert_str_eq(why, "expected a value, got end of input");
+    /* Any top-level type, and only one value. */
+    ck_assert_int_eq(sk_json_check("\"s\"", 3, &at, why, sizeof why), 0);
+    ck_assert_int_eq(sk_json_check("1 2", 3, &at, why, sizeof why), SK_EPARSE);
+    ck_assert_uint_eq(at, 2);
+    ck_assert_str_eq(why,
+                     "unexpected '2' after the end of the JSON value (only one value allowed)");
+
+    /* The same depth limit. */
+    char *s = nested(512, '[', ']', "1");
+    ck_assert_int_eq(sk_json_check(s, strlen(s), &at, why, sizeof why), 0);
+    free(s);
+    s = nested(513, '[', ']', "1");
+    ck_assert_int_eq(sk_json_check(s, strlen(s), &at, why, sizeof why), SK_EPARSE);
+    ck_assert_uint_eq(at, 512);
+    ck_assert_str_eq(why, "nesting deeper than 512 levels");
+    free(s);
+
+    /* A short buffer is still terminated; at and why may be NULL. */
+    char small[8];
+    ck_assert_int_eq(sk_json_check("[1,]", 4, &at, small, sizeof small), SK_EPARSE);
+    ck_assert_str_eq(small, "trailin");
+    ck_assert_uint_eq(at, 3);
+    ck_assert_int_eq(sk_json_check("[1,]", 4, NULL, NULL, 0), SK_EPARSE);
+    ck_assert_int_eq(sk_json_check("[1]", 3, NULL, NULL, 0), 0);
 }
 END_TEST
 
@@ -541,6 +645,12 @@ START_TEST(test_random_cross_check)
         ck_assert_msg(ours == want, "validator says %d, reference %d for [%s] (%s)", ours, want,
                       b.data, msg);
         ck_assert(ours || strncmp(msg, "column ", 7) == 0);
+        /* sk_json_check is the same scan with the position kept apart. */
+        size_t at = 0;
+        char why[256], both[300];
+        ck_assert_int_eq(sk_json_check(b.data, b.len, &at, why, sizeof why) == 0, ours);
+        snprintf(both, sizeof both, "column %zu: %s", at + 1, why);
+        ck_assert(ours || strcmp(both, msg) == 0);
         ours ? valid++ : invalid++;
 
         if (cjson_comparable(&b)) {
@@ -601,7 +711,7 @@ START_TEST(test_string_positions)
                 char msg[256] = "";
                 int ours = sk_json_validate(b.data, b.len, msg, sizeof msg) == 0;
                 ck_assert_msg(ours == sk_ref_json_valid(b.data, b.len), "[%s]: %s", b.data, msg);
-                if (!ours && ins > 0 && !strstr(msg, "unterminated")) {
+                if (!ours && ins > 0 && !strstr(msg, "never closed")) {
                     /* The error points at the inserted bytes (a quote ends
                      * the string early instead). */
                     char want[32];
@@ -624,6 +734,9 @@ static Suite *row_suite(void)
     tcase_add_loop_test(tc, test_good_json, 0, (int)(sizeof good_json / sizeof good_json[0]));
     tcase_add_test(tc, test_row_not_object);
     tcase_add_test(tc, test_depth);
+    tcase_add_loop_test(tc, test_json_check_matches_validate, 0,
+                        (int)(sizeof bad_json / sizeof bad_json[0]));
+    tcase_add_test(tc, test_json_check);
     tcase_add_test(tc, test_spans);
     tcase_add_test(tc, test_keys);
     tcase_add_test(tc, test_decode);

@@ -152,6 +152,12 @@ typedef struct sk_host {
      * may hold '%', and for hot paths where printf costs more than the
      * scoring itself. */
     void (*set_rationale_text)(sk_result *r, const char *text, size_t len);
+
+    /* Check that text (len bytes) is exactly one JSON value, strictly (RFC 8259;
+     * nesting up to 512 levels).  Returns 1 when it is; 0 when not, with *at the
+     * byte offset of the problem and the reason, without a position, in why
+     * (whylen bytes, always NUL-terminated). */
+    int (*json_check)(const char *text, size_t len, size_t *at, char *why, size_t whylen);
 } sk_host;
 
 typedef struct sk_scorer_def {
