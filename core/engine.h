@@ -17,6 +17,11 @@ typedef struct sk_engine_ops {
     /* Score one case into r (reset by the caller); returns the scorer's rc. */
     int (*score)(const void *impl, void *state, const sk_case *c, sk_result *r);
     void (*close)(const void *impl, void *state);
+    /* The scorer's definition: name, summary, flags, declared params. */
+    const sk_scorer_def *(*def)(const void *impl);
+    /* Free impl when its pack is freed; NULL when the engine does not own
+     * it (plugin tables belong to the registry). */
+    void (*release)(void *impl);
 } sk_engine_ops;
 
 /* The engine for C plugin scorers; impl is a `const sk_scorer_def *`. */

@@ -32,4 +32,9 @@ static void p_close(const void *impl, void *state)
         def->close(sk_host_get(), state);
 }
 
-const sk_engine_ops sk_engine_plugin = {"plugin", p_open, p_score, p_close};
+static const sk_scorer_def *p_def(const void *impl)
+{
+    return impl;
+}
+
+const sk_engine_ops sk_engine_plugin = {"plugin", p_open, p_score, p_close, p_def, NULL};

@@ -10,11 +10,41 @@
 
 #include "error.h"
 #include "fileutil.h"
+#include "lua_engine.h"
 #include "params.h"
 #include "util.h"
 
-static const char *const entry_keys[] = {"use", "as", "params", "threshold", "weight", NULL};
-static const char *const pack_keys[] = {"name", "version", "description", "scorers", NULL};
+static const char *const entry_keys[] = {"use", "as", "params", "threshold", "weight", "lua", NULL};
+static const char *const pack_keys[] = {"name", "version", "description", "scorers", "lua", NULL};
+
+/* "lua": {"max_instructions": N, "max_memory_mb": M}, on the pack (for
+ * every Lua scorer) or on one entry (overriding the pack's). */
+static int parse_limits(const cJSON *j, const char *where, sk_lua_limits *lim, char **err)
+{
+    if (!j)
+        return SK_OK;
+    if (!cJSON_IsObject(j))
+        return sk_errf(err, SK_EINVAL,
+                       "%s: \"lua\" must be an object like {\"max_instructions\": 10000000, "
+                       "\"max_memory_mb\": 64}",
+                       where);
+    const cJSON *k;
+    cJSON_ArrayForEach(k, j)
+    {
+        double v = k->valuedouble;
+        int ok = cJSON_IsNumber(k) && v >= 1 && v <= 1e15;
+        if (ok && strcmp(k->string, "max_instructions") == 0)
+            lim->instructions = (long long)v;
+        else if (ok && strcmp(k->string, "max_memory_mb") == 0 && v <= 65536)
+            lim->memory = (size_t)(v * 1024 * 1024);
+        else
+            return sk_errf(err, SK_EINVAL,
+                           "%s: lua.%s: expected max_instructions (a count >= 1) or "
+                           "max_memory_mb (MiB, 1 to 65536)",
+                           where, k->string);
+    }
+    return SK_OK;
+}
 
 static int known(const char *const *keys, const char *k)
 {
@@ -24,8 +54,8 @@ static int known(const char *const *keys, const char *k)
     return 0;
 }
 
-static int resolve_entry(sk_pack_entry *e, const char *where, const cJSON *params,
-                         const sk_registry *reg, char **err)
+static int resolve_plugin(sk_pack_entry *e, const char *where, const cJSON *params,
+                          const sk_registry *reg, char **err)
 {
     const sk_scorer_def *def;
     const sk_plugin_info *info;
@@ -46,8 +76,59 @@ static int resolve_entry(sk_pack_entry *e, const char *where, const cJSON *param
     return SK_OK;
 }
 
+/* "lua:..." (see sk_lua_resolve): the script is loaded, and checked, now. */
+static int resolve_lua(sk_pack_entry *e, const char *where, const cJSON *params,
+                       const char *pack_path, const sk_lua_limits *lim, char **err)
+{
+    char *msg = NULL;
+    char *dir = NULL;
+    if (pack_path) {
+        const char *slash = strrchr(pack_path, '/');
+        dir = slash ? sk_xstrndup(pack_path, (size_t)(slash - pack_path)) : sk_xstrdup(".");
+    }
+    char *path = sk_lua_resolve(e->use, pack_path, dir, &msg);
+    free(dir);
+    if (!path) {
+        int rc = sk_errf(err, SK_ENOTFOUND, "%s: %s", where, msg);
+        free(msg);
+        return rc;
+    }
+    sk_lua_script *script;
+    /* Messages name the script as the pack wrote it ("scorers/tone.lua",
+     * or "refusal.lua" for lua:refusal). */
+    size_t n = strlen(e->use);
+    char *display = n > 8 && strcmp(e->use + n - 4, ".lua") == 0
+                        ? sk_xstrdup(e->use + 4)
+                        : sk_asprintf("%s.lua", e->use + 4);
+    int rc = sk_lua_script_load(&script, path, display, lim, &msg);
+    free(display);
+    if (rc) {
+        rc = sk_errf(err, rc, "%s: %s", where, msg);
+        free(msg);
+        free(path);
+        return rc;
+    }
+    e->ops = &sk_engine_lua;
+    e->impl = script;
+    const sk_scorer_def *def = sk_lua_script_def(script);
+    e->flags = def->flags;
+    e->summary = def->summary;
+    e->origin = sk_asprintf("lua script %s", path);
+    free(path);
+    return sk_params_resolve(def, where, params, &e->params_json, err);
+}
+
+static int resolve_entry(sk_pack_entry *e, const char *where, const cJSON *params,
+                         const char *pack_path, const sk_lua_limits *lim, const sk_registry *reg,
+                         char **err)
+{
+    if (strncmp(e->use, "lua:", 4) == 0)
+        return resolve_lua(e, where, params, pack_path, lim, err);
+    return resolve_plugin(e, where, params, reg, err);
+}
+
 static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const char *path,
-                       const sk_registry *reg, char **err)
+                       sk_lua_limits lim, const sk_registry *reg, char **err)
 {
     char where[512];
     snprintf(where, sizeof where, "%s: scorer #%zu", path, idx + 1);
@@ -59,7 +140,8 @@ static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const char 
     {
         if (!known(entry_keys, k->string))
             return sk_errf(err, SK_EINVAL,
-                           "%s: unknown key \"%s\" (allowed: use, as, params, threshold, weight)",
+                           "%s: unknown key \"%s\" (allowed: use, as, params, threshold, "
+                           "weight, lua)",
                            where, k->string);
     }
     const cJSON *use = cJSON_GetObjectItemCaseSensitive(j, "use");
@@ -87,7 +169,25 @@ static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const char 
             return sk_errf(err, SK_EINVAL, "%s: \"weight\" must be a number >= 0", where);
         e->weight = w->valuedouble;
     }
-    return resolve_entry(e, where, cJSON_GetObjectItemCaseSensitive(j, "params"), reg, err);
+    int rc = parse_limits(cJSON_GetObjectItemCaseSensitive(j, "lua"), where, &lim, err);
+    if (rc)
+        return rc;
+    rc = resolve_entry(e, where, cJSON_GetObjectItemCaseSensitive(j, "params"), path, &lim, reg,
+                       err);
+    if (rc == SK_OK && !as && e->ops == &sk_engine_lua) {
+        /* A Lua scorer is shown by the name its script gives. */
+        free(e->name);
+        e->name = sk_xstrdup(e->ops->def(e->impl)->name);
+    }
+    return rc;
+}
+
+/* sk.score in a Lua scorer may call the pack's other scorers. */
+static void set_lua_context(sk_pack *p, const sk_registry *reg)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (p->entries[i].ops == &sk_engine_lua)
+            sk_lua_script_set_context((sk_lua_script *)p->entries[i].impl, p, reg);
 }
 
 static int check_unique(const sk_pack *p, const char *path, char **err)
@@ -144,7 +244,8 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
     {
         if (!known(pack_keys, k->string)) {
             rc = sk_errf(err, SK_EINVAL,
-                         "%s: unknown key \"%s\" (allowed: name, version, description, scorers)",
+                         "%s: unknown key \"%s\" (allowed: name, version, description, scorers, "
+                         "lua)",
                          path, k->string);
             goto out;
         }
@@ -166,16 +267,22 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
     }
     p->name = sk_xstrdup(name->valuestring);
     p->version = sk_xstrdup(version ? version->valuestring : "0");
+    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
+    rc = parse_limits(cJSON_GetObjectItemCaseSensitive(root, "lua"), path, &lim, err);
+    if (rc)
+        goto out;
     p->entries = sk_xcalloc((size_t)cJSON_GetArraySize(scorers), sizeof *p->entries);
     const cJSON *s;
     cJSON_ArrayForEach(s, scorers)
     {
-        rc = parse_entry(&p->entries[p->n], s, p->n, path, reg, err);
+        rc = parse_entry(&p->entries[p->n], s, p->n, path, lim, reg, err);
         p->n++;
         if (rc)
             goto out;
     }
     rc = check_unique(p, path, err);
+    if (rc == SK_OK)
+        set_lua_context(p, reg);
 out:
     cJSON_Delete(root);
     if (rc)
@@ -212,7 +319,12 @@ int sk_pack_from_names(sk_pack **out, const char *const *uses, size_t n, const s
         e->name = sk_xstrdup(uses[i]);
         e->weight = 1.0;
         char *where = sk_asprintf("--scorer %s", uses[i]);
-        rc = resolve_entry(e, where, NULL, reg, err);
+        sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
+        rc = resolve_entry(e, where, NULL, NULL, &lim, reg, err);
+        if (rc == SK_OK && e->ops == &sk_engine_lua) {
+            free(e->name);
+            e->name = sk_xstrdup(e->ops->def(e->impl)->name);
+        }
         free(where);
     }
     if (!rc && n == 0)
@@ -277,6 +389,8 @@ void sk_pack_free(sk_pack *pack)
     if (!pack)
         return;
     for (size_t i = 0; i < pack->n; i++) {
+        if (pack->entries[i].ops && pack->entries[i].ops->release)
+            pack->entries[i].ops->release((void *)pack->entries[i].impl);
         free(pack->entries[i].name);
         free(pack->entries[i].use);
         free(pack->entries[i].params_json);

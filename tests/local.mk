@@ -5,7 +5,8 @@ TEST_LDADD = libskheuristic.la libscorekit.la $(CHECK_LIBS)
 AM_TESTS_ENVIRONMENT = \
 	SK_SRCDIR='$(abs_top_srcdir)'; SK_BUILDDIR='$(abs_top_builddir)'; \
 	SCOREKIT_PLUGIN_PATH='$(abs_top_builddir)/plugins/.libs'; \
-	export SK_SRCDIR SK_BUILDDIR SCOREKIT_PLUGIN_PATH;
+	SCOREKIT_LUA_PATH='$(abs_top_srcdir)/lua'; \
+	export SK_SRCDIR SK_BUILDDIR SCOREKIT_PLUGIN_PATH SCOREKIT_LUA_PATH;
 
 check_LTLIBRARIES += libsktest.la
 libsktest_la_SOURCES = tests/unit/sk_test.c tests/unit/sk_test.h tests/unit/fixtures.c tests/unit/fixtures.h tests/unit/tmpfile_util.c tests/unit/tmpfile_util.h tests/unit/run_suite.c tests/unit/run_suite.h
@@ -18,3 +19,4 @@ include tests/plugins/local.mk
 include tests/cli/local.mk
 include tests/unit/core.mk
 include tests/unit/parity.mk
+include tests/unit/lua.mk

@@ -41,6 +41,8 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
 int cmd_score(const cli_ctx *ctx, int argc, char **argv);
 int cmd_scorers(const cli_ctx *ctx, int argc, char **argv);
 int cmd_init(const cli_ctx *ctx, int argc, char **argv);
+int cmd_try(const cli_ctx *ctx, int argc, char **argv);
+int cmd_new(const cli_ctx *ctx, int argc, char **argv);
 
 /* Progress bar on stderr (TTY only). */
 typedef struct cli_progress {

@@ -17,6 +17,8 @@ static void usage(FILE *f)
                "  score [FILE.jsonl]   score rows that already hold outputs\n"
                "  scorers              list the scorers available (or in a pack)\n"
                "  init [DIR]           create a project that works immediately\n"
+               "  try SCORER           score one case and show score, rationale, meta, time\n"
+               "  new scorer NAME      write a working scorer (Lua, or C with --c)\n"
                "  version              print the version\n"
                "\n"
                "options:\n"
@@ -69,6 +71,10 @@ int main(int argc, char **argv)
         return cmd_scorers(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "init") == 0)
         return cmd_init(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "try") == 0)
+        return cmd_try(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "new") == 0)
+        return cmd_new(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "version") == 0) {
         printf("scorekit %s (plugin ABI %d)\n", PACKAGE_VERSION, SK_PLUGIN_ABI);
         return CLI_OK;
