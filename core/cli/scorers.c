@@ -1,22 +1,33 @@
 /* `scorekit scorers`: what scorers exist, what they take, where they come from. */
 #include <cjson/cJSON.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "lua_engine.h"
 #include "params.h"
+#include "util.h"
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* " [thread-safe needs-expected]", or "" with no flags. */
 static const char *flag_names(unsigned flags, char *buf, size_t n)
 {
-    snprintf(buf, n, "%s%s%s%s", flags & SK_SCORER_THREAD_SAFE ? "thread-safe " : "",
+    snprintf(buf, n, " [%s%s%s%s", flags & SK_SCORER_THREAD_SAFE ? "thread-safe " : "",
              flags & SK_SCORER_NONDETERMINISTIC ? "nondeterministic " : "",
              flags & SK_SCORER_NEEDS_EXPECTED ? "needs-expected " : "",
              flags & SK_SCORER_USES_LLM ? "uses-llm " : "");
     size_t len = strlen(buf);
-    if (len)
-        buf[len - 1] = '\0';
+    if (len == 2)
+        buf[0] = '\0';
+    else
+        buf[len - 1] = ']';
     return buf;
 }
 
@@ -57,6 +68,88 @@ static void print_params(const sk_param_def *p)
         printf("      %s (%s%s%s): %s\n", p->name, sk_param_type_name(p->type),
                p->default_json ? ", default " : ", required",
                p->default_json ? p->default_json : "", p->doc ? p->doc : "");
+}
+
+/* Lua scorers usable by name ("lua:NAME"): the project's scorers/ folder,
+ * then scorers/ on the Lua path; the first of a name wins, as in packs. */
+static void list_lua(const char *project_dir, cJSON *arr)
+{
+    sk_buf dirs = {0};
+    sk_buf_printf(&dirs, "%s/scorers", project_dir);
+    for (const char *p = sk_lua_path(); *p;) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        if (n)
+            sk_buf_printf(&dirs, ":%.*s/scorers", (int)n, p);
+        p += n + (colon ? 1 : 0);
+    }
+    char **seen = NULL;
+    size_t nseen = 0;
+    int header = 0;
+    char *save = NULL;
+    for (char *dir = strtok_r(dirs.data, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+        DIR *d = opendir(dir);
+        if (!d)
+            continue;
+        struct dirent *e;
+        char **names = NULL;
+        size_t nn = 0;
+        while ((e = readdir(d))) {
+            size_t len = strlen(e->d_name);
+            if (len > 4 && strcmp(e->d_name + len - 4, ".lua") == 0) {
+                names = sk_xrealloc(names, (nn + 1) * sizeof *names);
+                names[nn++] = sk_xstrndup(e->d_name, len - 4);
+            }
+        }
+        closedir(d);
+        qsort(names, nn, sizeof *names, cmp_name);
+        for (size_t i = 0; i < nn; i++) {
+            int dup = 0;
+            for (size_t j = 0; j < nseen && !dup; j++)
+                dup = strcmp(seen[j], names[i]) == 0;
+            char *path = sk_asprintf("%s/%s.lua", dir, names[i]);
+            char *display = sk_asprintf("%s.lua", names[i]);
+            sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
+            sk_lua_script *script = NULL;
+            char *err = NULL;
+            if (!dup && sk_lua_script_load(&script, path, display, &lim, &err) != 0) {
+                cli_warn("%s: %s", path, err);
+            } else if (!dup) {
+                const sk_scorer_def *def = sk_lua_script_def(script);
+                char use[300], buf[128];
+                snprintf(use, sizeof use, "lua:%s", names[i]);
+                if (arr) {
+                    cJSON *o = cJSON_CreateObject();
+                    cJSON_AddStringToObject(o, "name", def->name);
+                    cJSON_AddStringToObject(o, "use", use);
+                    cJSON_AddStringToObject(o, "path", path);
+                    cJSON_AddStringToObject(o, "summary", def->summary);
+                    cJSON_AddItemToObject(o, "flags", flags_json(def->flags));
+                    cJSON_AddItemToObject(o, "params", params_json(def->params));
+                    cJSON_AddItemToArray(arr, o);
+                } else {
+                    if (!header)
+                        printf("\nLua scorers (\"use\": \"lua:NAME\")\n");
+                    header = 1;
+                    printf("  %-14s %s%s\n", use, def->summary,
+                           flag_names(def->flags, buf, sizeof buf));
+                    print_params(def->params);
+                }
+                seen = sk_xrealloc(seen, (nseen + 1) * sizeof *seen);
+                seen[nseen++] = sk_xstrdup(names[i]);
+            }
+            sk_lua_script_free(script);
+            free(err);
+            free(path);
+            free(display);
+            free(names[i]);
+        }
+        free(names);
+    }
+    for (size_t i = 0; i < nseen; i++)
+        free(seen[i]);
+    free(seen);
+    sk_buf_free(&dirs);
 }
 
 int cmd_scorers(const cli_ctx *ctx, int argc, char **argv)
@@ -124,7 +217,7 @@ int cmd_scorers(const cli_ctx *ctx, int argc, char **argv)
             printf(" - %s\n      params %s", e->summary, e->params_json);
             if (e->has_threshold)
                 printf(", threshold %g", e->threshold);
-            printf(", weight %g\n      %s [%s]\n", e->weight, e->origin,
+            printf(", weight %g\n      %s%s\n", e->weight, e->origin,
                    flag_names(e->flags, buf, sizeof buf));
         }
     } else {
@@ -151,11 +244,12 @@ int cmd_scorers(const cli_ctx *ctx, int argc, char **argv)
                     cJSON_AddItemToArray(arr, o);
                     continue;
                 }
-                printf("  %-14s %s [%s]\n", d->name, d->summary ? d->summary : "",
+                printf("  %-14s %s%s\n", d->name, d->summary ? d->summary : "",
                        flag_names(d->flags, buf, sizeof buf));
                 print_params(d->params);
             }
         }
+        list_lua(proj ? proj->dir : (ctx->dir_given ? ctx->dir : "."), arr);
         size_t np = sk_registry_problem_count(reg);
         cJSON *probs = out && np ? cJSON_AddArrayToObject(out, "refused") : NULL;
         for (size_t i = 0; i < np; i++) {

@@ -15,6 +15,9 @@ for s in exact_match levenshtein numeric_diff json_diff list_contains valid_json
     icontains starts_with regex word_count; do
     has "$T/out" "  $s "
 done
+# Lua scorers usable by name are listed too.
+has "$T/out" "lua:refusal"
+has "$T/out" "lua:keywords"
 run 0 "$SK" scorers --json
 has "$T/out" '"name":	"levenshtein"'
 run 0 "$SK" -C "$T/p" scorers --pack "$T/p/pack.json"
