@@ -7,6 +7,7 @@
 
 #include <lauxlib.h>
 #include <lualib.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,17 +189,20 @@ static int l_require(lua_State *L)
     return 1;
 }
 
+static char lua_path[4096];
+static pthread_once_t lua_path_once = PTHREAD_ONCE_INIT;
+
+static void init_lua_path(void)
+{
+    const char *env = getenv("SCOREKIT_LUA_PATH");
+    snprintf(lua_path, sizeof lua_path, "%s%s%s", env && *env ? env : "", env && *env ? ":" : "",
+             SK_LUA_DIR);
+}
+
 const char *sk_lua_path(void)
 {
-    static char buf[4096];
-    static int done;
-    if (!done) {
-        const char *env = getenv("SCOREKIT_LUA_PATH");
-        snprintf(buf, sizeof buf, "%s%s%s", env && *env ? env : "", env && *env ? ":" : "",
-                 SK_LUA_DIR);
-        done = 1;
-    }
-    return buf;
+    pthread_once(&lua_path_once, init_lua_path); /* workers may ask first */
+    return lua_path;
 }
 
 char *sk_lua_find(const char *relpath)
