@@ -79,9 +79,9 @@ void sk_rowscore_free(sk_rowscore *rs)
     sk_buf_free(&rs->scratch);
 }
 
-/* A stable id for a row without one: FNV-1a over its input and expected,
- * so the same case gets the same id in every file. */
-static void derive_id(sk_buf *id, sk_span input, sk_span expected)
+/* FNV-1a over input and expected (see rowscore.h), so the same case gets
+ * the same id in every file and in the dataset store. */
+void sk_row_derive_id(sk_buf *id, sk_span input, sk_span expected)
 {
     uint64_t h = 1469598103934665603ULL;
     const sk_span parts[2] = {input, expected};
@@ -148,7 +148,7 @@ static void build_case(sk_rowscore *rs, const sk_span spans[SK_F_COUNT], unsigne
     else if (id.p)
         sk_buf_add(&rs->id, id.p, id.n);
     else
-        derive_id(&rs->id, input, expected);
+        sk_row_derive_id(&rs->id, input, expected);
     sk_buf_addc(&rs->id, '\0');
 
     sk_case *c = &rs->c;

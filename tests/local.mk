@@ -20,3 +20,4 @@ include tests/cli/local.mk
 include tests/unit/core.mk
 include tests/unit/parity.mk
 include tests/unit/lua.mk
+include tests/unit/store.mk

@@ -43,6 +43,7 @@ int cmd_scorers(const cli_ctx *ctx, int argc, char **argv);
 int cmd_init(const cli_ctx *ctx, int argc, char **argv);
 int cmd_try(const cli_ctx *ctx, int argc, char **argv);
 int cmd_new(const cli_ctx *ctx, int argc, char **argv);
+int cmd_dataset(const cli_ctx *ctx, int argc, char **argv);
 
 /* Progress bar on stderr (TTY only). */
 typedef struct cli_progress {

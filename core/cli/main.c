@@ -19,6 +19,7 @@ static void usage(FILE *f)
                "  init [DIR]           create a project that works immediately\n"
                "  try SCORER           score one case and show score, rationale, meta, time\n"
                "  new scorer NAME      write a working scorer (Lua, or C with --c)\n"
+               "  dataset CMD          import, list, show and export the project's datasets\n"
                "  version              print the version\n"
                "\n"
                "options:\n"
@@ -75,6 +76,8 @@ int main(int argc, char **argv)
         return cmd_try(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "new") == 0)
         return cmd_new(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "dataset") == 0)
+        return cmd_dataset(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "version") == 0) {
         printf("scorekit %s (plugin ABI %d)\n", PACKAGE_VERSION, SK_PLUGIN_ABI);
         return CLI_OK;
