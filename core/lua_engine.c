@@ -581,9 +581,14 @@ static int call_score(lua_State *L)
     lua_settop(L, 0);
     lua_rawgeti(L, LUA_REGISTRYINDEX, a->ls->score_ref);
     lua_rawgeti(L, LUA_REGISTRYINDEX, a->ls->case_ref);
-    for (size_t i = 0; i < sizeof lazy_fields / sizeof lazy_fields[0]; i++) {
+    /* Forget the last row: its fields, and anything the script stored in
+     * the table (a memo such as case.words must not carry over). */
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
         lua_pushnil(L);
-        lua_setfield(L, -2, lazy_fields[i]); /* forget the last row's */
+        lua_rawset(L, -4);
     }
     lua_pushstring(L, c->id ? c->id : "");
     lua_setfield(L, -2, "id");

@@ -121,16 +121,52 @@ static int l_load(lua_State *L)
     return lua_gettop(L) - n;
 }
 
+/* xpcall's message handler.  Lua calls it from inside the count hook for
+ * the budget's own error, where hooks are off: a looping handler could
+ * never be stopped there, so once the budget is spent it is skipped. */
+static int l_handler_guard(lua_State *L)
+{
+    if (vm_of(L)->over_budget)
+        return 1; /* the message as it is */
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* setmetatable without __gc: finalizers run with hooks off (and at
+ * lua_close, after the call), where the budget cannot stop them. */
+static int l_setmetatable(lua_State *L)
+{
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
+            return luaL_error(L, "setmetatable: a __gc metamethod is not allowed in a scorer");
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1)); /* the original setmetatable */
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
 /* pcall and xpcall that cannot swallow a spent budget: once the hook has
  * fired, the error goes on up to the host whatever the script catches. */
 static int l_pcall_guard(lua_State *L)
 {
     int n = lua_gettop(L);
+    if (lua_toboolean(L, lua_upvalueindex(2)) && lua_isfunction(L, 2)) {
+        lua_pushvalue(L, 2); /* xpcall: the script's handler, guarded */
+        lua_pushcclosure(L, l_handler_guard, 1);
+        lua_replace(L, 2);
+    }
     lua_pushvalue(L, lua_upvalueindex(1)); /* the original pcall or xpcall */
     lua_insert(L, 1);
     lua_call(L, n, LUA_MULTRET);
     if (vm_of(L)->over_budget)
         return luaL_error(L, "instruction budget exceeded");
+    /* A memory error the script caught is not why a later call fails. */
+    vm_of(L)->out_of_memory = 0;
     return lua_gettop(L);
 }
 
@@ -257,9 +293,13 @@ static int setup(lua_State *L)
     static const char *const guarded[] = {"pcall", "xpcall", NULL};
     for (const char *const *g = guarded; *g; g++) {
         lua_getglobal(L, *g);
-        lua_pushcclosure(L, l_pcall_guard, 1);
+        lua_pushboolean(L, g != guarded); /* xpcall: guard its handler too */
+        lua_pushcclosure(L, l_pcall_guard, 2);
         lua_setglobal(L, *g);
     }
+    lua_getglobal(L, "setmetatable");
+    lua_pushcclosure(L, l_setmetatable, 1);
+    lua_setglobal(L, "setmetatable");
     lua_register(L, "collectgarbage", l_collectgarbage);
     lua_register(L, "print", l_sk_log);
     lua_register(L, "require", l_require);
@@ -275,6 +315,13 @@ static int setup(lua_State *L)
     lua_setfield(L, -2, "log");
     lua_pushstring(L, sk_host_get()->version);
     lua_setfield(L, -2, "version");
+    /* The C parts of sk are required like the Lua ones: require("sk.text"). */
+    lua_getfield(L, LUA_REGISTRYINDEX, "sk.loaded");
+    lua_getfield(L, -2, "json");
+    lua_setfield(L, -2, "sk.json");
+    lua_getfield(L, -2, "text");
+    lua_setfield(L, -2, "sk.text");
+    lua_pop(L, 1);
     lua_setglobal(L, "sk");
     return 0;
 }
@@ -344,6 +391,21 @@ int sk_lua_vm_load(sk_lua_vm *vm, const char *text, size_t len, const char *disp
     return luaL_loadbufferx(vm->L, text, len, chunk, "t");
 }
 
+/* Whether a traceback line (indent skipped, n bytes) is a frame of the
+ * script: Lua names its chunk by display, or by "..." and the tail of
+ * display when that is long. */
+static int own_frame(const char *t, size_t n, const char *display)
+{
+    size_t dl = strlen(display);
+    if (n > dl && memcmp(t, display, dl) == 0 && t[dl] == ':')
+        return 1;
+    if (n < 4 || memcmp(t, "...", 3) != 0)
+        return 0;
+    const char *colon = memchr(t + 3, ':', n - 3);
+    size_t sl = colon ? (size_t)(colon - (t + 3)) : 0;
+    return sl > 0 && sl <= dl && memcmp(t + 3, display + dl - sl, sl) == 0;
+}
+
 /* Keep the traceback's frames that are the script's own ("name.lua:12:
  * in ..."): the C frames and the host's own wrappers only add noise. */
 static void clean_traceback(const char *in, const char *display, char *out, size_t outlen)
@@ -354,8 +416,6 @@ static void clean_traceback(const char *in, const char *display, char *out, size
     o = (size_t)snprintf(out, outlen, "%.*s", (int)head, in);
     if (!tb || o >= outlen)
         return;
-    const char *base = strrchr(display, '/');
-    base = base ? base + 1 : display;
     int any = 0;
     for (const char *line = tb + 1; *line;) {
         const char *nl = strchr(line, '\n');
@@ -363,9 +423,7 @@ static void clean_traceback(const char *in, const char *display, char *out, size
         const char *t = line;
         while (t < line + n && (*t == '\t' || *t == ' '))
             t++;
-        size_t bl = strlen(base);
-        int mine = (size_t)(line + n - t) > bl && memcmp(t, base, bl) == 0 && t[bl] == ':';
-        if (mine && o + n + 24 < outlen) {
+        if (own_frame(t, (size_t)(line + n - t), display) && o + n + 24 < outlen) {
             o += (size_t)snprintf(out + o, outlen - o, "%s\n  %.*s",
                                   any ? "" : "\nstack traceback:", (int)(line + n - t), t);
             any = 1;
