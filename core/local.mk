@@ -27,11 +27,13 @@ libscorekit_la_LIBADD = libsktext.la $(CJSON_LIBS) $(PCRE2_LIBS) $(LUA_LIBS) $(S
 bin_PROGRAMS += scorekit
 scorekit_SOURCES = core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/progress.c \
 	core/cli/score.c core/cli/scorers.c core/cli/init.c core/cli/try.c core/cli/new.c \
-	core/cli/dataset.c
-scorekit_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS) $(LUA_CFLAGS)
+	core/cli/dataset.c core/cli/run.c core/cli/experiment_view.c core/cli/experiments.c \
+	core/cli/show.c core/cli/export.c core/cli/rescore.c
+scorekit_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS)
 scorekit_LDADD = libscorekit.la
 
 scorekitinclude_HEADERS += core/include/scorekit/plugin.h
 include core/reader.mk
 include core/lua.mk
 include core/store.mk
+include core/task.mk

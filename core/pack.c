@@ -361,6 +361,66 @@ void sk_pack_close(const sk_pack *pack, void **states)
         pack->entries[i].ops->close(pack->entries[i].impl, states[i]);
 }
 
+int sk_pack_open_shared(const sk_pack *pack, void ***shared, char **err)
+{
+    *shared = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
+    for (size_t i = 0; i < pack->n; i++) {
+        const sk_pack_entry *e = &pack->entries[i];
+        if (!(e->flags & SK_SCORER_THREAD_SAFE))
+            continue;
+        char *msg = NULL;
+        if (e->ops->open(e->impl, e->name, e->params_json, &(*shared)[i], &msg) != SK_OK) {
+            int rc = sk_errf(err, SK_ESCORER, "%s", msg);
+            free(msg);
+            while (i-- > 0)
+                if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
+                    pack->entries[i].ops->close(pack->entries[i].impl, (*shared)[i]);
+            free(*shared);
+            *shared = NULL;
+            return rc;
+        }
+    }
+    return SK_OK;
+}
+
+int sk_pack_open_worker(const sk_pack *pack, void *const *shared, void **states, char **err)
+{
+    for (size_t i = 0; i < pack->n; i++) {
+        const sk_pack_entry *e = &pack->entries[i];
+        if (e->flags & SK_SCORER_THREAD_SAFE) {
+            states[i] = shared[i];
+            continue;
+        }
+        char *msg = NULL;
+        if (e->ops->open(e->impl, e->name, e->params_json, &states[i], &msg) != SK_OK) {
+            int rc = sk_errf(err, SK_ESCORER, "%s", msg);
+            free(msg);
+            while (i-- > 0)
+                if (!(pack->entries[i].flags & SK_SCORER_THREAD_SAFE))
+                    pack->entries[i].ops->close(pack->entries[i].impl, states[i]);
+            return rc;
+        }
+    }
+    return SK_OK;
+}
+
+void sk_pack_close_worker(const sk_pack *pack, void **states)
+{
+    for (size_t i = 0; i < pack->n; i++)
+        if (!(pack->entries[i].flags & SK_SCORER_THREAD_SAFE))
+            pack->entries[i].ops->close(pack->entries[i].impl, states[i]);
+}
+
+void sk_pack_close_shared(const sk_pack *pack, void **shared)
+{
+    if (!shared)
+        return;
+    for (size_t i = 0; i < pack->n; i++)
+        if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
+            pack->entries[i].ops->close(pack->entries[i].impl, shared[i]);
+    free(shared);
+}
+
 char *sk_pack_describe(const sk_pack *pack)
 {
     cJSON *root = cJSON_CreateObject();

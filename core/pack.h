@@ -55,6 +55,16 @@ int sk_pack_from_names(sk_pack **out, const char *const *uses, size_t n, const s
 int sk_pack_open(const sk_pack *pack, void **states, char **err);
 void sk_pack_close(const sk_pack *pack, void **states);
 
+/* States for running the pack on several threads.  Thread-safe scorers
+ * are opened once and shared (sk_pack_open_shared: *shared gets one slot
+ * per entry, NULL for the others); every worker then gets its own states
+ * for the rest (sk_pack_open_worker fills states[i] for each entry,
+ * borrowing the shared ones).  On failure nothing stays open. */
+int sk_pack_open_shared(const sk_pack *pack, void ***shared, char **err);
+int sk_pack_open_worker(const sk_pack *pack, void *const *shared, void **states, char **err);
+void sk_pack_close_worker(const sk_pack *pack, void **states);
+void sk_pack_close_shared(const sk_pack *pack, void **shared);
+
 /* The pack's content as canonical JSON (for hashing and snapshots); caller
  * frees. */
 char *sk_pack_describe(const sk_pack *pack);

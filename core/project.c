@@ -83,20 +83,20 @@ int sk_project_load(sk_project **out, const char *dir, char **err)
         else
             p->jobs = (int)jobs->valuedouble;
     }
+    /* The provider checks its own keys when a run opens it (task.c). */
+    if (!rc && task)
+        p->task_json = cJSON_PrintUnformatted(task);
     cJSON_Delete(root);
-    if (!rc && p->task_provider && strcmp(p->task_provider, "column") != 0)
-        rc = sk_errf(err, SK_EINVAL,
-                     "%s: task provider \"%s\" is not supported by this version (supported: "
-                     "column)",
-                     path, p->task_provider);
     if (!p->task_provider)
         p->task_provider = sk_xstrdup("column");
     if (!p->task_field)
         p->task_field = sk_xstrdup("output");
     if (!p->name)
         p->name = sk_xstrdup("project");
-    if (dataset)
+    if (dataset) {
         p->dataset = sk_path_beside(path, dataset);
+        p->dataset_name = sk_xstrdup(dataset);
+    }
     if (pack)
         p->pack = sk_path_beside(path, pack);
     free(dataset);
@@ -204,6 +204,8 @@ void sk_project_free(sk_project *p)
     free(p->dataset);
     free(p->pack);
     free(p->task_provider);
+    free(p->task_json);
+    free(p->dataset_name);
     free(p->task_field);
     free(p);
 }

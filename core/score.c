@@ -320,37 +320,6 @@ static int default_jobs(void)
     return n > 0 ? (int)n : 1;
 }
 
-/* States for worker w: shared ones for thread-safe scorers, own ones
- * otherwise.  `own` marks which entries this worker must close. */
-static int open_states(runner *run, void **states, char **err)
-{
-    const sk_pack *p = run->pack;
-    for (size_t i = 0; i < p->n; i++) {
-        const sk_pack_entry *e = &p->entries[i];
-        if (e->flags & SK_SCORER_THREAD_SAFE) {
-            states[i] = run->shared[i];
-            continue;
-        }
-        char *msg = NULL;
-        if (e->ops->open(e->impl, e->name, e->params_json, &states[i], &msg) != SK_OK) {
-            int rc = sk_errf(err, SK_ESCORER, "%s", msg);
-            free(msg);
-            while (i-- > 0)
-                if (!(p->entries[i].flags & SK_SCORER_THREAD_SAFE))
-                    p->entries[i].ops->close(p->entries[i].impl, states[i]);
-            return rc;
-        }
-    }
-    return SK_OK;
-}
-
-static void close_states(const sk_pack *p, void **states, int shared_too)
-{
-    for (size_t i = 0; i < p->n; i++)
-        if (shared_too || !(p->entries[i].flags & SK_SCORER_THREAD_SAFE))
-            p->entries[i].ops->close(p->entries[i].impl, states[i]);
-}
-
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -423,38 +392,6 @@ static int run_pass(runner *run, sk_jsonl *in, worker *inline_worker, int thread
     return rc;
 }
 
-static int open_shared(runner *run, char **err)
-{
-    const sk_pack *pack = run->pack;
-    run->shared = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
-    for (size_t i = 0; i < pack->n; i++) {
-        const sk_pack_entry *e = &pack->entries[i];
-        if (!(e->flags & SK_SCORER_THREAD_SAFE))
-            continue;
-        char *msg = NULL;
-        if (e->ops->open(e->impl, e->name, e->params_json, &run->shared[i], &msg) != SK_OK) {
-            int rc = sk_errf(err, SK_ESCORER, "%s", msg);
-            free(msg);
-            while (i-- > 0)
-                if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
-                    pack->entries[i].ops->close(pack->entries[i].impl, run->shared[i]);
-            free(run->shared);
-            run->shared = NULL;
-            return rc;
-        }
-    }
-    return SK_OK;
-}
-
-static void close_shared(runner *run)
-{
-    const sk_pack *pack = run->pack;
-    for (size_t i = 0; i < pack->n; i++)
-        if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
-            pack->entries[i].ops->close(pack->entries[i].impl, run->shared[i]);
-    free(run->shared);
-}
-
 static sk_score_report *report_new(const sk_pack *pack, const sk_score_opts *opts, const char *path)
 {
     sk_score_report *rep = sk_xcalloc(1, sizeof *rep);
@@ -516,7 +453,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
 
     /* Every scorer is opened before the first line is read, so bad params
      * fail before anything else happens.  Thread-safe ones once, shared. */
-    rc = open_shared(&run, err);
+    rc = sk_pack_open_shared(pack, &run.shared, err);
     if (rc) {
         sk_jsonl_close(in);
         return rc;
@@ -527,7 +464,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         worker *w = &workers[opened];
         w->run = &run;
         w->states = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
-        rc = open_states(&run, w->states, err);
+        rc = sk_pack_open_worker(pack, run.shared, w->states, err);
         if (rc) {
             free(w->states);
             break;
@@ -577,11 +514,11 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
 
     for (int i = 0; i < opened; i++) {
         sk_rowscore_free(&workers[i].rs);
-        close_states(pack, workers[i].states, 0);
+        sk_pack_close_worker(pack, workers[i].states);
         free(workers[i].states);
     }
     free(workers);
-    close_shared(&run);
+    sk_pack_close_shared(pack, run.shared);
     sk_jsonl_close(in);
     rep->seconds = now_seconds() - t0;
 

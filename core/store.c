@@ -62,8 +62,65 @@ static const char migration_datasets[] =
     ");\n";
 
 /* Append new migrations at the end; never change a released one. */
+/* Experiments: one row per run, one cell per row x trial with the task's
+ * output, and one score per cell x scorer.  A cell and its scores are
+ * written in one transaction, so a killed run leaves only whole cells. */
+static const char migration_experiments[] =
+    "CREATE TABLE experiments ("
+    "  id TEXT PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  finished_at TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'interrupted')),"
+    "  git_commit TEXT,"
+    "  scorekit_version TEXT NOT NULL,"
+    "  dataset_version_id INTEGER NOT NULL REFERENCES dataset_versions(id),"
+    "  dataset_ref TEXT NOT NULL,"
+    "  trials INTEGER NOT NULL CHECK (trials >= 1),"
+    "  pack_hash TEXT NOT NULL,"
+    "  config_json TEXT NOT NULL,"
+    "  origin TEXT"
+    ");"
+    "CREATE TABLE experiment_scorers ("
+    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+    "  idx INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  threshold REAL,"
+    "  weight REAL NOT NULL,"
+    "  PRIMARY KEY (experiment_id, idx),"
+    "  UNIQUE (experiment_id, name)"
+    ");"
+    "CREATE TABLE cells ("
+    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+    "  row_id TEXT NOT NULL,"
+    "  trial INTEGER NOT NULL,"
+    "  pos INTEGER NOT NULL,"
+    "  output_json TEXT,"
+    "  task_error TEXT,"
+    "  latency_ms REAL,"
+    "  overall REAL,"
+    "  pass INTEGER,"
+    "  completed_at TEXT NOT NULL,"
+    "  PRIMARY KEY (experiment_id, row_id, trial)"
+    ");"
+    "CREATE TABLE scores ("
+    "  experiment_id TEXT NOT NULL,"
+    "  row_id TEXT NOT NULL,"
+    "  trial INTEGER NOT NULL,"
+    "  scorer TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('score', 'skipped', 'error')),"
+    "  score REAL,"
+    "  message TEXT,"
+    "  rationale TEXT,"
+    "  meta_json TEXT,"
+    "  PRIMARY KEY (experiment_id, row_id, trial, scorer),"
+    "  FOREIGN KEY (experiment_id, row_id, trial)"
+    "    REFERENCES cells(experiment_id, row_id, trial) ON DELETE CASCADE"
+    ");";
+
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
+    {2, "experiments", migration_experiments},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

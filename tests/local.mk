@@ -21,3 +21,4 @@ include tests/unit/core.mk
 include tests/unit/parity.mk
 include tests/unit/lua.mk
 include tests/unit/store.mk
+include tests/unit/task.mk

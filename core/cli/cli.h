@@ -5,8 +5,11 @@
 #ifndef SK_CLI_H
 #define SK_CLI_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
+#include "experiment.h"
+#include "experiment_stats.h"
 #include "pack.h"
 #include "project.h"
 #include "registry.h"
@@ -43,7 +46,51 @@ int cmd_scorers(const cli_ctx *ctx, int argc, char **argv);
 int cmd_init(const cli_ctx *ctx, int argc, char **argv);
 int cmd_try(const cli_ctx *ctx, int argc, char **argv);
 int cmd_new(const cli_ctx *ctx, int argc, char **argv);
+int cmd_run(const cli_ctx *ctx, int argc, char **argv);
 int cmd_dataset(const cli_ctx *ctx, int argc, char **argv);
+int cmd_experiments(const cli_ctx *ctx, int argc, char **argv);
+int cmd_exp_show(const cli_ctx *ctx, int argc, char **argv);
+int cmd_exp_export(const cli_ctx *ctx, int argc, char **argv);
+int cmd_rescore(const cli_ctx *ctx, int argc, char **argv);
+
+/* Presenting experiments (experiment_view.c). */
+
+/* The project in ctx->dir (required) and its store; prints its own
+ * errors.  The caller frees both. */
+int cli_open_store(const cli_ctx *ctx, sk_project **proj, sk_store **st);
+
+/* The cells an experiment has when complete: its dataset version's rows
+ * x trials. */
+size_t cli_experiment_cells(sk_store *st, const sk_experiment *e);
+
+/* Task errors plus every scorer's errors. */
+size_t cli_stats_errors(const sk_exp_stats *s);
+
+/* What the summary says about a run that just happened (NULL when looking
+ * at a recorded experiment). */
+typedef struct cli_run_info {
+    size_t skipped, ran; /* cells done before (resume), and now */
+    double seconds;
+} cli_run_info;
+
+/* The summary: cells, latency, task errors, and per scorer the mean over
+ * rows, the within-row SD when trials > 1, pass rate and verdict counts. */
+void cli_summary_print(const char *exp_id, const sk_exp_stats *s, size_t total_cells, int trials,
+                       const cli_run_info *run);
+
+/* Load the figures and print the summary; returns the number of task and
+ * scorer errors, or -1 (message printed) when they cannot be read. */
+long cli_summary_report(sk_store *st, const char *exp_id, size_t total_cells, int trials,
+                        const cli_run_info *run);
+
+/* The summary's figures as a JSON object; caller deletes. */
+cJSON *cli_summary_json(const sk_exp_stats *s, size_t total_cells, int trials);
+
+/* Append one stored verdict (kind "score", "skipped" or "error") in the
+ * form `scorekit score` writes: {"score": x, "rationale"?, "meta"?},
+ * {"skipped": why} or {"error": message}.  meta_json is written verbatim. */
+void cli_verdict_json(sk_buf *b, const char *kind, double score, const char *message,
+                      const char *rationale, const char *meta_json);
 
 /* Progress bar on stderr (TTY only). */
 typedef struct cli_progress {

@@ -19,6 +19,11 @@ static void usage(FILE *f)
                "  init [DIR]           create a project that works immediately\n"
                "  try SCORER           score one case and show score, rationale, meta, time\n"
                "  new scorer NAME      write a working scorer (Lua, or C with --c)\n"
+               "  run                  run an experiment: dataset x task x pack x trials\n"
+               "  experiments          list the experiments, newest first\n"
+               "  show EXP             an experiment's summary, errors and lowest-scoring rows\n"
+               "  export EXP           an experiment's cells as JSONL\n"
+               "  rescore EXP          score an experiment's stored outputs with another pack\n"
                "  dataset CMD          import, list, show and export the project's datasets\n"
                "  version              print the version\n"
                "\n"
@@ -76,8 +81,18 @@ int main(int argc, char **argv)
         return cmd_try(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "new") == 0)
         return cmd_new(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "dataset") == 0)
         return cmd_dataset(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "experiments") == 0)
+        return cmd_experiments(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "show") == 0)
+        return cmd_exp_show(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "export") == 0)
+        return cmd_exp_export(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "rescore") == 0)
+        return cmd_rescore(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "version") == 0) {
         printf("scorekit %s (plugin ABI %d)\n", PACKAGE_VERSION, SK_PLUGIN_ABI);
         return CLI_OK;

@@ -20,3 +20,11 @@ tests_unit_test_store_csv_LDADD = $(STORE_TEST_LDADD)
 tests_unit_test_store_dataset_SOURCES = tests/unit/test_store_dataset.c $(STORE_TEST_SOURCES)
 tests_unit_test_store_dataset_CPPFLAGS = $(STORE_TEST_CPPFLAGS)
 tests_unit_test_store_dataset_LDADD = $(STORE_TEST_LDADD)
+
+# An experiment's figures (means over rows of per-row trial means, within-row
+# SDs) and the `stored` task provider that rescoring reads them back with.
+check_PROGRAMS += tests/unit/test_experiment_stats
+TESTS += tests/unit/test_experiment_stats
+tests_unit_test_experiment_stats_SOURCES = tests/unit/test_experiment_stats.c $(STORE_TEST_SOURCES)
+tests_unit_test_experiment_stats_CPPFLAGS = $(STORE_TEST_CPPFLAGS)
+tests_unit_test_experiment_stats_LDADD = $(STORE_TEST_LDADD) -lm

@@ -1,0 +1,167 @@
+/*
+ * How the command line presents an experiment, shared by `run`, `rescore`,
+ * `show` and `experiments`: the summary table (one layout whether a run
+ * just finished or is looked at later), the same figures as JSON, one
+ * scorer's verdict as JSON (the form `scorekit score` writes), and opening
+ * the project's store.
+ */
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "error.h"
+#include "rowscore.h"
+
+int cli_open_store(const cli_ctx *ctx, sk_project **proj, sk_store **st)
+{
+    *st = NULL;
+    if (cli_project(ctx, 1, proj))
+        return -1;
+    char *err = NULL;
+    if (sk_store_open(st, (*proj)->dir, &err) != SK_OK) {
+        cli_error("%s", err);
+        free(err);
+        sk_project_free(*proj);
+        *proj = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+size_t cli_experiment_cells(sk_store *st, const sk_experiment *e)
+{
+    sqlite3_stmt *s = NULL;
+    size_t rows = 0;
+    if (sk_store_prepare(st, &s, "SELECT row_count FROM dataset_versions WHERE id = ?", NULL))
+        return 0;
+    sqlite3_bind_int64(s, 1, e->dataset_version_id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        rows = (size_t)sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return rows * (size_t)(e->trials > 0 ? e->trials : 1);
+}
+
+size_t cli_stats_errors(const sk_exp_stats *s)
+{
+    size_t n = s->task_errors;
+    for (size_t i = 0; i < s->nscorers; i++)
+        n += s->scorers[i].errors;
+    return n;
+}
+
+void cli_summary_print(const char *exp_id, const sk_exp_stats *s, size_t total_cells, int trials,
+                       const cli_run_info *run)
+{
+    printf("experiment %s: %zu of %zu cells", exp_id, s->cells, total_cells);
+    if (run && run->skipped)
+        printf(" (%zu from before, %zu now)", run->skipped, run->ran);
+    if (run)
+        printf(" in %.2fs", run->seconds);
+    if (!isnan(s->mean_latency_ms))
+        printf(", task latency %.1f ms mean", s->mean_latency_ms);
+    printf("\n");
+    if (s->task_errors)
+        printf("task errors: %zu\n", s->task_errors);
+    printf("\n%-18s %7s %7s %7s %7s %7s %7s\n", "scorer", "mean", trials > 1 ? "±sd" : "", "pass",
+           "scored", "skipped", "errors");
+    for (size_t i = 0; i < s->nscorers; i++) {
+        const sk_exp_scorer_stats *sc = &s->scorers[i];
+        char mean[16] = "-", sd[16] = "", pass[16] = "-";
+        if (!isnan(sc->mean))
+            snprintf(mean, sizeof mean, "%.4f", sc->mean);
+        if (trials > 1)
+            snprintf(sd, sizeof sd, isnan(sc->mean_sd) ? "-" : "%.4f", sc->mean_sd);
+        if (sc->has_threshold && sc->rows)
+            snprintf(pass, sizeof pass, "%.1f%%",
+                     100.0 * (double)sc->rows_passing / (double)sc->rows);
+        printf("%-18s %7s %7s %7s %7zu %7zu %7zu\n", sc->name, mean, sd, pass, sc->scored,
+               sc->skipped, sc->errors);
+    }
+    if (trials > 1)
+        printf("\nmeans are over rows of each row's mean over %d trials; ±sd is the mean "
+               "within-row standard deviation\n",
+               trials);
+}
+
+long cli_summary_report(sk_store *st, const char *exp_id, size_t total_cells, int trials,
+                        const cli_run_info *run)
+{
+    sk_exp_stats s;
+    char *err = NULL;
+    if (sk_experiment_stats(st, exp_id, &s, &err) != SK_OK) {
+        cli_error("%s", err);
+        free(err);
+        return -1;
+    }
+    cli_summary_print(exp_id, &s, total_cells, trials, run);
+    long errors = (long)cli_stats_errors(&s);
+    sk_exp_stats_clear(&s);
+    return errors;
+}
+
+/* A number, or null for NAN (cJSON would print NaN as invalid JSON on
+ * some versions). */
+static void add_number(cJSON *o, const char *key, double v)
+{
+    if (isnan(v))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddNumberToObject(o, key, v);
+}
+
+cJSON *cli_summary_json(const sk_exp_stats *s, size_t total_cells, int trials)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "cells", (double)s->cells);
+    cJSON_AddNumberToObject(o, "expected_cells", (double)total_cells);
+    cJSON_AddNumberToObject(o, "trials", trials);
+    cJSON_AddNumberToObject(o, "task_errors", (double)s->task_errors);
+    cJSON_AddNumberToObject(o, "errors", (double)cli_stats_errors(s));
+    add_number(o, "mean_latency_ms", s->mean_latency_ms);
+    cJSON *arr = cJSON_AddArrayToObject(o, "scorers");
+    for (size_t i = 0; i < s->nscorers; i++) {
+        const sk_exp_scorer_stats *sc = &s->scorers[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "name", sc->name);
+        add_number(j, "mean", sc->mean);
+        add_number(j, "sd", sc->mean_sd);
+        if (sc->has_threshold) {
+            cJSON_AddNumberToObject(j, "threshold", sc->threshold);
+            add_number(j, "pass_rate",
+                       sc->rows ? (double)sc->rows_passing / (double)sc->rows : NAN);
+        } else {
+            cJSON_AddNullToObject(j, "threshold");
+            cJSON_AddNullToObject(j, "pass_rate");
+        }
+        cJSON_AddNumberToObject(j, "rows", (double)sc->rows);
+        cJSON_AddNumberToObject(j, "scored", (double)sc->scored);
+        cJSON_AddNumberToObject(j, "skipped", (double)sc->skipped);
+        cJSON_AddNumberToObject(j, "errors", (double)sc->errors);
+        cJSON_AddItemToArray(arr, j);
+    }
+    return o;
+}
+
+void cli_verdict_json(sk_buf *b, const char *kind, double score, const char *message,
+                      const char *rationale, const char *meta_json)
+{
+    if (strcmp(kind, "score") == 0) {
+        sk_buf_adds(b, "{\"score\":");
+        sk_buf_add_score(b, score);
+        if (rationale && *rationale) {
+            sk_buf_adds(b, ",\"rationale\":");
+            sk_buf_add_json_string(b, rationale, strlen(rationale));
+        }
+        if (meta_json && *meta_json) {
+            sk_buf_adds(b, ",\"meta\":");
+            sk_buf_adds(b, meta_json);
+        }
+    } else {
+        sk_buf_adds(b, strcmp(kind, "skipped") == 0 ? "{\"skipped\":" : "{\"error\":");
+        sk_buf_add_json_string(b, message ? message : "", message ? strlen(message) : 0);
+    }
+    sk_buf_addc(b, '}');
+}

@@ -1,0 +1,334 @@
+/*
+ * Tests for an experiment's figures (experiment_stats.c) and for the
+ * `stored` task provider (task_stored.c), which both read the cells an
+ * experiment recorded.  Each test writes a small experiment into a real
+ * store with sk_experiment_write_cells, then checks the figures against
+ * values computed by hand, or the outputs the provider hands back.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dataset.h"
+#include "error.h"
+#include "experiment.h"
+#include "experiment_stats.h"
+#include "run_suite.h"
+#include "store_fixture.h"
+#include "task.h"
+#include "util.h"
+
+#define EPS 1e-12
+
+static sk_store *st;
+
+static void setup(void)
+{
+    sk_store_fx_setup();
+    st = sk_store_fx_open();
+}
+
+static void teardown(void)
+{
+    sk_store_close(st);
+    st = NULL;
+    sk_store_fx_teardown();
+}
+
+/* Two scorers: A passes at 0.6, B has no threshold. */
+static sk_pack_entry entries[] = {
+    {.name = "A", .has_threshold = 1, .threshold = 0.6, .weight = 1},
+    {.name = "B", .weight = 1},
+};
+static const sk_pack pack = {.name = "p", .n = 2, .entries = entries};
+
+/* Record experiment `id` on a new dataset of the given rows. */
+static void new_experiment(const char *id, const char *rows_jsonl, int trials)
+{
+    char *path = sk_store_fx_write("rows.jsonl", rows_jsonl);
+    sk_dataset_version dv;
+    char *err = NULL;
+    ck_assert_int_eq(sk_dataset_import(st, "d", path, SK_DATASET_JSONL, &dv, &err), SK_OK);
+    sk_experiment e = {0};
+    e.id = (char *)id;
+    e.name = "t";
+    e.created_at = "2024-01-01T00:00:00Z";
+    e.scorekit_version = "test";
+    e.dataset_version_id = dv.id;
+    e.dataset_ref = "d@1";
+    e.trials = trials;
+    e.pack_hash = "0";
+    e.config_json = "{}";
+    ck_assert_int_eq(sk_experiment_create(st, &e, &pack, &err), SK_OK);
+    sk_dataset_version_clear(&dv);
+    free(path);
+}
+
+/* One cell as a test writes it: a verdict per scorer ('s' score, 'k'
+ * skipped, 'e' error), or a task error and no verdicts. */
+typedef struct spec {
+    const char *row;
+    unsigned trial;
+    const char *output, *task_error;
+    double latency_ms;
+    char kind[2];
+    double score[2];
+} spec;
+
+static void write_cells(const char *exp_id, const spec *specs, size_t n)
+{
+    sk_cell **cells = sk_xcalloc(n, sizeof *cells);
+    for (size_t i = 0; i < n; i++) {
+        const spec *sp = &specs[i];
+        sk_cell *c = cells[i] = sk_xcalloc(1, sizeof *c);
+        c->row_id = sk_xstrdup(sp->row);
+        c->trial = sp->trial;
+        c->pos = (int64_t)i;
+        c->latency_ms = sp->latency_ms;
+        c->overall = NAN;
+        if (sp->task_error) {
+            c->task_error = sk_xstrdup(sp->task_error);
+            continue;
+        }
+        c->output_json = sk_xstrdup(sp->output ? sp->output : "\"out\"");
+        c->nscores = 2;
+        c->scores = sk_xcalloc(2, sizeof *c->scores);
+        for (int k = 0; k < 2; k++) {
+            struct sk_cell_score *s = &c->scores[k];
+            s->scorer = entries[k].name;
+            s->kind = sp->kind[k] == 's'   ? SK_VERDICT_SCORE
+                      : sp->kind[k] == 'k' ? SK_VERDICT_SKIP
+                                           : SK_VERDICT_ERROR;
+            s->score = sp->score[k];
+            if (sp->kind[k] != 's')
+                s->message = sk_xstrdup(sp->kind[k] == 'k' ? "not applicable" : "boom");
+        }
+    }
+    char *err = NULL;
+    ck_assert_int_eq(sk_experiment_write_cells(st, exp_id, cells, n, &err), SK_OK);
+    for (size_t i = 0; i < n; i++)
+        sk_cell_free(cells[i]);
+    free(cells);
+}
+
+static const char two_rows[] = "{\"id\": \"r1\", \"input\": \"a\"}\n"
+                               "{\"id\": \"r2\", \"input\": \"b\"}\n";
+
+/* Two rows x three trials, with a skipped and an error verdict in r2.
+ *
+ *   A (threshold 0.6)          B (none)
+ *   r1: 0.2 0.4 0.9            r1: 0.0 0.5 1.0
+ *   r2: 1.0 skip err           r2: 0.3 0.6 0.9
+ *
+ * A: r1 mean 0.5, sample SD sqrt(((-.3)^2 + (-.1)^2 + .4^2) / 2) =
+ *    sqrt(0.13); r2 mean 1.0 from one score, so no SD.  Mean over rows
+ *    0.75; mean SD sqrt(0.13) (r1 alone); passing: r2 only (0.5 < 0.6).
+ * B: r1 mean 0.5, SD 0.5; r2 mean 0.6, SD 0.3.  Mean 0.55, mean SD 0.4.
+ */
+static const spec two_by_three[] = {
+    {"r1", 0, NULL, NULL, 10, {'s', 's'}, {0.2, 0.0}},
+    {"r1", 1, NULL, NULL, 20, {'s', 's'}, {0.4, 0.5}},
+    {"r1", 2, NULL, NULL, 30, {'s', 's'}, {0.9, 1.0}},
+    {"r2", 0, NULL, NULL, 40, {'s', 's'}, {1.0, 0.3}},
+    {"r2", 1, NULL, NULL, 50, {'k', 's'}, {0, 0.6}},
+    {"r2", 2, NULL, NULL, 60, {'e', 's'}, {0, 0.9}},
+};
+
+START_TEST(means_and_sds_over_trials)
+{
+    new_experiment("exp1", two_rows, 3);
+    write_cells("exp1", two_by_three, 6);
+    sk_exp_stats s;
+    char *err = NULL;
+    ck_assert_int_eq(sk_experiment_stats(st, "exp1", &s, &err), SK_OK);
+    ck_assert_uint_eq(s.cells, 6);
+    ck_assert_uint_eq(s.task_errors, 0);
+    ck_assert_double_eq_tol(s.mean_latency_ms, 35.0, EPS);
+    ck_assert_uint_eq(s.nscorers, 2);
+
+    const sk_exp_scorer_stats *a = &s.scorers[0], *b = &s.scorers[1];
+    ck_assert_str_eq(a->name, "A");
+    ck_assert_int_eq(a->has_threshold, 1);
+    ck_assert_double_eq_tol(a->threshold, 0.6, EPS);
+    ck_assert_uint_eq(a->rows, 2);
+    ck_assert_double_eq_tol(a->mean, 0.75, EPS);
+    ck_assert_double_eq_tol(a->mean_sd, sqrt(0.13), EPS);
+    ck_assert_uint_eq(a->rows_passing, 1);
+    ck_assert_uint_eq(a->scored, 4);
+    ck_assert_uint_eq(a->skipped, 1);
+    ck_assert_uint_eq(a->errors, 1);
+
+    ck_assert_str_eq(b->name, "B");
+    ck_assert_int_eq(b->has_threshold, 0);
+    ck_assert_uint_eq(b->rows, 2);
+    ck_assert_double_eq_tol(b->mean, 0.55, EPS);
+    ck_assert_double_eq_tol(b->mean_sd, 0.4, EPS);
+    ck_assert_uint_eq(b->rows_passing, 0);
+    ck_assert_uint_eq(b->scored, 6);
+    ck_assert_uint_eq(b->skipped, 0);
+    ck_assert_uint_eq(b->errors, 0);
+    sk_exp_stats_clear(&s);
+}
+END_TEST
+
+/* A row whose every trial failed has no scores: it counts as task errors
+ * and cells, never as a row of 0s. */
+START_TEST(task_errors_are_not_zeros)
+{
+    static const char rows[] = "{\"id\": \"r1\", \"input\": \"a\"}\n"
+                               "{\"id\": \"r2\", \"input\": \"b\"}\n"
+                               "{\"id\": \"r3\", \"input\": \"c\"}\n";
+    static const spec cells[] = {
+        {"r1", 0, NULL, NULL, 1, {'s', 's'}, {0.25, 1.0}},
+        {"r2", 0, NULL, "exit status 1", 2, {0, 0}, {0, 0}},
+        {"r3", 0, NULL, NULL, 3, {'e', 'k'}, {0, 0}},
+    };
+    new_experiment("exp2", rows, 1);
+    write_cells("exp2", cells, 3);
+    sk_exp_stats s;
+    char *err = NULL;
+    ck_assert_int_eq(sk_experiment_stats(st, "exp2", &s, &err), SK_OK);
+    ck_assert_uint_eq(s.cells, 3);
+    ck_assert_uint_eq(s.task_errors, 1);
+    ck_assert_double_eq_tol(s.mean_latency_ms, 2.0, EPS);
+    ck_assert_uint_eq(s.scorers[0].rows, 1);
+    ck_assert_double_eq_tol(s.scorers[0].mean, 0.25, EPS);
+    ck_assert(isnan(s.scorers[0].mean_sd)); /* one trial: no spread to show */
+    ck_assert_uint_eq(s.scorers[0].errors, 1);
+    ck_assert_uint_eq(s.scorers[0].rows_passing, 0);
+    ck_assert_uint_eq(s.scorers[1].rows, 1);
+    ck_assert_double_eq_tol(s.scorers[1].mean, 1.0, EPS);
+    ck_assert_uint_eq(s.scorers[1].skipped, 1);
+    sk_exp_stats_clear(&s);
+}
+END_TEST
+
+START_TEST(no_cells_yet)
+{
+    new_experiment("exp3", two_rows, 2);
+    sk_exp_stats s;
+    char *err = NULL;
+    ck_assert_int_eq(sk_experiment_stats(st, "exp3", &s, &err), SK_OK);
+    ck_assert_uint_eq(s.cells, 0);
+    ck_assert(isnan(s.mean_latency_ms));
+    ck_assert_uint_eq(s.nscorers, 2);
+    ck_assert_uint_eq(s.scorers[0].rows, 0);
+    ck_assert(isnan(s.scorers[0].mean));
+    ck_assert(isnan(s.scorers[0].mean_sd));
+    sk_exp_stats_clear(&s);
+}
+END_TEST
+
+/* ---- the stored task provider ------------------------------------------ */
+
+static void *open_stored(const char *exp_id, char **err)
+{
+    cJSON *cfg = cJSON_CreateObject();
+    cJSON_AddStringToObject(cfg, "provider", "stored");
+    cJSON_AddStringToObject(cfg, "experiment", exp_id);
+    ck_assert_ptr_eq(sk_task_find(cfg, err), &sk_task_stored);
+    void *state = NULL;
+    int rc = sk_task_stored.open(cfg, sk_store_fx_dir, &state, err);
+    cJSON_Delete(cfg);
+    return rc == SK_OK ? state : NULL;
+}
+
+/* Run the provider on row `id`, trial; returns output or error text
+ * (caller frees), *failed whether it was a task error. */
+static char *run_stored(void *state, const char *row_json, unsigned trial, int *failed,
+                        double *latency)
+{
+    sk_task_result r = {0};
+    sk_task_result_reset(&r);
+    ck_assert_int_eq(sk_task_stored.run(state, row_json, trial, &r), 0);
+    *failed = r.failed;
+    *latency = r.latency_ms;
+    char *text = sk_xstrdup(r.failed ? r.error.data : r.output.data);
+    sk_task_result_free(&r);
+    return text;
+}
+
+START_TEST(stored_hands_back_outputs_and_errors)
+{
+    static const char rows[] = "{\"id\": \"r\\\"1\", \"input\": \"a\"}\n"
+                               "{\"id\": \"r2\", \"input\": \"b\"}\n";
+    static const spec cells[] = {
+        {"r\"1", 0, "{\"n\": 12345678901234567890}", NULL, 7.5, {'s', 's'}, {1, 1}},
+        {"r\"1", 1, "\"second\"", NULL, 8, {'s', 's'}, {1, 1}},
+        {"r2", 0, NULL, "exit status 2: boom", 9, {0, 0}, {0, 0}},
+    };
+    new_experiment("0123456789abc", rows, 2);
+    write_cells("0123456789abc", cells, 3);
+    char *err = NULL;
+    void *state = open_stored("01234", &err); /* a prefix will do */
+    ck_assert_msg(state != NULL, "%s", err ? err : "");
+
+    int failed;
+    double lat;
+    char *t = run_stored(state, "{\"id\": \"r\\\"1\", \"input\": \"a\"}", 0, &failed, &lat);
+    ck_assert_int_eq(failed, 0);
+    ck_assert_str_eq(t, "{\"n\": 12345678901234567890}"); /* verbatim */
+    ck_assert_double_eq_tol(lat, 7.5, EPS);
+    free(t);
+    t = run_stored(state, "{\"id\": \"r\\\"1\", \"input\": \"a\"}", 1, &failed, &lat);
+    ck_assert_int_eq(failed, 0);
+    ck_assert_str_eq(t, "\"second\"");
+    free(t);
+    t = run_stored(state, "{\"id\": \"r2\", \"input\": \"b\"}", 0, &failed, &lat);
+    ck_assert_int_eq(failed, 1);
+    ck_assert_str_eq(t, "exit status 2: boom"); /* the same message */
+    free(t);
+    /* The experiment never reached this cell. */
+    t = run_stored(state, "{\"id\": \"r2\", \"input\": \"b\"}", 1, &failed, &lat);
+    ck_assert_int_eq(failed, 1);
+    sk_store_fx_has(t, "experiment 0123456789abc has no output for row \"r2\" trial 1");
+    sk_store_fx_has(t, "scorekit run --resume 0123456789abc");
+    free(t);
+    sk_task_stored.close(state);
+}
+END_TEST
+
+START_TEST(stored_config_errors)
+{
+    char *err = NULL;
+    ck_assert_ptr_null(open_stored("nope", &err));
+    sk_store_fx_has(err, "no experiment \"nope\"");
+
+    void *state = NULL;
+    cJSON *cfg = cJSON_Parse("{\"provider\": \"stored\"}");
+    ck_assert_int_eq(sk_task_stored.open(cfg, sk_store_fx_dir, &state, &err), SK_EINVAL);
+    sk_store_fx_has(err, "needs \"experiment\"");
+    cJSON_Delete(cfg);
+    cfg = cJSON_Parse("{\"provider\": \"stored\", \"experiment\": \"x\", \"field\": \"o\"}");
+    ck_assert_int_eq(sk_task_stored.open(cfg, sk_store_fx_dir, &state, &err), SK_EINVAL);
+    sk_store_fx_has(err, "unknown key \"field\"");
+    cJSON_Delete(cfg);
+    ck_assert_ptr_null(state);
+    free(err);
+}
+END_TEST
+
+static Suite *stats_suite(void)
+{
+    Suite *s = suite_create("experiment_stats");
+    TCase *tc = tcase_create("stats");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, means_and_sds_over_trials);
+    tcase_add_test(tc, task_errors_are_not_zeros);
+    tcase_add_test(tc, no_cells_yet);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("stored task");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, stored_hands_back_outputs_and_errors);
+    tcase_add_test(tc, stored_config_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return sk_run_suite(stats_suite());
+}
