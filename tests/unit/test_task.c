@@ -219,7 +219,8 @@ START_TEST(test_find)
     cJSON_Delete(c);
     c = parse("{\"provider\": 1}");
     ck_assert_ptr_null(sk_task_find(c, &err));
-    ck_assert_str_eq(err, "task: \"provider\" must be a string naming the provider (column, exec)");
+    ck_assert_str_eq(
+        err, "task: \"provider\" must be a string naming the provider (column, exec, stored)");
     cJSON_Delete(c);
     free(err);
 }
