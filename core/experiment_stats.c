@@ -52,7 +52,12 @@ int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, cha
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) == SQLITE_ROW) {
+    int step = sqlite3_step(s);
+    if (step != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return sk_store_error(st, "counting cells", err);
+    }
+    {
         out->cells = (size_t)sqlite3_column_int64(s, 0);
         out->task_errors = (size_t)sqlite3_column_int64(s, 1);
         out->mean_latency_ms =
@@ -68,7 +73,7 @@ int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, cha
         return rc;
     sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
     size_t cap = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         if (out->nscorers == cap) {
             cap = cap ? cap * 2 : 8;
             out->scorers = sk_xrealloc(out->scorers, cap * sizeof *out->scorers);
@@ -81,6 +86,10 @@ int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, cha
         sc->mean = sc->mean_sd = NAN;
     }
     sqlite3_finalize(s);
+    if (step != SQLITE_DONE) {
+        sk_exp_stats_clear(out);
+        return sk_store_error(st, "reading the experiment's scorers", err);
+    }
 
     rc = sk_store_prepare(st, &s,
                           "SELECT row_id, kind, score FROM scores WHERE experiment_id = ? AND "
@@ -98,7 +107,6 @@ int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, cha
         char *cur = NULL;
         double sum_means = 0, sum_sds = 0;
         size_t n_sds = 0;
-        int step;
         while ((step = sqlite3_step(s)) == SQLITE_ROW) {
             const char *row = (const char *)sqlite3_column_text(s, 0);
             const char *kind = (const char *)sqlite3_column_text(s, 1);
