@@ -16,52 +16,33 @@
  * followed by a newline, so `read line` or a line loop gets it.  stdout is
  * kept up to 64 MiB, stderr's last 2 KiB.
  *
- * Many worker threads run commands at once, which shapes the code:
- *  - every descriptor is created O_CLOEXEC, so a child spawned by another
- *    thread never inherits our pipe ends (a leaked stdin write end would
- *    keep our child waiting for EOF forever);
- *  - posix_spawn, not fork: no async-signal-safety rules to break in a
- *    child of a threaded process, and glibc spawns without copying memory;
- *  - stdin, stdout and stderr are served together by one poll() loop, so a
- *    command that prints a lot before it reads cannot deadlock with us;
- *  - each command runs in its own process group, so the timeout kills what
- *    it started too (a shell script's children), and Ctrl-C on the
- *    terminal reaches scorekit alone, which decides what to stop;
- *  - SIGPIPE (a command that exits without reading its stdin) is blocked in
- *    the calling thread around the call and a pending one consumed, rather
- *    than ignored process-wide: a library should not change the
- *    disposition of a signal for the whole program.
- * The state is read-only after open, so run() needs no locks.
+ * Running the child (pipes, timeout, process group, SIGPIPE, many threads
+ * at once) is subprocess.c's job; this file turns configuration and rows
+ * into its spec and its result into the task's output or error.  The state
+ * is read-only after open, so run() needs no locks.
  */
-#define _GNU_SOURCE /* posix_spawn_file_actions_addchdir_np, addclosefrom_np */
+#define _GNU_SOURCE /* the GNU strerror_r */
 
 #include "task.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <math.h>
-#include <poll.h>
-#include <pthread.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
 #include "row.h"
+#include "subprocess.h"
 #include "text/utf8.h"
 
 extern char **environ;
 
 #define OUTPUT_MAX      ((size_t)64 << 20) /* bytes of stdout kept at most */
-#define TAIL_MAX        2048               /* bytes of stderr kept (the last ones) */
 #define DEFAULT_TIMEOUT 60.0               /* seconds */
 #define DEFAULT_PATH    "/usr/local/bin:/usr/bin:/bin"
 
@@ -84,13 +65,6 @@ static const char *errtext(int e, char *buf, size_t n)
 #else
     return strerror_r(e, buf, n) == 0 ? buf : "unknown error";
 #endif
-}
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 /* ---- open: check the configuration and find the program --------------- */
@@ -360,32 +334,7 @@ static int exec_open(const cJSON *config, const char *project_dir, void **state,
     return 0;
 }
 
-/* ---- run: one child process -------------------------------------------- */
-
-/* The last TAIL_MAX bytes of what the command wrote to stderr. */
-typedef struct tail {
-    char buf[TAIL_MAX];
-    size_t len;
-    int cut; /* earlier bytes were dropped */
-} tail;
-
-static void tail_add(tail *t, const char *p, size_t n)
-{
-    if (n >= TAIL_MAX) {
-        t->cut |= t->len > 0 || n > TAIL_MAX;
-        memcpy(t->buf, p + n - TAIL_MAX, TAIL_MAX);
-        t->len = TAIL_MAX;
-        return;
-    }
-    if (t->len + n > TAIL_MAX) {
-        size_t drop = t->len + n - TAIL_MAX;
-        memmove(t->buf, t->buf + drop, t->len - drop);
-        t->len -= drop;
-        t->cut = 1;
-    }
-    memcpy(t->buf + t->len, p, n);
-    t->len += n;
-}
+/* ---- run: one child process, via subprocess.c -------------------------- */
 
 /* Append p[0..n) with every invalid UTF-8 byte replaced by U+FFFD, so the
  * text can go into JSON (an output string, an error message). */
@@ -406,18 +355,18 @@ static void add_utf8(sk_buf *b, const char *p, size_t n)
 }
 
 /* "\nstderr: <tail>" when the command wrote anything to stderr. */
-static void add_tail(sk_buf *b, const tail *t)
+static void add_tail(sk_buf *b, const sk_subprocess_result *r)
 {
-    const char *p = t->buf;
-    size_t n = t->len;
-    if (t->cut) /* the cut may have split a character: start at the next one */
+    const char *p = r->tail;
+    size_t n = r->tail_len;
+    if (r->tail_cut) /* the cut may have split a character: start at the next one */
         while (n && ((unsigned char)*p & 0xC0) == 0x80)
             p++, n--;
     while (n && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' ' || p[n - 1] == '\t'))
         n--;
     if (!n)
         return;
-    sk_buf_adds(b, t->cut ? "\nstderr: \xE2\x80\xA6" : "\nstderr: ");
+    sk_buf_adds(b, r->tail_cut ? "\nstderr: \xE2\x80\xA6" : "\nstderr: ");
     add_utf8(b, p, n);
 }
 
@@ -443,203 +392,6 @@ static const char *signal_name(int sig)
     case SIGXFSZ: return "SIGXFSZ";
     }
     return NULL;
-}
-
-/* A pipe whose ends are close-on-exec and above 2 (so the dup2 onto the
- * child's 0/1/2 really makes a copy without FD_CLOEXEC, even when our own
- * stdio is closed), with the parent's end non-blocking. */
-static int make_pipe(int fds[2], int parent_end)
-{
-    if (pipe2(fds, O_CLOEXEC) != 0)
-        return -1;
-    for (int i = 0; i < 2; i++) {
-        if (fds[i] > 2)
-            continue;
-        int fd = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
-        if (fd < 0) {
-            close(fds[0]);
-            close(fds[1]);
-            return -1;
-        }
-        close(fds[i]);
-        fds[i] = fd;
-    }
-    int fl = fcntl(fds[parent_end], F_GETFL);
-    if (fl < 0 || fcntl(fds[parent_end], F_SETFL, fl | O_NONBLOCK) != 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
-    }
-    return 0;
-}
-
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
-}
-
-/* One call in flight: the child's pipes and what came back. */
-typedef struct call {
-    pid_t pid;
-    int in, out, err; /* parent ends, -1 once closed */
-    const char *row;
-    size_t row_len, sent; /* the row plus a '\n' */
-    sk_buf *output;
-    tail tail;
-    int epipe;     /* the command closed its stdin early */
-    int too_big;   /* stdout passed OUTPUT_MAX */
-    int sys_errno; /* a host failure (poll, read, write) */
-    const char *sys_what;
-} call;
-
-static void send_row(call *c)
-{
-    while (c->sent < c->row_len + 1) {
-        ssize_t n = c->sent < c->row_len ? write(c->in, c->row + c->sent, c->row_len - c->sent)
-                                         : write(c->in, "\n", 1);
-        if (n > 0) {
-            c->sent += (size_t)n;
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
-        /* EPIPE: the command does not want (the rest of) its input, which
-         * is its business; its exit status says whether that was fine. */
-        if (n < 0 && errno == EPIPE)
-            c->epipe = 1;
-        else {
-            c->sys_errno = errno;
-            c->sys_what = "write the row to the command's stdin";
-        }
-        break;
-    }
-    close_fd(&c->in);
-}
-
-static void drain_stdout(call *c)
-{
-    for (;;) {
-        sk_buf_reserve(c->output, 65536);
-        size_t room = c->output->cap - c->output->len - 1;
-        if (room > OUTPUT_MAX + 1 - c->output->len)
-            room = OUTPUT_MAX + 1 - c->output->len;
-        ssize_t n = read(c->out, c->output->data + c->output->len, room);
-        if (n > 0) {
-            c->output->len += (size_t)n;
-            c->output->data[c->output->len] = '\0';
-            if (c->output->len > OUTPUT_MAX) {
-                c->too_big = 1;
-                return;
-            }
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
-        if (n < 0) {
-            c->sys_errno = errno;
-            c->sys_what = "read the command's stdout";
-        }
-        close_fd(&c->out);
-        return;
-    }
-}
-
-static void drain_stderr(call *c)
-{
-    char chunk[4096];
-    for (;;) {
-        ssize_t n = read(c->err, chunk, sizeof chunk);
-        if (n > 0) {
-            tail_add(&c->tail, chunk, (size_t)n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-            return;
-        close_fd(&c->err); /* EOF, or an error: the tail is only a courtesy */
-        return;
-    }
-}
-
-/* Serve the three pipes until stdout and stderr end.  Returns 0, or 1 when
- * the deadline passed first. */
-static int pump(call *c, double deadline)
-{
-    while (!c->too_big && !c->sys_errno && (c->in >= 0 || c->out >= 0 || c->err >= 0)) {
-        double left = deadline - now_ms();
-        if (left <= 0)
-            return 1;
-        struct pollfd fds[3];
-        nfds_t n = 0;
-        int *which[3];
-        if (c->in >= 0)
-            which[n] = &c->in, fds[n++] = (struct pollfd){c->in, POLLOUT, 0};
-        if (c->out >= 0)
-            which[n] = &c->out, fds[n++] = (struct pollfd){c->out, POLLIN, 0};
-        if (c->err >= 0)
-            which[n] = &c->err, fds[n++] = (struct pollfd){c->err, POLLIN, 0};
-        int ms = left > INT_MAX ? INT_MAX : (int)ceil(left);
-        int r = poll(fds, n, ms);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            c->sys_errno = errno;
-            c->sys_what = "poll the command's pipes";
-            return 0;
-        }
-        for (nfds_t i = 0; i < n; i++) {
-            if (!fds[i].revents)
-                continue;
-            if (which[i] == &c->in)
-                send_row(c);
-            else if (which[i] == &c->out)
-                drain_stdout(c);
-            else
-                drain_stderr(c);
-        }
-    }
-    return 0;
-}
-
-/* Reap the child once it exits, giving up at the deadline (a command may
- * close its stdout and keep running).  Returns 0 with *status, 1 on
- * timeout, or -1 with errno. */
-static int wait_until(pid_t pid, double deadline, int *status)
-{
-    long delay_ns = 50000;
-    for (;;) {
-        pid_t r = waitpid(pid, status, WNOHANG);
-        if (r == pid)
-            return 0;
-        if (r < 0 && errno != EINTR)
-            return -1;
-        double left = deadline - now_ms();
-        if (left <= 0)
-            return 1;
-        /* Usually the child is already exiting when its pipes close, so
-         * start with a short nap and back off. */
-        long ns = delay_ns;
-        if (left * 1e6 < (double)ns)
-            ns = (long)(left * 1e6) + 1;
-        nanosleep(&(struct timespec){0, ns}, NULL);
-        if (delay_ns < 10000000)
-            delay_ns *= 2;
-    }
-}
-
-static void kill_and_reap(pid_t pid, int *status)
-{
-    /* The group first, while the unreaped leader keeps its id taken. */
-    kill(-pid, SIGKILL);
-    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-        ;
 }
 
 /* Set the output from what the command printed. */
@@ -670,150 +422,55 @@ static void set_output(sk_buf *out)
     sk_buf_free(&text);
 }
 
-static int spawn(const exec_state *st, call *c, int child_in, int child_out, int child_err,
-                 unsigned trial)
-{
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    int rc = posix_spawn_file_actions_init(&fa);
-    if (rc)
-        return rc;
-    if ((rc = posix_spawnattr_init(&attr)) != 0) {
-        posix_spawn_file_actions_destroy(&fa);
-        return rc;
-    }
-    sigset_t none, all;
-    sigemptyset(&none);
-    sigfillset(&all);
-    if (!rc)
-        rc = posix_spawn_file_actions_addchdir_np(&fa, st->cwd);
-    if (!rc)
-        rc = posix_spawn_file_actions_adddup2(&fa, child_in, 0);
-    if (!rc)
-        rc = posix_spawn_file_actions_adddup2(&fa, child_out, 1);
-    if (!rc)
-        rc = posix_spawn_file_actions_adddup2(&fa, child_err, 2);
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
-    /* Also descriptors someone else opened without O_CLOEXEC. */
-    if (!rc)
-        rc = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-#endif
-    /* Own process group; default signal handling and an empty mask, since
-     * ignored signals and the mask survive exec and we block SIGPIPE. */
-    if (!rc)
-        rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                                 POSIX_SPAWN_SETSIGDEF);
-    if (!rc)
-        rc = posix_spawnattr_setpgroup(&attr, 0);
-    if (!rc)
-        rc = posix_spawnattr_setsigmask(&attr, &none);
-    if (!rc)
-        rc = posix_spawnattr_setsigdefault(&attr, &all);
-    if (!rc) {
-        char **envp = sk_xcalloc(st->nenv + 2, sizeof *envp);
-        char trial_var[40];
-        snprintf(trial_var, sizeof trial_var, "SCOREKIT_TRIAL=%u", trial);
-        memcpy(envp, st->env, st->nenv * sizeof *envp);
-        envp[st->nenv] = trial_var;
-        rc = posix_spawn(&c->pid, st->path, &fa, &attr, st->argv, envp);
-        free(envp);
-    }
-    posix_spawnattr_destroy(&attr);
-    posix_spawn_file_actions_destroy(&fa);
-    return rc;
-}
-
 static int exec_run(void *state, const char *row_json, unsigned trial, sk_task_result *res)
 {
     const exec_state *st = state;
-    double t0 = now_ms();
-    double deadline = t0 + st->timeout_s * 1e3;
     char eb[128];
-    call c = {.pid = -1,
-              .in = -1,
-              .out = -1,
-              .err = -1,
-              .row = row_json,
-              .row_len = strlen(row_json),
-              .output = &res->output};
-    int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
-    if (make_pipe(in, 1) != 0 || make_pipe(out, 0) != 0 || make_pipe(err, 0) != 0) {
-        int e = errno;
-        for (int i = 0; i < 2; i++)
-            close_fd(&in[i]), close_fd(&out[i]), close_fd(&err[i]);
+    char trial_var[40];
+    snprintf(trial_var, sizeof trial_var, "SCOREKIT_TRIAL=%u", trial);
+    char **envp = sk_xcalloc(st->nenv + 2, sizeof *envp);
+    memcpy(envp, st->env, st->nenv * sizeof *envp);
+    envp[st->nenv] = trial_var;
+    sk_subprocess_spec spec = {
+        .path = st->path, .argv = st->argv, .envp = envp, .cwd = st->cwd, .stdout_max = OUTPUT_MAX};
+    /* The row is one line, so `read line` gets it. */
+    sk_buf in = {0};
+    sk_buf_adds(&in, row_json);
+    sk_buf_addc(&in, '\n');
+    sk_subprocess_result r;
+    int rc = sk_subprocess_run(&spec, in.data, in.len, st->timeout_s, &res->output, &r);
+    sk_buf_free(&in);
+    free(envp);
+    res->latency_ms = r.elapsed_ms;
+
+    int ret = 0;
+    if (rc == SK_SUBPROCESS_NOSTART) {
         res->failed = 1;
-        sk_buf_printf(&res->error, "could not create pipes for the command: %s",
-                      errtext(e, eb, sizeof eb));
-        res->latency_ms = now_ms() - t0;
-        return SK_EIO;
-    }
-    c.in = in[1], c.out = out[0], c.err = err[0];
-
-    sigset_t pipe_set, old_mask, pending;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_mask);
-    sigpending(&pending);
-    int pipe_was_pending = sigismember(&pending, SIGPIPE);
-
-    int rc = spawn(st, &c, in[0], out[1], err[1], trial);
-    close_fd(&in[0]), close_fd(&out[1]), close_fd(&err[1]);
-    int status = 0, timed_out = 0, ret = 0;
-    if (rc != 0) {
+        sk_buf_printf(&res->error, "could not start %s: %s", st->path,
+                      errtext(r.sys_errno, eb, sizeof eb));
+    } else if (rc != SK_SUBPROCESS_OK) {
         res->failed = 1;
-        sk_buf_printf(&res->error, "could not start %s: %s", st->path, errtext(rc, eb, sizeof eb));
-    } else {
-        timed_out = pump(&c, deadline);
-        if (!timed_out && !c.too_big && !c.sys_errno) {
-            int w = wait_until(c.pid, deadline, &status);
-            if (w < 0) {
-                c.sys_errno = errno;
-                c.sys_what = "wait for the command";
-            }
-            if (w <= 0) /* reaped, or beyond reach (ECHILD): never kill its id */
-                c.pid = -1;
-            timed_out = w == 1;
-        }
-        if (c.pid > 0)
-            kill_and_reap(c.pid, &status);
-    }
-    close_fd(&c.in), close_fd(&c.out), close_fd(&c.err);
-
-    /* A SIGPIPE our write raised is pending on this thread: take it before
-     * unblocking, unless one was pending already (then it is not ours). */
-    if (c.epipe && !pipe_was_pending) {
-        sigpending(&pending);
-        if (sigismember(&pending, SIGPIPE))
-            sigtimedwait(&pipe_set, NULL, &(struct timespec){0, 0});
-    }
-    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-    res->latency_ms = now_ms() - t0;
-    if (rc != 0)
-        return 0;
-
-    if (c.sys_errno) {
-        res->failed = 1;
-        sk_buf_printf(&res->error, "could not %s: %s", c.sys_what,
-                      errtext(c.sys_errno, eb, sizeof eb));
+        sk_buf_printf(&res->error, "could not %s: %s", r.sys_what,
+                      errtext(r.sys_errno, eb, sizeof eb));
         ret = SK_EIO;
-    } else if (c.too_big) {
+    } else if (r.too_big) {
         res->failed = 1;
         sk_buf_adds(&res->error, "output larger than 64 MiB");
-    } else if (timed_out) {
+    } else if (r.timed_out) {
         res->failed = 1;
         sk_buf_printf(&res->error, "timed out after %g s", st->timeout_s);
-    } else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
+    } else if (WIFEXITED(r.status) && WEXITSTATUS(r.status) != 0) {
         res->failed = 1;
-        sk_buf_printf(&res->error, "exit status %d", WEXITSTATUS(status));
-    } else if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
+        sk_buf_printf(&res->error, "exit status %d", WEXITSTATUS(r.status));
+    } else if (WIFSIGNALED(r.status)) {
+        int sig = WTERMSIG(r.status);
         const char *name = signal_name(sig);
         res->failed = 1;
         sk_buf_printf(&res->error, "killed by signal %d%s%s%s", sig, name ? " (" : "",
                       name ? name : "", name ? ")" : "");
     }
     if (res->failed) {
-        add_tail(&res->error, &c.tail);
+        add_tail(&res->error, &r);
         sk_buf_reset(&res->output);
         return ret;
     }
