@@ -148,12 +148,14 @@ static int em_score(const sk_host *host, void *state, const sk_case *c, sk_resul
     if (o.is_text && e.is_text) {
         int eq = sk_hjson_text_equal(o.t, o.n, e.t, e.n, st->norm);
         host->set_score(r, eq ? 1.0 : 0.0);
-        if (!eq) {
+        if (!eq && !st->norm) {
+            explain(host, r, o.t, o.n, e.t, e.n, "the texts"); /* no copies needed */
+        } else if (!eq) {
             char *a = malloc(o.n + 1), *b = malloc(e.n + 1);
             if (a && b)
                 explain(host, r, a, sk_hjson_normalize(o.t, o.n, st->norm, a), b,
                         sk_hjson_normalize(e.t, e.n, st->norm, b),
-                        st->norm ? "the texts (after normalisation)" : "the texts");
+                        "the texts (after normalisation)");
             free(a);
             free(b);
         }
