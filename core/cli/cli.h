@@ -6,6 +6,7 @@
 #define SK_CLI_H
 
 #include <cjson/cJSON.h>
+#include <signal.h>
 #include <stddef.h>
 
 #include "experiment.h"
@@ -91,6 +92,20 @@ cJSON *cli_summary_json(const sk_exp_stats *s, size_t total_cells, int trials);
  * {"skipped": why} or {"error": message}.  meta_json is written verbatim. */
 void cli_verdict_json(sk_buf *b, const char *kind, double score, const char *message,
                       const char *rationale, const char *meta_json);
+
+/* Ctrl-C during a long command: cli_interrupted becomes 1 (the library's
+ * cancel flag) instead of killing the process.  Release restores the
+ * handler that was there before. */
+extern volatile sig_atomic_t cli_interrupted;
+void cli_catch_sigint(struct sigaction *old);
+void cli_release_sigint(const struct sigaction *old);
+
+struct sk_run_opts;
+/* Run (or resume) an experiment with Ctrl-C caught, print its summary and,
+ * after it, `note` (may be NULL), then say what went wrong or how to resume.
+ * o->cancel is set here; o->progress is the caller's.  Returns the exit
+ * status. */
+int cli_run_and_report(sk_store *st, struct sk_run_opts *o, int trials, const char *note);
 
 /* Progress bar on stderr (TTY only). */
 typedef struct cli_progress {

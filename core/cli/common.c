@@ -1,7 +1,9 @@
 /* Shared helpers of the subcommands: messages, project and pack loading. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "cli.h"
@@ -75,4 +77,25 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
         *reg = NULL;
     }
     return rc;
+}
+
+volatile sig_atomic_t cli_interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    cli_interrupted = 1;
+}
+
+void cli_catch_sigint(struct sigaction *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, old);
+}
+
+void cli_release_sigint(const struct sigaction *old)
+{
+    sigaction(SIGINT, old, NULL);
 }

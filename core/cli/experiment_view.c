@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "error.h"
 #include "rowscore.h"
+#include "run.h"
 
 int cli_open_store(const cli_ctx *ctx, sk_project **proj, sk_store **st)
 {
@@ -164,4 +165,43 @@ void cli_verdict_json(sk_buf *b, const char *kind, double score, const char *mes
         sk_buf_add_json_string(b, message ? message : "", message ? strlen(message) : 0);
     }
     sk_buf_addc(b, '}');
+}
+
+int cli_run_and_report(sk_store *st, sk_run_opts *o, int trials, const char *note)
+{
+    o->cancel = &cli_interrupted;
+    struct sigaction old;
+    cli_catch_sigint(&old);
+    sk_run_result res;
+    char *err = NULL;
+    int r = sk_run(st, o, &res, &err);
+    cli_release_sigint(&old);
+    cli_progress_end(o->progress_ud);
+
+    int rc = CLI_OK;
+    long errors = 0;
+    if (res.id && (r == SK_OK || r == SK_EINTR)) {
+        cli_run_info info = {res.skipped, res.ran, res.seconds};
+        errors = cli_summary_report(st, res.id, res.cells, trials, &info);
+        if (note)
+            printf("\n%s\n", note);
+    }
+    if (r == SK_EINTR) {
+        cli_error("interrupted: %zu cells recorded; finish with: scorekit run --resume %s",
+                  res.skipped + res.ran, res.id);
+        rc = CLI_INTERRUPTED;
+    } else if (r) {
+        cli_error("%s", err);
+        if (res.id)
+            fprintf(stderr,
+                    "(the cells finished so far are recorded; resume with: scorekit run "
+                    "--resume %s)\n",
+                    res.id);
+        rc = CLI_FAIL;
+    } else if (errors != 0) {
+        rc = errors < 0 ? CLI_FAIL : CLI_SCORER_ERRORS;
+    }
+    free(res.id);
+    free(err);
+    return rc;
 }

@@ -17,14 +17,6 @@
 #include "run.h"
 #include "util.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
 static void help(void)
 {
     printf("usage: scorekit rescore EXP [--pack P] [--name N] [-j N] [--no-progress]\n"
@@ -63,43 +55,10 @@ static int rescore(const sk_project *proj, sk_store *st, const sk_experiment *fr
     o.origin = from->id;
     o.progress = cli_progress_cb;
     o.progress_ud = &bar;
-    o.cancel = &interrupted;
-
-    struct sigaction sa, old;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old);
-    sk_run_result res;
-    char *err = NULL;
-    int r = sk_run(st, &o, &res, &err);
-    sigaction(SIGINT, &old, NULL);
-    cli_progress_end(&bar);
-
-    int rc = CLI_OK;
-    long errors = 0;
-    if (res.id && (r == SK_OK || r == SK_EINTR)) {
-        cli_run_info info = {res.skipped, res.ran, res.seconds};
-        errors = cli_summary_report(st, res.id, res.cells, from->trials, &info);
-        printf("\norigin: %s (%s); its stored outputs were scored with %s\n", from->id, from->name,
-               pack->path ? pack->path : "the pack");
-    }
-    if (r == SK_EINTR) {
-        cli_error("interrupted: %zu cells recorded; finish with: scorekit run --resume %s",
-                  res.skipped + res.ran, res.id);
-        rc = CLI_INTERRUPTED;
-    } else if (r) {
-        cli_error("%s", err);
-        if (res.id)
-            fprintf(stderr,
-                    "(the cells finished so far are recorded; resume with: scorekit run "
-                    "--resume %s)\n",
-                    res.id);
-        rc = CLI_FAIL;
-    } else if (errors != 0) {
-        rc = errors < 0 ? CLI_FAIL : CLI_SCORER_ERRORS;
-    }
-    free(res.id);
-    free(err);
+    char *note = sk_asprintf("origin: %s (%s); its stored outputs were scored with %s", from->id,
+                             from->name, pack->path ? pack->path : "the pack");
+    int rc = cli_run_and_report(st, &o, from->trials, note);
+    free(note);
     free(abs_pack);
     cJSON_Delete(task);
     return rc;

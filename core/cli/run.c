@@ -13,14 +13,6 @@
 #include "run.h"
 #include "util.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
 static void help(void)
 {
     printf("usage: scorekit run [--name N] [--dataset NAME[@VER]] [--pack P] [--trials K]\n"
@@ -225,36 +217,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
         o.resume_id = resume;
         o.progress = cli_progress_cb;
         o.progress_ud = &bar;
-        o.cancel = &interrupted;
-        struct sigaction sa, old;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_sigint;
-        sigaction(SIGINT, &sa, &old);
-        sk_run_result res;
-        int r = sk_run(st, &o, &res, &err);
-        sigaction(SIGINT, &old, NULL);
-        cli_progress_end(&bar);
-        long errors = 0;
-        if (res.id && (r == SK_OK || r == SK_EINTR)) {
-            cli_run_info info = {res.skipped, res.ran, res.seconds};
-            errors = cli_summary_report(st, res.id, res.cells, (int)trials, &info);
-        }
-        if (r == SK_EINTR) {
-            cli_error("interrupted: %zu cells recorded; finish with: scorekit run --resume %s",
-                      res.skipped + res.ran, res.id);
-            rc = CLI_INTERRUPTED;
-        } else if (r) {
-            cli_error("%s", err);
-            if (res.id)
-                fprintf(stderr,
-                        "(the cells finished so far are recorded; resume with: "
-                        "scorekit run --resume %s)\n",
-                        res.id);
-            rc = CLI_FAIL;
-        } else if (errors > 0) {
-            rc = CLI_SCORER_ERRORS;
-        }
-        free(res.id);
+        rc = cli_run_and_report(st, &o, (int)trials, NULL);
         free(abs_pack);
     }
     free(err);

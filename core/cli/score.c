@@ -12,14 +12,6 @@
 #include "score.h"
 #include "util.h"
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    interrupted = 1;
-}
-
 static void help(void)
 {
     printf("usage: scorekit score [FILE.jsonl|-] [options]\n"
@@ -197,16 +189,14 @@ int cmd_score(const cli_ctx *ctx, int argc, char **argv)
     o.output_field = field ? field : (proj ? proj->task_field : NULL);
     o.progress = cli_progress_cb;
     o.progress_ud = &bar;
-    o.cancel = &interrupted;
-    struct sigaction sa, old;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigaction(SIGINT, &sa, &old);
+    o.cancel = &cli_interrupted;
+    struct sigaction old;
+    cli_catch_sigint(&old);
 
     sk_score_report *rep = NULL;
     char *err = NULL;
     int src = sk_score_file(file, pack, &o, &rep, &err);
-    sigaction(SIGINT, &old, NULL);
+    cli_release_sigint(&old);
     cli_progress_end(&bar);
     if (src == SK_OK && json && fflush(stdout) != 0) {
         free(err);
