@@ -73,21 +73,15 @@ int sk_dataset_parse_ref(const char *ref, char **name, int *version, char **err)
     "(SELECT max(version) FROM dataset_versions WHERE dataset_id = d.id) "                         \
     "FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id "
 
-static char *column_dup(sqlite3_stmt *s, int i)
-{
-    const char *t = (const char *)sqlite3_column_text(s, i);
-    return t ? sk_xstrdup(t) : NULL;
-}
-
 static void version_from(sqlite3_stmt *s, sk_dataset_version *v)
 {
     v->id = sqlite3_column_int64(s, 0);
-    v->name = column_dup(s, 1);
+    v->name = sk_store_column_dup(s, 1);
     v->version = sqlite3_column_int(s, 2);
     v->rows = sqlite3_column_int64(s, 3);
-    v->created_at = column_dup(s, 4);
-    v->source = column_dup(s, 5);
-    v->metadata_keys = column_dup(s, 6);
+    v->created_at = sk_store_column_dup(s, 4);
+    v->source = sk_store_column_dup(s, 5);
+    v->metadata_keys = sk_store_column_dup(s, 6);
     v->latest = sqlite3_column_int(s, 7);
 }
 

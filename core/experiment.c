@@ -180,12 +180,6 @@ int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_pack *pa
     return rc;
 }
 
-static char *col_text(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? sk_xstrdup((const char *)t) : NULL;
-}
-
 int sk_experiment_load(sk_store *st, const char *id, sk_experiment *out, char **err)
 {
     memset(out, 0, sizeof *out);
@@ -203,20 +197,20 @@ int sk_experiment_load(sk_store *st, const char *id, sk_experiment *out, char **
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         found++;
         if (found == 1) {
-            out->id = col_text(s, 0);
+            out->id = sk_store_column_dup(s, 0);
             exact = strcmp(out->id, id) == 0;
-            out->name = col_text(s, 1);
-            out->created_at = col_text(s, 2);
-            out->finished_at = col_text(s, 3);
-            out->status = col_text(s, 4);
-            out->git_commit = col_text(s, 5);
-            out->scorekit_version = col_text(s, 6);
+            out->name = sk_store_column_dup(s, 1);
+            out->created_at = sk_store_column_dup(s, 2);
+            out->finished_at = sk_store_column_dup(s, 3);
+            out->status = sk_store_column_dup(s, 4);
+            out->git_commit = sk_store_column_dup(s, 5);
+            out->scorekit_version = sk_store_column_dup(s, 6);
             out->dataset_version_id = sqlite3_column_int64(s, 7);
-            out->dataset_ref = col_text(s, 8);
+            out->dataset_ref = sk_store_column_dup(s, 8);
             out->trials = sqlite3_column_int(s, 9);
-            out->pack_hash = col_text(s, 10);
-            out->config_json = col_text(s, 11);
-            out->origin = col_text(s, 12);
+            out->pack_hash = sk_store_column_dup(s, 10);
+            out->config_json = sk_store_column_dup(s, 11);
+            out->origin = sk_store_column_dup(s, 12);
         }
     }
     int bad = rc != SQLITE_DONE;

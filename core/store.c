@@ -131,6 +131,12 @@ const sk_migration *sk_store_migrations(size_t *n)
 
 /* ---- helpers ------------------------------------------------------------ */
 
+char *sk_store_column_dup(sqlite3_stmt *stmt, int i)
+{
+    const unsigned char *t = sqlite3_column_text(stmt, i);
+    return t ? sk_xstrdup((const char *)t) : NULL;
+}
+
 int sk_store_error(sk_store *st, const char *what, char **err)
 {
     return sk_errf(err, SK_EIO, "%s: %s (while %s)", st->path, sqlite3_errmsg(st->db), what);

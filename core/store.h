@@ -99,6 +99,10 @@ int sk_store_prepare(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **
  * or SK_EIO with "PATH: SQLITE_MESSAGE (while WHAT)" in *err. */
 int sk_store_step_done(sk_store *st, sqlite3_stmt *stmt, const char *what, char **err);
 
+/* Column i of the current row as a new string (caller frees), or NULL for
+ * SQL NULL. */
+char *sk_store_column_dup(sqlite3_stmt *stmt, int i);
+
 /* Store "PATH: SQLITE_MESSAGE (while WHAT)" in *err, taking the message
  * from the connection's last error, and return SK_EIO. */
 int sk_store_error(sk_store *st, const char *what, char **err);

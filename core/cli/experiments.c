@@ -29,12 +29,6 @@ typedef struct listed {
     sk_exp_stats stats;
 } listed;
 
-static char *col(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? sk_xstrdup((const char *)t) : NULL;
-}
-
 static void listed_free(listed *v, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -74,13 +68,13 @@ static int load(sk_store *st, listed **out, size_t *n, char **err)
         }
         listed *l = &(*out)[(*n)++];
         memset(l, 0, sizeof *l);
-        l->id = col(s, 0);
-        l->name = col(s, 1);
-        l->created_at = col(s, 2);
-        l->finished_at = col(s, 3);
-        l->status = col(s, 4);
-        l->dataset = col(s, 5);
-        l->origin = col(s, 6);
+        l->id = sk_store_column_dup(s, 0);
+        l->name = sk_store_column_dup(s, 1);
+        l->created_at = sk_store_column_dup(s, 2);
+        l->finished_at = sk_store_column_dup(s, 3);
+        l->status = sk_store_column_dup(s, 4);
+        l->dataset = sk_store_column_dup(s, 5);
+        l->origin = sk_store_column_dup(s, 6);
         l->trials = sqlite3_column_int(s, 7);
         l->total = (size_t)sqlite3_column_int64(s, 8) * (size_t)(l->trials > 0 ? l->trials : 1);
     }

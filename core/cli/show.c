@@ -75,12 +75,6 @@ typedef struct view {
     size_t nrows;
 } view;
 
-static char *col(sqlite3_stmt *s, int i)
-{
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? sk_xstrdup((const char *)t) : NULL;
-}
-
 static double col_num(sqlite3_stmt *s, int i)
 {
     return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
@@ -211,8 +205,8 @@ static int load_row(sk_store *st, view *v, row_view *r, char **err)
     sqlite3_bind_int64(s, 1, v->e.dataset_version_id);
     sqlite3_bind_text(s, 2, r->id, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(s) == SQLITE_ROW) {
-        r->input = col(s, 0);
-        r->expected = col(s, 1);
+        r->input = sk_store_column_dup(s, 0);
+        r->expected = sk_store_column_dup(s, 1);
     }
     sqlite3_finalize(s);
 
@@ -240,8 +234,8 @@ static int load_row(sk_store *st, view *v, row_view *r, char **err)
             trial_view *tv = &r->t[r->nt++];
             memset(tv, 0, sizeof *tv);
             tv->trial = trial;
-            tv->output = col(s, 1);
-            tv->task_error = col(s, 2);
+            tv->output = sk_store_column_dup(s, 1);
+            tv->task_error = sk_store_column_dup(s, 2);
             tv->overall = col_num(s, 3);
             tv->latency_ms = col_num(s, 4);
             vcap = 0;
@@ -254,12 +248,12 @@ static int load_row(sk_store *st, view *v, row_view *r, char **err)
             tv->v = sk_xrealloc(tv->v, vcap * sizeof *tv->v);
         }
         verdict *vd = &tv->v[tv->nv++];
-        vd->scorer = col(s, 5);
-        vd->kind = col(s, 6);
+        vd->scorer = sk_store_column_dup(s, 5);
+        vd->kind = sk_store_column_dup(s, 6);
         vd->score = col_num(s, 7);
-        vd->message = col(s, 8);
-        vd->rationale = col(s, 9);
-        vd->meta = col(s, 10);
+        vd->message = sk_store_column_dup(s, 8);
+        vd->rationale = sk_store_column_dup(s, 9);
+        vd->meta = sk_store_column_dup(s, 10);
         vd->has_threshold = sqlite3_column_type(s, 11) != SQLITE_NULL;
         vd->threshold = sqlite3_column_double(s, 11);
     }
@@ -288,7 +282,7 @@ static int load_lowest(sk_store *st, view *v, long n, char **err)
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         row_view *r = &v->rows[v->nrows++];
-        r->id = col(s, 0);
+        r->id = sk_store_column_dup(s, 0);
         r->mean = col_num(s, 1);
     }
     sqlite3_finalize(s);
