@@ -379,7 +379,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         /* About eight jobs per worker over the run, at most JOB_MAX each. */
         size_t job_size = res->cells / ((size_t)jobs * 8);
         job_size = job_size < 1 ? 1 : job_size > JOB_MAX ? JOB_MAX : job_size;
-        if (strcmp(p.task->provider, "column") != 0 && strcmp(p.task->provider, "stored") != 0)
+        if (!p.task->cheap)
             job_size = 1; /* a task that waits (a process, a model) wants every worker busy */
         job pending = {0};
         sk_dataset_row row;

@@ -131,6 +131,7 @@ static void column_close(void *state)
 
 const sk_task_ops sk_task_column = {
     .provider = "column",
+    .cheap = 1,
     .open = column_open,
     .run = column_run,
     .close = column_close,

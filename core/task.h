@@ -40,6 +40,10 @@ typedef struct sk_task_ops {
      * JSON), and then res->failed is set and res->error says what broke. */
     int (*run)(void *state, const char *row_json, unsigned trial, sk_task_result *res);
     void (*close)(void *state);
+    /* 1 when a call costs microseconds (it only reads memory): the runner
+     * then hands workers many rows at a time.  0 for tasks that wait on a
+     * process or a model, where every worker should hold one row. */
+    int cheap;
 } sk_task_ops;
 
 /* The provider named by config's "provider" ("column" when absent), or
