@@ -71,8 +71,11 @@ int sk_project_load(sk_project **out, const char *dir, char **err)
     if (!rc && task && !cJSON_IsObject(task))
         rc = sk_errf(err, SK_EINVAL,
                      "%s: \"task\" must be an object like {\"provider\": \"column\"}", path);
-    if (!rc && task)
-        rc = get_string(task, "provider", path, &p->task_provider, err);
+    if (!rc && task) {
+        char *provider = NULL; /* checked here for a clear message; the run opens it */
+        rc = get_string(task, "provider", path, &provider, err);
+        free(provider);
+    }
     if (!rc && task)
         rc = get_string(task, "field", path, &p->task_field, err);
     const cJSON *jobs = cJSON_GetObjectItemCaseSensitive(root, "jobs");
@@ -87,8 +90,6 @@ int sk_project_load(sk_project **out, const char *dir, char **err)
     if (!rc && task)
         p->task_json = cJSON_PrintUnformatted(task);
     cJSON_Delete(root);
-    if (!p->task_provider)
-        p->task_provider = sk_xstrdup("column");
     if (!p->task_field)
         p->task_field = sk_xstrdup("output");
     if (!p->name)
@@ -203,7 +204,6 @@ void sk_project_free(sk_project *p)
     free(p->name);
     free(p->dataset);
     free(p->pack);
-    free(p->task_provider);
     free(p->task_json);
     free(p->dataset_name);
     free(p->task_field);
