@@ -93,7 +93,9 @@ static void scoring_row(const char *row_json, const char *output, sk_buf *line)
     sk_buf_addc(line, '{');
     for (int i = 0; i < 4; i++)
         if (sp[i].p) {
-            sk_buf_printf(line, "\"%s\":", keys[i]);
+            sk_buf_addc(line, '"');
+            sk_buf_adds(line, keys[i]);
+            sk_buf_adds(line, "\":");
             sk_buf_add(line, sp[i].p, sp[i].n);
             sk_buf_addc(line, ',');
         }

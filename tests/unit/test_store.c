@@ -297,6 +297,70 @@ END_TEST
 
 /* ---- helpers -------------------------------------------------------------- */
 
+/* Migration 3 rebuilds cells and scores clustered on their keys: a
+ * database written at version 2 keeps every cell and score, and deleting
+ * an experiment still takes both with it. */
+START_TEST(clustered_cells_keep_old_results)
+{
+    size_t n;
+    const sk_migration *all = sk_store_migrations(&n);
+    ck_assert_uint_ge(n, 3);
+    make_db("SELECT 1");
+    char *path = db_path();
+    sk_store *st = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_store_open_with(&st, path, all, 2, &err), 0);
+    ck_assert_int_eq(
+        sk_store_exec(st,
+                      "INSERT INTO datasets (name) VALUES ('d');"
+                      "INSERT INTO dataset_versions (id, dataset_id, version, row_count) "
+                      "VALUES (1, 1, 1, 2);"
+                      "INSERT INTO experiments (id, name, created_at, status, scorekit_version, "
+                      "dataset_version_id, dataset_ref, trials, pack_hash, config_json) VALUES "
+                      "('e1', 'run', 'now', 'done', '0', 1, 'd@1', 1, 'h', '{}');"
+                      "INSERT INTO cells VALUES ('e1', 'r1', 0, 0, '\"a\"', NULL, 1.5, 0.25, 0, "
+                      "'now');"
+                      "INSERT INTO cells VALUES ('e1', 'r2', 0, 1, NULL, 'boom', 2, NULL, NULL, "
+                      "'now');"
+                      "INSERT INTO scores VALUES ('e1', 'r1', 0, 'exact', 'score', 0.25, NULL, "
+                      "'differs', '{\"k\": 1}');"
+                      "INSERT INTO scores VALUES ('e1', 'r1', 0, 'regex', 'error', NULL, 'bad', "
+                      "NULL, NULL);",
+                      "writing a version 2 experiment", &err),
+        0);
+    sk_store_close(st);
+
+    st = sk_store_fx_open();
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT max(version) FROM schema_version"), (int)n);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT count(*) FROM cells"), 2);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT count(*) FROM scores"), 2);
+    char *t = sk_store_fx_text(st, "SELECT output_json || '|' || latency_ms || '|' || overall || "
+                                   "'|' || pass FROM cells WHERE row_id = 'r1'");
+    ck_assert_str_eq(t, "\"a\"|1.5|0.25|0");
+    free(t);
+    t = sk_store_fx_text(st, "SELECT task_error FROM cells WHERE row_id = 'r2'");
+    ck_assert_str_eq(t, "boom");
+    free(t);
+    t = sk_store_fx_text(st, "SELECT kind || '|' || score || '|' || rationale || '|' || meta_json "
+                             "FROM scores WHERE scorer = 'exact'");
+    ck_assert_str_eq(t, "score|0.25|differs|{\"k\": 1}");
+    free(t);
+    t = sk_store_fx_text(st, "SELECT kind || '|' || message FROM scores WHERE scorer = 'regex'");
+    ck_assert_str_eq(t, "error|bad");
+    free(t);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                         "'cells' AND sql LIKE '%WITHOUT ROWID%'"),
+                     1);
+
+    ck_assert_int_eq(sk_store_exec(st, "DELETE FROM experiments WHERE id = 'e1'", "deleting", &err),
+                     0);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT count(*) FROM cells"), 0);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT count(*) FROM scores"), 0);
+    sk_store_close(st);
+    free(path);
+}
+END_TEST
+
 START_TEST(transactions)
 {
     sk_store *st = sk_store_fx_open();
@@ -393,6 +457,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, failing_migration_leaves_nothing_partial);
     tcase_add_test(tc, failing_first_migration_leaves_an_empty_database);
     tcase_add_test(tc, misnumbered_migrations_are_refused);
+    tcase_add_test(tc, clustered_cells_keep_old_results);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("helpers");
