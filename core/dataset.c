@@ -338,6 +338,79 @@ int sk_dataset_import(sk_store *st, const char *name, const char *path, sk_datas
     return rc;
 }
 
+/* A value read from a file against the same value as stored. */
+static int span_is(sk_span v, const char *stored)
+{
+    if (!v.p || !stored)
+        return !v.p && !stored;
+    return strlen(stored) == v.n && memcmp(v.p, stored, v.n) == 0;
+}
+
+/* Does the checked file `f` (count rows, rewound) hold exactly the rows of
+ * version `vid`, in order?  Returns 1, 0, or a negative SK_E* code. */
+static int same_rows(sk_store *st, sk_dataset_file *f, size_t count, int64_t vid, int64_t rows,
+                     char **err)
+{
+    if ((int64_t)count != rows)
+        return 0;
+    sk_dataset_iter *it;
+    int rc = sk_dataset_iter_open(&it, st, vid, err);
+    if (rc)
+        return rc;
+    sk_dataset_file_row fr;
+    sk_dataset_row sr;
+    int same = 1;
+    while (same && (rc = sk_dataset_file_next(f, &fr, err)) == 1) {
+        rc = sk_dataset_iter_next(it, &sr, err);
+        if (rc < 0)
+            break;
+        same = rc == 1 && fr.id_len == sr.id_len && memcmp(fr.id, sr.id, fr.id_len) == 0 &&
+               span_is(fr.input, sr.input_json) && span_is(fr.expected, sr.expected_json) &&
+               span_is(fr.output, sr.output_json) && span_is(fr.metadata, sr.metadata_json) &&
+               span_is(fr.tags, sr.tags_json);
+    }
+    sk_dataset_iter_close(it);
+    return rc < 0 ? rc : same;
+}
+
+int sk_dataset_sync(sk_store *st, const char *name, const char *path, sk_dataset_format fmt,
+                    sk_dataset_version *out, int *imported, char **err)
+{
+    memset(out, 0, sizeof *out);
+    *imported = 0;
+    int rc = sk_dataset_check_name(name, err);
+    if (rc)
+        return rc;
+    sk_dataset_version cur;
+    char *msg = NULL;
+    int have = sk_dataset_resolve(st, name, &cur, &msg) == SK_OK;
+    free(msg);
+    if (have) {
+        sk_dataset_file *f;
+        size_t count;
+        if ((rc = sk_dataset_file_open(&f, path, fmt, err)) != 0) {
+            sk_dataset_version_clear(&cur);
+            return rc;
+        }
+        rc = check_file(f, &count, err);
+        if (rc == 0)
+            rc = sk_dataset_file_rewind(f, err);
+        if (rc == 0)
+            rc = same_rows(st, f, count, cur.id, cur.rows, err);
+        sk_dataset_file_close(f);
+        if (rc == 1) {
+            *out = cur;
+            return SK_OK;
+        }
+        sk_dataset_version_clear(&cur);
+        if (rc < 0)
+            return rc;
+    }
+    rc = sk_dataset_import(st, name, path, fmt, out, err);
+    *imported = rc == SK_OK;
+    return rc;
+}
+
 /* ---- reading rows back ---------------------------------------------------- */
 
 struct sk_dataset_iter {

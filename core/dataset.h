@@ -63,6 +63,15 @@ int sk_dataset_parse_ref(const char *ref, char **name, int *version, char **err)
 int sk_dataset_import(sk_store *st, const char *name, const char *path, sk_dataset_format fmt,
                       sk_dataset_version *out, char **err);
 
+/* The newest version of dataset `name` when it holds exactly the rows of
+ * the file at `path` (same ids, values and order), else a new version
+ * imported from it as sk_dataset_import does (all or nothing).  This is
+ * how a project whose scorekit.json names a file keeps its store in step:
+ * an unchanged file costs a read, never a duplicate version.  *imported
+ * says which happened.  Clear *out with sk_dataset_version_clear. */
+int sk_dataset_sync(sk_store *st, const char *name, const char *path, sk_dataset_format fmt,
+                    sk_dataset_version *out, int *imported, char **err);
+
 /* The version named by `ref` ("NAME" for the newest, or "NAME@VER").
  * SK_ENOTFOUND with *err for an unknown dataset or version, SK_EINVAL for a
  * malformed ref.  Clear *out with sk_dataset_version_clear. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dataset.h"
 #include "error.h"
 #include "fileutil.h"
 #include "run.h"
@@ -24,7 +25,8 @@ static void help(void)
            "store (.scorekit/scorekit.db).  Ctrl-C stops cleanly; --resume runs only the\n"
            "missing cells of an interrupted or killed run.\n"
            "\n"
-           "  --dataset REF   a dataset of the store (default: scorekit.json's \"dataset\")\n"
+           "  --dataset REF   a dataset of the store (default: scorekit.json's \"dataset\"; when\n"
+           "                  that names a file, it is imported first if its rows changed)\n"
            "  --set K=V       override the task's configuration (V is JSON, else text)\n"
            "\n"
            "exit status: 0 done, 1 bad input, 2 some cells had task or scorer errors,\n"
@@ -98,6 +100,39 @@ static int resume_pack(const cli_ctx *ctx, sk_store *st, const char *id, sk_regi
     return rc;
 }
 
+/* scorekit.json names a file as the dataset: bring the store in step with
+ * it (a new version only when the rows changed) and run on that version.
+ * The dataset is named after the file ("data.jsonl" -> "data"). */
+static int sync_dataset(sk_store *st, const sk_project *proj, char **ref)
+{
+    const char *base = strrchr(proj->dataset, '/');
+    base = base ? base + 1 : proj->dataset;
+    const char *dot = strrchr(base, '.');
+    char *name = sk_xstrndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
+    char *err = NULL;
+    sk_dataset_version v;
+    int imported = 0;
+    int rc = sk_dataset_sync(st, name, proj->dataset, SK_DATASET_AUTO, &v, &imported, &err);
+    if (rc == SK_OK) {
+        *ref = sk_asprintf("%s@%d", v.name, v.version);
+        if (imported)
+            fprintf(stderr, "scorekit: %s: imported %lld rows as %s%s\n", proj->dataset_name,
+                    (long long)v.rows, *ref,
+                    v.version > 1 ? " (the file changed since the last version)" : "");
+        sk_dataset_version_clear(&v);
+    } else if (rc == SK_EINVAL && sk_dataset_check_name(name, NULL) != SK_OK) {
+        cli_error("%s: the dataset file %s gives no usable dataset name (\"%s\"): rename the "
+                  "file, or import it yourself (scorekit dataset import NAME %s) and set "
+                  "\"dataset\" to NAME",
+                  proj->path, proj->dataset_name, name, proj->dataset_name);
+    } else {
+        cli_error("%s", err);
+    }
+    free(err);
+    free(name);
+    return rc == SK_OK ? 0 : -1;
+}
+
 int cmd_run(const cli_ctx *ctx, int argc, char **argv)
 {
     enum { O_NAME = 256, O_DATASET, O_PACK, O_TRIALS, O_SET, O_RESUME, O_NO_PROGRESS };
@@ -112,6 +147,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *name = NULL, *dataset = NULL, *pack_file = NULL, *resume = NULL;
+    char *synced = NULL;
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t nsets = 0;
     long trials = 1, jobs = 0;
@@ -173,19 +209,17 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
     } else {
         if (!dataset && proj->dataset_name && !sk_is_file(proj->dataset))
             dataset = proj->dataset_name;
-        if (!dataset) {
-            if (proj->dataset && sk_is_file(proj->dataset))
-                cli_error("%s names the file %s as the dataset; runs read datasets from the "
-                          "store: import it (scorekit dataset import NAME %s) and pass --dataset "
-                          "NAME, or set \"dataset\" to NAME",
-                          proj->path, proj->dataset_name, proj->dataset_name);
-            else
-                cli_error("no dataset: pass --dataset NAME[@VER] or set \"dataset\" in %s",
-                          proj->path);
+        if (!dataset && proj->dataset && sk_is_file(proj->dataset)) {
+            if (sync_dataset(st, proj, &synced))
+                rc = CLI_FAIL;
+            dataset = synced;
+        } else if (!dataset) {
+            cli_error("no dataset: pass --dataset NAME[@VER] or set \"dataset\" in %s", proj->path);
             rc = CLI_USAGE;
-        } else if (cli_pack(ctx, proj, pack_file, NULL, 0, &reg, &pack)) {
+        }
+        if (rc == CLI_OK && cli_pack(ctx, proj, pack_file, NULL, 0, &reg, &pack))
             rc = CLI_FAIL;
-        } else {
+        if (rc == CLI_OK) {
             task = proj->task_json ? cJSON_Parse(proj->task_json) : cJSON_CreateObject();
             /* A provider switch first, so it never clears a later key. */
             for (int pass = 0; pass < 2; pass++)
@@ -221,6 +255,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
         free(abs_pack);
     }
     free(err);
+    free(synced);
     cJSON_Delete(task);
     sk_pack_free(pack);
     sk_registry_free(reg);

@@ -31,9 +31,27 @@ run 2 "$SK" run --dataset starter --pack picky.json --no-progress
 grep -E '^picky +1\.0000 .* 4 +0 +1$' "$T/out" >/dev/null || fail "picky: 4 scored, 1 error"
 grep -E '^exact_match +0\.4000 .* 5 +0 +0$' "$T/out" >/dev/null || fail "exact_match unaffected"
 
-# A file named as the dataset is not silently imported.
-run 64 "$SK" run --no-progress
-has "$T/err" "names the file data.jsonl as the dataset"
+# A file named as the dataset is imported as a dataset named after it, a
+# new version only when its rows change; a malformed file stops the run
+# before anything is written.
+run 0 "$SK" run --no-progress
+has "$T/err" "data.jsonl: imported 5 rows as data@1"
+has "$T/out" "5 of 5 cells"
+run 0 "$SK" run --no-progress
+[ ! -s "$T/err" ] || fail "an unchanged file is not imported again"
+cp data.jsonl data.orig
+echo '{"id": "extra", "input": "1+1", "expected": "2", "output": "2"}' >>data.jsonl
+run 0 "$SK" run --no-progress
+has "$T/err" "imported 6 rows as data@2 (the file changed since the last version)"
+has "$T/out" "6 of 6 cells"
+n_exp=$("$SK" experiments | wc -l)
+echo '{"id": "bad", "input": ' >>data.jsonl
+run 1 "$SK" run --no-progress
+has "$T/err" "data.jsonl:7:"
+[ "$("$SK" experiments | wc -l)" = "$n_exp" ] || fail "a malformed dataset file records nothing"
+"$SK" dataset list >"$T/out"
+grep -E '^data +2 +6 ' "$T/out" >/dev/null || fail "no version made from the malformed file"
+mv data.orig data.jsonl
 run 1 "$SK" run --dataset nope --no-progress
 has "$T/err" "nope"
 

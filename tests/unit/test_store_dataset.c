@@ -173,6 +173,62 @@ START_TEST(imports_make_versions)
 }
 END_TEST
 
+/* sync: a new version only when the file's rows differ from the newest
+ * one (ids, values, order, count); a malformed file writes nothing. */
+static int sync_file(const char *file, const char *text, int *imported, char **err)
+{
+    char *path = sk_store_fx_write(file, text);
+    sk_dataset_version v;
+    int rc = sk_dataset_sync(st, "qa", path, SK_DATASET_AUTO, &v, imported, err);
+    int version = rc == 0 ? v.version : rc;
+    sk_dataset_version_clear(&v);
+    free(path);
+    return version;
+}
+
+START_TEST(sync_imports_only_changes)
+{
+    char *err = NULL;
+    int imported = -1;
+    ck_assert_int_eq(sync_file("d.jsonl", qa1, &imported, &err), 1);
+    ck_assert_int_eq(imported, 1);
+    ck_assert_int_eq(sync_file("d.jsonl", qa1, &imported, &err), 1);
+    ck_assert_int_eq(imported, 0);
+    /* The same rows under another file name are still the same rows. */
+    ck_assert_int_eq(sync_file("other.jsonl", qa1, &imported, &err), 1);
+    ck_assert_int_eq(imported, 0);
+    ck_assert_int_eq(sync_file("d.jsonl", qa2, &imported, &err), 2);
+    ck_assert_int_eq(imported, 1);
+    /* Back to the first rows: a third version, not a pointer to the first. */
+    ck_assert_int_eq(sync_file("d.jsonl", qa1, &imported, &err), 3);
+    ck_assert_int_eq(sync_file("d.jsonl",
+                               "{\"id\": \"q2\", \"input\": \"3+3\", \"expected\": \"6\", "
+                               "\"metadata\": {\"topic\": \"math\"}}\n"
+                               "{\"id\": \"q1\", \"input\": \"2+2\", \"expected\": \"4\"}\n",
+                               &imported, &err),
+                     4); /* order matters */
+    ck_assert_int_eq(sync_file("d.jsonl",
+                               "{\"id\": \"q2\", \"input\": \"3+3\", \"expected\": \"6\", "
+                               "\"metadata\": {\"topic\": \"math\"}}\n",
+                               &imported, &err),
+                     5); /* a row fewer */
+    ck_assert_int_eq(sync_file("d.jsonl",
+                               "{\"id\": \"q2\", \"input\": \"3+3\", \"expected\": \"6\", "
+                               "\"metadata\": {\"topic\": \"maths\"}}\n",
+                               &imported, &err),
+                     6); /* metadata */
+    ck_assert_int_eq(imported, 1);
+
+    ck_assert_int_eq(
+        sync_file("d.jsonl", "{\"id\": \"q1\", \"input\": 1}\n{oops\n", &imported, &err),
+        SK_EPARSE);
+    ck_assert_int_eq(imported, 0);
+    sk_store_fx_has(err, "d.jsonl:2:");
+    free(err);
+    counts_are(1, 6, 2 + 3 + 2 + 2 + 1 + 1);
+}
+END_TEST
+
 START_TEST(list_shows_newest_versions)
 {
     sk_dataset_version *v;
@@ -660,6 +716,7 @@ static Suite *dataset_suite(void)
     TCase *tc = tcase_create("versions");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, imports_make_versions);
+    tcase_add_test(tc, sync_imports_only_changes);
     tcase_add_test(tc, list_shows_newest_versions);
     tcase_add_test(tc, another_connection_sees_the_import);
     suite_add_tcase(s, tc);
