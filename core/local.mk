@@ -37,3 +37,4 @@ include core/reader.mk
 include core/lua.mk
 include core/store.mk
 include core/task.mk
+include core/llm.mk

@@ -22,3 +22,4 @@ include tests/unit/parity.mk
 include tests/unit/lua.mk
 include tests/unit/store.mk
 include tests/unit/task.mk
+include tests/unit/llm.mk

@@ -53,6 +53,7 @@ int cmd_experiments(const cli_ctx *ctx, int argc, char **argv);
 int cmd_exp_show(const cli_ctx *ctx, int argc, char **argv);
 int cmd_exp_export(const cli_ctx *ctx, int argc, char **argv);
 int cmd_rescore(const cli_ctx *ctx, int argc, char **argv);
+int cmd_cache(const cli_ctx *ctx, int argc, char **argv);
 
 /* Presenting experiments (experiment_view.c). */
 
