@@ -38,3 +38,4 @@ include core/lua.mk
 include core/store.mk
 include core/task.mk
 include core/llm.mk
+include core/validate.mk

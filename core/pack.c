@@ -14,8 +14,12 @@
 #include "params.h"
 #include "util.h"
 
-static const char *const entry_keys[] = {"use", "as", "params", "threshold", "weight", "lua", NULL};
-static const char *const pack_keys[] = {"name", "version", "description", "scorers", "lua", NULL};
+/* "validate" (thresholds and meta-cases for `scorekit validate`) is read
+ * by metaeval.c. */
+static const char *const entry_keys[] = {"use",    "as",  "params",   "threshold",
+                                         "weight", "lua", "validate", NULL};
+static const char *const pack_keys[] = {"name", "version",  "description", "scorers",
+                                        "lua",  "validate", NULL};
 
 /* "lua": {"max_instructions": N, "max_memory_mb": M}, on the pack (for
  * every Lua scorer) or on one entry (overriding the pack's). */
@@ -141,7 +145,7 @@ static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const char 
         if (!known(entry_keys, k->string))
             return sk_errf(err, SK_EINVAL,
                            "%s: unknown key \"%s\" (allowed: use, as, params, threshold, "
-                           "weight, lua)",
+                           "weight, lua, validate)",
                            where, k->string);
     }
     const cJSON *use = cJSON_GetObjectItemCaseSensitive(j, "use");
@@ -245,7 +249,7 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
         if (!known(pack_keys, k->string)) {
             rc = sk_errf(err, SK_EINVAL,
                          "%s: unknown key \"%s\" (allowed: name, version, description, scorers, "
-                         "lua)",
+                         "lua, validate)",
                          path, k->string);
             goto out;
         }

@@ -86,6 +86,10 @@ int sk_project_load(sk_project **out, const char *dir, char **err)
         else
             p->jobs = (int)jobs->valuedouble;
     }
+    const cJSON *rv = cJSON_GetObjectItemCaseSensitive(root, "require_validated");
+    if (!rc && rv && !cJSON_IsBool(rv))
+        rc = sk_errf(err, SK_EINVAL, "%s: \"require_validated\" must be true or false", path);
+    p->require_validated = cJSON_IsTrue(rv);
     /* The provider checks its own keys when a run opens it (task.c). */
     if (!rc && task)
         p->task_json = cJSON_PrintUnformatted(task);

@@ -160,13 +160,15 @@ static const char migration_cells_clustered[] =
     "ALTER TABLE scores_new RENAME TO scores;";
 
 /* Later tables belong to the concept that owns them; each defines its SQL. */
-extern const char sk_schema_llm[]; /* llm_cache.c */
+extern const char sk_schema_llm[];         /* llm_cache.c */
+extern const char sk_schema_validations[]; /* validation_store.c */
 
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
     {2, "experiments", migration_experiments},
     {3, "cells clustered", migration_cells_clustered},
     {4, "llm", sk_schema_llm},
+    {5, "validations", sk_schema_validations},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

@@ -6,7 +6,8 @@ AM_TESTS_ENVIRONMENT = \
 	SK_SRCDIR='$(abs_top_srcdir)'; SK_BUILDDIR='$(abs_top_builddir)'; \
 	SCOREKIT_PLUGIN_PATH='$(abs_top_builddir)/plugins/.libs'; \
 	SCOREKIT_LUA_PATH='$(abs_top_srcdir)/lua'; \
-	export SK_SRCDIR SK_BUILDDIR SCOREKIT_PLUGIN_PATH SCOREKIT_LUA_PATH;
+	SCOREKIT_CALIBRATION_PATH='$(abs_top_srcdir)/core/calibration'; \
+	export SK_SRCDIR SK_BUILDDIR SCOREKIT_PLUGIN_PATH SCOREKIT_LUA_PATH SCOREKIT_CALIBRATION_PATH;
 
 check_LTLIBRARIES += libsktest.la
 libsktest_la_SOURCES = tests/unit/sk_test.c tests/unit/sk_test.h tests/unit/fixtures.c tests/unit/fixtures.h tests/unit/tmpfile_util.c tests/unit/tmpfile_util.h tests/unit/run_suite.c tests/unit/run_suite.h
@@ -23,3 +24,4 @@ include tests/unit/lua.mk
 include tests/unit/store.mk
 include tests/unit/task.mk
 include tests/unit/llm.mk
+include tests/unit/validate.mk

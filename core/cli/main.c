@@ -28,6 +28,7 @@ static void usage(FILE *f)
                "  export EXP           an experiment's cells as JSONL\n"
                "  rescore EXP          score an experiment's stored outputs with another pack\n"
                "  dataset CMD          import, list, show and export the project's datasets\n"
+               "  validate             test the scorers on calibration cases (meta-evaluation)\n"
                "  cache CMD            statistics and clearing of the LLM response cache\n"
                "  version              print the version\n"
                "\n"
@@ -106,6 +107,8 @@ int main(int argc, char **argv)
         return cmd_exp_export(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "rescore") == 0)
         return cmd_rescore(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "validate") == 0)
+        return cmd_validate(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "cache") == 0)
         return cmd_cache(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "version") == 0) {

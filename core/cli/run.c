@@ -13,6 +13,7 @@
 #include "fileutil.h"
 #include "run.h"
 #include "util.h"
+#include "validate_gate.h"
 
 static void help(void)
 {
@@ -28,6 +29,8 @@ static void help(void)
            "  --dataset REF   a dataset of the store (default: scorekit.json's \"dataset\"; when\n"
            "                  that names a file, it is imported first if its rows changed)\n"
            "  --set K=V       override the task's configuration (V is JSON, else text)\n"
+           "  --require-validated  refuse scorers that did not pass `scorekit validate`, or\n"
+           "                  changed since (also \"require_validated\": true in scorekit.json)\n"
            "\n"
            "exit status: 0 done, 1 bad input, 2 some cells had task or scorer errors,\n"
            "130 interrupted.\n");
@@ -152,6 +155,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
     size_t nsets = 0;
     long trials = 1, jobs = 0;
     int progress = 1, c;
+    int require_validated = cli_take_flag(&argc, argv, "--require-validated"); /* validate.c */
     optind = 1;
     while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
         char *end;
@@ -232,6 +236,8 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
         }
     }
 
+    if (rc == CLI_OK && cli_validation_gate(st, proj, pack, reg, require_validated))
+        rc = CLI_FAIL;
     if (rc == CLI_OK) {
         char *abs_pack = NULL;
         const char *pp = resume ? pack->path : (pack_file ? pack_file : proj->pack);

@@ -31,4 +31,20 @@ return {
       meta = { words = got, expected_words = want },
     }
   end,
+  -- It judges length, not truth: these are its calibration cases (a pack
+  -- using it should turn the built-in correctness set off for it).
+  meta_cases = {
+    { case = { input = "Capital of France?", expected = "Paris is the capital.",
+               output = "The capital is Paris." }, expect = "high" },
+    { case = { input = "Capital of France?", expected = "Paris is the capital.",
+               output = "Lyon is the capital." }, expect = "high" },
+    { case = { input = "Capital of France?", expected = "Paris is the capital.",
+               output = "Paris." }, expect = "low" },
+    { case = { input = "Capital of France?", expected = "Paris is the capital.",
+               output = string.rep("Paris is a large and very old city in France. ", 8) },
+      expect = "low" },
+    { case = { input = "Capital of France?", expected = "Paris is the capital." },
+      better = "The capital city is Paris.",
+      worse = string.rep("Paris has been the capital of France for many centuries. ", 6) },
+  },
 }

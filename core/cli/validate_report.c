@@ -1,0 +1,149 @@
+/* The report card of `scorekit validate`: one line per scorer with the
+ * figures behind each check, then why a scorer did not pass and the cases
+ * it got wrong, with outputs, scores and rationales. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "validate_gate.h"
+
+#define SHOW_FAILING 5 /* failing cases shown per check without --explain */
+
+/* One cell: "!" marks a failed check, "~" a warning. */
+static void cell(char *buf, size_t n, const sk_meta_scorer *s, int k)
+{
+    const sk_meta_check *c = &s->checks[k];
+    if (c->status == SK_CHECK_NA) {
+        snprintf(buf, n, "n/a");
+        return;
+    }
+    const char *mark = c->status == SK_CHECK_FAIL ? "!" : c->status == SK_CHECK_WARN ? "~" : "";
+    switch (k) {
+    case SK_CHK_CORRECT:
+    case SK_CHK_WRONG: snprintf(buf, n, "%s%.2f/%zu", mark, c->mean, c->n); break;
+    case SK_CHK_NUMERIC: snprintf(buf, n, "%smae%.2f/%zu", mark, c->mean, c->n); break;
+    case SK_CHK_CONSISTENCY: snprintf(buf, n, "%s%zuflip/%zu", mark, c->hits, c->n); break;
+    case SK_CHK_RATIONALE:
+    case SK_CHK_ERRORS: snprintf(buf, n, "%s%zu/%zu", mark, c->hits, c->n); break;
+    default: snprintf(buf, n, "%s%zu/%zu", mark, c->hits, c->n); break;
+    }
+}
+
+static void print_value(FILE *out, const char *json)
+{
+    size_t n = strlen(json);
+    if (n <= 90)
+        fputs(json, out);
+    else
+        fprintf(out, "%.87s...", json);
+}
+
+static void print_obs(FILE *out, const char *label, const char *output, const sk_meta_obs *o)
+{
+    fprintf(out, "      %s ", label);
+    print_value(out, output);
+    if (o->scored)
+        fprintf(out, "\n        score %.3g", o->mean);
+    if (o->scored > 1 && o->max > o->min)
+        fprintf(out, " (%.3g to %.3g over %zu repeats%s)", o->min, o->max, o->scored,
+                o->flipped ? ", flips" : "");
+    if (o->errors)
+        fprintf(out, "\n        error: %s", o->message ? o->message : "");
+    else if (o->skipped && !o->scored)
+        fprintf(out, "\n        skipped: %s", o->message ? o->message : "");
+    if (o->rationale)
+        fprintf(out, "\n        rationale: %s", o->rationale);
+    fputc('\n', out);
+}
+
+static void print_case(FILE *out, const sk_meta_result *r)
+{
+    const sk_metacase *m = r->mc;
+    int bad = r->failed || r->obs[0].errors || r->obs[1].errors;
+    fprintf(out, "    %s [%s] %s (%s)", bad ? "x" : "-", sk_check_name(r->check), m->id, m->where);
+    if (m->type == SK_MC_HIGH || m->type == SK_MC_LOW)
+        fprintf(out, ": expect %s\n", m->type == SK_MC_HIGH ? "high" : "low");
+    else if (m->type == SK_MC_NUMBER)
+        fprintf(out, ": expect %.3g +- %.3g\n", m->expect, m->tolerance);
+    else
+        fprintf(out, ": better must win%s%s\n", m->margin > 0 ? " by a margin" : "",
+                m->bias ? ", worse must score low" : "");
+    if (m->type == SK_MC_PAIR) {
+        print_obs(out, "better:", m->better_json, &r->obs[0]);
+        print_obs(out, "worse: ", m->worse_json, &r->obs[1]);
+    } else {
+        print_obs(out, "output:", m->output_json, &r->obs[0]);
+    }
+}
+
+static void print_details(FILE *out, const sk_meta_scorer *s, int explain)
+{
+    fprintf(out,
+            "\n%s: %s (%s %s, fingerprint %s, %zu cases x %d, %zu calls, %zu skipped, %zu "
+            "errors)\n",
+            s->name, sk_check_status_name(s->verdict), s->engine, s->use,
+            s->fingerprint[0] ? s->fingerprint : "-", s->nresults, s->repeat, s->calls, s->skipped,
+            s->errors);
+    if (s->problem)
+        fprintf(out, "  %s\n", s->problem);
+    if (s->note)
+        fprintf(out, "  %s\n", s->note);
+    for (int k = 0; k < SK_CHK_COUNT; k++)
+        if (s->checks[k].why)
+            fprintf(out, "  %s %s: %s\n", sk_check_status_name(s->checks[k].status),
+                    sk_check_name(k), s->checks[k].why);
+    size_t shown[SK_CHK_COUNT] = {0}, hidden = 0;
+    for (size_t i = 0; i < s->nresults; i++) {
+        const sk_meta_result *r = &s->results[i];
+        int bad = r->failed || r->obs[0].errors || r->obs[1].errors;
+        if (!explain && !bad)
+            continue;
+        if (!explain && shown[r->check]++ >= SHOW_FAILING) {
+            hidden++;
+            continue;
+        }
+        print_case(out, r);
+    }
+    if (hidden)
+        fprintf(out, "    ... and %zu more failing cases (--json or --explain shows them all)\n",
+                hidden);
+}
+
+void cli_validate_print(FILE *out, const sk_meta_report *rep, int explain)
+{
+    size_t w = 6, counts[4] = {0};
+    for (size_t i = 0; i < rep->n; i++) {
+        size_t l = strlen(rep->scorers[i].name);
+        if (l > w)
+            w = l;
+        counts[rep->scorers[i].verdict]++;
+    }
+    fprintf(out, "validate %s: %zu scorer%s: %zu PASS, %zu WARN, %zu FAIL\n\n", rep->pack, rep->n,
+            rep->n == 1 ? "" : "s", counts[SK_CHECK_PASS], counts[SK_CHECK_WARN],
+            counts[SK_CHECK_FAIL]);
+    fprintf(out, "%-*s  %-7s", (int)w, "scorer", "verdict");
+    static const int widths[SK_CHK_COUNT] = {9, 9, 10, 10, 10, 7, 10, 12, 9, 9};
+    for (int k = 0; k < SK_CHK_COUNT; k++)
+        fprintf(out, " %-*s", widths[k], sk_check_name(k));
+    fputc('\n', out);
+    for (size_t i = 0; i < rep->n; i++) {
+        const sk_meta_scorer *s = &rep->scorers[i];
+        fprintf(out, "%-*s  %-7s", (int)w, s->name, sk_check_status_name(s->verdict));
+        for (int k = 0; k < SK_CHK_COUNT; k++) {
+            char buf[32];
+            cell(buf, sizeof buf, s, k);
+            fprintf(out, " %-*s", widths[k], buf);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "\ncells: mean score/cases (correct, wrong), pairs won/pairs, mean absolute "
+                 "error/cases,\nflipping outputs/outputs, scores with a rationale/scores, "
+                 "errors/calls; ! failed, ~ warning\n");
+    for (size_t i = 0; i < rep->n; i++) {
+        const sk_meta_scorer *s = &rep->scorers[i];
+        if (explain || s->verdict != SK_CHECK_PASS)
+            print_details(out, s, explain);
+    }
+}
