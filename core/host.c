@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "host_llm.h"
 #include "row.h"
 
 static sk_log_fn log_fn;
@@ -285,6 +286,33 @@ static int h_json_check(const char *text, size_t len, size_t *at, char *why, siz
     return rc == 0;
 }
 
+/* The CLI opens the process-wide client before any scorer runs; the
+ * caller is "plugin" unless the request names itself. */
+static int h_llm_chat(const sk_host *h, const char *request_json, char **reply_json, char *err,
+                      size_t errlen)
+{
+    (void)h;
+    char *msg = NULL;
+    int rc = sk_llm_chat_json(sk_llm_global(), request_json, "plugin", reply_json, &msg);
+    if (rc)
+        snprintf(err, errlen, "%s", msg ? msg : "the LLM call failed");
+    free(msg);
+    return rc;
+}
+
+static char *project_dir_value;
+
+void sk_host_set_project_dir(const char *dir)
+{
+    free(project_dir_value);
+    project_dir_value = dir ? sk_xstrdup(dir) : NULL;
+}
+
+static const char *h_project_dir(void)
+{
+    return project_dir_value;
+}
+
 static void *h_alloc(size_t n)
 {
     return sk_xmalloc(n);
@@ -312,6 +340,8 @@ static const sk_host host = {
     .free = h_free,
     .set_rationale_text = h_set_rationale_text,
     .json_check = h_json_check,
+    .llm_chat = h_llm_chat,
+    .project_dir = h_project_dir,
 };
 
 const sk_host *sk_host_get(void)

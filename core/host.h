@@ -46,4 +46,8 @@ const sk_host *sk_host_get(void);
 typedef void (*sk_log_fn)(sk_log_level level, const char *scorer, const char *msg, void *ud);
 void sk_host_set_logger(sk_log_fn fn, void *ud);
 
+/* What host->project_dir returns (copied; NULL clears).  Set by the CLI
+ * before any scorer opens, never while workers run. */
+void sk_host_set_project_dir(const char *dir);
+
 #endif

@@ -39,3 +39,4 @@ include core/store.mk
 include core/task.mk
 include core/llm.mk
 include core/validate.mk
+include core/judge.mk

@@ -15,6 +15,7 @@
 #include "fileutil.h"
 #include "host.h"
 #include "lua_json.h"
+#include "lua_llm.h"
 #include "lua_text.h"
 #include "util.h"
 
@@ -311,6 +312,7 @@ static int setup(lua_State *L)
     lua_newtable(L); /* sk */
     sk_lua_json_open(L);
     sk_lua_text_open(L);
+    sk_lua_llm_open(L);
     lua_pushcfunction(L, l_sk_log);
     lua_setfield(L, -2, "log");
     lua_pushstring(L, sk_host_get()->version);

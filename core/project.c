@@ -93,6 +93,13 @@ int sk_project_load(sk_project **out, const char *dir, char **err)
     /* The provider checks its own keys when a run opens it (task.c). */
     if (!rc && task)
         p->task_json = cJSON_PrintUnformatted(task);
+    /* Kept whole: the LLM client checks its own keys when it opens. */
+    const cJSON *llm = cJSON_GetObjectItemCaseSensitive(root, "llm");
+    if (!rc && llm && !cJSON_IsObject(llm))
+        rc = sk_errf(err, SK_EINVAL,
+                     "%s: \"llm\" must be an object like {\"provider\": \"default\"}", path);
+    else if (!rc && llm)
+        p->llm_json = cJSON_PrintUnformatted(llm);
     cJSON_Delete(root);
     if (!p->task_field)
         p->task_field = sk_xstrdup("output");
@@ -209,6 +216,7 @@ void sk_project_free(sk_project *p)
     free(p->dataset);
     free(p->pack);
     free(p->task_json);
+    free(p->llm_json);
     free(p->dataset_name);
     free(p->task_field);
     free(p);

@@ -20,6 +20,7 @@ typedef struct sk_project {
     char *pack;            /* resolved path, or NULL */
     char *task_field;      /* for "column": the output field, "output" when absent */
     char *task_json;       /* the whole "task" object, or NULL */
+    char *llm_json;        /* the whole "llm" object (LLM client settings), or NULL */
     int jobs;              /* 0: not set */
     int require_validated; /* "require_validated": run refuses unvalidated scorers */
 } sk_project;

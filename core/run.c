@@ -16,6 +16,7 @@
 
 #include "dataset.h"
 #include "error.h"
+#include "llm.h"
 #include "rowscore.h"
 
 #define BATCH_CELLS 512 /* cells per transaction at most */
@@ -222,6 +223,13 @@ char *sk_run_snapshot(const sk_run_opts *o, const char *dataset_ref, char **pack
     *pack_hash = hash_text(desc);
     cJSON *snap = cJSON_CreateObject();
     cJSON_AddItemToObject(snap, "task", cJSON_Duplicate(o->task, 1));
+    /* Beside the task, not in it: a resumed run opens the task as recorded. */
+    const sk_task_ops *ops = sk_task_find(o->task, NULL);
+    char *refs = ops && ops->snapshot ? ops->snapshot(o->task, o->project_dir) : NULL;
+    cJSON *rj = refs ? cJSON_Parse(refs) : NULL;
+    if (rj)
+        cJSON_AddItemToObject(snap, "task_refs", rj);
+    free(refs);
     cJSON_AddItemToObject(snap, "pack", cJSON_Parse(desc));
     cJSON_AddStringToObject(snap, "pack_hash", *pack_hash);
     if (o->pack_path)
@@ -329,6 +337,10 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         return rc;
     }
     res->id = sk_xstrdup(e.id);
+    /* Model calls made for this run are logged against it. */
+    sk_llm *llm = sk_llm_global();
+    if (llm)
+        sk_llm_set_experiment(llm, e.id);
     int trials = e.trials;
     res->cells = (size_t)dv.rows * (size_t)trials;
 
@@ -347,7 +359,15 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
     if (rc == SK_OK)
         rc = sk_dataset_iter_open(&it, rd, dv.id, err);
 
+    /* A scorer or task that waits on a model spends its time in flight:
+     * one row per hand-off, and by default more workers than cores (the
+     * client's max_in_flight still bounds the requests). */
+    int uses_llm = strcmp(p.task->provider, "openai") == 0;
+    for (size_t i = 0; i < pack->n; i++)
+        uses_llm |= (pack->entries[i].flags & SK_SCORER_USES_LLM) != 0;
     int jobs = o->jobs > 0 ? o->jobs : default_jobs();
+    if (o->jobs <= 0 && uses_llm && jobs < 8)
+        jobs = 8;
     if (jobs > 1024)
         jobs = 1024;
     worker *workers = sk_xcalloc((size_t)jobs, sizeof *workers);
@@ -381,7 +401,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         /* About eight jobs per worker over the run, at most JOB_MAX each. */
         size_t job_size = res->cells / ((size_t)jobs * 8);
         job_size = job_size < 1 ? 1 : job_size > JOB_MAX ? JOB_MAX : job_size;
-        if (!p.task->cheap)
+        if (!p.task->cheap || uses_llm)
             job_size = 1; /* a task that waits (a process, a model) wants every worker busy */
         job pending = {0};
         sk_dataset_row row;
@@ -514,6 +534,8 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             rc = sk_errf(err, src, "%s", serr);
         free(serr);
     }
+    if (llm)
+        sk_llm_set_experiment(llm, NULL);
     res->seconds = (now_ms() - t0) / 1e3;
     sk_experiment_clear(&e);
     sk_dataset_version_clear(&dv);

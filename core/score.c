@@ -63,8 +63,9 @@ typedef struct runner {
     pthread_cond_t work_cv, done_cv;
     void **shared; /* states of thread-safe scorers, shared by every worker */
     const char *keys[SK_F_COUNT];
-    int validating; /* the pass: 1 validate only, 0 score */
-    int trusted;    /* the validating pass found every line well-formed */
+    int validating;    /* the pass: 1 validate only, 0 score */
+    size_t batch_rows; /* rows per batch when scoring */
+    int trusted;       /* the validating pass found every line well-formed */
     /* validating pass results */
     size_t total, bad;
 } runner;
@@ -217,11 +218,11 @@ static void *worker_main(void *arg)
 }
 
 /* Fill b with the next lines; returns the number read, or < 0 on error. */
-static int fill_batch(sk_jsonl *in, batch *b, char **err)
+static int fill_batch(sk_jsonl *in, batch *b, size_t max_rows, char **err)
 {
     b->n = 0;
     sk_buf_reset(&b->text);
-    while (b->n < BATCH_ROWS && b->text.len < BATCH_BYTES) {
+    while (b->n < max_rows && b->text.len < BATCH_BYTES) {
         const char *line;
         size_t len, lineno;
         int rc = sk_jsonl_next(in, &line, &len, &lineno, err);
@@ -344,7 +345,7 @@ static int run_pass(runner *run, sk_jsonl *in, worker *inline_worker, int thread
                 break;
             }
             batch *b = &run->batches[next_read % run->ring];
-            int n = fill_batch(in, b, err);
+            int n = fill_batch(in, b, run->validating ? BATCH_ROWS : run->batch_rows, err);
             if (n < 0) {
                 rc = n;
                 break;
@@ -473,8 +474,16 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     }
 
     sk_score_report *rep = report_new(pack, opts, run.path);
+    /* A scorer that waits on a model takes hundreds of milliseconds a row:
+     * batches of one keep every worker's call in flight (a batch of 256
+     * would leave all but one or two workers idle), and a longer ring lets
+     * workers go on past a row whose call is being retried. */
+    int uses_llm = 0;
+    for (size_t i = 0; i < pack->n; i++)
+        uses_llm |= (pack->entries[i].flags & SK_SCORER_USES_LLM) != 0;
+    run.batch_rows = uses_llm ? 1 : BATCH_ROWS;
     if (rc == SK_OK) {
-        run.ring = (size_t)jobs * 2 + 2;
+        run.ring = (size_t)jobs * (uses_llm ? 8 : 2) + 2;
         batches_new(&run, pack->n);
         pthread_mutex_init(&run.mu, NULL);
         pthread_cond_init(&run.work_cv, NULL);

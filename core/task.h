@@ -44,6 +44,12 @@ typedef struct sk_task_ops {
      * then hands workers many rows at a time.  0 for tasks that wait on a
      * process or a model, where every worker should hold one row. */
     int cheap;
+    /* Optional: what the configuration refers to but does not hold, for
+     * the experiment's snapshot, so a comparison sees it change: e.g. the
+     * text of a prompt file.  A JSON object recorded as "task_refs" beside
+     * the task (caller frees), or NULL.  Reads files relative to project_dir; never
+     * fails (an unreadable file is the run's error, reported by open). */
+    char *(*snapshot)(const cJSON *config, const char *project_dir);
 } sk_task_ops;
 
 /* The provider named by config's "provider" ("column" when absent), or

@@ -12,3 +12,4 @@ plugins_heuristic_la_SOURCES = plugins/heuristic/plugin.c
 plugins_heuristic_la_CPPFLAGS = $(AM_CPPFLAGS)
 plugins_heuristic_la_LDFLAGS = -module -avoid-version -shared
 plugins_heuristic_la_LIBADD = libskheuristic.la
+include plugins/judge/judge.mk

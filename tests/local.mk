@@ -25,3 +25,4 @@ include tests/unit/store.mk
 include tests/unit/task.mk
 include tests/unit/llm.mk
 include tests/unit/validate.mk
+include tests/unit/judge.mk

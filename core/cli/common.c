@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "llm_setup.h"
 #include "error.h"
 
 void cli_error(const char *fmt, ...)
@@ -57,6 +58,13 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
 {
     char *err = NULL;
     *pack = NULL;
+    *reg = NULL;
+    /* Judges check the LLM client when they open, so it comes first. */
+    if (cli_llm_open(ctx, proj, &err) != CLI_OK) {
+        cli_error("%s", err);
+        free(err);
+        return CLI_FAIL;
+    }
     sk_registry_open(reg, proj ? proj->dir : (ctx->dir_given ? ctx->dir : NULL), &err);
     int rc;
     if (nscorers)

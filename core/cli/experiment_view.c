@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "llm.h"
 #include "error.h"
 #include "rowscore.h"
 #include "run.h"
@@ -87,6 +88,26 @@ void cli_summary_print(const char *exp_id, const sk_exp_stats *s, size_t total_c
                trials);
 }
 
+/* What the model calls of an experiment (task and judges) cost, when it
+ * made any. */
+static void print_llm_usage(sk_store *st, const char *exp_id)
+{
+    sk_llm_usage u;
+    char *err = NULL;
+    if (sk_llm_usage_of(sk_store_path(st), exp_id, &u, &err) != SK_OK) {
+        cli_warn("%s", err);
+        free(err);
+        return;
+    }
+    if (u.calls == 0)
+        return;
+    printf("\nmodel calls: %ld (%ld from the cache), tokens %ld in + %ld out", u.calls, u.cached,
+           u.prompt_tokens, u.completion_tokens);
+    if (u.cost > 0)
+        printf(", cost %.4f", u.cost);
+    printf("\n");
+}
+
 long cli_summary_report(sk_store *st, const char *exp_id, size_t total_cells, int trials,
                         const cli_run_info *run)
 {
@@ -98,6 +119,7 @@ long cli_summary_report(sk_store *st, const char *exp_id, size_t total_cells, in
         return -1;
     }
     cli_summary_print(exp_id, &s, total_cells, trials, run);
+    print_llm_usage(st, exp_id);
     long errors = (long)cli_stats_errors(&s);
     sk_exp_stats_clear(&s);
     return errors;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "llm_setup.h"
 #include "config.h"
 #include "host.h"
 
@@ -47,44 +48,11 @@ static void log_to_stderr(sk_log_level level, const char *scorer, const char *ms
     fprintf(stderr, "scorekit: %s: %s: %s\n", names[level], scorer ? scorer : "-", msg);
 }
 
-int main(int argc, char **argv)
+/* The command's exit status; argv[0] is the command's name. */
+static int run_command(const cli_ctx *ctxp, int sub_argc, char **sub_argv)
 {
-#ifdef __GLIBC__
-    /* Workers allocate cells and the writing thread frees them.  glibc
-     * then trims each worker's heap back to the kernel after nearly every
-     * batch and grows it again for the next, and the unmapping interrupts
-     * every core: that doubled the time of recording a 20k-row run.  Keep
-     * up to 64 MiB of freed heap instead. */
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    mallopt(M_TOP_PAD, 16 << 20);
-#endif
-    cli_ctx ctx = {".", 0};
-    int i = 1;
-    while (i < argc && argv[i][0] == '-') {
-        if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
-            ctx.dir = argv[i + 1];
-            ctx.dir_given = 1;
-            i += 2;
-        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-            usage(stdout);
-            return CLI_OK;
-        } else if (strcmp(argv[i], "--version") == 0) {
-            printf("scorekit %s (plugin ABI %d)\n", PACKAGE_VERSION, SK_PLUGIN_ABI);
-            return CLI_OK;
-        } else {
-            cli_error("unknown option %s before the command", argv[i]);
-            usage(stderr);
-            return CLI_USAGE;
-        }
-    }
-    if (i >= argc) {
-        usage(stderr);
-        return CLI_USAGE;
-    }
-    sk_host_set_logger(log_to_stderr, NULL);
-    const char *cmd = argv[i];
-    int sub_argc = argc - i;
-    char **sub_argv = argv + i;
+    const cli_ctx ctx = *ctxp;
+    const char *cmd = sub_argv[0];
     if (strcmp(cmd, "score") == 0)
         return cmd_score(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "scorers") == 0)
@@ -122,4 +90,44 @@ int main(int argc, char **argv)
     cli_error("unknown command \"%s\"", cmd);
     usage(stderr);
     return CLI_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+#ifdef __GLIBC__
+    /* Workers allocate cells and the writing thread frees them.  glibc
+     * then trims each worker's heap back to the kernel after nearly every
+     * batch and grows it again for the next, and the unmapping interrupts
+     * every core: that doubled the time of recording a 20k-row run.  Keep
+     * up to 64 MiB of freed heap instead. */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
+#endif
+    cli_ctx ctx = {".", 0};
+    int i = 1;
+    while (i < argc && argv[i][0] == '-') {
+        if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
+            ctx.dir = argv[i + 1];
+            ctx.dir_given = 1;
+            i += 2;
+        } else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return CLI_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("scorekit %s (plugin ABI %d)\n", PACKAGE_VERSION, SK_PLUGIN_ABI);
+            return CLI_OK;
+        } else {
+            cli_error("unknown option %s before the command", argv[i]);
+            usage(stderr);
+            return CLI_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    sk_host_set_logger(log_to_stderr, NULL);
+    int rc = run_command(&ctx, argc - i, argv + i);
+    cli_llm_close(); /* before exit, so no worker of the client outlives it */
+    return rc;
 }

@@ -63,8 +63,8 @@ static int apply_set(cJSON *task, const char *kv)
 }
 
 /* The pack to resume with: the one the experiment recorded, unchanged. */
-static int resume_pack(const cli_ctx *ctx, sk_store *st, const char *id, sk_registry **reg,
-                       sk_pack **pack, cJSON **task, int *trials)
+static int resume_pack(const cli_ctx *ctx, const sk_project *proj, sk_store *st, const char *id,
+                       sk_registry **reg, sk_pack **pack, cJSON **task, int *trials)
 {
     sk_experiment e;
     char *err = NULL;
@@ -78,7 +78,7 @@ static int resume_pack(const cli_ctx *ctx, sk_store *st, const char *id, sk_regi
     int rc = -1;
     if (!cJSON_IsString(pp)) {
         cli_error("experiment %s recorded no pack file; it cannot be resumed", e.id);
-    } else if (cli_pack(ctx, NULL, pp->valuestring, NULL, 0, reg, pack) == 0) {
+    } else if (cli_pack(ctx, proj, pp->valuestring, NULL, 0, reg, pack) == 0) {
         sk_run_opts o = {0};
         o.pack = *pack;
         o.task = cJSON_GetObjectItemCaseSensitive(snap, "task");
@@ -207,7 +207,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
         rc = CLI_FAIL;
     } else if (resume) {
         int t = 1;
-        if (resume_pack(ctx, st, resume, &reg, &pack, &task, &t))
+        if (resume_pack(ctx, proj, st, resume, &reg, &pack, &task, &t))
             rc = CLI_FAIL;
         trials = t;
     } else {

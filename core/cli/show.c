@@ -351,6 +351,12 @@ static void print_config(const view *v)
         cJSON_Delete(prov);
         cJSON_Delete(task);
     }
+    const cJSON *refs = cJSON_GetObjectItemCaseSensitive(cfg, "task_refs");
+    if (refs) {
+        char *text = cJSON_PrintUnformatted(refs);
+        printf("task refs: %s\n", text);
+        free(text);
+    }
     const cJSON *pack = cJSON_GetObjectItemCaseSensitive(cfg, "pack");
     const cJSON *pname = cJSON_GetObjectItemCaseSensitive(pack, "name");
     const cJSON *pver = cJSON_GetObjectItemCaseSensitive(pack, "version");

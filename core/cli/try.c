@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "llm_setup.h"
 #include "error.h"
 #include "fileutil.h"
 #include "rowscore.h"
@@ -171,6 +172,11 @@ int cmd_try(const cli_ctx *ctx, int argc, char **argv)
     sk_registry *reg = NULL;
     sk_pack *pack = NULL;
     int rc = cli_project(ctx, 0, &proj) ? CLI_FAIL : CLI_OK;
+    if (rc == CLI_OK && cli_llm_open(ctx, proj, &err) != CLI_OK) { /* judges need it at open */
+        cli_error("%s", err);
+        free(err);
+        rc = CLI_FAIL;
+    }
     if (rc == CLI_OK)
         rc = one_scorer_pack(ctx, proj, pack_file, scorer, params, &reg, &pack);
     void *state = NULL;

@@ -28,6 +28,7 @@
 
 #include "run_suite.h"
 #include "task.h"
+#include "task_openai.h"
 #include "tmpfile_util.h"
 #include "util.h"
 
@@ -212,15 +213,17 @@ START_TEST(test_find)
     ck_assert_ptr_null(err);
 
     c = parse("{\"provider\": \"openai\"}");
+    ck_assert_ptr_eq(sk_task_find(c, &err), &sk_task_openai);
+    cJSON_Delete(c);
+    c = parse("{\"provider\": \"nope\"}");
     ck_assert_ptr_null(sk_task_find(c, &err));
-    /* (other providers may follow in the list) */
-    const char *want = "task: unknown provider \"openai\" (known: column, exec";
-    ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "got %s", err);
+    ck_assert_str_eq(err, "task: unknown provider \"nope\" (known: column, exec, stored, openai)");
     cJSON_Delete(c);
     c = parse("{\"provider\": 1}");
     ck_assert_ptr_null(sk_task_find(c, &err));
     ck_assert_str_eq(
-        err, "task: \"provider\" must be a string naming the provider (column, exec, stored)");
+        err, "task: \"provider\" must be a string naming the provider (column, exec, stored, "
+             "openai)");
     cJSON_Delete(c);
     free(err);
 }

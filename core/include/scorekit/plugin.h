@@ -32,7 +32,8 @@
  *     param tables) must stay valid while the plugin is loaded; use static
  *     storage.
  *   - A plugin never frees host memory except strings returned by
- *     host->json_get_string, which it frees with host->free.
+ *     host->json_get_string and host->llm_chat, which it frees with
+ *     host->free.
  *   - Result text (rationale, error, metadata) is copied by the host.
  */
 #ifndef SCOREKIT_PLUGIN_H
@@ -158,6 +159,27 @@ typedef struct sk_host {
      * byte offset of the problem and the reason, without a position, in why
      * (whylen bytes, always NUL-terminated). */
     int (*json_check)(const char *text, size_t len, size_t *at, char *why, size_t whylen);
+
+    /* One chat call through scorekit's LLM client (its providers, limits,
+     * retries, cache and usage log).  request_json:
+     *   {"provider"?, "model"?, "messages": [{"role", "content"}, ...],
+     *    "params"?: {"temperature": 0, ...}, "tool"?: {"name", "description",
+     *    "parameters": {JSON Schema}}, "trial"?: n, "no_cache"?: bool,
+     *    "caller"?: "scorer:NAME"}
+     * With a tool the model must call it; its arguments come back in
+     * "tool_args".  On success returns 0 and *reply_json (free with
+     * host->free):
+     *   {"content": str|null, "tool_args": obj|null, "model": str|null,
+     *    "usage": {"prompt_tokens", "completion_tokens", "cost"},
+     *    "cached": bool, "attempts": n, "latency_ms": x}
+     * On failure (after retries) returns non-zero with err filled: never a
+     * made-up reply.  Thread-safe.  Check SK_HAS_FIELD(host, sk_host,
+     * llm_chat) first. */
+    int (*llm_chat)(const struct sk_host *host, const char *request_json, char **reply_json,
+                    char *err, size_t errlen);
+    /* The folder of the project being run (where scorekit.json is), for
+     * resolving files named in params; NULL when there is none. */
+    const char *(*project_dir)(void);
 } sk_host;
 
 typedef struct sk_scorer_def {

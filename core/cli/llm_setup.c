@@ -1,0 +1,69 @@
+/*
+ * The CLI's side of the LLM client: one client per process, opened from
+ * scorekit.json's "llm" object with the project's store as its cache and
+ * usage log, and set as the global every host service uses.  The
+ * subcommands that score or run (run, rescore, score, try, validate) call
+ * cli_llm_open after loading the project and cli_llm_close before exit.
+ */
+#include "llm_setup.h"
+
+#include <stdlib.h>
+
+#include "error.h"
+#include "host.h"
+#include "llm.h"
+#include "store.h"
+#include "util.h"
+
+static sk_llm *opened;
+
+int cli_llm_open(const cli_ctx *ctx, const sk_project *proj, char **err)
+{
+    (void)ctx;
+    cli_llm_close();
+    cJSON *config = NULL;
+    char *db_path = NULL;
+    if (proj && proj->llm_json) {
+        config = cJSON_Parse(proj->llm_json);
+        if (!config) {
+            sk_errf(err, SK_EINVAL, "%s: \"llm\" could not be read", proj->path);
+            return CLI_FAIL;
+        }
+    }
+    if (proj) {
+        /* The store holds the cache tables; opening it creates and
+         * migrates it, so the client finds them. */
+        sk_store *st = NULL;
+        int rc = sk_store_open(&st, proj->dir, err);
+        if (rc == SK_OK)
+            db_path = sk_xstrdup(sk_store_path(st));
+        sk_store_close(st);
+        if (rc != SK_OK) {
+            cJSON_Delete(config);
+            return CLI_FAIL;
+        }
+    }
+    char *msg = NULL;
+    int rc = sk_llm_open(&opened, config, db_path, &msg);
+    cJSON_Delete(config);
+    free(db_path);
+    if (rc != SK_OK) {
+        sk_errf(err, rc, "%s%s%s", proj ? proj->path : "", proj ? ": \"llm\": " : "", msg);
+        free(msg);
+        opened = NULL;
+        return CLI_FAIL;
+    }
+    sk_llm_set_global(opened);
+    sk_host_set_project_dir(proj ? proj->dir : NULL);
+    return CLI_OK;
+}
+
+void cli_llm_close(void)
+{
+    if (!opened)
+        return;
+    sk_llm_set_global(NULL);
+    sk_llm_close(opened);
+    opened = NULL;
+    sk_host_set_project_dir(NULL);
+}

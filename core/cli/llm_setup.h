@@ -1,0 +1,22 @@
+/*
+ * Opening the process-wide LLM client for a command (llm_setup.c).  The
+ * lead may fold these two declarations into cli.h.
+ */
+#ifndef SK_CLI_LLM_SETUP_H
+#define SK_CLI_LLM_SETUP_H
+
+#include "cli.h"
+
+/* Open the LLM client from the project's "llm" settings (environment
+ * defaults without a project or without "llm"), with its cache and usage
+ * log in the project's store, and make it the one host->llm_chat, Lua's
+ * sk.llm and the openai task use.  Also tells plugins the project folder
+ * (host->project_dir).  Call once, before the pack is opened (judges check
+ * the client at open) and before any worker starts.  Returns 0, or
+ * CLI_FAIL with *err set (caller frees; nothing printed). */
+int cli_llm_open(const cli_ctx *ctx, const sk_project *proj, char **err);
+
+/* Close what cli_llm_open opened; safe when it was not called. */
+void cli_llm_close(void);
+
+#endif

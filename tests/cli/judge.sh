@@ -1,0 +1,94 @@
+#!/bin/sh
+# LLM judges and the openai task end to end, against the fake LLM server:
+# a project whose task is a chat model (`echo` repeats the prompt) and whose
+# pack is a factuality judge with an edited copy of the built-in prompt;
+# `run` records the task's model, system message and params, `show` gives
+# the judge's rationale, a repeat run is served from the cache, and a judge
+# reply without a valid choice is an error, never a score.
+. "$SK_SRCDIR/tests/cli/lib.sh"
+. "$SK_SRCDIR/tests/llm/server.sh"
+llm_server_start
+cd "$T" || exit 1
+run 0 "$SK" init p
+cd p || exit 1
+
+cat >scorekit.json <<EOF
+{"name": "judged", "dataset": "qa", "pack": "judge-pack.json",
+ "task": {"provider": "openai", "model": "echo", "system": "Answer in one sentence.",
+          "prompt": "{{input}}", "params": {"temperature": 0.1}},
+ "llm": {"providers": {"default": {"api": "openai", "base_url": "$LLM_URL/v1",
+         "api_key_env": "SK_TEST_NO_KEY", "max_retries": 1, "retry_base_ms": 1}}}}
+EOF
+cat >data.jsonl <<'EOF'
+{"id": "agree", "input": "Paris is the capital of France.", "expected": "The capital of France is Paris.", "metadata": {"truth": "C"}}
+{"id": "differ", "input": "Lyon is the capital of France.", "expected": "The capital of France is Paris.", "metadata": {"truth": "D"}}
+EOF
+# The installed prompt, copied and edited: the test model `judge` answers
+# with the first choice label it finds after "ANSWER:".
+mkdir -p prompts
+cp "$SK_SRCDIR/plugins/judge/prompts/factuality.txt" prompts/factuality.txt
+echo 'ANSWER: {{metadata.truth}}' >>prompts/factuality.txt
+cat >judge-pack.json <<'EOF'
+{"name": "judged", "scorers": [
+  {"use": "factuality", "params": {"model": "judge", "template": "prompts/factuality.txt"},
+   "threshold": 0.5}]}
+EOF
+run 0 "$SK" dataset import qa data.jsonl
+
+run 0 "$SK" scorers
+grep -E '^ *factuality .*uses-llm' "$T/out" >/dev/null || fail "factuality is not marked uses-llm"
+
+run 0 "$SK" run --no-progress
+has "$T/out" "2 of 2 cells"
+grep -E '^factuality +0\.5000 ' "$T/out" >/dev/null || fail "factuality mean 0.5"
+has "$T/out" "model calls: 4 (0 from the cache)"
+EXP=$(sed -n 's/^experiment \([0-9a-z]*\): .*/\1/p' "$T/out")
+[ -n "$EXP" ] || fail "no experiment id"
+
+# The rationale of the low row, and the task's configuration.
+run 0 "$SK" show "$EXP"
+has "$T/out" "picked D"
+has "$T/out" '"model":"echo"'
+has "$T/out" '"system":"Answer in one sentence."'
+has "$T/out" '"temperature":0.1'
+run 0 "$SK" export "$EXP"
+has "$T/out" '"output":"Lyon is the capital of France."'
+has "$T/out" '"choice":"D"'
+has "$T/out" '"rationale":"picked C"'
+
+# Four calls (two task, two judge); the same run again comes from the cache.
+run 0 "$SK" cache stats
+has "$T/out" "LLM calls logged: 4 ok (0 from the cache)"
+run 0 "$SK" run --no-progress
+grep -E '^factuality +0\.5000 ' "$T/out" >/dev/null || fail "factuality mean 0.5 again"
+has "$T/out" "model calls: 4 (4 from the cache)"
+run 0 "$SK" cache stats
+has "$T/out" "LLM calls logged: 8 ok (4 from the cache)"
+
+# `score` on a file of outputs with the same judge.
+cat >outputs.jsonl <<'EOF'
+{"id": "o1", "input": "capital?", "output": "Paris", "expected": "Paris", "metadata": {"truth": "E"}}
+{"id": "o2", "input": "capital?", "output": "Rome", "expected": "Paris"}
+EOF
+run 2 "$SK" score outputs.jsonl --json --no-progress
+has "$T/out" '"o1"'
+has "$T/out" '"score":1,"rationale":"picked E"'
+has "$T/out" 'the row has no metadata.truth'
+
+# A judge whose model picks no valid choice: an error for every row.
+cat >bad-pack.json <<'EOF'
+{"name": "bad", "scorers": [
+  {"use": "closed_qa", "params": {"criterion": "is right",
+   "model": "tool:{\"reasons\":\"hmm\",\"choice\":\"maybe\"}"}}]}
+EOF
+run 2 "$SK" run --pack bad-pack.json --no-progress
+grep -E '^closed_qa .* 0 +0 +2$' "$T/out" >/dev/null || fail "closed_qa: 2 errors, no scores"
+
+# A prompt kept in a file: its text is recorded with the experiment.
+echo 'Q: {{input}}' >prompt.txt
+run 0 "$SK" run --no-progress --set provider=column --set provider=openai --set model=echo \
+    --set prompt_file=prompt.txt
+E1=$(sed -n 's/^experiment \([0-9a-z]*\): .*/\1/p' "$T/out")
+run 0 "$SK" show "$E1"
+has "$T/out" '"prompt_file_text":"Q: {{input}}\n"'
+finish
