@@ -37,6 +37,7 @@ include core/reader.mk
 include core/lua.mk
 include core/store.mk
 include core/task.mk
-include core/llm.mk
+include core/compare.mk
 include core/validate.mk
+include core/llm.mk
 include core/judge.mk

@@ -90,6 +90,17 @@ int sk_project_load(sk_project **out, const char *dir, char **err)
     if (!rc && rv && !cJSON_IsBool(rv))
         rc = sk_errf(err, SK_EINVAL, "%s: \"require_validated\" must be true or false", path);
     p->require_validated = cJSON_IsTrue(rv);
+    const cJSON *age = cJSON_GetObjectItemCaseSensitive(root, "baseline_max_age_days");
+    if (!rc && age) {
+        if (!cJSON_IsNumber(age) || age->valuedouble < 0 || age->valuedouble > 36500 ||
+            age->valuedouble != (int)age->valuedouble)
+            rc = sk_errf(err, SK_EINVAL,
+                         "%s: \"baseline_max_age_days\" must be a whole number of days from 0 "
+                         "(no limit) to 36500",
+                         path);
+        else
+            p->baseline_max_age_days = (int)age->valuedouble;
+    }
     /* The provider checks its own keys when a run opens it (task.c). */
     if (!rc && task)
         p->task_json = cJSON_PrintUnformatted(task);

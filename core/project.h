@@ -15,14 +15,15 @@ typedef struct sk_project {
     char *dir;  /* the folder */
     char *path; /* its scorekit.json */
     char *name;
-    char *dataset;         /* resolved path, or NULL */
-    char *dataset_name;    /* "dataset" as written: a file, or a dataset of the store */
-    char *pack;            /* resolved path, or NULL */
-    char *task_field;      /* for "column": the output field, "output" when absent */
-    char *task_json;       /* the whole "task" object, or NULL */
-    char *llm_json;        /* the whole "llm" object (LLM client settings), or NULL */
-    int jobs;              /* 0: not set */
-    int require_validated; /* "require_validated": run refuses unvalidated scorers */
+    char *dataset;             /* resolved path, or NULL */
+    char *dataset_name;        /* "dataset" as written: a file, or a dataset of the store */
+    char *pack;                /* resolved path, or NULL */
+    char *task_field;          /* for "column": the output field, "output" when absent */
+    char *task_json;           /* the whole "task" object, or NULL */
+    char *llm_json;            /* the whole "llm" object (LLM client settings), or NULL */
+    int jobs;                  /* 0: not set */
+    int baseline_max_age_days; /* compare warns past this age; 0: no limit */
+    int require_validated;     /* "require_validated": run refuses unvalidated scorers */
 } sk_project;
 
 #define SK_PROJECT_FILE "scorekit.json"

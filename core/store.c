@@ -162,6 +162,7 @@ static const char migration_cells_clustered[] =
 /* Later tables belong to the concept that owns them; each defines its SQL. */
 extern const char sk_schema_llm[];         /* llm_cache.c */
 extern const char sk_schema_validations[]; /* validation_store.c */
+extern const char sk_schema_baselines[];   /* baseline.c */
 
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
@@ -169,6 +170,7 @@ static const sk_migration migrations[] = {
     {3, "cells clustered", migration_cells_clustered},
     {4, "llm", sk_schema_llm},
     {5, "validations", sk_schema_validations},
+    {6, "baselines", sk_schema_baselines},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

@@ -23,6 +23,7 @@ include tests/unit/parity.mk
 include tests/unit/lua.mk
 include tests/unit/store.mk
 include tests/unit/task.mk
-include tests/unit/llm.mk
+include tests/unit/compare.mk
 include tests/unit/validate.mk
+include tests/unit/llm.mk
 include tests/unit/judge.mk

@@ -29,6 +29,8 @@ static void usage(FILE *f)
                "  export EXP           an experiment's cells as JSONL\n"
                "  rescore EXP          score an experiment's stored outputs with another pack\n"
                "  dataset CMD          import, list, show and export the project's datasets\n"
+               "  baseline CMD         set, show and list the baseline experiment\n"
+               "  compare [EXP]        compare an experiment with the baseline (or --base EXP)\n"
                "  validate             test the scorers on calibration cases (meta-evaluation)\n"
                "  cache CMD            statistics and clearing of the LLM response cache\n"
                "  version              print the version\n"
@@ -75,6 +77,10 @@ static int run_command(const cli_ctx *ctxp, int sub_argc, char **sub_argv)
         return cmd_exp_export(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "rescore") == 0)
         return cmd_rescore(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "baseline") == 0)
+        return cmd_baseline(&ctx, sub_argc, sub_argv);
+    if (strcmp(cmd, "compare") == 0)
+        return cmd_compare(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "validate") == 0)
         return cmd_validate(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "cache") == 0)

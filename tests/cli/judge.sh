@@ -84,11 +84,19 @@ EOF
 run 2 "$SK" run --pack bad-pack.json --no-progress
 grep -E '^closed_qa .* 0 +0 +2$' "$T/out" >/dev/null || fail "closed_qa: 2 errors, no scores"
 
-# A prompt kept in a file: its text is recorded with the experiment.
+# A prompt kept in a file: its text is recorded with the experiment, so
+# editing the file is a change `compare` names.
 echo 'Q: {{input}}' >prompt.txt
 run 0 "$SK" run --no-progress --set provider=column --set provider=openai --set model=echo \
     --set prompt_file=prompt.txt
 E1=$(sed -n 's/^experiment \([0-9a-z]*\): .*/\1/p' "$T/out")
 run 0 "$SK" show "$E1"
 has "$T/out" '"prompt_file_text":"Q: {{input}}\n"'
+echo 'Question: {{input}}' >prompt.txt
+run 0 "$SK" run --no-progress --set provider=column --set provider=openai --set model=echo \
+    --set prompt_file=prompt.txt
+E2=$(sed -n 's/^experiment \([0-9a-z]*\): .*/\1/p' "$T/out")
+run 0 "$SK" compare "$E2" --base "$E1"
+has "$T/out" "prompt_file_text"
+has "$T/out" "Question: {{input}}"
 finish

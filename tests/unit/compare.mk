@@ -1,0 +1,25 @@
+# Baselines and comparisons: the statistics against independently computed
+# references (test_compare_stats), the diff of configuration snapshots
+# (test_config_diff), and comparing experiments written into a real store,
+# with the baseline's history and staleness (test_compare); the CLI test
+# drives `scorekit baseline` and `scorekit compare` on a fixture project.
+check_PROGRAMS += tests/unit/test_compare_stats tests/unit/test_config_diff tests/unit/test_compare
+TESTS += tests/unit/test_compare_stats tests/unit/test_config_diff tests/unit/test_compare
+
+tests_unit_test_compare_stats_SOURCES = tests/unit/test_compare_stats.c
+tests_unit_test_compare_stats_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_compare_stats_LDADD = libsktest.la $(TEST_LDADD) -lm
+
+tests_unit_test_config_diff_SOURCES = tests/unit/test_config_diff.c
+tests_unit_test_config_diff_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_unit_test_config_diff_LDADD = libsktest.la $(TEST_LDADD) $(CJSON_LIBS)
+
+tests_unit_test_compare_SOURCES = tests/unit/test_compare.c $(STORE_TEST_SOURCES)
+tests_unit_test_compare_CPPFLAGS = $(STORE_TEST_CPPFLAGS)
+tests_unit_test_compare_LDADD = $(STORE_TEST_LDADD) -lm
+
+CLI_TESTS += tests/cli/compare.sh
+EXTRA_DIST += tests/fixtures/compare/scorekit.json tests/fixtures/compare/pack.json \
+	tests/fixtures/compare/base.jsonl tests/fixtures/compare/real.jsonl \
+	tests/fixtures/compare/swap.jsonl tests/fixtures/compare/noise.jsonl \
+	tests/fixtures/compare/app.sh

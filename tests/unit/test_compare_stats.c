@@ -1,0 +1,217 @@
+/*
+ * Tests for the statistics of comparisons (compare_stats.c), against
+ * reference values computed independently of the code under test.  The t
+ * quantiles were computed with mpmath (30 digits) by integrating the t
+ * density numerically and solving for the quantile, not through the
+ * incomplete beta function the code uses:
+ *
+ *   dens = lambda x: gamma((df+1)/2) / (sqrt(df*pi) * gamma(df/2))
+ *                    * (1 + x*x/df) ** (-(df+1)/2)
+ *   cdf  = lambda t: 1/2 + quad(dens, [0, t])
+ *   q    = findroot(lambda t: cdf(t) - p, 2)
+ *
+ * and two of them also have closed forms (df = 1: tan(pi (p - 1/2));
+ * df = 2: (2p - 1) sqrt(2 / (4 p (1 - p)))).  Other references are worked
+ * out by hand in the comment of each test.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "compare_stats.h"
+#include "run_suite.h"
+
+START_TEST(mean_and_sd)
+{
+    /* mean 40/8 = 5; squared deviations 9+1+1+1+0+0+4+16 = 32, so the
+     * sample SD is sqrt(32/7) = 2.1380899352993950. */
+    const double x[] = {2, 4, 4, 4, 5, 5, 7, 9};
+    ck_assert_double_eq_tol(sk_stats_mean(x, 8), 5.0, 1e-15);
+    ck_assert_double_eq_tol(sk_stats_sd(x, 8), 2.1380899352993950, 1e-14);
+    ck_assert(isnan(sk_stats_mean(x, 0)));
+    ck_assert(isnan(sk_stats_sd(x, 1)));
+    /* Large offsets must not cancel: the same spread around 1e9. */
+    const double y[] = {1e9 + 2, 1e9 + 4, 1e9 + 4, 1e9 + 4, 1e9 + 5, 1e9 + 5, 1e9 + 7, 1e9 + 9};
+    ck_assert_double_eq_tol(sk_stats_sd(y, 8), 2.1380899352993950, 1e-6);
+}
+END_TEST
+
+START_TEST(incomplete_beta)
+{
+    /* For integer a, b: I_x(a, b) = sum_{j=a}^{a+b-1} C(a+b-1, j) x^j
+     * (1-x)^(a+b-1-j).  I_0.3(2, 3) = 6(.09)(.49) + 4(.027)(.7) + .0081 =
+     * 0.2646 + 0.0756 + 0.0081 = 0.3483.  Both branches of the continued
+     * fraction: x = 0.9 (past (a+1)/(a+b+2) = 3/7) gives
+     * 6(.81)(.01) + 4(.729)(.1) + .6561 = .0486 + .2916 + .6561 = 0.9963. */
+    ck_assert_double_eq_tol(sk_stats_ibeta(0.3, 2, 3), 0.3483, 1e-13);
+    ck_assert_double_eq_tol(sk_stats_ibeta(0.9, 2, 3), 0.9963, 1e-13);
+    ck_assert_double_eq(sk_stats_ibeta(0, 2, 3), 0);
+    ck_assert_double_eq(sk_stats_ibeta(1, 2, 3), 1);
+    ck_assert(isnan(sk_stats_ibeta(1.5, 2, 3)));
+    ck_assert(isnan(sk_stats_ibeta(0.5, 0, 3)));
+}
+END_TEST
+
+START_TEST(t_quantiles)
+{
+    static const struct {
+        double p, df, want;
+    } ref[] = {
+        {0.975, 1, 12.7062047361747}, /* tan(0.475 pi) */
+        {0.975, 2, 4.30265272974946}, /* 0.95 sqrt(2 / 0.0975) */
+        {0.975, 3, 3.18244630528371},   {0.975, 4, 2.77644510519779},
+        {0.975, 5, 2.57058183563632},   {0.975, 10, 2.22813885198627},
+        {0.975, 29, 2.0452296421327},   {0.975, 30, 2.04227245630124},
+        {0.975, 100, 1.98397151852355}, {0.975, 1000, 1.96233908082641},
+        {0.995, 4, 4.60409487134999},   {0.025, 7, -2.36462425159279},
+    };
+    for (size_t i = 0; i < sizeof ref / sizeof *ref; i++)
+        ck_assert_msg(fabs(sk_stats_t_quantile(ref[i].p, ref[i].df) - ref[i].want) <
+                          1e-9 * fabs(ref[i].want),
+                      "t(%g, %g) = %.15g, wanted %.15g", ref[i].p, ref[i].df,
+                      sk_stats_t_quantile(ref[i].p, ref[i].df), ref[i].want);
+    ck_assert_double_eq_tol(sk_stats_t_quantile(0.975, 1), tan(M_PI * 0.475), 1e-9);
+    /* As df grows, t tends to the normal quantile 1.959963984540054. */
+    ck_assert_double_eq_tol(sk_stats_t_quantile(0.975, 1e7), 1.959963984540054, 1e-6);
+    ck_assert_double_eq(sk_stats_t_quantile(0.5, 3), 0);
+    ck_assert(isnan(sk_stats_t_quantile(1, 3)));
+    ck_assert(isnan(sk_stats_t_quantile(0.9, 0)));
+    /* The CDF is the quantile's inverse, and symmetric. */
+    ck_assert_double_eq_tol(sk_stats_t_cdf(2.22813885198627, 10), 0.975, 1e-12);
+    ck_assert_double_eq_tol(sk_stats_t_cdf(-2.22813885198627, 10), 0.025, 1e-12);
+    ck_assert_double_eq_tol(sk_stats_t_cdf(0, 10), 0.5, 1e-15);
+}
+END_TEST
+
+START_TEST(t_interval)
+{
+    /* d = 1..5: mean 3, SD sqrt(2.5), t(.975, 4) = 2.77644510519779, so
+     * the half width is 2.77644510519779 * sqrt(2.5) / sqrt(5) =
+     * 1.96324316147756: [1.03675683852244, 4.96324316147756]. */
+    const double d[] = {1, 2, 3, 4, 5};
+    double lo, hi;
+    ck_assert_int_eq(sk_stats_t_interval(d, 5, 0.95, &lo, &hi), 0);
+    ck_assert_double_eq_tol(lo, 1.03675683852244, 1e-10);
+    ck_assert_double_eq_tol(hi, 4.96324316147756, 1e-10);
+    ck_assert_int_eq(sk_stats_t_interval(d, 1, 0.95, &lo, &hi), -1);
+    ck_assert(isnan(lo) && isnan(hi));
+}
+END_TEST
+
+START_TEST(rng_is_splitmix64)
+{
+    /* The first outputs of splitmix64 from state 0, from an independent
+     * Python implementation of the published algorithm (state +=
+     * 0x9e3779b97f4a7c15, then the two xor-shift-multiply rounds). */
+    sk_rng r;
+    sk_rng_seed(&r, 0);
+    ck_assert_uint_eq(sk_rng_next(&r), 0xe220a8397b1dcdafULL);
+    ck_assert_uint_eq(sk_rng_next(&r), 0x6e789e6aa1b965f4ULL);
+    ck_assert_uint_eq(sk_rng_next(&r), 0x06c45d188009454fULL);
+    /* Below n: in range, and each of 3 values about a third of the time
+     * (30000 draws: 10000 each, SD about 82; 400 is five SDs). */
+    size_t count[3] = {0, 0, 0};
+    sk_rng_seed(&r, 42);
+    for (int i = 0; i < 30000; i++) {
+        uint64_t v = sk_rng_below(&r, 3);
+        ck_assert_uint_lt(v, 3);
+        count[v]++;
+    }
+    for (int k = 0; k < 3; k++)
+        ck_assert_msg(count[k] > 9600 && count[k] < 10400, "value %d drawn %zu times", k, count[k]);
+    ck_assert_uint_eq(sk_rng_below(&r, 1), 0);
+}
+END_TEST
+
+START_TEST(bootstrap_one_outlier)
+{
+    /* 39 zeros and one -1.  A resample's mean is -K/40 with K ~
+     * Binomial(40, 1/40) copies of the -1: P(K = 0) = (39/40)^40 =
+     * 0.3632 > 0.025, so the upper bound is 0; P(K >= 4) = 0.0174 < 0.025
+     * < P(K >= 3) = 0.0779, so the 2.5 % quantile is -3/40 = -0.075.  With
+     * 5000 resamples, about 87 fall at K >= 4 (SD 9), far from the 125th
+     * order statistic, so interpolation stays at -0.075. */
+    double x[40] = {0};
+    x[17] = -1;
+    double lo, hi;
+    ck_assert_int_eq(sk_stats_bootstrap_ci(x, 40, 0.95, 5000, 12345, &lo, &hi), 0);
+    ck_assert_double_eq_tol(lo, -0.075, 1e-15);
+    ck_assert_double_eq_tol(hi, 0, 1e-15);
+}
+END_TEST
+
+START_TEST(bootstrap_normal_approximation)
+{
+    /* x = 0, 0.01, ..., 0.99: mean 0.495, population SD 0.28866070; the
+     * bootstrap SE of the mean is 0.028866, so the interval is close to
+     * 0.495 -+ 1.96 * 0.028866 = [0.43842, 0.55158]. */
+    double x[100];
+    for (int i = 0; i < 100; i++)
+        x[i] = i / 100.0;
+    double lo, hi, lo2, hi2;
+    ck_assert_int_eq(sk_stats_bootstrap_ci(x, 100, 0.95, 20000, 7, &lo, &hi), 0);
+    ck_assert_double_eq_tol(lo, 0.43842, 0.004);
+    ck_assert_double_eq_tol(hi, 0.55158, 0.004);
+    /* A seed names the sequence: the same seed, the same interval. */
+    ck_assert_int_eq(sk_stats_bootstrap_ci(x, 100, 0.95, 20000, 7, &lo2, &hi2), 0);
+    ck_assert_double_eq(lo, lo2);
+    ck_assert_double_eq(hi, hi2);
+    ck_assert_int_eq(sk_stats_bootstrap_ci(x, 100, 0.95, 20000, 8, &lo2, &hi2), 0);
+    ck_assert(lo != lo2 || hi != hi2);
+    /* Constant data: every resample has the same mean. */
+    double c[5] = {0.25, 0.25, 0.25, 0.25, 0.25};
+    ck_assert_int_eq(sk_stats_bootstrap_ci(c, 5, 0.95, 100, 1, &lo, &hi), 0);
+    ck_assert_double_eq(lo, 0.25);
+    ck_assert_double_eq(hi, 0.25);
+    ck_assert_int_eq(sk_stats_bootstrap_ci(c, 1, 0.95, 100, 1, &lo, &hi), -1);
+    ck_assert(isnan(lo) && isnan(hi));
+}
+END_TEST
+
+START_TEST(rows_needed)
+{
+    /* ((1.959964 + 0.841621) * 0.2 / 0.05)^2 = 11.206341^2 = 125.58: 126
+     * rows; the sign of the difference does not matter. */
+    ck_assert_double_eq(sk_stats_rows_needed(0.2, 0.05), 126);
+    ck_assert_double_eq(sk_stats_rows_needed(0.2, -0.05), 126);
+    /* (2.801585 * 0.5 / 0.5)^2 = 7.849: 8 rows. */
+    ck_assert_double_eq(sk_stats_rows_needed(0.5, 0.5), 8);
+    ck_assert(isinf(sk_stats_rows_needed(0.2, 0)));
+    ck_assert(isnan(sk_stats_rows_needed(NAN, 0.1)));
+}
+END_TEST
+
+START_TEST(trials_needed)
+{
+    /* var_d 0.05 over 20 rows, d 0.1, trial variances 0.02 a side with one
+     * trial each: between-row variance 0.05 - 0.04 = 0.01.  The largest
+     * variance that resolves d: 20 * 0.01 / 2.801585^2 = 0.0254813.  So
+     * 0.04 / k <= 0.0154813, k >= 2.58: 3 trials. */
+    ck_assert_double_eq(sk_stats_trials_needed(0.05, 20, 0.1, 0.02, 1, 0.02, 1), 3);
+    /* d 0.05: the target 20 * 0.0025 / 7.849 = 0.00637 is below the
+     * between-row part alone, so no number of trials will do. */
+    ck_assert(isinf(sk_stats_trials_needed(0.05, 20, 0.05, 0.02, 1, 0.02, 1)));
+    /* No trial noise to average away. */
+    ck_assert(isnan(sk_stats_trials_needed(0.05, 20, 0.1, 0, 1, 0, 1)));
+    /* Already resolved: one trial is enough. */
+    ck_assert_double_eq(sk_stats_trials_needed(0.05, 2000, 0.1, 0.02, 1, 0.02, 1), 1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("compare_stats");
+    TCase *tc = tcase_create("stats");
+    tcase_add_test(tc, mean_and_sd);
+    tcase_add_test(tc, incomplete_beta);
+    tcase_add_test(tc, t_quantiles);
+    tcase_add_test(tc, t_interval);
+    tcase_add_test(tc, rng_is_splitmix64);
+    tcase_add_test(tc, bootstrap_one_outlier);
+    tcase_add_test(tc, bootstrap_normal_approximation);
+    tcase_add_test(tc, rows_needed);
+    tcase_add_test(tc, trials_needed);
+    suite_add_tcase(s, tc);
+    return sk_run_suite(s);
+}
