@@ -59,12 +59,6 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
     char *err = NULL;
     *pack = NULL;
     *reg = NULL;
-    /* Judges check the LLM client when they open, so it comes first. */
-    if (cli_llm_open(ctx, proj, &err) != CLI_OK) {
-        cli_error("%s", err);
-        free(err);
-        return CLI_FAIL;
-    }
     sk_registry_open(reg, proj ? proj->dir : (ctx->dir_given ? ctx->dir : NULL), &err);
     int rc;
     if (nscorers)
@@ -78,6 +72,12 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
                      "no scorers to run: pass --pack FILE or --scorer NAME, or run inside a "
                      "project whose %s names a pack (`scorekit init` makes one)",
                      SK_PROJECT_FILE);
+    /* Before any scorer opens: judges check the client when they do. */
+    if (rc == SK_OK && cli_llm_open(ctx, proj, cli_pack_uses_llm(*pack), &err) != CLI_OK) {
+        sk_pack_free(*pack);
+        *pack = NULL;
+        rc = CLI_FAIL;
+    }
     if (rc) {
         cli_error("%s", err);
         free(err);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "error.h"
+#include "fileutil.h"
 #include "host.h"
 #include "llm.h"
 #include "store.h"
@@ -17,7 +18,15 @@
 
 static sk_llm *opened;
 
-int cli_llm_open(const cli_ctx *ctx, const sk_project *proj, char **err)
+int cli_pack_uses_llm(const sk_pack *pack)
+{
+    for (size_t i = 0; pack && i < pack->n; i++)
+        if (pack->entries[i].flags & SK_SCORER_USES_LLM)
+            return 1;
+    return 0;
+}
+
+int cli_llm_open(const cli_ctx *ctx, const sk_project *proj, int need_store, char **err)
 {
     (void)ctx;
     cli_llm_close();
@@ -30,7 +39,12 @@ int cli_llm_open(const cli_ctx *ctx, const sk_project *proj, char **err)
             return CLI_FAIL;
         }
     }
-    if (proj) {
+    if (proj && !need_store) {
+        char *path = sk_asprintf("%s/%s/%s", proj->dir, SK_STORE_DIR, SK_STORE_FILE);
+        need_store = sk_is_file(path);
+        free(path);
+    }
+    if (proj && need_store) {
         /* The store holds the cache tables; opening it creates and
          * migrates it, so the client finds them. */
         sk_store *st = NULL;

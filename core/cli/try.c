@@ -172,13 +172,14 @@ int cmd_try(const cli_ctx *ctx, int argc, char **argv)
     sk_registry *reg = NULL;
     sk_pack *pack = NULL;
     int rc = cli_project(ctx, 0, &proj) ? CLI_FAIL : CLI_OK;
-    if (rc == CLI_OK && cli_llm_open(ctx, proj, &err) != CLI_OK) { /* judges need it at open */
+    if (rc == CLI_OK)
+        rc = one_scorer_pack(ctx, proj, pack_file, scorer, params, &reg, &pack);
+    /* Judges check the LLM client when they open. */
+    if (rc == CLI_OK && cli_llm_open(ctx, proj, cli_pack_uses_llm(pack), &err) != CLI_OK) {
         cli_error("%s", err);
         free(err);
         rc = CLI_FAIL;
     }
-    if (rc == CLI_OK)
-        rc = one_scorer_pack(ctx, proj, pack_file, scorer, params, &reg, &pack);
     void *state = NULL;
     if (rc == CLI_OK && sk_pack_open(pack, &state, &err) != SK_OK) {
         cli_error("%s", err);

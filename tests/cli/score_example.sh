@@ -6,6 +6,8 @@ chmod -R u+w "$T/qa"
 
 run 0 "$SK" -C "$T/qa" score --no-progress
 has "$T/out" "20 rows scored with pack \"qa-heuristic\""
+# Scoring with no model in the pack leaves the project as it was: no store.
+[ ! -e "$T/qa/.scorekit" ] || fail "score made a store it does not need"
 has "$T/out" "lowest-scoring rows:"
 # exact_match (case and whitespace normalised): 12 of 20 rows are exact.
 has "$T/out" "exact_match"
