@@ -42,6 +42,10 @@ int cli_project(const cli_ctx *ctx, int required, sk_project **proj);
 int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
              const char *const *scorers, size_t nscorers, sk_registry **reg, sk_pack **pack);
 
+/* Remove every `flag` from argv (before getopt sees it; argv[0] is kept);
+ * returns 1 when there was one. */
+int cli_take_flag(int *argc, char **argv, const char *flag);
+
 int cmd_score(const cli_ctx *ctx, int argc, char **argv);
 int cmd_scorers(const cli_ctx *ctx, int argc, char **argv);
 int cmd_init(const cli_ctx *ctx, int argc, char **argv);

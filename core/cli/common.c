@@ -87,6 +87,25 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
     return rc;
 }
 
+int cli_take_flag(int *argc, char **argv, const char *flag)
+{
+    int found = 0, j = 0;
+    for (int i = 0; i < *argc; i++) {
+        if (i > 0 && strcmp(argv[i], "--") == 0) {
+            while (i < *argc)
+                argv[j++] = argv[i++];
+            break;
+        }
+        if (i > 0 && strcmp(argv[i], flag) == 0)
+            found = 1;
+        else
+            argv[j++] = argv[i];
+    }
+    *argc = j;
+    argv[j] = NULL;
+    return found;
+}
+
 volatile sig_atomic_t cli_interrupted;
 
 static void on_sigint(int sig)

@@ -17,6 +17,12 @@
 #include "util.h"
 
 static sk_llm *opened;
+static int no_cache;
+
+void cli_llm_set_no_cache(int on)
+{
+    no_cache = on;
+}
 
 int cli_pack_uses_llm(const sk_pack *pack)
 {
@@ -67,6 +73,7 @@ int cli_llm_open(const cli_ctx *ctx, const sk_project *proj, int need_store, cha
         opened = NULL;
         return CLI_FAIL;
     }
+    sk_llm_set_no_cache(opened, no_cache);
     sk_llm_set_global(opened);
     sk_host_set_project_dir(proj ? proj->dir : NULL);
     return CLI_OK;

@@ -21,6 +21,9 @@ int cli_llm_open(const cli_ctx *ctx, const sk_project *proj, int need_store, cha
  * store)? */
 int cli_pack_uses_llm(const sk_pack *pack);
 
+/* --no-cache: the client opened next neither reads nor writes its cache. */
+void cli_llm_set_no_cache(int no_cache);
+
 /* Close what cli_llm_open opened; safe when it was not called. */
 void cli_llm_close(void);
 

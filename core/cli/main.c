@@ -38,6 +38,9 @@ static void usage(FILE *f)
                "options:\n"
                "  -C DIR               run in the project folder DIR\n"
                "\n"
+               "score, try, run, rescore and validate also take --no-cache: call the model\n"
+               "for every judgement instead of reusing the LLM replies cached in the store.\n"
+               "\n"
                "`scorekit COMMAND --help` describes each command.\n");
 }
 
@@ -55,6 +58,10 @@ static int run_command(const cli_ctx *ctxp, int sub_argc, char **sub_argv)
 {
     const cli_ctx ctx = *ctxp;
     const char *cmd = sub_argv[0];
+    static const char *const model_cmds[] = {"score", "try", "run", "rescore", "validate"};
+    for (size_t i = 0; i < sizeof model_cmds / sizeof *model_cmds; i++)
+        if (strcmp(cmd, model_cmds[i]) == 0)
+            cli_llm_set_no_cache(cli_take_flag(&sub_argc, sub_argv, "--no-cache"));
     if (strcmp(cmd, "score") == 0)
         return cmd_score(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "scorers") == 0)

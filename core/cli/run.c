@@ -29,6 +29,8 @@ static void help(void)
            "  --dataset REF   a dataset of the store (default: scorekit.json's \"dataset\"; when\n"
            "                  that names a file, it is imported first if its rows changed)\n"
            "  --set K=V       override the task's configuration (V is JSON, else text)\n"
+           "  --no-cache      call the model for every task and judge call, ignoring the\n"
+           "                  LLM replies cached in the store\n"
            "  --require-validated  refuse scorers that did not pass `scorekit validate`, or\n"
            "                  changed since (also \"require_validated\": true in scorekit.json)\n"
            "\n"

@@ -236,25 +236,6 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
     return rc;
 }
 
-int cli_take_flag(int *argc, char **argv, const char *flag)
-{
-    int found = 0, j = 0;
-    for (int i = 0; i < *argc; i++) {
-        if (i > 0 && strcmp(argv[i], "--") == 0) {
-            while (i < *argc)
-                argv[j++] = argv[i++];
-            break;
-        }
-        if (i > 0 && strcmp(argv[i], flag) == 0)
-            found = 1;
-        else
-            argv[j++] = argv[i];
-    }
-    *argc = j;
-    argv[j] = NULL;
-    return found;
-}
-
 int cli_validation_gate(sk_store *st, const sk_project *proj, const sk_pack *pack,
                         const sk_registry *reg, int require)
 {

@@ -21,10 +21,6 @@
 int cli_validation_gate(sk_store *st, const sk_project *proj, const sk_pack *pack,
                         const sk_registry *reg, int require);
 
-/* Remove every `flag` from argv (before getopt sees it); returns 1 when
- * there was one. */
-int cli_take_flag(int *argc, char **argv, const char *flag);
-
 /* The report card: one line per scorer, then the reasons and failing
  * cases of those that did not pass; with `explain`, every case. */
 void cli_validate_print(FILE *out, const sk_meta_report *rep, int explain);

@@ -64,6 +64,9 @@ grep -E '^factuality +0\.5000 ' "$T/out" >/dev/null || fail "factuality mean 0.5
 has "$T/out" "model calls: 4 (4 from the cache)"
 run 0 "$SK" cache stats
 has "$T/out" "LLM calls logged: 8 ok (4 from the cache)"
+# --no-cache: every call made again, the cache neither read nor grown.
+run 0 "$SK" run --no-progress --no-cache
+has "$T/out" "model calls: 4 (0 from the cache)"
 
 # `score` on a file of outputs with the same judge.
 cat >outputs.jsonl <<'EOF'
