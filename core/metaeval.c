@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,63 +270,124 @@ static int check_of(const sk_metacase *m)
     }
 }
 
-/* Score every case of s with entry e, s->repeat times. */
-static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entry *e)
+/* Score case i of s, s->repeat times, with one worker's scorer state. */
+static void run_case(sk_meta_scorer *s, sk_rowscore *rs, sk_buf *line, double cut, size_t i)
+{
+    const sk_metacase *m = &s->cases.items[i];
+    sk_meta_result *res = &s->results[i];
+    res->mc = m;
+    res->check = check_of(m);
+    const char *outs[2] = {m->type == SK_MC_PAIR ? m->better_json : m->output_json,
+                           m->type == SK_MC_PAIR ? m->worse_json : NULL};
+    for (int side = 0; side < 2 && outs[side]; side++) {
+        sk_meta_obs *o = &res->obs[side];
+        o->mean = o->min = o->max = NAN;
+        int below = 0, above = 0;
+        build_line(line, m, outs[side]);
+        for (int k = 0; k < s->repeat; k++) {
+            sk_span spans[SK_F_COUNT];
+            char msg[256];
+            if (sk_row_parse(line->data, line->len, sk_row_keys, spans, msg, sizeof msg)) {
+                /* metacase.c only writes JSON it parsed, so this is a bug */
+                o->errors++;
+                if (!o->message)
+                    o->message = sk_asprintf("meta-case %s is not a valid row: %s", m->id, msg);
+                continue;
+            }
+            /* The repeat is the trial: repeated model calls are independent,
+             * never answered from the cache. */
+            sk_rowscore_run(rs, spans, (unsigned)k);
+            observe(o, &rs->results[0], cut, &below, &above);
+        }
+        if (o->scored)
+            o->mean /= (double)o->scored;
+        o->flipped = below > 0 && above > 0;
+    }
+}
+
+/* Workers take cases in order from a shared counter; each writes only its
+ * cases' result slots. */
+typedef struct case_pool {
+    sk_meta_scorer *s;
+    const sk_pack *view;
+    double cut;
+    pthread_mutex_t mu;
+    size_t next;
+} case_pool;
+
+typedef struct case_worker {
+    case_pool *p;
+    void *state;
+    pthread_t thread;
+} case_worker;
+
+static void *case_worker_main(void *arg)
+{
+    case_worker *w = arg;
+    case_pool *p = w->p;
+    sk_rowscore rs;
+    sk_rowscore_init(&rs, p->view, &w->state);
+    sk_buf line = {0};
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        size_t i = p->next++;
+        pthread_mutex_unlock(&p->mu);
+        if (i >= p->s->cases.n)
+            break;
+        run_case(p->s, &rs, &line, p->cut, i);
+    }
+    sk_buf_free(&line);
+    sk_rowscore_free(&rs);
+    return NULL;
+}
+
+/* Score every case of s with entry e, s->repeat times, on `jobs` threads:
+ * a judge's calls wait on a model, and 900 of them one after another
+ * would take a quarter of an hour. */
+static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entry *e, int jobs)
 {
     /* A one-entry view of the pack: the entry keeps its params, threshold
      * and Lua context, and nothing else runs. */
     sk_pack view = *pack;
     view.n = 1;
     view.entries = (sk_pack_entry *)e;
-    void *state = NULL;
-    char *err = NULL;
-    if (sk_pack_open(&view, &state, &err) != SK_OK) {
-        s->problem = sk_asprintf("cannot be opened: %s", err);
-        free(err);
-        return;
-    }
-    double cut = e->has_threshold ? e->threshold : 0.5;
-    sk_rowscore rs;
-    sk_rowscore_init(&rs, &view, &state);
-    sk_buf line = {0};
-    s->results = sk_xcalloc(s->cases.n ? s->cases.n : 1, sizeof *s->results);
-    s->nresults = s->cases.n;
-    for (size_t i = 0; i < s->cases.n; i++) {
-        const sk_metacase *m = &s->cases.items[i];
-        sk_meta_result *res = &s->results[i];
-        res->mc = m;
-        res->check = check_of(m);
-        const char *outs[2] = {m->type == SK_MC_PAIR ? m->better_json : m->output_json,
-                               m->type == SK_MC_PAIR ? m->worse_json : NULL};
-        for (int side = 0; side < 2 && outs[side]; side++) {
-            sk_meta_obs *o = &res->obs[side];
-            o->mean = o->min = o->max = NAN;
-            int below = 0, above = 0;
-            build_line(&line, m, outs[side]);
-            for (int k = 0; k < s->repeat; k++) {
-                sk_span spans[SK_F_COUNT];
-                char msg[256];
-                s->calls++;
-                if (sk_row_parse(line.data, line.len, sk_row_keys, spans, msg, sizeof msg)) {
-                    /* metacase.c only writes JSON it parsed, so this is a bug */
-                    o->errors++;
-                    if (!o->message)
-                        o->message = sk_asprintf("meta-case %s is not a valid row: %s", m->id, msg);
-                    continue;
-                }
-                sk_rowscore_run(&rs, spans, (unsigned)k);
-                observe(o, &rs.results[0], cut, &below, &above);
-            }
-            if (o->scored)
-                o->mean /= (double)o->scored;
-            o->flipped = below > 0 && above > 0;
-            s->errors += o->errors;
-            s->skipped += o->skipped;
+    if (jobs < 1)
+        jobs = 1;
+    if ((size_t)jobs > s->cases.n)
+        jobs = s->cases.n ? (int)s->cases.n : 1;
+    case_worker *w = sk_xcalloc((size_t)jobs, sizeof *w);
+    case_pool p = {s, &view, e->has_threshold ? e->threshold : 0.5, PTHREAD_MUTEX_INITIALIZER, 0};
+    int opened = 0;
+    for (; opened < jobs; opened++) {
+        char *err = NULL;
+        w[opened].p = &p;
+        if (sk_pack_open(&view, &w[opened].state, &err) != SK_OK) {
+            s->problem = sk_asprintf("cannot be opened: %s", err);
+            free(err);
+            break;
         }
     }
-    sk_buf_free(&line);
-    sk_rowscore_free(&rs);
-    sk_pack_close(&view, &state);
+    if (!s->problem) {
+        s->results = sk_xcalloc(s->cases.n ? s->cases.n : 1, sizeof *s->results);
+        s->nresults = s->cases.n;
+        int started = 1;
+        for (; started < jobs; started++)
+            if (pthread_create(&w[started].thread, NULL, case_worker_main, &w[started]))
+                break;
+        case_worker_main(&w[0]); /* the calling thread is a worker too */
+        for (int i = 1; i < started; i++)
+            pthread_join(w[i].thread, NULL);
+        for (size_t i = 0; i < s->cases.n; i++)
+            for (int side = 0; side < 2; side++) {
+                const sk_meta_obs *o = &s->results[i].obs[side];
+                s->calls += o->scored + o->skipped + o->errors;
+                s->errors += o->errors;
+                s->skipped += o->skipped;
+            }
+    }
+    for (int i = 0; i < opened; i++)
+        sk_pack_close(&view, &w[i].state);
+    free(w);
 }
 
 static int wanted(const sk_meta_opts *o, const char *name)
@@ -420,8 +482,12 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
         select_cases(s, &cfg.pack_cases);
         select_cases(s, opts->extra);
         select_cases(s, opts->builtin);
-        if (!s->problem)
-            run_cases(s, pack, e);
+        if (!s->problem) {
+            int jobs = opts->jobs;
+            if (jobs <= 0)
+                jobs = (s->flags & SK_SCORER_USES_LLM) ? 8 : 1;
+            run_cases(s, pack, e, jobs);
+        }
         sk_meta_judge(s);
         if (opts->progress)
             opts->progress(rep->n, total, s->name, opts->progress_ud);

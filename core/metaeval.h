@@ -149,6 +149,7 @@ typedef struct sk_meta_opts {
     const char *const *only;        /* names of the scorers to validate; NULL: all */
     size_t nonly;
     const sk_registry *reg; /* for plugin fingerprints; may be NULL */
+    int jobs;               /* threads per scorer; 0: 8 for a scorer that uses a model, else 1 */
     /* Called after each scorer (from the calling thread). */
     void (*progress)(size_t done, size_t total, const char *name, void *ud);
     void *progress_ud;

@@ -23,7 +23,7 @@ enum { VALIDATE_FAILED = 3 }; /* some scorer failed: the CI gate */
 static void help(void)
 {
     printf("usage: scorekit validate [--pack P] [--scorer NAME]... [--cases FILE]...\n"
-           "                         [--repeat K] [--high X] [--low X] [--bias-share X]\n"
+           "                         [--repeat K] [-j N] [--high X] [--low X] [--bias-share X]\n"
            "                         [--no-builtin] [--json] [--explain]\n"
            "\n"
            "Test each scorer of the pack on calibration cases before trusting it: obvious-\n"
@@ -37,6 +37,8 @@ static void help(void)
            "  --cases FILE      more meta-cases (JSONL; see the README)\n"
            "  --repeat K        score each case K times (default 3 for nondeterministic\n"
            "                    scorers, 1 otherwise)\n"
+           "  -j N              score N cases at once per scorer (default 8 for scorers that\n"
+           "                    use a model, 1 otherwise)\n"
            "  --high/--low X    the bars (default 0.8 and 0.2); --bias-share X the share of\n"
            "                    bias pairs that must be won (default 1)\n"
            "  --no-builtin      leave out the built-in calibration set\n"
@@ -125,11 +127,11 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
     const char **scorers = sk_xcalloc((size_t)argc + 1, sizeof *scorers);
     const char **cases = sk_xcalloc((size_t)argc + 1, sizeof *cases);
     size_t nscorers = 0, ncases = 0;
-    int json = 0, explain = 0, builtin = 1, c, rc = CLI_OK;
+    int json = 0, explain = 0, builtin = 1, c, rc = CLI_OK, jobs = 0;
     sk_meta_thresholds cli;
     sk_meta_thresholds_unset(&cli);
     optind = 1;
-    while (rc == CLI_OK && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while (rc == CLI_OK && (c = getopt_long(argc, argv, "hj:", opts, NULL)) != -1) {
         switch (c) {
         case O_PACK: pack_file = optarg; break;
         case O_SCORER: scorers[nscorers++] = optarg; break;
@@ -157,6 +159,16 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
                 rc = CLI_FAIL;
             }
             cli.repeat = (int)v;
+            break;
+        }
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 256) {
+                cli_error("-j needs a number from 1 to 256, got \"%s\"", optarg);
+                rc = CLI_FAIL;
+            }
+            jobs = (int)v;
             break;
         }
         case 'h':
@@ -204,6 +216,7 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
         o.only = have_pack && nscorers ? scorers : NULL;
         o.nonly = have_pack ? nscorers : 0;
         o.reg = reg;
+        o.jobs = jobs;
         if (!json && isatty(2))
             o.progress = on_progress;
         if (sk_meta_validate(pack, &o, &rep, &err) != SK_OK)

@@ -87,6 +87,22 @@ EOF
 run 2 "$SK" run --pack bad-pack.json --no-progress
 grep -E '^closed_qa .* 0 +0 +2$' "$T/out" >/dev/null || fail "closed_qa: 2 errors, no scores"
 
+# validate on a judge: every call goes to the model, several at a time, and
+# a judge that always answers "same" fails the wrong-answer and bias checks
+# while its rationales and repeats pass; -j 1 and -j 4 give the same report.
+cat >constant-pack.json <<'EOF'
+{"name": "constant", "scorers": [
+  {"use": "factuality", "params": {"model": "tool:{\"reasons\":\"they agree\",\"choice\":\"C\"}"}}]}
+EOF
+run 3 "$SK" validate --pack constant-pack.json --json -j 4 --no-cache
+cp "$T/out" "$T/j4.json"
+has "$T/out" '"wrong":{"status":"FAIL"'
+has "$T/out" '"confidence":{"status":"FAIL"'
+has "$T/out" '"rationale":{"status":"PASS","n":912,"with_rationale":912}'
+has "$T/out" '"consistency":{"status":"PASS"'
+run 3 "$SK" validate --pack constant-pack.json --json -j 1
+cmp -s "$T/out" "$T/j4.json" || fail "validate -j 1 and -j 4 differ"
+
 # A prompt kept in a file: its text is recorded with the experiment, so
 # editing the file is a change `compare` names.
 echo 'Q: {{input}}' >prompt.txt
