@@ -11,6 +11,7 @@
 
 #include "experiment.h"
 #include "experiment_stats.h"
+#include "llm.h"
 #include "pack.h"
 #include "project.h"
 #include "registry.h"
@@ -71,6 +72,13 @@ int cli_open_store(const cli_ctx *ctx, sk_project **proj, sk_store **st);
 /* The cells an experiment has when complete: its dataset version's rows
  * x trials. */
 size_t cli_experiment_cells(sk_store *st, const sk_experiment *e);
+
+/* The model calls an experiment made (task and judges): tokens, cost.
+ * Prints a warning and returns -1 (usage zeroed) when it cannot be read. */
+int cli_llm_usage(sk_store *st, const char *exp_id, sk_llm_usage *u);
+/* "model calls: ..." after a summary, when there were any. */
+void cli_llm_usage_print(const sk_llm_usage *u);
+cJSON *cli_llm_usage_json(const sk_llm_usage *u);
 
 /* Task errors plus every scorer's errors. */
 size_t cli_stats_errors(const sk_exp_stats *s);

@@ -88,24 +88,37 @@ void cli_summary_print(const char *exp_id, const sk_exp_stats *s, size_t total_c
                trials);
 }
 
-/* What the model calls of an experiment (task and judges) cost, when it
- * made any. */
-static void print_llm_usage(sk_store *st, const char *exp_id)
+int cli_llm_usage(sk_store *st, const char *exp_id, sk_llm_usage *u)
 {
-    sk_llm_usage u;
     char *err = NULL;
-    if (sk_llm_usage_of(sk_store_path(st), exp_id, &u, &err) != SK_OK) {
-        cli_warn("%s", err);
-        free(err);
+    if (sk_llm_usage_of(sk_store_path(st), exp_id, u, &err) == SK_OK)
+        return 0;
+    cli_warn("%s", err);
+    free(err);
+    memset(u, 0, sizeof *u);
+    return -1;
+}
+
+void cli_llm_usage_print(const sk_llm_usage *u)
+{
+    if (u->calls == 0)
         return;
-    }
-    if (u.calls == 0)
-        return;
-    printf("\nmodel calls: %ld (%ld from the cache), tokens %ld in + %ld out", u.calls, u.cached,
-           u.prompt_tokens, u.completion_tokens);
-    if (u.cost > 0)
-        printf(", cost %.4f", u.cost);
+    printf("\nmodel calls: %ld (%ld from the cache), tokens %ld in + %ld out", u->calls, u->cached,
+           u->prompt_tokens, u->completion_tokens);
+    if (u->cost > 0)
+        printf(", cost %.4f", u->cost);
     printf("\n");
+}
+
+cJSON *cli_llm_usage_json(const sk_llm_usage *u)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "calls", (double)u->calls);
+    cJSON_AddNumberToObject(o, "cached", (double)u->cached);
+    cJSON_AddNumberToObject(o, "prompt_tokens", (double)u->prompt_tokens);
+    cJSON_AddNumberToObject(o, "completion_tokens", (double)u->completion_tokens);
+    cJSON_AddNumberToObject(o, "cost", u->cost);
+    return o;
 }
 
 long cli_summary_report(sk_store *st, const char *exp_id, size_t total_cells, int trials,
@@ -119,7 +132,9 @@ long cli_summary_report(sk_store *st, const char *exp_id, size_t total_cells, in
         return -1;
     }
     cli_summary_print(exp_id, &s, total_cells, trials, run);
-    print_llm_usage(st, exp_id);
+    sk_llm_usage u;
+    if (cli_llm_usage(st, exp_id, &u) == 0)
+        cli_llm_usage_print(&u);
     long errors = (long)cli_stats_errors(&s);
     sk_exp_stats_clear(&s);
     return errors;

@@ -73,6 +73,7 @@ typedef struct view {
     size_t ngroups;
     row_view *rows;
     size_t nrows;
+    sk_llm_usage usage;
 } view;
 
 static double col_num(sqlite3_stmt *s, int i)
@@ -305,6 +306,8 @@ static int load_view(sk_store *st, const char *id, long worst, view *v, char **e
         rc = load_errors(st, v, err);
     if (rc == SK_OK)
         rc = load_lowest(st, v, worst, err);
+    if (rc == SK_OK)
+        cli_llm_usage(st, v->e.id, &v->usage);
     return rc;
 }
 
@@ -467,6 +470,7 @@ static void print_lowest(const view *v)
 static void print_text(const view *v)
 {
     cli_summary_print(v->e.id, &v->stats, v->total, v->e.trials, NULL);
+    cli_llm_usage_print(&v->usage);
     print_config(v);
     print_errors(v);
     print_lowest(v);
@@ -541,6 +545,7 @@ static void print_json(const view *v)
     add_str(o, "origin", e->origin);
     add_raw(o, "config", e->config_json);
     cJSON_AddItemToObject(o, "summary", cli_summary_json(&v->stats, v->total, e->trials));
+    cJSON_AddItemToObject(o, "llm_usage", cli_llm_usage_json(&v->usage));
 
     cJSON *errs = cJSON_AddArrayToObject(o, "errors");
     for (size_t i = 0; i < v->ngroups; i++) {

@@ -48,6 +48,10 @@ EXP=$(sed -n 's/^experiment \([0-9a-z]*\): .*/\1/p' "$T/out")
 # The rationale of the low row, and the task's configuration.
 run 0 "$SK" show "$EXP"
 has "$T/out" "picked D"
+has "$T/out" "model calls: 4 (0 from the cache)"
+run 0 "$SK" show "$EXP" --json
+has "$T/out" '"llm_usage":{"calls":4,"cached":0,'
+run 0 "$SK" show "$EXP"
 has "$T/out" '"model":"echo"'
 has "$T/out" '"system":"Answer in one sentence."'
 has "$T/out" '"temperature":0.1'
