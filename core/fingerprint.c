@@ -3,9 +3,15 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "error.h"
+#include "fileutil.h"
+#include "host.h"
+#include "util.h"
 #include "lua_engine.h"
 
 uint64_t sk_fnv64(uint64_t h, const void *p, size_t n)
@@ -42,6 +48,36 @@ static uint64_t add_part(uint64_t h, const char *s)
     return sk_fnv64(h, s ? s : "", s ? strlen(s) + 1 : 1);
 }
 
+/* Files a scorer's params name (a judge's "template", any "*_file") are as
+ * much the scorer as its code: an edited prompt must count as a change. */
+static int add_param_files(uint64_t *h, const char *params_json, char **err)
+{
+    cJSON *params = cJSON_Parse(params_json ? params_json : "{}");
+    const sk_host *host = sk_host_get();
+    const char *dir = host->project_dir ? host->project_dir() : NULL;
+    int rc = SK_OK;
+    const cJSON *k;
+    cJSON_ArrayForEach(k, params)
+    {
+        size_t n = strlen(k->string);
+        int names_file = strcmp(k->string, "template") == 0 ||
+                         (n > 5 && strcmp(k->string + n - 5, "_file") == 0);
+        if (!names_file || !cJSON_IsString(k))
+            continue;
+        char *path = k->valuestring[0] == '/' || !dir ? sk_xstrdup(k->valuestring)
+                                                      : sk_asprintf("%s/%s", dir, k->valuestring);
+        if (sk_is_file(path)) {
+            *h = add_part(*h, k->string);
+            rc = sk_fnv64_file(h, path, err);
+        }
+        free(path);
+        if (rc)
+            break;
+    }
+    cJSON_Delete(params);
+    return rc;
+}
+
 int sk_fingerprint_entry(const sk_pack_entry *e, const sk_registry *reg, char out[17], char **err)
 {
     uint64_t h = SK_FNV64_INIT;
@@ -67,6 +103,9 @@ int sk_fingerprint_entry(const sk_pack_entry *e, const sk_registry *reg, char ou
         if (rc)
             return rc;
     }
+    int rc = add_param_files(&h, e->params_json, err);
+    if (rc)
+        return rc;
     snprintf(out, 17, "%016llx", (unsigned long long)h);
     return SK_OK;
 }

@@ -6,7 +6,9 @@
  *
  * The fingerprint covers the bytes of the plugin's shared object (or the
  * Lua script), the engine kind, the name the scorer is used under and its
- * resolved params (which hold a judge's model and prompt).  It never looks
+ * resolved params (which hold a judge's model and prompt), and the bytes of
+ * any file those params name ("template", "*_file": a judge's edited
+ * prompt, relative to the project folder host->project_dir).  It never looks
  * at file times: touching a script keeps its fingerprint, editing one
  * byte changes it.
  *

@@ -126,6 +126,36 @@ START_TEST(plugin_fingerprint)
 }
 END_TEST
 
+/* A judge's prompt template is a file its params name: editing the file
+ * changes the fingerprint, touching it does not. */
+START_TEST(template_file_fingerprint)
+{
+    static const char script[] = "return { name = \"judgelike\", params = { template = \"\" },\n"
+                                 "  score = function() return 1 end }\n";
+    char *tmp = sk_tmp_write(script, sizeof script - 1);
+    char *lua = sk_asprintf("%s.lua", tmp);
+    ck_assert_int_eq(rename(tmp, lua), 0);
+    char *tpl = sk_tmp_write("Compare {{output}} with {{expected}}.\n", 38);
+    char *pack = sk_asprintf("{\"name\":\"p\",\"scorers\":[{\"use\":\"lua:%s\",\"params\":"
+                             "{\"template\":\"%s\"}}]}",
+                             lua, tpl);
+    char a[17], b[17], c[17];
+    fp_of(pack, a);
+    struct utimbuf t = {time(NULL) - 3600, time(NULL) - 3600};
+    ck_assert_int_eq(utime(tpl, &t), 0);
+    fp_of(pack, b);
+    ck_assert_str_eq(a, b);
+    write_file(tpl, "Compare {{output}} with {{expected}}!\n");
+    fp_of(pack, c);
+    ck_assert_str_ne(a, c);
+    sk_tmp_remove(tpl);
+    remove(lua);
+    free(lua);
+    free(tmp);
+    free(pack);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("fingerprint");
@@ -134,6 +164,7 @@ static Suite *suite(void)
     tcase_add_test(t, fnv1a_vectors);
     tcase_add_test(t, script_fingerprint);
     tcase_add_test(t, plugin_fingerprint);
+    tcase_add_test(t, template_file_fingerprint);
     suite_add_tcase(s, t);
     return s;
 }
