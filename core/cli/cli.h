@@ -43,6 +43,13 @@ int cli_project(const cli_ctx *ctx, int required, sk_project **proj);
 int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
              const char *const *scorers, size_t nscorers, sk_registry **reg, sk_pack **pack);
 
+/* JSON output: o[key] = s, or null for NULL; the JSON text `json` as it
+ * is (values the store keeps as JSON keep every digit), or null; v, or
+ * null when it is NaN or infinite (cJSON would write invalid JSON). */
+void cli_json_str(cJSON *o, const char *key, const char *s);
+void cli_json_raw(cJSON *o, const char *key, const char *json);
+void cli_json_num(cJSON *o, const char *key, double v);
+
 /* Remove every `flag` from argv (before getopt sees it; argv[0] is kept);
  * returns 1 when there was one. */
 int cli_take_flag(int *argc, char **argv, const char *flag);

@@ -1,4 +1,5 @@
 /* Shared helpers of the subcommands: messages, project and pack loading. */
+#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -104,6 +105,30 @@ int cli_take_flag(int *argc, char **argv, const char *flag)
     *argc = j;
     argv[j] = NULL;
     return found;
+}
+
+void cli_json_str(cJSON *o, const char *key, const char *s)
+{
+    if (s)
+        cJSON_AddStringToObject(o, key, s);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+void cli_json_raw(cJSON *o, const char *key, const char *json)
+{
+    if (json)
+        cJSON_AddRawToObject(o, key, json);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+void cli_json_num(cJSON *o, const char *key, double v)
+{
+    if (isnan(v) || isinf(v))
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddNumberToObject(o, key, v);
 }
 
 volatile sig_atomic_t cli_interrupted;

@@ -94,30 +94,6 @@ void cli_print_change(FILE *f, const sk_config_change *ch, const char *indent)
         fprintf(f, "%s  (%s)\n", indent, ch->note);
 }
 
-static void add_raw(cJSON *o, const char *key, const char *json)
-{
-    if (json)
-        cJSON_AddRawToObject(o, key, json);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
-static void add_str(cJSON *o, const char *key, const char *s)
-{
-    if (s)
-        cJSON_AddStringToObject(o, key, s);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
-static void add_num(cJSON *o, const char *key, double v)
-{
-    if (isnan(v) || isinf(v))
-        cJSON_AddNullToObject(o, key);
-    else
-        cJSON_AddNumberToObject(o, key, v);
-}
-
 cJSON *cli_changes_json(const sk_config_diff *d)
 {
     cJSON *o = cJSON_CreateObject();
@@ -128,10 +104,10 @@ cJSON *cli_changes_json(const sk_config_diff *d)
         const sk_config_change *ch = &d->v[i];
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "variable", ch->variable);
-        add_raw(j, "before", ch->before);
-        add_raw(j, "after", ch->after);
-        add_str(j, "diff", ch->diff);
-        add_str(j, "note", ch->note);
+        cli_json_raw(j, "before", ch->before);
+        cli_json_raw(j, "after", ch->after);
+        cli_json_str(j, "diff", ch->diff);
+        cli_json_str(j, "note", ch->note);
         cJSON_AddBoolToObject(j, "counts", ch->counts);
         cJSON_AddItemToArray(arr, j);
     }
@@ -457,10 +433,10 @@ static void add_figures(cJSON *o, const sk_cmp_figures *f)
 {
     cJSON_AddNumberToObject(o, "pairs", (double)f->pairs);
     cJSON_AddNumberToObject(o, "unpaired", (double)f->unpaired);
-    add_num(o, "base_mean", f->base_mean);
-    add_num(o, "new_mean", f->new_mean);
-    add_num(o, "diff", f->diff);
-    add_num(o, "sd_diff", f->sd_diff);
+    cli_json_num(o, "base_mean", f->base_mean);
+    cli_json_num(o, "new_mean", f->new_mean);
+    cli_json_num(o, "diff", f->diff);
+    cli_json_num(o, "sd_diff", f->sd_diff);
     cJSON *ci = cJSON_AddArrayToObject(o, "ci_bootstrap");
     cJSON *ti = cJSON_AddArrayToObject(o, "ci_t");
     if (!isnan(f->boot_lo)) {
@@ -479,8 +455,8 @@ static void add_figures(cJSON *o, const sk_cmp_figures *f)
     cJSON_AddNumberToObject(o, "hard_regressions", (double)f->hard_regressions);
     cJSON_AddStringToObject(o, "verdict", sk_cmp_verdict_name(f->verdict));
     cJSON_AddBoolToObject(o, "small", f->small);
-    add_num(o, "rows_needed", f->rows_needed);
-    add_num(o, "trials_needed", f->trials_needed);
+    cli_json_num(o, "rows_needed", f->rows_needed);
+    cli_json_num(o, "trials_needed", f->trials_needed);
 }
 
 static cJSON *threshold_json(int has, double v)
@@ -494,8 +470,8 @@ static cJSON *trial_json(const sk_comparison *c, const sk_cmp_trial *t)
         return cJSON_CreateNull();
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "trial", t->trial);
-    add_raw(o, "output", t->output_json);
-    add_str(o, "task_error", t->task_error);
+    cli_json_raw(o, "output", t->output_json);
+    cli_json_str(o, "task_error", t->task_error);
     cJSON *sc = cJSON_AddObjectToObject(o, "scores");
     for (size_t k = 0; k < c->nscorers; k++) {
         const struct sk_cmp_verdict_view *v = &t->v[k];
@@ -503,12 +479,12 @@ static cJSON *trial_json(const sk_comparison *c, const sk_cmp_trial *t)
             continue;
         cJSON *j = cJSON_CreateObject();
         if (strcmp(v->kind, "score") == 0) {
-            add_num(j, "score", v->score);
+            cli_json_num(j, "score", v->score);
             if (v->rationale)
                 cJSON_AddStringToObject(j, "rationale", v->rationale);
         } else {
-            add_str(j, strcmp(v->kind, "skipped") == 0 ? "skipped" : "error",
-                    v->message ? v->message : "");
+            cli_json_str(j, strcmp(v->kind, "skipped") == 0 ? "skipped" : "error",
+                         v->message ? v->message : "");
         }
         cJSON_AddItemToObject(sc, c->scorers[k].name, j);
     }
@@ -526,18 +502,18 @@ static cJSON *row_json(const sk_comparison *c, size_t idx, const sk_cmp_row_deta
     cJSON *sc = cJSON_AddObjectToObject(o, "scorers");
     for (size_t k = 0; k < c->nscorers; k++) {
         cJSON *j = cJSON_CreateObject();
-        add_num(j, "base", row->base[k].scored ? row->base[k].mean : NAN);
-        add_num(j, "new", row->new_[k].scored ? row->new_[k].mean : NAN);
-        add_num(j, "delta", row->delta[k]);
-        add_num(j, "base_sd", row->base[k].sd);
-        add_num(j, "new_sd", row->new_[k].sd);
+        cli_json_num(j, "base", row->base[k].scored ? row->base[k].mean : NAN);
+        cli_json_num(j, "new", row->new_[k].scored ? row->new_[k].mean : NAN);
+        cli_json_num(j, "delta", row->delta[k]);
+        cli_json_num(j, "base_sd", row->base[k].sd);
+        cli_json_num(j, "new_sd", row->new_[k].sd);
         cJSON_AddStringToObject(j, "change", change_name(row->change[k]));
         cJSON_AddBoolToObject(j, "hard_regression", row->hard[k]);
         cJSON_AddItemToObject(sc, c->scorers[k].name, j);
     }
     if (d) {
-        add_raw(o, "input", d->input_json);
-        add_raw(o, "expected", d->expected_json);
+        cli_json_raw(o, "input", d->input_json);
+        cli_json_raw(o, "expected", d->expected_json);
         cJSON_AddItemToObject(o, "base", trial_json(c, &d->base));
         cJSON_AddItemToObject(o, "new", trial_json(c, &d->new_));
     }

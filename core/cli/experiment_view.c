@@ -140,16 +140,6 @@ long cli_summary_report(sk_store *st, const char *exp_id, size_t total_cells, in
     return errors;
 }
 
-/* A number, or null for NAN (cJSON would print NaN as invalid JSON on
- * some versions). */
-static void add_number(cJSON *o, const char *key, double v)
-{
-    if (isnan(v))
-        cJSON_AddNullToObject(o, key);
-    else
-        cJSON_AddNumberToObject(o, key, v);
-}
-
 cJSON *cli_summary_json(const sk_exp_stats *s, size_t total_cells, int trials)
 {
     cJSON *o = cJSON_CreateObject();
@@ -158,18 +148,18 @@ cJSON *cli_summary_json(const sk_exp_stats *s, size_t total_cells, int trials)
     cJSON_AddNumberToObject(o, "trials", trials);
     cJSON_AddNumberToObject(o, "task_errors", (double)s->task_errors);
     cJSON_AddNumberToObject(o, "errors", (double)cli_stats_errors(s));
-    add_number(o, "mean_latency_ms", s->mean_latency_ms);
+    cli_json_num(o, "mean_latency_ms", s->mean_latency_ms);
     cJSON *arr = cJSON_AddArrayToObject(o, "scorers");
     for (size_t i = 0; i < s->nscorers; i++) {
         const sk_exp_scorer_stats *sc = &s->scorers[i];
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "name", sc->name);
-        add_number(j, "mean", sc->mean);
-        add_number(j, "sd", sc->mean_sd);
+        cli_json_num(j, "mean", sc->mean);
+        cli_json_num(j, "sd", sc->mean_sd);
         if (sc->has_threshold) {
             cJSON_AddNumberToObject(j, "threshold", sc->threshold);
-            add_number(j, "pass_rate",
-                       sc->rows ? (double)sc->rows_passing / (double)sc->rows : NAN);
+            cli_json_num(j, "pass_rate",
+                         sc->rows ? (double)sc->rows_passing / (double)sc->rows : NAN);
         } else {
             cJSON_AddNullToObject(j, "threshold");
             cJSON_AddNullToObject(j, "pass_rate");

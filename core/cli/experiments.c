@@ -91,14 +91,6 @@ static int load(sk_store *st, listed **out, size_t *n, char **err)
     return rc;
 }
 
-static void add_string_or_null(cJSON *o, const char *key, const char *v)
-{
-    if (v)
-        cJSON_AddStringToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 static void print_json(const listed *v, size_t n)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -108,7 +100,7 @@ static void print_json(const listed *v, size_t n)
         cJSON_AddStringToObject(o, "id", l->id);
         cJSON_AddStringToObject(o, "name", l->name);
         cJSON_AddStringToObject(o, "created_at", l->created_at);
-        add_string_or_null(o, "finished_at", l->finished_at);
+        cli_json_str(o, "finished_at", l->finished_at);
         cJSON_AddStringToObject(o, "status", l->status);
         cJSON_AddStringToObject(o, "dataset", l->dataset);
         cJSON_AddNumberToObject(o, "trials", l->trials);
@@ -116,7 +108,7 @@ static void print_json(const listed *v, size_t n)
         cJSON_AddNumberToObject(o, "expected_cells", (double)l->total);
         cJSON_AddNumberToObject(o, "task_errors", (double)l->stats.task_errors);
         cJSON_AddNumberToObject(o, "errors", (double)cli_stats_errors(&l->stats));
-        add_string_or_null(o, "origin", l->origin);
+        cli_json_str(o, "origin", l->origin);
         cJSON *means = cJSON_AddObjectToObject(o, "means");
         for (size_t k = 0; k < l->stats.nscorers; k++) {
             const sk_exp_scorer_stats *sc = &l->stats.scorers[k];

@@ -478,40 +478,14 @@ static void print_text(const view *v)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static void add_str(cJSON *o, const char *key, const char *s)
-{
-    if (s)
-        cJSON_AddStringToObject(o, key, s);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
-/* Values the store holds as JSON text go in verbatim (big numbers keep
- * their digits). */
-static void add_raw(cJSON *o, const char *key, const char *json)
-{
-    if (json)
-        cJSON_AddRawToObject(o, key, json);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
-static void add_num(cJSON *o, const char *key, double x)
-{
-    if (isnan(x))
-        cJSON_AddNullToObject(o, key);
-    else
-        cJSON_AddNumberToObject(o, key, x);
-}
-
 static cJSON *trial_json(const trial_view *tv)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "trial", tv->trial);
-    add_raw(o, "output", tv->output);
-    add_str(o, "task_error", tv->task_error);
-    add_num(o, "overall", tv->overall);
-    add_num(o, "latency_ms", tv->latency_ms);
+    cli_json_raw(o, "output", tv->output);
+    cli_json_str(o, "task_error", tv->task_error);
+    cli_json_num(o, "overall", tv->overall);
+    cli_json_num(o, "latency_ms", tv->latency_ms);
     sk_buf b = {0};
     sk_buf_addc(&b, '{');
     for (size_t k = 0; k < tv->nv; k++) {
@@ -536,14 +510,14 @@ static void print_json(const view *v)
     cJSON_AddStringToObject(o, "name", e->name);
     cJSON_AddStringToObject(o, "status", e->status);
     cJSON_AddStringToObject(o, "created_at", e->created_at);
-    add_str(o, "finished_at", e->finished_at);
+    cli_json_str(o, "finished_at", e->finished_at);
     cJSON_AddStringToObject(o, "dataset", e->dataset_ref);
     cJSON_AddNumberToObject(o, "trials", e->trials);
-    add_str(o, "git_commit", e->git_commit);
+    cli_json_str(o, "git_commit", e->git_commit);
     cJSON_AddStringToObject(o, "scorekit_version", e->scorekit_version);
     cJSON_AddStringToObject(o, "pack_hash", e->pack_hash);
-    add_str(o, "origin", e->origin);
-    add_raw(o, "config", e->config_json);
+    cli_json_str(o, "origin", e->origin);
+    cli_json_raw(o, "config", e->config_json);
     cJSON_AddItemToObject(o, "summary", cli_summary_json(&v->stats, v->total, e->trials));
     cJSON_AddItemToObject(o, "llm_usage", cli_llm_usage_json(&v->usage));
 
@@ -552,7 +526,7 @@ static void print_json(const view *v)
         const err_group *g = &v->groups[i];
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "source", g->scorer ? "scorer" : "task");
-        add_str(j, "scorer", g->scorer);
+        cli_json_str(j, "scorer", g->scorer);
         cJSON_AddStringToObject(j, "message", g->message);
         cJSON_AddNumberToObject(j, "cells", (double)g->count);
         cJSON_AddNumberToObject(j, "rows_count", (double)(g->nids + g->more_ids));
@@ -567,9 +541,9 @@ static void print_json(const view *v)
         const row_view *r = &v->rows[i];
         cJSON *j = cJSON_CreateObject();
         cJSON_AddStringToObject(j, "id", r->id);
-        add_num(j, "overall", r->mean);
-        add_raw(j, "input", r->input);
-        add_raw(j, "expected", r->expected);
+        cli_json_num(j, "overall", r->mean);
+        cli_json_raw(j, "input", r->input);
+        cli_json_raw(j, "expected", r->expected);
         cJSON *trials = cJSON_AddArrayToObject(j, "trials");
         for (size_t t = 0; t < r->nt; t++)
             cJSON_AddItemToArray(trials, trial_json(&r->t[t]));
