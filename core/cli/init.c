@@ -30,7 +30,11 @@ int cmd_init(const cli_ctx *ctx, int argc, char **argv)
         free(err);
         return CLI_FAIL;
     }
-    printf("created:\n%s\nnext: cd %s && scorekit score\n", created, dir);
+    printf("created:\n%s\nnext: cd %s, then\n"
+           "  scorekit score      score the outputs in data.jsonl with pack.json\n"
+           "  scorekit validate   check the pack's scorers on calibration cases\n"
+           "  scorekit run        record an experiment, to compare later ones with\n",
+           created, dir);
     free(created);
     return CLI_OK;
 }
