@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,38 @@ END_TEST
 
 /* A row whose every trial failed has no scores: it counts as task errors
  * and cells, never as a row of 0s. */
+/* Scores are stored inside their cell as JSON: every digit comes back
+ * through the scores view, and so do messages. */
+START_TEST(scores_read_back_exactly)
+{
+    new_experiment("e1", two_rows, 1);
+    const double third = 1.0 / 3.0, tiny = 0.1 + 0.2;
+    const spec one[] = {{"r1", 0, NULL, NULL, 1, {'s', 's'}, {third, tiny}},
+                        {"r2", 0, NULL, NULL, 1, {'e', 'k'}, {0, 0}}};
+    write_cells("e1", one, 2);
+    sqlite3_stmt *q;
+    ck_assert_int_eq(sqlite3_prepare_v2(sk_store_db(st),
+                                        "SELECT scorer, kind, score, message FROM scores WHERE "
+                                        "experiment_id = 'e1' ORDER BY row_id, scorer",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(q, 0), "A");
+    ck_assert(sqlite3_column_double(q, 2) == third);
+    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+    ck_assert(sqlite3_column_double(q, 2) == tiny);
+    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(q, 1), "error");
+    ck_assert_int_eq(sqlite3_column_type(q, 2), SQLITE_NULL);
+    ck_assert_str_eq((const char *)sqlite3_column_text(q, 3), "boom");
+    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+    ck_assert_str_eq((const char *)sqlite3_column_text(q, 1), "skipped");
+    ck_assert_str_eq((const char *)sqlite3_column_text(q, 3), "not applicable");
+    ck_assert_int_eq(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+}
+END_TEST
+
 START_TEST(task_errors_are_not_zeros)
 {
     static const char rows[] = "{\"id\": \"r1\", \"input\": \"a\"}\n"
@@ -316,6 +349,7 @@ static Suite *stats_suite(void)
     TCase *tc = tcase_create("stats");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, means_and_sds_over_trials);
+    tcase_add_test(tc, scores_read_back_exactly);
     tcase_add_test(tc, task_errors_are_not_zeros);
     tcase_add_test(tc, no_cells_yet);
     suite_add_tcase(s, tc);
