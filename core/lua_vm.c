@@ -16,6 +16,7 @@
 #include "host.h"
 #include "lua_json.h"
 #include "lua_llm.h"
+#include "lua_pattern.h"
 #include "lua_text.h"
 #include "util.h"
 
@@ -68,6 +69,20 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     if (vm->used > vm->lim.instructions) {
         vm->over_budget = 1;
         luaL_error(L, "instruction budget exceeded");
+    }
+}
+
+/* The payer of string patterns (lua_pattern.h): a step costs one
+ * instruction of the same budget, so a pattern that backtracks for ages is
+ * stopped like a loop, and a script's pcall cannot catch that either. */
+static void pattern_pay(lua_State *L, void *ud, long steps)
+{
+    sk_lua_vm *vm = ud;
+    vm->used += steps;
+    if (vm->used > vm->lim.instructions) {
+        vm->over_budget = vm->over_in_pattern = 1;
+        luaL_error(L, "instruction budget exceeded in a string pattern match; simplify the "
+                      "pattern or raise \"max_instructions\" in the pack's \"lua\" limits");
     }
 }
 
@@ -278,6 +293,8 @@ static int setup(lua_State *L)
     lua_getglobal(L, "string");
     lua_pushnil(L);
     lua_setfield(L, -2, "dump"); /* bytecode out means bytecode in */
+    /* find/match/gmatch/gsub whose backtracking the budget can stop */
+    sk_lua_pattern_install(L, -1, pattern_pay, vm_of(L));
     lua_pop(L, 1);
 
     /* Hide the string metatable: with it a script could change how every
@@ -332,7 +349,7 @@ int sk_lua_vm_open(sk_lua_vm *vm, char *err, size_t errlen)
 {
     vm->mem = 0;
     vm->used = 0;
-    vm->over_budget = vm->out_of_memory = 0;
+    vm->over_budget = vm->out_of_memory = vm->over_in_pattern = 0;
     vm->L = lua_newstate(l_alloc, vm);
     if (!vm->L) {
         snprintf(err, errlen, "cannot create a Lua state within the memory cap of %zu MiB",
@@ -378,7 +395,7 @@ int sk_lua_vm_pcall(sk_lua_vm *vm, int nargs, int nres)
     lua_pushcfunction(L, on_error);
     lua_insert(L, base);
     vm->used = 0;
-    vm->over_budget = vm->out_of_memory = 0;
+    vm->over_budget = vm->out_of_memory = vm->over_in_pattern = 0;
     lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
     int rc = lua_pcall(L, nargs, nres, base);
     lua_sethook(L, NULL, 0, 0);
@@ -438,11 +455,17 @@ void sk_lua_vm_error(sk_lua_vm *vm, const char *display, char *out, size_t outle
 {
     if (vm->over_budget) {
         long long m = vm->lim.instructions;
+        const char *where = vm->over_in_pattern
+                                ? " in a string pattern match (find/match/gmatch/gsub); "
+                                  "simplify the pattern or raise \"max_instructions\" in the "
+                                  "pack's \"lua\" limits"
+                                : "";
         if (m % 1000000 == 0)
-            snprintf(out, outlen, "scorer %s exceeded its %lldM instruction budget", display,
-                     m / 1000000);
+            snprintf(out, outlen, "scorer %s exceeded its %lldM instruction budget%s", display,
+                     m / 1000000, where);
         else
-            snprintf(out, outlen, "scorer %s exceeded its %lld instruction budget", display, m);
+            snprintf(out, outlen, "scorer %s exceeded its %lld instruction budget%s", display, m,
+                     where);
         return;
     }
     if (vm->out_of_memory) {

@@ -10,8 +10,10 @@
  * Every state has a memory cap, enforced by its allocator, and every call
  * made through sk_lua_vm_pcall an instruction budget, enforced by a count
  * hook that keeps firing once the budget is spent, so a script's own pcall
- * cannot swallow it.  Neither kind of failure harms the process: the call
- * fails, and sk_lua_vm_reset gives the scorer a fresh state.
+ * cannot swallow it.  string.find, match, gmatch and gsub are the counting
+ * ones of lua_pattern.h, whose steps are charged to the same budget (the
+ * hook cannot stop C code).  Neither kind of failure harms the process:
+ * the call fails, and sk_lua_vm_reset gives the scorer a fresh state.
  */
 #ifndef SK_LUA_VM_H
 #define SK_LUA_VM_H
@@ -35,6 +37,7 @@ typedef struct sk_lua_vm {
     size_t mem;         /* bytes allocated now */
     long long used;     /* instructions in the current call */
     int over_budget, out_of_memory;
+    int over_in_pattern; /* the budget ran out inside a string pattern match */
 } sk_lua_vm;
 
 /* The folders searched for "sk.NAME" modules and named scorers, joined by

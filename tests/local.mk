@@ -21,6 +21,7 @@ include tests/cli/local.mk
 include tests/unit/core.mk
 include tests/unit/parity.mk
 include tests/unit/lua.mk
+include tests/unit/pattern.mk
 include tests/unit/store.mk
 include tests/unit/task.mk
 include tests/unit/compare.mk
