@@ -284,8 +284,9 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
     sqlite3_stmt *c = NULL, *s = NULL;
     rc = sk_store_prepare(st, &c,
                           "INSERT OR REPLACE INTO cells (experiment_id, row_id, trial, pos, "
-                          "output_json, task_error, latency_ms, overall, pass, completed_at) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          "output_json, task_error, latency_ms, overall, pass, completed_at, "
+                          "llm_calls, prompt_tokens, completion_tokens, cost) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           err);
     if (rc == SK_OK)
         rc = sk_store_prepare(st, &s,
@@ -312,6 +313,15 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
         else
             sqlite3_bind_int(c, 9, cell->pass);
         bind_text(c, 10, now);
+        if (cell->llm_calls > 0) {
+            sqlite3_bind_int64(c, 11, cell->llm_calls);
+            sqlite3_bind_int64(c, 12, cell->prompt_tokens);
+            sqlite3_bind_int64(c, 13, cell->completion_tokens);
+            sqlite3_bind_double(c, 14, cell->cost);
+        } else {
+            for (int k = 11; k <= 14; k++)
+                sqlite3_bind_null(c, k);
+        }
         rc = sk_store_step_done(st, c, "writing a cell", err);
         for (size_t j = 0; rc == SK_OK && j < cell->nscores; j++) {
             const struct sk_cell_score *sc = &cell->scores[j];

@@ -59,6 +59,10 @@ typedef struct sk_cell {
     double latency_ms;
     double overall; /* NAN: nothing scored */
     int pass;
+    /* Model calls of the task and the judges for this cell (0 calls: none;
+     * tokens and cost count calls not served from the cache). */
+    long llm_calls, prompt_tokens, completion_tokens;
+    double cost;
     size_t nscores;
     struct sk_cell_score {
         const char *scorer; /* borrowed from the pack */

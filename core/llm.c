@@ -311,9 +311,32 @@ static void count(sk_llm *llm, long *field)
     pthread_mutex_unlock(&llm->mu);
 }
 
+static _Thread_local sk_llm_usage thread_usage;
+
+void sk_llm_thread_usage_reset(void)
+{
+    memset(&thread_usage, 0, sizeof thread_usage);
+}
+
+void sk_llm_thread_usage_get(sk_llm_usage *out)
+{
+    *out = thread_usage;
+}
+
 static void log_call(sk_llm *llm, const sk_llm_request *req, const sk_llm_provider *p,
                      const char *model, const sk_llm_reply *reply, const char *error)
 {
+    if (!error) {
+        thread_usage.calls++;
+        if (reply->cached) {
+            thread_usage.cached++;
+        } else {
+            thread_usage.prompt_tokens += reply->prompt_tokens > 0 ? reply->prompt_tokens : 0;
+            thread_usage.completion_tokens +=
+                reply->completion_tokens > 0 ? reply->completion_tokens : 0;
+            thread_usage.cost += reply->cost;
+        }
+    }
     if (!llm->cache)
         return;
     pthread_mutex_lock(&llm->mu);

@@ -112,6 +112,12 @@ typedef struct sk_llm_usage {
 } sk_llm_usage;
 int sk_llm_usage_of(const char *db_path, const char *exp_id, sk_llm_usage *out, char **err);
 
+/* The calls this thread made since its last reset, counted as
+ * sk_llm_usage_of counts them: how the runner gives each cell (its task
+ * and its judges, all run by one worker) its own tokens and cost. */
+void sk_llm_thread_usage_reset(void);
+void sk_llm_thread_usage_get(sk_llm_usage *out);
+
 /* ---- additions beyond the shared contract ------------------------------- */
 
 /* Counters of this client since it was opened (all callers, all threads). */

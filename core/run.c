@@ -105,7 +105,7 @@ static void scoring_row(const char *row_json, const char *output, sk_buf *line)
     sk_buf_addc(line, '}');
 }
 
-static sk_cell *run_cell(worker *w, const item *j)
+static sk_cell *run_cell_inner(worker *w, const item *j)
 {
     pool *p = w->p;
     sk_cell *cell = sk_xcalloc(1, sizeof *cell);
@@ -159,6 +159,21 @@ static sk_cell *run_cell(worker *w, const item *j)
             s->meta_json = dup_buf(&r->meta);
         }
     }
+    return cell;
+}
+
+/* One row x trial: the task, then the pack, with the model calls both made
+ * counted for the cell (the worker makes them all on this thread). */
+static sk_cell *run_cell(worker *w, const item *j)
+{
+    sk_llm_thread_usage_reset();
+    sk_cell *cell = run_cell_inner(w, j);
+    sk_llm_usage u;
+    sk_llm_thread_usage_get(&u);
+    cell->llm_calls = u.calls;
+    cell->prompt_tokens = u.prompt_tokens;
+    cell->completion_tokens = u.completion_tokens;
+    cell->cost = u.cost;
     return cell;
 }
 

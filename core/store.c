@@ -159,6 +159,13 @@ static const char migration_cells_clustered[] =
     "ALTER TABLE cells_new RENAME TO cells;"
     "ALTER TABLE scores_new RENAME TO scores;";
 
+/* What a cell's model calls (its task's and its judges') used; NULL for a
+ * cell that made none. */
+static const char migration_cell_usage[] = "ALTER TABLE cells ADD COLUMN llm_calls INTEGER;"
+                                           "ALTER TABLE cells ADD COLUMN prompt_tokens INTEGER;"
+                                           "ALTER TABLE cells ADD COLUMN completion_tokens INTEGER;"
+                                           "ALTER TABLE cells ADD COLUMN cost REAL;";
+
 /* Later tables belong to the concept that owns them; each defines its SQL. */
 extern const char sk_schema_llm[];         /* llm_cache.c */
 extern const char sk_schema_validations[]; /* validation_store.c */
@@ -171,6 +178,7 @@ static const sk_migration migrations[] = {
     {4, "llm", sk_schema_llm},
     {5, "validations", sk_schema_validations},
     {6, "baselines", sk_schema_baselines},
+    {7, "cell usage", migration_cell_usage},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

@@ -57,6 +57,13 @@ static void begin_cell(sk_buf *b, sqlite3_stmt *s)
         sk_buf_adds(b, ",\"task_error\":");
         sk_buf_add_json_string(b, text(s, 7), strlen(text(s, 7)));
     }
+    if (sqlite3_column_type(s, 16) != SQLITE_NULL) /* the cell's model calls */
+        sk_buf_printf(b,
+                      ",\"llm\":{\"calls\":%lld,\"prompt_tokens\":%lld,\"completion_tokens\":%lld,"
+                      "\"cost\":%.6g}",
+                      (long long)sqlite3_column_int64(s, 16),
+                      (long long)sqlite3_column_int64(s, 17),
+                      (long long)sqlite3_column_int64(s, 18), sqlite3_column_double(s, 19));
     sk_buf_adds(b, ",\"overall\":");
     if (sqlite3_column_type(s, 8) == SQLITE_NULL)
         sk_buf_adds(b, "null");
@@ -74,7 +81,8 @@ static int export(sk_store *st, const sk_experiment *e, FILE *out, char **err)
         st, &s,
         "SELECT c.row_id, c.trial, r.input_json, r.expected_json, r.metadata_json, "
         "c.output_json, c.latency_ms, c.task_error, c.overall, c.pass, s.scorer, s.kind, "
-        "s.score, s.message, s.rationale, s.meta_json FROM cells c "
+        "s.score, s.message, s.rationale, s.meta_json, c.llm_calls, c.prompt_tokens, "
+        "c.completion_tokens, c.cost FROM cells c "
         "LEFT JOIN dataset_rows r ON r.version_id = ?2 AND r.row_id = c.row_id "
         "LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND "
         "s.trial = c.trial "

@@ -57,6 +57,8 @@ has "$T/out" '"system":"Answer in one sentence."'
 has "$T/out" '"temperature":0.1'
 run 0 "$SK" export "$EXP"
 has "$T/out" '"output":"Lyon is the capital of France."'
+# Each cell: one task call and one judge call.
+[ "$(grep -c '"llm":{"calls":2,' "$T/out")" = 2 ] || fail "every cell counts its two model calls"
 has "$T/out" '"choice":"D"'
 has "$T/out" '"rationale":"picked C"'
 
