@@ -323,6 +323,10 @@ int cmd_compare(const cli_ctx *ctx, int argc, char **argv)
 
     cli_compare_report r;
     memset(&r, 0, sizeof r);
+    if (rc == CLI_OK) {
+        cli_llm_usage(st, c->base.id, &r.usage[0]);
+        cli_llm_usage(st, c->new_.id, &r.usage[1]);
+    }
     sk_baseline_staleness stale;
     memset(&stale, 0, sizeof stale);
     int stale_checked = 0;

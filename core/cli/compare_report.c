@@ -146,6 +146,17 @@ static void print_header(const cli_compare_report *r)
             printf(" and %zu more", count - shown);
         printf("\n");
     }
+    /* What a change of model or prompt costs is part of whether it helped. */
+    if (r->usage[0].calls || r->usage[1].calls)
+        for (int side = 0; side < 2; side++) {
+            const sk_llm_usage *u = &r->usage[side];
+            printf("model calls, %s: %ld (%ld from the cache), tokens %ld in + %ld out",
+                   side ? "new " : "base", u->calls, u->cached, u->prompt_tokens,
+                   u->completion_tokens);
+            if (u->cost > 0)
+                printf(", cost %.4f", u->cost);
+            printf("\n");
+        }
 }
 
 static void print_changes(const sk_comparison *c)
@@ -537,8 +548,11 @@ cJSON *cli_compare_json(const cli_compare_report *r)
     cJSON_AddBoolToObject(base, "baseline", r->base_is_baseline);
     if (r->base_is_baseline)
         cJSON_AddStringToObject(base, "baseline_set_at", r->baseline->set_at);
+    cJSON_AddItemToObject(base, "llm_usage", cli_llm_usage_json(&r->usage[0]));
     cJSON_AddItemToObject(o, "base", base);
-    cJSON_AddItemToObject(o, "new", experiment_json(&c->new_));
+    cJSON *nw = experiment_json(&c->new_);
+    cJSON_AddItemToObject(nw, "llm_usage", cli_llm_usage_json(&r->usage[1]));
+    cJSON_AddItemToObject(o, "new", nw);
     cJSON *rows = cJSON_AddObjectToObject(o, "rows");
     cJSON_AddNumberToObject(rows, "paired", (double)c->both);
     cJSON_AddNumberToObject(rows, "only_base", (double)c->only_base);

@@ -26,7 +26,8 @@ typedef struct cli_compare_report {
     sk_cmp_row_detail *imp_detail; /* likewise */
     char **gate_reasons;
     size_t ngate_reasons;
-    int gated; /* a gate was asked for */
+    int gated;             /* a gate was asked for */
+    sk_llm_usage usage[2]; /* model calls of the base [0] and the new [1] experiment */
 } cli_compare_report;
 
 void cli_compare_print_text(const cli_compare_report *r);

@@ -123,5 +123,7 @@ run 0 "$SK" run --no-progress --set provider=column --set provider=openai --set 
 E2=$(sed -n 's/^experiment \([0-9a-z]*\): .*/\1/p' "$T/out")
 run 0 "$SK" compare "$E2" --base "$E1"
 has "$T/out" "prompt_file_text"
+has "$T/out" "model calls, base: 4 (0 from the cache)"
+has "$T/out" "model calls, new : 4 (0 from the cache)"
 has "$T/out" "Question: {{input}}"
 finish
