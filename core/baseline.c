@@ -142,15 +142,48 @@ int sk_baseline_history(sk_store *st, sk_baseline **out, size_t *n, char **err)
                  n, err);
 }
 
+/* What `scorekit run` would record now with dataset `ref`. */
+static char *snapshot_with(const sk_project *proj, const sk_pack *pack, const char *pack_path,
+                           int trials, const char *ref)
+{
+    cJSON *task = proj->task_json ? cJSON_Parse(proj->task_json) : cJSON_CreateObject();
+    sk_run_opts o = {0};
+    o.project_dir = proj->dir; /* files the task refers to, e.g. a prompt file */
+    o.pack = pack;
+    o.pack_path = pack_path;
+    o.task = task;
+    o.trials = trials;
+    char *hash = NULL;
+    char *snap = sk_run_snapshot(&o, ref, &hash);
+    free(hash);
+    cJSON_Delete(task);
+    return snap;
+}
+
 char *sk_baseline_current_snapshot(sk_store *st, const sk_project *proj, const sk_pack *pack,
                                    const char *pack_path, int trials, const char *fallback_dataset,
                                    char **err)
 {
     /* The dataset `scorekit run` would use: the project's, when it names a
-     * dataset of the store; its newest version. */
+     * dataset of the store; its newest version.  A file named there is the
+     * dataset named after it, in the version a run would make of it now:
+     * the newest when that holds the file's rows, else the next one. */
     sk_dataset_version dv = {0};
     int found = 0;
-    if (proj->dataset_name && !(proj->dataset && sk_is_file(proj->dataset)))
+    if (proj->dataset && sk_is_file(proj->dataset)) {
+        char *name = sk_dataset_name_for_file(proj->dataset);
+        int same = 0;
+        int rc = sk_dataset_file_current(st, name, proj->dataset, SK_DATASET_AUTO, &dv, &same, err);
+        char *ref = rc ? NULL : sk_asprintf("%s@%d", name, dv.version + (same ? 0 : 1));
+        sk_dataset_version_clear(&dv);
+        free(name);
+        if (!ref)
+            return NULL;
+        char *snap = snapshot_with(proj, pack, pack_path, trials, ref);
+        free(ref);
+        return snap;
+    }
+    if (proj->dataset_name)
         found = sk_dataset_resolve(st, proj->dataset_name, &dv, NULL) == SK_OK;
     if (!found && fallback_dataset) {
         char *name = NULL;
@@ -168,17 +201,8 @@ char *sk_baseline_current_snapshot(sk_store *st, const sk_project *proj, const s
     }
     char *ref = sk_asprintf("%s@%d", dv.name, dv.version);
     sk_dataset_version_clear(&dv);
-    cJSON *task = proj->task_json ? cJSON_Parse(proj->task_json) : cJSON_CreateObject();
-    sk_run_opts o = {0};
-    o.pack = pack;
-    o.pack_path = pack_path;
-    o.task = task;
-    o.trials = trials;
-    char *hash = NULL;
-    char *snap = sk_run_snapshot(&o, ref, &hash);
-    free(hash);
+    char *snap = snapshot_with(proj, pack, pack_path, trials, ref);
     free(ref);
-    cJSON_Delete(task);
     return snap;
 }
 
@@ -214,6 +238,8 @@ int sk_baseline_check(const sk_experiment *base, const char *current_snapshot, i
         if (rc)
             return rc;
         out->config_changed = out->changes.variables > 0;
+    } else {
+        out->config_unknown = 1;
     }
     time_t t = sk_parse_utc(base->created_at);
     if (t != (time_t)-1)

@@ -65,6 +65,7 @@ char *sk_baseline_current_snapshot(sk_store *st, const sk_project *proj, const s
 typedef struct sk_baseline_staleness {
     sk_config_diff changes; /* baseline snapshot -> current; empty when current is NULL */
     int config_changed;     /* changes.variables > 0 */
+    int config_unknown;     /* no current snapshot to compare with: not checked */
     double age_days;        /* since the baseline experiment was created; NAN if unknown */
     int max_age_days;       /* as given; 0: no limit */
     int too_old;

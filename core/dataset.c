@@ -373,39 +373,51 @@ static int same_rows(sk_store *st, sk_dataset_file *f, size_t count, int64_t vid
     return rc < 0 ? rc : same;
 }
 
-int sk_dataset_sync(sk_store *st, const char *name, const char *path, sk_dataset_format fmt,
-                    sk_dataset_version *out, int *imported, char **err)
+char *sk_dataset_name_for_file(const char *path)
 {
-    memset(out, 0, sizeof *out);
-    *imported = 0;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return sk_xstrndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
+}
+
+int sk_dataset_file_current(sk_store *st, const char *name, const char *path, sk_dataset_format fmt,
+                            sk_dataset_version *newest, int *same, char **err)
+{
+    memset(newest, 0, sizeof *newest);
+    *same = 0;
     int rc = sk_dataset_check_name(name, err);
     if (rc)
         return rc;
-    sk_dataset_version cur;
+    sk_dataset_file *f;
+    size_t count;
+    if ((rc = sk_dataset_file_open(&f, path, fmt, err)) != 0)
+        return rc;
+    rc = check_file(f, &count, err);
     char *msg = NULL;
-    int have = sk_dataset_resolve(st, name, &cur, &msg) == SK_OK;
-    free(msg);
-    if (have) {
-        sk_dataset_file *f;
-        size_t count;
-        if ((rc = sk_dataset_file_open(&f, path, fmt, err)) != 0) {
-            sk_dataset_version_clear(&cur);
-            return rc;
-        }
-        rc = check_file(f, &count, err);
+    if (rc == 0 && sk_dataset_resolve(st, name, newest, &msg) == SK_OK) {
+        rc = sk_dataset_file_rewind(f, err);
         if (rc == 0)
-            rc = sk_dataset_file_rewind(f, err);
-        if (rc == 0)
-            rc = same_rows(st, f, count, cur.id, cur.rows, err);
-        sk_dataset_file_close(f);
-        if (rc == 1) {
-            *out = cur;
-            return SK_OK;
+            rc = same_rows(st, f, count, newest->id, newest->rows, err);
+        if (rc >= 0) {
+            *same = rc;
+            rc = SK_OK;
         }
-        sk_dataset_version_clear(&cur);
-        if (rc < 0)
-            return rc;
     }
+    free(msg);
+    sk_dataset_file_close(f);
+    return rc;
+}
+
+int sk_dataset_sync(sk_store *st, const char *name, const char *path, sk_dataset_format fmt,
+                    sk_dataset_version *out, int *imported, char **err)
+{
+    *imported = 0;
+    int same = 0;
+    int rc = sk_dataset_file_current(st, name, path, fmt, out, &same, err);
+    if (rc || same)
+        return rc;
+    sk_dataset_version_clear(out);
     rc = sk_dataset_import(st, name, path, fmt, out, err);
     *imported = rc == SK_OK;
     return rc;

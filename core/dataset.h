@@ -72,6 +72,17 @@ int sk_dataset_import(sk_store *st, const char *name, const char *path, sk_datas
 int sk_dataset_sync(sk_store *st, const char *name, const char *path, sk_dataset_format fmt,
                     sk_dataset_version *out, int *imported, char **err);
 
+/* The read-only half of sk_dataset_sync: check the file (errors as an
+ * import gives them), then *same = 1 when the newest version of `name`
+ * holds exactly its rows.  *newest is that version (id 0 when the dataset
+ * does not exist yet); clear it with sk_dataset_version_clear. */
+int sk_dataset_file_current(sk_store *st, const char *name, const char *path, sk_dataset_format fmt,
+                            sk_dataset_version *newest, int *same, char **err);
+
+/* The dataset a file is kept as when scorekit.json names it: its name
+ * without folder and extension ("data/qa.jsonl" -> "qa").  Caller frees. */
+char *sk_dataset_name_for_file(const char *path);
+
 /* The version named by `ref` ("NAME" for the newest, or "NAME@VER").
  * SK_ENOTFOUND with *err for an unknown dataset or version, SK_EINVAL for a
  * malformed ref.  Clear *out with sk_dataset_version_clear. */

@@ -100,6 +100,7 @@ cJSON *cli_staleness_json(const sk_baseline_staleness *s)
     cJSON_AddBoolToObject(o, "stale", s->stale);
     cJSON_AddBoolToObject(o, "config_changed", s->config_changed);
     cJSON_AddBoolToObject(o, "too_old", s->too_old);
+    cJSON_AddBoolToObject(o, "config_unknown", s->config_unknown);
     if (isnan(s->age_days))
         cJSON_AddNullToObject(o, "age_days");
     else
@@ -228,11 +229,14 @@ static int do_show(const cli_ctx *ctx, sk_project *proj, sk_store *st, int argc,
         printf("baseline: %s \"%s\", ran %s on %s, %d trial%s\n", e.id, e.name, e.created_at,
                e.dataset_ref, e.trials, e.trials == 1 ? "" : "s");
         printf("set:      %s%s%s\n", b.set_at, b.note ? ", " : "", b.note ? b.note : "");
-        if (!stale.stale)
+        if (stale.stale)
+            printf("status:   STALE (see the warnings)\n");
+        else if (stale.config_unknown)
+            printf("status:   UNKNOWN: the project's configuration could not be compared with "
+                   "its snapshot (see the warning)\n");
+        else
             printf("status:   current: the project's configuration matches its snapshot%s\n",
                    stale.max_age_days ? ", and it is within the allowed age" : "");
-        else
-            printf("status:   STALE (see the warnings)\n");
         printf("\n");
         cli_summary_print(e.id, &stats, total, e.trials, NULL);
     }

@@ -110,10 +110,7 @@ static int resume_pack(const cli_ctx *ctx, const sk_project *proj, sk_store *st,
  * The dataset is named after the file ("data.jsonl" -> "data"). */
 static int sync_dataset(sk_store *st, const sk_project *proj, char **ref)
 {
-    const char *base = strrchr(proj->dataset, '/');
-    base = base ? base + 1 : proj->dataset;
-    const char *dot = strrchr(base, '.');
-    char *name = sk_xstrndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
+    char *name = sk_dataset_name_for_file(proj->dataset);
     char *err = NULL;
     sk_dataset_version v;
     int imported = 0;

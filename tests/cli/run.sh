@@ -51,7 +51,23 @@ has "$T/err" "data.jsonl:7:"
 [ "$("$SK" experiments | wc -l)" = "$n_exp" ] || fail "a malformed dataset file records nothing"
 "$SK" dataset list >"$T/out"
 grep -E '^data +2 +6 ' "$T/out" >/dev/null || fail "no version made from the malformed file"
+# The baseline (the run on data@2) goes stale when the file's rows change,
+# and checking that writes no version.
+run 0 "$SK" experiments
+base=$(awk 'NR == 2 && / data@2 / {print $1}' "$T/out")
+[ -n "$base" ] || fail "the newest experiment ran on data@2"
+run 0 "$SK" baseline set "$base"
+run 0 "$SK" baseline show
+has "$T/out" "UNKNOWN: the project's configuration could not be compared"
+has "$T/err" "data.jsonl:7:"
+head -n 6 data.jsonl >data.now && mv data.now data.jsonl
+run 0 "$SK" baseline show
+has "$T/out" "current: the project's configuration matches its snapshot"
 mv data.orig data.jsonl
+run 0 "$SK" baseline show
+has "$T/err" 'dataset version: "data@2" -> "data@3"'
+"$SK" dataset list >"$T/out"
+grep -E '^data +2 +6 ' "$T/out" >/dev/null || fail "checking the baseline wrote no version"
 run 1 "$SK" run --dataset nope --no-progress
 has "$T/err" "nope"
 
