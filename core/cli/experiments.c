@@ -17,7 +17,8 @@ static void help(void)
            "\n"
            "List the project's experiments, newest first: id, name, when it started, status,\n"
            "dataset@version, cells recorded (of the total when incomplete), task and scorer\n"
-           "errors, the experiment it rescored (origin), and each scorer's mean score.\n"
+           "errors, the experiment it rescored (origin), each scorer's mean score, and the\n"
+           "model calls it made (with their cost, when the project prices its models).\n"
            "\n"
            "  --json   one JSON array of objects\n");
 }
@@ -27,6 +28,7 @@ typedef struct listed {
     int trials;
     size_t total; /* cells when complete */
     sk_exp_stats stats;
+    sk_llm_usage usage; /* its model calls */
 } listed;
 
 static void listed_free(listed *v, size_t n)
@@ -81,8 +83,11 @@ static int load(sk_store *st, listed **out, size_t *n, char **err)
     sqlite3_finalize(s);
     if (step != SQLITE_DONE)
         rc = sk_store_error(st, "listing the experiments", err);
-    for (size_t i = 0; rc == SK_OK && i < *n; i++)
+    for (size_t i = 0; rc == SK_OK && i < *n; i++) {
         rc = sk_experiment_stats(st, (*out)[i].id, &(*out)[i].stats, err);
+        if (rc == SK_OK)
+            cli_llm_usage(st, (*out)[i].id, &(*out)[i].usage);
+    }
     if (rc) {
         listed_free(*out, *n);
         *out = NULL;
@@ -117,6 +122,7 @@ static void print_json(const listed *v, size_t n)
             else
                 cJSON_AddNumberToObject(means, sc->name, sc->mean);
         }
+        cJSON_AddItemToObject(o, "llm_usage", cli_llm_usage_json(&l->usage));
         cJSON_AddItemToArray(arr, o);
     }
     char *text = cJSON_PrintUnformatted(arr);
@@ -157,6 +163,12 @@ static void print_table(const listed *v, size_t n)
                 sk_buf_adds(&means, "-");
             else
                 sk_buf_printf(&means, "%.2f", sc->mean);
+        }
+        if (l->usage.calls) { /* what the experiment's model calls cost */
+            sk_buf_printf(&means, "  (%ld model calls", l->usage.calls);
+            if (l->usage.cost > 0)
+                sk_buf_printf(&means, ", cost %.4f", l->usage.cost);
+            sk_buf_addc(&means, ')');
         }
         printf("%-*s  %-*s  %-20s  %-*s  %-*s  %9s  %6zu  %-*s  %s\n", wid, l->id, wname, l->name,
                l->created_at, wstat, l->status, wds, l->dataset, cells, cli_stats_errors(&l->stats),

@@ -49,6 +49,8 @@ EXP=$(sed -n 's/^experiment \([0-9a-z]*\): .*/\1/p' "$T/out")
 run 0 "$SK" show "$EXP"
 has "$T/out" "picked D"
 has "$T/out" "model calls: 4 (0 from the cache)"
+run 0 "$SK" experiments
+grep -E "^$EXP .*factuality=0\.50  \(4 model calls\)" "$T/out" >/dev/null || fail "experiments: calls"
 run 0 "$SK" show "$EXP" --json
 has "$T/out" '"llm_usage":{"calls":4,"cached":0,'
 run 0 "$SK" show "$EXP"
