@@ -231,14 +231,23 @@ int sk_llm_usage_of(const char *db_path, const char *exp_id, sk_llm_usage *out, 
     int rc = open_store(&st, db_path, err);
     if (rc)
         return rc;
+    rc = sk_llm_usage_in(st, exp_id, out, err);
+    sk_store_close(st);
+    return rc;
+}
+
+int sk_llm_usage_in(sk_store *st, const char *exp_id, sk_llm_usage *out, char **err)
+{
+    memset(out, 0, sizeof *out);
     sqlite3_stmt *s = NULL;
-    rc = sk_store_prepare(st, &s,
-                          "SELECT count(*), coalesce(sum(cached), 0), "
-                          "coalesce(sum(CASE WHEN cached THEN 0 ELSE prompt_tokens END), 0), "
-                          "coalesce(sum(CASE WHEN cached THEN 0 ELSE completion_tokens END), 0), "
-                          "coalesce(sum(CASE WHEN cached THEN 0 ELSE cost END), 0) "
-                          "FROM llm_calls WHERE experiment_id = ? AND ok = 1",
-                          err);
+    int rc =
+        sk_store_prepare(st, &s,
+                         "SELECT count(*), coalesce(sum(cached), 0), "
+                         "coalesce(sum(CASE WHEN cached THEN 0 ELSE prompt_tokens END), 0), "
+                         "coalesce(sum(CASE WHEN cached THEN 0 ELSE completion_tokens END), 0), "
+                         "coalesce(sum(CASE WHEN cached THEN 0 ELSE cost END), 0) "
+                         "FROM llm_calls WHERE experiment_id = ? AND ok = 1",
+                         err);
     if (!rc) {
         sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(s) == SQLITE_ROW) {
@@ -252,7 +261,6 @@ int sk_llm_usage_of(const char *db_path, const char *exp_id, sk_llm_usage *out, 
         }
     }
     sqlite3_finalize(s);
-    sk_store_close(st);
     return rc;
 }
 

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "llm.h"
 #include "store.h"
 
 /* The migration that creates both tables (registered in store.c). */
@@ -70,6 +71,10 @@ typedef struct sk_llm_calls_total {
     double cost;
 } sk_llm_calls_total;
 int sk_llm_calls_totals(sk_store *st, sk_llm_calls_total *out, char **err);
+
+/* sk_llm_usage_of on a store the caller has open (no connection of its
+ * own): for listings that read the usage of many experiments. */
+int sk_llm_usage_in(sk_store *st, const char *exp_id, sk_llm_usage *out, char **err);
 
 /* `scorekit cache clear`: delete the entries of `model` (NULL: all) that
  * were stored more than older_than_days ago (< 0: any age); *deleted gets

@@ -85,6 +85,8 @@ size_t cli_experiment_cells(sk_store *st, const sk_experiment *e);
 int cli_llm_usage(sk_store *st, const char *exp_id, sk_llm_usage *u);
 /* "model calls: ..." after a summary, when there were any. */
 void cli_llm_usage_print(const sk_llm_usage *u);
+/* The line itself, "model calls<label>: ...". */
+void cli_llm_usage_line(const char *label, const sk_llm_usage *u);
 cJSON *cli_llm_usage_json(const sk_llm_usage *u);
 
 /* Task errors plus every scorer's errors. */

@@ -148,15 +148,8 @@ static void print_header(const cli_compare_report *r)
     }
     /* What a change of model or prompt costs is part of whether it helped. */
     if (r->usage[0].calls || r->usage[1].calls)
-        for (int side = 0; side < 2; side++) {
-            const sk_llm_usage *u = &r->usage[side];
-            printf("model calls, %s: %ld (%ld from the cache), tokens %ld in + %ld out",
-                   side ? "new " : "base", u->calls, u->cached, u->prompt_tokens,
-                   u->completion_tokens);
-            if (u->cost > 0)
-                printf(", cost %.4f", u->cost);
-            printf("\n");
-        }
+        for (int side = 0; side < 2; side++)
+            cli_llm_usage_line(side ? ", new " : ", base", &r->usage[side]);
 }
 
 static void print_changes(const sk_comparison *c)

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "llm.h"
+#include "llm_cache.h"
 #include "error.h"
 #include "rowscore.h"
 #include "run.h"
@@ -91,7 +92,7 @@ void cli_summary_print(const char *exp_id, const sk_exp_stats *s, size_t total_c
 int cli_llm_usage(sk_store *st, const char *exp_id, sk_llm_usage *u)
 {
     char *err = NULL;
-    if (sk_llm_usage_of(sk_store_path(st), exp_id, u, &err) == SK_OK)
+    if (sk_llm_usage_in(st, exp_id, u, &err) == SK_OK)
         return 0;
     cli_warn("%s", err);
     free(err);
@@ -99,15 +100,21 @@ int cli_llm_usage(sk_store *st, const char *exp_id, sk_llm_usage *u)
     return -1;
 }
 
+void cli_llm_usage_line(const char *label, const sk_llm_usage *u)
+{
+    printf("model calls%s: %ld (%ld from the cache), tokens %ld in + %ld out", label, u->calls,
+           u->cached, u->prompt_tokens, u->completion_tokens);
+    if (u->cost > 0)
+        printf(", cost %.4f", u->cost);
+    printf("\n");
+}
+
 void cli_llm_usage_print(const sk_llm_usage *u)
 {
     if (u->calls == 0)
         return;
-    printf("\nmodel calls: %ld (%ld from the cache), tokens %ld in + %ld out", u->calls, u->cached,
-           u->prompt_tokens, u->completion_tokens);
-    if (u->cost > 0)
-        printf(", cost %.4f", u->cost);
     printf("\n");
+    cli_llm_usage_line("", u);
 }
 
 cJSON *cli_llm_usage_json(const sk_llm_usage *u)
