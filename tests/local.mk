@@ -6,7 +6,7 @@ AM_TESTS_ENVIRONMENT = \
 	SK_SRCDIR='$(abs_top_srcdir)'; SK_BUILDDIR='$(abs_top_builddir)'; \
 	SCOREKIT_PLUGIN_PATH='$(abs_top_builddir)/plugins/.libs'; \
 	SCOREKIT_LUA_PATH='$(abs_top_srcdir)/lua'; \
-	SCOREKIT_CALIBRATION_PATH='$(abs_top_srcdir)/core/calibration'; \
+	SCOREKIT_CALIBRATION_PATH='$(abs_top_srcdir)/core/validate/calibration'; \
 	export SK_SRCDIR SK_BUILDDIR SCOREKIT_PLUGIN_PATH SCOREKIT_LUA_PATH SCOREKIT_CALIBRATION_PATH;
 
 check_LTLIBRARIES += libsktest.la

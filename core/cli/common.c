@@ -7,9 +7,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "llm_setup.h"
-#include "error.h"
+#include "cli/cli.h"
+#include "cli/llm_setup.h"
+#include "base/error.h"
 
 void cli_error(const char *fmt, ...)
 {

@@ -14,14 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "baseline.h"
-#include "compare.h"
-#include "dataset.h"
-#include "error.h"
-#include "experiment.h"
+#include "analysis/baseline.h"
+#include "analysis/compare.h"
+#include "store/dataset.h"
+#include "base/error.h"
+#include "store/experiment.h"
 #include "run_suite.h"
 #include "store_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 #define EPS 1e-12
 

@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataset.h"
-#include "error.h"
-#include "experiment.h"
-#include "experiment_stats.h"
+#include "store/dataset.h"
+#include "base/error.h"
+#include "store/experiment.h"
+#include "store/experiment_stats.h"
 #include "run_suite.h"
 #include "store_fixture.h"
-#include "task.h"
-#include "util.h"
+#include "task/task.h"
+#include "base/util.h"
 
 #define EPS 1e-12
 

@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
-#include "llm.h"
-#include "llm_cache.h"
+#include "llm/llm.h"
+#include "llm/llm_cache.h"
 #include "llm_fixture.h"
 #include "run_suite.h"
 #include "store_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 static char *db_path;
 static sk_llm *llm;
