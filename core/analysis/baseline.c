@@ -17,18 +17,6 @@
 #include "run/run.h"
 #include "base/util.h"
 
-/* Migration 3: the history of baselines; the current one is the highest
- * id.  Deleting an experiment takes its entries with it, so the baseline
- * falls back to the one set before. */
-const char sk_schema_baselines[] =
-    "CREATE TABLE baselines ("
-    "  id INTEGER PRIMARY KEY,"
-    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
-    "  set_at TEXT NOT NULL,"
-    "  note TEXT"
-    ");"
-    "CREATE INDEX baselines_experiment ON baselines(experiment_id);";
-
 void sk_baseline_clear(sk_baseline *b)
 {
     free(b->experiment_id);

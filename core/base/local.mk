@@ -16,4 +16,5 @@ libscorekit_la_SOURCES += \
 	core/base/util.c core/base/util.h \
 	core/base/fileutil.c core/base/fileutil.h \
 	core/base/row.c core/base/row.h \
-	core/base/hash.c core/base/hash.h
+	core/base/hash.c core/base/hash.h \
+	core/base/verdict.h

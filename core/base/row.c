@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/hash.h"
 
 typedef const unsigned char *cursor;
 
@@ -788,4 +789,19 @@ int sk_json_string_decode(const char *p, size_t n, sk_buf *out)
     out->len += decode_raw((cursor)p + 1, (cursor)p + n - 1, (unsigned char *)out->data + out->len);
     out->data[out->len] = '\0';
     return 0;
+}
+
+/* FNV-1a over input and expected (see row.h), so the same case gets
+ * the same id in every file and in the dataset store. */
+void sk_row_derive_id(sk_buf *id, sk_span input, sk_span expected)
+{
+    static const unsigned char sep = 0xff; /* ("ab","") != ("a","b") */
+    uint64_t h = SK_FNV64_LEGACY_INIT;
+    const sk_span parts[2] = {input, expected};
+    for (int k = 0; k < 2; k++) {
+        if (parts[k].p)
+            h = sk_fnv64(h, parts[k].p, parts[k].n);
+        h = sk_fnv64(h, &sep, 1);
+    }
+    sk_buf_printf(id, "h%016llx", (unsigned long long)h);
 }

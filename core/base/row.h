@@ -67,4 +67,11 @@ static inline int sk_span_is_string(sk_span s)
     return s.p && s.n >= 2 && s.p[0] == '"';
 }
 
+/* Append to `id` the stable id of a row that has none: "h" and 16 hex
+ * digits of a hash of the raw JSON bytes of input and expected.  Callers
+ * pass {NULL, 0} for an expected that is absent or null, and the text null
+ * for a missing input.  `scorekit score` and the dataset store both use it,
+ * so a row keeps its id wherever it goes. */
+void sk_row_derive_id(sk_buf *id, sk_span input, sk_span expected);
+
 #endif

@@ -37,4 +37,10 @@ void sk_buf_add_json_string(sk_buf *b, const char *s, size_t n);
 void sk_buf_reset(sk_buf *b);
 void sk_buf_free(sk_buf *b);
 
+/* A monotonic clock in milliseconds, for durations and deadlines. */
+double sk_now_ms(void);
+
+/* The UTC time now, ISO-8601 ("2026-12-03T23:59:59Z").  Caller frees. */
+char *sk_now_utc(void);
+
 #endif

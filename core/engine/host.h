@@ -8,13 +8,7 @@
 
 #include "scorekit/plugin.h"
 #include "base/util.h"
-
-typedef enum sk_verdict {
-    SK_VERDICT_NONE = 0, /* the scorer reported nothing (becomes an error) */
-    SK_VERDICT_SCORE,
-    SK_VERDICT_SKIP,
-    SK_VERDICT_ERROR
-} sk_verdict;
+#include "base/verdict.h"
 
 struct sk_result {
     sk_verdict kind;

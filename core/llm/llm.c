@@ -43,13 +43,6 @@ struct sk_llm {
 static pthread_mutex_t global_mu = PTHREAD_MUTEX_INITIALIZER;
 static sk_llm *global_llm;
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static void sleep_ms(double ms)
 {
     if (ms <= 0)
@@ -229,7 +222,7 @@ static int send_with_retries(sk_llm *llm, const sk_llm_provider *p, const char *
         hdr_version = sk_xstrdup("anthropic-version: 2023-06-01");
         headers[nh++] = hdr_version;
     }
-    double start = now_ms();
+    double start = sk_now_ms();
     long timeout_ms = (long)ceil(p->timeout_s * 1000);
     int rc = 0;
     for (;;) {
@@ -244,7 +237,7 @@ static int send_with_retries(sk_llm *llm, const sk_llm_provider *p, const char *
         long status = sent == 0 ? r->resp.status : 0;
         if (status >= 200 && status < 300)
             break;
-        double elapsed = now_ms() - start;
+        double elapsed = sk_now_ms() - start;
         int retries_left = r->attempts <= p->max_retries;
         double wait = 0;
         if (retries_left && sk_llm_retryable(status)) {
@@ -296,7 +289,7 @@ static int send_with_retries(sk_llm *llm, const sk_llm_provider *p, const char *
         free(msg);
         break;
     }
-    r->elapsed_s = (now_ms() - start) / 1000;
+    r->elapsed_s = (sk_now_ms() - start) / 1000;
     free(hdr_key);
     free(hdr_version);
     return rc;
@@ -397,7 +390,7 @@ int sk_llm_chat(sk_llm *llm, const sk_llm_request *req, sk_llm_reply *reply, cha
 {
     memset(reply, 0, sizeof *reply);
     reply->prompt_tokens = reply->completion_tokens = -1;
-    double start = now_ms();
+    double start = sk_now_ms();
     const sk_llm_provider *p = sk_llm_config_provider(&llm->cfg, req->provider);
     const char *model = req->model ? req->model : p ? p->model : NULL;
     cJSON *params = NULL, *schema = NULL, *body = NULL;
@@ -439,7 +432,7 @@ int sk_llm_chat(sk_llm *llm, const sk_llm_request *req, sk_llm_reply *reply, cha
             reply->completion_tokens = hit.completion_tokens;
             reply->cost = 0; /* nothing was spent on this call */
             reply->cached = 1;
-            reply->latency_ms = now_ms() - start;
+            reply->latency_ms = sk_now_ms() - start;
             count(llm, &llm->counters.cache_hits);
             count(llm, &llm->counters.calls_ok);
             log_call(llm, req, p, model, reply, NULL);
@@ -473,7 +466,7 @@ int sk_llm_chat(sk_llm *llm, const sk_llm_request *req, sk_llm_reply *reply, cha
                           price->input_per_mtok +
                       (reply->completion_tokens > 0 ? (double)reply->completion_tokens : 0) / 1e6 *
                           price->output_per_mtok;
-    reply->latency_ms = now_ms() - start;
+    reply->latency_ms = sk_now_ms() - start;
     if (use_cache) {
         sk_llm_cached c = {reply->content, reply->tool_args_json, reply->prompt_tokens,
                            reply->completion_tokens, reply->cost};
@@ -499,7 +492,7 @@ fail:
         sk_llm_reply_free(reply);
         reply->attempts = attempts;
         reply->prompt_tokens = reply->completion_tokens = -1;
-        reply->latency_ms = now_ms() - start;
+        reply->latency_ms = sk_now_ms() - start;
         log_call(llm, req, p, model, reply, msg);
         memset(reply, 0, sizeof *reply);
     }

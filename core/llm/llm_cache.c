@@ -13,46 +13,7 @@
 #include <string.h>
 
 #include "base/error.h"
-#include "llm/llm.h"
 #include "base/util.h"
-
-#define NOW "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
-
-const char sk_schema_llm[] =
-    "CREATE TABLE llm_cache (\n"
-    "    key TEXT PRIMARY KEY,\n" /* hex SHA-256 of the canonical request */
-    "    provider TEXT NOT NULL,\n"
-    "    base_url TEXT NOT NULL,\n"
-    "    model TEXT NOT NULL,\n"
-    "    trial INTEGER NOT NULL,\n"
-    "    content TEXT,\n"
-    "    tool_args TEXT,\n"
-    "    prompt_tokens INTEGER,\n"
-    "    completion_tokens INTEGER,\n"
-    "    cost REAL NOT NULL DEFAULT 0,\n"
-    "    bytes INTEGER NOT NULL,\n"
-    "    hits INTEGER NOT NULL DEFAULT 0,\n"
-    "    created_at TEXT NOT NULL DEFAULT " NOW ",\n"
-    "    last_hit_at TEXT\n"
-    ");\n"
-    "CREATE INDEX llm_cache_model ON llm_cache (model, created_at);\n"
-    "CREATE TABLE llm_calls (\n"
-    "    id INTEGER PRIMARY KEY,\n"
-    "    experiment_id TEXT,\n" /* no foreign key: the log outlives deleted experiments */
-    "    at TEXT NOT NULL DEFAULT " NOW ",\n"
-    "    caller TEXT,\n"
-    "    provider TEXT,\n"
-    "    model TEXT,\n"
-    "    ok INTEGER NOT NULL,\n"
-    "    cached INTEGER NOT NULL,\n"
-    "    attempts INTEGER NOT NULL,\n"
-    "    prompt_tokens INTEGER,\n"
-    "    completion_tokens INTEGER,\n"
-    "    cost REAL NOT NULL DEFAULT 0,\n"
-    "    latency_ms REAL NOT NULL DEFAULT 0,\n"
-    "    error TEXT\n"
-    ");\n"
-    "CREATE INDEX llm_calls_experiment ON llm_calls (experiment_id);\n";
 
 struct sk_llm_cache {
     pthread_mutex_t mu;
@@ -79,9 +40,10 @@ int sk_llm_cache_open(sk_llm_cache **out, const char *db_path, char **err)
                               "FROM llm_cache WHERE key = ?",
                               err);
     if (!rc)
-        rc = sk_store_prepare(
-            c->st, &c->hit,
-            "UPDATE llm_cache SET hits = hits + 1, last_hit_at = " NOW " WHERE key = ?", err);
+        rc = sk_store_prepare(c->st, &c->hit,
+                              "UPDATE llm_cache SET hits = hits + 1, last_hit_at = " SK_SQL_NOW
+                              " WHERE key = ?",
+                              err);
     if (!rc)
         rc = sk_store_prepare(c->st, &c->put,
                               "INSERT OR REPLACE INTO llm_cache (key, provider, base_url, model, "
@@ -217,22 +179,6 @@ int sk_llm_cache_log(sk_llm_cache *c, const sk_llm_call_log *l, char **err)
     int rc = sk_store_step_done(c->st, s, "writing the LLM usage log", err);
     sqlite3_clear_bindings(s);
     pthread_mutex_unlock(&c->mu);
-    return rc;
-}
-
-int sk_llm_usage_of(const char *db_path, const char *exp_id, sk_llm_usage *out, char **err)
-{
-    memset(out, 0, sizeof *out);
-    if (!db_path || !exp_id)
-        return sk_errf(err, SK_EINVAL,
-                       "sk_llm_usage_of: a database path and an experiment id "
-                       "are required");
-    sk_store *st = NULL;
-    int rc = open_store(&st, db_path, err);
-    if (rc)
-        return rc;
-    rc = sk_llm_usage_in(st, exp_id, out, err);
-    sk_store_close(st);
     return rc;
 }
 

@@ -11,11 +11,8 @@
 
 #include <stddef.h>
 
-#include "llm/llm.h"
+#include "llm/llm_types.h"
 #include "store/store.h"
-
-/* The migration that creates both tables (registered in store.c). */
-extern const char sk_schema_llm[];
 
 typedef struct sk_llm_cache sk_llm_cache;
 
@@ -72,8 +69,8 @@ typedef struct sk_llm_calls_total {
 } sk_llm_calls_total;
 int sk_llm_calls_totals(sk_store *st, sk_llm_calls_total *out, char **err);
 
-/* sk_llm_usage_of on a store the caller has open (no connection of its
- * own): for listings that read the usage of many experiments. */
+/* The usage recorded for an experiment (see sk_llm_usage), read on a store
+ * the caller has open. */
 int sk_llm_usage_in(sk_store *st, const char *exp_id, sk_llm_usage *out, char **err);
 
 /* `scorekit cache clear`: delete the entries of `model` (NULL: all) that

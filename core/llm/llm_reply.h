@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "llm/llm.h"
+#include "llm/llm_types.h"
 #include "llm/llm_config.h"
 
 /* A deep copy of v with object keys sorted at every depth (caller deletes). */

@@ -79,20 +79,6 @@ void sk_rowscore_free(sk_rowscore *rs)
     sk_buf_free(&rs->scratch);
 }
 
-/* FNV-1a over input and expected (see rowscore.h), so the same case gets
- * the same id in every file and in the dataset store. */
-void sk_row_derive_id(sk_buf *id, sk_span input, sk_span expected)
-{
-    uint64_t h = 1469598103934665603ULL;
-    const sk_span parts[2] = {input, expected};
-    for (int k = 0; k < 2; k++) {
-        for (size_t i = 0; parts[k].p && i < parts[k].n; i++)
-            h = (h ^ (unsigned char)parts[k].p[i]) * 1099511628211ULL;
-        h = (h ^ 0xff) * 1099511628211ULL; /* separator: ("ab","") != ("a","b") */
-    }
-    sk_buf_printf(id, "h%016llx", (unsigned long long)h);
-}
-
 /* Layout of the scratch buffer: for each present field its JSON text and,
  * for strings, the decoded text, each NUL-terminated.  Offsets first,
  * pointers after, because appending may move the buffer. */

@@ -27,13 +27,6 @@ int sk_row_parse(const char *line, size_t len, const char *const keys[SK_F_COUNT
 int sk_row_parse_trusted(const char *line, size_t len, const char *const keys[SK_F_COUNT],
                          sk_span spans[SK_F_COUNT], char *msg, size_t msglen);
 
-/* Append to `id` the stable id of a row that has none: "h" and 16 hex
- * digits of a hash of the raw JSON bytes of input and expected.  Callers
- * pass {NULL, 0} for an expected that is absent or null, and the text null
- * for a missing input.  `scorekit score` and the dataset store both use it,
- * so a row keeps its id wherever it goes. */
-void sk_row_derive_id(sk_buf *id, sk_span input, sk_span expected);
-
 typedef struct sk_rowscore {
     const sk_pack *pack;
     void **states;      /* borrowed: one per pack entry, opened for this thread */

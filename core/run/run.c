@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "store/dataset.h"
+#include "store/project.h"
 #include "base/error.h"
+#include "base/hash.h"
 #include "llm/llm.h"
 #include "run/rowscore.h"
 
@@ -70,13 +72,6 @@ typedef struct worker {
     sk_buf line;
 } worker;
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 static char *dup_buf(const sk_buf *b)
 {
     return b->len ? sk_xstrndup(b->data, b->len) : NULL;
@@ -115,12 +110,12 @@ static sk_cell *run_cell_inner(worker *w, const item *j)
     cell->overall = NAN;
     sk_task_result tr = {0};
     sk_task_result_reset(&tr);
-    double t0 = now_ms();
+    double t0 = sk_now_ms();
     if (p->task->run(p->task_state, j->row_json, j->trial, &tr) != 0 && !tr.failed) {
         tr.failed = 1;
         sk_buf_adds(&tr.error, "the task could not run (host error)");
     }
-    cell->latency_ms = tr.latency_ms > 0 ? tr.latency_ms : now_ms() - t0;
+    cell->latency_ms = tr.latency_ms > 0 ? tr.latency_ms : sk_now_ms() - t0;
     if (tr.failed) {
         cell->task_error = tr.error.len ? dup_buf(&tr.error) : sk_xstrdup("task failed");
         sk_task_result_free(&tr);
@@ -226,10 +221,20 @@ static int default_jobs(void)
  * or scorer changes it. */
 static char *hash_text(const char *s)
 {
-    unsigned long long h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return sk_asprintf("%016llx", h);
+    uint64_t h = sk_fnv64(SK_FNV64_LEGACY_INIT, s, strlen(s));
+    return sk_asprintf("%016llx", (unsigned long long)h);
+}
+
+int sk_run_create_experiment(sk_store *st, const sk_experiment *e, const sk_pack *pack, char **err)
+{
+    sk_experiment_scorer *sc = sk_xcalloc(pack->n ? pack->n : 1, sizeof *sc);
+    for (size_t i = 0; i < pack->n; i++) {
+        const sk_pack_entry *pe = &pack->entries[i];
+        sc[i] = (sk_experiment_scorer){pe->name, pe->has_threshold, pe->threshold, pe->weight};
+    }
+    int rc = sk_experiment_create(st, e, sc, pack->n, err);
+    free(sc);
+    return rc;
 }
 
 char *sk_run_snapshot(const sk_run_opts *o, const char *dataset_ref, char **pack_hash)
@@ -300,7 +305,7 @@ static int write_done(sk_store *st, const char *id, pool *p, sk_run_result *res,
 int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
 {
     memset(res, 0, sizeof *res);
-    double t0 = now_ms();
+    double t0 = sk_now_ms();
     const sk_pack *pack = o->pack;
     sk_dataset_version dv = {0};
     sk_experiment e = {0};
@@ -342,7 +347,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             e.trials = o->trials;
             e.config_json = sk_run_snapshot(o, e.dataset_ref, &e.pack_hash);
             e.origin = o->origin ? sk_xstrdup(o->origin) : NULL;
-            rc = sk_experiment_create(st, &e, pack, err);
+            rc = sk_run_create_experiment(st, &e, pack, err);
         }
     }
     if (rc) {
@@ -422,7 +427,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         sk_dataset_row row;
         int have_row = 0, eof = 0;
         unsigned trial = 0;
-        double last_flush = now_ms();
+        double last_flush = sk_now_ms();
         while (rc == SK_OK) {
             /* Feed while there is room. */
             pthread_mutex_lock(&p.mu);
@@ -496,9 +501,10 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             pthread_mutex_unlock(&p.mu);
             if (finished)
                 break;
-            if (ready && (ready >= BATCH_CELLS || drained || now_ms() - last_flush >= FLUSH_MS)) {
+            if (ready &&
+                (ready >= BATCH_CELLS || drained || sk_now_ms() - last_flush >= FLUSH_MS)) {
                 rc = write_done(st, e.id, &p, res, err);
-                last_flush = now_ms();
+                last_flush = sk_now_ms();
                 if (o->progress)
                     o->progress(res->skipped + res->ran, res->cells, o->progress_ud);
             }
@@ -551,7 +557,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
     }
     if (llm)
         sk_llm_set_experiment(llm, NULL);
-    res->seconds = (now_ms() - t0) / 1e3;
+    res->seconds = (sk_now_ms() - t0) / 1e3;
     sk_experiment_clear(&e);
     sk_dataset_version_clear(&dv);
     if (rc == SK_OK && res->interrupted)

@@ -10,6 +10,7 @@
 
 #include <signal.h>
 
+#include "engine/pack.h"
 #include "store/experiment.h"
 #include "task/task.h"
 
@@ -46,5 +47,9 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err);
 /* The configuration snapshot an experiment records: task, pack (contents
  * and hash), pack path, dataset, trials.  Caller frees. */
 char *sk_run_snapshot(const sk_run_opts *o, const char *dataset_ref, char **pack_hash);
+
+/* Record experiment e (status running) with the scorers of pack, as
+ * sk_experiment_create does; both borrowed. */
+int sk_run_create_experiment(sk_store *st, const sk_experiment *e, const sk_pack *pack, char **err);
 
 #endif

@@ -321,13 +321,6 @@ static int default_jobs(void)
     return n > 0 ? (int)n : 1;
 }
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* One pass over the input through the pool: read batches, hand them to
  * workers (or process them here when single-threaded), consume finished
  * ones in file order. */
@@ -435,7 +428,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
                   sk_score_report **out, char **err)
 {
     *out = NULL;
-    double t0 = now_seconds();
+    double t0 = (sk_now_ms() / 1e3);
     sk_jsonl *in;
     int rc = sk_jsonl_open(&in, path, err);
     if (rc)
@@ -529,7 +522,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     free(workers);
     sk_pack_close_shared(pack, run.shared);
     sk_jsonl_close(in);
-    rep->seconds = now_seconds() - t0;
+    rep->seconds = (sk_now_ms() / 1e3) - t0;
 
     if (rc != SK_OK) {
         sk_score_report_free(rep);

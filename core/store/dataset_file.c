@@ -17,7 +17,8 @@
 #include "store/csv.h"
 #include "base/error.h"
 #include "store/jsonl.h"
-#include "run/rowscore.h"
+#include "base/hash.h"
+#include "base/row.h"
 #include "base/text/utf8.h"
 #include "base/util.h"
 
@@ -129,17 +130,9 @@ typedef struct id_set {
     size_t cap, count;
 } id_set;
 
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
-    return h;
-}
-
 static id_entry *id_find(id_set *s, const char *id, size_t len)
 {
-    size_t i = (size_t)hash_bytes(id, len) & (s->cap - 1);
+    size_t i = (size_t)sk_fnv64(SK_FNV64_INIT, id, len) & (s->cap - 1);
     for (;; i = (i + 1) & (s->cap - 1)) {
         id_entry *e = &s->slots[i];
         if (!e->id || (e->len == len && memcmp(e->id, id, len) == 0))

@@ -29,16 +29,6 @@ void sk_experiment_clear(sk_experiment *e)
     memset(e, 0, sizeof *e);
 }
 
-char *sk_now_utc(void)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    char buf[32];
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return sk_xstrdup(buf);
-}
-
 static void base36(char *out, size_t width, unsigned long long v)
 {
     static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -65,61 +55,6 @@ char *sk_experiment_new_id(void)
     return sk_xstrdup(id);
 }
 
-/* .git/HEAD, then the ref it names (loose, or in packed-refs). */
-char *sk_git_commit(const char *dir)
-{
-    char *base = realpath(dir, NULL);
-    if (!base)
-        return NULL;
-    char *commit = NULL;
-    for (char *d = base; !commit;) {
-        char *head_path = sk_asprintf("%s/.git/HEAD", d);
-        char *head = NULL;
-        size_t n;
-        if (sk_read_file(head_path, &head, &n, NULL) == SK_OK) {
-            while (n > 0 && (head[n - 1] == '\n' || head[n - 1] == '\r'))
-                head[--n] = '\0';
-            if (strncmp(head, "ref: ", 5) == 0) {
-                char *ref_path = sk_asprintf("%s/.git/%s", d, head + 5);
-                char *ref = NULL;
-                size_t m;
-                if (sk_read_file(ref_path, &ref, &m, NULL) == SK_OK) {
-                    while (m > 0 && (ref[m - 1] == '\n' || ref[m - 1] == '\r'))
-                        ref[--m] = '\0';
-                    commit = ref;
-                } else {
-                    char *packed_path = sk_asprintf("%s/.git/packed-refs", d);
-                    char *packed = NULL;
-                    if (sk_read_file(packed_path, &packed, &m, NULL) == SK_OK) {
-                        for (char *line = strtok(packed, "\n"); line; line = strtok(NULL, "\n")) {
-                            char *sp = strchr(line, ' ');
-                            if (sp && strcmp(sp + 1, head + 5) == 0) {
-                                commit = sk_xstrndup(line, (size_t)(sp - line));
-                                break;
-                            }
-                        }
-                    }
-                    free(packed);
-                    free(packed_path);
-                }
-                free(ref_path);
-            } else if (n >= 40) {
-                commit = sk_xstrdup(head); /* detached HEAD */
-            }
-            free(head);
-            free(head_path);
-            break; /* found the work tree: stop, commit or not */
-        }
-        free(head_path);
-        char *slash = strrchr(d, '/');
-        if (!slash || slash == d)
-            break;
-        *slash = '\0';
-    }
-    free(base);
-    return commit;
-}
-
 static void bind_text(sqlite3_stmt *s, int i, const char *t)
 {
     if (t)
@@ -128,7 +63,8 @@ static void bind_text(sqlite3_stmt *s, int i, const char *t)
         sqlite3_bind_null(s, i);
 }
 
-int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_pack *pack, char **err)
+int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experiment_scorer *scorers,
+                         size_t n, char **err)
 {
     int rc = sk_store_begin(st, err);
     if (rc)
@@ -161,8 +97,8 @@ int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_pack *pa
                               "INSERT INTO experiment_scorers (experiment_id, idx, name, "
                               "threshold, weight) VALUES (?, ?, ?, ?, ?)",
                               err);
-    for (size_t i = 0; rc == SK_OK && i < pack->n; i++) {
-        const sk_pack_entry *pe = &pack->entries[i];
+    for (size_t i = 0; rc == SK_OK && i < n; i++) {
+        const sk_experiment_scorer *pe = &scorers[i];
         bind_text(s, 1, e->id);
         sqlite3_bind_int(s, 2, (int)i);
         bind_text(s, 3, pe->name);

@@ -10,8 +10,7 @@
 
 #include <stdint.h>
 
-#include "engine/host.h"
-#include "engine/pack.h"
+#include "base/verdict.h"
 #include "store/store.h"
 
 typedef struct sk_experiment {
@@ -35,13 +34,17 @@ void sk_experiment_clear(sk_experiment *e);
  * so ids sort by creation and never collide in practice.  Caller frees. */
 char *sk_experiment_new_id(void);
 
-/* The git commit checked out in dir or a parent folder, or NULL (also when
- * it cannot be read).  Reads .git directly: no git process.  Caller frees. */
-char *sk_git_commit(const char *dir);
+/* A scorer as an experiment records it; every pointer borrowed. */
+typedef struct sk_experiment_scorer {
+    const char *name;
+    int has_threshold;
+    double threshold, weight;
+} sk_experiment_scorer;
 
-/* Record a new experiment (status running) and its scorers, in one
- * transaction. */
-int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_pack *pack, char **err);
+/* Record a new experiment (status running) and its n scorers, in one
+ * transaction.  Everything is borrowed until the call returns. */
+int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experiment_scorer *scorers,
+                         size_t n, char **err);
 
 /* Load experiment `id` (or a unique prefix of one). */
 int sk_experiment_load(sk_store *st, const char *id, sk_experiment *out, char **err);
@@ -65,7 +68,7 @@ typedef struct sk_cell {
     double cost;
     size_t nscores;
     struct sk_cell_score {
-        const char *scorer; /* borrowed from the pack */
+        const char *scorer; /* borrowed from the caller (the pack) */
         sk_verdict kind;
         double score;
         char *message, *rationale, *meta_json; /* owned, may be NULL */
@@ -81,8 +84,5 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
 /* The (row_id, trial) pairs already done, as "ROWID\ttrial" strings sorted
  * for bsearch; caller frees each and the array. */
 int sk_experiment_done_cells(sk_store *st, const char *exp_id, char ***out, size_t *n, char **err);
-
-/* The store's UTC time now, ISO-8601.  Caller frees. */
-char *sk_now_utc(void);
 
 #endif

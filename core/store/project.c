@@ -232,3 +232,58 @@ void sk_project_free(sk_project *p)
     free(p->task_field);
     free(p);
 }
+
+/* .git/HEAD, then the ref it names (loose, or in packed-refs). */
+char *sk_git_commit(const char *dir)
+{
+    char *base = realpath(dir, NULL);
+    if (!base)
+        return NULL;
+    char *commit = NULL;
+    for (char *d = base; !commit;) {
+        char *head_path = sk_asprintf("%s/.git/HEAD", d);
+        char *head = NULL;
+        size_t n;
+        if (sk_read_file(head_path, &head, &n, NULL) == SK_OK) {
+            while (n > 0 && (head[n - 1] == '\n' || head[n - 1] == '\r'))
+                head[--n] = '\0';
+            if (strncmp(head, "ref: ", 5) == 0) {
+                char *ref_path = sk_asprintf("%s/.git/%s", d, head + 5);
+                char *ref = NULL;
+                size_t m;
+                if (sk_read_file(ref_path, &ref, &m, NULL) == SK_OK) {
+                    while (m > 0 && (ref[m - 1] == '\n' || ref[m - 1] == '\r'))
+                        ref[--m] = '\0';
+                    commit = ref;
+                } else {
+                    char *packed_path = sk_asprintf("%s/.git/packed-refs", d);
+                    char *packed = NULL;
+                    if (sk_read_file(packed_path, &packed, &m, NULL) == SK_OK) {
+                        for (char *line = strtok(packed, "\n"); line; line = strtok(NULL, "\n")) {
+                            char *sp = strchr(line, ' ');
+                            if (sp && strcmp(sp + 1, head + 5) == 0) {
+                                commit = sk_xstrndup(line, (size_t)(sp - line));
+                                break;
+                            }
+                        }
+                    }
+                    free(packed);
+                    free(packed_path);
+                }
+                free(ref_path);
+            } else if (n >= 40) {
+                commit = sk_xstrdup(head); /* detached HEAD */
+            }
+            free(head);
+            free(head_path);
+            break; /* found the work tree: stop, commit or not */
+        }
+        free(head_path);
+        char *slash = strrchr(d, '/');
+        if (!slash || slash == d)
+            break;
+        *slash = '\0';
+    }
+    free(base);
+    return commit;
+}

@@ -40,4 +40,8 @@ int sk_project_init(const char *dir, char **created, char **err);
 
 void sk_project_free(sk_project *p);
 
+/* The git commit checked out in dir or a parent folder, or NULL (also when
+ * it cannot be read).  Reads .git directly: no git process.  Caller frees. */
+char *sk_git_commit(const char *dir);
+
 #endif

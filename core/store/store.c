@@ -1,6 +1,6 @@
 /*
- * The project store (see store.h): opening the SQLite database, the list of
- * schema migrations, and the transaction and statement helpers.
+ * The project store (see store.h): opening the SQLite database and running
+ * the migrations (schema.c), and the transaction and statement helpers.
  */
 #include "store/store.h"
 
@@ -21,171 +21,6 @@ struct sk_store {
     sqlite3 *db;
     char *path;
 };
-
-/* ---- the schema --------------------------------------------------------- */
-
-/* Times are UTC text in ISO 8601, which sorts as it reads. */
-#define NOW "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
-
-/* 1: datasets.  A dataset is a name; each import adds a version, which owns
- * a full copy of its rows, so a version never changes once written.  Row
- * values are stored as the JSON text they were read as, so numbers keep
- * every digit.  `pos` keeps the file's order; metadata_keys (a JSON array
- * of the top-level metadata keys any row has, sorted) saves a scan of the
- * rows for `dataset show`. */
-static const char migration_datasets[] =
-    "CREATE TABLE datasets (\n"
-    "    id INTEGER PRIMARY KEY,\n"
-    "    name TEXT NOT NULL UNIQUE,\n"
-    "    created_at TEXT NOT NULL DEFAULT " NOW "\n"
-    ");\n"
-    "CREATE TABLE dataset_versions (\n"
-    "    id INTEGER PRIMARY KEY,\n"
-    "    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,\n"
-    "    version INTEGER NOT NULL CHECK (version >= 1),\n"
-    "    created_at TEXT NOT NULL DEFAULT " NOW ",\n"
-    "    source TEXT,\n"
-    "    row_count INTEGER NOT NULL,\n"
-    "    metadata_keys TEXT NOT NULL DEFAULT '[]',\n"
-    "    UNIQUE (dataset_id, version)\n"
-    ");\n"
-    "CREATE TABLE dataset_rows (\n"
-    "    version_id INTEGER NOT NULL REFERENCES dataset_versions(id) ON DELETE CASCADE,\n"
-    "    pos INTEGER NOT NULL,\n"
-    "    row_id TEXT NOT NULL,\n"
-    "    input_json TEXT NOT NULL,\n"
-    "    expected_json TEXT,\n"
-    "    output_json TEXT,\n"
-    "    metadata_json TEXT,\n"
-    "    tags_json TEXT,\n"
-    "    PRIMARY KEY (version_id, pos),\n"
-    "    UNIQUE (version_id, row_id)\n"
-    ");\n";
-
-/* Append new migrations at the end; never change a released one. */
-/* Experiments: one row per run, one cell per row x trial with the task's
- * output, and one score per cell x scorer.  A cell and its scores are
- * written in one transaction, so a killed run leaves only whole cells. */
-static const char migration_experiments[] =
-    "CREATE TABLE experiments ("
-    "  id TEXT PRIMARY KEY,"
-    "  name TEXT NOT NULL,"
-    "  created_at TEXT NOT NULL,"
-    "  finished_at TEXT,"
-    "  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'interrupted')),"
-    "  git_commit TEXT,"
-    "  scorekit_version TEXT NOT NULL,"
-    "  dataset_version_id INTEGER NOT NULL REFERENCES dataset_versions(id),"
-    "  dataset_ref TEXT NOT NULL,"
-    "  trials INTEGER NOT NULL CHECK (trials >= 1),"
-    "  pack_hash TEXT NOT NULL,"
-    "  config_json TEXT NOT NULL,"
-    "  origin TEXT"
-    ");"
-    "CREATE TABLE experiment_scorers ("
-    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
-    "  idx INTEGER NOT NULL,"
-    "  name TEXT NOT NULL,"
-    "  threshold REAL,"
-    "  weight REAL NOT NULL,"
-    "  PRIMARY KEY (experiment_id, idx),"
-    "  UNIQUE (experiment_id, name)"
-    ");"
-    "CREATE TABLE cells ("
-    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
-    "  row_id TEXT NOT NULL,"
-    "  trial INTEGER NOT NULL,"
-    "  pos INTEGER NOT NULL,"
-    "  output_json TEXT,"
-    "  task_error TEXT,"
-    "  latency_ms REAL,"
-    "  overall REAL,"
-    "  pass INTEGER,"
-    "  completed_at TEXT NOT NULL,"
-    "  PRIMARY KEY (experiment_id, row_id, trial)"
-    ");"
-    "CREATE TABLE scores ("
-    "  experiment_id TEXT NOT NULL,"
-    "  row_id TEXT NOT NULL,"
-    "  trial INTEGER NOT NULL,"
-    "  scorer TEXT NOT NULL,"
-    "  kind TEXT NOT NULL CHECK (kind IN ('score', 'skipped', 'error')),"
-    "  score REAL,"
-    "  message TEXT,"
-    "  rationale TEXT,"
-    "  meta_json TEXT,"
-    "  PRIMARY KEY (experiment_id, row_id, trial, scorer),"
-    "  FOREIGN KEY (experiment_id, row_id, trial)"
-    "    REFERENCES cells(experiment_id, row_id, trial) ON DELETE CASCADE"
-    ");";
-
-/* Cells and scores clustered on their keys (WITHOUT ROWID): one b-tree
- * per table instead of a table plus its primary-key index, which halves
- * the cost of recording a run.  Scores no longer reference their cell:
- * both are written in one transaction by one function, and both still go
- * when their experiment is deleted. */
-static const char migration_cells_clustered[] =
-    "CREATE TABLE cells_new ("
-    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
-    "  row_id TEXT NOT NULL,"
-    "  trial INTEGER NOT NULL,"
-    "  pos INTEGER NOT NULL,"
-    "  output_json TEXT,"
-    "  task_error TEXT,"
-    "  latency_ms REAL,"
-    "  overall REAL,"
-    "  pass INTEGER,"
-    "  completed_at TEXT NOT NULL,"
-    "  PRIMARY KEY (experiment_id, row_id, trial)"
-    ") WITHOUT ROWID;"
-    "CREATE TABLE scores_new ("
-    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
-    "  row_id TEXT NOT NULL,"
-    "  trial INTEGER NOT NULL,"
-    "  scorer TEXT NOT NULL,"
-    "  kind TEXT NOT NULL CHECK (kind IN ('score', 'skipped', 'error')),"
-    "  score REAL,"
-    "  message TEXT,"
-    "  rationale TEXT,"
-    "  meta_json TEXT,"
-    "  PRIMARY KEY (experiment_id, row_id, trial, scorer)"
-    ") WITHOUT ROWID;"
-    "INSERT INTO cells_new SELECT experiment_id, row_id, trial, pos, output_json, task_error,"
-    "  latency_ms, overall, pass, completed_at FROM cells;"
-    "INSERT INTO scores_new SELECT experiment_id, row_id, trial, scorer, kind, score, message,"
-    "  rationale, meta_json FROM scores;"
-    "DROP TABLE scores;"
-    "DROP TABLE cells;"
-    "ALTER TABLE cells_new RENAME TO cells;"
-    "ALTER TABLE scores_new RENAME TO scores;";
-
-/* What a cell's model calls (its task's and its judges') used; NULL for a
- * cell that made none. */
-static const char migration_cell_usage[] = "ALTER TABLE cells ADD COLUMN llm_calls INTEGER;"
-                                           "ALTER TABLE cells ADD COLUMN prompt_tokens INTEGER;"
-                                           "ALTER TABLE cells ADD COLUMN completion_tokens INTEGER;"
-                                           "ALTER TABLE cells ADD COLUMN cost REAL;";
-
-/* Later tables belong to the concept that owns them; each defines its SQL. */
-extern const char sk_schema_llm[];         /* llm_cache.c */
-extern const char sk_schema_validations[]; /* validation_store.c */
-extern const char sk_schema_baselines[];   /* baseline.c */
-
-static const sk_migration migrations[] = {
-    {1, "datasets", migration_datasets},
-    {2, "experiments", migration_experiments},
-    {3, "cells clustered", migration_cells_clustered},
-    {4, "llm", sk_schema_llm},
-    {5, "validations", sk_schema_validations},
-    {6, "baselines", sk_schema_baselines},
-    {7, "cell usage", migration_cell_usage},
-};
-
-const sk_migration *sk_store_migrations(size_t *n)
-{
-    *n = sizeof migrations / sizeof migrations[0];
-    return migrations;
-}
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -315,7 +150,7 @@ static int apply(sk_store *st, const sk_migration *m, size_t known, char **err)
                        "CREATE TABLE IF NOT EXISTS schema_version (\n"
                        "    version INTEGER PRIMARY KEY,\n"
                        "    name TEXT NOT NULL,\n"
-                       "    applied_at TEXT NOT NULL DEFAULT " NOW "\n"
+                       "    applied_at TEXT NOT NULL DEFAULT " SK_SQL_NOW "\n"
                        ")",
                        what, err);
     if (!rc)

@@ -39,6 +39,9 @@ typedef struct sk_store sk_store;
 #define SK_STORE_BUSY_MS 10000
 
 /* One forward migration: the SQL that takes the schema to `version`. */
+/* The time now in SQL: UTC text in ISO 8601, which sorts as it reads. */
+#define SK_SQL_NOW "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+
 typedef struct sk_migration {
     int version; /* 1, 2, 3, … in order */
     const char *name;

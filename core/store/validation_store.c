@@ -7,18 +7,6 @@
 
 #include "base/error.h"
 
-/* Released as migration 4: never edit, append a new migration instead. */
-const char sk_schema_validations[] =
-    "CREATE TABLE validations (\n"
-    "  id INTEGER PRIMARY KEY,\n"
-    "  scorer TEXT NOT NULL,\n"
-    "  fingerprint TEXT NOT NULL,\n"
-    "  verdict TEXT NOT NULL CHECK (verdict IN ('PASS', 'WARN', 'FAIL')),\n"
-    "  created_at TEXT NOT NULL DEFAULT (datetime('now')),\n"
-    "  report TEXT\n"
-    ");\n"
-    "CREATE INDEX validations_by_scorer ON validations (scorer, fingerprint, id);\n";
-
 int sk_validation_record(sk_store *st, const char *scorer, const char *fingerprint,
                          const char *verdict, const char *report_json, char **err)
 {

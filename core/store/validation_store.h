@@ -9,9 +9,6 @@
 
 #include "store/store.h"
 
-/* The migration that creates the validations table (store.c runs it). */
-extern const char sk_schema_validations[];
-
 typedef enum sk_validation_state {
     SK_VALIDATION_NEVER = 0, /* no verdict for this scorer name */
     SK_VALIDATION_PASSED,    /* latest verdict for this fingerprint: PASS */

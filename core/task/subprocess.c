@@ -34,13 +34,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* Keep the last SK_SUBPROCESS_TAIL_MAX bytes the command wrote to stderr. */
 static void tail_add(sk_subprocess_result *t, const char *p, size_t n)
 {
@@ -185,7 +178,7 @@ static void drain_stderr(call *c)
 static int pump(call *c, double deadline)
 {
     while (!c->res->too_big && !c->res->sys_errno && (c->in >= 0 || c->out >= 0 || c->err >= 0)) {
-        double left = deadline - now_ms();
+        double left = deadline - sk_now_ms();
         if (left <= 0)
             return 1;
         struct pollfd fds[3];
@@ -232,7 +225,7 @@ static int wait_until(pid_t pid, double deadline, int *status)
             return 0;
         if (r < 0 && errno != EINTR)
             return -1;
-        double left = deadline - now_ms();
+        double left = deadline - sk_now_ms();
         if (left <= 0)
             return 1;
         /* Usually the child is already exiting when its pipes close, so
@@ -303,7 +296,7 @@ static int spawn(const sk_subprocess_spec *spec, call *c, int child_in, int chil
 int sk_subprocess_run(const sk_subprocess_spec *spec, const char *stdin_data, size_t stdin_len,
                       double timeout_s, sk_buf *out, sk_subprocess_result *res)
 {
-    double t0 = now_ms();
+    double t0 = sk_now_ms();
     double deadline = t0 + timeout_s * 1e3;
     memset(res, 0, sizeof *res);
     call c = {.pid = -1,
@@ -321,7 +314,7 @@ int sk_subprocess_run(const sk_subprocess_spec *spec, const char *stdin_data, si
         res->sys_what = "create pipes for the command";
         for (int i = 0; i < 2; i++)
             close_fd(&in[i]), close_fd(&outp[i]), close_fd(&err[i]);
-        res->elapsed_ms = now_ms() - t0;
+        res->elapsed_ms = sk_now_ms() - t0;
         return SK_SUBPROCESS_NOPIPES;
     }
     c.in = in[1], c.out = outp[0], c.err = err[0];
@@ -362,7 +355,7 @@ int sk_subprocess_run(const sk_subprocess_spec *spec, const char *stdin_data, si
             sigtimedwait(&pipe_set, NULL, &(struct timespec){0, 0});
     }
     pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
-    res->elapsed_ms = now_ms() - t0;
+    res->elapsed_ms = sk_now_ms() - t0;
     if (rc != 0)
         return SK_SUBPROCESS_NOSTART;
     return res->sys_errno ? SK_SUBPROCESS_BROKEN : SK_SUBPROCESS_OK;

@@ -161,13 +161,6 @@ static int openai_open(const cJSON *config, const char *project_dir, void **stat
     return 0;
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 /* The output: a JSON string of the text, or the text itself when JSON
  * output was asked for and it is JSON. */
 static void set_output(const openai_state *st, const char *text, sk_task_result *res)
@@ -232,9 +225,9 @@ static int openai_run(void *state, const char *row_json, unsigned trial, sk_task
     req.caller = "task";
     sk_llm_reply rep = {0};
     char *err = NULL;
-    double t0 = now_ms();
+    double t0 = sk_now_ms();
     int rc = sk_llm_chat(sk_llm_global(), &req, &rep, &err);
-    res->latency_ms = now_ms() - t0;
+    res->latency_ms = sk_now_ms() - t0;
     free(prompt);
     if (rc) {
         res->failed = 1;

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/hash.h"
 #include "store/experiment.h"
 #include "base/row.h"
 #include "store/store.h"
@@ -48,12 +49,8 @@ typedef struct stored_state {
 /* FNV-1a over the id's bytes and the trial. */
 static size_t cell_hash(const char *id, size_t len, unsigned trial)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)id[i]) * 1099511628211ULL;
-    for (int i = 0; i < 4; i++)
-        h = (h ^ ((trial >> (8 * i)) & 0xff)) * 1099511628211ULL;
-    return (size_t)h;
+    unsigned char t[4] = {trial & 0xff, (trial >> 8) & 0xff, (trial >> 16) & 0xff, trial >> 24};
+    return (size_t)sk_fnv64(sk_fnv64(SK_FNV64_INIT, id, len), t, sizeof t);
 }
 
 static void build_index(stored_state *s)

@@ -10,36 +10,10 @@
 
 #include "base/error.h"
 #include "base/fileutil.h"
+#include "base/hash.h"
 #include "engine/host.h"
 #include "base/util.h"
 #include "lua/lua_engine.h"
-
-uint64_t sk_fnv64(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
-int sk_fnv64_file(uint64_t *h, const char *path, char **err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return sk_errf(err, SK_EIO, "%s: cannot read it to fingerprint the scorer: %s", path,
-                       strerror(errno));
-    unsigned char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        *h = sk_fnv64(*h, buf, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad)
-        return sk_errf(err, SK_EIO, "%s: read error while fingerprinting the scorer", path);
-    return SK_OK;
-}
 
 /* Each part is followed by a NUL so that ("ab", "c") and ("a", "bc") hash
  * differently. */

@@ -22,17 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/hash.h"
 #include "engine/pack.h"
 #include "engine/registry.h"
-
-#define SK_FNV64_INIT 0xcbf29ce484222325ULL
-
-/* Continue an FNV-1a 64 hash over n bytes; start from SK_FNV64_INIT. */
-uint64_t sk_fnv64(uint64_t h, const void *p, size_t n);
-
-/* Hash the content of the file at path into *h (continuing it).  Returns
- * 0, or SK_EIO with *err naming the file. */
-int sk_fnv64_file(uint64_t *h, const char *path, char **err);
 
 /* The fingerprint of pack entry e: 16 hex digits plus NUL in out.  `reg`
  * finds a plugin's file (may be NULL when e is not a plugin scorer).

@@ -15,6 +15,7 @@
 #include "store/dataset.h"
 #include "base/error.h"
 #include "store/experiment.h"
+#include "run/run.h"
 #include "store/experiment_stats.h"
 #include "run_suite.h"
 #include "store_fixture.h"
@@ -62,7 +63,7 @@ static void new_experiment(const char *id, const char *rows_jsonl, int trials)
     e.trials = trials;
     e.pack_hash = "0";
     e.config_json = "{}";
-    ck_assert_int_eq(sk_experiment_create(st, &e, &pack, &err), SK_OK);
+    ck_assert_int_eq(sk_run_create_experiment(st, &e, &pack, &err), SK_OK);
     sk_dataset_version_clear(&dv);
     free(path);
 }
