@@ -28,3 +28,7 @@ include tests/unit/compare.mk
 include tests/unit/validate.mk
 include tests/unit/llm.mk
 include tests/unit/judge.mk
+
+# The floor plan: includes point down the folder order, no circles.
+TESTS += tests/layout/layers.sh
+EXTRA_DIST += tests/layout/layers.sh

@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "cli/compare_report.h"
 #include "base/error.h"
+#include "run/engines.h"
 #include "base/util.h"
 
 static void help(void)
@@ -49,7 +50,7 @@ int cli_baseline_staleness(const cli_ctx *ctx, const sk_project *proj, sk_store 
         cli_warn("%s names no pack, so whether the baseline still matches the project's "
                  "configuration cannot be checked",
                  proj->path);
-    } else if (sk_registry_open(&reg, proj->dir, &err) != SK_OK ||
+    } else if (sk_engines_open(&reg, proj->dir, &err) != SK_OK ||
                sk_pack_load(&pack, proj->pack, reg, &err) != SK_OK) {
         cli_warn("cannot check whether the baseline still matches the project's configuration: "
                  "%s",

@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "lua/lua_engine.h"
+#include "run/engines.h"
 #include "engine/params.h"
 #include "base/util.h"
 
@@ -222,7 +223,7 @@ int cmd_scorers(const cli_ctx *ctx, int argc, char **argv)
         }
     } else {
         char *err = NULL;
-        sk_registry_open(&reg, proj ? proj->dir : (ctx->dir_given ? ctx->dir : NULL), &err);
+        sk_engines_open(&reg, proj ? proj->dir : (ctx->dir_given ? ctx->dir : NULL), &err);
         free(err);
         cJSON *arr = out ? cJSON_AddArrayToObject(out, "scorers") : NULL;
         if (!out)

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/llm_setup.h"
 #include "base/error.h"
+#include "run/engines.h"
 #include "base/fileutil.h"
 #include "run/rowscore.h"
 #include "base/util.h"
@@ -76,7 +77,7 @@ static int one_scorer_pack(const cli_ctx *ctx, const sk_project *proj, const cha
 {
     char *err = NULL;
     *out = NULL;
-    sk_registry_open(reg, proj ? proj->dir : (ctx->dir_given ? ctx->dir : NULL), &err);
+    sk_engines_open(reg, proj ? proj->dir : (ctx->dir_given ? ctx->dir : NULL), &err);
     free(err);
     err = NULL;
     const char *pf = pack_file ? pack_file : (proj ? proj->pack : NULL);

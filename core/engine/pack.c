@@ -10,45 +10,13 @@
 
 #include "base/error.h"
 #include "base/fileutil.h"
-#include "lua/lua_engine.h"
 #include "engine/params.h"
 #include "base/util.h"
 
 /* "validate" (thresholds and meta-cases for `scorekit validate`) is read
  * by metaeval.c. */
-static const char *const entry_keys[] = {"use",    "as",  "params",   "threshold",
-                                         "weight", "lua", "validate", NULL};
-static const char *const pack_keys[] = {"name", "version",  "description", "scorers",
-                                        "lua",  "validate", NULL};
-
-/* "lua": {"max_instructions": N, "max_memory_mb": M}, on the pack (for
- * every Lua scorer) or on one entry (overriding the pack's). */
-static int parse_limits(const cJSON *j, const char *where, sk_lua_limits *lim, char **err)
-{
-    if (!j)
-        return SK_OK;
-    if (!cJSON_IsObject(j))
-        return sk_errf(err, SK_EINVAL,
-                       "%s: \"lua\" must be an object like {\"max_instructions\": 10000000, "
-                       "\"max_memory_mb\": 64}",
-                       where);
-    const cJSON *k;
-    cJSON_ArrayForEach(k, j)
-    {
-        double v = k->valuedouble;
-        int ok = cJSON_IsNumber(k) && v >= 1 && v <= 1e15;
-        if (ok && strcmp(k->string, "max_instructions") == 0)
-            lim->instructions = (long long)v;
-        else if (ok && strcmp(k->string, "max_memory_mb") == 0 && v <= 65536)
-            lim->memory = (size_t)(v * 1024 * 1024);
-        else
-            return sk_errf(err, SK_EINVAL,
-                           "%s: lua.%s: expected max_instructions (a count >= 1) or "
-                           "max_memory_mb (MiB, 1 to 65536)",
-                           where, k->string);
-    }
-    return SK_OK;
-}
+static const char *const entry_keys[] = {"use", "as", "params", "threshold", "weight", NULL};
+static const char *const pack_keys[] = {"name", "version", "description", "scorers", NULL};
 
 static int known(const char *const *keys, const char *k)
 {
@@ -58,81 +26,62 @@ static int known(const char *const *keys, const char *k)
     return 0;
 }
 
-static int resolve_plugin(sk_pack_entry *e, const char *where, const cJSON *params,
-                          const sk_registry *reg, char **err)
+/* An entry's engine resolves it: the engine its "use" prefix names, else
+ * the plugin engine.  root is the pack (NULL for --scorer) and j the entry
+ * (NULL for --scorer), for the engine's options. */
+static int resolve_entry(sk_pack_entry *e, const char *where, const cJSON *params,
+                         const char *pack_path, const cJSON *root, const cJSON *j,
+                         const sk_registry *reg, char **err)
 {
-    const sk_scorer_def *def;
-    const sk_plugin_info *info;
-    char *msg = NULL;
-    if (sk_registry_find(reg, e->use, &def, &info, &msg) != SK_OK) {
-        int rc = sk_errf(err, SK_ENOTFOUND, "%s: %s", where, msg);
-        free(msg);
-        return rc;
-    }
-    int rc = sk_params_resolve(def, where, params, &e->params_json, err);
+    const sk_engine_ops *ops = sk_registry_engine_for(reg, e->use);
+    const char *key = ops->options_key;
+    sk_engine_entry ee = {
+        .use = e->use,
+        .where = where,
+        .pack_path = pack_path,
+        .pack_options = key && root ? cJSON_GetObjectItemCaseSensitive(root, key) : NULL,
+        .entry_options = key && j ? cJSON_GetObjectItemCaseSensitive(j, key) : NULL,
+        .reg = reg,
+    };
+    const void *impl = NULL;
+    int rc = ops->resolve(&ee, &impl, &e->origin, err);
     if (rc)
         return rc;
-    e->ops = &sk_engine_plugin;
-    e->impl = def;
+    e->ops = ops;
+    e->impl = impl;
+    const sk_scorer_def *def = ops->def(impl);
     e->flags = def->flags;
     e->summary = def->summary ? def->summary : "";
-    e->origin = sk_asprintf("plugin %s %s (%s)", info->name, info->version, info->path);
-    return SK_OK;
-}
-
-/* "lua:..." (see sk_lua_resolve): the script is loaded, and checked, now. */
-static int resolve_lua(sk_pack_entry *e, const char *where, const cJSON *params,
-                       const char *pack_path, const sk_lua_limits *lim, char **err)
-{
-    char *msg = NULL;
-    char *dir = NULL;
-    if (pack_path) {
-        const char *slash = strrchr(pack_path, '/');
-        dir = slash ? sk_xstrndup(pack_path, (size_t)(slash - pack_path)) : sk_xstrdup(".");
-    }
-    char *path = sk_lua_resolve(e->use, pack_path, dir, &msg);
-    free(dir);
-    if (!path) {
-        int rc = sk_errf(err, SK_ENOTFOUND, "%s: %s", where, msg);
-        free(msg);
-        return rc;
-    }
-    sk_lua_script *script;
-    /* Messages name the script as the pack wrote it ("scorers/tone.lua",
-     * or "refusal.lua" for lua:refusal). */
-    size_t n = strlen(e->use);
-    char *display = n > 8 && strcmp(e->use + n - 4, ".lua") == 0
-                        ? sk_xstrdup(e->use + 4)
-                        : sk_asprintf("%s.lua", e->use + 4);
-    int rc = sk_lua_script_load(&script, path, display, lim, &msg);
-    free(display);
-    if (rc) {
-        rc = sk_errf(err, rc, "%s: %s", where, msg);
-        free(msg);
-        free(path);
-        return rc;
-    }
-    e->ops = &sk_engine_lua;
-    e->impl = script;
-    const sk_scorer_def *def = sk_lua_script_def(script);
-    e->flags = def->flags;
-    e->summary = def->summary;
-    e->origin = sk_asprintf("lua script %s", path);
-    free(path);
     return sk_params_resolve(def, where, params, &e->params_json, err);
 }
 
-static int resolve_entry(sk_pack_entry *e, const char *where, const cJSON *params,
-                         const char *pack_path, const sk_lua_limits *lim, const sk_registry *reg,
-                         char **err)
+/* An engine's options key ("lua") is allowed wherever the engine is. */
+static int engine_key(const sk_registry *reg, const char *k)
 {
-    if (strncmp(e->use, "lua:", 4) == 0)
-        return resolve_lua(e, where, params, pack_path, lim, err);
-    return resolve_plugin(e, where, params, reg, err);
+    const sk_engine_ops *ops;
+    for (size_t i = 0; (ops = sk_registry_engine_get(reg, i)) != NULL; i++)
+        if (ops->options_key && strcmp(ops->options_key, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* "use, as, params, threshold, weight, lua, validate": the keys known to
+ * the pack, then the engines', then "validate". */
+static char *allowed_keys(const char *const *keys, const sk_registry *reg)
+{
+    sk_buf b = {0};
+    for (; *keys; keys++)
+        sk_buf_printf(&b, "%s%s", b.len ? ", " : "", *keys);
+    const sk_engine_ops *ops;
+    for (size_t i = 0; (ops = sk_registry_engine_get(reg, i)) != NULL; i++)
+        if (ops->options_key)
+            sk_buf_printf(&b, "%s%s", b.len ? ", " : "", ops->options_key);
+    sk_buf_printf(&b, "%svalidate", b.len ? ", " : "");
+    return b.data;
 }
 
 static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const char *path,
-                       sk_lua_limits lim, const sk_registry *reg, char **err)
+                       const cJSON *root, const sk_registry *reg, char **err)
 {
     char where[512];
     snprintf(where, sizeof where, "%s: scorer #%zu", path, idx + 1);
@@ -142,11 +91,14 @@ static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const char 
     const cJSON *k;
     cJSON_ArrayForEach(k, j)
     {
-        if (!known(entry_keys, k->string))
-            return sk_errf(err, SK_EINVAL,
-                           "%s: unknown key \"%s\" (allowed: use, as, params, threshold, "
-                           "weight, lua, validate)",
-                           where, k->string);
+        if (!known(entry_keys, k->string) && !engine_key(reg, k->string) &&
+            strcmp(k->string, "validate") != 0) {
+            char *allowed = allowed_keys(entry_keys, reg);
+            int rc = sk_errf(err, SK_EINVAL, "%s: unknown key \"%s\" (allowed: %s)", where,
+                             k->string, allowed);
+            free(allowed);
+            return rc;
+        }
     }
     const cJSON *use = cJSON_GetObjectItemCaseSensitive(j, "use");
     if (!cJSON_IsString(use) || !use->valuestring[0])
@@ -173,12 +125,9 @@ static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const char 
             return sk_errf(err, SK_EINVAL, "%s: \"weight\" must be a number >= 0", where);
         e->weight = w->valuedouble;
     }
-    int rc = parse_limits(cJSON_GetObjectItemCaseSensitive(j, "lua"), where, &lim, err);
-    if (rc)
-        return rc;
-    rc = resolve_entry(e, where, cJSON_GetObjectItemCaseSensitive(j, "params"), path, &lim, reg,
-                       err);
-    if (rc == SK_OK && !as && e->ops == &sk_engine_lua) {
+    int rc = resolve_entry(e, where, cJSON_GetObjectItemCaseSensitive(j, "params"), path, root, j,
+                           reg, err);
+    if (rc == SK_OK && !as && e->ops->named_by_def) {
         /* A Lua scorer is shown by the name its script gives. */
         free(e->name);
         e->name = sk_xstrdup(e->ops->def(e->impl)->name);
@@ -186,12 +135,39 @@ static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const char 
     return rc;
 }
 
-/* sk.score in a Lua scorer may call the pack's other scorers. */
-static void set_lua_context(sk_pack *p, const sk_registry *reg)
+/* The pack's scorers by display name, then every plugin scorer. */
+static int lookup_find(const void *ud, const char *name, const sk_engine_ops **ops,
+                       const void **impl, const char **params_json, char **err)
 {
+    const sk_pack *p = ud;
     for (size_t i = 0; i < p->n; i++)
-        if (p->entries[i].ops == &sk_engine_lua)
-            sk_lua_script_set_context((sk_lua_script *)p->entries[i].impl, p, reg);
+        if (strcmp(p->entries[i].name, name) == 0) {
+            *ops = p->entries[i].ops;
+            *impl = p->entries[i].impl;
+            *params_json = p->entries[i].params_json;
+            return 0;
+        }
+    const sk_scorer_def *def;
+    if (!p->reg || sk_registry_find(p->reg, name, &def, NULL, err) != 0) {
+        if (!p->reg)
+            *err = sk_asprintf("no scorer named \"%s\" in the pack", name);
+        return -1;
+    }
+    *ops = &sk_engine_plugin;
+    *impl = def;
+    *params_json = NULL;
+    return 0;
+}
+
+/* A scorer may call the pack's other scorers (sk.score in Lua). */
+static void bind_entries(sk_pack *p, const sk_registry *reg)
+{
+    p->reg = reg;
+    p->lookup.find = lookup_find;
+    p->lookup.ud = p;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->entries[i].ops->bind)
+            p->entries[i].ops->bind(p->entries[i].impl, &p->lookup);
 }
 
 static int check_unique(const sk_pack *p, const char *path, char **err)
@@ -246,11 +222,12 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
     const cJSON *k;
     cJSON_ArrayForEach(k, root)
     {
-        if (!known(pack_keys, k->string)) {
-            rc = sk_errf(err, SK_EINVAL,
-                         "%s: unknown key \"%s\" (allowed: name, version, description, scorers, "
-                         "lua, validate)",
-                         path, k->string);
+        if (!known(pack_keys, k->string) && !engine_key(reg, k->string) &&
+            strcmp(k->string, "validate") != 0) {
+            char *allowed = allowed_keys(pack_keys, reg);
+            rc = sk_errf(err, SK_EINVAL, "%s: unknown key \"%s\" (allowed: %s)", path, k->string,
+                         allowed);
+            free(allowed);
             goto out;
         }
     }
@@ -271,22 +248,25 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
     }
     p->name = sk_xstrdup(name->valuestring);
     p->version = sk_xstrdup(version ? version->valuestring : "0");
-    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
-    rc = parse_limits(cJSON_GetObjectItemCaseSensitive(root, "lua"), path, &lim, err);
-    if (rc)
-        goto out;
+    const sk_engine_ops *ops;
+    for (size_t i = 0; (ops = sk_registry_engine_get(reg, i)) != NULL; i++) {
+        const cJSON *o =
+            ops->options_key ? cJSON_GetObjectItemCaseSensitive(root, ops->options_key) : NULL;
+        if (o && ops->check_options && (rc = ops->check_options(o, path, err)) != SK_OK)
+            goto out;
+    }
     p->entries = sk_xcalloc((size_t)cJSON_GetArraySize(scorers), sizeof *p->entries);
     const cJSON *s;
     cJSON_ArrayForEach(s, scorers)
     {
-        rc = parse_entry(&p->entries[p->n], s, p->n, path, lim, reg, err);
+        rc = parse_entry(&p->entries[p->n], s, p->n, path, root, reg, err);
         p->n++;
         if (rc)
             goto out;
     }
     rc = check_unique(p, path, err);
     if (rc == SK_OK)
-        set_lua_context(p, reg);
+        bind_entries(p, reg);
 out:
     cJSON_Delete(root);
     if (rc)
@@ -323,9 +303,8 @@ int sk_pack_from_names(sk_pack **out, const char *const *uses, size_t n, const s
         e->name = sk_xstrdup(uses[i]);
         e->weight = 1.0;
         char *where = sk_asprintf("--scorer %s", uses[i]);
-        sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
-        rc = resolve_entry(e, where, NULL, NULL, &lim, reg, err);
-        if (rc == SK_OK && e->ops == &sk_engine_lua) {
+        rc = resolve_entry(e, where, NULL, NULL, NULL, NULL, reg, err);
+        if (rc == SK_OK && e->ops->named_by_def) {
             free(e->name);
             e->name = sk_xstrdup(e->ops->def(e->impl)->name);
         }

@@ -36,6 +36,8 @@ typedef struct sk_pack {
     char *name, *version, *path; /* path is NULL for an ad hoc pack */
     size_t n;
     sk_pack_entry *entries;
+    const sk_registry *reg;  /* borrowed: what the pack was loaded with */
+    sk_engine_lookup lookup; /* the scorers its scorers may call */
 } sk_pack;
 
 /* Load the pack file at path.  Errors say FILE:LINE or FILE: scorer #N

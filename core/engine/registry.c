@@ -34,6 +34,8 @@ struct sk_registry {
     sk_registry_problem *problems;
     size_t nproblems;
     char *search_path;
+    const sk_engine_ops *engines[8]; /* besides plugins, which take every other use */
+    size_t nengines;
 };
 
 sk_registry *sk_registry_new(void)
@@ -312,4 +314,39 @@ void sk_registry_free(sk_registry *reg)
     free(reg->v);
     free(reg->search_path);
     free(reg);
+}
+
+void sk_registry_add_engine(sk_registry *reg, const sk_engine_ops *ops)
+{
+    for (size_t i = 0; i < reg->nengines; i++)
+        if (reg->engines[i] == ops)
+            return;
+    if (reg->nengines < sizeof reg->engines / sizeof reg->engines[0])
+        reg->engines[reg->nengines++] = ops;
+}
+
+const sk_engine_ops *sk_registry_engine_for(const sk_registry *reg, const char *use)
+{
+    for (size_t i = 0; reg && i < reg->nengines; i++) {
+        const char *p = reg->engines[i]->prefix;
+        if (p && strncmp(use, p, strlen(p)) == 0)
+            return reg->engines[i];
+    }
+    return &sk_engine_plugin;
+}
+
+const sk_engine_ops *sk_registry_engine_get(const sk_registry *reg, size_t i)
+{
+    return reg && i < reg->nengines ? reg->engines[i] : NULL;
+}
+
+const sk_plugin_info *sk_registry_info_of(const sk_registry *reg, const sk_scorer_def *def)
+{
+    for (size_t i = 0; reg && i < reg->n; i++) {
+        const sk_plugin *p = reg->v[i].info.table;
+        for (size_t j = 0; j < p->nscorers; j++)
+            if (p->scorers[j] == def)
+                return &reg->v[i].info;
+    }
+    return NULL;
 }

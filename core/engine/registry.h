@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "engine/engine.h"
 #include "scorekit/plugin.h"
 
 typedef struct sk_registry sk_registry;
@@ -47,6 +48,9 @@ int sk_registry_load(sk_registry *reg, const char *path, char **err);
 int sk_registry_find(const sk_registry *reg, const char *use, const sk_scorer_def **def,
                      const sk_plugin_info **info, char **err);
 
+/* The plugin that holds def, or NULL (also for a NULL registry). */
+const sk_plugin_info *sk_registry_info_of(const sk_registry *reg, const sk_scorer_def *def);
+
 size_t sk_registry_count(const sk_registry *reg);
 const sk_plugin_info *sk_registry_get(const sk_registry *reg, size_t i);
 size_t sk_registry_problem_count(const sk_registry *reg);
@@ -54,6 +58,17 @@ const sk_registry_problem *sk_registry_problem_get(const sk_registry *reg, size_
 
 /* The folders searched, in order, joined by ':' (for messages; borrowed). */
 const char *sk_registry_search_path(const sk_registry *reg);
+
+/* Engines other than plugins (Lua, ...), added by the layer that knows
+ * them; ops is borrowed for the registry's life (a static table).  At most
+ * eight; adding one twice is harmless. */
+void sk_registry_add_engine(sk_registry *reg, const sk_engine_ops *ops);
+
+/* The engine whose prefix starts `use`, else the plugin engine. */
+const sk_engine_ops *sk_registry_engine_for(const sk_registry *reg, const char *use);
+
+/* Engine i of those added, or NULL past the last. */
+const sk_engine_ops *sk_registry_engine_get(const sk_registry *reg, size_t i);
 
 void sk_registry_free(sk_registry *reg);
 

@@ -9,7 +9,6 @@
 
 #include "engine/host.h"
 #include "lua/lua_json.h"
-#include "engine/pack.h"
 #include "engine/params.h"
 #include "base/util.h"
 
@@ -36,12 +35,11 @@ static int install(lua_State *L)
     return 0;
 }
 
-int sk_lua_compose_open(sk_lua_compose *c, lua_State *L, const struct sk_pack *pack,
-                        const sk_registry *reg, const char *caller)
+int sk_lua_compose_open(sk_lua_compose *c, lua_State *L, const sk_engine_lookup *lookup,
+                        const char *caller)
 {
     memset(c, 0, sizeof *c);
-    c->pack = pack;
-    c->reg = reg;
+    c->lookup = lookup;
     c->caller = caller;
     lua_pushcfunction(L, install);
     lua_pushlightuserdata(L, c);
@@ -63,24 +61,11 @@ void sk_lua_compose_close(sk_lua_compose *c)
 static int find(const sk_lua_compose *c, const char *name, const sk_engine_ops **ops,
                 const void **impl, const char **params_json, char **err)
 {
-    const sk_pack *p = c->pack;
-    for (size_t i = 0; p && i < p->n; i++)
-        if (strcmp(p->entries[i].name, name) == 0) {
-            *ops = p->entries[i].ops;
-            *impl = p->entries[i].impl;
-            *params_json = p->entries[i].params_json;
-            return 0;
-        }
-    const sk_scorer_def *def;
-    if (!c->reg || sk_registry_find(c->reg, name, &def, NULL, err) != 0) {
-        if (!c->reg)
-            *err = sk_asprintf("no scorer named \"%s\" in the pack", name);
+    if (!c->lookup) {
+        *err = sk_asprintf("no scorer named \"%s\" in the pack", name);
         return -1;
     }
-    *ops = &sk_engine_plugin;
-    *impl = def;
-    *params_json = NULL;
-    return 0;
+    return c->lookup->find(c->lookup->ud, name, ops, impl, params_json, err);
 }
 
 /* A case field from the Lua table at idx: a string is its own text; any

@@ -11,24 +11,22 @@
 
 #include <lua.h>
 
-#include "engine/registry.h"
+#include "engine/engine.h"
 
 #define SK_LUA_COMPOSE_DEPTH 8
 
-struct sk_pack;
 struct compose_entry;
 
 typedef struct sk_lua_compose {
-    const struct sk_pack *pack; /* borrowed */
-    const sk_registry *reg;     /* borrowed */
-    const char *caller;         /* borrowed: the calling script, for messages */
-    struct compose_entry *open; /* opened scorers */
+    const sk_engine_lookup *lookup; /* borrowed; NULL: nothing to call */
+    const char *caller;             /* borrowed: the calling script, for messages */
+    struct compose_entry *open;     /* opened scorers */
     size_t n, cap;
 } sk_lua_compose;
 
 /* Set sk.score in L's sk table.  Returns 0, or -1 when out of memory. */
-int sk_lua_compose_open(sk_lua_compose *c, lua_State *L, const struct sk_pack *pack,
-                        const sk_registry *reg, const char *caller);
+int sk_lua_compose_open(sk_lua_compose *c, lua_State *L, const sk_engine_lookup *lookup,
+                        const char *caller);
 
 /* Close every scorer opened through c (idempotent). */
 void sk_lua_compose_close(sk_lua_compose *c);

@@ -24,8 +24,7 @@ struct sk_lua_script {
     sk_scorer_def def;
     sk_param_def *params; /* def.params; strings owned */
     char *name, *summary, *meta_cases;
-    const struct sk_pack *pack; /* for sk.score */
-    const sk_registry *reg;
+    const sk_engine_lookup *lookup; /* for sk.score; NULL outside a pack */
 };
 
 /* Per worker: a state with the script compiled and run once. */
@@ -400,10 +399,9 @@ const char *sk_lua_script_meta_cases(const sk_lua_script *s)
     return s->meta_cases;
 }
 
-void sk_lua_script_set_context(sk_lua_script *s, const struct sk_pack *pack, const sk_registry *reg)
+void sk_lua_script_bind(sk_lua_script *s, const sk_engine_lookup *lookup)
 {
-    s->pack = pack;
-    s->reg = reg;
+    s->lookup = lookup;
 }
 
 void sk_lua_script_free(sk_lua_script *s)
@@ -534,7 +532,7 @@ static int build(lstate *ls, char *err, size_t errlen)
         goto fail;
     }
     ls->case_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    if (sk_lua_compose_open(&ls->compose, L, s->pack, s->reg, s->display) != 0) {
+    if (sk_lua_compose_open(&ls->compose, L, s->lookup, s->display) != 0) {
         snprintf(err, errlen, "%s: out of memory setting up sk.score", s->display);
         goto fail;
     }
@@ -695,7 +693,117 @@ static void l_release(void *impl)
     sk_lua_script_free(impl);
 }
 
-const sk_engine_ops sk_engine_lua = {"lua", l_open, l_score, l_close, l_def, l_release};
+/* "lua": {"max_instructions": N, "max_memory_mb": M}, on the pack (for
+ * every Lua scorer) or on one entry (overriding the pack's). */
+static int parse_limits(const cJSON *j, const char *where, sk_lua_limits *lim, char **err)
+{
+    if (!j)
+        return SK_OK;
+    if (!cJSON_IsObject(j))
+        return sk_errf(err, SK_EINVAL,
+                       "%s: \"lua\" must be an object like {\"max_instructions\": 10000000, "
+                       "\"max_memory_mb\": 64}",
+                       where);
+    const cJSON *k;
+    cJSON_ArrayForEach(k, j)
+    {
+        double v = k->valuedouble;
+        int ok = cJSON_IsNumber(k) && v >= 1 && v <= 1e15;
+        if (ok && strcmp(k->string, "max_instructions") == 0)
+            lim->instructions = (long long)v;
+        else if (ok && strcmp(k->string, "max_memory_mb") == 0 && v <= 65536)
+            lim->memory = (size_t)(v * 1024 * 1024);
+        else
+            return sk_errf(err, SK_EINVAL,
+                           "%s: lua.%s: expected max_instructions (a count >= 1) or "
+                           "max_memory_mb (MiB, 1 to 65536)",
+                           where, k->string);
+    }
+    return SK_OK;
+}
+
+static int l_check_options(const cJSON *options, const char *where, char **err)
+{
+    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
+    return parse_limits(options, where, &lim, err);
+}
+
+/* "lua:..." (see sk_lua_resolve): the script is loaded, and checked, now,
+ * under the pack's limits overridden by the entry's. */
+static int l_resolve(const sk_engine_entry *e, const void **impl, char **origin, char **err)
+{
+    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
+    int rc = parse_limits(e->pack_options, e->pack_path ? e->pack_path : e->where, &lim, err);
+    if (rc == SK_OK)
+        rc = parse_limits(e->entry_options, e->where, &lim, err);
+    if (rc)
+        return rc;
+    char *msg = NULL;
+    char *dir = NULL;
+    if (e->pack_path) {
+        const char *slash = strrchr(e->pack_path, '/');
+        dir = slash ? sk_xstrndup(e->pack_path, (size_t)(slash - e->pack_path)) : sk_xstrdup(".");
+    }
+    char *path = sk_lua_resolve(e->use, e->pack_path, dir, &msg);
+    free(dir);
+    if (!path) {
+        rc = sk_errf(err, SK_ENOTFOUND, "%s: %s", e->where, msg);
+        free(msg);
+        return rc;
+    }
+    sk_lua_script *script;
+    /* Messages name the script as the pack wrote it ("scorers/tone.lua",
+     * or "refusal.lua" for lua:refusal). */
+    size_t n = strlen(e->use);
+    char *display = n > 8 && strcmp(e->use + n - 4, ".lua") == 0
+                        ? sk_xstrdup(e->use + 4)
+                        : sk_asprintf("%s.lua", e->use + 4);
+    rc = sk_lua_script_load(&script, path, display, &lim, &msg);
+    free(display);
+    if (rc) {
+        rc = sk_errf(err, rc, "%s: %s", e->where, msg);
+        free(msg);
+        free(path);
+        return rc;
+    }
+    *impl = script;
+    *origin = sk_asprintf("lua script %s", path);
+    free(path);
+    return SK_OK;
+}
+
+static const char *l_source_file(const void *impl, const struct sk_registry *reg)
+{
+    (void)reg;
+    return sk_lua_script_path(impl);
+}
+
+static const char *l_meta_cases(const void *impl)
+{
+    return sk_lua_script_meta_cases(impl);
+}
+
+static void l_bind(const void *impl, const sk_engine_lookup *lookup)
+{
+    sk_lua_script_bind((sk_lua_script *)impl, lookup);
+}
+
+const sk_engine_ops sk_engine_lua = {
+    .kind = "lua",
+    .prefix = "lua:",
+    .options_key = "lua",
+    .named_by_def = 1,
+    .check_options = l_check_options,
+    .resolve = l_resolve,
+    .open = l_open,
+    .score = l_score,
+    .close = l_close,
+    .def = l_def,
+    .release = l_release,
+    .source_file = l_source_file,
+    .meta_cases = l_meta_cases,
+    .bind = l_bind,
+};
 
 char *sk_lua_resolve(const char *use, const char *base_file, const char *project_dir, char **err)
 {

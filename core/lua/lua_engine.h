@@ -25,10 +25,8 @@
 
 #include "engine/engine.h"
 #include "lua/lua_vm.h"
-#include "engine/registry.h"
 
 typedef struct sk_lua_script sk_lua_script;
-struct sk_pack;
 
 /* Load the script at path; `display` names it in messages (usually its
  * file name).  Caller frees with sk_lua_script_free (or through the pack,
@@ -45,11 +43,10 @@ const char *sk_lua_script_path(const sk_lua_script *s);
 /* The meta_cases table as JSON text, or NULL when the script has none. */
 const char *sk_lua_script_meta_cases(const sk_lua_script *s);
 
-/* What sk.score(name, ...) may call from this script: the scorers of
- * `pack` by display name, then every plugin scorer of `reg`.  Both are
- * borrowed and must outlive the script's states. */
-void sk_lua_script_set_context(sk_lua_script *s, const struct sk_pack *pack,
-                               const sk_registry *reg);
+/* What sk.score(name, ...) may call from this script (normally: the
+ * scorers of its pack, then every plugin scorer).  Borrowed; it must
+ * outlive the script's states. */
+void sk_lua_script_bind(sk_lua_script *s, const sk_engine_lookup *lookup);
 
 void sk_lua_script_free(sk_lua_script *s);
 

@@ -13,7 +13,6 @@
 #include "base/hash.h"
 #include "engine/host.h"
 #include "base/util.h"
-#include "lua/lua_engine.h"
 
 /* Each part is followed by a NUL so that ("ab", "c") and ("a", "bc") hash
  * differently. */
@@ -58,20 +57,12 @@ int sk_fingerprint_entry(const sk_pack_entry *e, const sk_registry *reg, char ou
     h = add_part(h, e->ops->kind);
     h = add_part(h, e->use);
     h = add_part(h, e->params_json);
-    const char *file = NULL;
-    if (e->ops == &sk_engine_lua) {
-        file = sk_lua_script_path(e->impl);
-    } else if (e->ops == &sk_engine_plugin && reg) {
-        const sk_scorer_def *def;
-        const sk_plugin_info *info;
-        if (sk_registry_find(reg, e->use, &def, &info, NULL) == SK_OK && def == e->impl)
-            file = info->path;
-        else
-            return sk_errf(err, SK_ENOTFOUND,
-                           "scorer %s: its plugin file is not in the registry, so it cannot be "
-                           "fingerprinted",
-                           e->name);
-    }
+    const char *file = e->ops->source_file ? e->ops->source_file(e->impl, reg) : NULL;
+    if (!file && reg && e->ops->source_file)
+        return sk_errf(err, SK_ENOTFOUND,
+                       "scorer %s: its %s file is not in the registry, so it cannot be "
+                       "fingerprinted",
+                       e->name, e->ops->kind);
     if (file) {
         int rc = sk_fnv64_file(&h, file, err);
         if (rc)

@@ -15,7 +15,6 @@
 #include "base/error.h"
 #include "base/fileutil.h"
 #include "validate/fingerprint.h"
-#include "lua/lua_engine.h"
 #include "run/rowscore.h"
 #include "base/util.h"
 
@@ -467,11 +466,12 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
         }
         /* The scorer's own cases first, so its author's intent leads the
          * report. */
-        if (e->ops == &sk_engine_lua && sk_lua_script_meta_cases(e->impl)) {
+        const char *own_cases = e->ops->meta_cases ? e->ops->meta_cases(e->impl) : NULL;
+        if (own_cases) {
             sk_metacase_set own = {0};
-            char *where = sk_asprintf("%s meta_cases", sk_lua_script_path(e->impl));
-            rc = sk_metacase_parse_array(&own, sk_lua_script_meta_cases(e->impl), where, SK_MC_OWN,
-                                         err);
+            const char *src = e->ops->source_file ? e->ops->source_file(e->impl, opts->reg) : NULL;
+            char *where = sk_asprintf("%s meta_cases", src ? src : e->name);
+            rc = sk_metacase_parse_array(&own, own_cases, where, SK_MC_OWN, err);
             free(where);
             select_cases(s, &own);
             sk_metacase_set_free(&own);
