@@ -11,7 +11,7 @@ libsktemplate_la_SOURCES = core/base/template.c core/base/template.h
 libsktemplate_la_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
 libsktemplate_la_LIBADD = $(CJSON_LIBS)
 
-libscorekit_la_SOURCES += \
+libskcore_la_SOURCES += \
 	core/base/error.c core/base/error.h \
 	core/base/util.c core/base/util.h \
 	core/base/fileutil.c core/base/fileutil.h \

@@ -1,7 +1,7 @@
 # store: the project's SQLite store, its schema and every query; datasets
 # and their file readers (JSONL, CSV); experiments and their figures; the
 # stored validation verdicts; the project folder.
-libscorekit_la_SOURCES += \
+libskcore_la_SOURCES += \
 	core/store/store.c core/store/store.h core/store/schema.c \
 	core/store/project.c core/store/project.h \
 	core/store/jsonl.c core/store/jsonl.h \
