@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "lua/lua_json_priv.h"
-#include "base/text/utf8.h"
 
 /* A marked array whose largest index is above SPARSE_MIN and more than
  * twice its number of elements is refused: it is almost surely a mistake,
