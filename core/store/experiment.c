@@ -321,3 +321,35 @@ int sk_experiment_done_cells(sk_store *st, const char *exp_id, char ***out, size
     qsort(*out, *n, sizeof **out, cmp_str);
     return SK_OK;
 }
+
+int sk_experiment_each_output(sk_store *st, const char *exp_id,
+                              int (*fn)(void *ud, const sk_cell_output *c), void *ud, char **err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sk_store_prepare(st, &q,
+                              "SELECT row_id, trial, output_json, task_error, latency_ms FROM "
+                              "cells WHERE experiment_id = ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q, 1, exp_id, -1, SQLITE_TRANSIENT);
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(q, 0);
+        sk_cell_output c = {
+            .row_id = id ? id : "",
+            .id_len = id ? (size_t)sqlite3_column_bytes(q, 0) : 0,
+            .trial = (unsigned)sqlite3_column_int(q, 1),
+            .output_json = (const char *)sqlite3_column_text(q, 2),
+            .output_len = (size_t)sqlite3_column_bytes(q, 2),
+            .task_error = (const char *)sqlite3_column_text(q, 3),
+            .latency_ms = sqlite3_column_double(q, 4),
+        };
+        if ((rc = fn(ud, &c)) != SK_OK)
+            break;
+    }
+    sqlite3_finalize(q);
+    if (rc == SK_OK && step != SQLITE_DONE)
+        rc = sk_store_error(st, "reading the stored outputs", err);
+    return rc;
+}

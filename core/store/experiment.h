@@ -85,4 +85,20 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
  * for bsearch; caller frees each and the array. */
 int sk_experiment_done_cells(sk_store *st, const char *exp_id, char ***out, size_t *n, char **err);
 
+/* One stored cell's task result, borrowed for the callback only. */
+typedef struct sk_cell_output {
+    const char *row_id;
+    size_t id_len;
+    unsigned trial;
+    const char *output_json; /* NULL when the task failed */
+    size_t output_len;
+    const char *task_error; /* NULL when it did not */
+    double latency_ms;
+} sk_cell_output;
+
+/* Call fn for every cell of experiment exp_id (the full id), in no
+ * particular order; a non-zero return from fn stops and is returned. */
+int sk_experiment_each_output(sk_store *st, const char *exp_id,
+                              int (*fn)(void *ud, const sk_cell_output *c), void *ud, char **err);
+
 #endif
