@@ -18,6 +18,7 @@
 #include "engine/pack.h"
 #include "llm/llm.h"
 #include "run/engines.h"
+#include "run/plan.h"
 #include "run/rowscore.h"
 #include "run/run.h"
 #include "store/dataset.h"
@@ -156,14 +157,8 @@ static int dataset_ref(sk_store *st, const char *dataset, const char *path, char
         return SK_OK;
     }
     char *name = sk_dataset_name_for_file(path);
-    sk_dataset_version v;
-    int imported = 0;
-    int rc = sk_dataset_sync(st, name, path, SK_DATASET_AUTO, &v, &imported, err);
+    int rc = sk_plan_sync_dataset(st, name, path, ref, NULL, NULL, err);
     free(name);
-    if (rc == SK_OK) {
-        *ref = sk_asprintf("%s@%d", v.name, v.version);
-        sk_dataset_version_clear(&v);
-    }
     return rc;
 }
 

@@ -4,4 +4,5 @@ libskcore_la_SOURCES += \
 	core/run/engines.c core/run/engines.h \
 	core/run/rowscore.c core/run/rowscore.h \
 	core/run/score.c core/run/score.h \
-	core/run/run.c core/run/run.h
+	core/run/run.c core/run/run.h \
+	core/run/plan.c core/run/plan.h
