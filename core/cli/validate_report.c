@@ -51,8 +51,7 @@ static void print_obs(FILE *out, const char *label, const char *output, const sk
         fprintf(out, " (%.3g to %.3g over %zu repeats%s)", o->min, o->max, o->scored,
                 o->flipped ? ", flips" : "");
     if (o->errors || o->invalid)
-        fprintf(out, "\n        %s: %s", o->errors ? "error" : "invalid verdict",
-                o->message ? o->message : "");
+        fprintf(out, "\n        error: %s", o->message ? o->message : "");
     else if (o->skipped && !o->scored)
         fprintf(out, "\n        skipped: %s", o->message ? o->message : "");
     if (o->rationale)
