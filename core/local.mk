@@ -1,43 +1,29 @@
-# Text algorithms shared by the core and the heuristic plugin.
-noinst_LTLIBRARIES += libsktext.la
-libsktext_la_SOURCES = \
-	core/text/utf8.c core/text/utf8.h \
-	core/text/levenshtein.c core/text/levenshtein.h
-
-# The library behind the `scorekit` command (not installed: the installed
-# SDK is the plugin header).
-noinst_LTLIBRARIES += libscorekit.la
-libscorekit_la_SOURCES = \
-	core/error.c core/error.h \
-	core/util.c core/util.h \
-	core/host.c core/host.h \
-	core/params.c core/params.h \
-	core/engine.h core/engine_plugin.c \
-	core/registry.c core/registry.h \
-	core/pack.c core/pack.h \
-	core/fileutil.c core/fileutil.h \
-	core/project.c core/project.h \
-	core/rowscore.c core/rowscore.h \
-	core/score.c core/score.h
-libscorekit_la_CPPFLAGS = $(AM_CPPFLAGS) -DSK_PLUGIN_DIR='"$(plugindir)"' \
+# The core: libskcore, the convenience library every part links (one folder
+# a subsystem, each with its local.mk that appends its files), the installed
+# libscorekit (core/api) and the `scorekit` command (core/cli).  Folders are
+# listed bottom-up, in the order dependencies may point (docs/architecture.md).
+noinst_LTLIBRARIES += libskcore.la
+libskcore_la_SOURCES =
+libskcore_la_CPPFLAGS = $(AM_CPPFLAGS) -DSK_PLUGIN_DIR='"$(plugindir)"' \
 	$(CJSON_CFLAGS) $(PCRE2_CFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
-libscorekit_la_LIBADD = libsktext.la $(CJSON_LIBS) $(PCRE2_LIBS) $(LUA_LIBS) $(SQLITE_LIBS) \
-	$(CURL_LIBS)
+libskcore_la_LIBADD = libsktext.la libsktemplate.la $(CJSON_LIBS) $(PCRE2_LIBS) $(LUA_LIBS) \
+	$(SQLITE_LIBS) $(CURL_LIBS)
 
 bin_PROGRAMS += scorekit
-scorekit_SOURCES = core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/progress.c \
-	core/cli/score.c core/cli/scorers.c core/cli/init.c core/cli/try.c core/cli/new.c \
-	core/cli/dataset.c core/cli/run.c core/cli/experiment_view.c core/cli/experiments.c \
-	core/cli/show.c core/cli/export.c core/cli/rescore.c
+scorekit_SOURCES =
 scorekit_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS)
-scorekit_LDADD = libscorekit.la
+scorekit_LDADD = libskcore.la
 
-scorekitinclude_HEADERS += core/include/scorekit/plugin.h
-include core/reader.mk
-include core/lua.mk
-include core/store.mk
-include core/task.mk
-include core/compare.mk
-include core/validate.mk
-include core/llm.mk
-include core/judge.mk
+scorekitinclude_HEADERS += core/include/scorekit/plugin.h core/include/scorekit/scorekit.h
+
+include core/base/local.mk
+include core/store/local.mk
+include core/llm/local.mk
+include core/engine/local.mk
+include core/lua/local.mk
+include core/task/local.mk
+include core/run/local.mk
+include core/validate/local.mk
+include core/analysis/local.mk
+include core/api/local.mk
+include core/cli/local.mk

@@ -1,12 +1,12 @@
 # Unit tests (Check) link the core and scorer libraries directly; CLI tests
 # are shell scripts that drive the built `scorekit` as a user would.
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit $(CHECK_CFLAGS) $(CJSON_CFLAGS)
-TEST_LDADD = libskheuristic.la libscorekit.la $(CHECK_LIBS)
+TEST_LDADD = libskheuristic.la libskcore.la $(CHECK_LIBS)
 AM_TESTS_ENVIRONMENT = \
 	SK_SRCDIR='$(abs_top_srcdir)'; SK_BUILDDIR='$(abs_top_builddir)'; \
 	SCOREKIT_PLUGIN_PATH='$(abs_top_builddir)/plugins/.libs'; \
 	SCOREKIT_LUA_PATH='$(abs_top_srcdir)/lua'; \
-	SCOREKIT_CALIBRATION_PATH='$(abs_top_srcdir)/core/calibration'; \
+	SCOREKIT_CALIBRATION_PATH='$(abs_top_srcdir)/core/validate/calibration'; \
 	export SK_SRCDIR SK_BUILDDIR SCOREKIT_PLUGIN_PATH SCOREKIT_LUA_PATH SCOREKIT_CALIBRATION_PATH;
 
 check_LTLIBRARIES += libsktest.la
@@ -28,3 +28,8 @@ include tests/unit/compare.mk
 include tests/unit/validate.mk
 include tests/unit/llm.mk
 include tests/unit/judge.mk
+
+# The floor plan: includes point down the folder order, no circles.
+TESTS += tests/layout/layers.sh
+EXTRA_DIST += tests/layout/layers.sh
+include tests/unit/api.mk

@@ -9,12 +9,12 @@
 #include <signal.h>
 #include <stddef.h>
 
-#include "experiment.h"
-#include "experiment_stats.h"
-#include "llm.h"
-#include "pack.h"
-#include "project.h"
-#include "registry.h"
+#include "store/experiment.h"
+#include "store/experiment_stats.h"
+#include "llm/llm.h"
+#include "engine/pack.h"
+#include "store/project.h"
+#include "engine/registry.h"
 #include "scorekit/plugin.h"
 
 /* Exit statuses. */

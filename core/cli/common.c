@@ -7,9 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "cli.h"
-#include "llm_setup.h"
-#include "error.h"
+#include "cli/cli.h"
+#include "cli/llm_setup.h"
+#include "base/error.h"
+#include "run/engines.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -60,7 +61,7 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
     char *err = NULL;
     *pack = NULL;
     *reg = NULL;
-    sk_registry_open(reg, proj ? proj->dir : (ctx->dir_given ? ctx->dir : NULL), &err);
+    sk_engines_open(reg, proj ? proj->dir : (ctx->dir_given ? ctx->dir : NULL), &err);
     int rc;
     if (nscorers)
         rc = sk_pack_from_names(pack, scorers, nscorers, *reg, &err);

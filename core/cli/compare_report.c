@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compare_report.h"
-#include "util.h"
+#include "cli/compare_report.h"
+#include "base/util.h"
 
 #define CLIP      160 /* characters of an output, input or rationale shown */
 #define IDS_SHOWN 10  /* ids listed of rows only one side has */

@@ -9,9 +9,9 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-#include "baseline.h"
-#include "cli.h"
-#include "compare.h"
+#include "analysis/baseline.h"
+#include "cli/cli.h"
+#include "analysis/compare.h"
 
 /* Everything a report shows, gathered before printing. */
 typedef struct cli_compare_report {

@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "llm.h"
-#include "llm_cache.h"
-#include "error.h"
-#include "rowscore.h"
-#include "run.h"
+#include "cli/cli.h"
+#include "llm/llm.h"
+#include "llm/llm_cache.h"
+#include "base/error.h"
+#include "run/rowscore.h"
+#include "run/run.h"
 
 int cli_open_store(const cli_ctx *ctx, sk_project **proj, sk_store **st)
 {

@@ -5,16 +5,16 @@
  * subcommands that score or run (run, rescore, score, try, validate) call
  * cli_llm_open after loading the project and cli_llm_close before exit.
  */
-#include "llm_setup.h"
+#include "cli/llm_setup.h"
 
 #include <stdlib.h>
 
-#include "error.h"
-#include "fileutil.h"
-#include "host.h"
-#include "llm.h"
-#include "store.h"
-#include "util.h"
+#include "base/error.h"
+#include "base/fileutil.h"
+#include "engine/host.h"
+#include "llm/llm.h"
+#include "store/store.h"
+#include "base/util.h"
 
 static sk_llm *opened;
 static int no_cache;

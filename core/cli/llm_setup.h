@@ -5,7 +5,7 @@
 #ifndef SK_CLI_LLM_SETUP_H
 #define SK_CLI_LLM_SETUP_H
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* Open the LLM client from the project's "llm" settings (environment
  * defaults without a project or without "llm"), with its cache and usage

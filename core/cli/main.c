@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "llm_setup.h"
+#include "cli/cli.h"
+#include "cli/llm_setup.h"
 #include "config.h"
-#include "host.h"
+#include "engine/host.h"
 
 static void usage(FILE *f)
 {

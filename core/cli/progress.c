@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "cli/cli.h"
 
 void cli_progress_init(cli_progress *p, int enabled, const char *what)
 {

@@ -8,11 +8,11 @@
 
 #include <stdio.h>
 
-#include "metaeval.h"
-#include "pack.h"
-#include "project.h"
-#include "registry.h"
-#include "store.h"
+#include "validate/metaeval.h"
+#include "engine/pack.h"
+#include "store/project.h"
+#include "engine/registry.h"
+#include "store/store.h"
 
 /* Warn, per scorer of `pack`, when it was never validated, failed its
  * validation, or changed since; with `require` (or the project's

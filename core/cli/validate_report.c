@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "validate_gate.h"
+#include "cli/cli.h"
+#include "cli/validate_gate.h"
 
 #define SHOW_FAILING 5 /* failing cases shown per check without --explain */
 

@@ -34,7 +34,7 @@
 #include <string.h>
 
 #include "heuristic.h"
-#include "text/utf8.h"
+#include "base/text/utf8.h"
 
 typedef struct em_state {
     unsigned norm; /* SK_HNORM_* */

@@ -42,7 +42,7 @@
 #include <string.h>
 
 #include "heuristic.h"
-#include "text/levenshtein.h"
+#include "base/text/levenshtein.h"
 
 #define UNWRAP_DEPTH 32 /* no JSON is parsed out of strings below this depth */
 #define PATH_MAX_LEN 120

@@ -30,7 +30,7 @@
 #include <stdlib.h>
 
 #include "heuristic.h"
-#include "text/levenshtein.h"
+#include "base/text/levenshtein.h"
 
 typedef struct lev_state {
     unsigned flags; /* SK_LEV_* */

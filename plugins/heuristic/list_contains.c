@@ -32,7 +32,7 @@
 #include <string.h>
 
 #include "heuristic.h"
-#include "text/levenshtein.h"
+#include "base/text/levenshtein.h"
 
 #define MAX_ITEMS  1000
 #define SHOW_ITEMS 3 /* items named in the rationale, per kind */

@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 #include "scorekit/plugin.h"
-#include "template.h"
+#include "base/template.h"
 
 extern const sk_scorer_def sk_j_classifier;
 extern const sk_scorer_def sk_j_factuality;

@@ -8,7 +8,7 @@
 # say which kinds of case fit it.
 . "$SK_SRCDIR/tests/cli/lib.sh"
 . "$SK_SRCDIR/tests/llm/server.sh"
-llm_server_start --truth "$SK_SRCDIR/core/calibration"
+llm_server_start --truth "$SK_SRCDIR/core/validate/calibration"
 cd "$T" || exit 1
 run 0 "$SK" init p
 cd p || exit 1

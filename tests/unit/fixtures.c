@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "util.h"
+#include "base/error.h"
+#include "base/util.h"
+#include "run/engines.h"
 
 sk_registry *sk_fixture_reg;
 
@@ -32,6 +33,7 @@ static void load(const char *rel)
 void sk_fixture_setup(void)
 {
     sk_fixture_reg = sk_registry_new();
+    sk_engines_add(sk_fixture_reg);
     load("plugins/.libs/heuristic.so");
     load("tests/plugins/.libs/misbehave.so");
 }

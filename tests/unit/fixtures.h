@@ -8,7 +8,7 @@
 #ifndef SK_FIXTURES_H
 #define SK_FIXTURES_H
 
-#include "registry.h"
+#include "engine/registry.h"
 
 /* The registry of the running test: set by sk_fixture_setup, NULL after
  * sk_fixture_teardown. */

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "host.h"
+#include "engine/host.h"
 
 sk_llm *sk_jf_llm;
 

@@ -6,7 +6,7 @@
 #ifndef SK_JUDGE_FIXTURE_H
 #define SK_JUDGE_FIXTURE_H
 
-#include "llm.h"
+#include "llm/llm.h"
 #include "llm_fixture.h"
 
 /* The global client while a test runs (no cache). */

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 int sk_llm_fx_port;
 char sk_llm_fx_url[64];

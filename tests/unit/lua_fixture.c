@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
 #include "tmpfile_util.h"
-#include "util.h"
+#include "base/util.h"
 
 char *sk_lt_script(const char *source)
 {

@@ -10,8 +10,8 @@
 
 #include <stddef.h>
 
-#include "pack.h"
-#include "rowscore.h"
+#include "engine/pack.h"
+#include "run/rowscore.h"
 
 /* Write a Lua script to a new file under /tmp whose name ends in ".lua"
  * (the pack needs that to take "lua:PATH" as a file).  Free with

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "params.h"
-#include "util.h"
+#include "engine/params.h"
+#include "base/util.h"
 
 int sk_test_open(const sk_scorer_def *def, const char *params_json, void **state, char *err,
                  size_t errlen)

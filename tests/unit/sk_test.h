@@ -7,7 +7,7 @@
 
 #include <check.h>
 
-#include "host.h"
+#include "engine/host.h"
 #include "scorekit/plugin.h"
 
 typedef struct sk_test_result {

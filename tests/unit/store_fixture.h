@@ -7,7 +7,7 @@
 #ifndef SK_STORE_FIXTURE_H
 #define SK_STORE_FIXTURE_H
 
-#include "store.h"
+#include "store/store.h"
 
 /* The running test's folder: set by sk_store_fx_setup. */
 extern char *sk_store_fx_dir;

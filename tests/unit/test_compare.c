@@ -14,14 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "baseline.h"
-#include "compare.h"
-#include "dataset.h"
-#include "error.h"
-#include "experiment.h"
+#include "analysis/baseline.h"
+#include "analysis/compare.h"
+#include "store/dataset.h"
+#include "base/error.h"
+#include "store/experiment.h"
+#include "run/run.h"
 #include "run_suite.h"
 #include "store_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 #define EPS 1e-12
 
@@ -74,7 +75,7 @@ static void experiment(const char *id, int64_t version, int trials, const char *
     e.pack_hash = "0";
     e.config_json = (char *)(config ? config : "{\"dataset\":\"d@1\"}");
     char *err = NULL;
-    ck_assert_msg(sk_experiment_create(st, &e, &pack, &err) == SK_OK, "%s", err);
+    ck_assert_msg(sk_run_create_experiment(st, &e, &pack, &err) == SK_OK, "%s", err);
 }
 
 /* One cell: A's and B's verdicts (a number in [0,1] is a score, -1 an
@@ -459,7 +460,7 @@ START_TEST(unpaired_and_scorers_on_one_side)
     e.pack_hash = "1";
     e.config_json = "{}";
     char *err = NULL;
-    ck_assert_int_eq(sk_experiment_create(st, &e, &p2, &err), SK_OK);
+    ck_assert_int_eq(sk_run_create_experiment(st, &e, &p2, &err), SK_OK);
     const spec b[] = {{"x", 0, 0.6, 1, NULL}, {"y", 0, -2, 1, NULL}};
     cells("base", b, 2);
     /* cells() names its verdicts A and B; the new side's second is C's. */
@@ -489,7 +490,7 @@ START_TEST(unpaired_and_scorers_on_one_side)
     sk_pack_entry e3[] = {{.name = "Z", .weight = 1}};
     const sk_pack p3 = {.name = "p3", .n = 1, .entries = e3};
     e.id = "other";
-    ck_assert_int_eq(sk_experiment_create(st, &e, &p3, &err), SK_OK);
+    ck_assert_int_eq(sk_run_create_experiment(st, &e, &p3, &err), SK_OK);
     ck_assert_int_eq(sk_compare(st, "base", "other", NULL, &c, &err), SK_EINVAL);
     ck_assert_ptr_nonnull(strstr(err, "no scorer in common"));
     free(err);

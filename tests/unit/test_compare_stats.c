@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "compare_stats.h"
+#include "analysis/stats.h"
 #include "run_suite.h"
 
 START_TEST(mean_and_sd)

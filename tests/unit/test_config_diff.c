@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_diff.h"
-#include "error.h"
+#include "analysis/config_diff.h"
+#include "base/error.h"
 #include "run_suite.h"
 
 static sk_config_diff d;

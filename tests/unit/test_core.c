@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "host.h"
-#include "params.h"
-#include "util.h"
+#include "base/error.h"
+#include "engine/host.h"
+#include "engine/params.h"
+#include "base/util.h"
 
 /* ---- host verdict rules ----------------------------------------------- */
 

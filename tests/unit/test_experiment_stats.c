@@ -12,14 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataset.h"
-#include "error.h"
-#include "experiment.h"
-#include "experiment_stats.h"
+#include "store/dataset.h"
+#include "base/error.h"
+#include "store/experiment.h"
+#include "run/run.h"
+#include "store/experiment_stats.h"
 #include "run_suite.h"
 #include "store_fixture.h"
-#include "task.h"
-#include "util.h"
+#include "task/task.h"
+#include "base/util.h"
 
 #define EPS 1e-12
 
@@ -62,7 +63,7 @@ static void new_experiment(const char *id, const char *rows_jsonl, int trials)
     e.trials = trials;
     e.pack_hash = "0";
     e.config_json = "{}";
-    ck_assert_int_eq(sk_experiment_create(st, &e, &pack, &err), SK_OK);
+    ck_assert_int_eq(sk_run_create_experiment(st, &e, &pack, &err), SK_OK);
     sk_dataset_version_clear(&dv);
     free(path);
 }

@@ -12,13 +12,13 @@
 #include <time.h>
 #include <utime.h>
 
-#include "error.h"
-#include "fingerprint.h"
+#include "base/error.h"
+#include "validate/fingerprint.h"
 #include "fixtures.h"
-#include "pack.h"
+#include "engine/pack.h"
 #include "run_suite.h"
 #include "tmpfile_util.h"
-#include "util.h"
+#include "base/util.h"
 
 START_TEST(fnv1a_vectors)
 {

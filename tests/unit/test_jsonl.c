@@ -11,12 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "jsonl.h"
-#include "row.h"
+#include "base/error.h"
+#include "store/jsonl.h"
+#include "base/row.h"
 #include "run_suite.h"
 #include "tmpfile_util.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 

@@ -12,15 +12,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
-#include "host.h"
+#include "engine/host.h"
 #include "judge.h"
 #include "judge_fixture.h"
-#include "params.h"
-#include "registry.h"
+#include "engine/params.h"
+#include "engine/registry.h"
 #include "run_suite.h"
-#include "util.h"
+#include "base/util.h"
 
 static sk_registry *reg;
 

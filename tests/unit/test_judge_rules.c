@@ -12,8 +12,8 @@
 #include "fixtures.h"
 #include "judge.h"
 #include "run_suite.h"
-#include "template.h"
-#include "util.h"
+#include "base/template.h"
+#include "base/util.h"
 
 /* ---- templates ------------------------------------------------------------ */
 

@@ -13,12 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
-#include "llm.h"
+#include "llm/llm.h"
 #include "llm_fixture.h"
 #include "run_suite.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char *const verdict_schema =
     "{\"type\":\"object\",\"properties\":{\"reasons\":{\"type\":\"string\"},"

@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
-#include "llm.h"
-#include "llm_cache.h"
+#include "llm/llm.h"
+#include "llm/llm_cache.h"
 #include "llm_fixture.h"
 #include "run_suite.h"
 #include "store_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 static char *db_path;
 static sk_llm *llm;
@@ -220,18 +220,18 @@ START_TEST(usage_per_experiment)
     sk_llm_reply_free(&r);
     sk_llm_usage u;
     char *err = NULL;
-    ck_assert_int_eq(sk_llm_usage_of(db_path, "exp-1", &u, &err), 0);
+    sk_store *st = sk_store_fx_open();
+    ck_assert_int_eq(sk_llm_usage_in(st, "exp-1", &u, &err), 0);
     ck_assert_int_eq(u.calls, 3);
     ck_assert_int_eq(u.cached, 1);
     ck_assert_int_eq(u.prompt_tokens, 6);
     ck_assert_int_eq(u.completion_tokens, 6);
     ck_assert(u.cost == 18);
-    ck_assert_int_eq(sk_llm_usage_of(db_path, "exp-2", &u, &err), 0);
+    ck_assert_int_eq(sk_llm_usage_in(st, "exp-2", &u, &err), 0);
     ck_assert_int_eq(u.calls, 1);
-    ck_assert_int_eq(sk_llm_usage_of(db_path, "none", &u, &err), 0);
+    ck_assert_int_eq(sk_llm_usage_in(st, "none", &u, &err), 0);
     ck_assert_int_eq(u.calls, 0);
     ck_assert(u.cost == 0);
-    sk_store *st = sk_store_fx_open();
     ck_assert_int_eq(
         sk_store_fx_int(st, "SELECT count(*) FROM llm_calls WHERE experiment_id IS NULL"), 1);
     char *caller = sk_store_fx_text(st, "SELECT caller FROM llm_calls LIMIT 1");

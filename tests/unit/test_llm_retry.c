@@ -12,14 +12,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
-#include "llm_hash.h"
-#include "llm_limit.h"
-#include "llm_reply.h"
-#include "llm_retry.h"
+#include "base/hash.h"
+#include "llm/llm_limit.h"
+#include "llm/llm_reply.h"
+#include "llm/llm_retry.h"
 #include "run_suite.h"
-#include "util.h"
+#include "base/util.h"
 
 START_TEST(sha256_vectors)
 {

@@ -13,15 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
-#include "lua_engine.h"
+#include "lua/lua_engine.h"
 #include "lua_fixture.h"
-#include "pack.h"
+#include "engine/pack.h"
 #include "run_suite.h"
-#include "score.h"
+#include "run/score.h"
 #include "tmpfile_util.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- results ------------------------------------------------------------ */
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lua_json.h"
+#include "lua/lua_json.h"
 #include "run_suite.h"
 
 /* ---- helpers ---- */

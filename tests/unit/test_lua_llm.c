@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "fixtures.h"
-#include "host.h"
+#include "engine/host.h"
 #include "judge_fixture.h"
 #include "lua_fixture.h"
 #include "run_suite.h"

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "lua_pattern.h"
+#include "lua/lua_pattern.h"
 #include "run_suite.h"
 
 /* Helpers defined in both states: G collects a gmatch iteration (each

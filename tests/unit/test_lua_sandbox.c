@@ -15,13 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
 #include "lua_fixture.h"
-#include "pack.h"
+#include "engine/pack.h"
 #include "run_suite.h"
 #include "tmpfile_util.h"
-#include "util.h"
+#include "base/util.h"
 
 /* One scorer, one probe per row: case.input names the probe to run. */
 static const char *probe_script =

@@ -12,7 +12,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "lua_text.h"
+#include "lua/lua_text.h"
 #include "run_suite.h"
 
 static lua_State *L;

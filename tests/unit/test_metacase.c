@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
-#include "metacase.h"
+#include "validate/metacase.h"
 #include "run_suite.h"
 #include "tmpfile_util.h"
-#include "util.h"
+#include "base/util.h"
 
 static int parse(sk_metacase_set *set, const char *line, char **err)
 {

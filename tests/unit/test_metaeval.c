@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
-#include "metacase.h"
-#include "metaeval.h"
-#include "pack.h"
+#include "validate/metacase.h"
+#include "validate/metaeval.h"
+#include "engine/pack.h"
 #include "run_suite.h"
 #include "tmpfile_util.h"
-#include "util.h"
+#include "base/util.h"
 
 /* A scorer with hand-made results: add() appends one case with its
  * observed mean scores (NAN: that side only errored). */

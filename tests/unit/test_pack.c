@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
-#include "pack.h"
-#include "registry.h"
+#include "engine/pack.h"
+#include "engine/registry.h"
 #include "run_suite.h"
 #include "tmpfile_util.h"
-#include "util.h"
+#include "base/util.h"
 
 static int parse(const char *text, sk_pack **out, char **err)
 {

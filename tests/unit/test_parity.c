@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fileutil.h"
+#include "base/fileutil.h"
 #include "heuristic.h"
 #include "run_suite.h"
 #include "sk_test.h"

@@ -12,9 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "registry.h"
-#include "util.h"
+#include "base/error.h"
+#include "engine/registry.h"
+#include "base/util.h"
 
 /* A file under the build tree; fails the test when SK_BUILDDIR is unset. */
 static char *built(const char *rel)

@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "json_ref.h"
-#include "row.h"
+#include "base/row.h"
 #include "run_suite.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- the row scanner: errors ------------------------------------------ */
 

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
-#include "pack.h"
-#include "rowscore.h"
+#include "engine/pack.h"
+#include "run/rowscore.h"
 #include "run_suite.h"
-#include "util.h"
+#include "base/util.h"
 
 /* A pack opened for one thread, with its rowscore. */
 typedef struct fixture {

@@ -14,11 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "pack.h"
-#include "registry.h"
-#include "score.h"
-#include "util.h"
+#include "base/error.h"
+#include "engine/pack.h"
+#include "engine/registry.h"
+#include "run/score.h"
+#include "base/util.h"
 
 /* ---- fixture ------------------------------------------------------------ */
 

@@ -13,7 +13,7 @@
 
 #include "heuristic.h"
 #include "sk_test.h"
-#include "text/levenshtein.h"
+#include "base/text/levenshtein.h"
 
 /* Scores are compared after rounding to 6 places, as the references are. */
 #define ASSERT_SCORE(def, params, out, exp, want)                                                  \

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "run_suite.h"
-#include "store.h"
+#include "store/store.h"
 #include "store_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 static char *db_path(void)
 {

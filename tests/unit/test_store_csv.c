@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csv.h"
-#include "error.h"
+#include "store/csv.h"
+#include "base/error.h"
 #include "run_suite.h"
 #include "store_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 /* Every record as "LINE:f1|f2|...\n"; a quoted field is shown in <>, and
  * CR, LF and NUL inside fields as \r, \n and \0.  Returns the final rc of

@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dataset.h"
-#include "error.h"
-#include "row.h"
-#include "rowscore.h"
+#include "store/dataset.h"
+#include "base/error.h"
+#include "base/row.h"
+#include "run/rowscore.h"
 #include "run_suite.h"
 #include "store_fixture.h"
-#include "util.h"
+#include "base/util.h"
 
 static sk_store *st;
 

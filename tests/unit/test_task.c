@@ -27,10 +27,10 @@
 #endif
 
 #include "run_suite.h"
-#include "task.h"
-#include "task_openai.h"
+#include "task/task.h"
+#include "task/task_openai.h"
 #include "tmpfile_util.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

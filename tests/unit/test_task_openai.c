@@ -11,13 +11,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "base/error.h"
 #include "fixtures.h"
 #include "judge_fixture.h"
 #include "run_suite.h"
-#include "task.h"
-#include "task_openai.h"
-#include "util.h"
+#include "task/task.h"
+#include "task/task_openai.h"
+#include "base/util.h"
 
 /* Open the task from JSON text; returns the error (caller frees) or NULL. */
 static char *try_open(const char *config, const char *dir, void **state)

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/levenshtein.h"
-#include "text/utf8.h"
+#include "base/text/levenshtein.h"
+#include "base/text/utf8.h"
 
 /* ---- reference implementation and random input ---- */
 

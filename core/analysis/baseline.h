@@ -1,0 +1,86 @@
+/*
+ * The baseline: the project's pointer to the experiment that stands for
+ * what is in production, which `scorekit compare` compares against when
+ * given no --base.  Setting one appends to a history (the `baselines`
+ * table), so the current baseline is the latest entry and earlier ones
+ * stay listed.
+ *
+ * A baseline goes stale: the project's configuration moves on (another
+ * prompt, model, param, pack or dataset version) or the measurement simply
+ * gets old.  sk_baseline_check says which, and what differs.
+ *
+ * All functions take a store opened by the calling thread (see store.h).
+ */
+#ifndef SK_BASELINE_H
+#define SK_BASELINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "analysis/config_diff.h"
+#include "store/experiment.h"
+#include "engine/pack.h"
+#include "store/project.h"
+#include "store/store.h"
+
+/* One entry of the history.  Strings are owned; clear with
+ * sk_baseline_clear. */
+typedef struct sk_baseline {
+    int64_t id; /* increasing: the highest is the current baseline */
+    char *experiment_id;
+    char *set_at; /* UTC ISO-8601 */
+    char *note;   /* may be NULL */
+} sk_baseline;
+
+void sk_baseline_clear(sk_baseline *b);
+
+/* Make experiment `exp_ref` (an id or a unique prefix) the baseline, with
+ * an optional note.  An experiment that is not done (still running, or
+ * interrupted) is refused with SK_EINVAL unless `force`, since its figures
+ * cover only part of the dataset.  *out (may be NULL) receives the new
+ * entry. */
+int sk_baseline_set(sk_store *st, const char *exp_ref, const char *note, int force,
+                    sk_baseline *out, char **err);
+
+/* The current baseline.  SK_ENOTFOUND with *err when none was ever set. */
+int sk_baseline_current(sk_store *st, sk_baseline *out, char **err);
+
+/* Every entry, newest first: *out is an array of *n entries; free with
+ * sk_baseline_list_free. */
+int sk_baseline_history(sk_store *st, sk_baseline **out, size_t *n, char **err);
+void sk_baseline_list_free(sk_baseline *v, size_t n);
+
+/* The snapshot `scorekit run` would record now for the project: its task
+ * (scorekit.json, no --set), `pack` (borrowed; loaded by the caller from
+ * the project's pack file, whose absolute path is `pack_path`, may be
+ * NULL), the newest version of its dataset, and `trials` (not part of the
+ * project's configuration: pass the baseline's).  The dataset is the
+ * project's "dataset" when the store has it, else `fallback_dataset`
+ * (NAME or NAME@VER; the baseline's).  Caller frees. */
+char *sk_baseline_current_snapshot(sk_store *st, const sk_project *proj, const sk_pack *pack,
+                                   const char *pack_path, int trials, const char *fallback_dataset,
+                                   char **err);
+
+typedef struct sk_baseline_staleness {
+    sk_config_diff changes; /* baseline snapshot -> current; empty when current is NULL */
+    int config_changed;     /* changes.variables > 0 */
+    int config_unknown;     /* no current snapshot to compare with: not checked */
+    double age_days;        /* since the baseline experiment was created; NAN if unknown */
+    int max_age_days;       /* as given; 0: no limit */
+    int too_old;
+    int stale; /* config_changed || too_old */
+} sk_baseline_staleness;
+
+/* Is experiment `base` (the baseline) stale against `current_snapshot`
+ * (from sk_baseline_current_snapshot; NULL skips that check) or older
+ * than max_age_days (0: no limit) at time `now`?  Clear *out with
+ * sk_baseline_staleness_clear. */
+int sk_baseline_check(const sk_experiment *base, const char *current_snapshot, int max_age_days,
+                      time_t now, sk_baseline_staleness *out, char **err);
+void sk_baseline_staleness_clear(sk_baseline_staleness *s);
+
+/* Seconds since the epoch of a UTC "YYYY-MM-DDTHH:MM:SSZ" time, or -1. */
+time_t sk_parse_utc(const char *iso);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * The statistics of comparisons (see compare_stats.h).  The t distribution
+ * comes from the regularised incomplete beta function, evaluated by its
+ * continued fraction with the modified Lentz method; the quantile inverts
+ * the CDF by bisection, which is slower than Newton's method but cannot
+ * diverge, and a comparison needs only a handful of quantiles.
+ */
+#include "analysis/stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "base/util.h"
+
+double sk_stats_mean(const double *x, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += x[i];
+    return s / (double)n;
+}
+
+double sk_stats_sd(const double *x, size_t n)
+{
+    if (n < 2)
+        return NAN;
+    double m = sk_stats_mean(x, n), ss = 0;
+    for (size_t i = 0; i < n; i++)
+        ss += (x[i] - m) * (x[i] - m);
+    return sqrt(ss / (double)(n - 1));
+}
+
+/* The continued fraction of I_x(a, b) without its front factor; it
+ * converges fast for x < (a + 1) / (a + b + 2). */
+static double beta_cf(double x, double a, double b)
+{
+    const double tiny = 1e-300;
+    double c = 1, d = 1 - (a + b) * x / (a + 1);
+    if (fabs(d) < tiny)
+        d = tiny;
+    d = 1 / d;
+    double f = d;
+    for (int m = 1; m <= 100000; m++) {
+        /* Even step: m (b - m) x / ((a + 2m - 1)(a + 2m)). */
+        double num = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+        d = 1 + num * d;
+        c = 1 + num / c;
+        if (fabs(d) < tiny)
+            d = tiny;
+        if (fabs(c) < tiny)
+            c = tiny;
+        d = 1 / d;
+        f *= d * c;
+        /* Odd step: -(a + m)(a + b + m) x / ((a + 2m)(a + 2m + 1)). */
+        num = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
+        d = 1 + num * d;
+        c = 1 + num / c;
+        if (fabs(d) < tiny)
+            d = tiny;
+        if (fabs(c) < tiny)
+            c = tiny;
+        d = 1 / d;
+        double step = d * c;
+        f *= step;
+        if (fabs(step - 1) < 1e-15)
+            break;
+    }
+    return f;
+}
+
+double sk_stats_ibeta(double x, double a, double b)
+{
+    if (!(a > 0) || !(b > 0) || !(x >= 0) || !(x <= 1))
+        return NAN;
+    if (x == 0 || x == 1)
+        return x;
+    double front = exp(a * log(x) + b * log1p(-x) - (lgamma(a) + lgamma(b) - lgamma(a + b)));
+    if (x < (a + 1) / (a + b + 2))
+        return front * beta_cf(x, a, b) / a;
+    /* The other side converges fast through I_x(a, b) = 1 - I_{1-x}(b, a). */
+    return 1 - front * beta_cf(1 - x, b, a) / b;
+}
+
+double sk_stats_t_cdf(double t, double df)
+{
+    if (!(df > 0) || isnan(t))
+        return NAN;
+    if (isinf(t))
+        return t > 0 ? 1 : 0;
+    /* P(|T| > |t|) = I_{df / (df + t^2)}(df / 2, 1 / 2). */
+    double tail = 0.5 * sk_stats_ibeta(df / (df + t * t), df / 2, 0.5);
+    return t > 0 ? 1 - tail : tail;
+}
+
+double sk_stats_t_quantile(double p, double df)
+{
+    if (!(p > 0) || !(p < 1) || !(df > 0))
+        return NAN;
+    if (p == 0.5)
+        return 0;
+    if (p < 0.5)
+        return -sk_stats_t_quantile(1 - p, df);
+    double lo = 0, hi = 2;
+    while (sk_stats_t_cdf(hi, df) < p && hi < 1e300)
+        hi *= 2;
+    for (int i = 0; i < 400 && hi - lo > 1e-13 * hi; i++) {
+        double mid = lo + (hi - lo) / 2;
+        if (sk_stats_t_cdf(mid, df) < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo + (hi - lo) / 2;
+}
+
+int sk_stats_t_interval(const double *d, size_t n, double level, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (n < 2 || !(level > 0 && level < 1))
+        return -1;
+    double m = sk_stats_mean(d, n), sd = sk_stats_sd(d, n);
+    double half = sk_stats_t_quantile(1 - (1 - level) / 2, (double)(n - 1)) * sd / sqrt((double)n);
+    *lo = m - half;
+    *hi = m + half;
+    return 0;
+}
+
+void sk_rng_seed(sk_rng *r, uint64_t seed)
+{
+    r->state = seed;
+}
+
+uint64_t sk_rng_next(sk_rng *r)
+{
+    /* splitmix64: a Weyl sequence through a 64-bit finaliser. */
+    uint64_t z = (r->state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+uint64_t sk_rng_below(sk_rng *r, uint64_t n)
+{
+    /* Values under 2^64 mod n would make the low residues more likely:
+     * draw again (rarely needed: at most n / 2^64 of the time). */
+    uint64_t floor = (0 - n) % n;
+    for (;;) {
+        uint64_t v = sk_rng_next(r);
+        if (v >= floor)
+            return v % n;
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The q-quantile of sorted v[0..n), interpolating between neighbours. */
+static double quantile_sorted(const double *v, size_t n, double q)
+{
+    double h = q * (double)(n - 1);
+    size_t i = (size_t)floor(h);
+    if (i + 1 >= n)
+        return v[n - 1];
+    return v[i] + (h - (double)i) * (v[i + 1] - v[i]);
+}
+
+int sk_stats_bootstrap_ci(const double *x, size_t n, double level, unsigned resamples,
+                          uint64_t seed, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (n < 2 || resamples < 2 || !(level > 0 && level < 1))
+        return -1;
+    double *means = sk_xmalloc(resamples * sizeof *means);
+    sk_rng r;
+    sk_rng_seed(&r, seed);
+    for (unsigned b = 0; b < resamples; b++) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++)
+            s += x[sk_rng_below(&r, n)];
+        means[b] = s / (double)n;
+    }
+    qsort(means, resamples, sizeof *means, cmp_double);
+    double alpha = (1 - level) / 2;
+    *lo = quantile_sorted(means, resamples, alpha);
+    *hi = quantile_sorted(means, resamples, 1 - alpha);
+    free(means);
+    return 0;
+}
+
+double sk_stats_rows_needed(double sd, double d)
+{
+    if (isnan(sd) || isnan(d))
+        return NAN;
+    if (d == 0)
+        return INFINITY;
+    double k = (SK_Z_975 + SK_Z_80) * sd / fabs(d);
+    return ceil(k * k - 1e-9);
+}
+
+double sk_stats_trials_needed(double var_d, size_t n, double d, double v_base, int k_base,
+                              double v_new, int k_new)
+{
+    double noise = v_base + v_new;
+    if (isnan(var_d) || isnan(noise) || noise <= 0 || n == 0 || k_base < 1 || k_new < 1)
+        return NAN;
+    if (d == 0)
+        return INFINITY;
+    double between = var_d - (v_base / k_base + v_new / k_new);
+    if (between < 0)
+        between = 0;
+    double z = SK_Z_975 + SK_Z_80;
+    double target = (double)n * d * d / (z * z); /* the largest variance that resolves d */
+    if (target <= between)
+        return INFINITY;
+    double k = ceil(noise / (target - between) - 1e-9);
+    return k < 1 ? 1 : k;
+}

@@ -1,0 +1,20 @@
+# base: what everything else (plugins included) may use: allocation and
+# buffers, errors, files, the strict JSON/row scanner, hashes; and two small
+# libraries the plugins link on their own: text algorithms and templates.
+noinst_LTLIBRARIES += libsktext.la
+libsktext_la_SOURCES = \
+	core/base/text/utf8.c core/base/text/utf8.h \
+	core/base/text/levenshtein.c core/base/text/levenshtein.h
+
+noinst_LTLIBRARIES += libsktemplate.la
+libsktemplate_la_SOURCES = core/base/template.c core/base/template.h
+libsktemplate_la_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
+libsktemplate_la_LIBADD = $(CJSON_LIBS)
+
+libskcore_la_SOURCES += \
+	core/base/error.c core/base/error.h \
+	core/base/util.c core/base/util.h \
+	core/base/fileutil.c core/base/fileutil.h \
+	core/base/row.c core/base/row.h \
+	core/base/hash.c core/base/hash.h \
+	core/base/verdict.h

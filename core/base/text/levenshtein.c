@@ -1,0 +1,327 @@
+/*
+ * Bit-parallel edit distance (Myers 1999, in Hyyrö's formulation for
+ * global distance).  The shorter string is the "pattern": one bit per
+ * pattern position, 64 per machine word, and the longer string is scanned
+ * once; each text character updates every block of the column's vertical
+ * deltas with a handful of word operations.
+ *
+ * Peq[c] is the bit mask of pattern positions holding character c.  ASCII
+ * characters index a direct table laid out [c][block] so one text
+ * character reads its masks for all blocks contiguously.  Other code
+ * points go in a small open-addressing table per block: a block has at
+ * most 64 distinct characters, so 128 slots keep probes short and always
+ * leave an empty slot to stop at.  Per-block tables (rather than one row
+ * per distinct character) keep memory linear in the pattern length even
+ * for long texts with thousands of distinct CJK characters.
+ *
+ * Before any of that, the common prefix and suffix are stripped: they
+ * never contribute to the distance, and near-identical strings (the usual
+ * case when scoring) shrink to a small middle.
+ */
+#include "base/text/levenshtein.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/text/utf8.h"
+
+#define SLOTS        128 /* hash slots per block; a power of two >= 2 * 64 */
+#define STACK_BLOCKS 4   /* patterns up to 256 code points need no heap */
+#define STACK_CPS    256 /* decode buffers on the stack, per string */
+
+typedef struct peq {
+    size_t nblocks;
+    uint64_t *ascii; /* [128][nblocks] */
+    uint32_t *keys;  /* [nblocks][SLOTS], 0 = empty; NULL when the pattern is ASCII */
+    uint64_t *masks; /* [nblocks][SLOTS], valid where keys is set */
+} peq;
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n);
+    if (!p)
+        abort(); /* house policy: out of memory is not a recoverable error */
+    return p;
+}
+
+static inline uint32_t fold(uint32_t c, unsigned flags)
+{
+    return ((flags & SK_LEV_IGNORE_CASE) && c - 'A' < 26u) ? c + 32 : c;
+}
+
+static inline size_t slot_of(uint32_t cp)
+{
+    return (size_t)((cp * 2654435761u) >> 25); /* top 7 bits: 0..127 */
+}
+
+static void peq_add(peq *p, uint32_t cp, size_t i)
+{
+    size_t b = i >> 6;
+    uint64_t bit = 1ull << (i & 63);
+    if (cp < 128) {
+        p->ascii[cp * p->nblocks + b] |= bit;
+        return;
+    }
+    uint32_t *k = p->keys + b * SLOTS;
+    uint64_t *m = p->masks + b * SLOTS;
+    size_t s = slot_of(cp);
+    while (k[s] && k[s] != cp)
+        s = (s + 1) & (SLOTS - 1);
+    if (!k[s]) {
+        k[s] = cp;
+        m[s] = 0;
+    }
+    m[s] |= bit;
+}
+
+static inline uint64_t peq_wide(const peq *p, uint32_t cp, size_t b)
+{
+    if (!p->keys)
+        return 0;
+    const uint32_t *k = p->keys + b * SLOTS;
+    size_t s = slot_of(cp);
+    while (k[s]) {
+        if (k[s] == cp)
+            return p->masks[b * SLOTS + s];
+        s = (s + 1) & (SLOTS - 1);
+    }
+    return 0;
+}
+
+/* A sequence is either bytes (all ASCII) or decoded code points; the scan
+ * functions are inlined with a constant `bytes` so each gets its own loop. */
+static inline uint32_t at(const void *s, size_t i, int bytes)
+{
+    return bytes ? ((const unsigned char *)s)[i] : ((const uint32_t *)s)[i];
+}
+
+/* Pattern of 1..64 characters: one word, and the row-0 boundary (D[0][j] =
+ * j) enters as a +1 horizontal delta at the bottom bit of every column. */
+static inline size_t scan_single(const peq *p, size_t m, const void *text, size_t n, int bytes,
+                                 unsigned flags)
+{
+    uint64_t pv = ~0ull, mv = 0, last = 1ull << (m - 1);
+    size_t score = m;
+    for (size_t j = 0; j < n; j++) {
+        uint32_t t = fold(at(text, j, bytes), flags);
+        uint64_t eq = t < 128 ? p->ascii[t] : peq_wide(p, t, 0);
+        uint64_t xv = eq | mv;
+        uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
+        uint64_t ph = mv | ~(xh | pv);
+        uint64_t mh = pv & xh;
+        if (ph & last)
+            score++;
+        else if (mh & last)
+            score--;
+        ph = (ph << 1) | 1;
+        mh <<= 1;
+        pv = mh | ~(xv | ph);
+        mv = ph & xv;
+    }
+    return score;
+}
+
+/* Longer patterns: blocks of 64 rows, each passing its horizontal delta at
+ * its top row (+1, 0 or -1) to the block above as that block's carry in. */
+static inline size_t scan_blocks(const peq *p, size_t m, const void *text, size_t n, int bytes,
+                                 unsigned flags, uint64_t *vp, uint64_t *vm)
+{
+    size_t nb = p->nblocks;
+    uint64_t last = 1ull << ((m - 1) & 63);
+    size_t score = m;
+    for (size_t b = 0; b < nb; b++) {
+        vp[b] = ~0ull;
+        vm[b] = 0;
+    }
+    for (size_t j = 0; j < n; j++) {
+        uint32_t t = fold(at(text, j, bytes), flags);
+        const uint64_t *row = t < 128 ? p->ascii + (size_t)t * nb : NULL;
+        int carry = 1;
+        for (size_t b = 0; b < nb; b++) {
+            uint64_t eq = row ? row[b] : peq_wide(p, t, b);
+            uint64_t pv = vp[b], mv = vm[b];
+            uint64_t xv = eq | mv;
+            if (carry < 0)
+                eq |= 1;
+            uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
+            uint64_t ph = mv | ~(xh | pv);
+            uint64_t mh = pv & xh;
+            uint64_t top = b + 1 == nb ? last : 1ull << 63;
+            int out = (ph & top) ? 1 : (mh & top) ? -1 : 0;
+            ph <<= 1;
+            mh <<= 1;
+            if (carry < 0)
+                mh |= 1;
+            else if (carry > 0)
+                ph |= 1;
+            vp[b] = mh | ~(xv | ph);
+            vm[b] = ph & xv;
+            carry = out;
+        }
+        if (carry > 0)
+            score++;
+        else if (carry < 0)
+            score--;
+    }
+    return score;
+}
+
+/* Distance between two sequences with no common prefix or suffix left to
+ * strip (stripping more is harmless, just not needed). */
+static size_t distance(const void *a, size_t na, const void *b, size_t nb, int bytes,
+                       unsigned flags)
+{
+    if (na > nb) { /* the shorter one is the pattern */
+        const void *t = a;
+        a = b;
+        b = t;
+        size_t tn = na;
+        na = nb;
+        nb = tn;
+    }
+    if (na == 0)
+        return nb;
+
+    int wide = 0;
+    if (!bytes)
+        for (size_t i = 0; i < na && !wide; i++)
+            wide = at(a, i, 0) >= 128;
+
+    peq p;
+    p.nblocks = (na + 63) / 64;
+    uint64_t s_ascii[128 * STACK_BLOCKS], s_masks[SLOTS * STACK_BLOCKS];
+    uint64_t s_vp[STACK_BLOCKS], s_vm[STACK_BLOCKS];
+    uint32_t s_keys[SLOTS * STACK_BLOCKS];
+    uint64_t *vp = s_vp, *vm = s_vm;
+    void *heap = NULL;
+    if (p.nblocks <= STACK_BLOCKS) {
+        p.ascii = s_ascii;
+        p.keys = wide ? s_keys : NULL;
+        p.masks = s_masks;
+    } else {
+        size_t nbk = p.nblocks;
+        size_t words = 128 * nbk + 2 * nbk + (wide ? SLOTS * nbk : 0);
+        size_t bytes_needed =
+            words * sizeof(uint64_t) + (wide ? SLOTS * nbk * sizeof(uint32_t) : 0);
+        heap = xmalloc(bytes_needed);
+        uint64_t *w = heap;
+        p.ascii = w;
+        vp = w + 128 * nbk;
+        vm = vp + nbk;
+        p.masks = vm + nbk;
+        p.keys = wide ? (uint32_t *)(p.masks + SLOTS * nbk) : NULL;
+    }
+    memset(p.ascii, 0, 128 * p.nblocks * sizeof(uint64_t));
+    if (p.keys)
+        memset(p.keys, 0, SLOTS * p.nblocks * sizeof(uint32_t));
+    for (size_t i = 0; i < na; i++)
+        peq_add(&p, fold(at(a, i, bytes), flags), i);
+
+    size_t d;
+    if (p.nblocks == 1)
+        d = bytes ? scan_single(&p, na, b, nb, 1, flags) : scan_single(&p, na, b, nb, 0, 0);
+    else
+        d = bytes ? scan_blocks(&p, na, b, nb, 1, flags, vp, vm)
+                  : scan_blocks(&p, na, b, nb, 0, 0, vp, vm);
+    free(heap);
+    return d;
+}
+
+size_t sk_levenshtein_cp(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    size_t p = 0;
+    while (p < na && p < nb && a[p] == b[p])
+        p++;
+    size_t s = 0;
+    while (s < na - p && s < nb - p && a[na - 1 - s] == b[nb - 1 - s])
+        s++;
+    return distance(a + p, na - p - s, b + p, nb - p - s, 0, 0);
+}
+
+static inline int is_cont(unsigned char c)
+{
+    return (c & 0xC0) == 0x80;
+}
+
+static inline unsigned char fold_byte(unsigned char c, unsigned flags)
+{
+    return (unsigned char)fold(c, flags);
+}
+
+size_t sk_levenshtein_ex(const char *a, size_t na, const char *b, size_t nb, unsigned flags,
+                         size_t *len_a, size_t *len_b)
+{
+    const unsigned char *ua = (const unsigned char *)a, *ub = (const unsigned char *)b;
+    size_t lim = na < nb ? na : nb;
+
+    /* Common prefix and suffix, compared as bytes.  A cut must not split a
+     * character: back off while the byte at the cut continues a sequence
+     * in either string.  Then no sequence crosses the cut in either string,
+     * so each part decodes the same alone as in the whole. */
+    size_t p = 0;
+    while (p < lim && fold_byte(ua[p], flags) == fold_byte(ub[p], flags))
+        p++;
+    while (p > 0 && ((p < na && is_cont(ua[p])) || (p < nb && is_cont(ub[p]))))
+        p--;
+    size_t s = 0;
+    while (s < lim - p && fold_byte(ua[na - 1 - s], flags) == fold_byte(ub[nb - 1 - s], flags))
+        s++;
+    while (s > 0 && (is_cont(ua[na - s]) || is_cont(ub[nb - s])))
+        s--;
+
+    const char *ma = a + p, *mb = b + p;
+    size_t mna = na - p - s, mnb = nb - p - s;
+    size_t common = 0;
+    if (len_a || len_b)
+        common = sk_utf8_count(a, p) + sk_utf8_count(a + na - s, s);
+
+    size_t d, la, lb;
+    if (sk_utf8_is_ascii(ma, mna) && sk_utf8_is_ascii(mb, mnb)) {
+        d = distance(ma, mna, mb, mnb, 1, flags);
+        la = mna;
+        lb = mnb;
+    } else {
+        uint32_t s_a[STACK_CPS], s_b[STACK_CPS];
+        uint32_t *ca = mna <= STACK_CPS ? s_a : xmalloc(mna * sizeof(uint32_t));
+        uint32_t *cb = mnb <= STACK_CPS ? s_b : xmalloc(mnb * sizeof(uint32_t));
+        la = sk_utf8_decode(ma, mna, ca);
+        lb = sk_utf8_decode(mb, mnb, cb);
+        if (flags & SK_LEV_IGNORE_CASE) {
+            for (size_t i = 0; i < la; i++)
+                ca[i] = fold(ca[i], flags);
+            for (size_t i = 0; i < lb; i++)
+                cb[i] = fold(cb[i], flags);
+        }
+        d = sk_levenshtein_cp(ca, la, cb, lb);
+        if (ca != s_a)
+            free(ca);
+        if (cb != s_b)
+            free(cb);
+    }
+    if (len_a)
+        *len_a = common + la;
+    if (len_b)
+        *len_b = common + lb;
+    return d;
+}
+
+size_t sk_levenshtein(const char *a, size_t na, const char *b, size_t nb)
+{
+    return sk_levenshtein_ex(a, na, b, nb, 0, NULL, NULL);
+}
+
+double sk_levenshtein_similarity_ex(const char *a, size_t na, const char *b, size_t nb,
+                                    unsigned flags)
+{
+    size_t la, lb;
+    size_t d = sk_levenshtein_ex(a, na, b, nb, flags, &la, &lb);
+    size_t mx = la > lb ? la : lb;
+    if (mx == 0)
+        return 1.0;
+    return 1.0 - (double)d / (double)mx;
+}
+
+double sk_levenshtein_similarity(const char *a, size_t na, const char *b, size_t nb)
+{
+    return sk_levenshtein_similarity_ex(a, na, b, nb, 0);
+}

@@ -1,0 +1,221 @@
+/* `scorekit experiments`: the project's experiments, newest first, each
+ * with its dataset, cells, errors and the mean score of every scorer. */
+#include <getopt.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "base/error.h"
+#include "base/util.h"
+
+static void help(void)
+{
+    printf("usage: scorekit experiments [--json]\n"
+           "\n"
+           "List the project's experiments, newest first: id, name, when it started, status,\n"
+           "dataset@version, cells recorded (of the total when incomplete), task and scorer\n"
+           "errors, the experiment it rescored (origin), each scorer's mean score, and the\n"
+           "model calls it made (with their cost, when the project prices its models).\n"
+           "\n"
+           "  --json   one JSON array of objects\n");
+}
+
+typedef struct listed {
+    char *id, *name, *created_at, *finished_at, *status, *dataset, *origin;
+    int trials;
+    size_t total; /* cells when complete */
+    sk_exp_stats stats;
+    sk_llm_usage usage; /* its model calls */
+} listed;
+
+static void listed_free(listed *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].id);
+        free(v[i].name);
+        free(v[i].created_at);
+        free(v[i].finished_at);
+        free(v[i].status);
+        free(v[i].dataset);
+        free(v[i].origin);
+        sk_exp_stats_clear(&v[i].stats);
+    }
+    free(v);
+}
+
+static int load(sk_store *st, listed **out, size_t *n, char **err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = NULL;
+    /* Ids start with the creation time in milliseconds: sorting them sorts
+     * by creation, more finely than created_at's seconds. */
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT e.id, e.name, e.created_at, e.finished_at, e.status, "
+                              "e.dataset_ref, e.origin, e.trials, coalesce(v.row_count, 0) "
+                              "FROM experiments e LEFT JOIN dataset_versions v ON v.id = "
+                              "e.dataset_version_id ORDER BY e.id DESC",
+                              err);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *out = sk_xrealloc(*out, cap * sizeof **out);
+        }
+        listed *l = &(*out)[(*n)++];
+        memset(l, 0, sizeof *l);
+        l->id = sk_store_column_dup(s, 0);
+        l->name = sk_store_column_dup(s, 1);
+        l->created_at = sk_store_column_dup(s, 2);
+        l->finished_at = sk_store_column_dup(s, 3);
+        l->status = sk_store_column_dup(s, 4);
+        l->dataset = sk_store_column_dup(s, 5);
+        l->origin = sk_store_column_dup(s, 6);
+        l->trials = sqlite3_column_int(s, 7);
+        l->total = (size_t)sqlite3_column_int64(s, 8) * (size_t)(l->trials > 0 ? l->trials : 1);
+    }
+    sqlite3_finalize(s);
+    if (step != SQLITE_DONE)
+        rc = sk_store_error(st, "listing the experiments", err);
+    for (size_t i = 0; rc == SK_OK && i < *n; i++) {
+        rc = sk_experiment_stats(st, (*out)[i].id, &(*out)[i].stats, err);
+        if (rc == SK_OK)
+            cli_llm_usage(st, (*out)[i].id, &(*out)[i].usage);
+    }
+    if (rc) {
+        listed_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+static void print_json(const listed *v, size_t n)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        const listed *l = &v[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "id", l->id);
+        cJSON_AddStringToObject(o, "name", l->name);
+        cJSON_AddStringToObject(o, "created_at", l->created_at);
+        cli_json_str(o, "finished_at", l->finished_at);
+        cJSON_AddStringToObject(o, "status", l->status);
+        cJSON_AddStringToObject(o, "dataset", l->dataset);
+        cJSON_AddNumberToObject(o, "trials", l->trials);
+        cJSON_AddNumberToObject(o, "cells", (double)l->stats.cells);
+        cJSON_AddNumberToObject(o, "expected_cells", (double)l->total);
+        cJSON_AddNumberToObject(o, "task_errors", (double)l->stats.task_errors);
+        cJSON_AddNumberToObject(o, "errors", (double)cli_stats_errors(&l->stats));
+        cli_json_str(o, "origin", l->origin);
+        cJSON *means = cJSON_AddObjectToObject(o, "means");
+        for (size_t k = 0; k < l->stats.nscorers; k++) {
+            const sk_exp_scorer_stats *sc = &l->stats.scorers[k];
+            if (isnan(sc->mean))
+                cJSON_AddNullToObject(means, sc->name);
+            else
+                cJSON_AddNumberToObject(means, sc->name, sc->mean);
+        }
+        cJSON_AddItemToObject(o, "llm_usage", cli_llm_usage_json(&l->usage));
+        cJSON_AddItemToArray(arr, o);
+    }
+    char *text = cJSON_PrintUnformatted(arr);
+    puts(text);
+    free(text);
+    cJSON_Delete(arr);
+}
+
+static void widen(int *w, const char *s)
+{
+    if (s && (int)strlen(s) > *w)
+        *w = (int)strlen(s);
+}
+
+static void print_table(const listed *v, size_t n)
+{
+    int wid = 6, wname = 4, wds = 7, wstat = 6;
+    for (size_t i = 0; i < n; i++) {
+        widen(&wid, v[i].id);
+        widen(&wname, v[i].name);
+        widen(&wds, v[i].dataset);
+        widen(&wstat, v[i].status);
+    }
+    printf("%-*s  %-*s  %-20s  %-*s  %-*s  %9s  %6s  %-*s  %s\n", wid, "id", wname, "name",
+           "created", wstat, "status", wds, "dataset", "cells", "errors", wid, "origin", "means");
+    for (size_t i = 0; i < n; i++) {
+        const listed *l = &v[i];
+        char cells[48];
+        if (l->stats.cells == l->total)
+            snprintf(cells, sizeof cells, "%zu", l->stats.cells);
+        else
+            snprintf(cells, sizeof cells, "%zu/%zu", l->stats.cells, l->total);
+        sk_buf means = {0};
+        for (size_t k = 0; k < l->stats.nscorers; k++) {
+            const sk_exp_scorer_stats *sc = &l->stats.scorers[k];
+            sk_buf_printf(&means, "%s%s=", k ? " " : "", sc->name);
+            if (isnan(sc->mean))
+                sk_buf_adds(&means, "-");
+            else
+                sk_buf_printf(&means, "%.2f", sc->mean);
+        }
+        if (l->usage.calls) { /* what the experiment's model calls cost */
+            sk_buf_printf(&means, "  (%ld model calls", l->usage.calls);
+            if (l->usage.cost > 0)
+                sk_buf_printf(&means, ", cost %.4f", l->usage.cost);
+            sk_buf_addc(&means, ')');
+        }
+        printf("%-*s  %-*s  %-20s  %-*s  %-*s  %9s  %6zu  %-*s  %s\n", wid, l->id, wname, l->name,
+               l->created_at, wstat, l->status, wds, l->dataset, cells, cli_stats_errors(&l->stats),
+               wid, l->origin ? l->origin : "-", means.data ? means.data : "");
+        sk_buf_free(&means);
+    }
+}
+
+int cmd_experiments(const cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int json = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'J': json = 1; break;
+        case 'h': help(); return CLI_OK;
+        default: return CLI_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_error("experiments takes no arguments (got \"%s\"); `scorekit show EXP` shows one",
+                  argv[optind]);
+        return CLI_USAGE;
+    }
+    sk_project *proj;
+    sk_store *st;
+    if (cli_open_store(ctx, &proj, &st))
+        return CLI_FAIL;
+    listed *v;
+    size_t n;
+    char *err = NULL;
+    int rc = load(st, &v, &n, &err);
+    sk_store_close(st);
+    sk_project_free(proj);
+    if (rc) {
+        cli_error("%s", err);
+        free(err);
+        return CLI_FAIL;
+    }
+    if (json)
+        print_json(v, n);
+    else if (n == 0)
+        printf("no experiments yet; `scorekit run` records one\n");
+    else
+        print_table(v, n);
+    listed_free(v, n);
+    return CLI_OK;
+}

@@ -1,0 +1,40 @@
+/* `scorekit init [DIR]`: scaffold a project that scores immediately. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli/cli.h"
+
+int cmd_init(const cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            printf("usage: scorekit init [DIR]\n\n"
+                   "Create DIR (default: the current folder) with scorekit.json, a starter\n"
+                   "pack.json and a small data.jsonl.  Existing files are never overwritten.\n");
+            return CLI_OK;
+        }
+        return CLI_USAGE;
+    }
+    if (argc - optind > 1) {
+        cli_error("init takes at most one folder");
+        return CLI_USAGE;
+    }
+    const char *dir = optind < argc ? argv[optind] : ctx->dir;
+    char *created = NULL, *err = NULL;
+    if (sk_project_init(dir, &created, &err)) {
+        cli_error("%s", err);
+        free(err);
+        return CLI_FAIL;
+    }
+    printf("created:\n%s\nnext: cd %s, then\n"
+           "  scorekit score      score the outputs in data.jsonl with pack.json\n"
+           "  scorekit validate   check the pack's scorers on calibration cases\n"
+           "  scorekit run        record an experiment, to compare later ones with\n",
+           created, dir);
+    free(created);
+    return CLI_OK;
+}

@@ -1,0 +1,271 @@
+/* `scorekit run`: an experiment = dataset x task x pack x trials, recorded
+ * in the project's store; `--resume EXP` finishes an interrupted one. */
+#include <cjson/cJSON.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "store/dataset.h"
+#include "base/error.h"
+#include "base/fileutil.h"
+#include "run/run.h"
+#include "base/util.h"
+#include "cli/validate_gate.h"
+
+static void help(void)
+{
+    printf("usage: scorekit run [--name N] [--dataset NAME[@VER]] [--pack P] [--trials K]\n"
+           "                    [-j N] [--set key=value]... [--no-progress]\n"
+           "       scorekit run --resume EXP\n"
+           "\n"
+           "Run every dataset row x trial through the project's task, score each output with\n"
+           "every scorer of the pack, and record it all as an experiment in the project's\n"
+           "store (.scorekit/scorekit.db).  Ctrl-C stops cleanly; --resume runs only the\n"
+           "missing cells of an interrupted or killed run.\n"
+           "\n"
+           "  --dataset REF   a dataset of the store (default: scorekit.json's \"dataset\"; when\n"
+           "                  that names a file, it is imported first if its rows changed)\n"
+           "  --set K=V       override the task's configuration (V is JSON, else text)\n"
+           "  --no-cache      call the model for every task and judge call, ignoring the\n"
+           "                  LLM replies cached in the store\n"
+           "  --require-validated  refuse scorers that did not pass `scorekit validate`, or\n"
+           "                  changed since (also \"require_validated\": true in scorekit.json)\n"
+           "\n"
+           "exit status: 0 done, 1 bad input, 2 some cells had task or scorer errors,\n"
+           "130 interrupted.\n");
+}
+
+/* --set timeout_s=5 or --set task.command='["./app"]'. */
+static int apply_set(cJSON *task, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    if (!eq || eq == kv) {
+        cli_error("--set needs key=value, got \"%s\"", kv);
+        return -1;
+    }
+    char *key = sk_xstrndup(kv, (size_t)(eq - kv));
+    const char *k = strncmp(key, "task.", 5) == 0 ? key + 5 : key;
+    cJSON *v = cJSON_Parse(eq + 1);
+    if (!v)
+        v = cJSON_CreateString(eq + 1);
+    const cJSON *was = cJSON_GetObjectItemCaseSensitive(task, "provider");
+    if (strcmp(k, "provider") == 0 && cJSON_IsString(v) &&
+        !(cJSON_IsString(was) && strcmp(was->valuestring, v->valuestring) == 0)) {
+        /* Another provider: the old one's keys mean nothing to it. */
+        while (task->child)
+            cJSON_Delete(cJSON_DetachItemViaPointer(task, task->child));
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(task, k);
+    cJSON_AddItemToObject(task, k, v);
+    free(key);
+    return 0;
+}
+
+/* The pack to resume with: the one the experiment recorded, unchanged. */
+static int resume_pack(const cli_ctx *ctx, const sk_project *proj, sk_store *st, const char *id,
+                       sk_registry **reg, sk_pack **pack, cJSON **task, int *trials)
+{
+    sk_experiment e;
+    char *err = NULL;
+    if (sk_experiment_load(st, id, &e, &err) != SK_OK) {
+        cli_error("%s", err);
+        free(err);
+        return -1;
+    }
+    cJSON *snap = cJSON_Parse(e.config_json);
+    const cJSON *pp = cJSON_GetObjectItemCaseSensitive(snap, "pack_path");
+    int rc = -1;
+    if (!cJSON_IsString(pp)) {
+        cli_error("experiment %s recorded no pack file; it cannot be resumed", e.id);
+    } else if (cli_pack(ctx, proj, pp->valuestring, NULL, 0, reg, pack) == 0) {
+        sk_run_opts o = {0};
+        o.pack = *pack;
+        o.task = cJSON_GetObjectItemCaseSensitive(snap, "task");
+        o.trials = e.trials;
+        char *hash = NULL;
+        char *snapshot = sk_run_snapshot(&o, e.dataset_ref, &hash);
+        if (strcmp(hash, e.pack_hash) != 0)
+            cli_error("the pack %s changed since experiment %s ran (its scorers, params or "
+                      "thresholds differ); resuming would mix two packs. Start a new run, or "
+                      "restore the pack",
+                      pp->valuestring, e.id);
+        else {
+            *task = cJSON_Duplicate(o.task, 1);
+            *trials = e.trials;
+            rc = 0;
+        }
+        free(hash);
+        free(snapshot);
+    }
+    cJSON_Delete(snap);
+    sk_experiment_clear(&e);
+    return rc;
+}
+
+/* scorekit.json names a file as the dataset: bring the store in step with
+ * it (a new version only when the rows changed) and run on that version.
+ * The dataset is named after the file ("data.jsonl" -> "data"). */
+static int sync_dataset(sk_store *st, const sk_project *proj, char **ref)
+{
+    char *name = sk_dataset_name_for_file(proj->dataset);
+    char *err = NULL;
+    sk_dataset_version v;
+    int imported = 0;
+    int rc = sk_dataset_sync(st, name, proj->dataset, SK_DATASET_AUTO, &v, &imported, &err);
+    if (rc == SK_OK) {
+        *ref = sk_asprintf("%s@%d", v.name, v.version);
+        if (imported)
+            fprintf(stderr, "scorekit: %s: imported %lld rows as %s%s\n", proj->dataset_name,
+                    (long long)v.rows, *ref,
+                    v.version > 1 ? " (the file changed since the last version)" : "");
+        sk_dataset_version_clear(&v);
+    } else if (rc == SK_EINVAL && sk_dataset_check_name(name, NULL) != SK_OK) {
+        cli_error("%s: the dataset file %s gives no usable dataset name (\"%s\"): rename the "
+                  "file, or import it yourself (scorekit dataset import NAME %s) and set "
+                  "\"dataset\" to NAME",
+                  proj->path, proj->dataset_name, name, proj->dataset_name);
+    } else {
+        cli_error("%s", err);
+    }
+    free(err);
+    free(name);
+    return rc == SK_OK ? 0 : -1;
+}
+
+int cmd_run(const cli_ctx *ctx, int argc, char **argv)
+{
+    enum { O_NAME = 256, O_DATASET, O_PACK, O_TRIALS, O_SET, O_RESUME, O_NO_PROGRESS };
+    static const struct option opts[] = {{"name", required_argument, NULL, O_NAME},
+                                         {"dataset", required_argument, NULL, O_DATASET},
+                                         {"pack", required_argument, NULL, O_PACK},
+                                         {"trials", required_argument, NULL, O_TRIALS},
+                                         {"jobs", required_argument, NULL, 'j'},
+                                         {"set", required_argument, NULL, O_SET},
+                                         {"resume", required_argument, NULL, O_RESUME},
+                                         {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *name = NULL, *dataset = NULL, *pack_file = NULL, *resume = NULL;
+    char *synced = NULL;
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets);
+    size_t nsets = 0;
+    long trials = 1, jobs = 0;
+    int progress = 1, c;
+    int require_validated = cli_take_flag(&argc, argv, "--require-validated"); /* validate.c */
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case O_NAME: name = optarg; break;
+        case O_DATASET: dataset = optarg; break;
+        case O_PACK: pack_file = optarg; break;
+        case O_SET: sets[nsets++] = optarg; break;
+        case O_RESUME: resume = optarg; break;
+        case O_NO_PROGRESS: progress = 0; break;
+        case O_TRIALS:
+        case 'j': {
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 1024) {
+                cli_error("%s needs a number from 1 to 1024, got \"%s\"",
+                          c == 'j' ? "-j" : "--trials", optarg);
+                free(sets);
+                return CLI_USAGE;
+            }
+            *(c == 'j' ? &jobs : &trials) = v;
+            break;
+        }
+        case 'h':
+            help();
+            free(sets);
+            return CLI_OK;
+        default: free(sets); return CLI_USAGE;
+        }
+    }
+    if (optind < argc) {
+        cli_error("run takes no positional arguments (got \"%s\")", argv[optind]);
+        free(sets);
+        return CLI_USAGE;
+    }
+
+    sk_project *proj = NULL;
+    if (cli_project(ctx, 1, &proj)) {
+        free(sets);
+        return CLI_FAIL;
+    }
+    char *err = NULL;
+    sk_store *st = NULL;
+    sk_registry *reg = NULL;
+    sk_pack *pack = NULL;
+    cJSON *task = NULL;
+    int rc = CLI_OK;
+    if (sk_store_open(&st, proj->dir, &err) != SK_OK) {
+        cli_error("%s", err);
+        rc = CLI_FAIL;
+    } else if (resume) {
+        int t = 1;
+        if (resume_pack(ctx, proj, st, resume, &reg, &pack, &task, &t))
+            rc = CLI_FAIL;
+        trials = t;
+    } else {
+        if (!dataset && proj->dataset_name && !sk_is_file(proj->dataset))
+            dataset = proj->dataset_name;
+        if (!dataset && proj->dataset && sk_is_file(proj->dataset)) {
+            if (sync_dataset(st, proj, &synced))
+                rc = CLI_FAIL;
+            dataset = synced;
+        } else if (!dataset) {
+            cli_error("no dataset: pass --dataset NAME[@VER] or set \"dataset\" in %s", proj->path);
+            rc = CLI_USAGE;
+        }
+        if (rc == CLI_OK && cli_pack(ctx, proj, pack_file, NULL, 0, &reg, &pack))
+            rc = CLI_FAIL;
+        if (rc == CLI_OK) {
+            task = proj->task_json ? cJSON_Parse(proj->task_json) : cJSON_CreateObject();
+            /* A provider switch first, so it never clears a later key. */
+            for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; i < nsets && rc == CLI_OK; i++) {
+                    int is_provider = strncmp(sets[i], "provider=", 9) == 0 ||
+                                      strncmp(sets[i], "task.provider=", 14) == 0;
+                    if (is_provider == (pass == 0) && apply_set(task, sets[i]))
+                        rc = CLI_USAGE;
+                }
+        }
+    }
+
+    if (rc == CLI_OK && cli_validation_gate(st, proj, pack, reg, require_validated))
+        rc = CLI_FAIL;
+    if (rc == CLI_OK) {
+        char *abs_pack = NULL;
+        const char *pp = resume ? pack->path : (pack_file ? pack_file : proj->pack);
+        if (pp)
+            abs_pack = realpath(pp, NULL);
+        cli_progress bar;
+        cli_progress_init(&bar, progress, "cells");
+        sk_run_opts o = {0};
+        o.project_dir = proj->dir;
+        o.name = name;
+        o.dataset_ref = dataset;
+        o.pack = pack;
+        o.pack_path = abs_pack;
+        o.task = task;
+        o.trials = (int)trials;
+        o.jobs = jobs ? (int)jobs : proj->jobs;
+        o.resume_id = resume;
+        o.progress = cli_progress_cb;
+        o.progress_ud = &bar;
+        rc = cli_run_and_report(st, &o, (int)trials, NULL);
+        free(abs_pack);
+    }
+    free(err);
+    free(synced);
+    cJSON_Delete(task);
+    sk_pack_free(pack);
+    sk_registry_free(reg);
+    sk_store_close(st);
+    sk_project_free(proj);
+    free(sets);
+    return rc;
+}

@@ -1,0 +1,610 @@
+/* `scorekit show EXP`: one experiment in full: the summary `run` printed,
+ * its configuration in brief, its errors grouped by message, and the rows
+ * that scored lowest with their outputs and the scorers' reasons.
+ *
+ * Everything is read into a view first, then printed as text or JSON, so
+ * both forms always hold the same facts. */
+#include <getopt.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "base/error.h"
+#include "base/util.h"
+
+#define CLIP         200 /* characters of an output, input or message shown */
+#define GROUP_IDS    3   /* row ids shown per error message */
+#define GROUPS_SHOWN 20  /* error messages listed as text (--json has all) */
+
+static void help(void)
+{
+    printf("usage: scorekit show EXP [--json] [--worst N]\n"
+           "\n"
+           "Show experiment EXP (its id, or the start of it): the summary, the configuration\n"
+           "it ran with, its task and scorer errors grouped by message, and the N rows with\n"
+           "the lowest overall score (mean over trials) with their outputs and the\n"
+           "rationales of the scores that fell short.\n"
+           "\n"
+           "  --worst N   how many of the lowest-scoring rows to show (default 5; 0: none)\n"
+           "  --json      everything as one JSON object\n");
+}
+
+typedef struct verdict {
+    char *scorer, *kind, *message, *rationale, *meta;
+    double score;
+    int has_threshold;
+    double threshold;
+} verdict;
+
+typedef struct trial_view {
+    int trial;
+    char *output, *task_error;
+    double overall, latency_ms;
+    verdict *v;
+    size_t nv;
+} trial_view;
+
+typedef struct row_view {
+    char *id, *input, *expected;
+    double mean; /* the overall score's mean over the scored trials */
+    trial_view *t;
+    size_t nt;
+} row_view;
+
+typedef struct err_group {
+    int idx;      /* the scorer's place in the pack; -1 for task errors */
+    char *scorer; /* NULL for task errors */
+    char *message;
+    size_t count;  /* cells */
+    int64_t first; /* dataset position of the first row */
+    char *ids[GROUP_IDS];
+    size_t nids, more_ids; /* ids kept, distinct rows beyond them */
+} err_group;
+
+typedef struct view {
+    sk_experiment e;
+    sk_exp_stats stats;
+    size_t total;
+    err_group *groups;
+    size_t ngroups;
+    row_view *rows;
+    size_t nrows;
+    sk_llm_usage usage;
+} view;
+
+static double col_num(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+static void view_clear(view *v)
+{
+    for (size_t i = 0; i < v->ngroups; i++) {
+        free(v->groups[i].scorer);
+        free(v->groups[i].message);
+        for (size_t k = 0; k < v->groups[i].nids; k++)
+            free(v->groups[i].ids[k]);
+    }
+    free(v->groups);
+    for (size_t i = 0; i < v->nrows; i++) {
+        row_view *r = &v->rows[i];
+        for (size_t t = 0; t < r->nt; t++) {
+            trial_view *tv = &r->t[t];
+            for (size_t k = 0; k < tv->nv; k++) {
+                free(tv->v[k].scorer);
+                free(tv->v[k].kind);
+                free(tv->v[k].message);
+                free(tv->v[k].rationale);
+                free(tv->v[k].meta);
+            }
+            free(tv->v);
+            free(tv->output);
+            free(tv->task_error);
+        }
+        free(r->t);
+        free(r->id);
+        free(r->input);
+        free(r->expected);
+    }
+    free(v->rows);
+    sk_exp_stats_clear(&v->stats);
+    sk_experiment_clear(&v->e);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int cmp_group(const void *a, const void *b)
+{
+    const err_group *x = a, *y = b;
+    if (x->idx != y->idx)
+        return x->idx < y->idx ? -1 : 1;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    if (x->first != y->first)
+        return x->first < y->first ? -1 : 1;
+    return strcmp(x->message, y->message);
+}
+
+/* Task errors and scorer errors in one pass, sorted so each message's
+ * cells are consecutive (then in dataset order), grouped here. */
+static int load_errors(sk_store *st, view *v, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT -1, NULL, task_error, row_id, pos, trial FROM cells WHERE experiment_id = ?1 "
+        "AND task_error IS NOT NULL "
+        "UNION ALL "
+        "SELECT coalesce(es.idx, 1 << 30), s.scorer, coalesce(s.message, ''), s.row_id, c.pos, "
+        "s.trial FROM scores s JOIN cells c ON c.experiment_id = s.experiment_id AND c.row_id = "
+        "s.row_id AND c.trial = s.trial LEFT JOIN experiment_scorers es ON es.experiment_id = "
+        "s.experiment_id AND es.name = s.scorer WHERE s.experiment_id = ?1 AND s.kind = 'error' "
+        "ORDER BY 1, 2, 3, 5, 6",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, v->e.id, -1, SQLITE_TRANSIENT);
+    size_t cap = 0;
+    err_group *g = NULL;
+    char *prev_id = NULL; /* the group's last row, to count distinct rows */
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        int idx = sqlite3_column_int(s, 0);
+        const char *scorer = (const char *)sqlite3_column_text(s, 1);
+        const char *msg = (const char *)sqlite3_column_text(s, 2);
+        const char *row = (const char *)sqlite3_column_text(s, 3);
+        if (!msg)
+            msg = "";
+        if (!g || g->idx != idx || strcmp(g->message, msg) != 0 ||
+            (scorer && (!g->scorer || strcmp(g->scorer, scorer) != 0))) {
+            if (v->ngroups == cap) {
+                cap = cap ? cap * 2 : 8;
+                v->groups = sk_xrealloc(v->groups, cap * sizeof *v->groups);
+            }
+            g = &v->groups[v->ngroups++];
+            memset(g, 0, sizeof *g);
+            g->idx = idx;
+            g->scorer = scorer ? sk_xstrdup(scorer) : NULL;
+            g->message = sk_xstrdup(msg);
+            g->first = sqlite3_column_int64(s, 4);
+            free(prev_id);
+            prev_id = NULL;
+        }
+        g->count++;
+        /* Cells of one row are adjacent (ordered by position, then trial). */
+        if (!prev_id || strcmp(prev_id, row) != 0) {
+            if (g->nids < GROUP_IDS)
+                g->ids[g->nids++] = sk_xstrdup(row);
+            else
+                g->more_ids++;
+            free(prev_id);
+            prev_id = sk_xstrdup(row);
+        }
+    }
+    free(prev_id);
+    sqlite3_finalize(s);
+    if (step != SQLITE_DONE)
+        return sk_store_error(st, "reading the errors", err);
+    if (v->ngroups)
+        qsort(v->groups, v->ngroups, sizeof *v->groups, cmp_group);
+    return SK_OK;
+}
+
+static int load_row(sk_store *st, view *v, row_view *r, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT input_json, expected_json FROM dataset_rows WHERE "
+                              "version_id = ? AND row_id = ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, v->e.dataset_version_id);
+    sqlite3_bind_text(s, 2, r->id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        r->input = sk_store_column_dup(s, 0);
+        r->expected = sk_store_column_dup(s, 1);
+    }
+    sqlite3_finalize(s);
+
+    rc = sk_store_prepare(
+        st, &s,
+        "SELECT c.trial, c.output_json, c.task_error, c.overall, c.latency_ms, s.scorer, s.kind, "
+        "s.score, s.message, s.rationale, s.meta_json, es.threshold FROM cells c LEFT JOIN "
+        "scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND s.trial = "
+        "c.trial LEFT JOIN experiment_scorers es ON es.experiment_id = c.experiment_id AND "
+        "es.name = s.scorer WHERE c.experiment_id = ?1 AND c.row_id = ?2 ORDER BY c.trial, es.idx",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, v->e.id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, r->id, -1, SQLITE_TRANSIENT);
+    size_t tcap = 0, vcap = 0;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        int trial = sqlite3_column_int(s, 0);
+        if (!r->nt || r->t[r->nt - 1].trial != trial) {
+            if (r->nt == tcap) {
+                tcap = tcap ? tcap * 2 : 4;
+                r->t = sk_xrealloc(r->t, tcap * sizeof *r->t);
+            }
+            trial_view *tv = &r->t[r->nt++];
+            memset(tv, 0, sizeof *tv);
+            tv->trial = trial;
+            tv->output = sk_store_column_dup(s, 1);
+            tv->task_error = sk_store_column_dup(s, 2);
+            tv->overall = col_num(s, 3);
+            tv->latency_ms = col_num(s, 4);
+            vcap = 0;
+        }
+        if (sqlite3_column_type(s, 5) == SQLITE_NULL)
+            continue; /* a task error: no scores */
+        trial_view *tv = &r->t[r->nt - 1];
+        if (tv->nv == vcap) {
+            vcap = vcap ? vcap * 2 : 4;
+            tv->v = sk_xrealloc(tv->v, vcap * sizeof *tv->v);
+        }
+        verdict *vd = &tv->v[tv->nv++];
+        vd->scorer = sk_store_column_dup(s, 5);
+        vd->kind = sk_store_column_dup(s, 6);
+        vd->score = col_num(s, 7);
+        vd->message = sk_store_column_dup(s, 8);
+        vd->rationale = sk_store_column_dup(s, 9);
+        vd->meta = sk_store_column_dup(s, 10);
+        vd->has_threshold = sqlite3_column_type(s, 11) != SQLITE_NULL;
+        vd->threshold = sqlite3_column_double(s, 11);
+    }
+    sqlite3_finalize(s);
+    return step == SQLITE_DONE ? SK_OK : sk_store_error(st, "reading a row's cells", err);
+}
+
+/* The rows whose overall score, averaged over their scored trials, is
+ * lowest; ties in dataset order.  Rows with no score at all (every trial
+ * failed) are among the errors instead. */
+static int load_lowest(sk_store *st, view *v, long n, char **err)
+{
+    if (n <= 0)
+        return SK_OK;
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT row_id, avg(overall) AS m, min(pos) AS p FROM cells WHERE "
+                              "experiment_id = ? AND overall IS NOT NULL GROUP BY row_id "
+                              "ORDER BY m, p LIMIT ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, v->e.id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, n);
+    v->rows = sk_xcalloc((size_t)n, sizeof *v->rows);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        row_view *r = &v->rows[v->nrows++];
+        r->id = sk_store_column_dup(s, 0);
+        r->mean = col_num(s, 1);
+    }
+    sqlite3_finalize(s);
+    if (step != SQLITE_DONE)
+        return sk_store_error(st, "finding the lowest-scoring rows", err);
+    for (size_t i = 0; rc == SK_OK && i < v->nrows; i++)
+        rc = load_row(st, v, &v->rows[i], err);
+    return rc;
+}
+
+static int load_view(sk_store *st, const char *id, long worst, view *v, char **err)
+{
+    memset(v, 0, sizeof *v);
+    int rc = sk_experiment_load(st, id, &v->e, err);
+    if (rc)
+        return rc;
+    v->total = cli_experiment_cells(st, &v->e);
+    rc = sk_experiment_stats(st, v->e.id, &v->stats, err);
+    if (rc == SK_OK)
+        rc = load_errors(st, v, err);
+    if (rc == SK_OK)
+        rc = load_lowest(st, v, worst, err);
+    if (rc == SK_OK)
+        cli_llm_usage(st, v->e.id, &v->usage);
+    return rc;
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+/* At most CLIP bytes of s on one line (cut at a character boundary, line
+ * breaks and tabs shown as spaces), "..." when cut. */
+static void print_clipped(const char *s)
+{
+    size_t n = strlen(s), max = n;
+    if (n > CLIP) {
+        max = CLIP;
+        while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+            max--;
+    }
+    for (size_t i = 0; i < max; i++)
+        putchar((unsigned char)s[i] < 0x20 ? ' ' : s[i]);
+    if (max < n)
+        fputs("...", stdout);
+}
+
+static void print_line(const char *label, const char *text, int w)
+{
+    printf("  %-*s ", w, label);
+    print_clipped(text);
+    putchar('\n');
+}
+
+static void print_config(const view *v)
+{
+    const sk_experiment *e = &v->e;
+    cJSON *cfg = cJSON_Parse(e->config_json);
+    printf("\nname:      %s\n", e->name);
+    printf("status:    %s, started %s", e->status, e->created_at);
+    if (e->finished_at)
+        printf(", ended %s", e->finished_at);
+    printf("\ndataset:   %s\n", e->dataset_ref);
+    cJSON *task = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cfg, "task"), 1);
+    if (task) {
+        cJSON *prov = cJSON_DetachItemFromObjectCaseSensitive(task, "provider");
+        char *rest = cJSON_PrintUnformatted(task);
+        printf("task:      %s %s\n", cJSON_IsString(prov) ? prov->valuestring : "column", rest);
+        free(rest);
+        cJSON_Delete(prov);
+        cJSON_Delete(task);
+    }
+    const cJSON *refs = cJSON_GetObjectItemCaseSensitive(cfg, "task_refs");
+    if (refs) {
+        char *text = cJSON_PrintUnformatted(refs);
+        printf("task refs: %s\n", text);
+        free(text);
+    }
+    const cJSON *pack = cJSON_GetObjectItemCaseSensitive(cfg, "pack");
+    const cJSON *pname = cJSON_GetObjectItemCaseSensitive(pack, "name");
+    const cJSON *pver = cJSON_GetObjectItemCaseSensitive(pack, "version");
+    const cJSON *ppath = cJSON_GetObjectItemCaseSensitive(cfg, "pack_path");
+    printf("pack:      %s", cJSON_IsString(pname) ? pname->valuestring : "(unnamed)");
+    if (cJSON_IsString(pver))
+        printf(" version %s", pver->valuestring);
+    printf(", hash %s", e->pack_hash);
+    if (cJSON_IsString(ppath))
+        printf(", %s", ppath->valuestring);
+    printf("\ntrials:    %d\n", e->trials);
+    printf("git:       %s\n", e->git_commit ? e->git_commit : "- (not in a git work tree)");
+    printf("scorekit:  %s\n", e->scorekit_version);
+    if (e->origin)
+        printf("origin:    %s (these scores are of its stored outputs)\n", e->origin);
+    cJSON_Delete(cfg);
+}
+
+static void print_errors(const view *v)
+{
+    if (!v->ngroups) {
+        printf("\nerrors:    none\n");
+        return;
+    }
+    int w = 4;
+    for (size_t i = 0; i < v->ngroups; i++)
+        if (v->groups[i].scorer && (int)strlen(v->groups[i].scorer) > w)
+            w = (int)strlen(v->groups[i].scorer);
+    printf("\nerrors, by message (cells, message, rows):\n");
+    size_t shown = v->ngroups < GROUPS_SHOWN ? v->ngroups : GROUPS_SHOWN;
+    for (size_t i = 0; i < shown; i++) {
+        const err_group *g = &v->groups[i];
+        printf("  %-*s %6zu  ", w, g->scorer ? g->scorer : "task", g->count);
+        print_clipped(g->message);
+        printf("\n  %-*s %6s  rows: ", w, "", "");
+        for (size_t k = 0; k < g->nids; k++)
+            printf("%s%s", k ? ", " : "", g->ids[k]);
+        if (g->more_ids)
+            printf(" and %zu more", g->more_ids);
+        putchar('\n');
+    }
+    if (shown < v->ngroups)
+        printf("  ... and %zu more messages (--json lists them all)\n", v->ngroups - shown);
+}
+
+/* A score that fell short: below its threshold, or below 1 for a scorer
+ * without one.  Their rationales say why; the others add little. */
+static int is_low(const verdict *vd)
+{
+    return vd->has_threshold ? vd->score < vd->threshold : vd->score < 1.0;
+}
+
+static void print_trial(const trial_view *tv, int w)
+{
+    if (tv->task_error) {
+        print_line("task error:", tv->task_error, w);
+        return;
+    }
+    print_line("output:", tv->output ? tv->output : "null", w);
+    for (size_t k = 0; k < tv->nv; k++) {
+        const verdict *vd = &tv->v[k];
+        printf("  %-*s ", w, vd->scorer);
+        if (strcmp(vd->kind, "score") == 0) {
+            printf("%.4f", vd->score);
+            if (is_low(vd) && vd->rationale) {
+                fputs("  ", stdout);
+                print_clipped(vd->rationale);
+            }
+        } else {
+            printf("%s: ", vd->kind);
+            print_clipped(vd->message ? vd->message : "");
+        }
+        putchar('\n');
+    }
+}
+
+static void print_lowest(const view *v)
+{
+    if (!v->nrows)
+        return;
+    int w = 11; /* "task error:" */
+    for (size_t i = 0; i < v->stats.nscorers; i++)
+        if ((int)strlen(v->stats.scorers[i].name) > w)
+            w = (int)strlen(v->stats.scorers[i].name);
+    printf("\nlowest-scoring rows (overall score%s):\n",
+           v->e.trials > 1 ? ", mean over trials" : "");
+    for (size_t i = 0; i < v->nrows; i++) {
+        const row_view *r = &v->rows[i];
+        printf("\n%s  %.4f\n", r->id, r->mean);
+        if (r->input)
+            print_line("input:", r->input, w);
+        if (r->expected)
+            print_line("expected:", r->expected, w);
+        /* With several trials, the worst one stands for the row. */
+        const trial_view *worst = NULL;
+        for (size_t t = 0; t < r->nt; t++)
+            if (!isnan(r->t[t].overall) && (!worst || r->t[t].overall < worst->overall))
+                worst = &r->t[t];
+        if (!worst)
+            continue;
+        if (r->nt > 1)
+            printf("  trial %d, the lowest of %zu (overall %.4f):\n", worst->trial, r->nt,
+                   worst->overall);
+        print_trial(worst, w);
+    }
+}
+
+static void print_text(const view *v)
+{
+    cli_summary_print(v->e.id, &v->stats, v->total, v->e.trials, NULL);
+    cli_llm_usage_print(&v->usage);
+    print_config(v);
+    print_errors(v);
+    print_lowest(v);
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static cJSON *trial_json(const trial_view *tv)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "trial", tv->trial);
+    cli_json_raw(o, "output", tv->output);
+    cli_json_str(o, "task_error", tv->task_error);
+    cli_json_num(o, "overall", tv->overall);
+    cli_json_num(o, "latency_ms", tv->latency_ms);
+    sk_buf b = {0};
+    sk_buf_addc(&b, '{');
+    for (size_t k = 0; k < tv->nv; k++) {
+        const verdict *vd = &tv->v[k];
+        if (k)
+            sk_buf_addc(&b, ',');
+        sk_buf_add_json_string(&b, vd->scorer, strlen(vd->scorer));
+        sk_buf_addc(&b, ':');
+        cli_verdict_json(&b, vd->kind, vd->score, vd->message, vd->rationale, vd->meta);
+    }
+    sk_buf_addc(&b, '}');
+    cJSON_AddRawToObject(o, "scores", b.data);
+    sk_buf_free(&b);
+    return o;
+}
+
+static void print_json(const view *v)
+{
+    const sk_experiment *e = &v->e;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "id", e->id);
+    cJSON_AddStringToObject(o, "name", e->name);
+    cJSON_AddStringToObject(o, "status", e->status);
+    cJSON_AddStringToObject(o, "created_at", e->created_at);
+    cli_json_str(o, "finished_at", e->finished_at);
+    cJSON_AddStringToObject(o, "dataset", e->dataset_ref);
+    cJSON_AddNumberToObject(o, "trials", e->trials);
+    cli_json_str(o, "git_commit", e->git_commit);
+    cJSON_AddStringToObject(o, "scorekit_version", e->scorekit_version);
+    cJSON_AddStringToObject(o, "pack_hash", e->pack_hash);
+    cli_json_str(o, "origin", e->origin);
+    cli_json_raw(o, "config", e->config_json);
+    cJSON_AddItemToObject(o, "summary", cli_summary_json(&v->stats, v->total, e->trials));
+    cJSON_AddItemToObject(o, "llm_usage", cli_llm_usage_json(&v->usage));
+
+    cJSON *errs = cJSON_AddArrayToObject(o, "errors");
+    for (size_t i = 0; i < v->ngroups; i++) {
+        const err_group *g = &v->groups[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "source", g->scorer ? "scorer" : "task");
+        cli_json_str(j, "scorer", g->scorer);
+        cJSON_AddStringToObject(j, "message", g->message);
+        cJSON_AddNumberToObject(j, "cells", (double)g->count);
+        cJSON_AddNumberToObject(j, "rows_count", (double)(g->nids + g->more_ids));
+        cJSON *ids = cJSON_AddArrayToObject(j, "rows");
+        for (size_t k = 0; k < g->nids; k++)
+            cJSON_AddItemToArray(ids, cJSON_CreateString(g->ids[k]));
+        cJSON_AddItemToArray(errs, j);
+    }
+
+    cJSON *low = cJSON_AddArrayToObject(o, "lowest");
+    for (size_t i = 0; i < v->nrows; i++) {
+        const row_view *r = &v->rows[i];
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "id", r->id);
+        cli_json_num(j, "overall", r->mean);
+        cli_json_raw(j, "input", r->input);
+        cli_json_raw(j, "expected", r->expected);
+        cJSON *trials = cJSON_AddArrayToObject(j, "trials");
+        for (size_t t = 0; t < r->nt; t++)
+            cJSON_AddItemToArray(trials, trial_json(&r->t[t]));
+        cJSON_AddItemToArray(low, j);
+    }
+    char *text = cJSON_PrintUnformatted(o);
+    puts(text);
+    free(text);
+    cJSON_Delete(o);
+}
+
+int cmd_exp_show(const cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'J'},
+                                         {"worst", required_argument, NULL, 'w'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int json = 0, c;
+    long worst = 5;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'J': json = 1; break;
+        case 'w': {
+            char *end;
+            worst = strtol(optarg, &end, 10);
+            if (*end || end == optarg || worst < 0 || worst > 100000) {
+                cli_error("--worst needs a number from 0 to 100000, got \"%s\"", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        }
+        case 'h': help(); return CLI_OK;
+        default: return CLI_USAGE;
+        }
+    }
+    if (optind == argc) {
+        cli_error("show needs an experiment id (`scorekit experiments` lists them)");
+        return CLI_USAGE;
+    }
+    if (optind + 1 < argc) {
+        cli_error("show takes one experiment id (got \"%s\" too)", argv[optind + 1]);
+        return CLI_USAGE;
+    }
+    sk_project *proj;
+    sk_store *st;
+    if (cli_open_store(ctx, &proj, &st))
+        return CLI_FAIL;
+    view v;
+    char *err = NULL;
+    int rc = load_view(st, argv[optind], worst, &v, &err);
+    if (rc) {
+        cli_error("%s", err);
+        free(err);
+    } else if (json) {
+        print_json(&v);
+    } else {
+        print_text(&v);
+    }
+    view_clear(&v);
+    sk_store_close(st);
+    sk_project_free(proj);
+    return rc ? CLI_FAIL : CLI_OK;
+}

@@ -1,0 +1,12 @@
+# cli: the `scorekit` command: main and its command table, one cmd_*.c per
+# command, and the reports they print (text, JSON, JUnit).
+scorekit_SOURCES += core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/progress.c \
+	core/cli/llm_setup.c core/cli/llm_setup.h \
+	core/cli/experiment_view.c \
+	core/cli/compare_report.c core/cli/compare_report.h \
+	core/cli/validate_report.c core/cli/validate_gate.h \
+	core/cli/cmd_score.c core/cli/cmd_scorers.c core/cli/cmd_init.c core/cli/cmd_try.c \
+	core/cli/cmd_new.c core/cli/cmd_dataset.c core/cli/cmd_run.c core/cli/cmd_experiments.c \
+	core/cli/cmd_show.c core/cli/cmd_export.c core/cli/cmd_rescore.c core/cli/cmd_cache.c \
+	core/cli/cmd_baseline.c core/cli/cmd_compare.c core/cli/cmd_validate.c
+EXTRA_DIST += bench/judge

@@ -1,0 +1,447 @@
+/* Loading and opening scorer packs (see pack.h). */
+#include "engine/pack.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/fileutil.h"
+#include "engine/params.h"
+#include "base/util.h"
+
+/* "validate" (thresholds and meta-cases for `scorekit validate`) is read
+ * by metaeval.c. */
+static const char *const entry_keys[] = {"use", "as", "params", "threshold", "weight", NULL};
+static const char *const pack_keys[] = {"name", "version", "description", "scorers", NULL};
+
+static int known(const char *const *keys, const char *k)
+{
+    for (; *keys; keys++)
+        if (strcmp(*keys, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* An entry's engine resolves it: the engine its "use" prefix names, else
+ * the plugin engine.  root is the pack (NULL for --scorer) and j the entry
+ * (NULL for --scorer), for the engine's options. */
+static int resolve_entry(sk_pack_entry *e, const char *where, const cJSON *params,
+                         const char *pack_path, const cJSON *root, const cJSON *j,
+                         const sk_registry *reg, char **err)
+{
+    const sk_engine_ops *ops = sk_registry_engine_for(reg, e->use);
+    const char *key = ops->options_key;
+    sk_engine_entry ee = {
+        .use = e->use,
+        .where = where,
+        .pack_path = pack_path,
+        .pack_options = key && root ? cJSON_GetObjectItemCaseSensitive(root, key) : NULL,
+        .entry_options = key && j ? cJSON_GetObjectItemCaseSensitive(j, key) : NULL,
+        .reg = reg,
+    };
+    const void *impl = NULL;
+    int rc = ops->resolve(&ee, &impl, &e->origin, err);
+    if (rc)
+        return rc;
+    e->ops = ops;
+    e->impl = impl;
+    const sk_scorer_def *def = ops->def(impl);
+    e->flags = def->flags;
+    e->summary = def->summary ? def->summary : "";
+    return sk_params_resolve(def, where, params, &e->params_json, err);
+}
+
+/* An engine's options key ("lua") is allowed wherever the engine is. */
+static int engine_key(const sk_registry *reg, const char *k)
+{
+    const sk_engine_ops *ops;
+    for (size_t i = 0; (ops = sk_registry_engine_get(reg, i)) != NULL; i++)
+        if (ops->options_key && strcmp(ops->options_key, k) == 0)
+            return 1;
+    return 0;
+}
+
+/* "use, as, params, threshold, weight, lua, validate": the keys known to
+ * the pack, then the engines', then "validate". */
+static char *allowed_keys(const char *const *keys, const sk_registry *reg)
+{
+    sk_buf b = {0};
+    for (; *keys; keys++)
+        sk_buf_printf(&b, "%s%s", b.len ? ", " : "", *keys);
+    const sk_engine_ops *ops;
+    for (size_t i = 0; (ops = sk_registry_engine_get(reg, i)) != NULL; i++)
+        if (ops->options_key)
+            sk_buf_printf(&b, "%s%s", b.len ? ", " : "", ops->options_key);
+    sk_buf_printf(&b, "%svalidate", b.len ? ", " : "");
+    return b.data;
+}
+
+static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const char *path,
+                       const cJSON *root, const sk_registry *reg, char **err)
+{
+    char where[512];
+    snprintf(where, sizeof where, "%s: scorer #%zu", path, idx + 1);
+    if (!cJSON_IsObject(j))
+        return sk_errf(err, SK_EINVAL, "%s must be an object like {\"use\": \"levenshtein\"}",
+                       where);
+    const cJSON *k;
+    cJSON_ArrayForEach(k, j)
+    {
+        if (!known(entry_keys, k->string) && !engine_key(reg, k->string) &&
+            strcmp(k->string, "validate") != 0) {
+            char *allowed = allowed_keys(entry_keys, reg);
+            int rc = sk_errf(err, SK_EINVAL, "%s: unknown key \"%s\" (allowed: %s)", where,
+                             k->string, allowed);
+            free(allowed);
+            return rc;
+        }
+    }
+    const cJSON *use = cJSON_GetObjectItemCaseSensitive(j, "use");
+    if (!cJSON_IsString(use) || !use->valuestring[0])
+        return sk_errf(err, SK_EINVAL, "%s: \"use\" must name a scorer, e.g. \"levenshtein\"",
+                       where);
+    e->use = sk_xstrdup(use->valuestring);
+    const cJSON *as = cJSON_GetObjectItemCaseSensitive(j, "as");
+    if (as && (!cJSON_IsString(as) || !as->valuestring[0]))
+        return sk_errf(err, SK_EINVAL, "%s (%s): \"as\" must be a non-empty string", where, e->use);
+    e->name = sk_xstrdup(as ? as->valuestring : e->use);
+    snprintf(where, sizeof where, "%s: scorer \"%s\"", path, e->name);
+
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "threshold");
+    if (t) {
+        if (!cJSON_IsNumber(t) || !(t->valuedouble >= 0 && t->valuedouble <= 1))
+            return sk_errf(err, SK_EINVAL, "%s: \"threshold\" must be a number in [0,1]", where);
+        e->has_threshold = 1;
+        e->threshold = t->valuedouble;
+    }
+    const cJSON *w = cJSON_GetObjectItemCaseSensitive(j, "weight");
+    e->weight = 1.0;
+    if (w) {
+        if (!cJSON_IsNumber(w) || !(w->valuedouble >= 0) || !isfinite(w->valuedouble))
+            return sk_errf(err, SK_EINVAL, "%s: \"weight\" must be a number >= 0", where);
+        e->weight = w->valuedouble;
+    }
+    int rc = resolve_entry(e, where, cJSON_GetObjectItemCaseSensitive(j, "params"), path, root, j,
+                           reg, err);
+    if (rc == SK_OK && !as && e->ops->named_by_def) {
+        /* A Lua scorer is shown by the name its script gives. */
+        free(e->name);
+        e->name = sk_xstrdup(e->ops->def(e->impl)->name);
+    }
+    return rc;
+}
+
+/* The pack's scorers by display name, then every plugin scorer. */
+static int lookup_find(const void *ud, const char *name, const sk_engine_ops **ops,
+                       const void **impl, const char **params_json, char **err)
+{
+    const sk_pack *p = ud;
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->entries[i].name, name) == 0) {
+            *ops = p->entries[i].ops;
+            *impl = p->entries[i].impl;
+            *params_json = p->entries[i].params_json;
+            return 0;
+        }
+    const sk_scorer_def *def;
+    if (!p->reg || sk_registry_find(p->reg, name, &def, NULL, err) != 0) {
+        if (!p->reg)
+            *err = sk_asprintf("no scorer named \"%s\" in the pack", name);
+        return -1;
+    }
+    *ops = &sk_engine_plugin;
+    *impl = def;
+    *params_json = NULL;
+    return 0;
+}
+
+/* A scorer may call the pack's other scorers (sk.score in Lua). */
+static void bind_entries(sk_pack *p, const sk_registry *reg)
+{
+    p->reg = reg;
+    p->lookup.find = lookup_find;
+    p->lookup.ud = p;
+    for (size_t i = 0; i < p->n; i++)
+        if (p->entries[i].ops->bind)
+            p->entries[i].ops->bind(p->entries[i].impl, &p->lookup);
+}
+
+static int check_unique(const sk_pack *p, const char *path, char **err)
+{
+    for (size_t i = 0; i < p->n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(p->entries[i].name, p->entries[j].name) == 0)
+                return sk_errf(err, SK_EINVAL,
+                               "%s: two scorers are named \"%s\"; give one of them a different "
+                               "\"as\" name",
+                               path, p->entries[i].name);
+    return SK_OK;
+}
+
+int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
+                  const sk_registry *reg, char **err)
+{
+    *out = NULL;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    size_t off = end ? (size_t)(end - text) : 0;
+    const char *what = "not valid JSON near here";
+    if (root) {
+        /* cJSON stops after the first value; anything but space after it
+         * (a stray brace, two packs pasted together) is an error too. */
+        while (off < len &&
+               (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r'))
+            off++;
+        if (off < len) {
+            cJSON_Delete(root);
+            root = NULL;
+            what = "unexpected text after the pack's closing brace";
+        }
+    }
+    if (!root) {
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < off && i < len; i++, col++)
+            if (text[i] == '\n')
+                line++, col = 0;
+        return sk_errf(err, SK_EPARSE, "%s:%zu:%zu: %s", path, line, col, what);
+    }
+    int rc = SK_OK;
+    sk_pack *p = sk_xcalloc(1, sizeof *p);
+    p->path = sk_xstrdup(path);
+    if (!cJSON_IsObject(root)) {
+        rc = sk_errf(err, SK_EINVAL,
+                     "%s: a pack must be a JSON object with \"name\" and "
+                     "\"scorers\"",
+                     path);
+        goto out;
+    }
+    const cJSON *k;
+    cJSON_ArrayForEach(k, root)
+    {
+        if (!known(pack_keys, k->string) && !engine_key(reg, k->string) &&
+            strcmp(k->string, "validate") != 0) {
+            char *allowed = allowed_keys(pack_keys, reg);
+            rc = sk_errf(err, SK_EINVAL, "%s: unknown key \"%s\" (allowed: %s)", path, k->string,
+                         allowed);
+            free(allowed);
+            goto out;
+        }
+    }
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
+    const cJSON *scorers = cJSON_GetObjectItemCaseSensitive(root, "scorers");
+    if (!cJSON_IsString(name) || !name->valuestring[0]) {
+        rc = sk_errf(err, SK_EINVAL, "%s: \"name\" must be a non-empty string", path);
+        goto out;
+    }
+    if (version && !cJSON_IsString(version)) {
+        rc = sk_errf(err, SK_EINVAL, "%s: \"version\" must be a string such as \"1.0\"", path);
+        goto out;
+    }
+    if (!cJSON_IsArray(scorers) || cJSON_GetArraySize(scorers) == 0) {
+        rc = sk_errf(err, SK_EINVAL, "%s: \"scorers\" must be a non-empty array", path);
+        goto out;
+    }
+    p->name = sk_xstrdup(name->valuestring);
+    p->version = sk_xstrdup(version ? version->valuestring : "0");
+    const sk_engine_ops *ops;
+    for (size_t i = 0; (ops = sk_registry_engine_get(reg, i)) != NULL; i++) {
+        const cJSON *o =
+            ops->options_key ? cJSON_GetObjectItemCaseSensitive(root, ops->options_key) : NULL;
+        if (o && ops->check_options && (rc = ops->check_options(o, path, err)) != SK_OK)
+            goto out;
+    }
+    p->entries = sk_xcalloc((size_t)cJSON_GetArraySize(scorers), sizeof *p->entries);
+    const cJSON *s;
+    cJSON_ArrayForEach(s, scorers)
+    {
+        rc = parse_entry(&p->entries[p->n], s, p->n, path, root, reg, err);
+        p->n++;
+        if (rc)
+            goto out;
+    }
+    rc = check_unique(p, path, err);
+    if (rc == SK_OK)
+        bind_entries(p, reg);
+out:
+    cJSON_Delete(root);
+    if (rc)
+        sk_pack_free(p);
+    else
+        *out = p;
+    return rc;
+}
+
+int sk_pack_load(sk_pack **out, const char *path, const sk_registry *reg, char **err)
+{
+    size_t len;
+    char *text;
+    int rc = sk_read_file(path, &text, &len, err);
+    if (rc)
+        return rc;
+    rc = sk_pack_parse(out, text, len, path, reg, err);
+    free(text);
+    return rc;
+}
+
+int sk_pack_from_names(sk_pack **out, const char *const *uses, size_t n, const sk_registry *reg,
+                       char **err)
+{
+    *out = NULL;
+    sk_pack *p = sk_xcalloc(1, sizeof *p);
+    p->name = sk_xstrdup("command-line");
+    p->version = sk_xstrdup("0");
+    p->entries = sk_xcalloc(n ? n : 1, sizeof *p->entries);
+    int rc = SK_OK;
+    for (size_t i = 0; i < n && !rc; i++) {
+        sk_pack_entry *e = &p->entries[p->n++];
+        e->use = sk_xstrdup(uses[i]);
+        e->name = sk_xstrdup(uses[i]);
+        e->weight = 1.0;
+        char *where = sk_asprintf("--scorer %s", uses[i]);
+        rc = resolve_entry(e, where, NULL, NULL, NULL, NULL, reg, err);
+        if (rc == SK_OK && e->ops->named_by_def) {
+            free(e->name);
+            e->name = sk_xstrdup(e->ops->def(e->impl)->name);
+        }
+        free(where);
+    }
+    if (!rc && n == 0)
+        rc = sk_errf(err, SK_EINVAL, "no scorers given");
+    if (!rc)
+        rc = check_unique(p, "--scorer", err);
+    if (rc)
+        sk_pack_free(p);
+    else
+        *out = p;
+    return rc;
+}
+
+int sk_pack_open(const sk_pack *pack, void **states, char **err)
+{
+    for (size_t i = 0; i < pack->n; i++) {
+        const sk_pack_entry *e = &pack->entries[i];
+        char *msg = NULL;
+        if (e->ops->open(e->impl, e->name, e->params_json, &states[i], &msg) != SK_OK) {
+            int rc = sk_errf(err, SK_ESCORER, "%s%s%s", pack->path ? pack->path : "",
+                             pack->path ? ": " : "", msg);
+            free(msg);
+            while (i-- > 0)
+                pack->entries[i].ops->close(pack->entries[i].impl, states[i]);
+            return rc;
+        }
+    }
+    return SK_OK;
+}
+
+void sk_pack_close(const sk_pack *pack, void **states)
+{
+    for (size_t i = 0; i < pack->n; i++)
+        pack->entries[i].ops->close(pack->entries[i].impl, states[i]);
+}
+
+int sk_pack_open_shared(const sk_pack *pack, void ***shared, char **err)
+{
+    *shared = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
+    for (size_t i = 0; i < pack->n; i++) {
+        const sk_pack_entry *e = &pack->entries[i];
+        if (!(e->flags & SK_SCORER_THREAD_SAFE))
+            continue;
+        char *msg = NULL;
+        if (e->ops->open(e->impl, e->name, e->params_json, &(*shared)[i], &msg) != SK_OK) {
+            int rc = sk_errf(err, SK_ESCORER, "%s", msg);
+            free(msg);
+            while (i-- > 0)
+                if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
+                    pack->entries[i].ops->close(pack->entries[i].impl, (*shared)[i]);
+            free(*shared);
+            *shared = NULL;
+            return rc;
+        }
+    }
+    return SK_OK;
+}
+
+int sk_pack_open_worker(const sk_pack *pack, void *const *shared, void **states, char **err)
+{
+    for (size_t i = 0; i < pack->n; i++) {
+        const sk_pack_entry *e = &pack->entries[i];
+        if (e->flags & SK_SCORER_THREAD_SAFE) {
+            states[i] = shared[i];
+            continue;
+        }
+        char *msg = NULL;
+        if (e->ops->open(e->impl, e->name, e->params_json, &states[i], &msg) != SK_OK) {
+            int rc = sk_errf(err, SK_ESCORER, "%s", msg);
+            free(msg);
+            while (i-- > 0)
+                if (!(pack->entries[i].flags & SK_SCORER_THREAD_SAFE))
+                    pack->entries[i].ops->close(pack->entries[i].impl, states[i]);
+            return rc;
+        }
+    }
+    return SK_OK;
+}
+
+void sk_pack_close_worker(const sk_pack *pack, void **states)
+{
+    for (size_t i = 0; i < pack->n; i++)
+        if (!(pack->entries[i].flags & SK_SCORER_THREAD_SAFE))
+            pack->entries[i].ops->close(pack->entries[i].impl, states[i]);
+}
+
+void sk_pack_close_shared(const sk_pack *pack, void **shared)
+{
+    if (!shared)
+        return;
+    for (size_t i = 0; i < pack->n; i++)
+        if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
+            pack->entries[i].ops->close(pack->entries[i].impl, shared[i]);
+    free(shared);
+}
+
+char *sk_pack_describe(const sk_pack *pack)
+{
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "name", pack->name);
+    cJSON_AddStringToObject(root, "version", pack->version);
+    cJSON *arr = cJSON_AddArrayToObject(root, "scorers");
+    for (size_t i = 0; i < pack->n; i++) {
+        const sk_pack_entry *e = &pack->entries[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "as", e->name);
+        cJSON_AddStringToObject(o, "use", e->use);
+        cJSON_AddStringToObject(o, "engine", e->ops->kind);
+        cJSON_AddItemToObject(o, "params", cJSON_Parse(e->params_json));
+        if (e->has_threshold)
+            cJSON_AddNumberToObject(o, "threshold", e->threshold);
+        cJSON_AddNumberToObject(o, "weight", e->weight);
+        cJSON_AddItemToArray(arr, o);
+    }
+    char *s = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return s;
+}
+
+void sk_pack_free(sk_pack *pack)
+{
+    if (!pack)
+        return;
+    for (size_t i = 0; i < pack->n; i++) {
+        if (pack->entries[i].ops && pack->entries[i].ops->release)
+            pack->entries[i].ops->release((void *)pack->entries[i].impl);
+        free(pack->entries[i].name);
+        free(pack->entries[i].use);
+        free(pack->entries[i].params_json);
+        free(pack->entries[i].origin);
+    }
+    free(pack->entries);
+    free(pack->name);
+    free(pack->version);
+    free(pack->path);
+    free(pack);
+}

@@ -1,0 +1,514 @@
+/*
+ * The LLM client (see llm.h): builds the request body for the provider's
+ * API, consults the cache, sends it under the shared limits with retries,
+ * parses the reply (a native tool call, or the strict JSON-reply fallback
+ * for servers without tool calling), prices it and logs it.
+ *
+ * Nothing here guesses: a reply that lacks the tool call, or a fallback
+ * reply that is not exactly one JSON object (a ```json fence aside), is an
+ * error for that call.  Errors name the URL and model, never the API key.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "llm/llm.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/error.h"
+#include "llm/llm_cache.h"
+#include "llm/llm_config.h"
+#include "base/hash.h"
+#include "llm/llm_http.h"
+#include "llm/llm_limit.h"
+#include "llm/llm_reply.h"
+#include "llm/llm_retry.h"
+#include "base/util.h"
+
+struct sk_llm {
+    sk_llm_config cfg;
+    sk_llm_limit *limit;
+    sk_llm_cache *cache; /* NULL: no store */
+    pthread_mutex_t mu;  /* guards exp_id, counters, rng */
+    char *exp_id;
+    int no_cache;
+    uint64_t rng;
+    sk_llm_counters counters;
+};
+
+static pthread_mutex_t global_mu = PTHREAD_MUTEX_INITIALIZER;
+static sk_llm *global_llm;
+
+static void sleep_ms(double ms)
+{
+    if (ms <= 0)
+        return;
+    struct timespec ts;
+    ts.tv_sec = (time_t)(ms / 1000);
+    ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000) * 1e6);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+int sk_llm_open(sk_llm **out, const cJSON *config, const char *db_path, char **err)
+{
+    *out = NULL;
+    sk_llm *llm = sk_xcalloc(1, sizeof *llm);
+    pthread_mutex_init(&llm->mu, NULL);
+    int rc = sk_llm_config_parse(&llm->cfg, config, err);
+    if (!rc && db_path && llm->cfg.cache)
+        rc = sk_llm_cache_open(&llm->cache, db_path, err);
+    else if (!rc && db_path)
+        /* The usage log is still wanted with the cache off. */
+        rc = sk_llm_cache_open(&llm->cache, db_path, err);
+    if (rc) {
+        sk_llm_close(llm);
+        return rc;
+    }
+    llm->limit = sk_llm_limit_new(llm->cfg.max_in_flight, llm->cfg.requests_per_minute);
+    llm->rng = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)llm;
+    *out = llm;
+    return 0;
+}
+
+void sk_llm_close(sk_llm *llm)
+{
+    if (!llm)
+        return;
+    pthread_mutex_lock(&global_mu);
+    if (global_llm == llm)
+        global_llm = NULL;
+    pthread_mutex_unlock(&global_mu);
+    sk_llm_cache_close(llm->cache);
+    sk_llm_limit_free(llm->limit);
+    sk_llm_config_free(&llm->cfg);
+    free(llm->exp_id);
+    pthread_mutex_destroy(&llm->mu);
+    free(llm);
+    sk_llm_http_thread_done();
+}
+
+void sk_llm_set_global(sk_llm *llm)
+{
+    pthread_mutex_lock(&global_mu);
+    global_llm = llm;
+    pthread_mutex_unlock(&global_mu);
+}
+
+sk_llm *sk_llm_global(void)
+{
+    pthread_mutex_lock(&global_mu);
+    sk_llm *l = global_llm;
+    pthread_mutex_unlock(&global_mu);
+    return l;
+}
+
+void sk_llm_set_experiment(sk_llm *llm, const char *exp_id)
+{
+    pthread_mutex_lock(&llm->mu);
+    free(llm->exp_id);
+    llm->exp_id = exp_id ? sk_xstrdup(exp_id) : NULL;
+    pthread_mutex_unlock(&llm->mu);
+}
+
+void sk_llm_set_no_cache(sk_llm *llm, int no_cache)
+{
+    pthread_mutex_lock(&llm->mu);
+    llm->no_cache = no_cache;
+    pthread_mutex_unlock(&llm->mu);
+}
+
+void sk_llm_counters_get(sk_llm *llm, sk_llm_counters *out)
+{
+    pthread_mutex_lock(&llm->mu);
+    *out = llm->counters;
+    pthread_mutex_unlock(&llm->mu);
+}
+
+const char *sk_llm_default_model(sk_llm *llm, const char *provider)
+{
+    const sk_llm_provider *p = sk_llm_config_provider(&llm->cfg, provider);
+    return p ? p->model : NULL;
+}
+
+void sk_llm_reply_free(sk_llm_reply *reply)
+{
+    if (!reply)
+        return;
+    free(reply->content);
+    free(reply->tool_args_json);
+    free(reply->args_error);
+    memset(reply, 0, sizeof *reply);
+}
+
+/* ---- the cache key ------------------------------------------------------ */
+
+/* Everything that decides the reply, in one canonical JSON text: object
+ * keys sorted at every depth, so {"a":1,"b":2} and {"b":2,"a":1} share an
+ * entry. */
+static void hash_request(const sk_llm_provider *p, const char *model, const sk_llm_request *req,
+                         const cJSON *params, const cJSON *schema, int native, char hex[65])
+{
+    cJSON *k = cJSON_CreateObject();
+    cJSON_AddStringToObject(k, "api", p->api == SK_LLM_ANTHROPIC ? "anthropic" : "openai");
+    cJSON_AddStringToObject(k, "base_url", p->base_url);
+    cJSON_AddStringToObject(k, "model", model);
+    cJSON *msgs = cJSON_AddArrayToObject(k, "messages");
+    for (size_t i = 0; i < req->nmessages; i++) {
+        cJSON *m = cJSON_CreateArray();
+        cJSON_AddItemToArray(m, cJSON_CreateString(req->messages[i].role));
+        cJSON_AddItemToArray(m, cJSON_CreateString(req->messages[i].content));
+        cJSON_AddItemToArray(msgs, m);
+    }
+    cJSON_AddItemToObject(k, "params", params ? sk_llm_json_canonical(params) : cJSON_CreateNull());
+    if (req->tool) {
+        cJSON *t = cJSON_AddObjectToObject(k, "tool");
+        cJSON_AddStringToObject(t, "name", req->tool->name);
+        cJSON_AddStringToObject(t, "description",
+                                req->tool->description ? req->tool->description : "");
+        cJSON_AddItemToObject(t, "parameters", sk_llm_json_canonical(schema));
+        cJSON_AddBoolToObject(t, "native", native);
+    } else {
+        cJSON_AddNullToObject(k, "tool");
+    }
+    cJSON_AddNumberToObject(k, "trial", req->trial);
+    char *text = cJSON_PrintUnformatted(k);
+    cJSON_Delete(k);
+    sk_sha256_hex(text, strlen(text), hex);
+    free(text);
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+/* Replace every occurrence of the key in msg with "***" (a server may echo
+ * it back in an error). */
+static void redact(char *msg, const char *key)
+{
+    if (!msg || !key || strlen(key) < 4)
+        return;
+    size_t kl = strlen(key);
+    char *at;
+    while ((at = strstr(msg, key))) {
+        memcpy(at, "***", 3);
+        memmove(at + 3, at + kl, strlen(at + kl) + 1);
+    }
+}
+
+typedef struct attempt_result {
+    sk_llm_http_resp resp;
+    int attempts;
+    double elapsed_s;
+} attempt_result;
+
+/* Send until a success, a failure not worth retrying, or the retries or the
+ * budget run out.  Returns 0 with a 2xx response in r->resp, or an error. */
+static int send_with_retries(sk_llm *llm, const sk_llm_provider *p, const char *url,
+                             const char *model, const char *body, attempt_result *r, char **err)
+{
+    memset(r, 0, sizeof *r);
+    const char *key = p->api_key_env ? getenv(p->api_key_env) : NULL;
+    char *hdr_key = NULL, *hdr_version = NULL;
+    const char *headers[2];
+    size_t nh = 0;
+    if (key && *key) {
+        hdr_key = p->api == SK_LLM_ANTHROPIC ? sk_asprintf("x-api-key: %s", key)
+                                             : sk_asprintf("Authorization: Bearer %s", key);
+        headers[nh++] = hdr_key;
+    }
+    if (p->api == SK_LLM_ANTHROPIC) {
+        hdr_version = sk_xstrdup("anthropic-version: 2023-06-01");
+        headers[nh++] = hdr_version;
+    }
+    double start = sk_now_ms();
+    long timeout_ms = (long)ceil(p->timeout_s * 1000);
+    int rc = 0;
+    for (;;) {
+        sk_llm_limit_acquire(llm->limit);
+        sk_llm_http_resp_free(&r->resp);
+        int sent = sk_llm_http_post(url, headers, nh, body, timeout_ms, &r->resp);
+        sk_llm_limit_release(llm->limit);
+        r->attempts++;
+        pthread_mutex_lock(&llm->mu);
+        llm->counters.requests++;
+        pthread_mutex_unlock(&llm->mu);
+        long status = sent == 0 ? r->resp.status : 0;
+        if (status >= 200 && status < 300)
+            break;
+        double elapsed = sk_now_ms() - start;
+        int retries_left = r->attempts <= p->max_retries;
+        double wait = 0;
+        if (retries_left && sk_llm_retryable(status)) {
+            pthread_mutex_lock(&llm->mu);
+            wait = sk_llm_retry_wait_ms(r->attempts, r->resp.retry_after_s, p->retry_base_ms,
+                                        p->retry_cap_ms, &llm->rng);
+            pthread_mutex_unlock(&llm->mu);
+            if (elapsed + wait <= p->retry_budget_s * 1000) {
+                pthread_mutex_lock(&llm->mu);
+                llm->counters.retries++;
+                pthread_mutex_unlock(&llm->mu);
+                sleep_ms(wait);
+                continue;
+            }
+        }
+        /* Give up: say what happened last and what to do. */
+        sk_buf what = {0};
+        if (sent != 0 && r->resp.timed_out)
+            sk_buf_printf(&what, "no reply within timeout_s = %g s (%s)", p->timeout_s,
+                          r->resp.error);
+        else if (sent != 0)
+            sk_buf_printf(&what, "%s", r->resp.error);
+        else
+            sk_buf_printf(&what, "HTTP %ld", status);
+        sk_buf_printf(&what, " after %d attempt%s over %.1f s", r->attempts,
+                      r->attempts == 1 ? "" : "s", elapsed / 1000);
+        if (sent == 0) {
+            char *m = sk_llm_server_message(r->resp.body, 300);
+            sk_buf_printf(&what, ": %s", m);
+            free(m);
+        }
+        const char *hint;
+        if (status == 401 || status == 403)
+            hint = "check the API key in the environment variable named by api_key_env";
+        else if (status == 404)
+            hint = "check base_url and the model name";
+        else if (sk_llm_retryable(status) && !retries_left)
+            hint = "check the server or raise max_retries";
+        else if (sk_llm_retryable(status))
+            hint = wait > 0 && r->resp.retry_after_s >= 0
+                       ? "the server's Retry-After exceeds the retry budget; raise retry_budget_s"
+                       : "check the server or raise retry_budget_s";
+        else
+            hint = "check the request (model, params, tool schema)";
+        char *msg = sk_asprintf("llm: POST %s (model %s): %s; %s", url, model, what.data, hint);
+        sk_buf_free(&what);
+        redact(msg, key);
+        rc = sk_errf(err, SK_EIO, "%s", msg);
+        free(msg);
+        break;
+    }
+    r->elapsed_s = (sk_now_ms() - start) / 1000;
+    free(hdr_key);
+    free(hdr_version);
+    return rc;
+}
+
+/* ---- one call ----------------------------------------------------------- */
+
+static void count(sk_llm *llm, long *field)
+{
+    pthread_mutex_lock(&llm->mu);
+    (*field)++;
+    pthread_mutex_unlock(&llm->mu);
+}
+
+static _Thread_local sk_llm_usage thread_usage;
+
+void sk_llm_thread_usage_reset(void)
+{
+    memset(&thread_usage, 0, sizeof thread_usage);
+}
+
+void sk_llm_thread_usage_get(sk_llm_usage *out)
+{
+    *out = thread_usage;
+}
+
+static void log_call(sk_llm *llm, const sk_llm_request *req, const sk_llm_provider *p,
+                     const char *model, const sk_llm_reply *reply, const char *error)
+{
+    if (!error) {
+        thread_usage.calls++;
+        if (reply->cached) {
+            thread_usage.cached++;
+        } else {
+            thread_usage.prompt_tokens += reply->prompt_tokens > 0 ? reply->prompt_tokens : 0;
+            thread_usage.completion_tokens +=
+                reply->completion_tokens > 0 ? reply->completion_tokens : 0;
+            thread_usage.cost += reply->cost;
+        }
+    }
+    if (!llm->cache)
+        return;
+    pthread_mutex_lock(&llm->mu);
+    char *exp = llm->exp_id ? sk_xstrdup(llm->exp_id) : NULL;
+    pthread_mutex_unlock(&llm->mu);
+    sk_llm_call_log l = {
+        .experiment_id = exp,
+        .caller = req->caller,
+        .provider = p ? p->name : req->provider,
+        .model = model,
+        .ok = error == NULL,
+        .cached = reply->cached,
+        .attempts = reply->attempts,
+        .prompt_tokens = reply->prompt_tokens,
+        .completion_tokens = reply->completion_tokens,
+        .cost = reply->cost,
+        .latency_ms = reply->latency_ms,
+        .error = error,
+    };
+    char *e = NULL;
+    /* A failed log write must not fail a call whose reply is good. */
+    sk_llm_cache_log(llm->cache, &l, &e);
+    free(e);
+    free(exp);
+}
+
+static int check_request(const sk_llm_request *req, const sk_llm_provider *p, const char *model,
+                         char **err)
+{
+    if (!p)
+        return sk_errf(err, SK_EINVAL,
+                       "llm: no provider named \"%s\"; define it under llm.providers in "
+                       "scorekit.json",
+                       req->provider ? req->provider : "(default)");
+    if (!model)
+        return sk_errf(err, SK_EINVAL,
+                       "llm: no model for provider \"%s\"; give one in the request or set "
+                       "llm.providers.%s.model",
+                       p->name, p->name);
+    if (!req->messages || req->nmessages == 0)
+        return sk_errf(err, SK_EINVAL, "llm: a request needs at least one message");
+    for (size_t i = 0; i < req->nmessages; i++) {
+        const sk_llm_message *m = &req->messages[i];
+        if (!m->role ||
+            (strcmp(m->role, "system") && strcmp(m->role, "user") && strcmp(m->role, "assistant")))
+            return sk_errf(err, SK_EINVAL,
+                           "llm: message %zu has role \"%s\"; use system, user or assistant", i + 1,
+                           m->role ? m->role : "(none)");
+        if (!m->content)
+            return sk_errf(err, SK_EINVAL, "llm: message %zu has no content", i + 1);
+    }
+    if (req->tool && (!req->tool->name || !req->tool->name[0]))
+        return sk_errf(err, SK_EINVAL, "llm: the tool has no name");
+    return 0;
+}
+
+int sk_llm_chat(sk_llm *llm, const sk_llm_request *req, sk_llm_reply *reply, char **err)
+{
+    memset(reply, 0, sizeof *reply);
+    reply->prompt_tokens = reply->completion_tokens = -1;
+    double start = sk_now_ms();
+    const sk_llm_provider *p = sk_llm_config_provider(&llm->cfg, req->provider);
+    const char *model = req->model ? req->model : p ? p->model : NULL;
+    cJSON *params = NULL, *schema = NULL, *body = NULL;
+    char *body_text = NULL, *url = NULL, *msg = NULL;
+    int rc = check_request(req, p, model, &msg);
+    if (!rc && req->params_json) {
+        params = cJSON_Parse(req->params_json);
+        if (!cJSON_IsObject(params))
+            rc = sk_errf(&msg, SK_EINVAL, "llm: params must be a JSON object, not: %.80s",
+                         req->params_json);
+    }
+    if (!rc && req->tool) {
+        schema = cJSON_Parse(req->tool->parameters_json ? req->tool->parameters_json : "");
+        if (!cJSON_IsObject(schema))
+            rc = sk_errf(&msg, SK_EINVAL,
+                         "llm: the parameters of tool \"%s\" must be a JSON Schema object",
+                         req->tool->name);
+    }
+    int native = p && p->tools;
+    if (!rc)
+        rc = sk_llm_build_body(p->api, model, req, params, schema, native, &body, &msg);
+    if (rc)
+        goto fail;
+
+    pthread_mutex_lock(&llm->mu);
+    int use_cache = llm->cache && llm->cfg.cache && !llm->no_cache && !req->no_cache;
+    pthread_mutex_unlock(&llm->mu);
+    char key[65];
+    if (use_cache) {
+        hash_request(p, model, req, params, schema, native, key);
+        sk_llm_cached hit;
+        int found = 0;
+        char *cerr = NULL;
+        /* An unreadable cache is a miss, not a failed call. */
+        if (sk_llm_cache_get(llm->cache, key, &hit, &found, &cerr) == 0 && found) {
+            reply->content = hit.content;
+            reply->tool_args_json = hit.tool_args_json;
+            reply->prompt_tokens = hit.prompt_tokens;
+            reply->completion_tokens = hit.completion_tokens;
+            reply->cost = 0; /* nothing was spent on this call */
+            reply->cached = 1;
+            reply->latency_ms = sk_now_ms() - start;
+            count(llm, &llm->counters.cache_hits);
+            count(llm, &llm->counters.calls_ok);
+            log_call(llm, req, p, model, reply, NULL);
+            goto done;
+        }
+        free(cerr);
+        count(llm, &llm->counters.cache_misses);
+    }
+
+    url = sk_asprintf("%s%s", p->base_url,
+                      p->api == SK_LLM_ANTHROPIC ? "/v1/messages" : "/chat/completions");
+    body_text = cJSON_PrintUnformatted(body);
+    attempt_result ar;
+    rc = send_with_retries(llm, p, url, model, body_text, &ar, &msg);
+    reply->attempts = ar.attempts;
+    if (!rc) {
+        rc = sk_llm_parse_reply(p->api, ar.resp.body, req->tool ? req->tool->name : NULL, schema,
+                                native, req->tool && req->keep_invalid_args, reply, &msg);
+        if (rc) {
+            char *full = sk_asprintf("llm: POST %s (model %s): %s", url, model, msg);
+            free(msg);
+            msg = full;
+        }
+    }
+    sk_llm_http_resp_free(&ar.resp);
+    if (rc)
+        goto fail;
+    const sk_llm_price *price = sk_llm_config_price(p, model);
+    if (price)
+        reply->cost = (reply->prompt_tokens > 0 ? (double)reply->prompt_tokens : 0) / 1e6 *
+                          price->input_per_mtok +
+                      (reply->completion_tokens > 0 ? (double)reply->completion_tokens : 0) / 1e6 *
+                          price->output_per_mtok;
+    reply->latency_ms = sk_now_ms() - start;
+    /* A call that broke its schema is the model's answer to this request,
+     * but a later run should ask again rather than be served it. */
+    if (use_cache && !reply->args_error) {
+        sk_llm_cached c = {reply->content, reply->tool_args_json, reply->prompt_tokens,
+                           reply->completion_tokens, reply->cost};
+        sk_llm_cache_entry e = {key, p->name, p->base_url, model, req->trial, &c};
+        char *cerr = NULL;
+        sk_llm_cache_put(llm->cache, &e, &cerr); /* a failed write only loses a future hit */
+        free(cerr);
+    }
+    count(llm, &llm->counters.calls_ok);
+    log_call(llm, req, p, model, reply, NULL);
+done:
+    cJSON_Delete(params);
+    cJSON_Delete(schema);
+    cJSON_Delete(body);
+    free(body_text);
+    free(url);
+    return 0;
+
+fail:
+    count(llm, &llm->counters.calls_failed);
+    {
+        int attempts = reply->attempts;
+        sk_llm_reply_free(reply);
+        reply->attempts = attempts;
+        reply->prompt_tokens = reply->completion_tokens = -1;
+        reply->latency_ms = sk_now_ms() - start;
+        log_call(llm, req, p, model, reply, msg);
+        memset(reply, 0, sizeof *reply);
+    }
+    if (err) {
+        free(*err);
+        *err = msg;
+    } else {
+        free(msg);
+    }
+    cJSON_Delete(params);
+    cJSON_Delete(schema);
+    cJSON_Delete(body);
+    free(body_text);
+    free(url);
+    return rc;
+}

@@ -1,0 +1,88 @@
+/*
+ * The LLM client shared by judges, tasks, Lua scripts and plugins: chat
+ * requests to OpenAI-compatible Chat Completions servers (OpenAI, vLLM,
+ * llama.cpp, Ollama, gateways) and to Anthropic's Messages API, over
+ * libcurl.  One sk_llm per process holds the configured providers, the
+ * limits every caller shares (requests in flight, requests per minute), the
+ * response cache and the usage log in the project store.
+ *
+ * A request either asks for a plain text reply or forces a call of one tool
+ * (function).  Providers that support tool calling get a native forced tool
+ * call; for the others (config "tools": false) the tool's JSON Schema goes
+ * into the prompt and the reply must be exactly one JSON object (a ```json
+ * fence is tolerated, nothing else).  A reply that is missing, empty or
+ * unparsable is an error, never a guess.
+ *
+ * Failures (429, 5xx, connection errors, timeouts) are retried with
+ * exponential backoff and full jitter, honouring Retry-After, within a
+ * bounded number of attempts and a time budget; then the call fails with a
+ * message naming the URL, model, last status, server message and attempts.
+ * API keys are read from the environment at call time and never stored in
+ * the database or put in a message.
+ */
+#ifndef SK_LLM_H
+#define SK_LLM_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "llm/llm_types.h"
+
+typedef struct sk_llm sk_llm; /* process-wide client: providers, limits, cache, usage log */
+
+/* Open a client.  config: the "llm" object of scorekit.json, borrowed for
+ * the call (NULL = environment defaults: OPENAI_BASE_URL/OPENAI_API_KEY,
+ * ANTHROPIC_API_KEY).  An unknown key or a value of the wrong type is an
+ * error naming it.  db_path: the project store for the cache and usage log
+ * (NULL = no cache, no log); copied.  Returns 0 and a client the caller
+ * frees with sk_llm_close, or a negative SK_E* code with *err set. */
+int sk_llm_open(sk_llm **out, const cJSON *config, const char *db_path, char **err);
+/* Free the client (NULL allowed).  No call may be in progress.  If it is the
+ * global client, the global is cleared. */
+void sk_llm_close(sk_llm *llm);
+
+/* Thread-safe: many workers call it at once; limits (in-flight, requests per minute) are shared.
+ * Returns 0 with *reply filled (caller frees with sk_llm_reply_free), or a negative SK_E* with *err
+ * saying what failed after retries (status, server message, attempts) — never a fake reply.
+ * Codes: SK_EINVAL for a bad request (unknown provider, no model, bad params or tool schema),
+ * SK_EIO for transport and HTTP failures, SK_EPARSE for a reply that is not what was asked for.
+ * On failure *reply is zeroed (nothing to free, but sk_llm_reply_free is harmless). */
+int sk_llm_chat(sk_llm *llm, const sk_llm_request *req, sk_llm_reply *reply, char **err);
+/* Free the reply's strings and zero it; NULL allowed. */
+void sk_llm_reply_free(sk_llm_reply *reply);
+
+/* The process-wide client the host services use (host->llm_chat, Lua sk.llm, the openai task).
+ * The CLI sets it after opening the project; NULL until then. Borrowed. */
+void sk_llm_set_global(sk_llm *llm);
+sk_llm *sk_llm_global(void);
+
+/* Usage log: calls made while an experiment id is set are recorded against it (NULL clears).
+ * exp_id is copied.  Calls made with no experiment set are logged with a NULL experiment. */
+void sk_llm_set_experiment(sk_llm *llm, const char *exp_id);
+
+/* The calls this thread made since its last reset, counted as
+ * sk_llm_usage_in counts them: how the runner gives each cell (its task
+ * and its judges, all run by one worker) its own tokens and cost. */
+void sk_llm_thread_usage_reset(void);
+void sk_llm_thread_usage_get(sk_llm_usage *out);
+
+/* Counters of this client since it was opened (all callers, all threads). */
+typedef struct sk_llm_counters {
+    long requests;     /* HTTP requests sent, retries included */
+    long calls_ok;     /* sk_llm_chat calls that returned 0 */
+    long calls_failed; /* ... that returned an error */
+    long cache_hits, cache_misses;
+    long retries;
+} sk_llm_counters;
+void sk_llm_counters_get(sk_llm *llm, sk_llm_counters *out);
+
+/* Turn caching off for every call of this client (the CLI's --no-cache):
+ * neither read nor written, as if each request had no_cache set. */
+void sk_llm_set_no_cache(sk_llm *llm, int no_cache);
+
+/* The default model of a provider (NULL = the default provider), or NULL
+ * when it has none or no such provider exists; borrowed until sk_llm_close. */
+const char *sk_llm_default_model(sk_llm *llm, const char *provider);
+
+#endif

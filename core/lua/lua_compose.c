@@ -1,0 +1,250 @@
+/* sk.score: scorers calling scorers (see lua_compose.h). */
+#include "lua/lua_compose.h"
+
+#include <lauxlib.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "engine/host.h"
+#include "lua/lua_json.h"
+#include "engine/params.h"
+#include "base/util.h"
+
+struct compose_entry {
+    char *key; /* name '\n' params_json */
+    const sk_engine_ops *ops;
+    const void *impl;
+    void *state;
+};
+
+/* Nesting across every state of this thread: a script that composes
+ * itself would otherwise recurse until the stack ends. */
+static _Thread_local int depth;
+
+static int l_sk_score(lua_State *L);
+
+static int install(lua_State *L)
+{
+    sk_lua_compose *c = lua_touserdata(L, 1);
+    lua_getglobal(L, "sk");
+    lua_pushlightuserdata(L, c);
+    lua_pushcclosure(L, l_sk_score, 1);
+    lua_setfield(L, -2, "score");
+    return 0;
+}
+
+int sk_lua_compose_open(sk_lua_compose *c, lua_State *L, const sk_engine_lookup *lookup,
+                        const char *caller)
+{
+    memset(c, 0, sizeof *c);
+    c->lookup = lookup;
+    c->caller = caller;
+    lua_pushcfunction(L, install);
+    lua_pushlightuserdata(L, c);
+    return lua_pcall(L, 1, 0, 0) == LUA_OK ? 0 : (lua_pop(L, 1), -1);
+}
+
+void sk_lua_compose_close(sk_lua_compose *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        c->open[i].ops->close(c->open[i].impl, c->open[i].state);
+        free(c->open[i].key);
+    }
+    free(c->open);
+    c->open = NULL;
+    c->n = c->cap = 0;
+}
+
+/* What `name` refers to: a scorer of the pack, else a plugin scorer. */
+static int find(const sk_lua_compose *c, const char *name, const sk_engine_ops **ops,
+                const void **impl, const char **params_json, char **err)
+{
+    if (!c->lookup) {
+        *err = sk_asprintf("no scorer named \"%s\" in the pack", name);
+        return -1;
+    }
+    return c->lookup->find(c->lookup->ud, name, ops, impl, params_json, err);
+}
+
+/* A case field from the Lua table at idx: a string is its own text; any
+ * other value is converted to JSON. */
+typedef struct field {
+    sk_buf json;
+    const char *text;
+    size_t len;
+    int present;
+} field;
+
+static const char *get_field(lua_State *L, int idx, const char *key, field *f, char *why,
+                             size_t whylen)
+{
+    memset(f, 0, sizeof *f);
+    lua_getfield(L, idx, key);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    f->present = 1;
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        f->text = lua_tolstring(L, -1, &f->len); /* stays on the stack */
+        sk_buf_add_json_string(&f->json, f->text, f->len);
+        return NULL;
+    }
+    if (sk_lua_to_json(L, -1, &f->json, why, whylen) != 0)
+        return key;
+    sk_buf_addc(&f->json, '\0');
+    f->json.len--;
+    f->text = f->json.data;
+    f->len = f->json.len;
+    return NULL;
+}
+
+static int l_sk_score(lua_State *L)
+{
+    sk_lua_compose *c = lua_touserdata(L, lua_upvalueindex(1));
+    const char *name = luaL_checkstring(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    if (!lua_isnoneornil(L, 3))
+        luaL_checktype(L, 3, LUA_TTABLE);
+    if (depth >= SK_LUA_COMPOSE_DEPTH)
+        return luaL_error(L,
+                          "sk.score(\"%s\"): scorers call each other more than %d deep; is "
+                          "a scorer calling itself?",
+                          name, SK_LUA_COMPOSE_DEPTH);
+
+    const sk_engine_ops *ops;
+    const void *impl;
+    const char *pack_params;
+    char *err = NULL;
+    if (find(c, name, &ops, &impl, &pack_params, &err) != 0) {
+        lua_pushfstring(L, "sk.score(\"%s\"): %s", name, err);
+        free(err);
+        return lua_error(L);
+    }
+
+    /* Params: the pack's for a pack scorer, unless the call gives its own,
+     * which are checked like a pack's. */
+    char *params = NULL;
+    if (!lua_isnoneornil(L, 3) || !pack_params) {
+        cJSON *given = NULL;
+        if (!lua_isnoneornil(L, 3)) {
+            sk_buf b = {0};
+            char why[256];
+            if (sk_lua_to_json(L, 3, &b, why, sizeof why) != 0) {
+                sk_buf_free(&b);
+                return luaL_error(L, "sk.score(\"%s\"): params: %s", name, why);
+            }
+            given = cJSON_Parse(b.data);
+            sk_buf_free(&b);
+        }
+        char *where = sk_asprintf("sk.score(\"%s\") in %s", name, c->caller);
+        int rc = sk_params_resolve(ops->def(impl), where, given, &params, &err);
+        free(where);
+        cJSON_Delete(given);
+        if (rc) {
+            lua_pushstring(L, err);
+            free(err);
+            return lua_error(L);
+        }
+    } else
+        params = sk_xstrdup(pack_params);
+
+    char *key = sk_asprintf("%s\n%s", name, params);
+    struct compose_entry *e = NULL;
+    for (size_t i = 0; i < c->n && !e; i++)
+        if (strcmp(c->open[i].key, key) == 0)
+            e = &c->open[i];
+    if (!e) {
+        void *state = NULL;
+        int rc = ops->open(impl, name, params, &state, &err);
+        if (rc) {
+            free(key);
+            free(params);
+            lua_pushfstring(L, "sk.score(\"%s\"): %s", name, err);
+            free(err);
+            return lua_error(L);
+        }
+        if (c->n == c->cap) {
+            c->cap = c->cap ? c->cap * 2 : 4;
+            c->open = sk_xrealloc(c->open, c->cap * sizeof *c->open);
+        }
+        e = &c->open[c->n++];
+        e->key = key;
+        e->ops = ops;
+        e->impl = impl;
+        e->state = state;
+    } else
+        free(key);
+    free(params);
+
+    /* The case, from the table the script passed. */
+    static const char *const keys[] = {"input", "output", "expected", "metadata"};
+    field f[4];
+    char why[256];
+    int top = lua_gettop(L);
+    for (int i = 0; i < 4; i++) {
+        const char *bad = get_field(L, 2, keys[i], &f[i], why, sizeof why);
+        if (bad) {
+            for (int j = 0; j <= i; j++)
+                sk_buf_free(&f[j].json);
+            return luaL_error(L, "sk.score(\"%s\"): case.%s: %s", name, bad, why);
+        }
+    }
+    lua_getfield(L, 2, "id");
+    sk_case cs = {0};
+    cs.size = sizeof cs;
+    cs.id = lua_isstring(L, -1) ? lua_tostring(L, -1) : "";
+    cs.input_json = f[0].present ? f[0].json.data : "null";
+    cs.input_text = f[0].present ? f[0].text : "null";
+    cs.input_len = f[0].present ? f[0].len : 4;
+    cs.output_json = f[1].present ? f[1].json.data : "null";
+    cs.output_text = f[1].present ? f[1].text : "null";
+    cs.output_len = f[1].present ? f[1].len : 4;
+    if (f[2].present) {
+        cs.expected_json = f[2].json.data;
+        cs.expected_text = f[2].text;
+        cs.expected_len = f[2].len;
+    }
+    cs.metadata_json = f[3].present ? f[3].json.data : NULL;
+
+    sk_result r = {0};
+    sk_result_reset(&r);
+    unsigned flags = ops->def(impl)->flags;
+    depth++;
+    if ((flags & SK_SCORER_NEEDS_EXPECTED) && !cs.expected_json)
+        sk_result_skipf(&r, "the case has no expected value");
+    else
+        sk_result_finish(&r, e->ops->score(e->impl, e->state, &cs, &r), name);
+    depth--;
+    for (int i = 0; i < 4; i++)
+        sk_buf_free(&f[i].json);
+    lua_settop(L, top);
+
+    int nres;
+    switch (r.kind) {
+    case SK_VERDICT_SCORE:
+        lua_pushnumber(L, r.score);
+        if (r.rationale.len)
+            lua_pushlstring(L, r.rationale.data, r.rationale.len);
+        else
+            lua_pushnil(L);
+        if (r.meta.len == 0 ||
+            sk_lua_push_json(L, r.meta.data, r.meta.len, 1, why, sizeof why) != 0)
+            lua_pushnil(L);
+        nres = 3;
+        break;
+    case SK_VERDICT_SKIP:
+        lua_pushnil(L);
+        lua_pushlstring(L, r.message.data ? r.message.data : "", r.message.len);
+        nres = 2;
+        break;
+    default:
+        lua_pushfstring(L, "sk.score(\"%s\"): %s", name, r.message.data ? r.message.data : "");
+        sk_result_free(&r);
+        return lua_error(L);
+    }
+    sk_result_free(&r);
+    return nres;
+}

@@ -1,0 +1,566 @@
+/*
+ * The experiment runner (see run.h).  The calling thread owns the store: it
+ * reads the dataset (on a second connection, so reading and writing never
+ * wait on each other), feeds row x trial jobs to a bounded queue, and
+ * writes finished cells in batches.  Workers run the task and the scorers;
+ * they never touch the store.
+ */
+#include "run/run.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/dataset.h"
+#include "store/project.h"
+#include "base/error.h"
+#include "base/hash.h"
+#include "llm/llm.h"
+#include "run/rowscore.h"
+
+#define BATCH_CELLS 512 /* cells per transaction at most */
+#define FLUSH_MS    200 /* and at least this often while cells finish */
+
+/* One row x trial to run. */
+typedef struct item {
+    char *row_json;
+    char *row_id;
+    int64_t pos;
+    unsigned trial;
+} item;
+
+/* Workers take items in jobs of several, so fast tasks (a column) do not
+ * spend their time waking threads; slow ones (exec) get jobs of one. */
+#define JOB_MAX 64
+typedef struct job {
+    size_t n;
+    item items[JOB_MAX];
+} job;
+
+static void job_clear(job *j)
+{
+    for (size_t i = 0; i < j->n; i++) {
+        free(j->items[i].row_json);
+        free(j->items[i].row_id);
+    }
+    j->n = 0;
+}
+
+typedef struct pool {
+    const sk_run_opts *o;
+    const sk_task_ops *task;
+    void *task_state;
+    void **shared;
+    pthread_mutex_t mu;
+    pthread_cond_t job_cv, done_cv;
+    job *jobs; /* ring */
+    size_t jcap, jhead, jlen;
+    sk_cell **done;
+    size_t dlen, dcap;
+    size_t inflight;
+    int stop;
+} pool;
+
+typedef struct worker {
+    pool *p;
+    pthread_t thread;
+    void **states;
+    sk_rowscore rs;
+    sk_buf line;
+} worker;
+
+static char *dup_buf(const sk_buf *b)
+{
+    return b->len ? sk_xstrndup(b->data, b->len) : NULL;
+}
+
+/* The row as `scorekit score` reads it: the dataset row's fields, with the
+ * task's output in "output". */
+static void scoring_row(const char *row_json, const char *output, sk_buf *line)
+{
+    static const char *const keys[] = {"id", "input", "expected", "metadata"};
+    sk_span sp[4];
+    char msg[64];
+    sk_buf_reset(line);
+    sk_row_scan_trusted(row_json, strlen(row_json), keys, 4, sp, msg, sizeof msg);
+    sk_buf_addc(line, '{');
+    for (int i = 0; i < 4; i++)
+        if (sp[i].p) {
+            sk_buf_addc(line, '"');
+            sk_buf_adds(line, keys[i]);
+            sk_buf_adds(line, "\":");
+            sk_buf_add(line, sp[i].p, sp[i].n);
+            sk_buf_addc(line, ',');
+        }
+    sk_buf_adds(line, "\"output\":");
+    sk_buf_adds(line, output);
+    sk_buf_addc(line, '}');
+}
+
+static sk_cell *run_cell_inner(worker *w, const item *j)
+{
+    pool *p = w->p;
+    sk_cell *cell = sk_xcalloc(1, sizeof *cell);
+    cell->row_id = sk_xstrdup(j->row_id);
+    cell->trial = j->trial;
+    cell->pos = j->pos;
+    cell->overall = NAN;
+    sk_task_result tr = {0};
+    sk_task_result_reset(&tr);
+    double t0 = sk_now_ms();
+    if (p->task->run(p->task_state, j->row_json, j->trial, &tr) != 0 && !tr.failed) {
+        tr.failed = 1;
+        sk_buf_adds(&tr.error, "the task could not run (host error)");
+    }
+    cell->latency_ms = tr.latency_ms > 0 ? tr.latency_ms : sk_now_ms() - t0;
+    if (tr.failed) {
+        cell->task_error = tr.error.len ? dup_buf(&tr.error) : sk_xstrdup("task failed");
+        sk_task_result_free(&tr);
+        return cell;
+    }
+    cell->output_json = dup_buf(&tr.output);
+    sk_task_result_free(&tr);
+    if (!cell->output_json)
+        cell->output_json = sk_xstrdup("null");
+
+    scoring_row(j->row_json, cell->output_json, &w->line);
+    sk_span spans[SK_F_COUNT];
+    char msg[512];
+    if (sk_row_parse(w->line.data, w->line.len, sk_row_keys, spans, msg, sizeof msg) != SK_OK) {
+        free(cell->output_json);
+        cell->output_json = NULL;
+        cell->task_error = sk_asprintf("the task's output could not be scored: %s", msg);
+        return cell;
+    }
+    sk_rowscore_run(&w->rs, spans, j->trial);
+    const sk_pack *pack = p->o->pack;
+    cell->overall = w->rs.overall;
+    cell->pass = w->rs.pass;
+    cell->nscores = pack->n;
+    cell->scores = sk_xcalloc(pack->n ? pack->n : 1, sizeof *cell->scores);
+    for (size_t i = 0; i < pack->n; i++) {
+        const sk_result *r = &w->rs.results[i];
+        struct sk_cell_score *s = &cell->scores[i];
+        s->scorer = pack->entries[i].name;
+        s->kind = r->kind;
+        s->score = r->score;
+        if (r->kind != SK_VERDICT_SCORE)
+            s->message = dup_buf(&r->message);
+        else {
+            s->rationale = dup_buf(&r->rationale);
+            s->meta_json = dup_buf(&r->meta);
+        }
+    }
+    return cell;
+}
+
+/* One row x trial: the task, then the pack, with the model calls both made
+ * counted for the cell (the worker makes them all on this thread). */
+static sk_cell *run_cell(worker *w, const item *j)
+{
+    sk_llm_thread_usage_reset();
+    sk_cell *cell = run_cell_inner(w, j);
+    sk_llm_usage u;
+    sk_llm_thread_usage_get(&u);
+    cell->llm_calls = u.calls;
+    cell->prompt_tokens = u.prompt_tokens;
+    cell->completion_tokens = u.completion_tokens;
+    cell->cost = u.cost;
+    return cell;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    pool *p = w->p;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->jlen && !p->stop)
+            pthread_cond_wait(&p->job_cv, &p->mu);
+        if (!p->jlen)
+            break;
+        job *j = &p->jobs[p->jhead];
+        p->jhead = (p->jhead + 1) % p->jcap;
+        p->jlen--;
+        p->inflight++;
+        size_t n = j->n;
+        item items[JOB_MAX];
+        memcpy(items, j->items, n * sizeof *items);
+        j->n = 0;
+        pthread_mutex_unlock(&p->mu);
+        sk_cell *cells[JOB_MAX];
+        for (size_t i = 0; i < n; i++) {
+            cells[i] = run_cell(w, &items[i]);
+            free(items[i].row_json);
+            free(items[i].row_id);
+        }
+        pthread_mutex_lock(&p->mu);
+        while (p->dlen + n > p->dcap) {
+            p->dcap = p->dcap ? p->dcap * 2 : 256;
+            p->done = sk_xrealloc(p->done, p->dcap * sizeof *p->done);
+        }
+        memcpy(p->done + p->dlen, cells, n * sizeof *cells);
+        p->dlen += n;
+        p->inflight--;
+        pthread_cond_signal(&p->done_cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* FNV-1a of the pack's canonical description: a changed param, threshold
+ * or scorer changes it. */
+static char *hash_text(const char *s)
+{
+    uint64_t h = sk_fnv64(SK_FNV64_LEGACY_INIT, s, strlen(s));
+    return sk_asprintf("%016llx", (unsigned long long)h);
+}
+
+int sk_run_create_experiment(sk_store *st, const sk_experiment *e, const sk_pack *pack, char **err)
+{
+    sk_experiment_scorer *sc = sk_xcalloc(pack->n ? pack->n : 1, sizeof *sc);
+    for (size_t i = 0; i < pack->n; i++) {
+        const sk_pack_entry *pe = &pack->entries[i];
+        sc[i] = (sk_experiment_scorer){pe->name, pe->has_threshold, pe->threshold, pe->weight};
+    }
+    int rc = sk_experiment_create(st, e, sc, pack->n, err);
+    free(sc);
+    return rc;
+}
+
+char *sk_run_snapshot(const sk_run_opts *o, const char *dataset_ref, char **pack_hash)
+{
+    char *desc = sk_pack_describe(o->pack);
+    *pack_hash = hash_text(desc);
+    cJSON *snap = cJSON_CreateObject();
+    cJSON_AddItemToObject(snap, "task", cJSON_Duplicate(o->task, 1));
+    /* Beside the task, not in it: a resumed run opens the task as recorded. */
+    const sk_task_ops *ops = sk_task_find(o->task, NULL);
+    char *refs = ops && ops->snapshot ? ops->snapshot(o->task, o->project_dir) : NULL;
+    cJSON *rj = refs ? cJSON_Parse(refs) : NULL;
+    if (rj)
+        cJSON_AddItemToObject(snap, "task_refs", rj);
+    free(refs);
+    cJSON_AddItemToObject(snap, "pack", cJSON_Parse(desc));
+    cJSON_AddStringToObject(snap, "pack_hash", *pack_hash);
+    if (o->pack_path)
+        cJSON_AddStringToObject(snap, "pack_path", o->pack_path);
+    cJSON_AddStringToObject(snap, "dataset", dataset_ref);
+    cJSON_AddNumberToObject(snap, "trials", o->trials);
+    cJSON_AddStringToObject(snap, "scorekit", sk_host_get()->version);
+    char *text = cJSON_PrintUnformatted(snap);
+    cJSON_Delete(snap);
+    free(desc);
+    return text;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Resuming: is this cell among the ones the experiment has? */
+static int is_done(char **done, size_t ndone, const char *row_id, unsigned trial)
+{
+    if (!ndone)
+        return 0;
+    char *key = sk_asprintf("%s\t%u", row_id, trial);
+    int found = bsearch(&key, done, ndone, sizeof *done, cmp_key) != NULL;
+    free(key);
+    return found;
+}
+
+static int write_done(sk_store *st, const char *id, pool *p, sk_run_result *res, char **err)
+{
+    pthread_mutex_lock(&p->mu);
+    sk_cell **cells = p->done;
+    size_t n = p->dlen;
+    p->done = NULL;
+    p->dlen = p->dcap = 0;
+    pthread_mutex_unlock(&p->mu);
+    int rc = SK_OK;
+    for (size_t i = 0; i < n && rc == SK_OK; i += BATCH_CELLS)
+        rc = sk_experiment_write_cells(st, id, cells + i, n - i < BATCH_CELLS ? n - i : BATCH_CELLS,
+                                       err);
+    for (size_t i = 0; i < n; i++) {
+        if (rc == SK_OK && cells[i]->task_error)
+            res->task_errors++;
+        sk_cell_free(cells[i]);
+    }
+    free(cells);
+    if (rc == SK_OK)
+        res->ran += n;
+    return rc;
+}
+
+int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
+{
+    memset(res, 0, sizeof *res);
+    double t0 = sk_now_ms();
+    const sk_pack *pack = o->pack;
+    sk_dataset_version dv = {0};
+    sk_experiment e = {0};
+    int rc;
+
+    /* The task is opened before anything is recorded: a bad command or
+     * configuration leaves no empty experiment behind. */
+    pool p = {0};
+    p.o = o;
+    {
+        char *msg = NULL;
+        p.task = sk_task_find(o->task, &msg);
+        if (!p.task)
+            rc = sk_errf(err, SK_EINVAL, "%s", msg);
+        else
+            rc = p.task->open(o->task, o->project_dir, &p.task_state, err);
+        free(msg);
+        if (rc)
+            return rc;
+    }
+
+    if (o->resume_id) {
+        rc = sk_experiment_load(st, o->resume_id, &e, err);
+        if (rc)
+            return rc;
+        char *ref = sk_asprintf("%s", e.dataset_ref);
+        rc = sk_dataset_resolve(st, ref, &dv, err);
+        free(ref);
+    } else {
+        rc = sk_dataset_resolve(st, o->dataset_ref, &dv, err);
+        if (rc == SK_OK) {
+            e.id = sk_experiment_new_id();
+            e.name = sk_xstrdup(o->name ? o->name : "run");
+            e.created_at = sk_now_utc();
+            e.git_commit = sk_git_commit(o->project_dir);
+            e.scorekit_version = sk_xstrdup(sk_host_get()->version);
+            e.dataset_version_id = dv.id;
+            e.dataset_ref = sk_asprintf("%s@%d", dv.name, dv.version);
+            e.trials = o->trials;
+            e.config_json = sk_run_snapshot(o, e.dataset_ref, &e.pack_hash);
+            e.origin = o->origin ? sk_xstrdup(o->origin) : NULL;
+            rc = sk_run_create_experiment(st, &e, pack, err);
+        }
+    }
+    if (rc) {
+        sk_experiment_clear(&e);
+        sk_dataset_version_clear(&dv);
+        p.task->close(p.task_state);
+        return rc;
+    }
+    res->id = sk_xstrdup(e.id);
+    /* Model calls made for this run are logged against it. */
+    sk_llm *llm = sk_llm_global();
+    if (llm)
+        sk_llm_set_experiment(llm, e.id);
+    int trials = e.trials;
+    res->cells = (size_t)dv.rows * (size_t)trials;
+
+    char **done = NULL;
+    size_t ndone = 0;
+    if (o->resume_id)
+        rc = sk_experiment_done_cells(st, e.id, &done, &ndone, err);
+    if (rc == SK_OK && o->resume_id)
+        rc = sk_experiment_set_status(st, e.id, "running", err);
+
+    /* Reading goes through its own connection. */
+    sk_store *rd = NULL;
+    sk_dataset_iter *it = NULL;
+    if (rc == SK_OK)
+        rc = sk_store_open(&rd, o->project_dir, err);
+    if (rc == SK_OK)
+        rc = sk_dataset_iter_open(&it, rd, dv.id, err);
+
+    /* A scorer or task that waits on a model spends its time in flight:
+     * one row per hand-off, and by default more workers than cores (the
+     * client's max_in_flight still bounds the requests). */
+    int uses_llm = strcmp(p.task->provider, "openai") == 0;
+    for (size_t i = 0; i < pack->n; i++)
+        uses_llm |= (pack->entries[i].flags & SK_SCORER_USES_LLM) != 0;
+    int jobs = o->jobs > 0 ? o->jobs : default_jobs();
+    if (o->jobs <= 0 && uses_llm && jobs < 8)
+        jobs = 8;
+    if (jobs > 1024)
+        jobs = 1024;
+    worker *workers = sk_xcalloc((size_t)jobs, sizeof *workers);
+    int opened = 0, started = 0;
+    if (rc == SK_OK)
+        rc = sk_pack_open_shared(pack, &p.shared, err);
+    for (; rc == SK_OK && opened < jobs; opened++) {
+        worker *w = &workers[opened];
+        w->p = &p;
+        w->states = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
+        rc = sk_pack_open_worker(pack, p.shared, w->states, err);
+        if (rc) {
+            free(w->states);
+            break;
+        }
+        sk_rowscore_init(&w->rs, pack, w->states);
+    }
+
+    if (rc == SK_OK) {
+        p.jcap = (size_t)jobs * 2 + 2;
+        p.jobs = sk_xcalloc(p.jcap, sizeof *p.jobs); /* jobs are large: a few per worker */
+        pthread_mutex_init(&p.mu, NULL);
+        pthread_cond_init(&p.job_cv, NULL);
+        pthread_cond_init(&p.done_cv, NULL);
+        for (; started < jobs; started++)
+            if (pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]))
+                break;
+        if (started == 0)
+            rc = sk_errf(err, SK_EIO, "cannot start any worker thread");
+
+        /* About eight jobs per worker over the run, at most JOB_MAX each. */
+        size_t job_size = res->cells / ((size_t)jobs * 8);
+        job_size = job_size < 1 ? 1 : job_size > JOB_MAX ? JOB_MAX : job_size;
+        if (!p.task->cheap || uses_llm)
+            job_size = 1; /* a task that waits (a process, a model) wants every worker busy */
+        job pending = {0};
+        sk_dataset_row row;
+        int have_row = 0, eof = 0;
+        unsigned trial = 0;
+        double last_flush = sk_now_ms();
+        while (rc == SK_OK) {
+            /* Feed while there is room. */
+            pthread_mutex_lock(&p.mu);
+            while (!eof && p.jlen < p.jcap) {
+                if (o->cancel && *o->cancel) {
+                    eof = 1;
+                    res->interrupted = 1;
+                    /* Jobs not started are dropped; in-flight ones finish. */
+                    for (; p.jlen; p.jlen--, p.jhead = (p.jhead + 1) % p.jcap)
+                        job_clear(&p.jobs[p.jhead]);
+                    job_clear(&pending);
+                    break;
+                }
+                if (!have_row || trial >= (unsigned)trials) {
+                    pthread_mutex_unlock(&p.mu);
+                    int r = sk_dataset_iter_next(it, &row, err);
+                    pthread_mutex_lock(&p.mu);
+                    if (r < 0) {
+                        rc = r;
+                        eof = 1;
+                        break;
+                    }
+                    if (r == 0) {
+                        eof = 1;
+                        break;
+                    }
+                    have_row = 1;
+                    trial = 0;
+                }
+                char *id = sk_xstrndup(row.id, row.id_len);
+                if (is_done(done, ndone, id, trial)) {
+                    res->skipped++;
+                    free(id);
+                    trial++;
+                    continue;
+                }
+                sk_buf rj = {0};
+                sk_dataset_row_json(&row, &rj);
+                item *it2 = &pending.items[pending.n++];
+                it2->row_json = rj.data;
+                it2->row_id = id;
+                it2->pos = row.pos;
+                it2->trial = trial++;
+                if (pending.n == job_size) {
+                    p.jobs[(p.jhead + p.jlen) % p.jcap] = pending;
+                    pending.n = 0;
+                    p.jlen++;
+                    pthread_cond_signal(&p.job_cv);
+                }
+            }
+            if (eof && pending.n && p.jlen < p.jcap) { /* the last, short job */
+                p.jobs[(p.jhead + p.jlen) % p.jcap] = pending;
+                pending.n = 0;
+                p.jlen++;
+                pthread_cond_signal(&p.job_cv);
+            }
+            int finished = eof && !pending.n && p.jlen == 0 && p.inflight == 0 && p.dlen == 0;
+            if (!finished && p.dlen < BATCH_CELLS &&
+                !(eof && !pending.n && p.jlen == 0 && p.inflight == 0)) {
+                struct timespec until;
+                clock_gettime(CLOCK_REALTIME, &until);
+                until.tv_nsec += 50 * 1000000L;
+                if (until.tv_nsec >= 1000000000L) {
+                    until.tv_sec++;
+                    until.tv_nsec -= 1000000000L;
+                }
+                pthread_cond_timedwait(&p.done_cv, &p.mu, &until);
+            }
+            size_t ready = p.dlen;
+            int drained = eof && !pending.n && p.jlen == 0 && p.inflight == 0;
+            pthread_mutex_unlock(&p.mu);
+            if (finished)
+                break;
+            if (ready &&
+                (ready >= BATCH_CELLS || drained || sk_now_ms() - last_flush >= FLUSH_MS)) {
+                rc = write_done(st, e.id, &p, res, err);
+                last_flush = sk_now_ms();
+                if (o->progress)
+                    o->progress(res->skipped + res->ran, res->cells, o->progress_ud);
+            }
+        }
+        pthread_mutex_lock(&p.mu);
+        p.stop = 1;
+        /* After an error, drop what was not started. */
+        for (; p.jlen; p.jlen--, p.jhead = (p.jhead + 1) % p.jcap)
+            job_clear(&p.jobs[p.jhead]);
+        job_clear(&pending);
+        pthread_cond_broadcast(&p.job_cv);
+        pthread_mutex_unlock(&p.mu);
+        for (int i = 0; i < started; i++)
+            pthread_join(workers[i].thread, NULL);
+        /* Whatever finished is kept, even on the way out of an error. */
+        char *werr = NULL;
+        int wrc = write_done(st, e.id, &p, res, &werr);
+        if (wrc != SK_OK && rc == SK_OK)
+            rc = sk_errf(err, wrc, "%s", werr);
+        free(werr);
+        pthread_mutex_destroy(&p.mu);
+        pthread_cond_destroy(&p.job_cv);
+        pthread_cond_destroy(&p.done_cv);
+        free(p.jobs);
+    }
+
+    for (int i = 0; i < opened; i++) {
+        sk_rowscore_free(&workers[i].rs);
+        sk_pack_close_worker(pack, workers[i].states);
+        free(workers[i].states);
+        sk_buf_free(&workers[i].line);
+    }
+    free(workers);
+    sk_pack_close_shared(pack, p.shared);
+    p.task->close(p.task_state);
+    sk_dataset_iter_close(it);
+    sk_store_close(rd);
+    for (size_t i = 0; i < ndone; i++)
+        free(done[i]);
+    free(done);
+
+    /* An error leaves the status "running": resumable like a kill. */
+    if (rc == SK_OK) {
+        char *serr = NULL;
+        int src =
+            sk_experiment_set_status(st, e.id, res->interrupted ? "interrupted" : "done", &serr);
+        if (src)
+            rc = sk_errf(err, src, "%s", serr);
+        free(serr);
+    }
+    if (llm)
+        sk_llm_set_experiment(llm, NULL);
+    res->seconds = (sk_now_ms() - t0) / 1e3;
+    sk_experiment_clear(&e);
+    sk_dataset_version_clear(&dv);
+    if (rc == SK_OK && res->interrupted)
+        return sk_errf(err, SK_EINTR, "interrupted");
+    return rc;
+}

@@ -1,0 +1,559 @@
+/*
+ * The `scorekit score` pipeline (see score.h).  The calling thread reads
+ * lines into batches and consumes finished batches in file order; workers
+ * process batches.  The same pool runs both passes: first every line is
+ * validated (in parallel, so checking the whole file before scoring costs
+ * little), then, from the start again, every row is scored.  At most `ring`
+ * batches exist at once, which bounds memory whatever the file's length.
+ */
+#include "run/score.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/error.h"
+#include "store/jsonl.h"
+#include "run/rowscore.h"
+
+#define BATCH_ROWS  256
+#define BATCH_BYTES (256u << 10)
+#define SNIPPET     60
+
+typedef struct batch {
+    size_t seq;
+    size_t n;
+    sk_buf text; /* the lines, each NUL-terminated */
+    size_t off[BATCH_ROWS], len[BATCH_ROWS], lineno[BATCH_ROWS];
+    /* results, filled by a worker */
+    unsigned char bad[BATCH_ROWS], pass[BATCH_ROWS], err[BATCH_ROWS];
+    double overall[BATCH_ROWS];
+    unsigned char *kind; /* n * nscorers */
+    double *score;       /* n * nscorers */
+    sk_buf strs;         /* per row: id '\0' output snippet '\0' why '\0' */
+    size_t str_off[BATCH_ROWS];
+    sk_buf bad_notes; /* one message per bad row, NUL-separated */
+    sk_buf err_notes; /* first-error messages, NUL-separated */
+    long *first_err;  /* per scorer: offset in err_notes, -1 none */
+    sk_buf out;       /* per-row JSONL */
+    int done;
+} batch;
+
+typedef struct worker {
+    struct runner *run;
+    pthread_t thread;
+    void **states;
+    sk_rowscore rs;
+} worker;
+
+typedef struct runner {
+    const sk_pack *pack;
+    const sk_score_opts *opts;
+    const char *path;
+    size_t ring;
+    batch *batches;
+    /* work queue: sequence numbers waiting for a worker */
+    size_t *queue, qhead, qlen;
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv, done_cv;
+    void **shared; /* states of thread-safe scorers, shared by every worker */
+    const char *keys[SK_F_COUNT];
+    int validating;    /* the pass: 1 validate only, 0 score */
+    size_t batch_rows; /* rows per batch when scoring */
+    int trusted;       /* the validating pass found every line well-formed */
+    /* validating pass results */
+    size_t total, bad;
+} runner;
+
+/* The validating pass: every line must be a well-formed row. */
+static void validate_batch(runner *run, batch *b)
+{
+    sk_buf_reset(&b->bad_notes);
+    for (size_t i = 0; i < b->n; i++) {
+        sk_span spans[SK_F_COUNT];
+        char msg[512];
+        const char *line = b->text.data + b->off[i];
+        b->bad[i] = sk_row_parse(line, b->len[i], run->keys, spans, msg, sizeof msg) != SK_OK;
+        if (b->bad[i]) {
+            sk_buf_printf(&b->bad_notes, "%s:%zu: %s", run->path, b->lineno[i], msg);
+            sk_buf_addc(&b->bad_notes, '\0');
+        }
+    }
+}
+
+static int consume_validated(runner *run, const batch *b, char **err)
+{
+    const char *note = b->bad_notes.data;
+    for (size_t i = 0; i < b->n; i++) {
+        if (!b->bad[i]) {
+            run->total++;
+            continue;
+        }
+        if (!run->opts->skip_bad)
+            return sk_errf(err, SK_EPARSE,
+                           "%s\n(nothing was scored; fix the line, or pass --skip-bad to skip "
+                           "malformed lines)",
+                           note);
+        note += strlen(note) + 1;
+        run->bad++;
+    }
+    return SK_OK;
+}
+
+/* Why a row scored low, for the worst-rows list: the rationale (or error)
+ * of its lowest-scoring scorer, cut to a line. */
+static void add_why(sk_buf *out, const sk_pack *pack, const sk_result *res)
+{
+    const sk_result *low = NULL;
+    size_t at = 0;
+    for (size_t s = 0; s < pack->n; s++) {
+        const sk_result *r = &res[s];
+        if (r->kind == SK_VERDICT_ERROR) {
+            low = r;
+            at = s;
+            break;
+        }
+        if (r->kind == SK_VERDICT_SCORE && r->score < 1.0 && r->rationale.len &&
+            (!low || r->score < low->score)) {
+            low = r;
+            at = s;
+        }
+    }
+    if (low) {
+        const sk_buf *t = low->kind == SK_VERDICT_ERROR ? &low->message : &low->rationale;
+        sk_buf_adds(out, pack->entries[at].name);
+        sk_buf_adds(out, low->kind == SK_VERDICT_ERROR ? " failed: " : ": ");
+        size_t n = t->len < 160 ? t->len : 160;
+        while (n < t->len && n > 0 && ((unsigned char)t->data[n] & 0xC0) == 0x80)
+            n--; /* do not split a character */
+        sk_buf_add(out, t->data, n);
+        if (n < t->len)
+            sk_buf_adds(out, "...");
+    }
+    sk_buf_addc(out, '\0');
+}
+
+static void score_batch(runner *run, worker *w, batch *b)
+{
+    if (run->validating) {
+        validate_batch(run, b);
+        return;
+    }
+    const size_t ns = run->pack->n;
+    sk_buf_reset(&b->strs);
+    sk_buf_reset(&b->bad_notes);
+    sk_buf_reset(&b->err_notes);
+    sk_buf_reset(&b->out);
+    for (size_t s = 0; s < ns; s++)
+        b->first_err[s] = -1;
+    for (size_t i = 0; i < b->n; i++) {
+        sk_span spans[SK_F_COUNT];
+        char msg[512];
+        const char *line = b->text.data + b->off[i];
+        b->str_off[i] = b->strs.len;
+        int rc = run->trusted
+                     ? sk_row_parse_trusted(line, b->len[i], run->keys, spans, msg, sizeof msg)
+                     : sk_row_parse(line, b->len[i], run->keys, spans, msg, sizeof msg);
+        if (rc != SK_OK) {
+            b->bad[i] = 1;
+            sk_buf_printf(&b->bad_notes, "%s:%zu: %s", run->path, b->lineno[i], msg);
+            sk_buf_addc(&b->bad_notes, '\0');
+            sk_buf_add(&b->strs, "\0\0\0", 3);
+            continue;
+        }
+        b->bad[i] = 0;
+        sk_rowscore *rs = &w->rs;
+        sk_rowscore_run(rs, spans, 0);
+        b->overall[i] = rs->overall;
+        b->pass[i] = (unsigned char)rs->pass;
+        b->err[i] = (unsigned char)rs->has_error;
+        for (size_t s = 0; s < ns; s++) {
+            const sk_result *r = &rs->results[s];
+            b->kind[i * ns + s] = (unsigned char)r->kind;
+            b->score[i * ns + s] = r->kind == SK_VERDICT_SCORE ? r->score : NAN;
+            if (r->kind == SK_VERDICT_ERROR && b->first_err[s] < 0) {
+                b->first_err[s] = (long)b->err_notes.len;
+                sk_buf_printf(&b->err_notes, "row %s (line %zu): %s", rs->c.id, b->lineno[i],
+                              r->message.data ? r->message.data : "");
+                sk_buf_addc(&b->err_notes, '\0');
+            }
+        }
+        sk_buf_add(&b->strs, rs->c.id, strlen(rs->c.id) + 1);
+        size_t sn = rs->c.output_len < SNIPPET ? rs->c.output_len : SNIPPET;
+        sk_buf_add(&b->strs, rs->c.output_text, sn);
+        sk_buf_addc(&b->strs, '\0');
+        add_why(&b->strs, run->pack, rs->results);
+        if (run->opts->rows_out)
+            sk_rowscore_json(rs, b->lineno[i], &b->out);
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    runner *run = w->run;
+    pthread_mutex_lock(&run->mu);
+    for (;;) {
+        while (!run->qlen && !run->stop)
+            pthread_cond_wait(&run->work_cv, &run->mu);
+        if (!run->qlen && run->stop)
+            break;
+        size_t seq = run->queue[run->qhead];
+        run->qhead = (run->qhead + 1) % run->ring;
+        run->qlen--;
+        pthread_mutex_unlock(&run->mu);
+        batch *b = &run->batches[seq % run->ring];
+        score_batch(run, w, b);
+        pthread_mutex_lock(&run->mu);
+        b->done = 1;
+        pthread_cond_broadcast(&run->done_cv);
+    }
+    pthread_mutex_unlock(&run->mu);
+    return NULL;
+}
+
+/* Fill b with the next lines; returns the number read, or < 0 on error. */
+static int fill_batch(sk_jsonl *in, batch *b, size_t max_rows, char **err)
+{
+    b->n = 0;
+    sk_buf_reset(&b->text);
+    while (b->n < max_rows && b->text.len < BATCH_BYTES) {
+        const char *line;
+        size_t len, lineno;
+        int rc = sk_jsonl_next(in, &line, &len, &lineno, err);
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            break;
+        b->off[b->n] = b->text.len;
+        b->len[b->n] = len;
+        b->lineno[b->n] = lineno;
+        sk_buf_add(&b->text, line, len);
+        sk_buf_addc(&b->text, '\0');
+        b->n++;
+    }
+    return (int)b->n;
+}
+
+/* Keep the `worst` lowest-scoring imperfect rows, ascending by overall
+ * score. */
+static void keep_worst(sk_score_report *rep, size_t cap, const batch *b, size_t i, size_t ns)
+{
+    double o = b->overall[i];
+    if (isnan(o) || o >= 1.0 || cap == 0)
+        return; /* perfect rows are not worth listing */
+    if (rep->nworst == cap && o >= rep->worst[cap - 1].overall)
+        return;
+    size_t pos = rep->nworst < cap ? rep->nworst++ : cap - 1;
+    sk_row_digest *d = &rep->worst[pos];
+    free(d->id);
+    free(d->output);
+    free(d->why);
+    free(d->scores);
+    const char *id = b->strs.data + b->str_off[i];
+    d->id = sk_xstrdup(id);
+    const char *output = id + strlen(id) + 1;
+    d->output = sk_xstrdup(output);
+    d->why = sk_xstrdup(output + strlen(output) + 1);
+    d->line = b->lineno[i];
+    d->overall = o;
+    d->scores = sk_xmalloc(ns * sizeof(double));
+    memcpy(d->scores, &b->score[i * ns], ns * sizeof(double));
+    /* insertion step: stable, so earlier rows stay first among equals */
+    while (pos > 0 && rep->worst[pos - 1].overall > rep->worst[pos].overall) {
+        sk_row_digest t = rep->worst[pos - 1];
+        rep->worst[pos - 1] = rep->worst[pos];
+        rep->worst[pos] = t;
+        pos--;
+    }
+}
+
+static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
+{
+    const size_t ns = run->pack->n;
+    if (run->opts->rows_out && b->out.len &&
+        fwrite(b->out.data, 1, b->out.len, run->opts->rows_out) != b->out.len)
+        return sk_errf(err, SK_EIO, "cannot write per-row results: %s", strerror(errno));
+    const char *note = b->bad_notes.data;
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->bad[i]) {
+            if (rep->bad_lines < 5)
+                rep->bad_examples[rep->bad_lines] = sk_xstrdup(note);
+            note += strlen(note) + 1;
+            rep->bad_lines++;
+            continue;
+        }
+        rep->rows++;
+        rep->rows_passed += b->pass[i];
+        rep->rows_with_errors += b->err[i];
+        for (size_t s = 0; s < ns; s++) {
+            sk_scorer_stats *st = &rep->stats[s];
+            switch (b->kind[i * ns + s]) {
+            case SK_VERDICT_SCORE: {
+                double v = b->score[i * ns + s];
+                st->scored++;
+                st->sum += v;
+                const sk_pack_entry *e = &run->pack->entries[s];
+                if (!e->has_threshold || v >= e->threshold)
+                    st->passed++;
+                break;
+            }
+            case SK_VERDICT_SKIP: st->skipped++; break;
+            default: st->errors++; break;
+            }
+        }
+        keep_worst(rep, run->opts->worst, b, i, ns);
+    }
+    for (size_t s = 0; s < ns; s++)
+        if (!rep->stats[s].first_error && b->first_err[s] >= 0)
+            rep->stats[s].first_error = sk_xstrdup(b->err_notes.data + b->first_err[s]);
+    return SK_OK;
+}
+
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+/* One pass over the input through the pool: read batches, hand them to
+ * workers (or process them here when single-threaded), consume finished
+ * ones in file order. */
+static int run_pass(runner *run, sk_jsonl *in, worker *inline_worker, int threaded,
+                    sk_score_report *rep, char **err)
+{
+    const sk_score_opts *opts = run->opts;
+    size_t next_read = 0, next_consume = 0;
+    int eof = 0, rc = SK_OK;
+    while (rc == SK_OK) {
+        while (!eof && next_read - next_consume < run->ring) {
+            if (opts->cancel && *opts->cancel) {
+                eof = 1;
+                rep->interrupted = 1;
+                break;
+            }
+            batch *b = &run->batches[next_read % run->ring];
+            int n = fill_batch(in, b, run->validating ? BATCH_ROWS : run->batch_rows, err);
+            if (n < 0) {
+                rc = n;
+                break;
+            }
+            if (n == 0) {
+                eof = 1;
+                break;
+            }
+            b->seq = next_read++;
+            b->done = 0;
+            if (!threaded) {
+                score_batch(run, inline_worker, b);
+                b->done = 1;
+                break; /* consume at once: one batch in flight */
+            }
+            pthread_mutex_lock(&run->mu);
+            run->queue[(run->qhead + run->qlen) % run->ring] = b->seq;
+            run->qlen++;
+            pthread_cond_signal(&run->work_cv);
+            pthread_mutex_unlock(&run->mu);
+        }
+        if (next_consume == next_read)
+            break;
+        batch *b = &run->batches[next_consume % run->ring];
+        if (threaded) {
+            pthread_mutex_lock(&run->mu);
+            while (!b->done)
+                pthread_cond_wait(&run->done_cv, &run->mu);
+            pthread_mutex_unlock(&run->mu);
+        }
+        rc = run->validating ? consume_validated(run, b, err) : consume(run, rep, b, err);
+        next_consume++;
+        if (!run->validating && opts->progress)
+            opts->progress(rep->rows, run->total, opts->progress_ud);
+    }
+    /* After an error, batches still in flight finish before anyone reuses
+     * them. */
+    if (threaded && next_consume != next_read) {
+        pthread_mutex_lock(&run->mu);
+        for (; next_consume != next_read; next_consume++)
+            while (!run->batches[next_consume % run->ring].done)
+                pthread_cond_wait(&run->done_cv, &run->mu);
+        pthread_mutex_unlock(&run->mu);
+    }
+    return rc;
+}
+
+static sk_score_report *report_new(const sk_pack *pack, const sk_score_opts *opts, const char *path)
+{
+    sk_score_report *rep = sk_xcalloc(1, sizeof *rep);
+    rep->path = sk_xstrdup(path);
+    rep->nscorers = pack->n;
+    rep->stats = sk_xcalloc(pack->n ? pack->n : 1, sizeof *rep->stats);
+    rep->worst = sk_xcalloc(opts->worst ? opts->worst : 1, sizeof *rep->worst);
+    return rep;
+}
+
+static void batches_new(runner *run, size_t ns)
+{
+    run->batches = sk_xcalloc(run->ring, sizeof *run->batches);
+    run->queue = sk_xcalloc(run->ring, sizeof *run->queue);
+    for (size_t i = 0; i < run->ring; i++) {
+        run->batches[i].kind = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1));
+        run->batches[i].score = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1) * sizeof(double));
+        run->batches[i].first_err = sk_xmalloc((ns ? ns : 1) * sizeof(long));
+    }
+}
+
+static void batches_free(runner *run)
+{
+    for (size_t i = 0; i < run->ring; i++) {
+        batch *b = &run->batches[i];
+        sk_buf_free(&b->text);
+        sk_buf_free(&b->strs);
+        sk_buf_free(&b->bad_notes);
+        sk_buf_free(&b->err_notes);
+        sk_buf_free(&b->out);
+        free(b->kind);
+        free(b->score);
+        free(b->first_err);
+    }
+    free(run->batches);
+    free(run->queue);
+}
+
+int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *opts,
+                  sk_score_report **out, char **err)
+{
+    *out = NULL;
+    double t0 = (sk_now_ms() / 1e3);
+    sk_jsonl *in;
+    int rc = sk_jsonl_open(&in, path, err);
+    if (rc)
+        return rc;
+    runner run = {0};
+    run.pack = pack;
+    run.opts = opts;
+    run.path = sk_jsonl_path(in); /* borrowed: valid until sk_jsonl_close */
+    for (int k = 0; k < SK_F_COUNT; k++)
+        run.keys[k] = sk_row_keys[k];
+    if (opts->output_field)
+        run.keys[SK_F_OUTPUT] = opts->output_field;
+    int jobs = opts->jobs > 0 ? opts->jobs : default_jobs();
+    if (jobs > 256)
+        jobs = 256;
+
+    /* Every scorer is opened before the first line is read, so bad params
+     * fail before anything else happens.  Thread-safe ones once, shared. */
+    rc = sk_pack_open_shared(pack, &run.shared, err);
+    if (rc) {
+        sk_jsonl_close(in);
+        return rc;
+    }
+    worker *workers = sk_xcalloc((size_t)jobs, sizeof *workers);
+    int opened = 0;
+    for (; opened < jobs && rc == SK_OK; opened++) {
+        worker *w = &workers[opened];
+        w->run = &run;
+        w->states = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
+        rc = sk_pack_open_worker(pack, run.shared, w->states, err);
+        if (rc) {
+            free(w->states);
+            break;
+        }
+        sk_rowscore_init(&w->rs, pack, w->states);
+    }
+
+    sk_score_report *rep = report_new(pack, opts, run.path);
+    /* A scorer that waits on a model takes hundreds of milliseconds a row:
+     * batches of one keep every worker's call in flight (a batch of 256
+     * would leave all but one or two workers idle), and a longer ring lets
+     * workers go on past a row whose call is being retried. */
+    int uses_llm = 0;
+    for (size_t i = 0; i < pack->n; i++)
+        uses_llm |= (pack->entries[i].flags & SK_SCORER_USES_LLM) != 0;
+    run.batch_rows = uses_llm ? 1 : BATCH_ROWS;
+    if (rc == SK_OK) {
+        run.ring = (size_t)jobs * (uses_llm ? 8 : 2) + 2;
+        batches_new(&run, pack->n);
+        pthread_mutex_init(&run.mu, NULL);
+        pthread_cond_init(&run.work_cv, NULL);
+        pthread_cond_init(&run.done_cv, NULL);
+        int started = 0;
+        if (jobs > 1)
+            for (; started < jobs; started++)
+                if (pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]))
+                    break;
+        int threaded = started > 0; /* no thread could start: work inline */
+
+        run.validating = 1;
+        rc = run_pass(&run, in, &workers[0], threaded, rep, err);
+        if (rc == SK_OK && !rep->interrupted)
+            rc = sk_jsonl_rewind(in, err);
+        if (rc == SK_OK && !rep->interrupted) {
+            /* With every line known good the scoring pass only needs the
+             * spans; a file with bad lines (--skip-bad) is checked again. */
+            run.trusted = run.bad == 0;
+            run.validating = 0;
+            rc = run_pass(&run, in, &workers[0], threaded, rep, err);
+        }
+
+        if (threaded) {
+            pthread_mutex_lock(&run.mu);
+            run.stop = 1;
+            pthread_cond_broadcast(&run.work_cv);
+            pthread_mutex_unlock(&run.mu);
+            for (int i = 0; i < started; i++)
+                pthread_join(workers[i].thread, NULL);
+        }
+        pthread_mutex_destroy(&run.mu);
+        pthread_cond_destroy(&run.work_cv);
+        pthread_cond_destroy(&run.done_cv);
+        batches_free(&run);
+    }
+
+    for (int i = 0; i < opened; i++) {
+        sk_rowscore_free(&workers[i].rs);
+        sk_pack_close_worker(pack, workers[i].states);
+        free(workers[i].states);
+    }
+    free(workers);
+    sk_pack_close_shared(pack, run.shared);
+    sk_jsonl_close(in);
+    rep->seconds = (sk_now_ms() / 1e3) - t0;
+
+    if (rc != SK_OK) {
+        sk_score_report_free(rep);
+        return rc;
+    }
+    *out = rep;
+    if (rep->interrupted && run.validating)
+        return sk_errf(err, SK_EINTR,
+                       "interrupted while checking %s (%zu lines checked); no row was scored",
+                       rep->path, run.total + run.bad);
+    if (rep->interrupted)
+        return sk_errf(err, SK_EINTR, "interrupted after %zu of %zu rows", rep->rows, run.total);
+    return SK_OK;
+}
+
+void sk_score_report_free(sk_score_report *rep)
+{
+    if (!rep)
+        return;
+    for (size_t i = 0; i < rep->nscorers; i++)
+        free(rep->stats[i].first_error);
+    for (size_t i = 0; i < rep->nworst; i++) {
+        free(rep->worst[i].id);
+        free(rep->worst[i].output);
+        free(rep->worst[i].why);
+        free(rep->worst[i].scores);
+    }
+    for (size_t i = 0; i < 5; i++)
+        free(rep->bad_examples[i]);
+    free(rep->worst);
+    free(rep->stats);
+    free(rep->path);
+    free(rep);
+}

@@ -1,0 +1,73 @@
+/*
+ * Scoring a JSONL file whose rows already hold outputs (pre-generated
+ * outputs, production logs): {id?, input, output, expected?, metadata?}.
+ *
+ * The file is read twice: a validating pass that rejects a malformed line
+ * (FILE:LINE: what is wrong) before any scorer runs, then the scoring pass.
+ * Both stream: memory is bounded by the batches in flight, not by the file.
+ * Rows are scored by a pool of worker threads and their results consumed in
+ * file order, so summaries and per-row output are deterministic.
+ */
+#ifndef SK_SCORE_H
+#define SK_SCORE_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "engine/pack.h"
+
+typedef struct sk_score_opts {
+    int jobs;                 /* worker threads; <= 0 means one per core */
+    int skip_bad;             /* skip and count malformed lines instead of failing */
+    FILE *rows_out;           /* per-row results as JSONL (borrowed), or NULL */
+    size_t worst;             /* how many lowest-scoring rows to report */
+    const char *output_field; /* the row key holding the output; NULL: "output" */
+    /* Called from the calling thread after each batch; total is the number
+     * of rows the validating pass found. */
+    void (*progress)(size_t done, size_t total, void *ud);
+    void *progress_ud;
+    volatile sig_atomic_t *cancel; /* set non-zero (e.g. by SIGINT) to stop */
+} sk_score_opts;
+
+typedef struct sk_scorer_stats {
+    size_t scored, skipped, errors;
+    size_t passed;     /* scored rows meeting the threshold (when there is one) */
+    double sum;        /* of scores */
+    char *first_error; /* "row ID (line N): message", or NULL */
+} sk_scorer_stats;
+
+typedef struct sk_row_digest {
+    char *id;
+    size_t line;
+    double overall;
+    double *scores; /* per scorer; NAN when not scored */
+    char *output;   /* the output's first characters */
+    char *why;      /* "scorer: rationale" of its lowest score, or "" */
+} sk_row_digest;
+
+typedef struct sk_score_report {
+    char *path;
+    size_t rows;             /* rows scored */
+    size_t bad_lines;        /* malformed lines skipped (--skip-bad) */
+    char *bad_examples[5];   /* the first of them, "FILE:LINE: message" */
+    size_t rows_passed;      /* every thresholded scorer met its threshold */
+    size_t rows_with_errors; /* at least one scorer error */
+    size_t nscorers;
+    sk_scorer_stats *stats; /* per pack entry */
+    size_t nworst;
+    sk_row_digest *worst; /* ascending overall score */
+    int interrupted;
+    double seconds;
+} sk_score_report;
+
+/* Score every row of path ("-" = stdin) with every scorer of pack.  On
+ * success *out is the report (caller frees with sk_score_report_free).
+ * A malformed line without skip_bad fails with SK_EPARSE before any row is
+ * scored.  When cancelled, returns SK_EINTR and still sets *out to the
+ * report of the rows scored so far. */
+int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *opts,
+                  sk_score_report **out, char **err);
+
+void sk_score_report_free(sk_score_report *rep);
+
+#endif

@@ -1,0 +1,514 @@
+/*
+ * Datasets in the store (see dataset.h).  An import reads its file twice
+ * (dataset_file.c): the first pass checks every row and every id without
+ * writing anything; the second pass writes the rows in one transaction.
+ * So a bad file costs no partial version, and the write lock is held only
+ * while rows known to be good are inserted.
+ */
+#include "store/dataset.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+
+/* ---- names and references ------------------------------------------------- */
+
+int sk_dataset_check_name(const char *name, char **err)
+{
+    size_t n = strlen(name);
+    int ok = n > 0 && n <= SK_DATASET_NAME_MAX && isalnum((unsigned char)name[0]);
+    for (size_t i = 0; ok && i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        ok = c < 0x80 && (isalnum(c) || c == '.' || c == '_' || c == '-');
+    }
+    if (ok)
+        return SK_OK;
+    return sk_errf(err, SK_EINVAL,
+                   "bad dataset name \"%s\": use 1 to %d letters, digits, '.', '_' and '-', "
+                   "starting with a letter or digit",
+                   name, SK_DATASET_NAME_MAX);
+}
+
+int sk_dataset_parse_ref(const char *ref, char **name, int *version, char **err)
+{
+    *name = NULL;
+    *version = 0;
+    const char *at = strchr(ref, '@');
+    char *n = at ? sk_xstrndup(ref, (size_t)(at - ref)) : sk_xstrdup(ref);
+    int rc = sk_dataset_check_name(n, err);
+    if (rc) {
+        free(n);
+        return rc;
+    }
+    if (at) {
+        const char *v = at + 1;
+        long val = 0;
+        int ok = *v >= '1' && *v <= '9';
+        for (; ok && *v; v++) {
+            ok = isdigit((unsigned char)*v) && val <= (INT_MAX - 9) / 10;
+            val = val * 10 + (*v - '0');
+        }
+        if (!ok) {
+            free(n);
+            return sk_errf(err, SK_EINVAL,
+                           "bad dataset reference \"%s\": write NAME for the newest version or "
+                           "NAME@VERSION, where VERSION is 1, 2, ...",
+                           ref);
+        }
+        *version = (int)val;
+    }
+    *name = n;
+    return SK_OK;
+}
+
+/* ---- versions ------------------------------------------------------------- */
+
+#define VERSION_COLUMNS                                                                            \
+    "SELECT v.id, d.name, v.version, v.row_count, v.created_at, v.source, v.metadata_keys, "       \
+    "(SELECT max(version) FROM dataset_versions WHERE dataset_id = d.id) "                         \
+    "FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id "
+
+static void version_from(sqlite3_stmt *s, sk_dataset_version *v)
+{
+    v->id = sqlite3_column_int64(s, 0);
+    v->name = sk_store_column_dup(s, 1);
+    v->version = sqlite3_column_int(s, 2);
+    v->rows = sqlite3_column_int64(s, 3);
+    v->created_at = sk_store_column_dup(s, 4);
+    v->source = sk_store_column_dup(s, 5);
+    v->metadata_keys = sk_store_column_dup(s, 6);
+    v->latest = sqlite3_column_int(s, 7);
+}
+
+void sk_dataset_version_clear(sk_dataset_version *v)
+{
+    if (!v)
+        return;
+    free(v->name);
+    free(v->created_at);
+    free(v->source);
+    free(v->metadata_keys);
+    memset(v, 0, sizeof *v);
+}
+
+/* The dataset's newest version number, 0 when there is no such dataset. */
+static int latest_version(sk_store *st, const char *name, int *latest, char **err)
+{
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT coalesce(max(v.version), 0) FROM datasets d "
+                              "LEFT JOIN dataset_versions v ON v.dataset_id = d.id "
+                              "WHERE d.name = ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    int step = sqlite3_step(s);
+    *latest = step == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        rc = sk_store_error(st, "looking up a dataset", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sk_dataset_resolve(sk_store *st, const char *ref, sk_dataset_version *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    char *name;
+    int want;
+    int rc = sk_dataset_parse_ref(ref, &name, &want, err);
+    if (rc)
+        return rc;
+    int latest = 0;
+    if ((rc = latest_version(st, name, &latest, err)) != 0)
+        goto done;
+    if (latest == 0) {
+        rc = sk_errf(err, SK_ENOTFOUND,
+                     "no dataset \"%s\" in this project; `scorekit dataset list` shows the "
+                     "datasets, `scorekit dataset import %s FILE` makes one",
+                     name, name);
+        goto done;
+    }
+    if (want > latest) {
+        rc = sk_errf(err, SK_ENOTFOUND, "dataset \"%s\" has no version %d; %s %d", name, want,
+                     latest > 1 ? "its versions are 1 to" : "its only version is", latest);
+        goto done;
+    }
+    sqlite3_stmt *s;
+    if ((rc = sk_store_prepare(st, &s, VERSION_COLUMNS "WHERE d.name = ? AND v.version = ?",
+                               err)) != 0)
+        goto done;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, want ? want : latest);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        version_from(s, out);
+    else
+        rc = sk_store_error(st, "reading a dataset version", err);
+    sqlite3_finalize(s);
+done:
+    free(name);
+    return rc;
+}
+
+static int load_version(sk_store *st, int64_t vid, sk_dataset_version *out, char **err)
+{
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(st, &s, VERSION_COLUMNS "WHERE v.id = ?", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, vid);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        version_from(s, out);
+    else
+        rc = sk_store_error(st, "reading a dataset version", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sk_dataset_list(sk_store *st, sk_dataset_version **out, size_t *n, char **err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(st, &s,
+                              VERSION_COLUMNS "WHERE v.version = (SELECT max(version) FROM "
+                                              "dataset_versions WHERE dataset_id = d.id) "
+                                              "ORDER BY d.name",
+                              err);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            *out = sk_xrealloc(*out, cap * sizeof **out);
+        }
+        version_from(s, &(*out)[(*n)++]);
+    }
+    if (step != SQLITE_DONE) {
+        rc = sk_store_error(st, "listing datasets", err);
+        sk_dataset_list_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+void sk_dataset_list_free(sk_dataset_version *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sk_dataset_version_clear(&v[i]);
+    free(v);
+}
+
+/* ---- import --------------------------------------------------------------- */
+
+/* Pass 1: check every row and every id; count the rows. */
+static int check_file(sk_dataset_file *f, size_t *count, char **err)
+{
+    sk_dataset_file_row row;
+    int rc;
+    *count = 0;
+    while ((rc = sk_dataset_file_next(f, &row, err)) == 1)
+        (*count)++;
+    if (rc == 0 && *count == 0)
+        rc = sk_errf(err, SK_EPARSE, "%s: no rows to import", sk_dataset_file_name(f));
+    return rc;
+}
+
+static void bind_span(sqlite3_stmt *s, int i, sk_span v)
+{
+    if (v.p)
+        sqlite3_bind_text(s, i, v.p, (int)v.n, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static int64_t dataset_id(sk_store *st, const char *name, char **err)
+{
+    sqlite3_stmt *s;
+    if (sk_store_prepare(st, &s, "INSERT OR IGNORE INTO datasets (name) VALUES (?)", err))
+        return -1;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    int rc = sk_store_step_done(st, s, "adding a dataset", err);
+    sqlite3_finalize(s);
+    if (rc || sk_store_prepare(st, &s, "SELECT id FROM datasets WHERE name = ?", err))
+        return -1;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    int64_t id = -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        id = sqlite3_column_int64(s, 0);
+    else
+        sk_store_error(st, "looking up a dataset", err);
+    sqlite3_finalize(s);
+    return id;
+}
+
+/* A new version row, its number the dataset's next. */
+static int64_t add_version(sk_store *st, int64_t ds, const char *source, size_t count,
+                           const char *meta_keys, char **err)
+{
+    sqlite3_stmt *s;
+    if (sk_store_prepare(st, &s,
+                         "INSERT INTO dataset_versions "
+                         "(dataset_id, version, source, row_count, metadata_keys) "
+                         "SELECT ?1, coalesce(max(version), 0) + 1, ?2, ?3, ?4 "
+                         "FROM dataset_versions WHERE dataset_id = ?1",
+                         err))
+        return -1;
+    sqlite3_bind_int64(s, 1, ds);
+    sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)count);
+    sqlite3_bind_text(s, 4, meta_keys, -1, SQLITE_STATIC);
+    int rc = sk_store_step_done(st, s, "adding a dataset version", err);
+    sqlite3_finalize(s);
+    return rc ? -1 : sqlite3_last_insert_rowid(sk_store_db(st));
+}
+
+/* Pass 2, inside the transaction. */
+static int write_rows(sk_store *st, sk_dataset_file *f, int64_t vid, size_t count, char **err)
+{
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(st, &s,
+                              "INSERT INTO dataset_rows (version_id, pos, row_id, input_json, "
+                              "expected_json, output_json, metadata_json, tags_json) "
+                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                              err);
+    if (rc)
+        return rc;
+    sk_dataset_file_row row;
+    size_t pos = 0;
+    while (pos <= count && (rc = sk_dataset_file_next(f, &row, err)) == 1) {
+        if (pos == count)
+            break; /* a row more than the first pass saw */
+        sqlite3_bind_int64(s, 1, vid);
+        sqlite3_bind_int64(s, 2, (sqlite3_int64)pos++);
+        sqlite3_bind_text(s, 3, row.id, (int)row.id_len, SQLITE_STATIC);
+        bind_span(s, 4, row.input);
+        bind_span(s, 5, row.expected);
+        bind_span(s, 6, row.output);
+        bind_span(s, 7, row.metadata);
+        bind_span(s, 8, row.tags);
+        if ((rc = sk_store_step_done(st, s, "writing a dataset row", err)) != 0)
+            break;
+    }
+    sqlite3_finalize(s);
+    if (rc == 1 || (rc == 0 && pos != count))
+        rc = sk_errf(err, SK_EIO, "%s: the file changed while it was imported; import it again",
+                     sk_dataset_file_name(f));
+    return rc;
+}
+
+int sk_dataset_import(sk_store *st, const char *name, const char *path, sk_dataset_format fmt,
+                      sk_dataset_version *out, char **err)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    int rc = sk_dataset_check_name(name, err);
+    if (rc)
+        return rc;
+    sk_dataset_file *f;
+    if ((rc = sk_dataset_file_open(&f, path, fmt, err)) != 0)
+        return rc;
+    size_t count;
+    if ((rc = check_file(f, &count, err)) != 0 || (rc = sk_dataset_file_rewind(f, err)) != 0) {
+        sk_dataset_file_close(f);
+        return rc;
+    }
+    const char *meta = sk_dataset_file_meta_keys(f);
+    if ((rc = sk_store_begin(st, err)) == 0) {
+        int64_t ds = dataset_id(st, name, err);
+        int64_t vid = ds < 0 ? -1 : add_version(st, ds, sk_dataset_file_name(f), count, meta, err);
+        rc = vid < 0 ? SK_EIO : write_rows(st, f, vid, count, err);
+        if (!rc)
+            rc = sk_store_commit(st, err);
+        if (rc)
+            sk_store_rollback(st);
+        else if (out)
+            rc = load_version(st, vid, out, err);
+    }
+    sk_dataset_file_close(f);
+    return rc;
+}
+
+/* A value read from a file against the same value as stored. */
+static int span_is(sk_span v, const char *stored)
+{
+    if (!v.p || !stored)
+        return !v.p && !stored;
+    return strlen(stored) == v.n && memcmp(v.p, stored, v.n) == 0;
+}
+
+/* Does the checked file `f` (count rows, rewound) hold exactly the rows of
+ * version `vid`, in order?  Returns 1, 0, or a negative SK_E* code. */
+static int same_rows(sk_store *st, sk_dataset_file *f, size_t count, int64_t vid, int64_t rows,
+                     char **err)
+{
+    if ((int64_t)count != rows)
+        return 0;
+    sk_dataset_iter *it;
+    int rc = sk_dataset_iter_open(&it, st, vid, err);
+    if (rc)
+        return rc;
+    sk_dataset_file_row fr;
+    sk_dataset_row sr;
+    int same = 1;
+    while (same && (rc = sk_dataset_file_next(f, &fr, err)) == 1) {
+        rc = sk_dataset_iter_next(it, &sr, err);
+        if (rc < 0)
+            break;
+        same = rc == 1 && fr.id_len == sr.id_len && memcmp(fr.id, sr.id, fr.id_len) == 0 &&
+               span_is(fr.input, sr.input_json) && span_is(fr.expected, sr.expected_json) &&
+               span_is(fr.output, sr.output_json) && span_is(fr.metadata, sr.metadata_json) &&
+               span_is(fr.tags, sr.tags_json);
+    }
+    sk_dataset_iter_close(it);
+    return rc < 0 ? rc : same;
+}
+
+char *sk_dataset_name_for_file(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    return sk_xstrndup(base, dot && dot != base ? (size_t)(dot - base) : strlen(base));
+}
+
+int sk_dataset_file_current(sk_store *st, const char *name, const char *path, sk_dataset_format fmt,
+                            sk_dataset_version *newest, int *same, char **err)
+{
+    memset(newest, 0, sizeof *newest);
+    *same = 0;
+    int rc = sk_dataset_check_name(name, err);
+    if (rc)
+        return rc;
+    sk_dataset_file *f;
+    size_t count;
+    if ((rc = sk_dataset_file_open(&f, path, fmt, err)) != 0)
+        return rc;
+    rc = check_file(f, &count, err);
+    char *msg = NULL;
+    if (rc == 0 && sk_dataset_resolve(st, name, newest, &msg) == SK_OK) {
+        rc = sk_dataset_file_rewind(f, err);
+        if (rc == 0)
+            rc = same_rows(st, f, count, newest->id, newest->rows, err);
+        if (rc >= 0) {
+            *same = rc;
+            rc = SK_OK;
+        }
+    }
+    free(msg);
+    sk_dataset_file_close(f);
+    return rc;
+}
+
+int sk_dataset_sync(sk_store *st, const char *name, const char *path, sk_dataset_format fmt,
+                    sk_dataset_version *out, int *imported, char **err)
+{
+    *imported = 0;
+    int same = 0;
+    int rc = sk_dataset_file_current(st, name, path, fmt, out, &same, err);
+    if (rc || same)
+        return rc;
+    sk_dataset_version_clear(out);
+    rc = sk_dataset_import(st, name, path, fmt, out, err);
+    *imported = rc == SK_OK;
+    return rc;
+}
+
+/* ---- reading rows back ---------------------------------------------------- */
+
+struct sk_dataset_iter {
+    sk_store *st;
+    sqlite3_stmt *s;
+};
+
+int sk_dataset_iter_open(sk_dataset_iter **out, sk_store *st, int64_t version_id, char **err)
+{
+    *out = NULL;
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT pos, row_id, input_json, expected_json, output_json, "
+                              "metadata_json, tags_json FROM dataset_rows "
+                              "WHERE version_id = ? ORDER BY pos",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, version_id);
+    sk_dataset_iter *it = sk_xcalloc(1, sizeof *it);
+    it->st = st;
+    it->s = s;
+    *out = it;
+    return SK_OK;
+}
+
+int sk_dataset_iter_next(sk_dataset_iter *it, sk_dataset_row *row, char **err)
+{
+    int rc = sqlite3_step(it->s);
+    if (rc == SQLITE_DONE)
+        return 0;
+    if (rc != SQLITE_ROW)
+        return sk_store_error(it->st, "reading dataset rows", err);
+    sqlite3_stmt *s = it->s;
+    row->pos = sqlite3_column_int64(s, 0);
+    row->id = (const char *)sqlite3_column_text(s, 1);
+    row->id_len = (size_t)sqlite3_column_bytes(s, 1);
+    row->input_json = (const char *)sqlite3_column_text(s, 2);
+    row->expected_json = (const char *)sqlite3_column_text(s, 3);
+    row->output_json = (const char *)sqlite3_column_text(s, 4);
+    row->metadata_json = (const char *)sqlite3_column_text(s, 5);
+    row->tags_json = (const char *)sqlite3_column_text(s, 6);
+    return 1;
+}
+
+void sk_dataset_iter_close(sk_dataset_iter *it)
+{
+    if (!it)
+        return;
+    sqlite3_finalize(it->s);
+    free(it);
+}
+
+void sk_dataset_row_json(const sk_dataset_row *row, sk_buf *out)
+{
+    sk_buf_adds(out, "{\"id\": ");
+    sk_buf_add_json_string(out, row->id, row->id_len);
+    const char *const vals[] = {row->input_json, row->output_json, row->expected_json,
+                                row->metadata_json, row->tags_json};
+    static const char *const keys[] = {"input", "output", "expected", "metadata", "tags"};
+    for (int i = 0; i < 5; i++)
+        if (vals[i])
+            sk_buf_printf(out, ", \"%s\": %s", keys[i], vals[i]);
+    sk_buf_addc(out, '}');
+}
+
+int sk_dataset_export(sk_store *st, int64_t version_id, FILE *f, char **err)
+{
+    sk_dataset_iter *it;
+    int rc = sk_dataset_iter_open(&it, st, version_id, err);
+    if (rc)
+        return rc;
+    sk_buf line = {0};
+    sk_dataset_row row;
+    while ((rc = sk_dataset_iter_next(it, &row, err)) == 1) {
+        sk_buf_reset(&line);
+        sk_dataset_row_json(&row, &line);
+        sk_buf_addc(&line, '\n');
+        if (fwrite(line.data, 1, line.len, f) != line.len) {
+            rc = sk_errf(err, SK_EIO, "cannot write the export: %s", strerror(errno));
+            break;
+        }
+    }
+    if (rc == 0 && fflush(f) != 0)
+        rc = sk_errf(err, SK_EIO, "cannot write the export: %s", strerror(errno));
+    sk_buf_free(&line);
+    sk_dataset_iter_close(it);
+    return rc;
+}

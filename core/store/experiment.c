@@ -1,0 +1,323 @@
+/* Experiments, cells and scores in the store (see experiment.h). */
+#include "store/experiment.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/error.h"
+#include "base/fileutil.h"
+#include "base/util.h"
+
+void sk_experiment_clear(sk_experiment *e)
+{
+    free(e->id);
+    free(e->name);
+    free(e->created_at);
+    free(e->finished_at);
+    free(e->status);
+    free(e->git_commit);
+    free(e->scorekit_version);
+    free(e->dataset_ref);
+    free(e->pack_hash);
+    free(e->config_json);
+    free(e->origin);
+    memset(e, 0, sizeof *e);
+}
+
+static void base36(char *out, size_t width, unsigned long long v)
+{
+    static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+    for (size_t i = width; i-- > 0;) {
+        out[i] = digits[v % 36];
+        v /= 36;
+    }
+}
+
+char *sk_experiment_new_id(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    unsigned long long ms =
+        (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+    /* Randomness from the clock's nanoseconds and the pid: two runs in the
+     * same millisecond still differ. */
+    unsigned long long r =
+        ((unsigned long long)ts.tv_nsec * 2654435761u) ^ ((unsigned long long)getpid() << 16);
+    char id[14];
+    base36(id, 9, ms); /* 9 digits of base 36 last until the year 5188 */
+    base36(id + 9, 4, r % (36ULL * 36 * 36 * 36));
+    id[13] = '\0';
+    return sk_xstrdup(id);
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *t)
+{
+    if (t)
+        sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experiment_scorer *scorers,
+                         size_t n, char **err)
+{
+    int rc = sk_store_begin(st, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = NULL;
+    rc =
+        sk_store_prepare(st, &s,
+                         "INSERT INTO experiments (id, name, created_at, status, git_commit, "
+                         "scorekit_version, dataset_version_id, dataset_ref, trials, pack_hash, "
+                         "config_json, origin) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
+                         err);
+    if (rc == SK_OK) {
+        bind_text(s, 1, e->id);
+        bind_text(s, 2, e->name);
+        bind_text(s, 3, e->created_at);
+        bind_text(s, 4, e->git_commit);
+        bind_text(s, 5, e->scorekit_version);
+        sqlite3_bind_int64(s, 6, e->dataset_version_id);
+        bind_text(s, 7, e->dataset_ref);
+        sqlite3_bind_int(s, 8, e->trials);
+        bind_text(s, 9, e->pack_hash);
+        bind_text(s, 10, e->config_json);
+        bind_text(s, 11, e->origin);
+        rc = sk_store_step_done(st, s, "recording the experiment", err);
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    if (rc == SK_OK)
+        rc = sk_store_prepare(st, &s,
+                              "INSERT INTO experiment_scorers (experiment_id, idx, name, "
+                              "threshold, weight) VALUES (?, ?, ?, ?, ?)",
+                              err);
+    for (size_t i = 0; rc == SK_OK && i < n; i++) {
+        const sk_experiment_scorer *pe = &scorers[i];
+        bind_text(s, 1, e->id);
+        sqlite3_bind_int(s, 2, (int)i);
+        bind_text(s, 3, pe->name);
+        if (pe->has_threshold)
+            sqlite3_bind_double(s, 4, pe->threshold);
+        else
+            sqlite3_bind_null(s, 4);
+        sqlite3_bind_double(s, 5, pe->weight);
+        rc = sk_store_step_done(st, s, "recording the experiment's scorers", err);
+    }
+    sqlite3_finalize(s);
+    if (rc == SK_OK)
+        return sk_store_commit(st, err);
+    sk_store_rollback(st);
+    return rc;
+}
+
+int sk_experiment_load(sk_store *st, const char *id, sk_experiment *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT id, name, created_at, finished_at, status, git_commit, "
+                              "scorekit_version, dataset_version_id, dataset_ref, trials, "
+                              "pack_hash, config_json, origin FROM experiments "
+                              "WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id = ?1 DESC LIMIT 2",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    int found = 0, exact = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        found++;
+        if (found == 1) {
+            out->id = sk_store_column_dup(s, 0);
+            exact = strcmp(out->id, id) == 0;
+            out->name = sk_store_column_dup(s, 1);
+            out->created_at = sk_store_column_dup(s, 2);
+            out->finished_at = sk_store_column_dup(s, 3);
+            out->status = sk_store_column_dup(s, 4);
+            out->git_commit = sk_store_column_dup(s, 5);
+            out->scorekit_version = sk_store_column_dup(s, 6);
+            out->dataset_version_id = sqlite3_column_int64(s, 7);
+            out->dataset_ref = sk_store_column_dup(s, 8);
+            out->trials = sqlite3_column_int(s, 9);
+            out->pack_hash = sk_store_column_dup(s, 10);
+            out->config_json = sk_store_column_dup(s, 11);
+            out->origin = sk_store_column_dup(s, 12);
+        }
+    }
+    int bad = rc != SQLITE_DONE;
+    sqlite3_finalize(s);
+    if (bad) {
+        sk_experiment_clear(out);
+        return sk_store_error(st, "reading the experiment", err);
+    }
+    if (found == 0)
+        return sk_errf(err, SK_ENOTFOUND,
+                       "no experiment \"%s\" (`scorekit experiments` lists them)", id);
+    if (found > 1 && !exact) {
+        sk_experiment_clear(out);
+        return sk_errf(err, SK_EINVAL,
+                       "\"%s\" is the start of several experiment ids; give more "
+                       "of it",
+                       id);
+    }
+    return SK_OK;
+}
+
+int sk_experiment_set_status(sk_store *st, const char *id, const char *status, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "UPDATE experiments SET status = ?, finished_at = CASE WHEN ? = "
+                              "'running' THEN NULL ELSE ? END WHERE id = ?",
+                              err);
+    if (rc)
+        return rc;
+    char *now = sk_now_utc();
+    bind_text(s, 1, status);
+    bind_text(s, 2, status);
+    bind_text(s, 3, now);
+    bind_text(s, 4, id);
+    rc = sk_store_step_done(st, s, "updating the experiment's status", err);
+    sqlite3_finalize(s);
+    free(now);
+    return rc;
+}
+
+void sk_cell_free(sk_cell *c)
+{
+    if (!c)
+        return;
+    free(c->row_id);
+    free(c->output_json);
+    free(c->task_error);
+    for (size_t i = 0; i < c->nscores; i++) {
+        free(c->scores[i].message);
+        free(c->scores[i].rationale);
+        free(c->scores[i].meta_json);
+    }
+    free(c->scores);
+    free(c);
+}
+
+static const char *kind_name(sk_verdict k)
+{
+    return k == SK_VERDICT_SCORE ? "score" : k == SK_VERDICT_SKIP ? "skipped" : "error";
+}
+
+int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *cells, size_t n,
+                              char **err)
+{
+    if (n == 0)
+        return SK_OK;
+    int rc = sk_store_begin(st, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *c = NULL, *s = NULL;
+    rc = sk_store_prepare(st, &c,
+                          "INSERT OR REPLACE INTO cells (experiment_id, row_id, trial, pos, "
+                          "output_json, task_error, latency_ms, overall, pass, completed_at, "
+                          "llm_calls, prompt_tokens, completion_tokens, cost) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          err);
+    if (rc == SK_OK)
+        rc = sk_store_prepare(st, &s,
+                              "INSERT OR REPLACE INTO scores (experiment_id, row_id, trial, "
+                              "scorer, kind, score, message, rationale, meta_json) VALUES "
+                              "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                              err);
+    char *now = sk_now_utc();
+    for (size_t i = 0; rc == SK_OK && i < n; i++) {
+        const sk_cell *cell = cells[i];
+        bind_text(c, 1, exp_id);
+        bind_text(c, 2, cell->row_id);
+        sqlite3_bind_int(c, 3, (int)cell->trial);
+        sqlite3_bind_int64(c, 4, cell->pos);
+        bind_text(c, 5, cell->output_json);
+        bind_text(c, 6, cell->task_error);
+        sqlite3_bind_double(c, 7, cell->latency_ms);
+        if (isnan(cell->overall))
+            sqlite3_bind_null(c, 8);
+        else
+            sqlite3_bind_double(c, 8, cell->overall);
+        if (cell->task_error)
+            sqlite3_bind_null(c, 9);
+        else
+            sqlite3_bind_int(c, 9, cell->pass);
+        bind_text(c, 10, now);
+        if (cell->llm_calls > 0) {
+            sqlite3_bind_int64(c, 11, cell->llm_calls);
+            sqlite3_bind_int64(c, 12, cell->prompt_tokens);
+            sqlite3_bind_int64(c, 13, cell->completion_tokens);
+            sqlite3_bind_double(c, 14, cell->cost);
+        } else {
+            for (int k = 11; k <= 14; k++)
+                sqlite3_bind_null(c, k);
+        }
+        rc = sk_store_step_done(st, c, "writing a cell", err);
+        for (size_t j = 0; rc == SK_OK && j < cell->nscores; j++) {
+            const struct sk_cell_score *sc = &cell->scores[j];
+            bind_text(s, 1, exp_id);
+            bind_text(s, 2, cell->row_id);
+            sqlite3_bind_int(s, 3, (int)cell->trial);
+            bind_text(s, 4, sc->scorer);
+            bind_text(s, 5, kind_name(sc->kind));
+            if (sc->kind == SK_VERDICT_SCORE)
+                sqlite3_bind_double(s, 6, sc->score);
+            else
+                sqlite3_bind_null(s, 6);
+            bind_text(s, 7, sc->message);
+            bind_text(s, 8, sc->rationale);
+            bind_text(s, 9, sc->meta_json);
+            rc = sk_store_step_done(st, s, "writing a score", err);
+        }
+    }
+    free(now);
+    sqlite3_finalize(c);
+    sqlite3_finalize(s);
+    if (rc == SK_OK)
+        return sk_store_commit(st, err);
+    sk_store_rollback(st);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int sk_experiment_done_cells(sk_store *st, const char *exp_id, char ***out, size_t *n, char **err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = NULL;
+    int rc =
+        sk_store_prepare(st, &s, "SELECT row_id, trial FROM cells WHERE experiment_id = ?", err);
+    if (rc)
+        return rc;
+    bind_text(s, 1, exp_id);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 256;
+            *out = sk_xrealloc(*out, cap * sizeof **out);
+        }
+        (*out)[(*n)++] = sk_asprintf("%s\t%d", (const char *)sqlite3_column_text(s, 0),
+                                     sqlite3_column_int(s, 1));
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        for (size_t i = 0; i < *n; i++)
+            free((*out)[i]);
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return sk_store_error(st, "reading the finished cells", err);
+    }
+    qsort(*out, *n, sizeof **out, cmp_str);
+    return SK_OK;
+}

@@ -1,0 +1,34 @@
+/*
+ * An experiment's figures, computed from the store: per scorer, the mean
+ * over rows of each row's mean over its trials, and with several trials
+ * the mean within-row standard deviation, so nondeterminism is visible.
+ */
+#ifndef SK_EXPERIMENT_STATS_H
+#define SK_EXPERIMENT_STATS_H
+
+#include <stddef.h>
+
+#include "store/store.h"
+
+typedef struct sk_exp_scorer_stats {
+    char *name;
+    int has_threshold;
+    double threshold;
+    size_t rows;         /* rows with at least one score */
+    double mean;         /* mean over those rows of the row means; NAN when none */
+    double mean_sd;      /* mean within-row sample SD over rows with 2+ scores; NAN when none */
+    size_t rows_passing; /* rows whose mean meets the threshold */
+    size_t scored, skipped, errors; /* cells */
+} sk_exp_scorer_stats;
+
+typedef struct sk_exp_stats {
+    size_t cells, task_errors;
+    double mean_latency_ms;
+    size_t nscorers;
+    sk_exp_scorer_stats *scorers;
+} sk_exp_stats;
+
+int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err);
+void sk_exp_stats_clear(sk_exp_stats *s);
+
+#endif

@@ -1,0 +1,223 @@
+/*
+ * The schema of the store: every migration, in order, in one place.  A
+ * migration runs once, in its own transaction, and is numbered by its place
+ * in the list.  Append new migrations at the end; never edit one that has
+ * been released, since databases in the field have run it.
+ */
+#include "store/store.h"
+
+/* 1: datasets.  A dataset is a name; each import adds a version, which owns
+ * a full copy of its rows, so a version never changes once written.  Row
+ * values are stored as the JSON text they were read as, so numbers keep
+ * every digit.  `pos` keeps the file's order; metadata_keys (a JSON array
+ * of the top-level metadata keys any row has, sorted) saves a scan of the
+ * rows for `dataset show`. */
+static const char migration_datasets[] =
+    "CREATE TABLE datasets (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    name TEXT NOT NULL UNIQUE,\n"
+    "    created_at TEXT NOT NULL DEFAULT " SK_SQL_NOW "\n"
+    ");\n"
+    "CREATE TABLE dataset_versions (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,\n"
+    "    version INTEGER NOT NULL CHECK (version >= 1),\n"
+    "    created_at TEXT NOT NULL DEFAULT " SK_SQL_NOW ",\n"
+    "    source TEXT,\n"
+    "    row_count INTEGER NOT NULL,\n"
+    "    metadata_keys TEXT NOT NULL DEFAULT '[]',\n"
+    "    UNIQUE (dataset_id, version)\n"
+    ");\n"
+    "CREATE TABLE dataset_rows (\n"
+    "    version_id INTEGER NOT NULL REFERENCES dataset_versions(id) ON DELETE CASCADE,\n"
+    "    pos INTEGER NOT NULL,\n"
+    "    row_id TEXT NOT NULL,\n"
+    "    input_json TEXT NOT NULL,\n"
+    "    expected_json TEXT,\n"
+    "    output_json TEXT,\n"
+    "    metadata_json TEXT,\n"
+    "    tags_json TEXT,\n"
+    "    PRIMARY KEY (version_id, pos),\n"
+    "    UNIQUE (version_id, row_id)\n"
+    ");\n";
+
+/* 2: experiments: one row per run, one cell per row x trial with the task's
+ * output, and one score per cell x scorer.  A cell and its scores are
+ * written in one transaction, so a killed run leaves only whole cells. */
+static const char migration_experiments[] =
+    "CREATE TABLE experiments ("
+    "  id TEXT PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  finished_at TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('running', 'done', 'interrupted')),"
+    "  git_commit TEXT,"
+    "  scorekit_version TEXT NOT NULL,"
+    "  dataset_version_id INTEGER NOT NULL REFERENCES dataset_versions(id),"
+    "  dataset_ref TEXT NOT NULL,"
+    "  trials INTEGER NOT NULL CHECK (trials >= 1),"
+    "  pack_hash TEXT NOT NULL,"
+    "  config_json TEXT NOT NULL,"
+    "  origin TEXT"
+    ");"
+    "CREATE TABLE experiment_scorers ("
+    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+    "  idx INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  threshold REAL,"
+    "  weight REAL NOT NULL,"
+    "  PRIMARY KEY (experiment_id, idx),"
+    "  UNIQUE (experiment_id, name)"
+    ");"
+    "CREATE TABLE cells ("
+    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+    "  row_id TEXT NOT NULL,"
+    "  trial INTEGER NOT NULL,"
+    "  pos INTEGER NOT NULL,"
+    "  output_json TEXT,"
+    "  task_error TEXT,"
+    "  latency_ms REAL,"
+    "  overall REAL,"
+    "  pass INTEGER,"
+    "  completed_at TEXT NOT NULL,"
+    "  PRIMARY KEY (experiment_id, row_id, trial)"
+    ");"
+    "CREATE TABLE scores ("
+    "  experiment_id TEXT NOT NULL,"
+    "  row_id TEXT NOT NULL,"
+    "  trial INTEGER NOT NULL,"
+    "  scorer TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('score', 'skipped', 'error')),"
+    "  score REAL,"
+    "  message TEXT,"
+    "  rationale TEXT,"
+    "  meta_json TEXT,"
+    "  PRIMARY KEY (experiment_id, row_id, trial, scorer),"
+    "  FOREIGN KEY (experiment_id, row_id, trial)"
+    "    REFERENCES cells(experiment_id, row_id, trial) ON DELETE CASCADE"
+    ");";
+
+/* 3: cells and scores clustered on their keys (WITHOUT ROWID): one b-tree
+ * per table instead of a table plus its primary-key index, which halves
+ * the cost of recording a run.  Scores no longer reference their cell:
+ * both are written in one transaction by one function, and both still go
+ * when their experiment is deleted. */
+static const char migration_cells_clustered[] =
+    "CREATE TABLE cells_new ("
+    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+    "  row_id TEXT NOT NULL,"
+    "  trial INTEGER NOT NULL,"
+    "  pos INTEGER NOT NULL,"
+    "  output_json TEXT,"
+    "  task_error TEXT,"
+    "  latency_ms REAL,"
+    "  overall REAL,"
+    "  pass INTEGER,"
+    "  completed_at TEXT NOT NULL,"
+    "  PRIMARY KEY (experiment_id, row_id, trial)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE scores_new ("
+    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+    "  row_id TEXT NOT NULL,"
+    "  trial INTEGER NOT NULL,"
+    "  scorer TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('score', 'skipped', 'error')),"
+    "  score REAL,"
+    "  message TEXT,"
+    "  rationale TEXT,"
+    "  meta_json TEXT,"
+    "  PRIMARY KEY (experiment_id, row_id, trial, scorer)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO cells_new SELECT experiment_id, row_id, trial, pos, output_json, task_error,"
+    "  latency_ms, overall, pass, completed_at FROM cells;"
+    "INSERT INTO scores_new SELECT experiment_id, row_id, trial, scorer, kind, score, message,"
+    "  rationale, meta_json FROM scores;"
+    "DROP TABLE scores;"
+    "DROP TABLE cells;"
+    "ALTER TABLE cells_new RENAME TO cells;"
+    "ALTER TABLE scores_new RENAME TO scores;";
+
+/* 4: the LLM response cache, keyed by a hash of the canonical request, and
+ * the log of every call (usage and cost per experiment). */
+static const char migration_llm[] =
+    "CREATE TABLE llm_cache (\n"
+    "    key TEXT PRIMARY KEY,\n" /* hex SHA-256 of the canonical request */
+    "    provider TEXT NOT NULL,\n"
+    "    base_url TEXT NOT NULL,\n"
+    "    model TEXT NOT NULL,\n"
+    "    trial INTEGER NOT NULL,\n"
+    "    content TEXT,\n"
+    "    tool_args TEXT,\n"
+    "    prompt_tokens INTEGER,\n"
+    "    completion_tokens INTEGER,\n"
+    "    cost REAL NOT NULL DEFAULT 0,\n"
+    "    bytes INTEGER NOT NULL,\n"
+    "    hits INTEGER NOT NULL DEFAULT 0,\n"
+    "    created_at TEXT NOT NULL DEFAULT " SK_SQL_NOW ",\n"
+    "    last_hit_at TEXT\n"
+    ");\n"
+    "CREATE INDEX llm_cache_model ON llm_cache (model, created_at);\n"
+    "CREATE TABLE llm_calls (\n"
+    "    id INTEGER PRIMARY KEY,\n"
+    "    experiment_id TEXT,\n" /* no foreign key: the log outlives deleted experiments */
+    "    at TEXT NOT NULL DEFAULT " SK_SQL_NOW ",\n"
+    "    caller TEXT,\n"
+    "    provider TEXT,\n"
+    "    model TEXT,\n"
+    "    ok INTEGER NOT NULL,\n"
+    "    cached INTEGER NOT NULL,\n"
+    "    attempts INTEGER NOT NULL,\n"
+    "    prompt_tokens INTEGER,\n"
+    "    completion_tokens INTEGER,\n"
+    "    cost REAL NOT NULL DEFAULT 0,\n"
+    "    latency_ms REAL NOT NULL DEFAULT 0,\n"
+    "    error TEXT\n"
+    ");\n"
+    "CREATE INDEX llm_calls_experiment ON llm_calls (experiment_id);\n";
+
+/* 5: the verdicts of `scorekit validate`, per scorer fingerprint. */
+static const char migration_validations[] =
+    "CREATE TABLE validations (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  scorer TEXT NOT NULL,\n"
+    "  fingerprint TEXT NOT NULL,\n"
+    "  verdict TEXT NOT NULL CHECK (verdict IN ('PASS', 'WARN', 'FAIL')),\n"
+    "  created_at TEXT NOT NULL DEFAULT (datetime('now')),\n"
+    "  report TEXT\n"
+    ");\n"
+    "CREATE INDEX validations_by_scorer ON validations (scorer, fingerprint, id);\n";
+
+/* 6: the history of baselines; the current one is the highest
+ * id.  Deleting an experiment takes its entries with it, so the baseline
+ * falls back to the one set before. */
+static const char migration_baselines[] =
+    "CREATE TABLE baselines ("
+    "  id INTEGER PRIMARY KEY,"
+    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+    "  set_at TEXT NOT NULL,"
+    "  note TEXT"
+    ");"
+    "CREATE INDEX baselines_experiment ON baselines(experiment_id);";
+
+/* 7: what a cell's model calls (its task's and its judges') used; NULL for a
+ * cell that made none. */
+static const char migration_cell_usage[] = "ALTER TABLE cells ADD COLUMN llm_calls INTEGER;"
+                                           "ALTER TABLE cells ADD COLUMN prompt_tokens INTEGER;"
+                                           "ALTER TABLE cells ADD COLUMN completion_tokens INTEGER;"
+                                           "ALTER TABLE cells ADD COLUMN cost REAL;";
+
+static const sk_migration migrations[] = {
+    {1, "datasets", migration_datasets},
+    {2, "experiments", migration_experiments},
+    {3, "cells clustered", migration_cells_clustered},
+    {4, "llm", migration_llm},
+    {5, "validations", migration_validations},
+    {6, "baselines", migration_baselines},
+    {7, "cell usage", migration_cell_usage},
+};
+
+const sk_migration *sk_store_migrations(size_t *n)
+{
+    *n = sizeof migrations / sizeof migrations[0];
+    return migrations;
+}

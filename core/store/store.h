@@ -1,0 +1,113 @@
+/*
+ * The project store: one SQLite database per project, in
+ * PROJECT/.scorekit/scorekit.db, holding datasets (and, later, experiments).
+ * This file owns opening it the same way every time (WAL journal, foreign
+ * keys on, synchronous=NORMAL, a busy timeout) and bringing its schema up to
+ * date with forward migrations, plus small helpers the concepts stored in it
+ * (dataset.c, …) share for transactions and statements.
+ *
+ * Threads: an sk_store is one SQLite connection opened without SQLite's own
+ * mutex (SQLITE_OPEN_NOMUTEX).  Use one sk_store per thread and never share
+ * one, or a statement prepared on it, between threads.  Several connections
+ * (threads or processes) may use the same database: WAL lets readers run
+ * beside one writer, and a writer waits up to SK_STORE_BUSY_MS for another.
+ *
+ * Schema changes: the schema is the ordered list of migrations in store.c.
+ * Each is a SQL script that moves the database from version N-1 to N; it
+ * runs in its own transaction together with the row that records version N
+ * in the schema_version table, so a database is always at exactly one
+ * version.  To change the schema, append a migration (never edit one that
+ * has been released: databases out there already ran it).
+ */
+#ifndef SK_STORE_H
+#define SK_STORE_H
+
+#include <stddef.h>
+
+#include "scorekit/plugin.h"
+
+/* Declared here so users of the store need no sqlite3.h of their own. */
+typedef struct sqlite3 sqlite3;
+typedef struct sqlite3_stmt sqlite3_stmt;
+
+typedef struct sk_store sk_store;
+
+#define SK_STORE_DIR  ".scorekit"
+#define SK_STORE_FILE "scorekit.db"
+
+/* How long a connection waits for another one's write lock. */
+#define SK_STORE_BUSY_MS 10000
+
+/* One forward migration: the SQL that takes the schema to `version`. */
+/* The time now in SQL: UTC text in ISO 8601, which sorts as it reads. */
+#define SK_SQL_NOW "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
+
+typedef struct sk_migration {
+    int version; /* 1, 2, 3, … in order */
+    const char *name;
+    const char *sql; /* one or more statements */
+} sk_migration;
+
+/* The migrations this scorekit knows, in order; *n receives their number
+ * (the highest schema version it can use). */
+const sk_migration *sk_store_migrations(size_t *n);
+
+/* Open the store of the project in `project_dir`, creating the .scorekit
+ * folder and the database when missing, and migrate it to the newest
+ * schema.  A database written by a newer scorekit (a higher schema version
+ * than this one knows) is refused with SK_EINVAL.  Returns 0 and a store
+ * the caller frees with sk_store_close, or a negative SK_E* code with *err
+ * set (SK_EIO for SQLite and file errors). */
+int sk_store_open(sk_store **out, const char *project_dir, char **err);
+
+/* Open the database file `db_path` (its folder must exist) with the given
+ * migrations instead of the built-in ones: for tests and tools.  Each
+ * migration whose version is above the database's runs in its own
+ * transaction; when one fails, it is rolled back, the database stays at
+ * the version before it, and the open fails with a message naming it. */
+int sk_store_open_with(sk_store **out, const char *db_path, const sk_migration *migs, size_t n,
+                       char **err);
+
+/* Close the connection (rolling back an open transaction); NULL is allowed. */
+void sk_store_close(sk_store *st);
+
+/* The connection, for code that prepares its own statements; borrowed
+ * until sk_store_close. */
+sqlite3 *sk_store_db(sk_store *st);
+
+/* The database file's path; borrowed until sk_store_close. */
+const char *sk_store_path(const sk_store *st);
+
+/* The database's schema version (0 for an empty database). */
+int sk_store_schema_version(sk_store *st, int *version, char **err);
+
+/* BEGIN IMMEDIATE: take the write lock now, so a transaction that reads
+ * then writes cannot fail half way with SQLITE_BUSY.  Transactions do not
+ * nest.  Returns 0, or SK_EIO with *err. */
+int sk_store_begin(sk_store *st, char **err);
+int sk_store_commit(sk_store *st, char **err);
+/* Roll back the open transaction, if any.  Never fails: a failed rollback
+ * leaves SQLite to roll back when the connection closes. */
+void sk_store_rollback(sk_store *st);
+
+/* Run SQL that returns no rows (one or more statements).  Returns 0, or
+ * SK_EIO with "PATH: SQLITE_MESSAGE (while WHAT)" in *err. */
+int sk_store_exec(sk_store *st, const char *sql, const char *what, char **err);
+
+/* Prepare one statement; the caller finalizes it (sqlite3_finalize).
+ * Returns 0, or SK_EIO with the SQLite message in *err. */
+int sk_store_prepare(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **err);
+
+/* Step a statement that returns no rows and reset it for reuse.  Returns 0,
+ * or SK_EIO with "PATH: SQLITE_MESSAGE (while WHAT)" in *err. */
+int sk_store_step_done(sk_store *st, sqlite3_stmt *stmt, const char *what, char **err);
+
+/* Column i of the current row as a new string (caller frees), or NULL for
+ * SQL NULL. */
+char *sk_store_column_dup(sqlite3_stmt *stmt, int i);
+
+/* Store "PATH: SQLITE_MESSAGE (while WHAT)" in *err, taking the message
+ * from the connection's last error, and return SK_EIO. */
+int sk_store_error(sk_store *st, const char *what, char **err);
+
+#endif

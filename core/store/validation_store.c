@@ -1,0 +1,67 @@
+/* Stored verdicts of `scorekit validate` (see validation_store.h). */
+#include "store/validation_store.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+
+int sk_validation_record(sk_store *st, const char *scorer, const char *fingerprint,
+                         const char *verdict, const char *report_json, char **err)
+{
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(
+        st, &s, "INSERT INTO validations (scorer, fingerprint, verdict, report) VALUES (?,?,?,?)",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, scorer, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, fingerprint, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, verdict, -1, SQLITE_STATIC);
+    if (report_json)
+        sqlite3_bind_text(s, 4, report_json, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 4);
+    rc = sk_store_step_done(st, s, "recording a validation verdict", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sk_validation_state_of(sk_store *st, const char *name, const char *fp,
+                           sk_validation_state *state, char **when, char **err)
+{
+    *state = SK_VALIDATION_NEVER;
+    if (when)
+        *when = NULL;
+    sqlite3_stmt *s;
+    /* The newest verdict for this fingerprint, else the newest for the
+     * name at all (which then means "changed since"). */
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT verdict, created_at, fingerprint = ?2 AS same "
+                              "FROM validations WHERE scorer = ?1 "
+                              "ORDER BY same DESC, id DESC LIMIT 1",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, fp, -1, SQLITE_STATIC);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        const char *v = (const char *)sqlite3_column_text(s, 0);
+        if (!sqlite3_column_int(s, 2))
+            *state = SK_VALIDATION_CHANGED;
+        else if (v && strcmp(v, "PASS") == 0)
+            *state = SK_VALIDATION_PASSED;
+        else if (v && strcmp(v, "WARN") == 0)
+            *state = SK_VALIDATION_WARNED;
+        else
+            *state = SK_VALIDATION_FAILED;
+        if (when)
+            *when = sk_store_column_dup(s, 1);
+    } else if (step != SQLITE_DONE) {
+        rc = sk_store_error(st, "reading validation verdicts", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}

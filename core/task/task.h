@@ -1,0 +1,69 @@
+/*
+ * Tasks: what turns a row's input into an output.  Each provider is an
+ * engine behind this vtable, so `openai` and `lua` slot in beside `column`
+ * and `exec` without the runner knowing the difference.
+ *
+ * A task is configured by the "task" object of scorekit.json (plus
+ * --set overrides), e.g.
+ *   {"provider": "column", "field": "output"}
+ *   {"provider": "exec", "command": ["python3", "app.py"], "timeout_s": 30}
+ *
+ * Thread safety: one state may be used by many worker threads at once
+ * (providers keep per-call data on the stack or lock what they share).
+ */
+#ifndef SK_TASK_H
+#define SK_TASK_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+#include "base/util.h"
+
+/* What one run of the task produced.  Exactly one of output / error. */
+typedef struct sk_task_result {
+    sk_buf output;     /* the output as JSON text (a string output is a JSON string) */
+    sk_buf error;      /* the task error, e.g. "exit status 2: <stderr tail>" */
+    int failed;        /* 1: error holds why; output is empty */
+    double latency_ms; /* wall time of the call */
+} sk_task_result;
+
+typedef struct sk_task_ops {
+    const char *provider; /* "column", "exec", ... */
+    /* Check the configuration and prepare.  `config` is the task object
+     * (borrowed); `project_dir` resolves relative paths.  Errors name the
+     * bad key and say what to do. */
+    int (*open)(const cJSON *config, const char *project_dir, void **state, char **err);
+    /* Run the task on one row (the row as JSON text: {id, input, expected?,
+     * metadata?, output?}) for trial `trial`.  Fills *res (reset by the
+     * caller).  Returns 0 even when the task failed (res->failed); non-zero
+     * only for host problems (pipes or memory exhausted, a row that is not
+     * JSON), and then res->failed is set and res->error says what broke. */
+    int (*run)(void *state, const char *row_json, unsigned trial, sk_task_result *res);
+    void (*close)(void *state);
+    /* 1 when a call costs microseconds (it only reads memory): the runner
+     * then hands workers many rows at a time.  0 for tasks that wait on a
+     * process or a model, where every worker should hold one row. */
+    int cheap;
+    /* Optional: what the configuration refers to but does not hold, for
+     * the experiment's snapshot, so a comparison sees it change: e.g. the
+     * text of a prompt file.  A JSON object recorded as "task_refs" beside
+     * the task (caller frees), or NULL.  Reads files relative to project_dir; never
+     * fails (an unreadable file is the run's error, reported by open). */
+    char *(*snapshot)(const cJSON *config, const char *project_dir);
+} sk_task_ops;
+
+/* The provider named by config's "provider" ("column" when absent), or
+ * NULL with *err naming the known ones. */
+const sk_task_ops *sk_task_find(const cJSON *config, char **err);
+
+/* Empty both buffers (keeping their memory) and clear failed/latency,
+ * ready for the next run. */
+void sk_task_result_reset(sk_task_result *r);
+/* Release the buffers; the result is zeroed and may be reused. */
+void sk_task_result_free(sk_task_result *r);
+
+extern const sk_task_ops sk_task_column;
+extern const sk_task_ops sk_task_exec;
+extern const sk_task_ops sk_task_stored; /* an experiment's stored outputs (rescore) */
+
+#endif

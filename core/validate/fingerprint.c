@@ -1,0 +1,76 @@
+/* Scorer fingerprints (see fingerprint.h). */
+#include "validate/fingerprint.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "base/error.h"
+#include "base/fileutil.h"
+#include "base/hash.h"
+#include "engine/host.h"
+#include "base/util.h"
+
+/* Each part is followed by a NUL so that ("ab", "c") and ("a", "bc") hash
+ * differently. */
+static uint64_t add_part(uint64_t h, const char *s)
+{
+    return sk_fnv64(h, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+/* Files a scorer's params name (a judge's "template", any "*_file") are as
+ * much the scorer as its code: an edited prompt must count as a change. */
+static int add_param_files(uint64_t *h, const char *params_json, char **err)
+{
+    cJSON *params = cJSON_Parse(params_json ? params_json : "{}");
+    const sk_host *host = sk_host_get();
+    const char *dir = host->project_dir ? host->project_dir() : NULL;
+    int rc = SK_OK;
+    const cJSON *k;
+    cJSON_ArrayForEach(k, params)
+    {
+        size_t n = strlen(k->string);
+        int names_file = strcmp(k->string, "template") == 0 ||
+                         (n > 5 && strcmp(k->string + n - 5, "_file") == 0);
+        if (!names_file || !cJSON_IsString(k))
+            continue;
+        char *path = k->valuestring[0] == '/' || !dir ? sk_xstrdup(k->valuestring)
+                                                      : sk_asprintf("%s/%s", dir, k->valuestring);
+        if (sk_is_file(path)) {
+            *h = add_part(*h, k->string);
+            rc = sk_fnv64_file(h, path, err);
+        }
+        free(path);
+        if (rc)
+            break;
+    }
+    cJSON_Delete(params);
+    return rc;
+}
+
+int sk_fingerprint_entry(const sk_pack_entry *e, const sk_registry *reg, char out[17], char **err)
+{
+    uint64_t h = SK_FNV64_INIT;
+    h = add_part(h, e->ops->kind);
+    h = add_part(h, e->use);
+    h = add_part(h, e->params_json);
+    const char *file = e->ops->source_file ? e->ops->source_file(e->impl, reg) : NULL;
+    if (!file && reg && e->ops->source_file)
+        return sk_errf(err, SK_ENOTFOUND,
+                       "scorer %s: its %s file is not in the registry, so it cannot be "
+                       "fingerprinted",
+                       e->name, e->ops->kind);
+    if (file) {
+        int rc = sk_fnv64_file(&h, file, err);
+        if (rc)
+            return rc;
+    }
+    int rc = add_param_files(&h, e->params_json, err);
+    if (rc)
+        return rc;
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+    return SK_OK;
+}
