@@ -57,15 +57,10 @@ static void print_summary(FILE *f, const sk_pack *pack, const sk_score_report *r
         fprintf(f, "%-*s  %7s  %7s  %7zu  %7zu  %7zu\n", (int)w, e->name, mean, pass, s->scored,
                 s->skipped, s->errors);
     }
-    int any_threshold = 0;
-    for (size_t i = 0; i < pack->n; i++)
-        any_threshold |= pack->entries[i].has_threshold;
     fputc('\n', f);
-    if (any_threshold && rep->rows)
-        fprintf(f, "rows passing every threshold: %zu of %zu (%.1f%%)\n", rep->rows_passed,
-                rep->rows, 100.0 * (double)rep->rows_passed / (double)rep->rows);
-    if (rep->rows_with_errors)
-        fprintf(f, "rows with scorer errors: %zu\n", rep->rows_with_errors);
+    if (rep->rows)
+        cli_verdict_counts(f, "rows", rep->rows, rep->rows_passed, rep->rows_failed,
+                           rep->rows_with_errors, rep->rows_no_score);
     if (rep->bad_lines) {
         fprintf(f, "malformed lines skipped: %zu\n", rep->bad_lines);
         for (size_t i = 0; i < rep->bad_lines && i < 5; i++)

@@ -170,8 +170,8 @@ static void score_batch(runner *run, worker *w, batch *b)
         sk_rowscore *rs = &w->rs;
         sk_rowscore_run(rs, spans, 0);
         b->overall[i] = rs->overall;
-        b->pass[i] = (unsigned char)rs->pass;
-        b->err[i] = (unsigned char)rs->has_error;
+        b->pass[i] = (unsigned char)rs->verdict.pass;
+        b->err[i] = rs->verdict.errors > 0;
         for (size_t s = 0; s < ns; s++) {
             const sk_result *r = &rs->results[s];
             b->kind[i * ns + s] = (unsigned char)r->kind;
@@ -289,8 +289,13 @@ static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
             continue;
         }
         rep->rows++;
-        rep->rows_passed += b->pass[i];
-        rep->rows_with_errors += b->err[i];
+        rep->rows_passed += b->pass[i] == SK_ROW_PASS;
+        rep->rows_failed += b->pass[i] == SK_ROW_FAIL;
+        if (b->pass[i] == SK_ROW_NO_VERDICT) {
+            rep->rows_no_verdict++;
+            rep->rows_with_errors += b->err[i];
+            rep->rows_no_score += !b->err[i];
+        }
         for (size_t s = 0; s < ns; s++) {
             sk_scorer_stats *st = &rep->stats[s];
             switch (b->kind[i * ns + s]) {

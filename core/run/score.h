@@ -47,11 +47,15 @@ typedef struct sk_row_digest {
 
 typedef struct sk_score_report {
     char *path;
-    size_t rows;             /* rows scored */
-    size_t bad_lines;        /* malformed lines skipped (--skip-bad) */
-    char *bad_examples[5];   /* the first of them, "FILE:LINE: message" */
-    size_t rows_passed;      /* every thresholded scorer met its threshold */
-    size_t rows_with_errors; /* at least one scorer error */
+    size_t rows;           /* rows scored */
+    size_t bad_lines;      /* malformed lines skipped (--skip-bad) */
+    char *bad_examples[5]; /* the first of them, "FILE:LINE: message" */
+    /* Rows by their verdict (see sk_row_verdict in rowscore.h). */
+    size_t rows_passed;      /* a score, and every thresholded score met its threshold */
+    size_t rows_failed;      /* a thresholded score fell short, and no error */
+    size_t rows_no_verdict;  /* rows_with_errors + rows_no_score */
+    size_t rows_with_errors; /* at least one scorer error: no verdict */
+    size_t rows_no_score;    /* no error, but no scorer gave a score: no verdict */
     size_t nscorers;
     sk_scorer_stats *stats; /* per pack entry */
     size_t nworst;

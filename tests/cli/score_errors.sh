@@ -39,6 +39,56 @@ has "$T/out" "scorer silent returned no verdict"
 grep -E '^out_of_range +- +- +0 +0 +2$' "$T/out" >/dev/null || fail "out_of_range counts"
 grep -E '^exact_match +0\.5000 ' "$T/out" >/dev/null || fail "exact_match alongside errors"
 
+# The row verdict (issue 11): logs without "expected", so exact_match skips
+# every row.  A row passes only when a scorer gave a score and every
+# thresholded score met its threshold; an error, or no score at all, is no
+# verdict: "pass": null with the reason, counted apart in the summary.
+cat >"$T/verdict.lua" <<'L'
+return {
+  name = "verdict",
+  summary = "1 for yes, 0 for no; an error for boom; skips the rest",
+  score = function(case)
+    if case.output == "boom" then error("boom on purpose") end
+    if case.output == "yes" then return 1 end
+    if case.output == "no" then return 0 end
+    return nil, "not a yes or no"
+  end,
+}
+L
+cat >"$T/verdict.json" <<P
+{"name": "v", "scorers": [{"use": "lua:$T/verdict.lua", "threshold": 0.5},
+                          {"use": "exact_match"}]}
+P
+cat >"$T/logs.jsonl" <<'D'
+{"id": "pass", "input": "q", "output": "yes"}
+{"id": "fail", "input": "q", "output": "no"}
+{"id": "skip", "input": "q", "output": "maybe"}
+{"id": "err", "input": "q", "output": "boom"}
+D
+run 2 "$SK" score "$T/logs.jsonl" --pack "$T/verdict.json" --json -j 2 --no-progress
+grep -F '"id":"pass"' "$T/out" | grep -qF '"overall":1,"pass":true,"scores"' || fail "verdict: pass row"
+grep -F '"id":"fail"' "$T/out" | grep -qF '"overall":0,"pass":false,"scores"' || fail "verdict: fail row"
+grep -F '"id":"skip"' "$T/out" |
+    grep -qF '"overall":null,"pass":null,"reason":"no scorer gave a score","scores"' ||
+    fail "verdict: a row every scorer skipped is no pass: $(grep -F '"id":"skip"' "$T/out")"
+grep -F '"id":"err"' "$T/out" |
+    grep -qF '"overall":null,"pass":null,"reason":"error in scorer verdict: ' ||
+    fail "verdict: a row with an error is no pass: $(grep -F '"id":"err"' "$T/out")"
+grep -F '"id":"err"' "$T/out" | grep -qF 'boom on purpose' || fail "verdict: the reason names the error"
+has "$T/err" "rows passing every threshold: 1 of 4 (25.0%)"
+has "$T/err" "rows failing a threshold: 1"
+has "$T/err" "rows with no verdict: 2 (1 with errors, 1 where no scorer gave a score)"
+# The same with the error on a scorer without a threshold: still no pass.
+cat >"$T/verdict2.json" <<P
+{"name": "v", "scorers": [{"use": "lua:$T/verdict.lua"}, {"use": "exact_match"}]}
+P
+run 2 "$SK" score "$T/logs.jsonl" --pack "$T/verdict2.json" --json --no-progress
+grep -F '"id":"err"' "$T/out" | grep -qF '"pass":null,"reason":"error in scorer verdict: ' ||
+    fail "verdict: an error without a threshold is no pass: $(grep -F '"id":"err"' "$T/out")"
+grep -F '"id":"fail"' "$T/out" | grep -qF '"pass":true' || fail "verdict: no threshold, a score passes"
+has "$T/err" "rows passing every threshold: 2 of 4 (50.0%)"
+has "$T/err" "rows with no verdict: 2 (1 with errors, 1 where no scorer gave a score)"
+
 # A pack with bad params fails before any row is scored.
 cat >"$T/badparams.json" <<'P'
 {"name": "p", "scorers": [{"use": "exact_match", "params": {"ignore_cas": true}}]}

@@ -127,7 +127,10 @@ static void assert_same_report(const sk_score_report *a, const sk_score_report *
     ck_assert_uint_eq(a->rows, b->rows);
     ck_assert_uint_eq(a->bad_lines, b->bad_lines);
     ck_assert_uint_eq(a->rows_passed, b->rows_passed);
+    ck_assert_uint_eq(a->rows_failed, b->rows_failed);
+    ck_assert_uint_eq(a->rows_no_verdict, b->rows_no_verdict);
     ck_assert_uint_eq(a->rows_with_errors, b->rows_with_errors);
+    ck_assert_uint_eq(a->rows_no_score, b->rows_no_score);
     ck_assert_uint_eq(a->nscorers, b->nscorers);
     ck_assert_int_eq(a->interrupted, b->interrupted);
     for (size_t i = 0; i < a->nscorers; i++) {
@@ -222,8 +225,13 @@ START_TEST(jobs_give_identical_results)
     ck_assert_uint_eq(skip->skipped, 1000);
     ck_assert_uint_eq(skip->scored, 0);
     ck_assert_uint_eq(fail->errors, 1000);
-    ck_assert_uint_eq(r1->rows_passed, 334);
+    /* "failing" errs on every row: no row has a verdict, though 334 met
+     * answer's threshold */
+    ck_assert_uint_eq(r1->rows_passed, 0);
+    ck_assert_uint_eq(r1->rows_failed, 0);
+    ck_assert_uint_eq(r1->rows_no_verdict, 1000);
     ck_assert_uint_eq(r1->rows_with_errors, 1000);
+    ck_assert_uint_eq(r1->rows_no_score, 0);
 
     /* one JSON line per row, in file order */
     size_t lines = 0;
