@@ -39,6 +39,51 @@ has "$T/out" "scorer silent returned no verdict"
 grep -E '^out_of_range +- +- +0 +0 +2$' "$T/out" >/dev/null || fail "out_of_range counts"
 grep -E '^exact_match +0\.5000 ' "$T/out" >/dev/null || fail "exact_match alongside errors"
 
+# The row checks of `dataset import` (issue 11): duplicate ids (both lines
+# named), unknown keys and an empty file are bad input (exit 1), nothing
+# scored; a .csv is read as import reads it.
+cat >"$T/dup.jsonl" <<'D'
+{"id": "a", "output": "x", "expected": "x"}
+{"id": "b", "output": "y", "expected": "y"}
+{"id": "a", "output": "z", "expected": "z"}
+D
+run 1 "$SK" score "$T/dup.jsonl" --scorer exact_match --json --no-progress
+has "$T/err" "dup.jsonl:3: duplicate id \"a\" (first on line 1)"
+has "$T/err" "nothing was scored"
+lines "$T/out" 0
+run 0 "$SK" score "$T/dup.jsonl" --scorer exact_match --skip-bad --no-progress
+has "$T/out" "2 rows scored"
+has "$T/out" "malformed lines skipped: 1"
+printf '{"id": "a", "output": "x", "timestamp": 1}\n' >"$T/unknown.jsonl"
+run 1 "$SK" score "$T/unknown.jsonl" --scorer exact_match --no-progress
+has "$T/err" 'unknown.jsonl:1: unknown field "timestamp"; a scored row has id, input, expected, output, metadata and tags (put other values in metadata)'
+: >"$T/empty.jsonl"
+run 1 "$SK" score "$T/empty.jsonl" --scorer exact_match --no-progress
+has "$T/err" "empty.jsonl: no rows"
+printf '' | run 1 "$SK" score - --scorer exact_match --no-progress
+has "$T/err" "<stdin>: no rows"
+# Rows without ids may repeat their input: logs ask the same question twice.
+printf '{"input": "q", "output": "a"}\n{"input": "q", "output": "b"}\n' >"$T/noids.jsonl"
+run 0 "$SK" score "$T/noids.jsonl" --scorer exact_match --no-progress
+has "$T/out" "2 rows scored"
+cat >"$T/rows.csv" <<'D'
+id,input,output,expected,metadata.topic
+a,q1,Paris,Paris,geo
+b,q2,"Lyon,
+France",Paris,geo
+D
+run 0 "$SK" score "$T/rows.csv" --scorer exact_match --json --no-progress
+lines "$T/out" 2
+has "$T/out" '{"id":"a","line":2,"overall":1,"pass":true,"scores":{"exact_match":{"score":1}}}'
+has "$T/out" '{"id":"b","line":3,"overall":0,"pass":true,'
+has "$T/err" "rows.csv: 2 rows scored"
+printf 'id,input,output\na,q,x\na,q,y\n' >"$T/dup.csv"
+run 1 "$SK" score "$T/dup.csv" --scorer exact_match --no-progress
+has "$T/err" "dup.csv:3: duplicate id \"a\" (first on line 2)"
+printf 'input,output\n' >"$T/header.csv"
+run 1 "$SK" score "$T/header.csv" --scorer exact_match --no-progress
+has "$T/err" "header.csv: no rows"
+
 # The row verdict (issue 11): logs without "expected", so exact_match skips
 # every row.  A row passes only when a scorer gave a score and every
 # thresholded score met its threshold; an error, or no score at all, is no
