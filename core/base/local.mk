@@ -17,4 +17,4 @@ libskcore_la_SOURCES += \
 	core/base/fileutil.c core/base/fileutil.h \
 	core/base/row.c core/base/row.h \
 	core/base/hash.c core/base/hash.h \
-	core/base/verdict.h
+	core/base/verdict.c core/base/verdict.h

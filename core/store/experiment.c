@@ -209,6 +209,15 @@ static const char *kind_name(sk_verdict k)
     return k == SK_VERDICT_SCORE ? "score" : k == SK_VERDICT_SKIP ? "skipped" : "error";
 }
 
+sk_verdict sk_verdict_from_name(const char *kind)
+{
+    if (kind && strcmp(kind, "score") == 0)
+        return SK_VERDICT_SCORE;
+    if (kind && strcmp(kind, "skipped") == 0)
+        return SK_VERDICT_SKIP;
+    return SK_VERDICT_ERROR;
+}
+
 int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *cells, size_t n,
                               char **err)
 {
@@ -244,10 +253,10 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
             sqlite3_bind_null(c, 8);
         else
             sqlite3_bind_double(c, 8, cell->overall);
-        if (cell->task_error)
+        if (cell->task_error || cell->pass == SK_ROW_NO_VERDICT)
             sqlite3_bind_null(c, 9);
         else
-            sqlite3_bind_int(c, 9, cell->pass);
+            sqlite3_bind_int(c, 9, cell->pass == SK_ROW_PASS);
         bind_text(c, 10, now);
         if (cell->llm_calls > 0) {
             sqlite3_bind_int64(c, 11, cell->llm_calls);

@@ -60,8 +60,8 @@ typedef struct sk_cell {
     char *output_json; /* NULL when the task failed */
     char *task_error;  /* NULL when it did not */
     double latency_ms;
-    double overall; /* NAN: nothing scored */
-    int pass;
+    double overall;   /* NAN: nothing scored */
+    sk_row_pass pass; /* stored as NULL when SK_ROW_NO_VERDICT or a task error */
     /* Model calls of the task and the judges for this cell (0 calls: none;
      * tokens and cost count calls not served from the cache). */
     long llm_calls, prompt_tokens, completion_tokens;
@@ -76,6 +76,10 @@ typedef struct sk_cell {
 } sk_cell;
 
 void sk_cell_free(sk_cell *c);
+
+/* A stored verdict kind ("score", "skipped", "error") as an sk_verdict;
+ * anything else is an error. */
+sk_verdict sk_verdict_from_name(const char *kind);
 
 /* Write cells in one transaction. */
 int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *cells, size_t n,

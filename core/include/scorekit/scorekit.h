@@ -72,9 +72,10 @@ SCOREKIT_API const char *scorekit_scorer_name(const scorekit *sk, size_t i);
  * NUL) is a row: {"input", "output", "expected"?, "metadata"?, "id"?}.
  * *result_json gets the row's verdicts as one JSON object, as
  * `scorekit score --json` prints them: each scorer's score, skip or
- * error, the weighted overall and pass.  A scorer that fails is an error
- * inside the result, not a failed call; a malformed case is
- * SCOREKIT_EPARSE. */
+ * error, the weighted overall and pass (true, false, or null with a
+ * "reason" when the row has no verdict: a scorer error, or no score).  A
+ * scorer that fails is an error inside the result, not a failed call; a
+ * malformed case is SCOREKIT_EPARSE. */
 SCOREKIT_API int scorekit_score(scorekit *sk, const char *case_json, size_t len, char **result_json,
                                 char **err);
 
