@@ -311,8 +311,9 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
     sk_experiment e = {0};
     int rc;
 
-    /* The task is opened before anything is recorded: a bad command or
-     * configuration leaves no empty experiment behind. */
+    /* The task and every scorer are opened before anything is recorded: a
+     * bad command, configuration or pattern leaves no empty experiment
+     * behind. */
     pool p = {0};
     p.o = o;
     {
@@ -327,58 +328,6 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             return rc;
     }
 
-    if (o->resume_id) {
-        rc = sk_experiment_load(st, o->resume_id, &e, err);
-        if (rc)
-            return rc;
-        char *ref = sk_asprintf("%s", e.dataset_ref);
-        rc = sk_dataset_resolve(st, ref, &dv, err);
-        free(ref);
-    } else {
-        rc = sk_dataset_resolve(st, o->dataset_ref, &dv, err);
-        if (rc == SK_OK) {
-            e.id = sk_experiment_new_id();
-            e.name = sk_xstrdup(o->name ? o->name : "run");
-            e.created_at = sk_now_utc();
-            e.git_commit = sk_git_commit(o->project_dir);
-            e.scorekit_version = sk_xstrdup(sk_host_get()->version);
-            e.dataset_version_id = dv.id;
-            e.dataset_ref = sk_asprintf("%s@%d", dv.name, dv.version);
-            e.trials = o->trials;
-            e.config_json = sk_run_snapshot(o, e.dataset_ref, &e.pack_hash);
-            e.origin = o->origin ? sk_xstrdup(o->origin) : NULL;
-            rc = sk_run_create_experiment(st, &e, pack, err);
-        }
-    }
-    if (rc) {
-        sk_experiment_clear(&e);
-        sk_dataset_version_clear(&dv);
-        p.task->close(p.task_state);
-        return rc;
-    }
-    res->id = sk_xstrdup(e.id);
-    /* Model calls made for this run are logged against it. */
-    sk_llm *llm = sk_llm_global();
-    if (llm)
-        sk_llm_set_experiment(llm, e.id);
-    int trials = e.trials;
-    res->cells = (size_t)dv.rows * (size_t)trials;
-
-    char **done = NULL;
-    size_t ndone = 0;
-    if (o->resume_id)
-        rc = sk_experiment_done_cells(st, e.id, &done, &ndone, err);
-    if (rc == SK_OK && o->resume_id)
-        rc = sk_experiment_set_status(st, e.id, "running", err);
-
-    /* Reading goes through its own connection. */
-    sk_store *rd = NULL;
-    sk_dataset_iter *it = NULL;
-    if (rc == SK_OK)
-        rc = sk_store_open(&rd, o->project_dir, err);
-    if (rc == SK_OK)
-        rc = sk_dataset_iter_open(&it, rd, dv.id, err);
-
     /* A scorer or task that waits on a model spends its time in flight:
      * one row per hand-off, and by default more workers than cores (the
      * client's max_in_flight still bounds the requests). */
@@ -392,8 +341,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         jobs = 1024;
     worker *workers = sk_xcalloc((size_t)jobs, sizeof *workers);
     int opened = 0, started = 0;
-    if (rc == SK_OK)
-        rc = sk_pack_open_shared(pack, &p.shared, err);
+    rc = sk_pack_open_shared(pack, &p.shared, err);
     for (; rc == SK_OK && opened < jobs; opened++) {
         worker *w = &workers[opened];
         w->p = &p;
@@ -405,6 +353,56 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         }
         sk_rowscore_init(&w->rs, pack, w->states);
     }
+
+    int recorded = 0;
+    if (rc == SK_OK && o->resume_id) {
+        rc = sk_experiment_load(st, o->resume_id, &e, err);
+        if (rc == SK_OK) {
+            char *ref = sk_asprintf("%s", e.dataset_ref);
+            rc = sk_dataset_resolve(st, ref, &dv, err);
+            free(ref);
+        }
+        recorded = rc == SK_OK;
+    } else if (rc == SK_OK) {
+        rc = sk_dataset_resolve(st, o->dataset_ref, &dv, err);
+        if (rc == SK_OK) {
+            e.id = sk_experiment_new_id();
+            e.name = sk_xstrdup(o->name ? o->name : "run");
+            e.created_at = sk_now_utc();
+            e.git_commit = sk_git_commit(o->project_dir);
+            e.scorekit_version = sk_xstrdup(sk_host_get()->version);
+            e.dataset_version_id = dv.id;
+            e.dataset_ref = sk_asprintf("%s@%d", dv.name, dv.version);
+            e.trials = o->trials;
+            e.config_json = sk_run_snapshot(o, e.dataset_ref, &e.pack_hash);
+            e.origin = o->origin ? sk_xstrdup(o->origin) : NULL;
+            rc = sk_run_create_experiment(st, &e, pack, err);
+            recorded = rc == SK_OK;
+        }
+    }
+    sk_llm *llm = NULL;
+    char **done = NULL;
+    size_t ndone = 0;
+    sk_store *rd = NULL;
+    sk_dataset_iter *it = NULL;
+    if (recorded) {
+        res->id = sk_xstrdup(e.id);
+        /* Model calls made for this run are logged against it. */
+        llm = sk_llm_global();
+        if (llm)
+            sk_llm_set_experiment(llm, e.id);
+        res->cells = (size_t)dv.rows * (size_t)e.trials;
+        if (rc == SK_OK && o->resume_id)
+            rc = sk_experiment_done_cells(st, e.id, &done, &ndone, err);
+        if (rc == SK_OK && o->resume_id)
+            rc = sk_experiment_set_status(st, e.id, "running", err);
+        /* Reading goes through its own connection. */
+        if (rc == SK_OK)
+            rc = sk_store_open(&rd, o->project_dir, err);
+        if (rc == SK_OK)
+            rc = sk_dataset_iter_open(&it, rd, dv.id, err);
+    }
+    int trials = e.trials;
 
     if (rc == SK_OK) {
         p.jcap = (size_t)jobs * 2 + 2;
@@ -547,7 +545,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
     free(done);
 
     /* An error leaves the status "running": resumable like a kill. */
-    if (rc == SK_OK) {
+    if (recorded && rc == SK_OK) {
         char *serr = NULL;
         int src =
             sk_experiment_set_status(st, e.id, res->interrupted ? "interrupted" : "done", &serr);
