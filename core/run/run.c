@@ -354,15 +354,20 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         sk_rowscore_init(&w->rs, pack, w->states);
     }
 
-    int recorded = 0;
+    /* Resuming takes the experiment's lease before reading which cells it
+     * has: a second resume of the same experiment is refused here, and
+     * one that takes over from a killed run sees all it recorded. */
+    int leased = 0;
     if (rc == SK_OK && o->resume_id) {
         rc = sk_experiment_load(st, o->resume_id, &e, err);
+        if (rc == SK_OK)
+            rc = sk_experiment_lease_take(st, e.id, err);
+        leased = rc == SK_OK;
         if (rc == SK_OK) {
             char *ref = sk_asprintf("%s", e.dataset_ref);
             rc = sk_dataset_resolve(st, ref, &dv, err);
             free(ref);
         }
-        recorded = rc == SK_OK;
     } else if (rc == SK_OK) {
         rc = sk_dataset_resolve(st, o->dataset_ref, &dv, err);
         if (rc == SK_OK) {
@@ -377,7 +382,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             e.config_json = sk_run_snapshot(o, e.dataset_ref, &e.pack_hash);
             e.origin = o->origin ? sk_xstrdup(o->origin) : NULL;
             rc = sk_run_create_experiment(st, &e, pack, err);
-            recorded = rc == SK_OK;
+            leased = rc == SK_OK;
         }
     }
     sk_llm *llm = NULL;
@@ -385,7 +390,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
     size_t ndone = 0;
     sk_store *rd = NULL;
     sk_dataset_iter *it = NULL;
-    if (recorded) {
+    if (leased) {
         res->id = sk_xstrdup(e.id);
         /* Model calls made for this run are logged against it. */
         llm = sk_llm_global();
@@ -394,8 +399,6 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         res->cells = (size_t)dv.rows * (size_t)e.trials;
         if (rc == SK_OK && o->resume_id)
             rc = sk_experiment_done_cells(st, e.id, &done, &ndone, err);
-        if (rc == SK_OK && o->resume_id)
-            rc = sk_experiment_set_status(st, e.id, "running", err);
         /* Reading goes through its own connection. */
         if (rc == SK_OK)
             rc = sk_store_open(&rd, o->project_dir, err);
@@ -425,7 +428,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         sk_dataset_row row;
         int have_row = 0, eof = 0;
         unsigned trial = 0;
-        double last_flush = sk_now_ms();
+        double last_flush = sk_now_ms(), last_beat = sk_now_ms();
         while (rc == SK_OK) {
             /* Feed while there is room. */
             pthread_mutex_lock(&p.mu);
@@ -506,6 +509,12 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
                 if (o->progress)
                     o->progress(res->skipped + res->ran, res->cells, o->progress_ud);
             }
+            /* The heartbeat says this run is alive to other hosts, and
+             * learns when one of them took the experiment over. */
+            if (rc == SK_OK && sk_now_ms() - last_beat >= SK_LEASE_BEAT_S * 1e3) {
+                rc = sk_experiment_lease_renew(st, e.id, err);
+                last_beat = sk_now_ms();
+            }
         }
         pthread_mutex_lock(&p.mu);
         p.stop = 1;
@@ -544,12 +553,14 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         free(done[i]);
     free(done);
 
-    /* An error leaves the status "running": resumable like a kill. */
-    if (recorded && rc == SK_OK) {
+    /* An error ends the run as "interrupted": resumable like a kill.  A
+     * run whose lease was taken over leaves the experiment to its new
+     * holder. */
+    if (leased && rc != SK_EBUSY) {
         char *serr = NULL;
-        int src =
-            sk_experiment_set_status(st, e.id, res->interrupted ? "interrupted" : "done", &serr);
-        if (src)
+        int src = sk_experiment_lease_release(
+            st, e.id, rc == SK_OK && !res->interrupted ? "done" : "interrupted", &serr);
+        if (src && rc == SK_OK)
             rc = sk_errf(err, src, "%s", serr);
         free(serr);
     }

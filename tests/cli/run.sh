@@ -136,7 +136,8 @@ kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 id=$(grep -E ' killed ' "$T/list" | awk '{print $1}')
 [ -n "$id" ] || fail "the killed run was not listed"
-grep -E " killed .* running " "$T/list" >/dev/null || fail "the killed run is not left running"
+"$SK" experiments >"$T/list"
+grep -E " killed .* interrupted " "$T/list" >/dev/null || fail "the killed run shows as interrupted"
 run 0 "$SK" run --resume "$id" -j 4 --no-progress
 has "$T/out" "60 of 60 cells"
 has "$T/out" "from before"
