@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "host_llm.h"
+#include "json_tree.h"
 #include "row.h"
 
 static sk_log_fn log_fn;
@@ -205,7 +206,7 @@ static void h_set_meta(sk_result *r, const char *json)
 static int lookup(const char *json, const char *path, cJSON **root, cJSON **out)
 {
     *out = NULL;
-    *root = json ? cJSON_Parse(json) : NULL;
+    *root = json ? sk_json_parse_cstr(json) : NULL;
     if (!*root)
         return json ? -1 : 0;
     cJSON *v = *root;

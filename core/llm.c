@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "json_tree.h"
 #include "llm_cache.h"
 #include "llm_config.h"
 #include "llm_hash.h"
@@ -404,13 +405,13 @@ int sk_llm_chat(sk_llm *llm, const sk_llm_request *req, sk_llm_reply *reply, cha
     char *body_text = NULL, *url = NULL, *msg = NULL;
     int rc = check_request(req, p, model, &msg);
     if (!rc && req->params_json) {
-        params = cJSON_Parse(req->params_json);
+        params = sk_json_parse_cstr(req->params_json);
         if (!cJSON_IsObject(params))
             rc = sk_errf(&msg, SK_EINVAL, "llm: params must be a JSON object, not: %.80s",
                          req->params_json);
     }
     if (!rc && req->tool) {
-        schema = cJSON_Parse(req->tool->parameters_json ? req->tool->parameters_json : "");
+        schema = sk_json_parse_cstr(req->tool->parameters_json ? req->tool->parameters_json : "");
         if (!cJSON_IsObject(schema))
             rc = sk_errf(&msg, SK_EINVAL,
                          "llm: the parameters of tool \"%s\" must be a JSON Schema object",

@@ -9,7 +9,6 @@ libsktext_la_SOURCES = \
 noinst_LTLIBRARIES += libscorekit.la
 libscorekit_la_SOURCES = \
 	core/error.c core/error.h \
-	core/util.c core/util.h \
 	core/host.c core/host.h \
 	core/params.c core/params.h \
 	core/engine.h core/engine_plugin.c \

@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "host.h"
+#include "json_tree.h"
 #include "lua_json.h"
 #include "pack.h"
 #include "params.h"
@@ -151,7 +152,7 @@ static int l_sk_score(lua_State *L)
                 sk_buf_free(&b);
                 return luaL_error(L, "sk.score(\"%s\"): params: %s", name, why);
             }
-            given = cJSON_Parse(b.data);
+            given = sk_json_parse_cstr(b.data);
             sk_buf_free(&b);
         }
         char *where = sk_asprintf("sk.score(\"%s\") in %s", name, c->caller);

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "json_tree.h"
 #include "scorekit/plugin.h"
 
 /* similarity scorers */
@@ -33,8 +34,7 @@ extern const sk_scorer_def sk_h_word_count;
  */
 
 /* Recursion over a parsed tree (sk_hjson_dump, sk_hjson_members' users) is
- * as deep as the tree, which cJSON's parser limits to CJSON_NESTING_LIMIT
- * (1000) levels. */
+ * as deep as the tree, which sk_hjson_parse limits to 512 levels. */
 
 /* String normalisation flags (the ignore_case / normalize_whitespace
  * params).  Both are ASCII-only by design: no locale, no Unicode tables. */
@@ -60,7 +60,8 @@ enum {
  * than it must, so it costs nothing on ordinary prose. */
 int sk_hjson_may_be_json(const char *s, size_t n);
 
-/* Parse exactly n bytes of s as one JSON value; whitespace around it is
+/* Parse exactly n bytes of s as one JSON value by the core's strict rules
+ * (sk_json_parse: thread-safe, unlike cJSON_Parse); whitespace around it is
  * allowed, anything else after it is not.  NULL when it is not JSON. */
 cJSON *sk_hjson_parse(const char *s, size_t n);
 

@@ -24,8 +24,8 @@
  * that value, at any depth (as autoevals' Python does at each level):
  * '{"x": 1, "y": 2}' vs '{"x": 1, "z": 2}' scores 1/3.  Strings holding
  * scalars ("42") stay strings.  Parsing inside strings stops below
- * UNWRAP_DEPTH levels, so together with cJSON's nesting limit (1000) the
- * recursion depth is bounded whatever the input.
+ * UNWRAP_DEPTH levels, so together with the parser's nesting limit (512)
+ * the recursion depth is bounded whatever the input.
  *
  * Keys are visited in sorted order rather than autoevals' insertion order;
  * sums can differ from it in the last bit.  A repeated key counts once,
@@ -158,7 +158,7 @@ static double leaf(jd_ctx *x, const cJSON *a, const cJSON *b)
         if (isfinite(p) && isfinite(q))
             s = sk_hjson_numeric_similarity(p, q);
         else
-            s = p == q ? 1.0 : 0.0; /* cJSON reads 1e999 as infinity */
+            s = p == q ? 1.0 : 0.0; /* 1e999 reads as infinity */
     } else if (cJSON_IsNull(a) || cJSON_IsNull(b)) {
         s = cJSON_IsNull(a) && cJSON_IsNull(b) ? 1.0 : 0.0;
     } else if (cJSON_IsBool(a) && cJSON_IsBool(b)) {
