@@ -20,8 +20,8 @@
 #include <cjson/cJSON.h>
 
 /* Parse text[0..len) as exactly one JSON value by sk_json_check's rules
- * (strict RFC 8259, nesting up to SK_JSON_MAX_DEPTH; whitespace around
- * the value is allowed).  Returns a
+ * (strict RFC 8259, nesting up to SK_JSON_MAX_DEPTH, no number beyond the
+ * range of a double; whitespace around the value is allowed).  Returns a
  * tree the caller frees with cJSON_Delete, or NULL when text is NULL or not
  * such a value (call sk_json_check for the reason).
  *

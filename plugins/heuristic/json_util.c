@@ -103,7 +103,8 @@ int sk_hjson_is_string(const char *json)
 
 /* The core's parser rather than cJSON's, which writes a process-wide error
  * variable and so races between the worker threads scoring at once; it is
- * also strict ("007" and "1." are not numbers). */
+ * also strict ("007" and "1." are not numbers) and keeps each number's
+ * literal for exact comparison. */
 cJSON *sk_hjson_parse(const char *s, size_t n)
 {
     return sk_json_parse(s, n);
@@ -347,16 +348,31 @@ size_t sk_hjson_format_number(double x, char *out)
     return (size_t)(o - out);
 }
 
+/* A number by its exact value when the parser kept its literal. */
+static void dump_number(hbuf *b, const cJSON *v)
+{
+    sk_hnum x;
+    if (sk_hjson_number(v, &x) == 0) {
+        size_t n;
+        char *t = sk_hnum_format(&x, &n);
+        hb_add(b, t, n);
+        free(t);
+        sk_hnum_free(&x);
+        return;
+    }
+    char num[32];
+    hb_add(b, num, sk_hjson_format_number(v->valuedouble, num));
+}
+
 /* Recursion is bounded by the tree's depth, which the parser limits to
  * SK_JSON_MAX_DEPTH levels. */
 static void dump_value(hbuf *b, const cJSON *v, unsigned norm)
 {
-    char num[32];
     switch (v->type & 0xFF) {
     case cJSON_False: hb_add(b, "false", 5); return;
     case cJSON_True: hb_add(b, "true", 4); return;
     case cJSON_NULL: hb_add(b, "null", 4); return;
-    case cJSON_Number: hb_add(b, num, sk_hjson_format_number(v->valuedouble, num)); return;
+    case cJSON_Number: dump_number(b, v); return;
     case cJSON_String: dump_string(b, v->valuestring ? v->valuestring : "", norm); return;
     case cJSON_Raw:
         if (v->valuestring)

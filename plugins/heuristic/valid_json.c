@@ -8,8 +8,8 @@
  *     checker (host->json_check, the grammar scorekit reads data files
  *     with): exactly one value, surrounded by nothing but JSON whitespace;
  *     no comments, trailing commas, single quotes, NaN, leading zeros,
- *     "+1", ".5", raw control characters in strings, byte order mark, or
- *     invalid UTF-8.  Nesting deeper than 512
+ *     "+1", ".5", raw control characters in strings, byte order mark,
+ *     invalid UTF-8, or a number beyond the range of a double (1e999).  Nesting deeper than 512
  * levels is not valid either (a 0 whose rationale names the limit).  The rationale gives the line
  *     and column of the first error (columns in code points), and notes a
  *     Markdown code fence when the JSON is wrapped in one.
