@@ -32,14 +32,18 @@ typedef struct lstate {
     sk_lua_vm vm;
     const sk_lua_script *script;
     char *params_json;
-    int score_ref, params_ref, case_ref;
+    int score_ref;
+    int params_ref;         /* the params table calls get */
+    int pristine_ref;       /* the same params, never shown to the script */
+    int case_ref;           /* the case table, emptied for each call */
     const sk_case *current; /* the case being scored, during score() only */
     sk_lua_compose compose;
 } lstate;
 
 /* The case's fields are converted when the script first reads them: a
  * scorer that looks at output and expected never pays for input and
- * metadata.  One case table per state is reused row after row. */
+ * metadata.  One case table per state is emptied and reused row after row
+ * (see lua_engine.h). */
 static const char *const lazy_fields[] = {"input", "output", "expected", "metadata"};
 
 static const char *const script_keys[] = {
@@ -451,8 +455,8 @@ static int l_case_index(lua_State *L)
 {
     lstate *ls = ((sk_lua_vm *)*(void **)lua_getextraspace(L))->owner;
     const sk_case *c = ls->current;
-    const char *k = lua_tostring(L, 2);
-    if (!c || !k || lua_type(L, 2) != LUA_TSTRING) {
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    if (!c || !k) {
         lua_pushnil(L);
         return 1;
     }
@@ -488,23 +492,20 @@ static int l_case_pairs(lua_State *L)
     return 3;
 }
 
-/* [-0, +1] the reusable case table with its metatable. */
-static void new_case_table(lua_State *L)
+/* [-0, +1] the case table's metatable.  __metatable protects it:
+ * getmetatable(case) answers "sk.case", so neither setmetatable nor an
+ * assignment through it can change what a later call's case does. */
+static int make_case_metatable(lua_State *L)
 {
-    lua_createtable(L, 0, 8);
-    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, 4);
     lua_pushcfunction(L, l_case_index);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, l_case_pairs);
     lua_setfield(L, -2, "__pairs");
     lua_pushliteral(L, "sk.case");
     lua_setfield(L, -2, "__name");
-    lua_setmetatable(L, -2);
-}
-
-static int make_case_table(lua_State *L)
-{
-    new_case_table(L);
+    lua_pushliteral(L, "sk.case");
+    lua_setfield(L, -2, "__metatable");
     return 1;
 }
 
@@ -523,14 +524,19 @@ static int build(lstate *ls, char *err, size_t errlen)
     }
     ls->score_ref = luaL_ref(L, LUA_REGISTRYINDEX); /* [-1] */
     lua_pop(L, 1);
-    if (sk_lua_push_json(L, ls->params_json, strlen(ls->params_json), 1, err, errlen) != 0)
-        goto fail;
-    ls->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_pushcfunction(L, make_case_table);
+    for (int k = 0; k < 2; k++) {
+        if (sk_lua_push_json(L, ls->params_json, strlen(ls->params_json), 1, err, errlen) != 0)
+            goto fail;
+        *(k ? &ls->pristine_ref : &ls->params_ref) = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    lua_pushcfunction(L, make_case_metatable);
     if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
-        snprintf(err, errlen, "%s: out of memory creating the case table", s->display);
+        snprintf(err, errlen, "%s: out of memory creating the case metatable", s->display);
         goto fail;
     }
+    lua_createtable(L, 0, 8); /* the case table, kept (and emptied) from call to call */
+    lua_insert(L, -2);
+    lua_setmetatable(L, -2);
     ls->case_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     if (sk_lua_compose_open(&ls->compose, L, s->lookup, s->display) != 0) {
         snprintf(err, errlen, "%s: out of memory setting up sk.score", s->display);
@@ -562,6 +568,70 @@ static int l_open(const void *impl, const char *name, const char *params_json, v
     return SK_OK;
 }
 
+/* Whether the values at a and b are the same params: equal raw, or tables
+ * with the same metatable and the same keys holding the same values.  The
+ * walk follows b's structure, the params as the pack gave them (JSON: no
+ * cycles, bounded depth), so whatever a script made of a it ends.  Reads
+ * raw; allocates nothing but stack.  [-0, +0, m] */
+static int same_value(lua_State *L, int a, int b)
+{
+    a = lua_absindex(L, a);
+    b = lua_absindex(L, b);
+    if (lua_type(L, a) != LUA_TTABLE || lua_type(L, b) != LUA_TTABLE)
+        return lua_rawequal(L, a, b);
+    luaL_checkstack(L, 4, "checking the params");
+    int same_mt;
+    int ma = lua_getmetatable(L, a), mb = lua_getmetatable(L, b);
+    same_mt = ma == mb && (!ma || lua_rawequal(L, -1, -2));
+    lua_pop(L, ma + mb);
+    if (!same_mt)
+        return 0;
+    size_t na = 0, nb = 0;
+    lua_pushnil(L);
+    while (lua_next(L, a)) { /* k va */
+        na++;
+        lua_pushvalue(L, -2); /* k va k */
+        lua_rawget(L, b);     /* k va vb */
+        int same = !lua_isnil(L, -1) && same_value(L, -2, -1);
+        lua_pop(L, 2); /* k */
+        if (!same) {
+            lua_pop(L, 1);
+            return 0;
+        }
+    }
+    lua_pushnil(L);
+    while (lua_next(L, b)) {
+        nb++;
+        lua_pop(L, 1);
+    }
+    return na == nb;
+}
+
+/* Push a copy of the value at idx: tables (the params' objects and arrays)
+ * are copied through, with their metatable (the array marker); anything
+ * else is itself.  The params come from JSON, so there is no cycle and the
+ * depth is at most SK_LUA_JSON_MAX_DEPTH.  [-0, +1, m] */
+static void copy_value(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) != LUA_TTABLE) {
+        lua_pushvalue(L, idx);
+        return;
+    }
+    luaL_checkstack(L, 4, "copying the params");
+    lua_createtable(L, (int)lua_rawlen(L, idx), 0); /* copy */
+    lua_pushnil(L);
+    while (lua_next(L, idx)) { /* copy k v */
+        copy_value(L, -1);     /* copy k v v' */
+        lua_remove(L, -2);     /* copy k v' */
+        lua_pushvalue(L, -2);  /* copy k v' k */
+        lua_insert(L, -2);     /* copy k k v' */
+        lua_rawset(L, -4);     /* copy k */
+    }
+    if (lua_getmetatable(L, idx)) /* copy mt */
+        lua_setmetatable(L, -2);
+}
+
 typedef struct call_args {
     lstate *ls;
     const sk_case *c;
@@ -576,24 +646,38 @@ static int call_score(lua_State *L)
 {
     call_args *a = lua_touserdata(L, 1);
     const sk_case *c = a->c;
+    lstate *ls = a->ls;
     lua_settop(L, 0);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, a->ls->score_ref);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, a->ls->case_ref);
-    /* Forget the last row: its fields, and anything the script stored in
-     * the table (a memo such as case.words must not carry over). */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->score_ref);
+    /* Nothing a call stores in its case or params reaches a later call:
+     * the case is emptied of every key (the last row's fields, a memo the
+     * script set), and its metatable is protected (make_case_metatable);
+     * the params are checked against the pack's, and copied afresh when
+     * an earlier call changed them. */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->case_ref); /* score case */
     lua_pushnil(L);
-    while (lua_next(L, -2)) {
+    while (lua_next(L, -2)) { /* score case k v */
         lua_pop(L, 1);
         lua_pushvalue(L, -1);
         lua_pushnil(L);
-        lua_rawset(L, -4);
+        lua_rawset(L, -4); /* score case k */
     }
     lua_pushstring(L, c->id ? c->id : "");
     lua_setfield(L, -2, "id");
     lua_pushinteger(L, (lua_Integer)c->trial);
     lua_setfield(L, -2, "trial");
-    a->ls->current = c;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, a->ls->params_ref);
+    ls->current = c;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->params_ref);   /* score case params */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->pristine_ref); /* score case params pristine */
+    if (!same_value(L, -2, -1)) {
+        /* An earlier call changed its params: this one gets them as the
+         * pack gave them. */
+        copy_value(L, -1); /* score case params pristine copy */
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, LUA_REGISTRYINDEX, ls->params_ref);
+        lua_replace(L, -3); /* score case copy pristine */
+    }
+    lua_pop(L, 1);     /* score case params */
     lua_call(L, 2, 2); /* [-3, +2] */
 
     const sk_host *h = a->host;

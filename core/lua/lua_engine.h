@@ -16,6 +16,14 @@
  * then once per worker: every worker has its own sandboxed state (see
  * lua_vm.h), compiled once and reused row after row.
  *
+ * What survives from one call to the next is the script's own doing:
+ * its module-level locals, globals and whatever tables it keeps.  Nothing
+ * a call does to its `case` or `params` reaches a later call: the case
+ * table is emptied of every key before each call and its metatable (which
+ * converts the fields on first read) can be neither changed nor reached;
+ * the params are checked against the pack's before each call and given
+ * afresh when a call changed them.
+ *
  * The script's metadata is exposed as an ordinary sk_scorer_def, so params
  * are checked by the same code as a C plugin's and the scorer lists and
  * composes like any other.

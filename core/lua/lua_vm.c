@@ -154,6 +154,16 @@ static int l_handler_guard(lua_State *L)
  * lua_close, after the call), where the budget cannot stop them. */
 static int l_setmetatable(lua_State *L)
 {
+    /* The case's metatable is protected (lua_engine.c); say why. */
+    int t = luaL_getmetafield(L, 1, "__name"); /* [+(0|1)] */
+    if (t != LUA_TNIL) {
+        int is_case = t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "sk.case") == 0;
+        lua_pop(L, 1);
+        if (is_case)
+            return luaL_error(L, "setmetatable: the case table's metatable cannot be changed "
+                                 "(it reads the row's fields); copy the fields into a table of "
+                                 "your own");
+    }
     if (lua_type(L, 2) == LUA_TTABLE) {
         lua_pushliteral(L, "__gc");
         if (lua_rawget(L, 2) != LUA_TNIL)

@@ -413,6 +413,79 @@ START_TEST(case_kept_is_not_stale)
 }
 END_TEST
 
+/* Issue 11.3: nothing a call does to its case or params reaches the next
+ * call on the same state: not a metatable set on the case (the poisoning
+ * the issue reports), not one reached through getmetatable, not fields
+ * set raw, not changed params, not even through a table kept from them. */
+static const char *poison_script =
+    "local kept\n"
+    "local poison = {\n"
+    "  setmetatable = function(case)\n"
+    "    setmetatable(case, { __index = function() return 'poisoned' end })\n"
+    "  end,\n"
+    "  getmetatable = function(case)\n"
+    "    getmetatable(case).__index = function() return 'poisoned' end\n"
+    "  end,\n"
+    "  rawset = function(case)\n"
+    "    rawset(case, 'expected', 'poisoned')\n"
+    "    rawset(case, 'extra', 'poisoned')\n"
+    "  end,\n"
+    "  params = function(case, params)\n"
+    "    params.word = 'poisoned'\n"
+    "    params.list[1] = 'poisoned'\n"
+    "    setmetatable(params, { __index = function() return 'poisoned' end })\n"
+    "  end,\n"
+    "  keep = function(case, params) kept = params.list end,\n"
+    "  poke = function() kept[1] = 'poisoned' end,\n"
+    "  cycle = function(case, params) params.list = params end,\n"
+    "}\n"
+    "return { name = 'poison', params = { word = 'w', list = { 'a' } },\n"
+    "  score = function(case, params)\n"
+    "    local p = poison[case.input]\n"
+    "    if p then p(case, params) end\n"
+    "    return { score = 1, rationale = table.concat({ tostring(case.expected),\n"
+    "      tostring(case.extra), tostring(case.nope), params.word, tostring(params.list[1]),\n"
+    "      tostring(params.nope), tostring(getmetatable(case)) }, ' ') }\n"
+    "  end }\n";
+
+START_TEST(case_cannot_carry_state)
+{
+    static const struct {
+        const char *how, *error; /* the poisoning row's error, or NULL: it scores */
+    } ways[] = {
+        {"setmetatable", "setmetatable: the case table's metatable cannot be changed (it reads "
+                         "the row's fields); copy the fields into a table of your own"},
+        {"getmetatable", "attempt to index a string value"},
+        {"rawset", NULL},
+        {"params", NULL},
+        {"keep", NULL},
+        {"poke", NULL}, /* a later call changing a table kept from an earlier one */
+        {"cycle", NULL},
+    };
+    sk_lt t;
+    sk_lt_open_script(&t, poison_script, "", "");
+    for (size_t i = 0; i < sizeof ways / sizeof ways[0]; i++) {
+        char *row = sk_asprintf("{\"id\":\"p%zu\",\"input\":\"%s\",\"output\":\"o\","
+                                "\"expected\":\"first\"}",
+                                i, ways[i].how);
+        sk_lt_row(&t, row);
+        free(row);
+        if (ways[i].error)
+            sk_lt_assert_msg(&t, 0, SK_VERDICT_ERROR, ways[i].error);
+        else
+            ck_assert_int_eq(sk_lt_res(&t, 0)->kind, SK_VERDICT_SCORE);
+        /* the next row on the same state sees its own fields only */
+        sk_lt_row(&t, "{\"id\":\"clean\",\"input\":\"clean\",\"output\":\"o\","
+                      "\"expected\":\"second\"}");
+        sk_lt_assert_score(&t, 0, 1);
+        ck_assert_msg(strcmp(sk_lt_res(&t, 0)->rationale.data, "second nil nil w a nil sk.case") ==
+                          0,
+                      "after %s: %s", ways[i].how, sk_lt_res(&t, 0)->rationale.data);
+    }
+    sk_lt_close(&t);
+}
+END_TEST
+
 /* A script that memoises in the case table (case.words = case.words or
  * ...) must compute again for the next row, not reuse the last row's. */
 START_TEST(case_memo_is_per_row)
@@ -894,6 +967,7 @@ static Suite *suite(void)
     tcase_add_test(tc, case_fields_one_by_one);
     tcase_add_test(tc, case_null_expected);
     tcase_add_test(tc, case_kept_is_not_stale);
+    tcase_add_test(tc, case_cannot_carry_state);
     tcase_add_test(tc, case_memo_is_per_row);
     suite_add_tcase(s, tc);
 
