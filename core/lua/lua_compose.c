@@ -7,10 +7,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "engine/host.h"
-#include "lua/lua_json.h"
-#include "engine/params.h"
 #include "base/util.h"
+#include "engine/host.h"
+#include "engine/params.h"
+#include "lua/lua_json.h"
+#include "lua/lua_vm.h"
 
 struct compose_entry {
     char *key; /* name '\n' params_json */
@@ -212,12 +213,23 @@ static int l_sk_score(lua_State *L)
     sk_result r = {0};
     sk_result_reset(&r);
     unsigned flags = ops->def(impl)->flags;
+    /* The caller pays for the case's conversion and for a Lua scorer's
+     * instructions (charged below, once nothing here needs freeing). */
+    long long units = 1;
+    for (int i = 0; i < 4; i++)
+        units += (long long)(f[i].json.len / 4);
+    double t0 = sk_lua_clock();
+    sk_lua_vm_take_last();
     depth++;
     if ((flags & SK_SCORER_NEEDS_EXPECTED) && !cs.expected_json)
         sk_result_skipf(&r, "the case has no expected value");
-    else
+    else {
         sk_result_finish(&r, e->ops->score(e->impl, e->state, &cs, &r), name);
+        units += sk_lua_vm_take_last(); /* a Lua scorer's own call; 0 for a plugin */
+    }
     depth--;
+    if (flags & SK_SCORER_USES_LLM) /* waiting for a model is not the script's time */
+        sk_lua_vm_extend(L, sk_lua_clock() - t0);
     for (int i = 0; i < 4; i++)
         sk_buf_free(&f[i].json);
     lua_settop(L, top);
@@ -246,5 +258,6 @@ static int l_sk_score(lua_State *L)
         return lua_error(L);
     }
     sk_result_free(&r);
+    sk_lua_vm_pay(L, units, "sk.score");
     return nres;
 }

@@ -5,6 +5,11 @@
  * error raises).  The called scorers' states are opened on first use and
  * kept for the life of the calling state.  Calls may nest (a Lua scorer
  * composing a Lua scorer) up to SK_LUA_COMPOSE_DEPTH deep.
+ *
+ * What a composed scorer costs is the caller's too: a Lua scorer's
+ * instructions, and the conversion of the case, are charged to the
+ * calling call's budget (lua_vm.h) when sk.score returns; time spent in a
+ * scorer that waits for a model does not count against max_seconds.
  */
 #ifndef SK_LUA_COMPOSE_H
 #define SK_LUA_COMPOSE_H

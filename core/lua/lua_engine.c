@@ -777,8 +777,9 @@ static void l_release(void *impl)
     sk_lua_script_free(impl);
 }
 
-/* "lua": {"max_instructions": N, "max_memory_mb": M}, on the pack (for
- * every Lua scorer) or on one entry (overriding the pack's). */
+/* "lua": {"max_instructions": N, "max_memory_mb": M, "max_seconds": S},
+ * on the pack (for every Lua scorer) or on one entry (overriding the
+ * pack's). */
 static int parse_limits(const cJSON *j, const char *where, sk_lua_limits *lim, char **err)
 {
     if (!j)
@@ -786,7 +787,7 @@ static int parse_limits(const cJSON *j, const char *where, sk_lua_limits *lim, c
     if (!cJSON_IsObject(j))
         return sk_errf(err, SK_EINVAL,
                        "%s: \"lua\" must be an object like {\"max_instructions\": 10000000, "
-                       "\"max_memory_mb\": 64}",
+                       "\"max_memory_mb\": 64, \"max_seconds\": 10}",
                        where);
     const cJSON *k;
     cJSON_ArrayForEach(k, j)
@@ -797,10 +798,13 @@ static int parse_limits(const cJSON *j, const char *where, sk_lua_limits *lim, c
             lim->instructions = (long long)v;
         else if (ok && strcmp(k->string, "max_memory_mb") == 0 && v <= 65536)
             lim->memory = (size_t)(v * 1024 * 1024);
+        else if (cJSON_IsNumber(k) && v > 0 && v <= 86400 && strcmp(k->string, "max_seconds") == 0)
+            lim->seconds = v;
         else
             return sk_errf(err, SK_EINVAL,
-                           "%s: lua.%s: expected max_instructions (a count >= 1) or "
-                           "max_memory_mb (MiB, 1 to 65536)",
+                           "%s: lua.%s: expected max_instructions (a count >= 1), "
+                           "max_memory_mb (MiB, 1 to 65536) or max_seconds (seconds per call, "
+                           "more than 0 and at most 86400)",
                            where, k->string);
     }
     return SK_OK;
@@ -808,7 +812,8 @@ static int parse_limits(const cJSON *j, const char *where, sk_lua_limits *lim, c
 
 static int l_check_options(const cJSON *options, const char *where, char **err)
 {
-    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
+    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY,
+                         SK_LUA_DEFAULT_SECONDS};
     return parse_limits(options, where, &lim, err);
 }
 
@@ -816,7 +821,8 @@ static int l_check_options(const cJSON *options, const char *where, char **err)
  * under the pack's limits overridden by the entry's. */
 static int l_resolve(const sk_engine_entry *e, const void **impl, char **origin, char **err)
 {
-    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
+    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY,
+                         SK_LUA_DEFAULT_SECONDS};
     int rc = parse_limits(e->pack_options, e->pack_path ? e->pack_path : e->where, &lim, err);
     if (rc == SK_OK)
         rc = parse_limits(e->entry_options, e->where, &lim, err);

@@ -641,6 +641,35 @@ START_TEST(compose_errors)
 }
 END_TEST
 
+/* Issue 11.4: what a composed Lua scorer runs is the caller's work too. */
+START_TEST(compose_charges_the_caller)
+{
+    sk_lt t;
+    memset(&t, 0, sizeof t);
+    t.scripts[t.nscripts++] = sk_lt_script("return { name = 'busy', score = function()\n"
+                                           "  local n = 0\n"
+                                           "  for i = 1, 100000 do n = n + i end\n"
+                                           "  return 1 end }\n");
+    t.scripts[t.nscripts++] =
+        sk_lt_script("return { name = 'boss', score = function(case)\n"
+                     "  if case.input == 'once' then return sk.score('busy', case) end\n"
+                     "  for _ = 1, 20 do pcall(sk.score, 'busy', case) end\n"
+                     "  return 1 end }\n");
+    char *pack = sk_asprintf("{\"name\":\"t\",\"scorers\":[{\"use\":\"lua:%s\"},"
+                             "{\"use\":\"lua:%s\",\"lua\":{\"max_instructions\":1000000}}]}",
+                             t.scripts[0], t.scripts[1]);
+    sk_lt_open(&t, pack);
+    free(pack);
+    sk_lt_row(&t, "{\"input\":\"once\",\"output\":\"o\"}");
+    sk_lt_assert_score(&t, 1, 1);
+    sk_lt_row(&t, "{\"input\":\"many\",\"output\":\"o\"}");
+    sk_lt_assert_msg(&t, 1, SK_VERDICT_ERROR, "exceeded its 1M instruction budget in sk.score");
+    sk_lt_row(&t, "{\"input\":\"once\",\"output\":\"o\"}");
+    sk_lt_assert_score(&t, 1, 1);
+    sk_lt_close(&t);
+}
+END_TEST
+
 /* ---- many rows, several workers -------------------------------------- */
 
 static const char *shape_script =
@@ -975,6 +1004,7 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, sk_fixture_setup, sk_fixture_teardown);
     tcase_add_loop_test(tc, compose_calls, 0, sizeof compose_ok / sizeof compose_ok[0]);
     tcase_add_test(tc, compose_errors);
+    tcase_add_test(tc, compose_charges_the_caller);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("files");
