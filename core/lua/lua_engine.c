@@ -24,6 +24,8 @@ struct sk_lua_script {
     sk_scorer_def def;
     sk_param_def *params; /* def.params; strings owned */
     char *name, *summary, *meta_cases;
+    char **composes; /* what sk.score calls (lua_compose.h) */
+    size_t ncomposes;
     const sk_engine_lookup *lookup; /* for sk.score; NULL outside a pack */
 };
 
@@ -47,8 +49,8 @@ typedef struct lstate {
 static const char *const lazy_fields[] = {"input", "output", "expected", "metadata"};
 
 static const char *const script_keys[] = {
-    "name",    "summary",          "params",   "score",          "meta_cases",
-    "accepts", "nondeterministic", "uses_llm", "needs_expected", NULL};
+    "name",     "summary",        "params",   "score", "meta_cases", "accepts", "nondeterministic",
+    "uses_llm", "needs_expected", "composes", NULL};
 
 static int valid_name(const char *s)
 {
@@ -235,6 +237,15 @@ static int read_params(lua_State *L, sk_lua_script *s, char *err, size_t errlen)
     return 0;
 }
 
+static void add_compose(sk_lua_script *s, const char *name)
+{
+    for (size_t i = 0; i < s->ncomposes; i++)
+        if (strcmp(s->composes[i], name) == 0)
+            return;
+    s->composes = sk_xrealloc(s->composes, (s->ncomposes + 1) * sizeof *s->composes);
+    s->composes[s->ncomposes++] = sk_xstrdup(name);
+}
+
 static int read_table(lua_State *L, sk_lua_script *s, char *err, size_t errlen)
 {
     if (!lua_istable(L, -1)) {
@@ -254,7 +265,7 @@ static int read_table(lua_State *L, sk_lua_script *s, char *err, size_t errlen)
             snprintf(err, errlen,
                      "unknown field %s%s%s in the returned table (fields: name, "
                      "summary, params, score, meta_cases, accepts, nondeterministic, "
-                     "uses_llm, needs_expected)",
+                     "uses_llm, needs_expected, composes)",
                      lua_type(L, -2) == LUA_TSTRING ? "\"" : "",
                      lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "(not a name)",
                      lua_type(L, -2) == LUA_TSTRING ? "\"" : "");
@@ -325,6 +336,27 @@ static int read_table(lua_State *L, sk_lua_script *s, char *err, size_t errlen)
         s->meta_cases = b.data;
     }
     lua_pop(L, 1);
+    lua_getfield(L, -1, "composes");
+    if (lua_istable(L, -1)) {
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            if (!k || !*k) {
+                lua_pop(L, 2);
+                snprintf(err, errlen, "composes: each entry must be a scorer's name");
+                return -1;
+            }
+            add_compose(s, k);
+            lua_pop(L, 1);
+        }
+    } else if (!lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        snprintf(err, errlen,
+                 "composes must be a list of the scorers sk.score calls, such as {\"tone\"}");
+        return -1;
+    }
+    lua_pop(L, 1);
     if (read_params(L, s, err, errlen))
         return -1;
     s->def.size = sizeof s->def;
@@ -368,6 +400,7 @@ int sk_lua_script_load(sk_lua_script **out, const char *path, const char *displa
         sk_lua_script_free(s);
         return rc;
     }
+    sk_lua_compose_scan(s->source, s->len, &s->composes, &s->ncomposes);
     sk_lua_vm vm = {0};
     vm.lim = *lim;
     vm.scorer = s->display;
@@ -418,6 +451,9 @@ void sk_lua_script_free(sk_lua_script *s)
         free((char *)p->doc);
     }
     free(s->params);
+    for (size_t i = 0; i < s->ncomposes; i++)
+        free(s->composes[i]);
+    free(s->composes);
     free(s->name);
     free(s->summary);
     free(s->meta_cases);
@@ -538,7 +574,8 @@ static int build(lstate *ls, char *err, size_t errlen)
     lua_insert(L, -2);
     lua_setmetatable(L, -2);
     ls->case_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    if (sk_lua_compose_open(&ls->compose, L, s->lookup, s->display) != 0) {
+    if (sk_lua_compose_open(&ls->compose, L, s->lookup, s->display,
+                            (const char *const *)s->composes, s->ncomposes) != 0) {
         snprintf(err, errlen, "%s: out of memory setting up sk.score", s->display);
         goto fail;
     }
@@ -873,6 +910,13 @@ static const char *l_meta_cases(const void *impl)
     return sk_lua_script_meta_cases(impl);
 }
 
+static const char *const *l_calls(const void *impl, size_t *n)
+{
+    const sk_lua_script *s = impl;
+    *n = s->ncomposes;
+    return (const char *const *)s->composes;
+}
+
 static void l_bind(const void *impl, const sk_engine_lookup *lookup)
 {
     sk_lua_script_bind((sk_lua_script *)impl, lookup);
@@ -893,6 +937,7 @@ const sk_engine_ops sk_engine_lua = {
     .source_file = l_source_file,
     .meta_cases = l_meta_cases,
     .bind = l_bind,
+    .calls = l_calls,
 };
 
 char *sk_lua_resolve(const char *use, const char *base_file, const char *project_dir, char **err)

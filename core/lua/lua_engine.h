@@ -8,6 +8,8 @@
  *     score = function(case, params) return 1 end,       -- or {score=, rationale=, meta=}
  *                                                         -- or nil, "reason" (skipped)
  *     meta_cases = { ... },                               -- optional, for `scorekit validate`
+ *     composes = { "tone" },                              -- optional: scorers sk.score calls
+ *                                                         -- by a name the script computes
  *     nondeterministic = false, uses_llm = false, needs_expected = false,
  *   }
  *
