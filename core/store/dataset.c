@@ -137,6 +137,29 @@ int sk_dataset_row_texts(sk_store *st, int64_t version_id, const char *row_id, c
     return rc;
 }
 
+int sk_dataset_each_metadata(sk_store *st, int64_t version_id,
+                             int (*fn)(void *ud, const char *row_id, const char *metadata_json),
+                             void *ud, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT row_id, metadata_json FROM dataset_rows WHERE version_id = "
+                              "? ORDER BY row_id",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, version_id);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        if ((rc = fn(ud, (const char *)sqlite3_column_text(s, 0),
+                     (const char *)sqlite3_column_text(s, 1))) != 0)
+            break;
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = sk_store_error(st, "reading the rows' metadata", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 /* The dataset's newest version number, 0 when there is no such dataset. */
 static int latest_version(sk_store *st, const char *name, int *latest, char **err)
 {

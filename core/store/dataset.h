@@ -98,6 +98,13 @@ int sk_dataset_version_rows(sk_store *st, int64_t version_id, int64_t *rows, cha
 int sk_dataset_row_texts(sk_store *st, int64_t version_id, const char *row_id, char **input,
                          char **expected, char **err);
 
+/* Every row of version version_id by row id (strcmp order): fn gets its
+ * id and metadata JSON text (NULL when none), borrowed for the call.  A
+ * non-zero return from fn stops the walk and is returned. */
+int sk_dataset_each_metadata(sk_store *st, int64_t version_id,
+                             int (*fn)(void *ud, const char *row_id, const char *metadata_json),
+                             void *ud, char **err);
+
 /* Every dataset's newest version, sorted by name.  *out is an array of *n
  * (possibly zero) entries; free with sk_dataset_list_free. */
 int sk_dataset_list(sk_store *st, sk_dataset_version **out, size_t *n, char **err);

@@ -26,6 +26,9 @@ typedef struct walk {
     int (*error)(void *ud, const sk_experiment_error *e);
     int (*lowest)(void *ud, const char *row_id, double mean);
     int (*cell)(void *ud, const sk_cell_score_row *r);
+    int (*scorer)(void *ud, const char *name, int has_threshold, double threshold);
+    int (*row_cells)(void *ud, const sk_experiment_row_cells *r);
+    int (*score)(void *ud, const sk_experiment_score *s);
     const char *row_id; /* each_row_score's row */
 } walk;
 
@@ -251,4 +254,81 @@ int sk_experiment_each_export(sk_store *st, const char *exp_id, int64_t version_
     sqlite3_bind_int64(s, 2, version_id);
     walk w = {.ud = ud, .cell = fn};
     return each(st, s, "reading the experiment's cells", err, export_row, &w);
+}
+
+static int scorer_row(sqlite3_stmt *s, const walk *w)
+{
+    return w->scorer(w->ud, text(s, 0), sqlite3_column_type(s, 1) != SQLITE_NULL,
+                     sqlite3_column_double(s, 1));
+}
+
+int sk_experiment_each_scorer(sk_store *st, const char *exp_id,
+                              int (*fn)(void *ud, const char *name, int has_threshold,
+                                        double threshold),
+                              void *ud, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT name, threshold FROM experiment_scorers WHERE "
+                              "experiment_id = ? ORDER BY idx",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    walk w = {.ud = ud, .scorer = fn};
+    return each(st, s, "reading the experiment's scorers", err, scorer_row, &w);
+}
+
+static int row_cells_row(sqlite3_stmt *s, const walk *w)
+{
+    sk_experiment_row_cells r = {
+        .row_id = text(s, 0),
+        .pos = sqlite3_column_int64(s, 1),
+        .cells = (unsigned)sqlite3_column_int(s, 2),
+        .task_errors = (unsigned)sqlite3_column_int(s, 3),
+    };
+    return w->row_cells(w->ud, &r);
+}
+
+int sk_experiment_each_row_cells(sk_store *st, const char *exp_id,
+                                 int (*fn)(void *ud, const sk_experiment_row_cells *r), void *ud,
+                                 char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT row_id, min(pos), count(*), count(task_error) FROM cells "
+                              "WHERE experiment_id = ? GROUP BY row_id ORDER BY row_id",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    walk w = {.ud = ud, .row_cells = fn};
+    return each(st, s, "reading the experiment's cells", err, row_cells_row, &w);
+}
+
+static int score_row(sqlite3_stmt *s, const walk *w)
+{
+    sk_experiment_score r = {
+        .row_id = text(s, 0),
+        .scorer = text(s, 1),
+        .kind = text(s, 2),
+        .score = sqlite3_column_double(s, 3),
+    };
+    return w->score(w->ud, &r);
+}
+
+int sk_experiment_each_score(sk_store *st, const char *exp_id,
+                             int (*fn)(void *ud, const sk_experiment_score *s), void *ud,
+                             char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT row_id, scorer, kind, score FROM scores WHERE "
+                              "experiment_id = ? ORDER BY row_id",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    walk w = {.ud = ud, .score = fn};
+    return each(st, s, "reading the experiment's scores", err, score_row, &w);
 }

@@ -98,4 +98,38 @@ int sk_experiment_each_export(sk_store *st, const char *exp_id, int64_t version_
                               int (*fn)(void *ud, const sk_cell_score_row *r), void *ud,
                               char **err);
 
+/* ---- for comparing two experiments (analysis/compare.c) ---- */
+
+/* The experiment's scorers in the pack's order: name, and its threshold
+ * when it has one (has_threshold 0: threshold is 0).  name is borrowed for
+ * the call. */
+int sk_experiment_each_scorer(sk_store *st, const char *exp_id,
+                              int (*fn)(void *ud, const char *name, int has_threshold,
+                                        double threshold),
+                              void *ud, char **err);
+
+/* One dataset row as the experiment ran it: its first position, its cells
+ * (trials) and how many of them the task failed. */
+typedef struct sk_experiment_row_cells {
+    const char *row_id;
+    int64_t pos;
+    unsigned cells, task_errors;
+} sk_experiment_row_cells;
+
+/* Every row the experiment has cells for, by row id (strcmp order). */
+int sk_experiment_each_row_cells(sk_store *st, const char *exp_id,
+                                 int (*fn)(void *ud, const sk_experiment_row_cells *r), void *ud,
+                                 char **err);
+
+/* One stored score, in brief. */
+typedef struct sk_experiment_score {
+    const char *row_id, *scorer, *kind; /* kind: "score", "skipped", "error" */
+    double score;                       /* 0 when the store has none */
+} sk_experiment_score;
+
+/* Every score of the experiment, by row id (within a row, any order). */
+int sk_experiment_each_score(sk_store *st, const char *exp_id,
+                             int (*fn)(void *ud, const sk_experiment_score *s), void *ud,
+                             char **err);
+
 #endif

@@ -12,7 +12,6 @@ order="include base store llm engine lua task run validate analysis api cli"
 # SQL lives in core/store: nothing else includes <sqlite3.h>, except these
 # files, not yet moved (their queries still to go into core/store).
 sqlite_not_yet_moved="
-core/analysis/compare.c
 core/analysis/compare_rows.c
 core/llm/llm_cache.c
 "
