@@ -8,7 +8,7 @@
  *   char *err = NULL, *result = NULL;
  *   if (scorekit_open(&sk, "myproject", NULL, &err) != 0) { ...; scorekit_free(err); }
  *   scorekit_score(sk, "{\"output\": \"Paris\", \"expected\": \"Paris\"}", 0, &result, &err);
- *   ... result is {"line":1,"id":...,"overall":1,"pass":true,"scores":{...}} ...
+ *   ... result is {"id":...,"line":1,"overall":1,"pass":true,"scores":{...}} ...
  *   scorekit_free(result);
  *   scorekit_close(sk);
  *
@@ -22,6 +22,8 @@
  *     frees them with scorekit_free.  Arguments are borrowed for the call.
  *   - A handle is used by one thread at a time; open one handle per thread
  *     to score in parallel (scorekit_run uses its own worker threads).
+ *   - For now the model client is process-wide: while a handle whose pack
+ *     (or task) calls a model is open, do not open another such handle.
  *
  * Scorer plugins need only <scorekit/plugin.h>, not this library.
  */
