@@ -11,6 +11,7 @@
 #include "analysis/compare.h"
 #include "base/error.h"
 #include "base/util.h"
+#include "store/dataset.h"
 
 /* A listed row with what it sorts by. */
 typedef struct row_key {
@@ -134,24 +135,7 @@ static int load_trial(sk_store *st, const sk_comparison *c, const sk_experiment 
 static int load_inputs(sk_store *st, int64_t version_id, const char *row_id, sk_cmp_row_detail *d,
                        char **err)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT input_json, expected_json FROM dataset_rows WHERE "
-                              "version_id = ? AND row_id = ?",
-                              err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, version_id);
-    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
-        d->input_json = sk_store_column_dup(s, 0);
-        d->expected_json = sk_store_column_dup(s, 1);
-    }
-    sqlite3_finalize(s);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return sk_store_error(st, "reading a row of the dataset", err);
-    return SK_OK;
+    return sk_dataset_row_texts(st, version_id, row_id, &d->input_json, &d->expected_json, err);
 }
 
 int sk_compare_row_detail(sk_store *st, const sk_comparison *c, size_t row, sk_cmp_row_detail *out,
