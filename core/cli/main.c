@@ -61,7 +61,7 @@ static int run_command(const cli_ctx *ctxp, int sub_argc, char **sub_argv)
     static const char *const model_cmds[] = {"score", "try", "run", "rescore", "validate"};
     for (size_t i = 0; i < sizeof model_cmds / sizeof *model_cmds; i++)
         if (strcmp(cmd, model_cmds[i]) == 0)
-            cli_llm_set_no_cache(cli_take_flag(&sub_argc, sub_argv, "--no-cache"));
+            ctx.llm->no_cache = cli_take_flag(&sub_argc, sub_argv, "--no-cache");
     if (strcmp(cmd, "score") == 0)
         return cmd_score(&ctx, sub_argc, sub_argv);
     if (strcmp(cmd, "scorers") == 0)
@@ -116,7 +116,8 @@ int main(int argc, char **argv)
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
     mallopt(M_TOP_PAD, 16 << 20);
 #endif
-    cli_ctx ctx = {".", 0};
+    cli_llm llm = {0};
+    cli_ctx ctx = {".", 0, &llm};
     int i = 1;
     while (i < argc && argv[i][0] == '-') {
         if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
@@ -139,8 +140,9 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
+    /* Log lines go to this process's stderr, whichever run they come from. */
     sk_host_set_logger(log_to_stderr, NULL);
     int rc = run_command(&ctx, argc - i, argv + i);
-    cli_llm_close(); /* before exit, so no worker of the client outlives it */
+    cli_llm_close(&llm); /* before exit, so no worker of the client outlives it */
     return rc;
 }

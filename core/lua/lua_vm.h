@@ -34,11 +34,20 @@ typedef struct sk_lua_vm {
     sk_lua_limits lim;
     const char *scorer; /* for log lines and messages (borrowed) */
     void *owner;        /* the engine's per-state data (for sk.score) */
-    size_t mem;         /* bytes allocated now */
-    long long used;     /* instructions in the current call */
+    /* The host of the call in progress (open, score, close), for sk.llm and
+     * sk.score; NULL while a script is only loaded.  Borrowed. */
+    struct sk_host_ctx *host;
+    size_t mem;     /* bytes allocated now */
+    long long used; /* instructions in the current call */
     int over_budget, out_of_memory;
     int over_in_pattern; /* the budget ran out inside a string pattern match */
 } sk_lua_vm;
+
+/* The vm whose state L is (set by sk_lua_vm_open). */
+static inline sk_lua_vm *sk_lua_vm_of(lua_State *L)
+{
+    return *(sk_lua_vm **)lua_getextraspace(L);
+}
 
 /* The folders searched for "sk.NAME" modules and named scorers, joined by
  * ':': SCOREKIT_LUA_PATH, then the install folder.  Static storage. */
