@@ -3,8 +3,9 @@
  * one of its pack's scorers by display name, or any plugin scorer — and
  * getting back  score, rationale, meta  (or nil, reason when skipped; an
  * error raises).  The called scorers' states are opened on first use, with
- * the calling state's host, and kept for the life of the calling state.  Calls may nest (a Lua
- * scorer composing a Lua scorer) up to SK_LUA_COMPOSE_DEPTH deep.
+ * the calling state's host, and kept for the life of the calling state.
+ * Calls may nest (a Lua scorer composing a Lua scorer) up to
+ * SK_LUA_COMPOSE_DEPTH deep.
  */
 #ifndef SK_LUA_COMPOSE_H
 #define SK_LUA_COMPOSE_H

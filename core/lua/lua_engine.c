@@ -680,6 +680,7 @@ static void l_close(sk_host_ctx *host, const void *impl, void *state)
     lstate *ls = state;
     if (!ls)
         return;
+    ls->vm.host = host; /* what the script's finalizers may still call */
     sk_lua_compose_close(&ls->compose, host);
     sk_lua_vm_close(&ls->vm);
     free(ls->params_json);
