@@ -1,7 +1,7 @@
 # Unit tests (Check) link the core and scorer libraries directly; CLI tests
 # are shell scripts that drive the built `scorekit` as a user would.
 TEST_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit $(CHECK_CFLAGS) $(CJSON_CFLAGS)
-TEST_LDADD = libskheuristic.la libscorekit.la $(CHECK_LIBS)
+TEST_LDADD = libskheuristic.la libskcore.la $(CHECK_LIBS)
 AM_TESTS_ENVIRONMENT = \
 	SK_SRCDIR='$(abs_top_srcdir)'; SK_BUILDDIR='$(abs_top_builddir)'; \
 	SCOREKIT_PLUGIN_PATH='$(abs_top_builddir)/plugins/.libs'; \
@@ -32,3 +32,4 @@ include tests/unit/judge.mk
 # The floor plan: includes point down the folder order, no circles.
 TESTS += tests/layout/layers.sh
 EXTRA_DIST += tests/layout/layers.sh
+include tests/unit/api.mk

@@ -6,7 +6,6 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,119 +15,6 @@
 #include "base/fileutil.h"
 #include "run/run.h"
 #include "base/util.h"
-
-void sk_baseline_clear(sk_baseline *b)
-{
-    free(b->experiment_id);
-    free(b->set_at);
-    free(b->note);
-    memset(b, 0, sizeof *b);
-}
-
-void sk_baseline_list_free(sk_baseline *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        sk_baseline_clear(&v[i]);
-    free(v);
-}
-
-int sk_baseline_set(sk_store *st, const char *exp_ref, const char *note, int force,
-                    sk_baseline *out, char **err)
-{
-    if (out)
-        memset(out, 0, sizeof *out);
-    sk_experiment e;
-    int rc = sk_experiment_load(st, exp_ref, &e, err);
-    if (rc)
-        return rc;
-    if (!force && strcmp(e.status, "done") != 0) {
-        rc = sk_errf(err, SK_EINVAL,
-                     "experiment %s is %s: its figures cover only the cells it recorded. "
-                     "Finish it first (scorekit run --resume %s), or pass --force",
-                     e.id, e.status, e.id);
-        sk_experiment_clear(&e);
-        return rc;
-    }
-    sqlite3_stmt *s = NULL;
-    rc = sk_store_prepare(
-        st, &s, "INSERT INTO baselines (experiment_id, set_at, note) VALUES (?, ?, ?)", err);
-    char *now = sk_now_utc();
-    if (rc == SK_OK) {
-        sqlite3_bind_text(s, 1, e.id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
-        if (note)
-            sqlite3_bind_text(s, 3, note, -1, SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(s, 3);
-        rc = sk_store_step_done(st, s, "recording the baseline", err);
-    }
-    sqlite3_finalize(s);
-    if (rc == SK_OK && out) {
-        out->id = sqlite3_last_insert_rowid(sk_store_db(st));
-        out->experiment_id = sk_xstrdup(e.id);
-        out->set_at = now;
-        out->note = note ? sk_xstrdup(note) : NULL;
-        now = NULL;
-    }
-    free(now);
-    sk_experiment_clear(&e);
-    return rc;
-}
-
-static int query(sk_store *st, const char *sql, sk_baseline **out, size_t *n, char **err)
-{
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(st, &s, sql, err);
-    if (rc)
-        return rc;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = sk_xrealloc(*out, (*n + 1) * sizeof **out);
-        sk_baseline *b = &(*out)[(*n)++];
-        b->id = sqlite3_column_int64(s, 0);
-        b->experiment_id = sk_store_column_dup(s, 1);
-        b->set_at = sk_store_column_dup(s, 2);
-        b->note = sk_store_column_dup(s, 3);
-    }
-    sqlite3_finalize(s);
-    if (step != SQLITE_DONE) {
-        sk_baseline_list_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return sk_store_error(st, "reading the baselines", err);
-    }
-    return SK_OK;
-}
-
-int sk_baseline_current(sk_store *st, sk_baseline *out, char **err)
-{
-    memset(out, 0, sizeof *out);
-    sk_baseline *v;
-    size_t n;
-    int rc = query(st,
-                   "SELECT id, experiment_id, set_at, note FROM baselines ORDER BY id DESC "
-                   "LIMIT 1",
-                   &v, &n, err);
-    if (rc)
-        return rc;
-    if (n == 0) {
-        free(v);
-        return sk_errf(err, SK_ENOTFOUND,
-                       "no baseline set: choose the experiment that stands for production "
-                       "with `scorekit baseline set EXP`, or pass --base EXP");
-    }
-    *out = v[0];
-    free(v);
-    return SK_OK;
-}
-
-int sk_baseline_history(sk_store *st, sk_baseline **out, size_t *n, char **err)
-{
-    return query(st, "SELECT id, experiment_id, set_at, note FROM baselines ORDER BY id DESC", out,
-                 n, err);
-}
 
 /* What `scorekit run` would record now with dataset `ref`. */
 static char *snapshot_with(const sk_project *proj, const sk_pack *pack, const char *pack_path,

@@ -20,6 +20,7 @@
 #include "analysis/stats.h"
 #include "base/error.h"
 #include "base/util.h"
+#include "base/verdict.h"
 
 #define NOISE_Z 1.959963984540054 /* per-row noise band: 1.96 standard errors */
 
@@ -203,11 +204,10 @@ static int load_rows(sk_store *st, const char *exp_id, side_row **out, size_t *n
     return SK_OK;
 }
 
-static void init_side(sk_cmp_side *sd, const side_row *r, int has_threshold)
+static void init_side(sk_cmp_side *sd, const side_row *r)
 {
     sd->trials = r->cells;
-    /* A task error gives a thresholded scorer nothing to pass with. */
-    sd->fail = has_threshold ? r->task_errors : 0;
+    sd->errors = r->task_errors; /* a task error leaves the scorer no verdict */
 }
 
 /* Merge both sides' sorted row lists into the comparison's rows. */
@@ -227,13 +227,13 @@ static void merge_rows(sk_comparison *c, side_row *b, size_t nb, side_row *n, si
             r->in_base = 1;
             r->pos = b[i].pos;
             for (size_t k = 0; k < ns; k++)
-                init_side(&r->base[k], &b[i], c->scorers[k].base_has_threshold);
+                init_side(&r->base[k], &b[i]);
         }
         if (cmp >= 0) {
             r->in_new = 1;
             r->pos = n[j].pos;
             for (size_t k = 0; k < ns; k++)
-                init_side(&r->new_[k], &n[j], c->scorers[k].new_has_threshold);
+                init_side(&r->new_[k], &n[j]);
         }
         r->id = sk_xstrdup(cmp <= 0 ? b[i].id : n[j].id);
         if (cmp <= 0)
@@ -295,8 +295,8 @@ static int load_scores(sk_store *st, sk_comparison *c, int new_side, char **err)
                 else
                     sd->fail++;
             }
-        } else if (strcmp(kind, "error") == 0 && has_thr) {
-            sd->fail++;
+        } else if (strcmp(kind, "error") == 0) {
+            sd->errors++;
         }
     }
     sqlite3_finalize(s);
@@ -313,15 +313,22 @@ static int load_scores(sk_store *st, sk_comparison *c, int new_side, char **err)
     return SK_OK;
 }
 
-/* 1 passes, 0 fails, -1 neither (skipped everywhere, or no threshold):
- * a row passes on its mean, as the experiment summary counts it. */
-static int side_pass(const sk_cmp_side *sd, int has_thr, double thr)
+/* One side of a row for one scorer, by the row verdict's rule (rowscore.h)
+ * applied to the scorer's trials: an error in any of them (the scorer's or
+ * the task's) or no score at all is no verdict; else the mean over the
+ * trials against the threshold, as the experiment summary counts a row.
+ * -1 when the scorer has no threshold on this side: nothing to flip. */
+static int side_pass(sk_row_verdict *v, const sk_cmp_side *sd, const char *name, int has_thr,
+                     double thr)
 {
     if (!has_thr)
         return -1;
-    if (sd->scored)
-        return sd->mean >= thr;
-    return sd->fail ? 0 : -1;
+    sk_row_verdict_begin(v);
+    sk_verdict kind = sd->errors   ? SK_VERDICT_ERROR
+                      : sd->scored ? SK_VERDICT_SCORE
+                                   : SK_VERDICT_SKIP;
+    sk_row_verdict_add(v, name, kind, sd->mean, has_thr, thr, NULL);
+    return (int)sk_row_verdict_end(v);
 }
 
 static void classify_rows(sk_comparison *c)
@@ -375,15 +382,17 @@ static void figures(const sk_comparison *c, size_t k, const size_t *idx, size_t 
     double sum_b = 0, sum_n = 0, var_b = 0, var_n = 0;
     size_t nvar_b = 0, nvar_n = 0;
     int all_zero = 1;
+    sk_row_verdict v = {0};
     for (size_t i = 0; i < n; i++) {
         const sk_cmp_row *r = &c->rows[idx ? idx[i] : i];
         if (!r->in_base || !r->in_new)
             continue;
         const sk_cmp_side *b = &r->base[k], *nw = &r->new_[k];
-        int pb = side_pass(b, sc->base_has_threshold, sc->base_threshold);
-        int pn = side_pass(nw, sc->new_has_threshold, sc->new_threshold);
-        f->pass_to_fail += pb == 1 && pn == 0;
-        f->fail_to_pass += pb == 0 && pn == 1;
+        int pb = side_pass(&v, b, sc->name, sc->base_has_threshold, sc->base_threshold);
+        int pn = side_pass(&v, nw, sc->name, sc->new_has_threshold, sc->new_threshold);
+        f->pass_to_fail += pb == SK_ROW_PASS && pn == SK_ROW_FAIL;
+        f->fail_to_pass += pb == SK_ROW_FAIL && pn == SK_ROW_PASS;
+        f->no_verdict += pb >= 0 && pn >= 0 && (pb == SK_ROW_NO_VERDICT || pn == SK_ROW_NO_VERDICT);
         f->hard_regressions += r->hard[k];
         if (isnan(r->delta[k])) {
             f->unpaired += b->scored || nw->scored;
@@ -406,6 +415,7 @@ static void figures(const sk_comparison *c, size_t k, const size_t *idx, size_t 
         f->regressed += r->change[k] == SK_ROW_DOWN;
         f->unchanged += r->change[k] == SK_ROW_SAME;
     }
+    sk_row_verdict_free(&v);
     f->base_mean = f->new_mean = f->diff = f->sd_diff = NAN;
     f->boot_lo = f->boot_hi = f->t_lo = f->t_hi = NAN;
     f->rows_needed = f->trials_needed = NAN;

@@ -3,7 +3,8 @@
  * averaged first, then per scorer the paired difference of the means with
  * a bootstrap and a t confidence interval, the rows that improved or
  * regressed beyond their own trial noise, pass/fail flips against the
- * scorer's recorded threshold, and a verdict that says "not
+ * scorer's recorded threshold (a side with no verdict, see sk_row_verdict,
+ * is counted apart and is never a flip), and a verdict that says "not
  * distinguishable from noise" whenever the interval includes 0.  The same
  * figures can be broken down by metadata segments, and a gate turns the
  * verdicts into a CI decision.
@@ -64,7 +65,11 @@ typedef struct sk_cmp_figures {
     double t_lo, t_hi;                /* paired t-interval of diff */
     size_t improved, regressed, unchanged; /* rows, by the per-row rule */
     size_t pass_to_fail, fail_to_pass;     /* rows whose mean crossed the threshold */
-    size_t hard_regressions;               /* passed in every base trial, failed in every new one */
+    /* Rows with no verdict on a side (sk_row_verdict: an error of the
+     * scorer or the task in any trial, or no score), where both sides have
+     * a threshold: neither a pass nor a fail, so never a flip. */
+    size_t no_verdict;
+    size_t hard_regressions; /* passed in every base trial, failed (by score) in every new one */
     sk_cmp_verdict verdict;
     int small; /* |diff| < SK_COMPARE_SMALL */
     /* To resolve a difference of this size (two-sided 5 %, 80 % power,
@@ -86,7 +91,8 @@ typedef struct sk_cmp_scorer {
 typedef struct sk_cmp_side {
     unsigned trials;     /* cells the side has for the row */
     unsigned scored;     /* trials with a score */
-    unsigned pass, fail; /* trials at/above the threshold; below it, errors, task errors */
+    unsigned pass, fail; /* scored trials at/above the threshold; below it */
+    unsigned errors;     /* trials with an error of the scorer or of the task */
     double mean, sd;     /* over the scored trials; NAN when none / under 2 */
 } sk_cmp_side;
 

@@ -1,7 +1,7 @@
 # analysis: the statistics (t and bootstrap intervals, sample sizes), the
 # diff of two configuration snapshots, comparing two experiments row by
 # row, and the baseline and its staleness.
-libscorekit_la_SOURCES += \
+libskcore_la_SOURCES += \
 	core/analysis/stats.c core/analysis/stats.h \
 	core/analysis/config_diff.c core/analysis/config_diff.h \
 	core/analysis/compare.c core/analysis/compare.h core/analysis/compare_rows.c \

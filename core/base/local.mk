@@ -11,10 +11,10 @@ libsktemplate_la_SOURCES = core/base/template.c core/base/template.h
 libsktemplate_la_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
 libsktemplate_la_LIBADD = $(CJSON_LIBS)
 
-libscorekit_la_SOURCES += \
+libskcore_la_SOURCES += \
 	core/base/error.c core/base/error.h \
 	core/base/util.c core/base/util.h \
 	core/base/fileutil.c core/base/fileutil.h \
 	core/base/row.c core/base/row.h \
 	core/base/hash.c core/base/hash.h \
-	core/base/verdict.h
+	core/base/verdict.c core/base/verdict.h

@@ -26,6 +26,8 @@ typedef struct scanner {
     char got[32]; /* the text of the last describe() */
     int trusted;  /* the text was validated before: only find the spans */
     int bare;     /* sk_json_check: messages carry no "column N: " prefix */
+    /* the first top-level key not wanted (sk_row_scan_known) */
+    sk_span unknown;
 } scanner;
 
 static int fail(scanner *s, cursor at, const char *fmt, ...) SK_PRINTF(3, 4);
@@ -560,6 +562,8 @@ key : {
             if (spans[i].p)
                 FAIL(q, "duplicate key \"%s\"", keys[i]);
             want = i;
+        } else if (!s->unknown.p) {
+            s->unknown = (sk_span){(const char *)q, (size_t)(p - q)};
         }
     }
     p = skip_ws(p, end);
@@ -661,13 +665,15 @@ static const char *kind_of(cursor p)
 }
 
 static int row_scan(const char *line, size_t len, const char *const *keys, size_t nkeys,
-                    sk_span *spans, char *err, size_t errlen, int trusted)
+                    sk_span *spans, char *err, size_t errlen, int trusted, sk_span *unknown)
 {
     scanner s = {.begin = (cursor)line,
                  .end = (cursor)line + len,
                  .err = err,
                  .errlen = errlen,
                  .trusted = trusted};
+    if (unknown)
+        *unknown = (sk_span){NULL, 0};
     for (size_t i = 0; i < nkeys; i++)
         spans[i] = (sk_span){NULL, 0};
     /* Say "not an object" before any syntax error further on: a row that is
@@ -689,19 +695,27 @@ static int row_scan(const char *line, size_t len, const char *const *keys, size_
     if (rc)
         for (size_t i = 0; i < nkeys; i++)
             spans[i] = (sk_span){NULL, 0};
+    else if (unknown)
+        *unknown = s.unknown;
     return rc;
 }
 
 int sk_row_scan(const char *line, size_t len, const char *const *keys, size_t nkeys, sk_span *spans,
                 char *err, size_t errlen)
 {
-    return row_scan(line, len, keys, nkeys, spans, err, errlen, 0);
+    return row_scan(line, len, keys, nkeys, spans, err, errlen, 0, NULL);
+}
+
+int sk_row_scan_known(const char *line, size_t len, const char *const *keys, size_t nkeys,
+                      sk_span *spans, sk_span *unknown, char *err, size_t errlen)
+{
+    return row_scan(line, len, keys, nkeys, spans, err, errlen, 0, unknown);
 }
 
 int sk_row_scan_trusted(const char *line, size_t len, const char *const *keys, size_t nkeys,
                         sk_span *spans, char *err, size_t errlen)
 {
-    return row_scan(line, len, keys, nkeys, spans, err, errlen, 1);
+    return row_scan(line, len, keys, nkeys, spans, err, errlen, 1, NULL);
 }
 
 static unsigned char *put_utf8(unsigned char *o, unsigned long u)

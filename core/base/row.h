@@ -34,6 +34,12 @@ typedef struct sk_span {
 int sk_row_scan(const char *line, size_t len, const char *const *keys, size_t nkeys, sk_span *spans,
                 char *err, size_t errlen);
 
+/* sk_row_scan that also sets *unknown to the first top-level key of the
+ * object that is none of keys[] (its raw bytes, quotes included), or to
+ * {NULL, 0}: checking a row for stray fields costs no second walk. */
+int sk_row_scan_known(const char *line, size_t len, const char *const *keys, size_t nkeys,
+                      sk_span *spans, sk_span *unknown, char *err, size_t errlen);
+
 /* sk_row_scan for a line that sk_row_scan accepted before (a second pass
  * over a validated file): the same spans, found without validating string
  * contents, several times faster.  Safe on any input (bounded, and a

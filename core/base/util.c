@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/text/utf8.h"
+
 static void oom(size_t n)
 {
     fprintf(stderr, "scorekit: out of memory allocating %zu bytes\n", n);
@@ -116,24 +118,45 @@ void sk_buf_printf(sk_buf *b, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The one JSON string escaper (see util.h).  Valid UTF-8 is copied as it
+ * is; each byte that is not part of a valid sequence becomes U+FFFD, as the
+ * text scorers read it (text/utf8.h), so what is written is always valid
+ * JSON and the same text always becomes the same JSON, whoever writes it. */
 void sk_buf_add_json_string(sk_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     sk_buf_reserve(b, n + 2);
     sk_buf_addc(b, '"');
-    size_t run = 0; /* bytes copied verbatim in one go: most text needs no escape */
-    for (size_t i = 0; i < n; i++) {
+    size_t run = 0; /* start of the bytes not yet copied */
+    size_t i = 0;
+    while (i < n) {
         unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x80) {
+            uint32_t cp;
+            size_t used = sk_utf8_next(s + i, n - i, &cp);
+            if (used > 1) { /* valid: an invalid byte decodes alone */
+                i += used;
+                continue;
+            }
+            sk_buf_add(b, s + run, i - run);
+            sk_buf_add(b, "\xEF\xBF\xBD", 3);
+            run = ++i;
             continue;
+        }
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
         sk_buf_add(b, s + run, i - run);
-        run = i + 1;
+        run = ++i;
         switch (c) {
         case '"': sk_buf_add(b, "\\\"", 2); break;
         case '\\': sk_buf_add(b, "\\\\", 2); break;
         case '\n': sk_buf_add(b, "\\n", 2); break;
         case '\r': sk_buf_add(b, "\\r", 2); break;
         case '\t': sk_buf_add(b, "\\t", 2); break;
+        case '\b': sk_buf_add(b, "\\b", 2); break;
+        case '\f': sk_buf_add(b, "\\f", 2); break;
         default: {
             char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             sk_buf_add(b, u, 6);

@@ -32,7 +32,9 @@ void sk_buf_add(sk_buf *b, const void *p, size_t n);
 void sk_buf_adds(sk_buf *b, const char *s);
 void sk_buf_addc(sk_buf *b, char c);
 void sk_buf_printf(sk_buf *b, const char *fmt, ...) SK_PRINTF(2, 3);
-/* Append s as a JSON string literal (quotes included). */
+/* Append s as a JSON string literal (quotes included): control characters
+ * escaped, each invalid UTF-8 byte as U+FFFD.  Every JSON the core writes
+ * by hand goes through it, so one text always becomes the same JSON. */
 void sk_buf_add_json_string(sk_buf *b, const char *s, size_t n);
 void sk_buf_reset(sk_buf *b);
 void sk_buf_free(sk_buf *b);

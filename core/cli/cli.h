@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "store/experiment.h"
 #include "store/experiment_stats.h"
@@ -106,6 +107,12 @@ typedef struct cli_run_info {
  * rows, the within-row SD when trials > 1, pass rate and verdict counts. */
 void cli_summary_print(const char *exp_id, const sk_exp_stats *s, size_t total_cells, int trials,
                        const cli_run_info *run);
+
+/* How many of n rows (or cells: `unit`) passed, failed, or have no verdict,
+ * those by why (see sk_row_verdict): three lines, the form `score`, `run`
+ * and `show` share. */
+void cli_verdict_counts(FILE *f, const char *unit, size_t n, size_t passed, size_t failed,
+                        size_t with_errors, size_t no_score);
 
 /* Load the figures and print the summary; returns the number of task and
  * scorer errors, or -1 (message printed) when they cannot be read. */

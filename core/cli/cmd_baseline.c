@@ -95,22 +95,6 @@ void cli_staleness_warn(const sk_experiment *base, const sk_baseline_staleness *
                  base->id, s->age_days, s->max_age_days);
 }
 
-cJSON *cli_staleness_json(const sk_baseline_staleness *s)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddBoolToObject(o, "stale", s->stale);
-    cJSON_AddBoolToObject(o, "config_changed", s->config_changed);
-    cJSON_AddBoolToObject(o, "too_old", s->too_old);
-    cJSON_AddBoolToObject(o, "config_unknown", s->config_unknown);
-    if (isnan(s->age_days))
-        cJSON_AddNullToObject(o, "age_days");
-    else
-        cJSON_AddNumberToObject(o, "age_days", s->age_days);
-    cJSON_AddNumberToObject(o, "max_age_days", s->max_age_days);
-    cJSON_AddItemToObject(o, "changes", cli_changes_json(&s->changes));
-    return o;
-}
-
 /* ---- subcommands -------------------------------------------------------- */
 
 /* Parse a number of days: 0 to 36500. */

@@ -52,7 +52,8 @@ static void help(void)
         "  --min-effect X         the MIN of gates that give none (default 0)\n"
         "  --fail-on-row-regression\n"
         "                         also exit 3 when a row passed a scorer's threshold in every\n"
-        "                         baseline trial and fails it in every new trial\n"
+        "                         baseline trial and fails it in every new trial (by a score\n"
+        "                         below it: an error is no verdict, not a fail)\n"
         "\n"
         "exit status: 0 compared (whatever the verdicts), 1 bad input (unknown experiment,\n"
         "no baseline, nothing in common), 3 a --fail-on-* gate fired, 64 usage.\n",

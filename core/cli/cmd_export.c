@@ -22,7 +22,8 @@ static void help(void)
         "\n"
         "Write every cell of experiment EXP (its id, or the start of it) as one JSON line:\n"
         "  {\"id\", \"trial\", \"input\", \"expected\", \"metadata\", \"output\", \"latency_ms\",\n"
-        "   \"task_error\" (when the task failed), \"overall\", \"pass\",\n"
+        "   \"task_error\" (when the task failed), \"overall\", \"pass\" (true, false, or null\n"
+        "   with a \"reason\" when the cell has no verdict: an error, or no score),\n"
         "   \"scores\": {NAME: {\"score\", \"rationale\"?, \"meta\"?} | {\"skipped\"} | "
         "{\"error\"}}}\n"
         "in dataset order, then by trial.\n");
@@ -69,9 +70,22 @@ static void begin_cell(sk_buf *b, sqlite3_stmt *s)
         sk_buf_adds(b, "null");
     else
         sk_buf_add_score(b, sqlite3_column_double(s, 8));
-    /* A cell whose task failed has no verdict, and a missing verdict is
-     * never a pass. */
-    sk_buf_printf(b, ",\"pass\":%s,\"scores\":{", sqlite3_column_int(s, 9) ? "true" : "false");
+}
+
+/* The cell's verdict, decided from its results as `score` decides it (not
+ * read from the stored pass, which older versions wrote by another rule),
+ * then its scores. */
+static void end_cell(sk_buf *b, sk_row_verdict *v, const sk_buf *scores, FILE *out, int *ok)
+{
+    sk_row_verdict_end(v);
+    sk_buf_addc(b, ',');
+    sk_row_verdict_json(v, b);
+    sk_buf_adds(b, ",\"scores\":{");
+    if (scores->len)
+        sk_buf_add(b, scores->data, scores->len);
+    sk_buf_adds(b, "}}\n");
+    if (*ok && fwrite(b->data, 1, b->len, out) != b->len)
+        *ok = 0;
 }
 
 static int export(sk_store *st, const sk_experiment *e, FILE *out, char **err)
@@ -82,7 +96,7 @@ static int export(sk_store *st, const sk_experiment *e, FILE *out, char **err)
         "SELECT c.row_id, c.trial, r.input_json, r.expected_json, r.metadata_json, "
         "c.output_json, c.latency_ms, c.task_error, c.overall, c.pass, s.scorer, s.kind, "
         "s.score, s.message, s.rationale, s.meta_json, c.llm_calls, c.prompt_tokens, "
-        "c.completion_tokens, c.cost FROM cells c "
+        "c.completion_tokens, c.cost, es.threshold FROM cells c "
         "LEFT JOIN dataset_rows r ON r.version_id = ?2 AND r.row_id = c.row_id "
         "LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND "
         "s.trial = c.trial "
@@ -93,43 +107,48 @@ static int export(sk_store *st, const sk_experiment *e, FILE *out, char **err)
         return rc;
     sqlite3_bind_text(s, 1, e->id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 2, e->dataset_version_id);
-    sk_buf line = {0};
+    sk_buf line = {0}, scores = {0};
+    sk_row_verdict v = {0};
     char *cur_id = NULL;
-    int cur_trial = -1, nscores = 0, step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    int cur_trial = -1, nscores = 0, step = SQLITE_DONE, ok = 1;
+    while (ok && (step = sqlite3_step(s)) == SQLITE_ROW) {
         const char *id = text(s, 0);
         int trial = sqlite3_column_int(s, 1);
         if (!cur_id || trial != cur_trial || strcmp(cur_id, id) != 0) {
-            if (cur_id) {
-                sk_buf_adds(&line, "}}\n");
-                if (fwrite(line.data, 1, line.len, out) != line.len)
-                    break;
-            }
+            if (cur_id)
+                end_cell(&line, &v, &scores, out, &ok);
             sk_buf_reset(&line);
+            sk_buf_reset(&scores);
             free(cur_id);
             cur_id = sk_xstrdup(id);
             cur_trial = trial;
             nscores = 0;
             begin_cell(&line, s);
+            sk_row_verdict_begin(&v);
+            if (text(s, 7))
+                sk_row_verdict_task_error(&v, text(s, 7));
         }
         const char *scorer = text(s, 10);
         if (!scorer)
             continue; /* the task failed: no verdicts */
         if (nscores++)
-            sk_buf_addc(&line, ',');
-        sk_buf_add_json_string(&line, scorer, strlen(scorer));
-        sk_buf_addc(&line, ':');
-        cli_verdict_json(&line, text(s, 11), sqlite3_column_double(s, 12), text(s, 13), text(s, 14),
-                         text(s, 15));
+            sk_buf_addc(&scores, ',');
+        sk_buf_add_json_string(&scores, scorer, strlen(scorer));
+        sk_buf_addc(&scores, ':');
+        cli_verdict_json(&scores, text(s, 11), sqlite3_column_double(s, 12), text(s, 13),
+                         text(s, 14), text(s, 15));
+        sk_row_verdict_add(&v, scorer, sk_verdict_from_name(text(s, 11)),
+                           sqlite3_column_double(s, 12), sqlite3_column_type(s, 20) != SQLITE_NULL,
+                           sqlite3_column_double(s, 20), text(s, 13));
     }
-    if (step == SQLITE_DONE && cur_id) {
-        sk_buf_adds(&line, "}}\n");
-        fwrite(line.data, 1, line.len, out);
-    }
+    if (ok && step == SQLITE_DONE && cur_id)
+        end_cell(&line, &v, &scores, out, &ok);
     free(cur_id);
     sk_buf_free(&line);
+    sk_buf_free(&scores);
+    sk_row_verdict_free(&v);
     sqlite3_finalize(s);
-    if (step != SQLITE_DONE && step != SQLITE_ROW)
+    if (ok && step != SQLITE_DONE)
         return sk_store_error(st, "reading the experiment's cells", err);
     if (fflush(out) != 0 || ferror(out))
         return sk_errf(err, SK_EIO, "cannot write the export: %s", strerror(errno));

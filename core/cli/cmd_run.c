@@ -12,6 +12,7 @@
 #include "store/dataset.h"
 #include "base/error.h"
 #include "base/fileutil.h"
+#include "run/plan.h"
 #include "run/run.h"
 #include "base/util.h"
 #include "cli/validate_gate.h"
@@ -39,71 +40,27 @@ static void help(void)
            "130 interrupted.\n");
 }
 
-/* --set timeout_s=5 or --set task.command='["./app"]'. */
-static int apply_set(cJSON *task, const char *kv)
-{
-    const char *eq = strchr(kv, '=');
-    if (!eq || eq == kv) {
-        cli_error("--set needs key=value, got \"%s\"", kv);
-        return -1;
-    }
-    char *key = sk_xstrndup(kv, (size_t)(eq - kv));
-    const char *k = strncmp(key, "task.", 5) == 0 ? key + 5 : key;
-    cJSON *v = cJSON_Parse(eq + 1);
-    if (!v)
-        v = cJSON_CreateString(eq + 1);
-    const cJSON *was = cJSON_GetObjectItemCaseSensitive(task, "provider");
-    if (strcmp(k, "provider") == 0 && cJSON_IsString(v) &&
-        !(cJSON_IsString(was) && strcmp(was->valuestring, v->valuestring) == 0)) {
-        /* Another provider: the old one's keys mean nothing to it. */
-        while (task->child)
-            cJSON_Delete(cJSON_DetachItemViaPointer(task, task->child));
-    }
-    cJSON_DeleteItemFromObjectCaseSensitive(task, k);
-    cJSON_AddItemToObject(task, k, v);
-    free(key);
-    return 0;
-}
-
 /* The pack to resume with: the one the experiment recorded, unchanged. */
 static int resume_pack(const cli_ctx *ctx, const sk_project *proj, sk_store *st, const char *id,
                        sk_registry **reg, sk_pack **pack, cJSON **task, int *trials)
 {
-    sk_experiment e;
+    sk_resume_plan p;
     char *err = NULL;
-    if (sk_experiment_load(st, id, &e, &err) != SK_OK) {
+    int rc = sk_plan_resume_load(st, id, &p, &err);
+    if (rc == SK_OK && cli_pack(ctx, proj, p.pack_path, NULL, 0, reg, pack) != 0)
+        rc = SK_EINVAL; /* cli_pack said why */
+    else if (rc == SK_OK)
+        rc = sk_plan_resume_check(&p, *pack, &err);
+    if (rc == SK_OK) {
+        *task = p.task;
+        p.task = NULL;
+        *trials = p.e.trials;
+    } else if (err) {
         cli_error("%s", err);
-        free(err);
-        return -1;
     }
-    cJSON *snap = cJSON_Parse(e.config_json);
-    const cJSON *pp = cJSON_GetObjectItemCaseSensitive(snap, "pack_path");
-    int rc = -1;
-    if (!cJSON_IsString(pp)) {
-        cli_error("experiment %s recorded no pack file; it cannot be resumed", e.id);
-    } else if (cli_pack(ctx, proj, pp->valuestring, NULL, 0, reg, pack) == 0) {
-        sk_run_opts o = {0};
-        o.pack = *pack;
-        o.task = cJSON_GetObjectItemCaseSensitive(snap, "task");
-        o.trials = e.trials;
-        char *hash = NULL;
-        char *snapshot = sk_run_snapshot(&o, e.dataset_ref, &hash);
-        if (strcmp(hash, e.pack_hash) != 0)
-            cli_error("the pack %s changed since experiment %s ran (its scorers, params or "
-                      "thresholds differ); resuming would mix two packs. Start a new run, or "
-                      "restore the pack",
-                      pp->valuestring, e.id);
-        else {
-            *task = cJSON_Duplicate(o.task, 1);
-            *trials = e.trials;
-            rc = 0;
-        }
-        free(hash);
-        free(snapshot);
-    }
-    cJSON_Delete(snap);
-    sk_experiment_clear(&e);
-    return rc;
+    free(err);
+    sk_plan_resume_clear(&p);
+    return rc == SK_OK ? 0 : -1;
 }
 
 /* scorekit.json names a file as the dataset: bring the store in step with
@@ -115,9 +72,8 @@ static int sync_dataset(sk_store *st, const sk_project *proj, char **ref)
     char *err = NULL;
     sk_dataset_version v;
     int imported = 0;
-    int rc = sk_dataset_sync(st, name, proj->dataset, SK_DATASET_AUTO, &v, &imported, &err);
+    int rc = sk_plan_sync_dataset(st, name, proj->dataset, ref, &v, &imported, &err);
     if (rc == SK_OK) {
-        *ref = sk_asprintf("%s@%d", v.name, v.version);
         if (imported)
             fprintf(stderr, "scorekit: %s: imported %lld rows as %s%s\n", proj->dataset_name,
                     (long long)v.rows, *ref,
@@ -225,14 +181,10 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
             rc = CLI_FAIL;
         if (rc == CLI_OK) {
             task = proj->task_json ? cJSON_Parse(proj->task_json) : cJSON_CreateObject();
-            /* A provider switch first, so it never clears a later key. */
-            for (int pass = 0; pass < 2; pass++)
-                for (size_t i = 0; i < nsets && rc == CLI_OK; i++) {
-                    int is_provider = strncmp(sets[i], "provider=", 9) == 0 ||
-                                      strncmp(sets[i], "task.provider=", 14) == 0;
-                    if (is_provider == (pass == 0) && apply_set(task, sets[i]))
-                        rc = CLI_USAGE;
-                }
+            if (sk_plan_apply_sets(task, sets, nsets, &err) != SK_OK) {
+                cli_error("%s", err);
+                rc = CLI_USAGE;
+            }
         }
     }
 

@@ -15,17 +15,19 @@
 
 static void help(void)
 {
-    printf("usage: scorekit score [FILE.jsonl|-] [options]\n"
+    printf("usage: scorekit score [FILE.jsonl|FILE.csv|-] [options]\n"
            "\n"
-           "Score rows that already hold outputs: {id?, input, output, expected?, metadata?}.\n"
-           "FILE defaults to the project's dataset; - reads stdin.  Every line is checked\n"
-           "before anything is scored.\n"
+           "Score rows that already hold outputs: {id?, input, output, expected?, metadata?,\n"
+           "tags?}.  FILE defaults to the project's dataset; - reads JSONL from stdin; a .csv\n"
+           "is read as `dataset import` reads it (its output column is the output).  Every\n"
+           "row is checked as an import checks it (unknown keys, duplicate ids) before\n"
+           "anything is scored; a file without rows is an error.\n"
            "\n"
            "  --pack FILE      use this pack instead of the project's\n"
            "  --scorer NAME    score with NAME (repeatable; instead of a pack)\n"
            "  -j, --jobs N     worker threads (default: the project's \"jobs\", else cores)\n"
            "  --json           per-row results as JSONL on stdout (summary on stderr)\n"
-           "  --skip-bad       skip malformed lines (counted) instead of failing\n"
+           "  --skip-bad       skip malformed rows (counted) instead of failing\n"
            "  --worst N        show the N lowest-scoring rows (default 5)\n"
            "  --output-field K the row key holding the output (default: project, else output)\n"
            "  --no-progress    no progress bar even on a terminal\n"
@@ -58,15 +60,10 @@ static void print_summary(FILE *f, const sk_pack *pack, const sk_score_report *r
         fprintf(f, "%-*s  %7s  %7s  %7zu  %7zu  %7zu\n", (int)w, e->name, mean, pass, s->scored,
                 s->skipped, s->errors);
     }
-    int any_threshold = 0;
-    for (size_t i = 0; i < pack->n; i++)
-        any_threshold |= pack->entries[i].has_threshold;
     fputc('\n', f);
-    if (any_threshold && rep->rows)
-        fprintf(f, "rows passing every threshold: %zu of %zu (%.1f%%)\n", rep->rows_passed,
-                rep->rows, 100.0 * (double)rep->rows_passed / (double)rep->rows);
-    if (rep->rows_with_errors)
-        fprintf(f, "rows with scorer errors: %zu\n", rep->rows_with_errors);
+    if (rep->rows)
+        cli_verdict_counts(f, "rows", rep->rows, rep->rows_passed, rep->rows_failed,
+                           rep->rows_with_errors, rep->rows_no_score);
     if (rep->bad_lines) {
         fprintf(f, "malformed lines skipped: %zu\n", rep->bad_lines);
         for (size_t i = 0; i < rep->bad_lines && i < 5; i++)

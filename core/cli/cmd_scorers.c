@@ -20,10 +20,11 @@ static int cmp_name(const void *a, const void *b)
 /* " [thread-safe needs-expected]", or "" with no flags. */
 static const char *flag_names(unsigned flags, char *buf, size_t n)
 {
-    snprintf(buf, n, " [%s%s%s%s", flags & SK_SCORER_THREAD_SAFE ? "thread-safe " : "",
+    snprintf(buf, n, " [%s%s%s%s%s", flags & SK_SCORER_THREAD_SAFE ? "thread-safe " : "",
              flags & SK_SCORER_NONDETERMINISTIC ? "nondeterministic " : "",
              flags & SK_SCORER_NEEDS_EXPECTED ? "needs-expected " : "",
-             flags & SK_SCORER_USES_LLM ? "uses-llm " : "");
+             flags & SK_SCORER_USES_LLM ? "uses-llm " : "",
+             flags & SK_SCORER_PAIRWISE ? "pairwise " : "");
     size_t len = strlen(buf);
     if (len == 2)
         buf[0] = '\0';
@@ -43,6 +44,8 @@ static cJSON *flags_json(unsigned flags)
         cJSON_AddItemToArray(a, cJSON_CreateString("needs-expected"));
     if (flags & SK_SCORER_USES_LLM)
         cJSON_AddItemToArray(a, cJSON_CreateString("uses-llm"));
+    if (flags & SK_SCORER_PAIRWISE)
+        cJSON_AddItemToArray(a, cJSON_CreateString("pairwise"));
     return a;
 }
 

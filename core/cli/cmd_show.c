@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "base/error.h"
 #include "base/util.h"
+#include "base/verdict.h"
 
 #define CLIP         200 /* characters of an output, input or message shown */
 #define GROUP_IDS    3   /* row ids shown per error message */
@@ -412,6 +413,20 @@ static int is_low(const verdict *vd)
     return vd->has_threshold ? vd->score < vd->threshold : vd->score < 1.0;
 }
 
+/* The trial's verdict, by the rule every command uses (rowscore.h). */
+static sk_row_pass trial_verdict(const trial_view *tv, sk_row_verdict *v)
+{
+    sk_row_verdict_begin(v);
+    if (tv->task_error)
+        sk_row_verdict_task_error(v, tv->task_error);
+    for (size_t k = 0; k < tv->nv; k++) {
+        const verdict *vd = &tv->v[k];
+        sk_row_verdict_add(v, vd->scorer, sk_verdict_from_name(vd->kind), vd->score,
+                           vd->has_threshold, vd->threshold, vd->message);
+    }
+    return sk_row_verdict_end(v);
+}
+
 static void print_trial(const trial_view *tv, int w)
 {
     if (tv->task_error) {
@@ -434,6 +449,15 @@ static void print_trial(const trial_view *tv, int w)
         }
         putchar('\n');
     }
+    sk_row_verdict v = {0};
+    if (trial_verdict(tv, &v) == SK_ROW_NO_VERDICT) {
+        char *text = sk_asprintf("no verdict: %s", v.reason.data);
+        print_line("verdict:", text, w);
+        free(text);
+    } else {
+        print_line("verdict:", sk_row_pass_name(v.pass), w);
+    }
+    sk_row_verdict_free(&v);
 }
 
 static void print_lowest(const view *v)
@@ -485,6 +509,14 @@ static cJSON *trial_json(const trial_view *tv)
     cli_json_raw(o, "output", tv->output);
     cli_json_str(o, "task_error", tv->task_error);
     cli_json_num(o, "overall", tv->overall);
+    sk_row_verdict v = {0};
+    if (trial_verdict(tv, &v) == SK_ROW_NO_VERDICT) {
+        cJSON_AddNullToObject(o, "pass");
+        cJSON_AddStringToObject(o, "reason", v.reason.data);
+    } else {
+        cJSON_AddBoolToObject(o, "pass", v.pass == SK_ROW_PASS);
+    }
+    sk_row_verdict_free(&v);
     cli_json_num(o, "latency_ms", tv->latency_ms);
     sk_buf b = {0};
     sk_buf_addc(&b, '{');

@@ -114,6 +114,22 @@ cJSON *cli_changes_json(const sk_config_diff *d)
     return o;
 }
 
+cJSON *cli_staleness_json(const sk_baseline_staleness *s)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddBoolToObject(o, "stale", s->stale);
+    cJSON_AddBoolToObject(o, "config_changed", s->config_changed);
+    cJSON_AddBoolToObject(o, "too_old", s->too_old);
+    cJSON_AddBoolToObject(o, "config_unknown", s->config_unknown);
+    if (isnan(s->age_days))
+        cJSON_AddNullToObject(o, "age_days");
+    else
+        cJSON_AddNumberToObject(o, "age_days", s->age_days);
+    cJSON_AddNumberToObject(o, "max_age_days", s->max_age_days);
+    cJSON_AddItemToObject(o, "changes", cli_changes_json(&s->changes));
+    return o;
+}
+
 /* ---- text ----------------------------------------------------------------- */
 
 static void print_experiment(const char *label, const sk_experiment *e)
@@ -245,7 +261,7 @@ static void print_notes(const sk_comparison *c)
         int small = f->small && f->verdict != SK_CMP_UNCHANGED && f->verdict != SK_CMP_NONE;
         int note =
             f->verdict == SK_CMP_NOISE || small || f->verdict == SK_CMP_NONE || f->unpaired ||
-            (f->regressed && f->verdict != SK_CMP_REGRESSED) ||
+            f->no_verdict || (f->regressed && f->verdict != SK_CMP_REGRESSED) ||
             (spread(f) && (f->verdict == SK_CMP_REGRESSED || f->verdict == SK_CMP_IMPROVED)) ||
             sc->base_has_threshold != sc->new_has_threshold ||
             (sc->base_has_threshold && sc->base_threshold != sc->new_threshold);
@@ -275,13 +291,23 @@ static void print_notes(const sk_comparison *c)
                    "noise: the rows are listed, the scorer did not regress",
                    f->verdict == SK_CMP_UNCHANGED ? "" : ". ", f->regressed, plural(f->regressed),
                    f->improved);
+        /* What was said so far, so the next clause knows to start a sentence. */
+        int said =
+            f->verdict == SK_CMP_NONE || f->verdict == SK_CMP_NOISE || small ||
+            (spread(f) && (f->verdict == SK_CMP_REGRESSED || f->verdict == SK_CMP_IMPROVED)) ||
+            (f->regressed && f->verdict != SK_CMP_REGRESSED);
         if (f->unpaired)
-            printf(". %zu row%s scored on one side only (skipped or errors on the other) left "
+            printf("%s%zu row%s scored on one side only (skipped or errors on the other) left "
                    "out",
-                   f->unpaired, plural(f->unpaired));
+                   said++ ? ". " : "", f->unpaired, plural(f->unpaired));
+        if (f->no_verdict)
+            printf("%s%zu row%s had no verdict on a side (an error, or no score): neither pass "
+                   "nor fail, so not counted as flips",
+                   said++ ? ". " : "", f->no_verdict, plural(f->no_verdict));
         if (sc->base_has_threshold != sc->new_has_threshold ||
             (sc->base_has_threshold && sc->base_threshold != sc->new_threshold))
-            printf(". The threshold changed; flips count each side against its own");
+            printf("%sThe threshold changed; flips count each side against its own",
+                   said ? ". " : "");
         printf("\n");
     }
 }
@@ -406,7 +432,8 @@ void cli_compare_print_text(const cli_compare_report *r)
     for (size_t k = 0; k < c->nscorers; k++)
         print_figures(c->scorers[k].name, w, "", &c->scorers[k].fig);
     printf("(up/down/same: rows whose mean moved more than %g and more than their trial noise; "
-           "p>f, f>p: rows crossing the threshold)\n",
+           "p>f, f>p: rows crossing the threshold; a row with an error or no score on a side "
+           "has no verdict and is no flip)\n",
            c->epsilon);
     print_notes(c);
     print_segments(r, w);
@@ -456,6 +483,7 @@ static void add_figures(cJSON *o, const sk_cmp_figures *f)
     cJSON_AddNumberToObject(o, "unchanged", (double)f->unchanged);
     cJSON_AddNumberToObject(o, "pass_to_fail", (double)f->pass_to_fail);
     cJSON_AddNumberToObject(o, "fail_to_pass", (double)f->fail_to_pass);
+    cJSON_AddNumberToObject(o, "no_verdict", (double)f->no_verdict);
     cJSON_AddNumberToObject(o, "hard_regressions", (double)f->hard_regressions);
     cJSON_AddStringToObject(o, "verdict", sk_cmp_verdict_name(f->verdict));
     cJSON_AddBoolToObject(o, "small", f->small);
@@ -670,10 +698,10 @@ int cli_compare_junit(const cli_compare_report *r, const char *path, int row_cas
         fprintf(f, "\">\n");
         char *summary = sk_asprintf(
             "%s: %.4f -> %.4f (%+.4f), %g%% CI %s over %zu rows; %zu regressed, %zu improved, "
-            "%zu pass->fail, %zu fail->pass",
+            "%zu pass->fail, %zu fail->pass, %zu without a verdict",
             sk_cmp_verdict_name(fg->verdict), fg->base_mean, fg->new_mean, fg->diff, c->level * 100,
             interval(ci, sizeof ci, fg->boot_lo, fg->boot_hi), fg->pairs, fg->regressed,
-            fg->improved, fg->pass_to_fail, fg->fail_to_pass);
+            fg->improved, fg->pass_to_fail, fg->fail_to_pass, fg->no_verdict);
         if (fg->verdict == SK_CMP_REGRESSED) {
             fprintf(f, "      <failure message=\"");
             xml_text(f, summary);

@@ -55,6 +55,18 @@ size_t cli_stats_errors(const sk_exp_stats *s)
     return n;
 }
 
+void cli_verdict_counts(FILE *f, const char *unit, size_t n, size_t passed, size_t failed,
+                        size_t with_errors, size_t no_score)
+{
+    fprintf(f, "%s passing every threshold: %zu of %zu (%.1f%%)\n", unit, passed, n,
+            n ? 100.0 * (double)passed / (double)n : 0.0);
+    fprintf(f, "%s failing a threshold: %zu\n", unit, failed);
+    fprintf(f, "%s with no verdict: %zu", unit, with_errors + no_score);
+    if (with_errors + no_score)
+        fprintf(f, " (%zu with errors, %zu where no scorer gave a score)", with_errors, no_score);
+    fputc('\n', f);
+}
+
 void cli_summary_print(const char *exp_id, const sk_exp_stats *s, size_t total_cells, int trials,
                        const cli_run_info *run)
 {
@@ -87,6 +99,11 @@ void cli_summary_print(const char *exp_id, const sk_exp_stats *s, size_t total_c
         printf("\nmeans are over rows of each row's mean over %d trials; ±sd is the mean "
                "within-row standard deviation\n",
                trials);
+    if (s->cells) {
+        putchar('\n');
+        cli_verdict_counts(stdout, trials > 1 ? "cells" : "rows", s->cells, s->passed, s->failed,
+                           s->no_verdict_errors, s->no_verdict_no_score);
+    }
 }
 
 int cli_llm_usage(sk_store *st, const char *exp_id, sk_llm_usage *u)
@@ -156,6 +173,13 @@ cJSON *cli_summary_json(const sk_exp_stats *s, size_t total_cells, int trials)
     cJSON_AddNumberToObject(o, "task_errors", (double)s->task_errors);
     cJSON_AddNumberToObject(o, "errors", (double)cli_stats_errors(s));
     cli_json_num(o, "mean_latency_ms", s->mean_latency_ms);
+    cJSON *v = cJSON_AddObjectToObject(o, "verdicts"); /* of cells */
+    cJSON_AddNumberToObject(v, "pass", (double)s->passed);
+    cJSON_AddNumberToObject(v, "fail", (double)s->failed);
+    cJSON_AddNumberToObject(v, "no_verdict",
+                            (double)(s->no_verdict_errors + s->no_verdict_no_score));
+    cJSON_AddNumberToObject(v, "no_verdict_errors", (double)s->no_verdict_errors);
+    cJSON_AddNumberToObject(v, "no_verdict_no_score", (double)s->no_verdict_no_score);
     cJSON *arr = cJSON_AddArrayToObject(o, "scorers");
     for (size_t i = 0; i < s->nscorers; i++) {
         const sk_exp_scorer_stats *sc = &s->scorers[i];

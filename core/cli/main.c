@@ -1,4 +1,4 @@
-/* scorekit: the command line.  Dispatches to one file per subcommand. */
+/* scorekit: the command line.  A table of commands, one file each (cmd_*.c). */
 #include <stdio.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -9,7 +9,46 @@
 #include "cli/cli.h"
 #include "cli/llm_setup.h"
 #include "config.h"
+#include "base/util.h"
 #include "engine/host.h"
+
+static int cmd_version(const cli_ctx *ctx, int argc, char **argv)
+{
+    (void)ctx, (void)argc, (void)argv;
+    printf("scorekit %s (plugin ABI %d)\n", PACKAGE_VERSION, SK_PLUGIN_ABI);
+    return CLI_OK;
+}
+
+static int cmd_help(const cli_ctx *ctx, int argc, char **argv);
+
+/* Every command: its name, how it is called, one line for the usage, and
+ * whether it takes --no-cache (it may call a model).  The usage text is
+ * made from this table, so the two cannot disagree. */
+static const struct command {
+    const char *name, *args, *summary;
+    int (*fn)(const cli_ctx *ctx, int argc, char **argv);
+    int model;
+} commands[] = {
+    {"score", " [FILE.jsonl]", "score rows that already hold outputs", cmd_score, 1},
+    {"scorers", "", "list the scorers available (or in a pack)", cmd_scorers, 0},
+    {"init", " [DIR]", "create a project that works immediately", cmd_init, 0},
+    {"try", " SCORER", "score one case and show score, rationale, meta, time", cmd_try, 1},
+    {"new", " scorer NAME", "write a working scorer (Lua, or C with --c)", cmd_new, 0},
+    {"run", "", "run an experiment: dataset x task x pack x trials", cmd_run, 1},
+    {"experiments", "", "list the experiments, newest first", cmd_experiments, 0},
+    {"show", " EXP", "an experiment's summary, errors and lowest-scoring rows", cmd_exp_show, 0},
+    {"export", " EXP", "an experiment's cells as JSONL", cmd_exp_export, 0},
+    {"rescore", " EXP", "score an experiment's stored outputs with another pack", cmd_rescore, 1},
+    {"dataset", " CMD", "import, list, show and export the project's datasets", cmd_dataset, 0},
+    {"baseline", " CMD", "set, show and list the baseline experiment", cmd_baseline, 0},
+    {"compare", " [EXP]", "compare an experiment with the baseline (or --base EXP)", cmd_compare,
+     0},
+    {"validate", "", "test the scorers on calibration cases (meta-evaluation)", cmd_validate, 1},
+    {"cache", " CMD", "statistics and clearing of the LLM response cache", cmd_cache, 0},
+    {"version", "", "print the version", cmd_version, 0},
+    {"help", "", "this text", cmd_help, 0},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static void usage(FILE *f)
 {
@@ -17,31 +56,33 @@ static void usage(FILE *f)
                "\n"
                "Score and evaluate LLM outputs with packs of validated scorers.\n"
                "\n"
-               "commands:\n"
-               "  score [FILE.jsonl]   score rows that already hold outputs\n"
-               "  scorers              list the scorers available (or in a pack)\n"
-               "  init [DIR]           create a project that works immediately\n"
-               "  try SCORER           score one case and show score, rationale, meta, time\n"
-               "  new scorer NAME      write a working scorer (Lua, or C with --c)\n"
-               "  run                  run an experiment: dataset x task x pack x trials\n"
-               "  experiments          list the experiments, newest first\n"
-               "  show EXP             an experiment's summary, errors and lowest-scoring rows\n"
-               "  export EXP           an experiment's cells as JSONL\n"
-               "  rescore EXP          score an experiment's stored outputs with another pack\n"
-               "  dataset CMD          import, list, show and export the project's datasets\n"
-               "  baseline CMD         set, show and list the baseline experiment\n"
-               "  compare [EXP]        compare an experiment with the baseline (or --base EXP)\n"
-               "  validate             test the scorers on calibration cases (meta-evaluation)\n"
-               "  cache CMD            statistics and clearing of the LLM response cache\n"
-               "  version              print the version\n"
-               "\n"
-               "options:\n"
-               "  -C DIR               run in the project folder DIR\n"
-               "\n"
-               "score, try, run, rescore and validate also take --no-cache: call the model\n"
-               "for every judgement instead of reusing the LLM replies cached in the store.\n"
-               "\n"
-               "`scorekit COMMAND --help` describes each command.\n");
+               "commands:\n");
+    sk_buf models = {0};
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        const struct command *c = &commands[i];
+        int w = (int)(strlen(c->name) + strlen(c->args));
+        fprintf(f, "  %s%s%*s%s\n", c->name, c->args, w < 21 ? 21 - w : 1, "", c->summary);
+        if (c->model)
+            sk_buf_printf(&models, "%s%s", models.len ? ", " : "", c->name);
+    }
+    fprintf(f,
+            "\n"
+            "options:\n"
+            "  -C DIR               run in the project folder DIR\n"
+            "\n"
+            "%s also take --no-cache: call the model\n"
+            "for every judgement instead of reusing the LLM replies cached in the store.\n"
+            "\n"
+            "`scorekit COMMAND --help` describes each command.\n",
+            models.data);
+    sk_buf_free(&models);
+}
+
+static int cmd_help(const cli_ctx *ctx, int argc, char **argv)
+{
+    (void)ctx, (void)argc, (void)argv;
+    usage(stdout);
+    return CLI_OK;
 }
 
 static void log_to_stderr(sk_log_level level, const char *scorer, const char *msg, void *ud)
@@ -54,53 +95,17 @@ static void log_to_stderr(sk_log_level level, const char *scorer, const char *ms
 }
 
 /* The command's exit status; argv[0] is the command's name. */
-static int run_command(const cli_ctx *ctxp, int sub_argc, char **sub_argv)
+static int run_command(const cli_ctx *ctx, int argc, char **argv)
 {
-    const cli_ctx ctx = *ctxp;
-    const char *cmd = sub_argv[0];
-    static const char *const model_cmds[] = {"score", "try", "run", "rescore", "validate"};
-    for (size_t i = 0; i < sizeof model_cmds / sizeof *model_cmds; i++)
-        if (strcmp(cmd, model_cmds[i]) == 0)
-            ctx.llm->no_cache = cli_take_flag(&sub_argc, sub_argv, "--no-cache");
-    if (strcmp(cmd, "score") == 0)
-        return cmd_score(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "scorers") == 0)
-        return cmd_scorers(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "init") == 0)
-        return cmd_init(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "try") == 0)
-        return cmd_try(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "new") == 0)
-        return cmd_new(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "dataset") == 0)
-        return cmd_dataset(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "experiments") == 0)
-        return cmd_experiments(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "show") == 0)
-        return cmd_exp_show(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "export") == 0)
-        return cmd_exp_export(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "rescore") == 0)
-        return cmd_rescore(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "baseline") == 0)
-        return cmd_baseline(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "compare") == 0)
-        return cmd_compare(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "validate") == 0)
-        return cmd_validate(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "cache") == 0)
-        return cmd_cache(&ctx, sub_argc, sub_argv);
-    if (strcmp(cmd, "version") == 0) {
-        printf("scorekit %s (plugin ABI %d)\n", PACKAGE_VERSION, SK_PLUGIN_ABI);
-        return CLI_OK;
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        const struct command *c = &commands[i];
+        if (strcmp(argv[0], c->name) != 0)
+            continue;
+        if (c->model)
+            ctx->llm->no_cache = cli_take_flag(&argc, argv, "--no-cache");
+        return c->fn(ctx, argc, argv);
     }
-    if (strcmp(cmd, "help") == 0) {
-        usage(stdout);
-        return CLI_OK;
-    }
-    cli_error("unknown command \"%s\"", cmd);
+    cli_error("unknown command \"%s\"", argv[0]);
     usage(stderr);
     return CLI_USAGE;
 }
@@ -128,8 +133,7 @@ int main(int argc, char **argv)
             usage(stdout);
             return CLI_OK;
         } else if (strcmp(argv[i], "--version") == 0) {
-            printf("scorekit %s (plugin ABI %d)\n", PACKAGE_VERSION, SK_PLUGIN_ABI);
-            return CLI_OK;
+            return cmd_version(&ctx, 0, argv);
         } else {
             cli_error("unknown option %s before the command", argv[i]);
             usage(stderr);

@@ -16,17 +16,18 @@ static void cell(char *buf, size_t n, const sk_meta_scorer *s, int k)
 {
     const sk_meta_check *c = &s->checks[k];
     if (c->status == SK_CHECK_NA) {
-        snprintf(buf, n, "n/a");
+        snprintf(buf, n, "%s", c->skipped ? "skipped" : "n/a");
         return;
     }
     const char *mark = c->status == SK_CHECK_FAIL ? "!" : c->status == SK_CHECK_WARN ? "~" : "";
-    switch (k) {
+    switch (k == SK_CHK_WRONG && c->pairs ? SK_CHK_PAIRS : k) {
     case SK_CHK_CORRECT:
     case SK_CHK_WRONG: snprintf(buf, n, "%s%.2f/%zu", mark, c->mean, c->n); break;
     case SK_CHK_NUMERIC: snprintf(buf, n, "%smae%.2f/%zu", mark, c->mean, c->n); break;
     case SK_CHK_CONSISTENCY: snprintf(buf, n, "%s%zuflip/%zu", mark, c->hits, c->n); break;
-    case SK_CHK_RATIONALE:
-    case SK_CHK_ERRORS: snprintf(buf, n, "%s%zu/%zu", mark, c->hits, c->n); break;
+    case SK_CHK_ERRORS: snprintf(buf, n, "%s%zu/%zu", mark, c->hits + c->invalid, c->n); break;
+    case SK_CHK_POSITION:
+    case SK_CHK_RATIONALE: snprintf(buf, n, "%s%zu/%zu", mark, c->hits, c->n); break;
     default: snprintf(buf, n, "%s%zu/%zu", mark, c->hits, c->n); break;
     }
 }
@@ -49,7 +50,7 @@ static void print_obs(FILE *out, const char *label, const char *output, const sk
     if (o->scored > 1 && o->max > o->min)
         fprintf(out, " (%.3g to %.3g over %zu repeats%s)", o->min, o->max, o->scored,
                 o->flipped ? ", flips" : "");
-    if (o->errors)
+    if (o->errors || o->invalid)
         fprintf(out, "\n        error: %s", o->message ? o->message : "");
     else if (o->skipped && !o->scored)
         fprintf(out, "\n        skipped: %s", o->message ? o->message : "");
@@ -61,16 +62,21 @@ static void print_obs(FILE *out, const char *label, const char *output, const sk
 static void print_case(FILE *out, const sk_meta_result *r)
 {
     const sk_metacase *m = r->mc;
-    int bad = r->failed || r->obs[0].errors || r->obs[1].errors;
+    int bad = sk_meta_result_bad(r);
     fprintf(out, "    %s [%s] %s (%s)", bad ? "x" : "-", sk_check_name(r->check), m->id, m->where);
     if (m->type == SK_MC_HIGH || m->type == SK_MC_LOW)
         fprintf(out, ": expect %s\n", m->type == SK_MC_HIGH ? "high" : "low");
     else if (m->type == SK_MC_NUMBER)
         fprintf(out, ": expect %.3g +- %.3g\n", m->expect, m->tolerance);
+    else if (m->versus)
+        fprintf(out, ": head to head, better must win in either role, worse must score low\n");
     else
         fprintf(out, ": better must win%s%s\n", m->margin > 0 ? " by a margin" : "",
                 m->bias ? ", worse must score low" : "");
-    if (m->type == SK_MC_PAIR) {
+    if (m->versus) {
+        print_obs(out, "better vs worse:", m->better_json, &r->obs[0]);
+        print_obs(out, "worse vs better:", m->worse_json, &r->obs[1]);
+    } else if (m->type == SK_MC_PAIR) {
         print_obs(out, "better:", m->better_json, &r->obs[0]);
         print_obs(out, "worse: ", m->worse_json, &r->obs[1]);
     } else {
@@ -82,10 +88,10 @@ static void print_details(FILE *out, const sk_meta_scorer *s, int explain)
 {
     fprintf(out,
             "\n%s: %s (%s %s, fingerprint %s, %zu cases x %d, %zu calls, %zu skipped, %zu "
-            "errors)\n",
+            "errors, %zu invalid verdicts)\n",
             s->name, sk_check_status_name(s->verdict), s->engine, s->use,
             s->fingerprint[0] ? s->fingerprint : "-", s->nresults, s->repeat, s->calls, s->skipped,
-            s->errors);
+            s->errors, s->invalid);
     if (s->problem)
         fprintf(out, "  %s\n", s->problem);
     if (s->note)
@@ -97,7 +103,7 @@ static void print_details(FILE *out, const sk_meta_scorer *s, int explain)
     size_t shown[SK_CHK_COUNT] = {0}, hidden = 0;
     for (size_t i = 0; i < s->nresults; i++) {
         const sk_meta_result *r = &s->results[i];
-        int bad = r->failed || r->obs[0].errors || r->obs[1].errors;
+        int bad = sk_meta_result_bad(r);
         if (!explain && !bad)
             continue;
         if (!explain && shown[r->check]++ >= SHOW_FAILING) {
@@ -109,6 +115,37 @@ static void print_details(FILE *out, const sk_meta_scorer *s, int explain)
     if (hidden)
         fprintf(out, "    ... and %zu more failing cases (--json or --explain shows them all)\n",
                 hidden);
+}
+
+/* What every reader of the table needs, whatever the verdict: a pairwise
+ * judge's accuracy per kind of pair and position inconsistency, and the
+ * checks skipped on purpose. */
+static void print_notes(FILE *out, const sk_meta_scorer *s)
+{
+    if (s->pairwise) {
+        static const char *const kinds[SK_CHK_COUNT] = {[SK_CHK_WRONG] = "vs wrong",
+                                                        [SK_CHK_VERBOSITY] = "vs verbose wrong",
+                                                        [SK_CHK_FORMALITY] = "vs formal wrong",
+                                                        [SK_CHK_CONFIDENCE] = "vs confident wrong",
+                                                        [SK_CHK_PAIRS] = "other pairs"};
+        fprintf(out, "%s: pairwise accuracy (correct answer preferred in both roles):", s->name);
+        int any = 0;
+        for (int k = SK_CHK_WRONG; k <= SK_CHK_PAIRS; k++) {
+            const sk_meta_check *c = &s->checks[k];
+            if (c->n && c->pairs)
+                fprintf(out, "%s %s %zu/%zu", any++ ? "," : "", kinds[k], c->hits, c->n);
+        }
+        const sk_meta_check *p = &s->checks[SK_CHK_POSITION];
+        if (p->n)
+            fprintf(out, "%s position inconsistency %zu/%zu (%.0f%%)", any ? ";" : "", p->hits,
+                    p->n, 100 * p->share);
+        else if (!any)
+            fprintf(out, " no comparisons");
+        fputc('\n', out);
+    }
+    for (int k = 0; k < SK_CHK_COUNT; k++)
+        if (s->checks[k].skipped)
+            fprintf(out, "%s: %s %s\n", s->name, sk_check_name(k), s->checks[k].skipped);
 }
 
 void cli_validate_print(FILE *out, const sk_meta_report *rep, int explain)
@@ -124,7 +161,7 @@ void cli_validate_print(FILE *out, const sk_meta_report *rep, int explain)
             rep->n == 1 ? "" : "s", counts[SK_CHECK_PASS], counts[SK_CHECK_WARN],
             counts[SK_CHECK_FAIL]);
     fprintf(out, "%-*s  %-7s", (int)w, "scorer", "verdict");
-    static const int widths[SK_CHK_COUNT] = {9, 9, 10, 10, 10, 7, 10, 12, 9, 9};
+    static const int widths[SK_CHK_COUNT] = {9, 9, 10, 10, 10, 7, 10, 12, 9, 9, 9};
     for (int k = 0; k < SK_CHK_COUNT; k++)
         fprintf(out, " %-*s", widths[k], sk_check_name(k));
     fputc('\n', out);
@@ -139,8 +176,11 @@ void cli_validate_print(FILE *out, const sk_meta_report *rep, int explain)
         fputc('\n', out);
     }
     fprintf(out, "\ncells: mean score/cases (correct, wrong), pairs won/pairs, mean absolute "
-                 "error/cases,\nflipping outputs/outputs, scores with a rationale/scores, "
-                 "errors/calls; ! failed, ~ warning\n");
+                 "error/cases,\nflipping outputs/outputs, position-inconsistent/comparisons, "
+                 "scores with a rationale/scores,\nerrors and invalid verdicts/calls; ! failed, "
+                 "~ warning\n");
+    for (size_t i = 0; i < rep->n; i++)
+        print_notes(out, &rep->scorers[i]);
     for (size_t i = 0; i < rep->n; i++) {
         const sk_meta_scorer *s = &rep->scorers[i];
         if (explain || s->verdict != SK_CHECK_PASS)

@@ -1,7 +1,7 @@
 # engine: one interface for every kind of scorer (engine.h), the host
 # table plugins see, params, the plugin registry (dlopen, ABI check) and
 # packs.
-libscorekit_la_SOURCES += \
+libskcore_la_SOURCES += \
 	core/engine/engine.h core/engine/plugin.c \
 	core/engine/host.c core/engine/host.h \
 	core/engine/params.c core/engine/params.h \

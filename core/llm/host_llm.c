@@ -14,8 +14,9 @@
 #include "base/row.h"
 #include "base/util.h"
 
-static const char *const request_keys[] = {"provider", "model",    "messages", "params", "tool",
-                                           "trial",    "no_cache", "caller",   NULL};
+static const char *const request_keys[] = {
+    "provider", "model",  "messages",          "params", "tool", "trial",
+    "no_cache", "caller", "keep_invalid_args", NULL};
 
 static int known(const char *const *keys, const char *k)
 {
@@ -132,7 +133,7 @@ static int parse_request(const cJSON *r, parsed *p, char **err)
         if (!known(request_keys, k->string))
             return sk_errf(err, SK_EINVAL,
                            "llm request: unknown key \"%s\" (allowed: provider, model, messages, "
-                           "params, tool, trial, no_cache, caller)",
+                           "params, tool, trial, no_cache, caller, keep_invalid_args)",
                            k->string);
     }
     int rc = opt_string(r, "provider", "", &p->req.provider, err);
@@ -168,6 +169,13 @@ static int parse_request(const cJSON *r, parsed *p, char **err)
             return sk_errf(err, SK_EINVAL, "llm request: \"no_cache\" must be true or false");
         p->req.no_cache = cJSON_IsTrue(nc);
     }
+    const cJSON *keep = cJSON_GetObjectItemCaseSensitive(r, "keep_invalid_args");
+    if (keep && !cJSON_IsNull(keep)) {
+        if (!cJSON_IsBool(keep))
+            return sk_errf(err, SK_EINVAL,
+                           "llm request: \"keep_invalid_args\" must be true or false");
+        p->req.keep_invalid_args = cJSON_IsTrue(keep);
+    }
     return 0;
 }
 
@@ -183,6 +191,8 @@ static char *reply_to_json(sk_llm *llm, const sk_llm_request *req, const sk_llm_
                           rep->content ? cJSON_CreateString(rep->content) : cJSON_CreateNull());
     cJSON *args = rep->tool_args_json ? cJSON_Parse(rep->tool_args_json) : NULL;
     cJSON_AddItemToObject(o, "tool_args", args ? args : cJSON_CreateNull());
+    if (rep->args_error)
+        cJSON_AddStringToObject(o, "args_error", rep->args_error);
     const char *model = req->model ? req->model : sk_llm_default_model(llm, req->provider);
     cJSON_AddItemToObject(o, "model", model ? cJSON_CreateString(model) : cJSON_CreateNull());
     cJSON *u = cJSON_AddObjectToObject(o, "usage");

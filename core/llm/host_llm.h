@@ -5,11 +5,16 @@
  *
  * Request: {"provider"?, "model"?, "messages": [{"role", "content"}, ...],
  *           "params"?: {...}, "tool"?: {"name", "description"?, "parameters"},
- *           "trial"?: n, "no_cache"?: bool, "caller"?: "scorer:NAME"}
+ *           "trial"?: n, "no_cache"?: bool, "caller"?: "scorer:NAME",
+ *           "keep_invalid_args"?: bool}
  * Reply:   {"content": str|null, "tool_args": obj|null, "model": str|null,
  *           "usage": {"prompt_tokens": n|null, "completion_tokens": n|null,
  *                     "cost": x}, "cached": bool, "attempts": n,
- *           "latency_ms": x}
+ *           "latency_ms": x, "args_error"?: str}
+ * "args_error" comes only with "keep_invalid_args": true, when the reply
+ * arrived but its tool call is missing or breaks the schema (see
+ * sk_llm_request.keep_invalid_args); "tool_args" then holds what the model
+ * sent.
  * An unknown key or a value of the wrong type is an error naming it, so a
  * typo ("temprature" inside "params" aside, which goes to the server) never
  * silently changes the call.

@@ -118,6 +118,7 @@ void sk_llm_reply_free(sk_llm_reply *reply)
         return;
     free(reply->content);
     free(reply->tool_args_json);
+    free(reply->args_error);
     memset(reply, 0, sizeof *reply);
 }
 
@@ -415,7 +416,7 @@ int sk_llm_chat(sk_llm *llm, const sk_llm_request *req, sk_llm_reply *reply, cha
     reply->attempts = ar.attempts;
     if (!rc) {
         rc = sk_llm_parse_reply(p->api, ar.resp.body, req->tool ? req->tool->name : NULL, schema,
-                                native, reply, &msg);
+                                native, req->tool && req->keep_invalid_args, reply, &msg);
         if (rc) {
             char *full = sk_asprintf("llm: POST %s (model %s): %s", url, model, msg);
             free(msg);
@@ -432,7 +433,9 @@ int sk_llm_chat(sk_llm *llm, const sk_llm_request *req, sk_llm_reply *reply, cha
                       (reply->completion_tokens > 0 ? (double)reply->completion_tokens : 0) / 1e6 *
                           price->output_per_mtok;
     reply->latency_ms = sk_now_ms() - start;
-    if (use_cache) {
+    /* A call that broke its schema is the model's answer to this request,
+     * but a later run should ask again rather than be served it. */
+    if (use_cache && !reply->args_error) {
         sk_llm_cached c = {reply->content, reply->tool_args_json, reply->prompt_tokens,
                            reply->completion_tokens, reply->cost};
         sk_llm_cache_entry e = {key, p->name, p->base_url, model, req->trial, &c};

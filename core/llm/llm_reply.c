@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,18 +315,49 @@ static long tokens(const cJSON *usage, const char *key)
     return cJSON_IsNumber(v) && v->valuedouble >= 0 ? (long)v->valuedouble : -1;
 }
 
-/* The tool arguments from a JSON text, validated; sets reply->tool_args_json. */
-static int take_args(cJSON *args, const cJSON *schema, sk_llm_reply *reply, char **err)
+/* The tool arguments, validated; sets reply->tool_args_json.  With
+ * `keep`, arguments that break the schema are kept too, and what is wrong
+ * goes to reply->args_error. */
+static int take_args(cJSON *args, const cJSON *schema, int keep, sk_llm_reply *reply, char **err)
 {
-    int rc = sk_llm_check_args(args, schema, err);
-    if (!rc)
+    char *why = NULL;
+    int rc = sk_llm_check_args(args, schema, &why);
+    if (!rc || (keep && cJSON_IsObject(args)))
         reply->tool_args_json = cJSON_PrintUnformatted(args);
+    if (rc && keep) {
+        reply->args_error = why;
+        rc = 0;
+    } else if (rc) {
+        sk_errf(err, rc, "%s", why);
+        free(why);
+    }
     cJSON_Delete(args);
     return rc;
 }
 
+/* A reply that arrived whole but whose call is missing or broken: the
+ * model's answer, not a failed request.  With `keep` it is returned with
+ * the reason in reply->args_error, else it is the call's error. */
+static int bad_call(int keep, sk_llm_reply *reply, char **err, const char *fmt, ...)
+    SK_PRINTF(4, 5);
+static int bad_call(int keep, sk_llm_reply *reply, char **err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *why = sk_vasprintf(fmt, ap);
+    va_end(ap);
+    if (keep) {
+        free(reply->args_error);
+        reply->args_error = why;
+        return 0;
+    }
+    int rc = sk_errf(err, SK_EPARSE, "%s", why);
+    free(why);
+    return rc;
+}
+
 int sk_llm_parse_reply(sk_llm_api api, const char *body, const char *tool_name, const cJSON *schema,
-                       int native, sk_llm_reply *reply, char **err)
+                       int native, int keep_invalid, sk_llm_reply *reply, char **err)
 {
     cJSON *j = cJSON_Parse(body);
     int rc = 0;
@@ -365,8 +397,9 @@ int sk_llm_parse_reply(sk_llm_api api, const char *body, const char *tool_name, 
                 if (tool_name && name && strcmp(name, tool_name) == 0)
                     tool_input = cJSON_Duplicate(cJSON_GetObjectItem(block, "input"), 1);
                 else if (tool_name) {
-                    rc = sk_errf(err, SK_EPARSE, "the model called \"%s\", not the tool \"%s\"",
-                                 name ? name : "(no name)", tool_name);
+                    rc = bad_call(keep_invalid, reply, err,
+                                  "the model called \"%s\", not the tool \"%s\"",
+                                  name ? name : "(no name)", tool_name);
                     goto out_text;
                 }
             }
@@ -389,17 +422,18 @@ int sk_llm_parse_reply(sk_llm_api api, const char *body, const char *tool_name, 
             const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(fn, "name"));
             const cJSON *a = cJSON_GetObjectItem(fn, "arguments");
             if (tool_name && (!name || strcmp(name, tool_name) != 0)) {
-                rc = sk_errf(err, SK_EPARSE, "the model called \"%s\", not the tool \"%s\"",
-                             name ? name : "(no name)", tool_name);
+                rc = bad_call(keep_invalid, reply, err,
+                              "the model called \"%s\", not the tool \"%s\"",
+                              name ? name : "(no name)", tool_name);
                 goto out_text;
             }
             if (tool_name && cJSON_IsString(a)) {
                 tool_input = cJSON_Parse(a->valuestring);
                 if (!tool_input) {
                     char *p = preview(a->valuestring);
-                    rc = sk_errf(err, SK_EPARSE,
-                                 "the arguments of the call of \"%s\" are not valid JSON: %s",
-                                 tool_name, p);
+                    rc = bad_call(keep_invalid, reply, err,
+                                  "the arguments of the call of \"%s\" are not valid JSON: %s",
+                                  tool_name, p);
                     free(p);
                     goto out_text;
                 }
@@ -422,32 +456,32 @@ int sk_llm_parse_reply(sk_llm_api api, const char *body, const char *tool_name, 
     if (native) {
         if (!tool_input) {
             char *p = preview(text ? text : "");
-            rc = sk_errf(err, SK_EPARSE,
-                         "the model did not call the tool \"%s\"%s%s; if this server has no tool "
-                         "calling, set \"tools\": false for the provider to use the JSON reply",
-                         tool_name, text && *text ? " and replied: " : "", text && *text ? p : "");
+            rc = bad_call(keep_invalid, reply, err,
+                          "the model did not call the tool \"%s\"%s%s; if this server has no tool "
+                          "calling, set \"tools\": false for the provider to use the JSON reply",
+                          tool_name, text && *text ? " and replied: " : "", text && *text ? p : "");
             free(p);
             goto out_text;
         }
-        rc = take_args(tool_input, schema, reply, err);
+        rc = take_args(tool_input, schema, keep_invalid, reply, err);
         tool_input = NULL;
     } else {
         if (!reply->content) {
-            rc = sk_errf(err, SK_EPARSE,
-                         "the server returned an empty reply; the JSON object "
-                         "for \"%s\" was expected",
-                         tool_name);
+            rc = bad_call(keep_invalid, reply, err,
+                          "the server returned an empty reply; the JSON object "
+                          "for \"%s\" was expected",
+                          tool_name);
             goto out_text;
         }
         char *why = NULL;
         cJSON *args = sk_llm_json_object_reply(reply->content, &why);
         if (!args) {
-            rc = sk_errf(err, SK_EPARSE, "%s", why);
+            rc = bad_call(keep_invalid, reply, err, "%s", why);
             free(why);
             goto out_text;
         }
-        rc = take_args(args, schema, reply, err);
-        if (!rc) {
+        rc = take_args(args, schema, keep_invalid, reply, err);
+        if (!rc && !reply->args_error) {
             /* The text was only the arguments: it is not a reply of its own. */
             free(reply->content);
             reply->content = NULL;
@@ -461,7 +495,8 @@ out:
     if (rc) {
         free(reply->content);
         free(reply->tool_args_json);
-        reply->content = reply->tool_args_json = NULL;
+        free(reply->args_error);
+        reply->content = reply->tool_args_json = reply->args_error = NULL;
     }
     return rc;
 }

@@ -32,9 +32,12 @@ char *sk_llm_fallback_instruction(const sk_llm_tool *tool, const cJSON *schema);
  * the tool's arguments: from the native call (native 1) or from the text,
  * which must be exactly one JSON object (optionally in a ```json fence);
  * either way an object satisfying the schema's required properties, types
- * and enums.  Returns 0, or SK_EPARSE with *err saying what was wrong. */
+ * and enums.  Returns 0, or SK_EPARSE with *err saying what was wrong.
+ * With keep_invalid, a reply that is whole but whose call is missing or
+ * breaks the schema returns 0 with reply->args_error (caller frees it with
+ * the reply) and the arguments as sent when they are an object. */
 int sk_llm_parse_reply(sk_llm_api api, const char *body, const char *tool_name, const cJSON *schema,
-                       int native, sk_llm_reply *reply, char **err);
+                       int native, int keep_invalid, sk_llm_reply *reply, char **err);
 
 /* The JSON object in a fallback reply text: the whole text trimmed, or the
  * inside of one ``` / ```json fence that is the whole text.  Returns the

@@ -34,6 +34,11 @@ typedef struct sk_llm_request {
     unsigned trial;          /* part of the cache key: trials are independent calls */
     const char *caller;      /* "task", "scorer:factuality", ... for the usage log */
     int no_cache;            /* 1: neither read nor write the cache */
+    int keep_invalid_args;   /* with a tool, 1: a reply whose call is missing or whose arguments
+                                break the schema (a value outside its enum, a missing property)
+                                is still returned, with args_error saying what is wrong, for a
+                                caller that judges the model's answer itself (a judge's invalid
+                                verdict).  Such a reply is not cached and not retried */
     struct sk_llm_account *account; /* whom the call is billed to (see below); NULL: nobody */
 } sk_llm_request;
 
@@ -46,8 +51,11 @@ typedef struct sk_llm_reply {
     long prompt_tokens, completion_tokens; /* -1 when the server did not say */
     double cost;                           /* from the price table; 0 when unknown */
     double latency_ms;
-    int cached;   /* 1: served from the cache, no request made */
-    int attempts; /* HTTP requests made (0 when cached) */
+    int cached;       /* 1: served from the cache, no request made */
+    int attempts;     /* HTTP requests made (0 when cached) */
+    char *args_error; /* with req->keep_invalid_args: what is wrong with the call (tool_args_json
+                         then holds the arguments as sent when they are an object, else NULL);
+                         NULL when the call is valid */
 } sk_llm_reply;
 
 /* Usage recorded for an experiment (calls, cached, tokens, cost).

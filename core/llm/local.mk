@@ -1,7 +1,7 @@
 # llm: the LLM client. Chat Completions and Anthropic Messages over libcurl,
 # with retries, shared limits, a response cache and a usage log in the
 # store, and the JSON face of the client behind host->llm_chat.
-libscorekit_la_SOURCES += \
+libskcore_la_SOURCES += \
 	core/llm/llm.c core/llm/llm.h core/llm/llm_types.h \
 	core/llm/llm_reply.c core/llm/llm_reply.h \
 	core/llm/llm_config.c core/llm/llm_config.h \

@@ -1,7 +1,7 @@
 # lua: the Lua scorer engine, its sandbox (instruction budget, memory cap,
 # a counting pattern matcher) and the sk.* library (json, text, llm,
 # composing other scorers).
-libscorekit_la_SOURCES += \
+libskcore_la_SOURCES += \
 	core/lua/lua_json.c core/lua/lua_json.h core/lua/lua_json_priv.h \
 	core/lua/lua_json_decode.c core/lua/lua_json_encode.c \
 	core/lua/lua_text.c core/lua/lua_text.h \
@@ -10,4 +10,4 @@ libscorekit_la_SOURCES += \
 	core/lua/lua_engine.c core/lua/lua_engine.h \
 	core/lua/lua_compose.c core/lua/lua_compose.h \
 	core/lua/lua_llm.c core/lua/lua_llm.h
-libscorekit_la_CPPFLAGS += -DSK_LUA_DIR='"$(pkgdatadir)/lua"'
+libskcore_la_CPPFLAGS += -DSK_LUA_DIR='"$(pkgdatadir)/lua"'

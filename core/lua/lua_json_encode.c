@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "lua/lua_json_priv.h"
-#include "base/text/utf8.h"
 
 /* A marked array whose largest index is above SPARSE_MIN and more than
  * twice its number of elements is refused: it is almost surely a mistake,
@@ -89,54 +88,6 @@ static void encode_fail(lua_State *L, encoder *e, const char *fmt, ...)
     snprintf(e->why, sizeof e->why, "%s: %s", where, what);
     lua_pushlightuserdata(L, e);
     lua_error(L);
-}
-
-/* s[0..n) as a JSON string literal.  Valid UTF-8 is copied as it is; each
- * byte that is not part of a valid sequence becomes U+FFFD, as the text
- * scorers read it (text/utf8.h). */
-static void add_string(sk_buf *b, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    sk_buf_reserve(b, n + 2);
-    sk_buf_addc(b, '"');
-    size_t run = 0; /* start of the bytes not yet copied */
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x80) {
-            uint32_t cp;
-            size_t used = sk_utf8_next(s + i, n - i, &cp);
-            if (used > 1) { /* valid: an invalid byte decodes alone */
-                i += used;
-                continue;
-            }
-            sk_buf_add(b, s + run, i - run);
-            sk_buf_add(b, "\xEF\xBF\xBD", 3);
-            run = ++i;
-            continue;
-        }
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            i++;
-            continue;
-        }
-        sk_buf_add(b, s + run, i - run);
-        run = ++i;
-        switch (c) {
-        case '"': sk_buf_add(b, "\\\"", 2); break;
-        case '\\': sk_buf_add(b, "\\\\", 2); break;
-        case '\n': sk_buf_add(b, "\\n", 2); break;
-        case '\r': sk_buf_add(b, "\\r", 2); break;
-        case '\t': sk_buf_add(b, "\\t", 2); break;
-        case '\b': sk_buf_add(b, "\\b", 2); break;
-        case '\f': sk_buf_add(b, "\\f", 2); break;
-        default: {
-            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            sk_buf_add(b, u, 6);
-        }
-        }
-    }
-    sk_buf_add(b, s + run, n - run);
-    sk_buf_addc(b, '"');
 }
 
 /* A finite float with the fewest of 15, 16 or 17 significant digits that
@@ -245,7 +196,7 @@ static void encode_object(lua_State *L, encoder *e, int idx, size_t count)
     for (size_t i = 0; i < count; i++) {
         if (i)
             sk_buf_addc(e->out, ',');
-        add_string(e->out, m[i].s, m[i].n);
+        sk_buf_add_json_string(e->out, m[i].s, m[i].n);
         sk_buf_addc(e->out, ':');
         if (m[i].isint)
             lua_pushinteger(L, m[i].ikey); /* anchor ms key */
@@ -353,7 +304,7 @@ static void encode_value(lua_State *L, encoder *e, int idx)
     case LUA_TSTRING: {
         size_t n;
         const char *s = lua_tolstring(L, idx, &n);
-        add_string(e->out, s, n);
+        sk_buf_add_json_string(e->out, s, n);
         return;
     }
     case LUA_TLIGHTUSERDATA:

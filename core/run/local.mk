@@ -1,7 +1,8 @@
 # run: scoring rows with a pack (rowscore), `score` over a file, and `run`:
 # experiments of dataset x task x trials x scorers, recorded as they go.
-libscorekit_la_SOURCES += \
+libskcore_la_SOURCES += \
 	core/run/engines.c core/run/engines.h \
 	core/run/rowscore.c core/run/rowscore.h \
 	core/run/score.c core/run/score.h \
-	core/run/run.c core/run/run.h
+	core/run/run.c core/run/run.h \
+	core/run/plan.c core/run/plan.h

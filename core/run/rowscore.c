@@ -76,6 +76,7 @@ void sk_rowscore_free(sk_rowscore *rs)
     for (size_t i = 0; i < rs->pack->n; i++)
         sk_result_free(&rs->results[i]);
     free(rs->results);
+    sk_row_verdict_free(&rs->verdict);
     sk_buf_free(&rs->id);
     sk_buf_free(&rs->scratch);
 }
@@ -161,8 +162,7 @@ void sk_rowscore_run(sk_rowscore *rs, const sk_span spans[SK_F_COUNT], unsigned 
 {
     build_case(rs, spans, trial);
     double wsum = 0, wtot = 0;
-    rs->pass = 1;
-    rs->has_error = 0;
+    sk_row_verdict_begin(&rs->verdict);
     for (size_t i = 0; i < rs->pack->n; i++) {
         const sk_pack_entry *e = &rs->pack->entries[i];
         sk_result *r = &rs->results[i];
@@ -173,22 +173,14 @@ void sk_rowscore_run(sk_rowscore *rs, const sk_span spans[SK_F_COUNT], unsigned 
             int rc = e->ops->score(rs->host, e->impl, rs->states[i], &rs->c, r);
             sk_result_finish(r, rc, e->name);
         }
-        switch (r->kind) {
-        case SK_VERDICT_SCORE:
+        if (r->kind == SK_VERDICT_SCORE) {
             wsum += e->weight * r->score;
             wtot += e->weight;
-            if (e->has_threshold && r->score < e->threshold)
-                rs->pass = 0;
-            break;
-        case SK_VERDICT_ERROR:
-            rs->has_error = 1;
-            /* A missing verdict is never a pass. */
-            if (e->has_threshold)
-                rs->pass = 0;
-            break;
-        default: break;
         }
+        sk_row_verdict_add(&rs->verdict, e->name, r->kind, r->score, e->has_threshold, e->threshold,
+                           r->message.data);
     }
+    sk_row_verdict_end(&rs->verdict);
     rs->overall = wtot > 0 ? wsum / wtot : NAN;
 }
 
@@ -206,7 +198,9 @@ void sk_rowscore_json(const sk_rowscore *rs, size_t lineno, sk_buf *out)
     sk_buf_add_json_string(out, rs->id.data, strlen(rs->id.data));
     sk_buf_printf(out, ",\"line\":%zu,\"overall\":", lineno);
     sk_buf_add_score(out, rs->overall);
-    sk_buf_printf(out, ",\"pass\":%s,\"scores\":{", rs->pass ? "true" : "false");
+    sk_buf_addc(out, ',');
+    sk_row_verdict_json(&rs->verdict, out);
+    sk_buf_adds(out, ",\"scores\":{");
     for (size_t i = 0; i < rs->pack->n; i++) {
         const sk_result *r = &rs->results[i];
         const char *name = rs->pack->entries[i].name;

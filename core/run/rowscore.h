@@ -3,6 +3,8 @@
  * of a row into an sk_case, running each scorer, applying the verdict rules,
  * and combining the verdicts into the row's overall score and pass/fail.
  * One sk_rowscore per worker thread; it reuses its buffers row after row.
+ * The pass/fail rule itself is sk_row_verdict (base/verdict.h), shared
+ * with every reader of stored results.
  */
 #ifndef SK_ROWSCORE_H
 #define SK_ROWSCORE_H
@@ -10,6 +12,7 @@
 #include "engine/pack.h"
 #include "base/row.h"
 #include "base/util.h"
+#include "base/verdict.h"
 
 /* The top-level keys of a row, in the order of the spans arrays below. */
 enum { SK_F_ID, SK_F_INPUT, SK_F_OUTPUT, SK_F_EXPECTED, SK_F_METADATA, SK_F_COUNT };
@@ -35,9 +38,8 @@ typedef struct sk_rowscore {
     sk_case c;
     sk_buf id, scratch;
     /* after sk_rowscore_run */
-    double overall; /* weighted mean of scores; NAN when nothing scored */
-    int pass;       /* every thresholded scorer met its threshold */
-    int has_error;
+    double overall;         /* weighted mean of scores; NAN when nothing scored */
+    sk_row_verdict verdict; /* pass, fail or no verdict, with the reason */
 } sk_rowscore;
 
 void sk_rowscore_init(sk_rowscore *rs, const sk_pack *pack, sk_host_ctx *host, void **states);

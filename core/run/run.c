@@ -143,7 +143,7 @@ static sk_cell *run_cell_inner(worker *w, const item *j, sk_llm_usage *task_usag
     sk_rowscore_run(&w->rs, spans, j->trial);
     const sk_pack *pack = p->o->pack;
     cell->overall = w->rs.overall;
-    cell->pass = w->rs.pass;
+    cell->pass = w->rs.verdict.pass;
     cell->nscores = pack->n;
     cell->scores = sk_xcalloc(pack->n ? pack->n : 1, sizeof *cell->scores);
     for (size_t i = 0; i < pack->n; i++) {

@@ -17,8 +17,9 @@
 #include <unistd.h>
 
 #include "base/error.h"
-#include "store/jsonl.h"
 #include "run/rowscore.h"
+#include "store/dataset_file.h"
+#include "store/jsonl.h"
 
 #define BATCH_ROWS  256
 #define BATCH_BYTES (256u << 10)
@@ -29,6 +30,12 @@ typedef struct batch {
     size_t n;
     sk_buf text; /* the lines, each NUL-terminated */
     size_t off[BATCH_ROWS], len[BATCH_ROWS], lineno[BATCH_ROWS];
+    /* A CSV record the reader refused: its text is the message. */
+    unsigned char prebad[BATCH_ROWS];
+    /* validating pass: each good row's id, for the duplicate check */
+    sk_buf ids, scratch;
+    size_t id_off[BATCH_ROWS], id_len[BATCH_ROWS];
+    unsigned char derived[BATCH_ROWS];
     /* results, filled by a worker */
     unsigned char bad[BATCH_ROWS], pass[BATCH_ROWS], err[BATCH_ROWS];
     double overall[BATCH_ROWS];
@@ -67,44 +74,110 @@ typedef struct runner {
     const char *keys[SK_F_COUNT];
     int validating;    /* the pass: 1 validate only, 0 score */
     size_t batch_rows; /* rows per batch when scoring */
-    int trusted;       /* the validating pass found every line well-formed */
-    /* validating pass results */
+    /* the input: JSONL lines, or a CSV's records read as `dataset import`
+     * reads them and handed on as JSON lines */
+    sk_jsonl *jsonl;
+    sk_dataset_file *csv;
+    sk_buf csv_line;
+    /* validating pass results: the ids (duplicates are bad rows, as in an
+     * import), and the lines of the bad rows, ascending, which the scoring
+     * pass skips (--skip-bad) */
     size_t total, bad;
+    sk_id_set ids;
+    size_t *bad_list, nbad_list, bad_cap, bad_next;
 } runner;
 
-/* The validating pass: every line must be a well-formed row. */
+/* The validating pass: every line must be a row as `dataset import` would
+ * take it, with an output (sk_dataset_row_check); ids are kept for the
+ * duplicate check, which needs file order and so is done in consume. */
 static void validate_batch(runner *run, batch *b)
 {
     sk_buf_reset(&b->bad_notes);
+    sk_buf_reset(&b->ids);
     for (size_t i = 0; i < b->n; i++) {
-        sk_span spans[SK_F_COUNT];
         char msg[512];
         const char *line = b->text.data + b->off[i];
-        b->bad[i] = sk_row_parse(line, b->len[i], run->keys, spans, msg, sizeof msg) != SK_OK;
+        if (b->prebad[i]) {
+            b->bad[i] = 1;
+            sk_buf_add(&b->bad_notes, line, b->len[i] + 1);
+            continue;
+        }
+        int derived = 0;
+        b->bad[i] = sk_dataset_row_check(line, b->len[i], run->keys[SK_F_OUTPUT], 1, &b->scratch,
+                                         &derived, msg, sizeof msg) != SK_OK;
         if (b->bad[i]) {
             sk_buf_printf(&b->bad_notes, "%s:%zu: %s", run->path, b->lineno[i], msg);
             sk_buf_addc(&b->bad_notes, '\0');
+            continue;
         }
+        b->id_off[i] = b->ids.len;
+        b->id_len[i] = b->scratch.len;
+        b->derived[i] = (unsigned char)derived;
+        sk_buf_add(&b->ids, b->scratch.data, b->scratch.len);
     }
 }
 
-static int consume_validated(runner *run, const batch *b, char **err)
+static void add_bad_line(runner *run, size_t line)
+{
+    if (run->nbad_list == run->bad_cap) {
+        run->bad_cap = run->bad_cap ? 2 * run->bad_cap : 64;
+        run->bad_list = sk_xrealloc(run->bad_list, run->bad_cap * sizeof *run->bad_list);
+    }
+    run->bad_list[run->nbad_list++] = line;
+}
+
+/* Whether the validating pass refused `line`; lines come in ascending
+ * order, so a cursor does. */
+static int is_bad_line(runner *run, size_t line)
+{
+    while (run->bad_next < run->nbad_list && run->bad_list[run->bad_next] < line)
+        run->bad_next++;
+    return run->bad_next < run->nbad_list && run->bad_list[run->bad_next] == line;
+}
+
+static int consume_validated(runner *run, sk_score_report *rep, const batch *b, char **err)
 {
     const char *note = b->bad_notes.data;
-    for (size_t i = 0; i < b->n; i++) {
-        if (!b->bad[i]) {
+    sk_buf dup = {0};
+    int rc = SK_OK;
+    for (size_t i = 0; i < b->n && rc == SK_OK; i++) {
+        const char *why = NULL;
+        if (b->bad[i]) {
+            why = note;
+            note += strlen(note) + 1;
+        } else if (!run->csv && !b->derived[i]) {
+            /* Given ids only: rows of logs may repeat an input (and so a
+             * derived id) with another output.  The CSV reader checks its
+             * own. */
+            size_t first =
+                sk_id_set_add(&run->ids, b->ids.data + b->id_off[i], b->id_len[i], b->lineno[i]);
+            if (first) {
+                sk_buf_reset(&dup);
+                sk_buf_printf(&dup, "%s:%zu: ", run->path, b->lineno[i]);
+                sk_id_dup_message(&dup, b->ids.data + b->id_off[i], b->id_len[i], first,
+                                  b->derived[i]);
+                why = dup.data;
+            }
+        }
+        if (!why) {
             run->total++;
             continue;
         }
-        if (!run->opts->skip_bad)
-            return sk_errf(err, SK_EPARSE,
-                           "%s\n(nothing was scored; fix the line, or pass --skip-bad to skip "
-                           "malformed lines)",
-                           note);
-        note += strlen(note) + 1;
+        if (!run->opts->skip_bad) {
+            rc = sk_errf(err, SK_EPARSE,
+                         "%s\n(nothing was scored; fix the line, or pass --skip-bad to skip "
+                         "malformed lines)",
+                         why);
+            break;
+        }
+        if (rep->bad_lines < 5)
+            rep->bad_examples[rep->bad_lines] = sk_xstrdup(why);
+        rep->bad_lines++;
         run->bad++;
+        add_bad_line(run, b->lineno[i]);
     }
-    return SK_OK;
+    sk_buf_free(&dup);
+    return rc;
 }
 
 /* Why a row scored low, for the worst-rows list: the rationale (or error)
@@ -158,9 +231,8 @@ static void score_batch(runner *run, worker *w, batch *b)
         char msg[512];
         const char *line = b->text.data + b->off[i];
         b->str_off[i] = b->strs.len;
-        int rc = run->trusted
-                     ? sk_row_parse_trusted(line, b->len[i], run->keys, spans, msg, sizeof msg)
-                     : sk_row_parse(line, b->len[i], run->keys, spans, msg, sizeof msg);
+        /* Only rows the validating pass accepted get here. */
+        int rc = sk_row_parse_trusted(line, b->len[i], run->keys, spans, msg, sizeof msg);
         if (rc != SK_OK) {
             b->bad[i] = 1;
             sk_buf_printf(&b->bad_notes, "%s:%zu: %s", run->path, b->lineno[i], msg);
@@ -172,8 +244,8 @@ static void score_batch(runner *run, worker *w, batch *b)
         sk_rowscore *rs = &w->rs;
         sk_rowscore_run(rs, spans, 0);
         b->overall[i] = rs->overall;
-        b->pass[i] = (unsigned char)rs->pass;
-        b->err[i] = (unsigned char)rs->has_error;
+        b->pass[i] = (unsigned char)rs->verdict.pass;
+        b->err[i] = rs->verdict.errors > 0;
         for (size_t s = 0; s < ns; s++) {
             const sk_result *r = &rs->results[s];
             b->kind[i * ns + s] = (unsigned char)r->kind;
@@ -219,25 +291,96 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-/* Fill b with the next lines; returns the number read, or < 0 on error. */
-static int fill_batch(sk_jsonl *in, batch *b, size_t max_rows, char **err)
+static void add_line(batch *b, const char *line, size_t len, size_t lineno, int prebad)
+{
+    b->off[b->n] = b->text.len;
+    b->len[b->n] = len;
+    b->lineno[b->n] = lineno;
+    b->prebad[b->n] = (unsigned char)prebad;
+    sk_buf_add(&b->text, line, len);
+    sk_buf_addc(&b->text, '\0');
+    b->n++;
+}
+
+static void add_member(sk_buf *out, const char *key, sk_span v)
+{
+    if (!v.p)
+        return;
+    sk_buf_addc(out, ',');
+    sk_buf_add_json_string(out, key, strlen(key));
+    sk_buf_addc(out, ':');
+    sk_buf_add(out, v.p, v.n);
+}
+
+/* The next CSV record as a JSON line (its output column under the output
+ * key), or a refused record as its message.  1, 0 at the end, or < 0. */
+static int next_csv_line(runner *run, const char **line, size_t *len, size_t *lineno, int *prebad,
+                         char **err)
+{
+    for (;;) {
+        sk_dataset_file_row row;
+        char *e = NULL;
+        int rc = sk_dataset_file_next(run->csv, &row, &e);
+        if (rc == 0)
+            return 0;
+        /* A refused record (a row error, with its line) is a bad row like a
+         * malformed JSONL line; anything else stops the run. */
+        int row_error = rc == SK_EPARSE && row.line > 0;
+        if (rc < 0 && (!row_error || !run->validating)) {
+            if (rc == SK_EPARSE && row_error && is_bad_line(run, row.line)) {
+                free(e); /* refused in the validating pass: skipped */
+                continue;
+            }
+            if (err)
+                *err = e;
+            else
+                free(e);
+            return rc;
+        }
+        if (!run->validating && is_bad_line(run, row.line))
+            continue;
+        sk_buf *b = &run->csv_line;
+        sk_buf_reset(b);
+        *lineno = row.line;
+        *prebad = rc < 0;
+        if (rc < 0) {
+            sk_buf_adds(b, e);
+            free(e);
+        } else {
+            sk_buf_adds(b, "{\"id\":");
+            sk_buf_add_json_string(b, row.id, row.id_len);
+            add_member(b, "input", row.input);
+            add_member(b, run->keys[SK_F_OUTPUT], row.output);
+            add_member(b, "expected", row.expected);
+            add_member(b, "metadata", row.metadata);
+            add_member(b, "tags", row.tags);
+            sk_buf_addc(b, '}');
+        }
+        *line = b->data;
+        *len = b->len;
+        return 1;
+    }
+}
+
+/* Fill b with the next lines (the scoring pass skips the bad ones);
+ * returns the number read, or < 0 on error. */
+static int fill_batch(runner *run, batch *b, size_t max_rows, char **err)
 {
     b->n = 0;
     sk_buf_reset(&b->text);
     while (b->n < max_rows && b->text.len < BATCH_BYTES) {
         const char *line;
         size_t len, lineno;
-        int rc = sk_jsonl_next(in, &line, &len, &lineno, err);
+        int prebad = 0;
+        int rc = run->csv ? next_csv_line(run, &line, &len, &lineno, &prebad, err)
+                          : sk_jsonl_next(run->jsonl, &line, &len, &lineno, err);
         if (rc < 0)
             return rc;
         if (rc == 0)
             break;
-        b->off[b->n] = b->text.len;
-        b->len[b->n] = len;
-        b->lineno[b->n] = lineno;
-        sk_buf_add(&b->text, line, len);
-        sk_buf_addc(&b->text, '\0');
-        b->n++;
+        if (!run->validating && !run->csv && is_bad_line(run, lineno))
+            continue;
+        add_line(b, line, len, lineno, prebad);
     }
     return (int)b->n;
 }
@@ -281,18 +424,18 @@ static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
     if (run->opts->rows_out && b->out.len &&
         fwrite(b->out.data, 1, b->out.len, run->opts->rows_out) != b->out.len)
         return sk_errf(err, SK_EIO, "cannot write per-row results: %s", strerror(errno));
-    const char *note = b->bad_notes.data;
     for (size_t i = 0; i < b->n; i++) {
-        if (b->bad[i]) {
-            if (rep->bad_lines < 5)
-                rep->bad_examples[rep->bad_lines] = sk_xstrdup(note);
-            note += strlen(note) + 1;
-            rep->bad_lines++;
-            continue;
-        }
+        if (b->bad[i]) /* it was checked: the file changed between the passes */
+            return sk_errf(err, SK_EPARSE, "%s (the file changed while it was being scored)",
+                           b->bad_notes.data);
         rep->rows++;
-        rep->rows_passed += b->pass[i];
-        rep->rows_with_errors += b->err[i];
+        rep->rows_passed += b->pass[i] == SK_ROW_PASS;
+        rep->rows_failed += b->pass[i] == SK_ROW_FAIL;
+        if (b->pass[i] == SK_ROW_NO_VERDICT) {
+            rep->rows_no_verdict++;
+            rep->rows_with_errors += b->err[i];
+            rep->rows_no_score += !b->err[i];
+        }
         for (size_t s = 0; s < ns; s++) {
             sk_scorer_stats *st = &rep->stats[s];
             switch (b->kind[i * ns + s]) {
@@ -326,8 +469,8 @@ static int default_jobs(void)
 /* One pass over the input through the pool: read batches, hand them to
  * workers (or process them here when single-threaded), consume finished
  * ones in file order. */
-static int run_pass(runner *run, sk_jsonl *in, worker *inline_worker, int threaded,
-                    sk_score_report *rep, char **err)
+static int run_pass(runner *run, worker *inline_worker, int threaded, sk_score_report *rep,
+                    char **err)
 {
     const sk_score_opts *opts = run->opts;
     size_t next_read = 0, next_consume = 0;
@@ -340,7 +483,7 @@ static int run_pass(runner *run, sk_jsonl *in, worker *inline_worker, int thread
                 break;
             }
             batch *b = &run->batches[next_read % run->ring];
-            int n = fill_batch(in, b, run->validating ? BATCH_ROWS : run->batch_rows, err);
+            int n = fill_batch(run, b, run->validating ? BATCH_ROWS : run->batch_rows, err);
             if (n < 0) {
                 rc = n;
                 break;
@@ -371,7 +514,7 @@ static int run_pass(runner *run, sk_jsonl *in, worker *inline_worker, int thread
                 pthread_cond_wait(&run->done_cv, &run->mu);
             pthread_mutex_unlock(&run->mu);
         }
-        rc = run->validating ? consume_validated(run, b, err) : consume(run, rep, b, err);
+        rc = run->validating ? consume_validated(run, rep, b, err) : consume(run, rep, b, err);
         next_consume++;
         if (!run->validating && opts->progress)
             opts->progress(rep->rows, run->total, opts->progress_ud);
@@ -416,6 +559,8 @@ static void batches_free(runner *run)
         sk_buf_free(&b->text);
         sk_buf_free(&b->strs);
         sk_buf_free(&b->bad_notes);
+        sk_buf_free(&b->ids);
+        sk_buf_free(&b->scratch);
         sk_buf_free(&b->err_notes);
         sk_buf_free(&b->out);
         free(b->kind);
@@ -426,19 +571,46 @@ static void batches_free(runner *run)
     free(run->queue);
 }
 
+/* A file without a single row to score is an error, not an empty report:
+ * an empty export or a wrong path should not pass for a clean run. */
+static int no_rows(const runner *run, char **err)
+{
+    if (run->bad)
+        return sk_errf(err, SK_EPARSE, "%s: no rows to score: all %zu were malformed (skipped)",
+                       run->path, run->bad);
+    if (run->csv)
+        return sk_errf(err, SK_EPARSE,
+                       "%s: no rows; a CSV to score has a header row (input, output, expected, "
+                       "...) and then one row per record",
+                       run->path);
+    return sk_errf(err, SK_EPARSE,
+                   "%s: no rows; `scorekit score` reads one JSON object per line, like "
+                   "{\"input\": ..., \"%s\": ..., \"expected\": ...}",
+                   run->path, run->keys[SK_F_OUTPUT]);
+}
+
 int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *opts,
                   sk_score_report **out, char **err)
 {
     *out = NULL;
     double t0 = (sk_now_ms() / 1e3);
-    sk_jsonl *in;
-    int rc = sk_jsonl_open(&in, path, err);
-    if (rc)
-        return rc;
     runner run = {0};
+    int rc;
+    /* A CSV is read as `dataset import` reads it; anything else is JSONL. */
+    if (strcmp(path, "-") != 0 && sk_dataset_format_of(path) == SK_DATASET_CSV) {
+        rc = sk_dataset_file_open(&run.csv, path, SK_DATASET_CSV, err);
+        if (rc)
+            return rc;
+        sk_dataset_file_given_ids_only(run.csv);
+        run.path = sk_dataset_file_name(run.csv); /* borrowed until closed */
+    } else {
+        rc = sk_jsonl_open(&run.jsonl, path, err);
+        if (rc)
+            return rc;
+        run.path = sk_jsonl_path(run.jsonl); /* borrowed: valid until sk_jsonl_close */
+    }
     run.pack = pack;
     run.opts = opts;
-    run.path = sk_jsonl_path(in); /* borrowed: valid until sk_jsonl_close */
     for (int k = 0; k < SK_F_COUNT; k++)
         run.keys[k] = sk_row_keys[k];
     if (opts->output_field)
@@ -452,7 +624,8 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     sk_host_init(&run.host, opts->llm, opts->project_dir, NULL);
     rc = sk_pack_open_shared(pack, &run.host, &run.shared, err);
     if (rc) {
-        sk_jsonl_close(in);
+        sk_jsonl_close(run.jsonl);
+        sk_dataset_file_close(run.csv);
         return rc;
     }
     worker *workers = sk_xcalloc((size_t)jobs, sizeof *workers);
@@ -493,15 +666,17 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         int threaded = started > 0; /* no thread could start: work inline */
 
         run.validating = 1;
-        rc = run_pass(&run, in, &workers[0], threaded, rep, err);
+        rc = run_pass(&run, &workers[0], threaded, rep, err);
+        if (rc == SK_OK && !rep->interrupted && run.total == 0)
+            rc = no_rows(&run, err);
         if (rc == SK_OK && !rep->interrupted)
-            rc = sk_jsonl_rewind(in, err);
+            rc = run.csv ? sk_dataset_file_rewind(run.csv, err) : sk_jsonl_rewind(run.jsonl, err);
         if (rc == SK_OK && !rep->interrupted) {
-            /* With every line known good the scoring pass only needs the
-             * spans; a file with bad lines (--skip-bad) is checked again. */
-            run.trusted = run.bad == 0;
+            /* Every line left is known good: the scoring pass only needs
+             * the spans, and skips the lines the first pass refused. */
             run.validating = 0;
-            rc = run_pass(&run, in, &workers[0], threaded, rep, err);
+            run.bad_next = 0;
+            rc = run_pass(&run, &workers[0], threaded, rep, err);
         }
 
         if (threaded) {
@@ -525,7 +700,11 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     }
     free(workers);
     sk_pack_close_shared(pack, &run.host, run.shared);
-    sk_jsonl_close(in);
+    sk_jsonl_close(run.jsonl);
+    sk_dataset_file_close(run.csv);
+    sk_buf_free(&run.csv_line);
+    sk_id_set_free(&run.ids);
+    free(run.bad_list);
     rep->seconds = (sk_now_ms() / 1e3) - t0;
 
     if (rc != SK_OK) {

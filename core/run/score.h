@@ -3,8 +3,11 @@
  * outputs, production logs): {id?, input, output, expected?, metadata?}.
  *
  * The file is read twice: a validating pass that rejects a malformed line
- * (FILE:LINE: what is wrong) before any scorer runs, then the scoring pass.
- * Both stream: memory is bounded by the batches in flight, not by the file.
+ * (FILE:LINE: what is wrong) before any scorer runs, by the rules of
+ * `dataset import` (sk_dataset_row_check, duplicate given ids included),
+ * then the scoring pass.  Both stream: memory is bounded by the batches in
+ * flight, plus the set of given ids.  A .csv is read as an import reads it
+ * and scored the same way; a file without rows is an error.
  * Rows are scored by a pool of worker threads and their results consumed in
  * file order, so summaries and per-row output are deterministic.
  */
@@ -49,11 +52,15 @@ typedef struct sk_row_digest {
 
 typedef struct sk_score_report {
     char *path;
-    size_t rows;             /* rows scored */
-    size_t bad_lines;        /* malformed lines skipped (--skip-bad) */
-    char *bad_examples[5];   /* the first of them, "FILE:LINE: message" */
-    size_t rows_passed;      /* every thresholded scorer met its threshold */
-    size_t rows_with_errors; /* at least one scorer error */
+    size_t rows;           /* rows scored */
+    size_t bad_lines;      /* malformed rows skipped (--skip-bad), duplicates included */
+    char *bad_examples[5]; /* the first of them, "FILE:LINE: message" */
+    /* Rows by their verdict (see sk_row_verdict in rowscore.h). */
+    size_t rows_passed;      /* a score, and every thresholded score met its threshold */
+    size_t rows_failed;      /* a thresholded score fell short, and no error */
+    size_t rows_no_verdict;  /* rows_with_errors + rows_no_score */
+    size_t rows_with_errors; /* at least one scorer error: no verdict */
+    size_t rows_no_score;    /* no error, but no scorer gave a score: no verdict */
     size_t nscorers;
     sk_scorer_stats *stats; /* per pack entry */
     size_t nworst;
@@ -65,8 +72,8 @@ typedef struct sk_score_report {
 /* Score every row of path ("-" = stdin) with every scorer of pack.  On
  * success *out is the report (caller frees with sk_score_report_free).
  * A malformed line without skip_bad fails with SK_EPARSE before any row is
- * scored.  When cancelled, returns SK_EINTR and still sets *out to the
- * report of the rows scored so far. */
+ * scored, and so does a file without rows ("FILE: no rows").  When cancelled, returns SK_EINTR and
+ * still sets *out to the report of the rows scored so far. */
 int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *opts,
                   sk_score_report **out, char **err);
 

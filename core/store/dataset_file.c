@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,7 +18,6 @@
 #include "store/csv.h"
 #include "base/error.h"
 #include "store/jsonl.h"
-#include "base/hash.h"
 #include "base/row.h"
 #include "base/text/utf8.h"
 #include "base/util.h"
@@ -116,56 +116,7 @@ static int utf8_valid(const char *p, size_t n)
     return 1;
 }
 
-/* ---- sets of ids and of metadata keys ------------------------------------- */
-
-/* Ids seen in the first pass, with the line of each, for "first on line N".
- * Open addressing; ids may hold NUL bytes (from \u0000), so lengths count. */
-typedef struct id_entry {
-    char *id;
-    size_t len, line;
-} id_entry;
-
-typedef struct id_set {
-    id_entry *slots;
-    size_t cap, count;
-} id_set;
-
-static id_entry *id_find(id_set *s, const char *id, size_t len)
-{
-    size_t i = (size_t)sk_fnv64(SK_FNV64_INIT, id, len) & (s->cap - 1);
-    for (;; i = (i + 1) & (s->cap - 1)) {
-        id_entry *e = &s->slots[i];
-        if (!e->id || (e->len == len && memcmp(e->id, id, len) == 0))
-            return e;
-    }
-}
-
-/* 0 when added; else the line the id was first seen on. */
-static size_t id_add(id_set *s, const char *id, size_t len, size_t line)
-{
-    if (2 * (s->count + 1) > s->cap) {
-        id_set bigger = {sk_xcalloc(s->cap ? 2 * s->cap : 64, sizeof(id_entry)),
-                         s->cap ? 2 * s->cap : 64, s->count};
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->slots[i].id)
-                *id_find(&bigger, s->slots[i].id, s->slots[i].len) = s->slots[i];
-        free(s->slots);
-        *s = bigger;
-    }
-    id_entry *e = id_find(s, id, len);
-    if (e->id)
-        return e->line;
-    *e = (id_entry){sk_xstrndup(id, len), len, line};
-    s->count++;
-    return 0;
-}
-
-static void id_set_free(id_set *s)
-{
-    for (size_t i = 0; i < s->cap; i++)
-        free(s->slots[i].id);
-    free(s->slots);
-}
+/* ---- the set of metadata keys ---------------------------------------------- */
 
 /* Metadata keys, kept sorted and unique: few distinct keys, many rows. */
 typedef struct key_set {
@@ -233,7 +184,9 @@ struct sk_dataset_file {
     sk_buf json; /* the JSON built for a CSV record */
     sk_buf id;
     int second_pass;
-    id_set ids;
+    int id_derived;     /* the last row's id was derived */
+    int given_ids_only; /* see sk_dataset_file_given_ids_only */
+    sk_id_set ids;
     key_set meta_keys;
     char *meta_keys_json;
 };
@@ -283,79 +236,136 @@ static int resolve_id(reader *r, in_row *row, sk_span given, char **err)
     } else {
         sk_row_derive_id(&r->id, row->v[F_INPUT], row->v[F_EXPECTED]);
     }
+    r->id_derived = !given.p;
     sk_buf_addc(&r->id, '\0');
     r->id.len--;
     return SK_OK;
 }
 
-static int check_tags(reader *r, size_t line, sk_span tags, char **err)
+static int tags_ok(sk_span tags)
 {
     if (tags.n == 0 || tags.p[0] != '[')
-        return row_error(r, line, err, "\"tags\" must be an array of strings");
+        return 0;
     walk w;
     walk_init(&w, tags);
     sk_span k, v;
     while (walk_next(&w, 0, &k, &v))
         if (!sk_span_is_string(v))
-            return row_error(r, line, err, "\"tags\" must be an array of strings");
+            return 0;
+    return 1;
+}
+
+#define TAGS_MSG "\"tags\" must be an array of strings"
+
+/* The first-pass checks of a JSONL row (see sk_dataset_row_check): names
+ * are the wanted keys (field_names, plus an output key of another name at
+ * index out_at), s receives their values with null as absent.  The id,
+ * given or derived, goes into *id with a NUL after it (not counted). */
+static int check_row(const char *line, size_t len, const char *const *names, size_t nnames,
+                     size_t out_at, int need_output, sk_span *s, sk_buf *id, int *derived,
+                     char *msg, size_t msglen)
+{
+    sk_span unknown;
+    if (sk_row_scan_known(line, len, names, nnames, s, &unknown, msg, msglen))
+        return SK_EPARSE;
+    /* An output of null is still an output to score (a reply that never
+     * came); it is checked before null becomes absent. */
+    if (need_output && !s[out_at].p) {
+        snprintf(msg, msglen,
+                 "row has no \"%s\" field; `scorekit score` needs rows like "
+                 "{\"input\": ..., \"%s\": ..., \"expected\": ...}",
+                 names[out_at], names[out_at]);
+        return SK_EPARSE;
+    }
+    for (size_t i = 0; i < nnames; i++)
+        if (span_is_null(s[i]))
+            s[i].p = NULL, s[i].n = 0; /* null is the same as absent */
+    if (!need_output && !s[F_INPUT].p) {
+        snprintf(msg, msglen,
+                 "row has no \"input\"; a dataset row is {\"input\": ..., \"expected\": ...} "
+                 "with optional id, output, metadata and tags");
+        return SK_EPARSE;
+    }
+    if (unknown.p) {
+        snprintf(msg, msglen,
+                 "unknown field %.*s; a %s row has " FIELDS_ALLOWED "%s%s (put other values in "
+                 "metadata)",
+                 (int)unknown.n, unknown.p, need_output ? "scored" : "dataset",
+                 nnames > F_COUNT ? ", and " : "", nnames > F_COUNT ? names[F_COUNT] : "");
+        return SK_EPARSE;
+    }
+    sk_span given = s[F_ID];
+    if (given.p && !sk_span_is_string(given) &&
+        !(given.p[0] == '-' || isdigit((unsigned char)given.p[0]))) {
+        snprintf(msg, msglen, "\"id\" must be a string or a number");
+        return SK_EPARSE;
+    }
+    if (s[F_METADATA].p && s[F_METADATA].p[0] != '{') {
+        snprintf(msg, msglen, "\"metadata\" must be a JSON object");
+        return SK_EPARSE;
+    }
+    if (s[F_TAGS].p && !tags_ok(s[F_TAGS])) {
+        snprintf(msg, msglen, TAGS_MSG);
+        return SK_EPARSE;
+    }
+    sk_buf_reset(id);
+    if (given.p) {
+        if (sk_span_is_string(given))
+            sk_json_string_decode(given.p, given.n, id);
+        else
+            sk_buf_add(id, given.p, given.n);
+        if (id->len == 0) {
+            snprintf(msg, msglen, "\"id\" is empty; give a non-empty id or none");
+            return SK_EPARSE;
+        }
+    } else {
+        /* A scored row may lack an input: its id hashes the text null, as
+         * `scorekit score` hands the scorers a null input. */
+        static const sk_span null_span = {"null", 4};
+        sk_row_derive_id(id, s[F_INPUT].p ? s[F_INPUT] : null_span, s[F_EXPECTED]);
+    }
+    *derived = !given.p;
+    sk_buf_addc(id, '\0');
+    id->len--;
     return SK_OK;
+}
+
+int sk_dataset_row_check(const char *line, size_t len, const char *output_key, int need_output,
+                         sk_buf *id, int *derived, char *msg, size_t msglen)
+{
+    const char *names[F_COUNT + 1];
+    size_t nnames = F_COUNT, out_at = F_OUTPUT;
+    memcpy(names, field_names, sizeof field_names);
+    if (output_key && strcmp(output_key, "output") != 0)
+        names[out_at = nnames++] = output_key;
+    sk_span s[F_COUNT + 1];
+    int d = 0;
+    int rc = check_row(line, len, names, nnames, out_at, need_output, s, id, &d, msg, msglen);
+    if (derived)
+        *derived = d;
+    return rc;
 }
 
 static int jsonl_row(reader *r, const char *line, size_t len, size_t lineno, in_row *row,
                      char **err)
 {
     sk_span s[F_COUNT];
-    char msg[256];
-    int checked = r->second_pass;
-    int rc = checked ? sk_row_scan_trusted(line, len, field_names, F_COUNT, s, msg, sizeof msg)
-                     : sk_row_scan(line, len, field_names, F_COUNT, s, msg, sizeof msg);
-    if (rc)
+    char msg[512];
+    row->line = lineno;
+    if (!r->second_pass) {
+        if (check_row(line, len, field_names, F_COUNT, F_OUTPUT, 0, s, &r->id, &r->id_derived, msg,
+                      sizeof msg))
+            return row_error(r, lineno, err, "%s", msg);
+        memcpy(row->v, s, sizeof s);
+        collect_meta_keys(r, s[F_METADATA]);
+        return SK_OK;
+    }
+    if (sk_row_scan_trusted(line, len, field_names, F_COUNT, s, msg, sizeof msg))
         return row_error(r, lineno, err, "%s", msg);
     for (int i = 0; i < F_COUNT; i++)
         if (span_is_null(s[i]))
             s[i].p = NULL, s[i].n = 0; /* null is the same as absent */
-    if (!checked) {
-        /* Every top-level key must be a known one: the scanner only
-         * reports the wanted keys, so walk the object for the others. */
-        const char *b = skip_ws(line, line + len), *e = line + len;
-        while (e > b && isspace((unsigned char)e[-1]))
-            e--;
-        sk_span k, v;
-        walk w;
-        walk_init(&w, (sk_span){b, (size_t)(e - b)});
-        sk_buf key = {0};
-        while (walk_next(&w, 1, &k, &v)) {
-            sk_buf_reset(&key);
-            sk_json_string_decode(k.p, k.n, &key);
-            int known = 0;
-            for (int i = 0; i < F_COUNT && !known; i++)
-                known = strlen(field_names[i]) == key.len &&
-                        memcmp(field_names[i], key.data, key.len) == 0;
-            if (!known) {
-                rc = row_error(r, lineno, err,
-                               "unknown field %.*s; a dataset row has " FIELDS_ALLOWED
-                               " (put other values in metadata)",
-                               (int)k.n, k.p);
-                sk_buf_free(&key);
-                return rc;
-            }
-        }
-        sk_buf_free(&key);
-        if (!s[F_INPUT].p)
-            return row_error(r, lineno, err,
-                             "row has no \"input\"; a dataset row is {\"input\": ..., "
-                             "\"expected\": ...} with optional id, output, metadata and tags");
-        sk_span id = s[F_ID];
-        if (id.p && !sk_span_is_string(id) && !(id.p[0] == '-' || isdigit((unsigned char)id.p[0])))
-            return row_error(r, lineno, err, "\"id\" must be a string or a number");
-        if (s[F_METADATA].p && s[F_METADATA].p[0] != '{')
-            return row_error(r, lineno, err, "\"metadata\" must be a JSON object");
-        if (s[F_TAGS].p && (rc = check_tags(r, lineno, s[F_TAGS], err)) != 0)
-            return rc;
-    }
-    row->line = lineno;
     memcpy(row->v, s, sizeof s);
-    collect_meta_keys(r, s[F_METADATA]);
     return resolve_id(r, row, s[F_ID], err);
 }
 
@@ -456,9 +466,8 @@ static int csv_tags(reader *r, size_t line, const char *p, size_t n, piece *pc, 
         char msg[160];
         if (sk_json_validate(p, n, msg, sizeof msg) != 0)
             return row_error(r, line, err, "tags: %s", msg);
-        int rc = check_tags(r, line, (sk_span){p, n}, err);
-        if (rc)
-            return rc;
+        if (!tags_ok((sk_span){p, n}))
+            return row_error(r, line, err, TAGS_MSG);
         piece_begin(r, pc);
         sk_buf_add(&r->json, p, n);
         piece_end(r, pc);
@@ -601,6 +610,7 @@ static int csv_row(reader *r, const sk_csv_field *f, size_t n, size_t line, in_r
     sk_buf_add(&r->id, id.p, id.n);
     sk_buf_addc(&r->id, '\0');
     r->id.len--;
+    r->id_derived = 0;
     return SK_OK;
 }
 
@@ -621,6 +631,7 @@ static int read_row(reader *r, in_row *row, char **err)
     int rc = sk_csv_next(r->csv, &f, &n, &line, err);
     if (rc <= 0)
         return rc;
+    row->line = line;
     rc = csv_row(r, f, n, line, row, err);
     return rc ? rc : 1;
 }
@@ -629,16 +640,16 @@ int sk_dataset_file_next(sk_dataset_file *r, sk_dataset_file_row *out, char **er
 {
     in_row row = {0};
     int rc = read_row(r, &row, err);
+    out->line = row.line; /* also for a bad row */
     if (rc <= 0)
         return rc;
-    if (!r->second_pass) {
-        size_t first = id_add(&r->ids, r->id.data, r->id.len, row.line);
+    if (!r->second_pass && !(r->given_ids_only && r->id_derived)) {
+        size_t first = sk_id_set_add(&r->ids, r->id.data, r->id.len, row.line);
         if (first) {
-            sk_buf shown = {0};
-            sk_buf_add_json_string(&shown, r->id.data, r->id.len);
-            rc = row_error(r, row.line, err, "duplicate id %s (first on line %zu)", shown.data,
-                           first);
-            sk_buf_free(&shown);
+            sk_buf msg = {0};
+            sk_id_dup_message(&msg, r->id.data, r->id.len, first, r->id_derived);
+            rc = row_error(r, row.line, err, "%s", msg.data);
+            sk_buf_free(&msg);
             return rc;
         }
     }
@@ -653,13 +664,16 @@ int sk_dataset_file_next(sk_dataset_file *r, sk_dataset_file_row *out, char **er
     return 1;
 }
 
+sk_dataset_format sk_dataset_format_of(const char *path)
+{
+    size_t len = strlen(path);
+    return len > 4 && strcasecmp(path + len - 4, ".csv") == 0 ? SK_DATASET_CSV : SK_DATASET_JSONL;
+}
+
 static int reader_open(reader *r, const char *path, sk_dataset_format fmt, char **err)
 {
-    if (fmt == SK_DATASET_AUTO) {
-        size_t len = strlen(path);
-        fmt =
-            len > 4 && strcasecmp(path + len - 4, ".csv") == 0 ? SK_DATASET_CSV : SK_DATASET_JSONL;
-    }
+    if (fmt == SK_DATASET_AUTO)
+        fmt = sk_dataset_format_of(path);
     if (fmt == SK_DATASET_JSONL) {
         int rc = sk_jsonl_open(&r->jsonl, path, err);
         if (!rc)
@@ -703,6 +717,11 @@ int sk_dataset_file_rewind(sk_dataset_file *r, char **err)
     return rc < 0 ? rc : SK_OK;
 }
 
+void sk_dataset_file_given_ids_only(sk_dataset_file *f)
+{
+    f->given_ids_only = 1;
+}
+
 const char *sk_dataset_file_name(const sk_dataset_file *f)
 {
     return f->name;
@@ -736,7 +755,7 @@ void sk_dataset_file_close(sk_dataset_file *r)
     free(r->cols);
     sk_buf_free(&r->json);
     sk_buf_free(&r->id);
-    id_set_free(&r->ids);
+    sk_id_set_free(&r->ids);
     key_set_free(&r->meta_keys);
     free(r->meta_keys_json);
     free(r);

@@ -19,7 +19,9 @@
  * as many fields as the header.  Text must be UTF-8.
  *
  * A row without an id gets sk_row_derive_id's, computed from the JSON text
- * of input and expected, as `scorekit score` does.
+ * of input and expected, as `scorekit score` does.  `scorekit score` checks
+ * its rows by the same rules (sk_dataset_row_check, id_set.h), with the
+ * output required instead of the input.
  */
 #ifndef SK_DATASET_FILE_H
 #define SK_DATASET_FILE_H
@@ -27,6 +29,7 @@
 #include <stddef.h>
 
 #include "base/row.h"
+#include "store/id_set.h"
 
 typedef enum sk_dataset_format {
     SK_DATASET_AUTO,  /* CSV for a name ending in .csv, else JSONL */
@@ -34,12 +37,17 @@ typedef enum sk_dataset_format {
     SK_DATASET_CSV    /* a header row, then one row per record */
 } sk_dataset_format;
 
+/* The format SK_DATASET_AUTO picks for `path`: CSV for a name ending in
+ * .csv (any case), else JSONL. */
+sk_dataset_format sk_dataset_format_of(const char *path);
+
 typedef struct sk_dataset_file sk_dataset_file;
 
 /* One row as read.  Values are JSON text, {NULL, 0} when absent (input
  * never is); all borrowed until the next call on the file. */
 typedef struct sk_dataset_file_row {
-    size_t line; /* where the row starts, for FILE:LINE messages */
+    size_t line; /* where the row starts, for FILE:LINE messages (set for a bad
+                  * row too; 0 when the error is not a row's) */
     const char *id;
     size_t id_len;
     sk_span input, expected, output, metadata, tags;
@@ -58,6 +66,11 @@ int sk_dataset_file_open(sk_dataset_file **out, const char *path, sk_dataset_for
  * for a read error. */
 int sk_dataset_file_next(sk_dataset_file *f, sk_dataset_file_row *row, char **err);
 
+/* Check only the ids the file gives for duplicates, not derived ones:
+ * rows to score may repeat an input with another output, which a derived
+ * id does not hash.  Call before the first row. */
+void sk_dataset_file_given_ids_only(sk_dataset_file *f);
+
 /* Start the second pass.  Returns 0, or a negative code with *err. */
 int sk_dataset_file_rewind(sk_dataset_file *f, char **err);
 
@@ -71,5 +84,18 @@ const char *sk_dataset_file_meta_keys(sk_dataset_file *f);
 
 /* NULL is allowed. */
 void sk_dataset_file_close(sk_dataset_file *f);
+
+/* The checks an import makes on one JSONL row (the rules above), for any
+ * reader of rows: `scorekit score` checks its lines with them, in
+ * parallel.  `output_key` names the field that holds the output (NULL:
+ * "output"; a row may then have "output" too).  With `need_output` the row
+ * must have that field and may lack "input" (a missing input is null);
+ * otherwise it must have "input".  On success writes the row's id, given
+ * or derived (sk_row_derive_id), into *id (reset first; NUL-terminated but
+ * may hold NUL bytes: use id->len) and sets *derived (may be NULL) when it
+ * was derived.  On failure writes the reason, without file or line, into
+ * msg and returns SK_EPARSE.  Thread-safe. */
+int sk_dataset_row_check(const char *line, size_t len, const char *output_key, int need_output,
+                         sk_buf *id, int *derived, char *msg, size_t msglen);
 
 #endif

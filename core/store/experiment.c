@@ -209,6 +209,15 @@ static const char *kind_name(sk_verdict k)
     return k == SK_VERDICT_SCORE ? "score" : k == SK_VERDICT_SKIP ? "skipped" : "error";
 }
 
+sk_verdict sk_verdict_from_name(const char *kind)
+{
+    if (kind && strcmp(kind, "score") == 0)
+        return SK_VERDICT_SCORE;
+    if (kind && strcmp(kind, "skipped") == 0)
+        return SK_VERDICT_SKIP;
+    return SK_VERDICT_ERROR;
+}
+
 int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *cells, size_t n,
                               char **err)
 {
@@ -244,10 +253,10 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
             sqlite3_bind_null(c, 8);
         else
             sqlite3_bind_double(c, 8, cell->overall);
-        if (cell->task_error)
+        if (cell->task_error || cell->pass == SK_ROW_NO_VERDICT)
             sqlite3_bind_null(c, 9);
         else
-            sqlite3_bind_int(c, 9, cell->pass);
+            sqlite3_bind_int(c, 9, cell->pass == SK_ROW_PASS);
         bind_text(c, 10, now);
         if (cell->llm_calls > 0) {
             sqlite3_bind_int64(c, 11, cell->llm_calls);
@@ -320,4 +329,36 @@ int sk_experiment_done_cells(sk_store *st, const char *exp_id, char ***out, size
     }
     qsort(*out, *n, sizeof **out, cmp_str);
     return SK_OK;
+}
+
+int sk_experiment_each_output(sk_store *st, const char *exp_id,
+                              int (*fn)(void *ud, const sk_cell_output *c), void *ud, char **err)
+{
+    sqlite3_stmt *q = NULL;
+    int rc = sk_store_prepare(st, &q,
+                              "SELECT row_id, trial, output_json, task_error, latency_ms FROM "
+                              "cells WHERE experiment_id = ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q, 1, exp_id, -1, SQLITE_TRANSIENT);
+    int step;
+    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(q, 0);
+        sk_cell_output c = {
+            .row_id = id ? id : "",
+            .id_len = id ? (size_t)sqlite3_column_bytes(q, 0) : 0,
+            .trial = (unsigned)sqlite3_column_int(q, 1),
+            .output_json = (const char *)sqlite3_column_text(q, 2),
+            .output_len = (size_t)sqlite3_column_bytes(q, 2),
+            .task_error = (const char *)sqlite3_column_text(q, 3),
+            .latency_ms = sqlite3_column_double(q, 4),
+        };
+        if ((rc = fn(ud, &c)) != SK_OK)
+            break;
+    }
+    sqlite3_finalize(q);
+    if (rc == SK_OK && step != SQLITE_DONE)
+        rc = sk_store_error(st, "reading the stored outputs", err);
+    return rc;
 }

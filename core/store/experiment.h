@@ -60,8 +60,8 @@ typedef struct sk_cell {
     char *output_json; /* NULL when the task failed */
     char *task_error;  /* NULL when it did not */
     double latency_ms;
-    double overall; /* NAN: nothing scored */
-    int pass;
+    double overall;   /* NAN: nothing scored */
+    sk_row_pass pass; /* stored as NULL when SK_ROW_NO_VERDICT or a task error */
     /* Model calls of the task and the judges for this cell (0 calls: none;
      * tokens and cost count calls not served from the cache). */
     long llm_calls, prompt_tokens, completion_tokens;
@@ -77,6 +77,10 @@ typedef struct sk_cell {
 
 void sk_cell_free(sk_cell *c);
 
+/* A stored verdict kind ("score", "skipped", "error") as an sk_verdict;
+ * anything else is an error. */
+sk_verdict sk_verdict_from_name(const char *kind);
+
 /* Write cells in one transaction. */
 int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *cells, size_t n,
                               char **err);
@@ -84,5 +88,21 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
 /* The (row_id, trial) pairs already done, as "ROWID\ttrial" strings sorted
  * for bsearch; caller frees each and the array. */
 int sk_experiment_done_cells(sk_store *st, const char *exp_id, char ***out, size_t *n, char **err);
+
+/* One stored cell's task result, borrowed for the callback only. */
+typedef struct sk_cell_output {
+    const char *row_id;
+    size_t id_len;
+    unsigned trial;
+    const char *output_json; /* NULL when the task failed */
+    size_t output_len;
+    const char *task_error; /* NULL when it did not */
+    double latency_ms;
+} sk_cell_output;
+
+/* Call fn for every cell of experiment exp_id (the full id), in no
+ * particular order; a non-zero return from fn stops and is returned. */
+int sk_experiment_each_output(sk_store *st, const char *exp_id,
+                              int (*fn)(void *ud, const sk_cell_output *c), void *ud, char **err);
 
 #endif

@@ -8,6 +8,8 @@
 
 #include "base/error.h"
 #include "base/util.h"
+#include "base/verdict.h"
+#include "store/experiment.h"
 
 void sk_exp_stats_clear(sk_exp_stats *s)
 {
@@ -39,6 +41,69 @@ static void close_row(sk_exp_scorer_stats *sc, acc *a, double *sum_means, double
         (*n_sds)++;
     }
     memset(a, 0, sizeof *a);
+}
+
+static void count_verdict(sk_exp_stats *out, sk_row_verdict *v)
+{
+    switch (sk_row_verdict_end(v)) {
+    case SK_ROW_PASS: out->passed++; break;
+    case SK_ROW_FAIL: out->failed++; break;
+    default:
+        if (v->errors)
+            out->no_verdict_errors++;
+        else
+            out->no_verdict_no_score++;
+        break;
+    }
+}
+
+/* Each cell's verdict from its stored results and the thresholds the
+ * experiment recorded (so older experiments are counted by today's rule). */
+static int count_verdicts(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT c.row_id, c.trial, c.task_error, s.scorer, s.kind, s.score FROM cells c "
+        "LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND "
+        "s.trial = c.trial WHERE c.experiment_id = ? ORDER BY c.row_id, c.trial",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sk_row_verdict v = {0};
+    char *cur = NULL;
+    int cur_trial = -1, step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *row = (const char *)sqlite3_column_text(s, 0);
+        int trial = sqlite3_column_int(s, 1);
+        if (!cur || trial != cur_trial || strcmp(cur, row) != 0) {
+            if (cur)
+                count_verdict(out, &v);
+            free(cur);
+            cur = sk_xstrdup(row);
+            cur_trial = trial;
+            sk_row_verdict_begin(&v);
+            if (sqlite3_column_type(s, 2) != SQLITE_NULL)
+                sk_row_verdict_task_error(&v, NULL);
+        }
+        const char *scorer = (const char *)sqlite3_column_text(s, 3);
+        if (!scorer)
+            continue; /* the task failed: no results */
+        const sk_exp_scorer_stats *sc = NULL;
+        for (size_t i = 0; i < out->nscorers && !sc; i++)
+            if (strcmp(out->scorers[i].name, scorer) == 0)
+                sc = &out->scorers[i];
+        sk_row_verdict_add(
+            &v, scorer, sk_verdict_from_name((const char *)sqlite3_column_text(s, 4)),
+            sqlite3_column_double(s, 5), sc && sc->has_threshold, sc ? sc->threshold : 0, NULL);
+    }
+    if (cur)
+        count_verdict(out, &v);
+    free(cur);
+    sk_row_verdict_free(&v);
+    sqlite3_finalize(s);
+    return step == SQLITE_DONE ? SK_OK : sk_store_error(st, "reading the cells' verdicts", err);
 }
 
 int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
@@ -140,5 +205,8 @@ int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, cha
             sc->mean_sd = sum_sds / (double)n_sds;
     }
     sqlite3_finalize(s);
-    return SK_OK;
+    rc = count_verdicts(st, exp_id, out, err);
+    if (rc)
+        sk_exp_stats_clear(out);
+    return rc;
 }

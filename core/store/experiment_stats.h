@@ -1,7 +1,8 @@
 /*
  * An experiment's figures, computed from the store: per scorer, the mean
  * over rows of each row's mean over its trials, and with several trials
- * the mean within-row standard deviation, so nondeterminism is visible.
+ * the mean within-row standard deviation, so nondeterminism is visible;
+ * and per cell the row verdict: passed, failed, or no verdict.
  */
 #ifndef SK_EXPERIMENT_STATS_H
 #define SK_EXPERIMENT_STATS_H
@@ -23,6 +24,11 @@ typedef struct sk_exp_scorer_stats {
 
 typedef struct sk_exp_stats {
     size_t cells, task_errors;
+    /* Cells by their verdict (sk_row_verdict in rowscore.h), recomputed
+     * from the stored results and thresholds: passed, failed, and no
+     * verdict because of an error (the task's or a scorer's) or because no
+     * scorer gave a score. */
+    size_t passed, failed, no_verdict_errors, no_verdict_no_score;
     double mean_latency_ms;
     size_t nscorers;
     sk_exp_scorer_stats *scorers;

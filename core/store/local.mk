@@ -1,13 +1,15 @@
 # store: the project's SQLite store, its schema and every query; datasets
 # and their file readers (JSONL, CSV); experiments and their figures; the
 # stored validation verdicts; the project folder.
-libscorekit_la_SOURCES += \
+libskcore_la_SOURCES += \
 	core/store/store.c core/store/store.h core/store/schema.c \
 	core/store/project.c core/store/project.h \
 	core/store/jsonl.c core/store/jsonl.h \
 	core/store/csv.c core/store/csv.h \
 	core/store/dataset.c core/store/dataset.h \
 	core/store/dataset_file.c core/store/dataset_file.h \
+	core/store/id_set.c core/store/id_set.h \
 	core/store/experiment.c core/store/experiment.h \
 	core/store/experiment_stats.c core/store/experiment_stats.h \
-	core/store/validation_store.c core/store/validation_store.h
+	core/store/validation_store.c core/store/validation_store.h \
+	core/store/baseline_store.c core/store/baseline_store.h

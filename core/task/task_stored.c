@@ -18,7 +18,6 @@
  */
 #include "task/task.h"
 
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,47 +94,27 @@ static void stored_close(void *state)
     free(s);
 }
 
-static char *col_dup(sqlite3_stmt *q, int i, size_t *len)
+static int add_cell(void *ud, const sk_cell_output *o)
 {
-    const char *t = (const char *)sqlite3_column_text(q, i);
-    if (!t)
-        return NULL;
-    size_t n = (size_t)sqlite3_column_bytes(q, i);
-    if (len)
-        *len = n;
-    return sk_xstrndup(t, n);
+    stored_state *s = ud;
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 256;
+        s->cells = sk_xrealloc(s->cells, s->cap * sizeof *s->cells);
+    }
+    stored_cell *c = &s->cells[s->n++];
+    memset(c, 0, sizeof *c);
+    c->row_id = sk_xstrndup(o->row_id, o->id_len);
+    c->id_len = o->id_len;
+    c->trial = o->trial;
+    c->output = o->output_json ? sk_xstrndup(o->output_json, o->output_len) : NULL;
+    c->error = o->task_error ? sk_xstrdup(o->task_error) : NULL;
+    c->latency_ms = o->latency_ms;
+    return SK_OK;
 }
 
 static int load_cells(stored_state *s, sk_store *st, char **err)
 {
-    sqlite3_stmt *q = NULL;
-    int rc = sk_store_prepare(st, &q,
-                              "SELECT row_id, trial, output_json, task_error, latency_ms FROM "
-                              "cells WHERE experiment_id = ?",
-                              err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(q, 1, s->exp_id, -1, SQLITE_TRANSIENT);
-    int step;
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        if (s->n == s->cap) {
-            s->cap = s->cap ? s->cap * 2 : 256;
-            s->cells = sk_xrealloc(s->cells, s->cap * sizeof *s->cells);
-        }
-        stored_cell *c = &s->cells[s->n++];
-        memset(c, 0, sizeof *c);
-        c->row_id = col_dup(q, 0, &c->id_len);
-        if (!c->row_id)
-            c->row_id = sk_xstrdup("");
-        c->trial = (unsigned)sqlite3_column_int(q, 1);
-        c->output = col_dup(q, 2, NULL);
-        c->error = col_dup(q, 3, NULL);
-        c->latency_ms = sqlite3_column_double(q, 4);
-    }
-    sqlite3_finalize(q);
-    if (step != SQLITE_DONE)
-        return sk_store_error(st, "reading the stored outputs", err);
-    return SK_OK;
+    return sk_experiment_each_output(st, s->exp_id, add_cell, s, err);
 }
 
 static int stored_open(const cJSON *config, const char *project_dir, struct sk_llm *llm,

@@ -1,10 +1,10 @@
 # validate: meta-cases and the built-in calibration set, the
 # meta-evaluation of scorers and judges, and scorer fingerprints.
-libscorekit_la_SOURCES += \
+libskcore_la_SOURCES += \
 	core/validate/metacase.c core/validate/metacase.h \
 	core/validate/metaeval.c core/validate/metaeval.h core/validate/metaeval_judge.c \
 	core/validate/fingerprint.c core/validate/fingerprint.h
-libscorekit_la_CPPFLAGS += -DSK_CALIBRATION_DIR='"$(calibrationdir)"'
+libskcore_la_CPPFLAGS += -DSK_CALIBRATION_DIR='"$(calibrationdir)"'
 
 calibrationdir = $(pkgdatadir)/calibration
 dist_calibration_DATA = core/validate/calibration/factual.jsonl \

@@ -202,6 +202,8 @@ static void free_item(sk_metacase *m)
     free(m->output_json);
     free(m->better_json);
     free(m->worse_json);
+    free(m->record_correct_json);
+    free(m->worse_case_json);
     free_names(m->scorers);
 }
 
@@ -261,6 +263,7 @@ static int parse_record(sk_metacase_set *set, const cJSON *o, const char *where,
         m->scorers = dup_names(scorers);
         m->has_expected = has_expected;
         m->origin = origin;
+        m->record_correct_json = json_of(a[0]);
         if (i < 2) {
             m->type = i == 0 ? SK_MC_HIGH : SK_MC_LOW;
             m->output_json = json_of(a[i]);
@@ -543,7 +546,78 @@ void sk_metacase_append_copy(sk_metacase_set *set, const sk_metacase *m)
     p->output_json = m->output_json ? sk_xstrdup(m->output_json) : NULL;
     p->better_json = m->better_json ? sk_xstrdup(m->better_json) : NULL;
     p->worse_json = m->worse_json ? sk_xstrdup(m->worse_json) : NULL;
+    p->record_correct_json = m->record_correct_json ? sk_xstrdup(m->record_correct_json) : NULL;
+    p->worse_case_json = m->worse_case_json ? sk_xstrdup(m->worse_case_json) : NULL;
     p->scorers = dup_names(m->scorers);
+}
+
+/* case_json with the answer `value` (JSON text) where `other` says the
+ * scorer reads it; intermediate objects are made as needed. */
+static char *case_with_other(const char *case_json, const char *other, const char *value)
+{
+    cJSON *c = cJSON_Parse(case_json);
+    cJSON *v = cJSON_Parse(value);
+    cJSON *at = c;
+    const char *p = other;
+    for (;;) {
+        const char *dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        char *key = sk_xstrndup(p, n);
+        if (!dot) {
+            cJSON_DeleteItemFromObjectCaseSensitive(at, key);
+            cJSON_AddItemToObject(at, key, v);
+            free(key);
+            break;
+        }
+        cJSON *child = cJSON_GetObjectItemCaseSensitive(at, key);
+        if (!cJSON_IsObject(child)) {
+            cJSON_DeleteItemFromObjectCaseSensitive(at, key);
+            child = cJSON_AddObjectToObject(at, key);
+        }
+        free(key);
+        at = child;
+        p = dot + 1;
+    }
+    char *s = cJSON_PrintUnformatted(c);
+    cJSON_Delete(c);
+    return s;
+}
+
+int sk_metacase_add_for_pairwise(sk_metacase_set *set, const sk_metacase *m, const char *other)
+{
+    const char *better = NULL, *worse = NULL;
+    int versus = 0;
+    if (m->type == SK_MC_PAIR) {
+        better = m->better_json;
+        worse = m->worse_json;
+        versus = SK_MC_VS_PAIR;
+    } else if (m->record_correct_json && m->type == SK_MC_LOW) {
+        better = m->record_correct_json;
+        worse = m->output_json;
+        versus = SK_MC_VS_WRONG;
+    } else if (m->record_correct_json && m->type == SK_MC_HIGH) {
+        return 0;
+    } else {
+        sk_metacase_append_copy(set, m);
+        return 1;
+    }
+    sk_metacase *p = push(set);
+    p->id = sk_xstrdup(m->id);
+    p->where = sk_xstrdup(m->where);
+    p->category = sk_xstrdup(m->category);
+    p->kind = m->kind;
+    p->type = SK_MC_PAIR;
+    p->bias = m->bias;
+    p->margin = m->margin;
+    p->scorers = dup_names(m->scorers);
+    p->has_expected = m->has_expected || strcmp(other, "expected") == 0;
+    p->origin = m->origin;
+    p->better_json = sk_xstrdup(better);
+    p->worse_json = sk_xstrdup(worse);
+    p->versus = versus;
+    p->case_json = case_with_other(m->case_json, other, worse);
+    p->worse_case_json = case_with_other(m->case_json, other, better);
+    return 1;
 }
 
 int sk_metacase_for(const sk_metacase *m, const char *name, const char *use)

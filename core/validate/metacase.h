@@ -83,7 +83,16 @@ typedef struct sk_metacase {
     char **scorers;                 /* NULL-terminated names/uses it is for, or NULL: any */
     int has_expected;
     sk_mc_origin origin;
+    char *record_correct_json; /* expanded from a calibration record: its correct answer */
+    /* A pairwise scorer's head-to-head (sk_metacase_add_for_pairwise): a
+     * PAIR whose better output is scored in case_json, where the other
+     * answer is the worse one, and whose worse output in worse_case_json,
+     * where the other answer is the better one. */
+    int versus; /* 0, SK_MC_VS_PAIR, or SK_MC_VS_WRONG (correct against an obvious-wrong answer) */
+    char *worse_case_json;
 } sk_metacase;
+
+enum { SK_MC_VS_PAIR = 1, SK_MC_VS_WRONG };
 
 /* A growable list of meta-cases; zero-initialise, free with
  * sk_metacase_set_free.  Items are owned by the set. */
@@ -114,6 +123,17 @@ int sk_metacase_parse_array(sk_metacase_set *set, const char *json, const char *
 
 /* Copy item `m` onto the end of `set`. */
 void sk_metacase_append_copy(sk_metacase_set *set, const sk_metacase *m);
+
+/* What a pairwise scorer (SK_SCORER_PAIRWISE) is tested on for m,
+ * appended to set.  Comparing an answer with itself tells nothing, so a
+ * pairwise scorer gets pairs of different answers, each in both roles:
+ * a pair (better, worse) becomes a head-to-head, and so does a record's
+ * wrong answer against the record's correct one (SK_MC_VS_WRONG); a
+ * record's correct answer adds nothing (the wrong ones are measured
+ * against it); any other case is copied as it is.  `other` is where the
+ * scorer reads the other answer: "expected" or "metadata.KEY[.KEY...]".
+ * Returns the number of items appended (0 or 1). */
+int sk_metacase_add_for_pairwise(sk_metacase_set *set, const sk_metacase *m, const char *other);
 
 /* Does meta-case m name scorer `name` (used as `use`) or name none? */
 int sk_metacase_for(const sk_metacase *m, const char *name, const char *use);

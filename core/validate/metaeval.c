@@ -26,25 +26,33 @@ void sk_meta_thresholds_default(sk_meta_thresholds *t)
     t->max_mae = 0.1;
     t->max_error_rate = 0;
     t->max_flip_share = 0;
+    t->max_position = 0;
     t->repeat = 0;
     t->builtin = -1;
+    t->correctness = -1;
+    t->accepts = 0;
 }
 
 void sk_meta_thresholds_unset(sk_meta_thresholds *t)
 {
-    t->high = t->low = t->bias_share = t->max_mae = t->max_error_rate = t->max_flip_share = NAN;
+    t->high = t->low = t->bias_share = t->max_mae = t->max_error_rate = t->max_flip_share =
+        t->max_position = NAN;
     t->repeat = 0;
     t->builtin = -1;
+    t->correctness = -1;
+    t->accepts = 0;
 }
 
 void sk_meta_thresholds_merge(sk_meta_thresholds *t, const sk_meta_thresholds *o)
 {
     if (!o)
         return;
-    double *dst[] = {&t->high,           &t->low,           &t->bias_share, &t->max_mae,
-                     &t->max_error_rate, &t->max_flip_share};
-    const double src[] = {o->high,           o->low,           o->bias_share, o->max_mae,
-                          o->max_error_rate, o->max_flip_share};
+    double *dst[] = {
+        &t->high,           &t->low,         &t->bias_share, &t->max_mae, &t->max_error_rate,
+        &t->max_flip_share, &t->max_position};
+    const double src[] = {
+        o->high,           o->low,         o->bias_share, o->max_mae, o->max_error_rate,
+        o->max_flip_share, o->max_position};
     for (size_t i = 0; i < sizeof src / sizeof src[0]; i++)
         if (!isnan(src[i]))
             *dst[i] = src[i];
@@ -52,15 +60,49 @@ void sk_meta_thresholds_merge(sk_meta_thresholds *t, const sk_meta_thresholds *o
         t->repeat = o->repeat;
     if (o->builtin >= 0)
         t->builtin = o->builtin;
+    if (o->correctness >= 0)
+        t->correctness = o->correctness;
+    if (o->accepts)
+        t->accepts = o->accepts;
+}
+
+/* "accepts": a non-empty list of the kinds "text", "number", "json", "list". */
+static int parse_accepts(const cJSON *k, const char *where, unsigned *out, char **err)
+{
+    unsigned bits = 0;
+    const cJSON *e = NULL, *list = cJSON_IsArray(k) ? k : NULL;
+    cJSON_ArrayForEach(e, list)
+    {
+        unsigned b = 0;
+        for (unsigned i = 0; cJSON_IsString(e) && i < 4 && !b; i++)
+            if (strcmp(e->valuestring, sk_mc_kind_name(1u << i)) == 0)
+                b = 1u << i;
+        if (!b)
+            break;
+        bits |= b;
+    }
+    if (!bits || e)
+        return sk_errf(err, SK_EINVAL,
+                       "%s: validate.accepts must be a non-empty list of the kinds of case that "
+                       "fit the scorer: \"text\", \"number\", \"json\", \"list\"",
+                       where);
+    *out = bits;
+    return SK_OK;
 }
 
 int sk_meta_thresholds_parse(sk_meta_thresholds *t, const char *json, const char *where,
                              sk_metacase_set *cases, sk_mc_origin origin, char **err)
 {
-    static const char *const names[] = {"high",           "low",           "bias_share", "max_mae",
-                                        "max_error_rate", "max_flip_share"};
-    double *fields[] = {&t->high,           &t->low,           &t->bias_share, &t->max_mae,
-                        &t->max_error_rate, &t->max_flip_share};
+    static const char *const names[] = {"high",
+                                        "low",
+                                        "bias_share",
+                                        "max_mae",
+                                        "max_error_rate",
+                                        "max_flip_share",
+                                        "max_position_inconsistency"};
+    double *fields[] = {
+        &t->high,           &t->low,         &t->bias_share, &t->max_mae, &t->max_error_rate,
+        &t->max_flip_share, &t->max_position};
     cJSON *o = cJSON_Parse(json);
     int rc = SK_OK;
     if (!cJSON_IsObject(o)) {
@@ -73,7 +115,7 @@ int sk_meta_thresholds_parse(sk_meta_thresholds *t, const char *json, const char
     cJSON_ArrayForEach(k, o)
     {
         int done = 0;
-        for (size_t i = 0; i < 6 && !done; i++) {
+        for (size_t i = 0; i < sizeof names / sizeof names[0] && !done; i++) {
             if (strcmp(k->string, names[i]) != 0)
                 continue;
             done = 1;
@@ -100,6 +142,20 @@ int sk_meta_thresholds_parse(sk_meta_thresholds *t, const char *json, const char
                 goto out;
             }
             t->builtin = cJSON_IsTrue(k);
+        } else if (strcmp(k->string, "criterion_kind") == 0) {
+            if (!cJSON_IsString(k) || (strcmp(k->valuestring, "correctness") != 0 &&
+                                       strcmp(k->valuestring, "other") != 0)) {
+                rc = sk_errf(err, SK_EINVAL,
+                             "%s: validate.criterion_kind must be \"correctness\" (the judge "
+                             "decides whether the answer is right: the built-in cases fit it) or "
+                             "\"other\"",
+                             where);
+                goto out;
+            }
+            t->correctness = strcmp(k->valuestring, "correctness") == 0;
+        } else if (strcmp(k->string, "accepts") == 0) {
+            if ((rc = parse_accepts(k, where, &t->accepts, err)))
+                goto out;
         } else if (strcmp(k->string, "cases") == 0 && cases) {
             char *text = cJSON_PrintUnformatted(k);
             char *w = sk_asprintf("%s: validate.cases", where);
@@ -111,7 +167,8 @@ int sk_meta_thresholds_parse(sk_meta_thresholds *t, const char *json, const char
         } else {
             rc = sk_errf(err, SK_EINVAL,
                          "%s: unknown key validate.%s (allowed: high, low, bias_share, max_mae, "
-                         "max_error_rate, max_flip_share, repeat, builtin, cases)",
+                         "max_error_rate, max_flip_share, max_position_inconsistency, repeat, "
+                         "builtin, criterion_kind, accepts, cases)",
                          where, k->string);
             goto out;
         }
@@ -133,7 +190,7 @@ int sk_meta_selects(const sk_metacase *m, const char *name, const char *use, uns
         return 1;
     if (m->origin == SK_MC_BUILTIN) {
         int on =
-            builtin >= 0 ? builtin : (flags & (SK_SCORER_NEEDS_EXPECTED | SK_SCORER_USES_LLM)) != 0;
+            builtin >= 0 ? builtin : (flags & (SK_SCORER_NEEDS_EXPECTED | SK_SCORER_PAIRWISE)) != 0;
         if (!on)
             return 0;
     }
@@ -204,21 +261,42 @@ static int read_config(const sk_pack *pack, pack_config *c, char **err)
 }
 
 /* `{"id":ID, <case fields>, "output":OUT}`: one row for sk_row_parse. */
-static void build_line(sk_buf *b, const sk_metacase *m, const char *output)
+static void build_line(sk_buf *b, const sk_metacase *m, const char *case_json, const char *output)
 {
     sk_buf_reset(b);
     sk_buf_adds(b, "{\"id\":");
     sk_buf_add_json_string(b, m->id, strlen(m->id));
     sk_buf_addc(b, ',');
-    size_t n = strlen(m->case_json);
-    sk_buf_add(b, m->case_json + 1, n - 2); /* the object's members, without braces */
+    size_t n = strlen(case_json);
+    sk_buf_add(b, case_json + 1, n - 2); /* the object's members, without braces */
     sk_buf_adds(b, ",\"output\":");
     sk_buf_adds(b, output);
     sk_buf_addc(b, '}');
 }
 
+/* The metadata's "position_consistent" and "invalid_verdict": 1 true, 0
+ * false, -1 absent.  The row scanner, not cJSON: this runs on worker
+ * threads, and the host checked the text is a JSON object already. */
+static void meta_flags(const sk_buf *meta, int *consistent, int *invalid)
+{
+    static const char *const keys[] = {"position_consistent", "invalid_verdict"};
+    sk_span v[2];
+    *consistent = *invalid = -1;
+    if (!meta->len || meta->data[0] != '{' ||
+        sk_row_scan(meta->data, meta->len, keys, 2, v, NULL, 0) != 0)
+        return;
+    int *out[] = {consistent, invalid};
+    for (int i = 0; i < 2; i++)
+        if (v[i].p)
+            *out[i] = v[i].n == 4 && memcmp(v[i].p, "true", 4) == 0    ? 1
+                      : v[i].n == 5 && memcmp(v[i].p, "false", 5) == 0 ? 0
+                                                                       : -1;
+}
+
 static void observe(sk_meta_obs *o, const sk_result *r, double cut, int *below, int *above)
 {
+    int consistent, invalid;
+    meta_flags(&r->meta, &consistent, &invalid);
     switch (r->kind) {
     case SK_VERDICT_SCORE:
         if (o->scored == 0) {
@@ -226,6 +304,12 @@ static void observe(sk_meta_obs *o, const sk_result *r, double cut, int *below, 
             o->mean = 0;
             if (r->rationale.len)
                 o->rationale = sk_xstrdup(r->rationale.data);
+            if (r->meta.len)
+                o->meta = sk_xstrndup(r->meta.data, r->meta.len);
+        }
+        if (consistent >= 0) {
+            o->positioned++;
+            o->inconsistent += consistent == 0;
         }
         if (r->rationale.len)
             o->explained++;
@@ -246,7 +330,10 @@ static void observe(sk_meta_obs *o, const sk_result *r, double cut, int *below, 
             o->message = sk_xstrdup(r->message.data ? r->message.data : "skipped");
         break;
     default:
-        o->errors++;
+        if (invalid == 1)
+            o->invalid++;
+        else
+            o->errors++;
         free(o->message); /* an error says more than a skip */
         o->message = sk_xstrdup(r->message.data ? r->message.data : "error");
         break;
@@ -255,6 +342,8 @@ static void observe(sk_meta_obs *o, const sk_result *r, double cut, int *below, 
 
 static int check_of(const sk_metacase *m)
 {
+    if (m->versus == SK_MC_VS_WRONG)
+        return SK_CHK_WRONG;
     switch (m->type) {
     case SK_MC_HIGH: return SK_CHK_CORRECT;
     case SK_MC_LOW: return SK_CHK_WRONG;
@@ -278,11 +367,13 @@ static void run_case(sk_meta_scorer *s, sk_rowscore *rs, sk_buf *line, double cu
     res->check = check_of(m);
     const char *outs[2] = {m->type == SK_MC_PAIR ? m->better_json : m->output_json,
                            m->type == SK_MC_PAIR ? m->worse_json : NULL};
+    /* A head-to-head scores the worse answer against the better one. */
+    const char *cases[2] = {m->case_json, m->worse_case_json ? m->worse_case_json : m->case_json};
     for (int side = 0; side < 2 && outs[side]; side++) {
         sk_meta_obs *o = &res->obs[side];
         o->mean = o->min = o->max = NAN;
         int below = 0, above = 0;
-        build_line(line, m, outs[side]);
+        build_line(line, m, cases[side], outs[side]);
         for (int k = 0; k < s->repeat; k++) {
             sk_span spans[SK_F_COUNT];
             char msg[256];
@@ -382,8 +473,9 @@ static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entr
         for (size_t i = 0; i < s->cases.n; i++)
             for (int side = 0; side < 2; side++) {
                 const sk_meta_obs *o = &s->results[i].obs[side];
-                s->calls += o->scored + o->skipped + o->errors;
+                s->calls += o->scored + o->skipped + o->errors + o->invalid;
                 s->errors += o->errors;
+                s->invalid += o->invalid;
                 s->skipped += o->skipped;
             }
     }
@@ -402,11 +494,30 @@ static int wanted(const sk_meta_opts *o, const char *name)
     return 0;
 }
 
-static void select_cases(sk_meta_scorer *s, const sk_metacase_set *from)
+static void select_cases(sk_meta_scorer *s, const char *other, const sk_metacase_set *from)
 {
-    for (size_t i = 0; from && i < from->n; i++)
-        if (sk_meta_selects(&from->items[i], s->name, s->use, s->flags, s->accepts, s->th.builtin))
-            sk_metacase_append_copy(&s->cases, &from->items[i]);
+    for (size_t i = 0; from && i < from->n; i++) {
+        const sk_metacase *m = &from->items[i];
+        if (!sk_meta_selects(m, s->name, s->use, s->flags, s->accepts, s->th.builtin))
+            continue;
+        if (s->pairwise)
+            sk_metacase_add_for_pairwise(&s->cases, m, other);
+        else
+            sk_metacase_append_copy(&s->cases, m);
+    }
+}
+
+/* What a pack entry's params say for validate: whether a judge is asked
+ * for a rationale ("cot", the judges' switch) and, for a pairwise scorer,
+ * where it reads the other answer ("other"; caller frees). */
+static void read_params(const sk_pack_entry *e, int *cot, char **other)
+{
+    cJSON *p = e->params_json ? cJSON_Parse(e->params_json) : NULL;
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(p, "cot");
+    *cot = !cJSON_IsFalse(c);
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(p, "other");
+    *other = sk_xstrdup(cJSON_IsString(o) && o->valuestring[0] ? o->valuestring : "expected");
+    cJSON_Delete(p);
 }
 
 int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_report **out,
@@ -450,11 +561,24 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
         s->use = sk_xstrdup(e->use);
         s->engine = sk_xstrdup(e->ops->kind);
         s->flags = e->flags;
-        s->accepts = def ? def->accepts : 0;
         sk_meta_thresholds_default(&s->th);
         sk_meta_thresholds_merge(&s->th, &cfg.pack);
         sk_meta_thresholds_merge(&s->th, &cfg.entry[i]);
         sk_meta_thresholds_merge(&s->th, opts->cli);
+        s->accepts = s->th.accepts ? s->th.accepts : def ? def->accepts : 0;
+        s->pairwise = (s->flags & SK_SCORER_PAIRWISE) != 0;
+        /* A judge that neither compares with a reference nor with another
+         * answer judges a criterion of the user's: correctness cases fit it
+         * only when its entry says the criterion is correctness. */
+        s->criterion = (s->flags & SK_SCORER_USES_LLM) &&
+                       !(s->flags & (SK_SCORER_NEEDS_EXPECTED | SK_SCORER_PAIRWISE)) &&
+                       s->th.correctness != 1;
+        if (s->th.builtin < 0 && s->th.correctness == 1)
+            s->th.builtin = 1;
+        int cot;
+        char *other;
+        read_params(e, &cot, &other);
+        s->no_rationale = !cot;
         if (s->th.low > s->th.high) {
             rc = sk_errf(err, SK_EINVAL, "scorer %s: the low bar (%g) is above the high bar (%g)",
                          s->name, s->th.low, s->th.high);
@@ -476,15 +600,18 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
             char *where = sk_asprintf("%s meta_cases", src ? src : e->name);
             rc = sk_metacase_parse_array(&own, own_cases, where, SK_MC_OWN, err);
             free(where);
-            select_cases(s, &own);
+            select_cases(s, other, &own);
             sk_metacase_set_free(&own);
-            if (rc)
+            if (rc) {
+                free(other);
                 break;
+            }
         }
-        select_cases(s, &cfg.entry_cases[i]);
-        select_cases(s, &cfg.pack_cases);
-        select_cases(s, opts->extra);
-        select_cases(s, opts->builtin);
+        select_cases(s, other, &cfg.entry_cases[i]);
+        select_cases(s, other, &cfg.pack_cases);
+        select_cases(s, other, opts->extra);
+        select_cases(s, other, opts->builtin);
+        free(other);
         if (!s->problem) {
             int jobs = opts->jobs;
             if (jobs <= 0)
@@ -511,6 +638,7 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
 static void free_obs(sk_meta_obs *o)
 {
     free(o->rationale);
+    free(o->meta);
     free(o->message);
 }
 

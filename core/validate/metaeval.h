@@ -18,20 +18,39 @@
  *   consistency  with K > 1: spread across repeats; the share of outputs
  *                whose verdict flips (score on both sides of the cut:
  *                the entry's threshold, else 0.5) <= max_flip_share
- *   rationale    judges (SK_SCORER_USES_LLM): every score has a rationale
- *   errors       errors / calls <= max_error_rate; errors are never
- *                folded into a score, and a case that only errored counts
- *                for no other check
+ *   position     scores whose metadata says "position_consistent" (a
+ *                pairwise judge asks in both orders): the share where the
+ *                two orders prefer different answers, i.e. the verdict
+ *                follows the position, <= max_position_inconsistency
+ *   rationale    judges (SK_SCORER_USES_LLM) asked for one: every score has
+ *                a rationale; skipped, and said so, for "cot": false
+ *   errors       (errors + invalid verdicts) / calls <= max_error_rate;
+ *                errors are never folded into a score, and a case that
+ *                only errored counts for no other check.  An invalid
+ *                verdict (an error with {"invalid_verdict": true}: the
+ *                model replied outside its labels) is the scorer's
+ *                mistake and counted apart from failed calls
  * A scorer FAILs when any check fails; it gets WARN when one warns or when
  * no correctness check (correct, wrong, bias, pairs, numeric) applies.
  *
  * Which cases a scorer gets: its own (its script's meta_cases, its pack
  * entry's "validate": {"cases": [...]}) always; the built-in calibration
- * set when it compares against a reference (SK_SCORER_NEEDS_EXPECTED) or
- * is a judge (SK_SCORER_USES_LLM), or when its entry says
- * "builtin": true, and only the kinds it accepts; extra cases (--cases,
- * the pack's "validate": {"cases": [...]}) by the kinds it accepts.  A
- * case naming "scorers" goes only to those.
+ * set (correctness cases) when it compares against a reference
+ * (SK_SCORER_NEEDS_EXPECTED) or with another answer (SK_SCORER_PAIRWISE),
+ * or when its entry says "builtin": true or "criterion_kind":
+ * "correctness", and only the kinds it accepts; extra cases (--cases, the
+ * pack's "validate": {"cases": [...]}) by the kinds it accepts.  What it
+ * accepts is its definition's, or the entry's "validate": {"accepts":
+ * [...]}.  A case naming "scorers" goes only to those.
+ *
+ * A judge that is neither (closed_qa, rubric, classifier: a model judging
+ * a criterion the user wrote, with no reference in its prompt) is not
+ * given correctness cases by default: a criterion like "is polite" would
+ * fail them for the wrong reason.  It is tested on its own cases, and gets
+ * WARN saying so when it has none.
+ *
+ * A pairwise scorer is never asked to compare an answer with itself: see
+ * sk_metacase_add_for_pairwise.
  */
 #ifndef SK_METAEVAL_H
 #define SK_METAEVAL_H
@@ -49,14 +68,18 @@ typedef struct sk_meta_thresholds {
     double max_mae;        /* 0.1 */
     double max_error_rate; /* 0 */
     double max_flip_share; /* 0 */
+    double max_position;   /* 0: "max_position_inconsistency" */
     int repeat;            /* 0: 3 for nondeterministic scorers, 1 otherwise */
     int builtin;           /* -1 auto, 0 no, 1 yes */
+    int correctness;       /* "criterion_kind": -1 unset, 0 "other", 1 "correctness" */
+    unsigned accepts;      /* "accepts": SK_ACCEPT_* in place of the definition's; 0 unset */
 } sk_meta_thresholds;
 
 /* The defaults above. */
 void sk_meta_thresholds_default(sk_meta_thresholds *t);
 
-/* An unset set of overrides: every number NAN, repeat 0, builtin -1. */
+/* An unset set of overrides: every number NAN, repeat 0, builtin and
+ * correctness -1, accepts 0. */
 void sk_meta_thresholds_unset(sk_meta_thresholds *t);
 
 /* Copy the fields of `over` that are set onto t. */
@@ -85,6 +108,7 @@ enum {
     SK_CHK_PAIRS,
     SK_CHK_NUMERIC,
     SK_CHK_CONSISTENCY,
+    SK_CHK_POSITION,
     SK_CHK_RATIONALE,
     SK_CHK_ERRORS,
     SK_CHK_COUNT
@@ -99,16 +123,22 @@ typedef struct sk_meta_check {
     sk_check_status status;
     size_t n, hits;
     double mean, min, max, share;
-    char *why; /* one line saying what failed; NULL when it passed */
+    char *why;           /* one line saying what failed; NULL when it passed */
+    int pairs;           /* its figures are of pairs (wrong, for a pairwise scorer) */
+    size_t invalid;      /* errors: invalid verdicts among the calls */
+    const char *skipped; /* n/a because the check does not apply, and why (static) */
 } sk_meta_check;
 
 /* One output's repeats. */
 typedef struct sk_meta_obs {
     size_t scored, skipped, errors;
-    size_t explained;      /* scores that came with a rationale */
-    double mean, min, max; /* of its scores; NAN when none */
+    size_t invalid;                  /* errors that are invalid verdicts (not in errors) */
+    size_t explained;                /* scores that came with a rationale */
+    size_t positioned, inconsistent; /* scores saying position_consistent; false of them */
+    double mean, min, max;           /* of its scores; NAN when none */
     int flipped;
     char *rationale; /* the first scored repeat's, or NULL */
+    char *meta;      /* the first scored repeat's metadata (JSON object), or NULL */
     char *message;   /* the first error (else skip) message, or NULL */
 } sk_meta_obs;
 
@@ -127,7 +157,10 @@ typedef struct sk_meta_scorer {
     int repeat;
     sk_meta_check checks[SK_CHK_COUNT];
     sk_check_status verdict;
-    size_t calls, errors, skipped;
+    size_t calls, errors, skipped, invalid;
+    int pairwise;          /* SK_SCORER_PAIRWISE: tested on head-to-heads */
+    int criterion;         /* a judge of the user's own criterion, not told it is correctness */
+    int no_rationale;      /* a judge not asked for a rationale ("cot": false) */
     sk_metacase_set cases; /* what it was given (owned) */
     size_t nresults;
     sk_meta_result *results;
@@ -170,6 +203,9 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
  * sk_meta_validate; exposed so the arithmetic can be tested alone).
  * Frees earlier `why` texts. */
 void sk_meta_judge(sk_meta_scorer *s);
+
+/* Did r miss its expectation, error or get an invalid verdict? */
+int sk_meta_result_bad(const sk_meta_result *r);
 
 /* Does meta-case m go to a scorer with these flags and accepts, given its
  * "builtin" setting (-1 auto)? */

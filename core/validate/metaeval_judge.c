@@ -14,8 +14,8 @@
 #include "base/util.h"
 
 static const char *const check_names[SK_CHK_COUNT] = {
-    "correct", "wrong",   "verbosity",   "formality", "confidence",
-    "pairs",   "numeric", "consistency", "rationale", "errors"};
+    "correct", "wrong",       "verbosity", "formality", "confidence", "pairs",
+    "numeric", "consistency", "position",  "rationale", "errors"};
 
 const char *sk_check_name(int check)
 {
@@ -67,6 +67,12 @@ static void finish(sk_meta_check *c)
         c->mean = c->min = c->max = NAN;
 }
 
+int sk_meta_result_bad(const sk_meta_result *r)
+{
+    return r->failed || r->obs[0].errors || r->obs[1].errors || r->obs[0].invalid ||
+           r->obs[1].invalid;
+}
+
 static int is_bias(int chk)
 {
     return chk == SK_CHK_VERBOSITY || chk == SK_CHK_FORMALITY || chk == SK_CHK_CONFIDENCE;
@@ -81,6 +87,7 @@ void sk_meta_judge(sk_meta_scorer *s)
     }
     sk_meta_check *ck = s->checks;
     size_t with_rationale = 0, judged_scores = 0, outputs = 0, flips = 0;
+    size_t positioned = 0, inconsistent = 0;
     sk_meta_check spread = {0};
     for (size_t i = 0; i < s->nresults; i++) {
         sk_meta_result *r = &s->results[i];
@@ -91,6 +98,8 @@ void sk_meta_judge(sk_meta_scorer *s)
             const sk_meta_obs *o = &r->obs[side];
             judged_scores += o->scored;
             with_rationale += o->explained;
+            positioned += o->positioned;
+            inconsistent += o->inconsistent;
             if (o->scored >= 2) {
                 outputs++;
                 add(&spread, o->max - o->min);
@@ -101,7 +110,7 @@ void sk_meta_judge(sk_meta_scorer *s)
         if (!a->scored || (pair && !b->scored))
             continue; /* only skipped or errors: nothing to judge */
         sk_meta_check *c = &ck[r->check];
-        switch (r->check) {
+        switch (pair ? -1 : r->check) {
         case SK_CHK_CORRECT:
             add(c, a->mean);
             r->failed |= a->mean < t->high;
@@ -123,7 +132,10 @@ void sk_meta_judge(sk_meta_scorer *s)
             int won = a->mean > b->mean + r->mc->margin;
             add(c, b->mean);
             c->hits += won;
-            r->failed |= !won || (is_bias(r->check) && b->mean > t->low);
+            c->pairs = 1;
+            /* A head-to-head's worse answer must lose outright, as a biased
+             * wrong answer must. */
+            r->failed |= !won || ((is_bias(r->check) || r->mc->versus) && b->mean > t->low);
             break;
         }
         }
@@ -145,7 +157,21 @@ void sk_meta_judge(sk_meta_scorer *s)
             set(c, SK_CHECK_PASS, NULL);
     }
     c = &ck[SK_CHK_WRONG];
-    if (c->n) {
+    if (c->n && c->pairs) {
+        c->share = (double)c->hits / (double)c->n;
+        if (c->share + 1e-12 < t->bias_share)
+            set(c, SK_CHECK_FAIL,
+                "the correct answer beats an obvious-wrong one in %zu of %zu head-to-heads "
+                "(%.0f%%; %.0f%% needed)",
+                c->hits, c->n, 100 * c->share, 100 * t->bias_share);
+        else if (c->mean > t->low)
+            set(c, SK_CHECK_FAIL,
+                "obvious-wrong answers score %.3g on average against the correct one, above the "
+                "low bar %.3g",
+                c->mean, t->low);
+        else
+            set(c, SK_CHECK_PASS, NULL);
+    } else if (c->n) {
         if (c->mean > t->low)
             set(c, SK_CHECK_FAIL,
                 "obvious-wrong answers score %.3g on average, above the low "
@@ -162,10 +188,11 @@ void sk_meta_judge(sk_meta_scorer *s)
         if (c->share + 1e-12 < t->bias_share)
             set(c, SK_CHECK_FAIL, "the better answer wins %zu of %zu pairs (%.0f%%; %.0f%% needed)",
                 c->hits, c->n, 100 * c->share, 100 * t->bias_share);
-        else if (k != SK_CHK_PAIRS && c->mean > t->low)
+        else if ((k != SK_CHK_PAIRS || s->pairwise) && c->mean > t->low)
             set(c, SK_CHECK_FAIL, "%s wrong answers score %.3g on average, above the low bar %.3g",
                 k == SK_CHK_VERBOSITY   ? "long, padded"
                 : k == SK_CHK_FORMALITY ? "formal, authoritative-sounding"
+                : k == SK_CHK_PAIRS     ? "the worse"
                                         : "confident",
                 c->mean, t->low);
         else
@@ -201,8 +228,23 @@ void sk_meta_judge(sk_meta_scorer *s)
         else
             set(c, SK_CHECK_PASS, NULL);
     }
+    c = &ck[SK_CHK_POSITION];
+    if (positioned) {
+        c->n = positioned;
+        c->hits = inconsistent;
+        c->share = (double)inconsistent / (double)positioned;
+        if (c->share > t->max_position + 1e-12)
+            set(c, SK_CHECK_FAIL,
+                "the verdict follows the position, not the content: the two orders prefer "
+                "different answers in %zu of %zu comparisons (%.0f%%; at most %.0f%% allowed)",
+                inconsistent, positioned, 100 * c->share, 100 * t->max_position);
+        else
+            set(c, SK_CHECK_PASS, NULL);
+    }
     c = &ck[SK_CHK_RATIONALE];
-    if ((s->flags & SK_SCORER_USES_LLM) && judged_scores) {
+    if ((s->flags & SK_SCORER_USES_LLM) && s->no_rationale) {
+        c->skipped = "skipped: the judge is not asked for a rationale (\"cot\": false)";
+    } else if ((s->flags & SK_SCORER_USES_LLM) && judged_scores) {
         c->n = judged_scores;
         c->hits = with_rationale;
         c->share = (double)c->hits / (double)c->n;
@@ -216,8 +258,19 @@ void sk_meta_judge(sk_meta_scorer *s)
     if (s->calls) {
         c->n = s->calls;
         c->hits = s->errors;
-        c->share = (double)s->errors / (double)s->calls;
-        if (c->share > t->max_error_rate + 1e-12)
+        c->invalid = s->invalid;
+        c->share = (double)(s->errors + s->invalid) / (double)s->calls;
+        if (c->share > t->max_error_rate + 1e-12 && s->invalid && s->errors)
+            set(c, SK_CHECK_FAIL,
+                "%zu of %zu calls returned an error and %zu gave an invalid verdict (a label "
+                "it was not offered) (%.0f%% in all)",
+                s->errors, s->calls, s->invalid, 100 * c->share);
+        else if (c->share > t->max_error_rate + 1e-12 && s->invalid)
+            set(c, SK_CHECK_FAIL,
+                "%zu of %zu verdicts were invalid: the model replied with a label it was not "
+                "offered (%.0f%%)",
+                s->invalid, s->calls, 100 * c->share);
+        else if (c->share > t->max_error_rate + 1e-12)
             set(c, SK_CHECK_FAIL, "%zu of %zu calls returned an error (%.0f%%)", s->errors,
                 s->calls, 100 * c->share);
         else
@@ -236,12 +289,21 @@ void sk_meta_judge(sk_meta_scorer *s)
     s->note = NULL;
     if (s->problem)
         s->verdict = SK_CHECK_FAIL;
-    else if (!judged && s->verdict == SK_CHECK_PASS) {
+    else if (!judged && s->verdict == SK_CHECK_PASS && s->criterion) {
+        s->verdict = SK_CHECK_WARN;
+        s->note = sk_xstrdup(
+            "no cases fit this criterion; add some: the judge decides a criterion of its own, "
+            "with no reference answer in its prompt, so the built-in correctness cases do not "
+            "fit it.  Give it cases that say what meets the criterion (the pack entry's "
+            "\"validate\": {\"cases\": [...]}, or --cases FILE), or, when the criterion is "
+            "whether the answer is right, say \"validate\": {\"criterion_kind\": "
+            "\"correctness\"}");
+    } else if (!judged && s->verdict == SK_CHECK_PASS) {
         s->verdict = SK_CHECK_WARN;
         s->note = sk_xstrdup(
             "no calibration case applies to it, so nothing says whether it measures what it "
-            "claims (the built-in set is for scorers that compare against an expected answer, "
-            "and judges); give it meta-cases: a script's meta_cases, the pack entry's "
+            "claims (the built-in set is for scorers that compare against an expected answer "
+            "or another answer); give it meta-cases: a script's meta_cases, the pack entry's "
             "\"validate\": {\"cases\": [...]}, or --cases FILE");
     }
 }
@@ -268,12 +330,19 @@ static cJSON *obs_json(const sk_meta_obs *o, const char *output_json)
     }
     if (o->rationale)
         cJSON_AddStringToObject(j, "rationale", o->rationale);
+    cJSON *meta = o->meta ? cJSON_Parse(o->meta) : NULL;
+    if (meta)
+        cJSON_AddItemToObject(j, "meta", meta);
+    if (o->positioned)
+        cJSON_AddNumberToObject(j, "position_inconsistent", (double)o->inconsistent);
+    if (o->invalid)
+        cJSON_AddNumberToObject(j, "invalid_verdicts", (double)o->invalid);
     if (o->skipped)
         cJSON_AddNumberToObject(j, "skipped", (double)o->skipped);
     if (o->errors)
         cJSON_AddNumberToObject(j, "errors", (double)o->errors);
     if (o->message)
-        cJSON_AddStringToObject(j, o->errors ? "error" : "skip", o->message);
+        cJSON_AddStringToObject(j, o->errors || o->invalid ? "error" : "skip", o->message);
     if (o->flipped)
         cJSON_AddTrueToObject(j, "flipped");
     return j;
@@ -289,10 +358,12 @@ static cJSON *result_json(const sk_meta_result *r)
     cJSON_AddStringToObject(j, "kind", sk_mc_kind_name(m->kind));
     if (m->category[0])
         cJSON_AddStringToObject(j, "category", m->category);
-    cJSON_AddBoolToObject(j, "failed", r->failed || r->obs[0].errors || r->obs[1].errors);
+    cJSON_AddBoolToObject(j, "failed", sk_meta_result_bad(r));
     cJSON *c = cJSON_Parse(m->case_json);
     cJSON_AddItemToObject(j, "case", c ? c : cJSON_CreateNull());
     if (m->type == SK_MC_PAIR) {
+        if (m->versus)
+            cJSON_AddTrueToObject(j, "head_to_head");
         if (m->margin > 0)
             add_num(j, "margin", m->margin);
         cJSON_AddItemToObject(j, "better", obs_json(&r->obs[0], m->better_json));
@@ -313,10 +384,12 @@ static cJSON *check_json(int k, const sk_meta_check *c)
     cJSON *j = cJSON_CreateObject();
     const char *st = sk_check_status_name(c->status);
     cJSON_AddStringToObject(j, "status", c->status == SK_CHECK_NA ? "n/a" : st);
+    if (c->skipped)
+        cJSON_AddStringToObject(j, "skipped", c->skipped);
     if (c->status == SK_CHECK_NA)
         return j;
     cJSON_AddNumberToObject(j, "n", (double)c->n);
-    switch (k) {
+    switch (k == SK_CHK_WRONG && c->pairs ? SK_CHK_PAIRS : k) {
     case SK_CHK_CORRECT:
     case SK_CHK_WRONG:
         add_num(j, "mean", c->mean);
@@ -333,9 +406,14 @@ static cJSON *check_json(int k, const sk_meta_check *c)
         add_num(j, "max_spread", c->max);
         cJSON_AddNumberToObject(j, "flips", (double)c->hits);
         break;
+    case SK_CHK_POSITION:
+        cJSON_AddNumberToObject(j, "inconsistent", (double)c->hits);
+        add_num(j, "rate", c->share);
+        break;
     case SK_CHK_RATIONALE: cJSON_AddNumberToObject(j, "with_rationale", (double)c->hits); break;
     case SK_CHK_ERRORS:
         cJSON_AddNumberToObject(j, "errors", (double)c->hits);
+        cJSON_AddNumberToObject(j, "invalid_verdicts", (double)c->invalid);
         add_num(j, "rate", c->share);
         break;
     default:
@@ -365,6 +443,17 @@ static cJSON *scorer_json(const sk_meta_scorer *s, int explain)
     cJSON_AddNumberToObject(j, "calls", (double)s->calls);
     cJSON_AddNumberToObject(j, "skipped", (double)s->skipped);
     cJSON_AddNumberToObject(j, "errors", (double)s->errors);
+    cJSON_AddNumberToObject(j, "invalid_verdicts", (double)s->invalid);
+    if (s->pairwise) {
+        /* A pairwise judge's figures under the names its users know. */
+        cJSON *pw = cJSON_AddObjectToObject(j, "pairwise");
+        cJSON *acc = cJSON_AddObjectToObject(pw, "accuracy");
+        for (int k = SK_CHK_WRONG; k <= SK_CHK_PAIRS; k++)
+            if (s->checks[k].n && s->checks[k].pairs)
+                add_num(acc, check_names[k], s->checks[k].share);
+        const sk_meta_check *pc = &s->checks[SK_CHK_POSITION];
+        add_num(pw, "position_inconsistency", pc->n ? pc->share : NAN);
+    }
     cJSON *th = cJSON_AddObjectToObject(j, "thresholds");
     add_num(th, "high", s->th.high);
     add_num(th, "low", s->th.low);
@@ -372,6 +461,7 @@ static cJSON *scorer_json(const sk_meta_scorer *s, int explain)
     add_num(th, "max_mae", s->th.max_mae);
     add_num(th, "max_error_rate", s->th.max_error_rate);
     add_num(th, "max_flip_share", s->th.max_flip_share);
+    add_num(th, "max_position_inconsistency", s->th.max_position);
     cJSON *checks = cJSON_AddObjectToObject(j, "checks");
     for (int k = 0; k < SK_CHK_COUNT; k++)
         cJSON_AddItemToObject(checks, check_names[k], check_json(k, &s->checks[k]));
@@ -389,8 +479,7 @@ static cJSON *scorer_json(const sk_meta_scorer *s, int explain)
     cJSON *arr = cJSON_AddArrayToObject(j, explain ? "cases" : "failing");
     for (size_t i = 0; i < s->nresults; i++) {
         const sk_meta_result *r = &s->results[i];
-        int bad = r->failed || r->obs[0].errors || r->obs[1].errors;
-        if (explain || bad)
+        if (explain || sk_meta_result_bad(r))
             cJSON_AddItemToArray(arr, result_json(r));
     }
     return j;

@@ -399,12 +399,19 @@ int sk_j_parse_reply(const sk_j_judge *j, const char *reply_json, sk_j_verdict *
         for (size_t i = 0; i < j->nchoices && m < sizeof labels; i++)
             m += (size_t)snprintf(labels + m, sizeof labels - m, "%s%s", i ? ", " : "",
                                   j->choices[i].label);
-        fail(err, errlen, "the model chose \"%s\", which is not one of %s: %s", choice->valuestring,
-             labels, ex);
+        fail(err, errlen, "the model chose \"%s\", which is not one of the allowed labels (%s): %s",
+             choice->valuestring, labels, ex);
         goto done;
     }
     if (j->cot && (!cJSON_IsString(reasons) || !reasons->valuestring[0])) {
         fail(err, errlen, "the model chose without the \"reasons\" it was asked for: %s", ex);
+        goto done;
+    }
+    /* What the client found wrong that the rules above do not cover (a
+     * property of the wrong type). */
+    const cJSON *bad = cJSON_GetObjectItemCaseSensitive(r, "args_error");
+    if (cJSON_IsString(bad)) {
+        fail(err, errlen, "the model's call does not fit the tool (%s): %s", bad->valuestring, ex);
         goto done;
     }
     v->choice = k;
@@ -443,6 +450,9 @@ static char *build_request(const sk_j_judge *j, const char *prompt, unsigned tri
     cJSON_AddItemToObject(req, "params", cJSON_Parse(j->params_json));
     cJSON_AddItemToObject(req, "tool", cJSON_Parse(j->tool_json));
     cJSON_AddNumberToObject(req, "trial", trial);
+    /* A reply with a label outside the choices is this judge's invalid
+     * verdict, reported as such below, not a failed call. */
+    cJSON_AddTrueToObject(req, "keep_invalid_args");
     char caller[128];
     snprintf(caller, sizeof caller, "scorer:%s", j->name);
     cJSON_AddStringToObject(req, "caller", caller);
@@ -474,9 +484,18 @@ int sk_j_ask(const sk_host *host, const sk_j_judge *j, const sk_tpl_var *vars, s
             host->free(reply);
         return -1;
     }
-    rc = sk_j_parse_reply(j, reply, v, err, errlen);
+    rc = sk_j_parse_reply(j, reply, v, msg, sizeof msg);
     host->free(reply);
-    return rc;
+    if (rc != 0) {
+        fail(err, errlen, "invalid verdict: %s", msg);
+        return SK_J_INVALID;
+    }
+    return 0;
+}
+
+void sk_j_report_invalid(const sk_host *host, sk_result *r)
+{
+    host->set_meta(r, "{\"invalid_verdict\":true}");
 }
 
 void sk_j_report(const sk_host *host, const sk_j_judge *j, const sk_j_verdict *v, sk_result *r)

@@ -83,12 +83,23 @@ typedef struct sk_j_verdict {
 
 void sk_j_verdict_free(sk_j_verdict *v);
 
+/* sk_j_ask's return when the model replied but gave no valid verdict. */
+#define SK_J_INVALID (-2)
+
 /* Render the prompt over vars and ask the model.  Returns 0 with *v
- * filled, or -1 with a message in err: the call failed, the reply had no
- * choice, a choice that is not one of the labels, or no reasons while cot
- * is on; each message quotes the start of the reply. */
+ * filled; -1 with a message in err when the call failed (the template,
+ * the client, the server); or SK_J_INVALID when the model's reply arrived
+ * but is no valid verdict: no choice, a choice that is not one of the
+ * labels (the message names the allowed ones), or no reasons while cot is
+ * on; each message quotes the start of the reply.  An invalid verdict is
+ * never retried: it is what the model said. */
 int sk_j_ask(const sk_host *host, const sk_j_judge *j, const sk_tpl_var *vars, size_t nvars,
              unsigned trial, sk_j_verdict *v, char *err, size_t errlen);
+
+/* Mark the error in r as an invalid verdict (metadata
+ * {"invalid_verdict": true}), which validate counts apart from failed
+ * calls.  Call after host->set_error. */
+void sk_j_report_invalid(const sk_host *host, sk_result *r);
 
 /* The four case values every template may name: input, output, expected,
  * metadata.  Fills vars[0..3]; returns 4. */

@@ -107,8 +107,11 @@ static int score_one(const sk_host *host, void *s, const sk_case *c, sk_result *
         vars[n++] = st->extra[i];
     sk_j_verdict v;
     char err[1024];
-    if (sk_j_ask(host, &st->j, vars, n, c->trial, &v, err, sizeof err) != 0) {
+    int rc = sk_j_ask(host, &st->j, vars, n, c->trial, &v, err, sizeof err);
+    if (rc != 0) {
         host->set_error(r, "%s: %s", st->j.name, err);
+        if (rc == SK_J_INVALID)
+            sk_j_report_invalid(host, r);
         return 0;
     }
     sk_j_report(host, &st->j, &v, r);

@@ -173,8 +173,11 @@ static int pw_score(const sk_host *host, void *s, const sk_case *c, sk_result *r
         b.name = "output_b";
         vars[n] = a;
         vars[n + 1] = b;
-        if (sk_j_ask(host, &st->j, vars, n + 2, c->trial, &v[k], err, sizeof err) != 0) {
+        int rc = sk_j_ask(host, &st->j, vars, n + 2, c->trial, &v[k], err, sizeof err);
+        if (rc != 0) {
             host->set_error(r, "pairwise (%s first): %s", k == 0 ? "output" : st->other, err);
+            if (rc == SK_J_INVALID)
+                sk_j_report_invalid(host, r);
             failed = 1;
             if (k == 1)
                 sk_j_verdict_free(&v[0]);
@@ -217,7 +220,7 @@ const sk_scorer_def sk_j_pairwise = {
     .name = "pairwise",
     .summary = "an LLM compares the output with another answer in both orders; reports "
                "position inconsistency",
-    .flags = SK_J_FLAGS,
+    .flags = SK_J_FLAGS | SK_SCORER_PAIRWISE,
     .accepts = SK_ACCEPT_TEXT,
     .params = params,
     .open = pw_open,

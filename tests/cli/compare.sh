@@ -15,7 +15,8 @@
 #                37/39 -> 36/39 (-0.0256): one row, noise
 #
 # and app.sh, an exec task answering the same, except with MODEL=flaky
-# rows m01..m09 answer wrong in trial 1 of 3.
+# rows m01..m09 answer wrong in trial 1 of 3, and with MODEL=down rows
+# m01..m03 fail.
 . "$SK_SRCDIR/tests/cli/lib.sh"
 
 P="$T/p"
@@ -130,7 +131,7 @@ has "$T/out" '"baseline":true'
 has "$T/out" '"rows":{"paired":40,"only_base":0,"only_new":0,"only_base_ids":[],"only_new_ids":[]}'
 has "$T/out" '"changes":{"variables":1,"attributable":true,"changes":[{"variable":"dataset version","before":"qa@1","after":"qa@2"'
 has "$T/out" '{"name":"exact","base_threshold":1,"new_threshold":1,"pairs":40,"unpaired":0,"base_mean":0.95,"new_mean":0.65,"diff":-0.3'
-has "$T/out" '"improved":0,"regressed":12,"unchanged":28,"pass_to_fail":12,"fail_to_pass":0,"hard_regressions":12,"verdict":"regressed"'
+has "$T/out" '"improved":0,"regressed":12,"unchanged":28,"pass_to_fail":12,"fail_to_pass":0,"no_verdict":0,"hard_regressions":12,"verdict":"regressed"'
 has "$T/out" '{"key":"topic","value":"math","rows":20,"regressed":12'
 has "$T/out" '"regressed_count":12,"regressed":[{"id":"m01","segments":{"topic":"math"},"scorers":{"exact":{"base":1,"new":0,"delta":-1'
 has "$T/out" '"input":"question m01","expected":"answer m01","base":{"trial":0,"output":"answer m01"'
@@ -204,6 +205,21 @@ grep -qE '^exact +0\.9500 +0\.8750 +-0\.0750 .* +0 +0 +40 +9 +0 +REGRESSED$' "$T
     fail "flaky: exact line: $(grep '^exact' "$T/out")"
 has "$T/out" "no single row moved beyond its trial noise and epsilon"
 has "$T/out" "regressed rows: 0"
+
+# ---- no verdict is no flip (issue 11) ------------------------------------------------
+# m01..m03 passed in the base; their task fails now: no verdict, so neither
+# pass->fail flips nor hard regressions, counted apart.
+run 2 "$SK" -C "$P" run --no-progress --dataset qa@1 --set provider=exec \
+    --set "command=[\"$P/app.sh\"]" --set 'env={"MODEL":"down"}'
+DOWN=$(exp_id)
+has "$T/out" "rows with no verdict: 3 (3 with errors, 0 where no scorer gave a score)"
+run 0 "$SK" -C "$P" compare "$DOWN" --base "$BASE" --fail-on-row-regression --rows 0
+grep -qE '^exact +0\.9459 +0\.9459 +\+0\.0000 .* +0 +0 +37 +0 +0 +unchanged$' "$T/out" ||
+    fail "down: exact line: $(grep '^exact' "$T/out")"
+has "$T/out" "  exact: 3 rows scored on one side only (skipped or errors on the other) left out. 3 rows had no verdict on a side (an error, or no score): neither pass nor fail, so not counted as flips"
+has "$T/out" "gate: passed"
+run 0 "$SK" -C "$P" compare "$DOWN" --base "$BASE" --json --rows 0
+has "$T/out" '"pass_to_fail":0,"fail_to_pass":0,"no_verdict":3,"hard_regressions":0'
 
 # ---- a stale baseline by age ---------------------------------------------------------
 # Ageing an experiment needs the sqlite3 shell; the age logic itself is

@@ -42,6 +42,9 @@ run 0 "$SK" -C "$P" show "$EXP"
 has "$T/out" "experiment $EXP: 5 of 5 cells"
 grep -qE '^exact_match +0\.6000 +- +5 +0 +0$' "$T/out" || fail "show: exact_match line"
 grep -qE '^similarity +0\.6420 +60\.0% +5 +0 +0$' "$T/out" || fail "show: similarity line"
+has "$T/out" "rows passing every threshold: 3 of 5 (60.0%)"
+has "$T/out" "rows failing a threshold: 2"
+has "$T/out" "rows with no verdict: 0"
 lacks "$T/out" "±sd"
 has "$T/out" "name:      run"
 has "$T/out" "status:    done, started 20"
@@ -64,6 +67,7 @@ has "$T/out" '  output:     "Sydney"'
 grep -qE '^  similarity +0\.1250  edit distance 7 over 8 characters$' "$T/out" ||
     fail "show: the low similarity's rationale"
 grep -qE '^  similarity +0\.8182$' "$T/out" || fail "show: a passing score shows no rationale"
+grep -qE '^  verdict: +fail$' "$T/out" || fail "show: a row's verdict"
 lacks "$T/out" "edit distance 2 over 11"
 
 run 0 "$SK" -C "$P" show "$EXP" --worst 2
@@ -81,6 +85,8 @@ has "$T/out" "{\"id\":\"$EXP\",\"name\":\"run\",\"status\":\"done\""
 has "$T/out" '"dataset":"qa@1","trials":1,'
 has "$T/out" '"config":{"task":{"provider":"column","field":"output"}'
 has "$T/out" '"summary":{"cells":5,"expected_cells":5,"trials":1,"task_errors":0,"errors":0'
+has "$T/out" '"verdicts":{"pass":3,"fail":2,"no_verdict":0,"no_verdict_errors":0,"no_verdict_no_score":0}'
+has "$T/out" '"overall":0.0625,"pass":false,"latency_ms":'
 has "$T/out" '{"name":"exact_match","mean":0.6,"sd":null,"threshold":null,"pass_rate":null,"rows":5'
 has "$T/out" '{"name":"similarity","mean":0.64196'
 has "$T/out" '"threshold":0.7,"pass_rate":0.6,"rows":5'
@@ -155,6 +161,7 @@ run 0 "$SK" -C "$P" dataset import qa2 "$T/qa2.jsonl"
 run 2 "$SK" -C "$P" run --dataset qa2 --name broken --no-progress
 EXP3=$(sed -n 's/^experiment \([0-9a-z]*\): .*/\1/p' "$T/out")
 has "$T/out" "task errors: 1"
+has "$T/out" "rows with no verdict: 1 (1 with errors, 0 where no scorer gave a score)"
 run 0 "$SK" -C "$P" show "$EXP3"
 has "$T/out" "errors, by message (cells, message, rows):"
 grep -qE '^  task +1  row has no "output" field' "$T/out" || fail "show: the task error group"
@@ -171,13 +178,58 @@ grep '"id":"no-output"' "$T/out" |
 grep '"id":"no-output"' "$T/out" |
     grep -qF '"task_error":"row has no \"output\" field' || fail "export: task_error"
 grep '"id":"no-output"' "$T/out" |
-    grep -qF '"overall":null,"pass":false,"scores":{}}' || fail "export: a failed cell's scores"
+    grep -qF '"overall":null,"pass":null,"reason":"task error: row has no \"output\" field' ||
+    fail "export: a failed cell has no verdict, and says why"
+grep '"id":"no-output"' "$T/out" | grep -qF ',"scores":{}}' || fail "export: a failed cell's scores"
 run 2 "$SK" -C "$P" rescore "$EXP3" --no-progress
 EXP4=$(sed -n 's/^experiment \([0-9a-z]*\): .*/\1/p' "$T/out")
 has "$T/out" "task errors: 1"
 run 0 "$SK" -C "$P" show "$EXP4"
 grep -qE '^  task +1  row has no "output" field' "$T/out" || fail "rescore: the task error"
 grep -qE '^similarity +0\.6420 +60\.0% +5 +0 +0$' "$T/out" || fail "rescore: default pack"
+
+# ---- the row verdict (issue 11) ---------------------------------------------
+# No thresholds at all.  A scorer error is no verdict (never a pass), nor is
+# a row every scorer skipped; `run`, `show` and `export` say so alike.
+cat >"$P/verdict.lua" <<'L'
+return {
+  name = "verdict",
+  summary = "an error on Sydney, a skip on Paris, else 1",
+  score = function(case)
+    if case.output == "Sydney" then error("no Sydney here") end
+    if case.output == "Paris" then return nil, "not for Paris" end
+    return 1
+  end,
+}
+L
+cat >"$P/verdicts.json" <<P
+{"name": "verdicts", "scorers": [{"use": "lua:$P/verdict.lua"}, {"use": "exact_match"}]}
+P
+{
+    cat "$P/data.jsonl"
+    echo '{"id": "no-expected", "input": "Capital of France?", "output": "Paris"}'
+} >"$T/qa3.jsonl"
+run 0 "$SK" -C "$P" dataset import qa3 "$T/qa3.jsonl"
+run 2 "$SK" -C "$P" run --dataset qa3 --pack "$P/verdicts.json" --name verdicts --no-progress
+EXPV=$(sed -n 's/^experiment \([0-9a-z]*\): .*/\1/p' "$T/out")
+has "$T/out" "rows passing every threshold: 4 of 6 (66.7%)"
+has "$T/out" "rows failing a threshold: 0"
+has "$T/out" "rows with no verdict: 2 (1 with errors, 1 where no scorer gave a score)"
+run 0 "$SK" -C "$P" show "$EXPV" --worst 1
+has "$T/out" "rows with no verdict: 2 (1 with errors, 1 where no scorer gave a score)"
+has "$T/out" "capital-au  0.0000"
+grep -qE '^  verdict: +no verdict: error in scorer verdict: .*no Sydney here' "$T/out" ||
+    fail "show: a row with an error has no verdict: $(grep verdict: "$T/out")"
+run 0 "$SK" -C "$P" show "$EXPV" --json --worst 1
+has "$T/out" '"verdicts":{"pass":4,"fail":0,"no_verdict":2,"no_verdict_errors":1,"no_verdict_no_score":1}'
+has "$T/out" '"overall":0,"pass":null,"reason":"error in scorer verdict: '
+run 0 "$SK" -C "$P" export "$EXPV"
+grep '"id":"capital-au"' "$T/out" | grep -qF '"overall":0,"pass":null,"reason":"error in scorer verdict: ' ||
+    fail "export: a scorer error without a threshold is no pass: $(grep '"id":"capital-au"' "$T/out")"
+grep '"id":"no-expected"' "$T/out" |
+    grep -qF '"overall":null,"pass":null,"reason":"no scorer gave a score","scores":{"verdict":{"skipped":' ||
+    fail "export: a row every scorer skipped is no pass: $(grep '"id":"no-expected"' "$T/out")"
+grep '"id":"capital-fr"' "$T/out" | grep -qF '"overall":1,"pass":true,' || fail "export: a pass"
 
 # ---- trials ---------------------------------------------------------------
 run 0 "$SK" -C "$P" run --dataset qa --trials 3 --no-progress

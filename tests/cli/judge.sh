@@ -97,7 +97,9 @@ grep -E '^closed_qa .* 0 +0 +2$' "$T/out" >/dev/null || fail "closed_qa: 2 error
 
 # validate on a judge: every call goes to the model, several at a time, and
 # a judge that always answers "same" fails the wrong-answer and bias checks
-# while its rationales and repeats pass; -j 1 and -j 4 give the same report.
+# while its rationales and repeats pass; -j 1 and -j 4 give the same report
+# (both without the cache: the report keeps each score's metadata, which
+# says whether the cache served it).
 cat >constant-pack.json <<'EOF'
 {"name": "constant", "scorers": [
   {"use": "factuality", "params": {"model": "tool:{\"reasons\":\"they agree\",\"choice\":\"C\"}"}}]}
@@ -108,7 +110,7 @@ has "$T/out" '"wrong":{"status":"FAIL"'
 has "$T/out" '"confidence":{"status":"FAIL"'
 has "$T/out" '"rationale":{"status":"PASS","n":912,"with_rationale":912}'
 has "$T/out" '"consistency":{"status":"PASS"'
-run 3 "$SK" validate --pack constant-pack.json --json -j 1
+run 3 "$SK" validate --pack constant-pack.json --json -j 1 --no-cache
 cmp -s "$T/out" "$T/j4.json" || fail "validate -j 1 and -j 4 differ"
 
 # A prompt kept in a file: its text is recorded with the experiment, so

@@ -39,6 +39,101 @@ has "$T/out" "scorer silent returned no verdict"
 grep -E '^out_of_range +- +- +0 +0 +2$' "$T/out" >/dev/null || fail "out_of_range counts"
 grep -E '^exact_match +0\.5000 ' "$T/out" >/dev/null || fail "exact_match alongside errors"
 
+# The row checks of `dataset import` (issue 11): duplicate ids (both lines
+# named), unknown keys and an empty file are bad input (exit 1), nothing
+# scored; a .csv is read as import reads it.
+cat >"$T/dup.jsonl" <<'D'
+{"id": "a", "output": "x", "expected": "x"}
+{"id": "b", "output": "y", "expected": "y"}
+{"id": "a", "output": "z", "expected": "z"}
+D
+run 1 "$SK" score "$T/dup.jsonl" --scorer exact_match --json --no-progress
+has "$T/err" "dup.jsonl:3: duplicate id \"a\" (first on line 1)"
+has "$T/err" "nothing was scored"
+lines "$T/out" 0
+run 0 "$SK" score "$T/dup.jsonl" --scorer exact_match --skip-bad --no-progress
+has "$T/out" "2 rows scored"
+has "$T/out" "malformed lines skipped: 1"
+printf '{"id": "a", "output": "x", "timestamp": 1}\n' >"$T/unknown.jsonl"
+run 1 "$SK" score "$T/unknown.jsonl" --scorer exact_match --no-progress
+has "$T/err" 'unknown.jsonl:1: unknown field "timestamp"; a scored row has id, input, expected, output, metadata and tags (put other values in metadata)'
+: >"$T/empty.jsonl"
+run 1 "$SK" score "$T/empty.jsonl" --scorer exact_match --no-progress
+has "$T/err" "empty.jsonl: no rows"
+printf '' | run 1 "$SK" score - --scorer exact_match --no-progress
+has "$T/err" "<stdin>: no rows"
+# Rows without ids may repeat their input: logs ask the same question twice.
+printf '{"input": "q", "output": "a"}\n{"input": "q", "output": "b"}\n' >"$T/noids.jsonl"
+run 0 "$SK" score "$T/noids.jsonl" --scorer exact_match --no-progress
+has "$T/out" "2 rows scored"
+cat >"$T/rows.csv" <<'D'
+id,input,output,expected,metadata.topic
+a,q1,Paris,Paris,geo
+b,q2,"Lyon,
+France",Paris,geo
+D
+run 0 "$SK" score "$T/rows.csv" --scorer exact_match --json --no-progress
+lines "$T/out" 2
+has "$T/out" '{"id":"a","line":2,"overall":1,"pass":true,"scores":{"exact_match":{"score":1}}}'
+has "$T/out" '{"id":"b","line":3,"overall":0,"pass":true,'
+has "$T/err" "rows.csv: 2 rows scored"
+printf 'id,input,output\na,q,x\na,q,y\n' >"$T/dup.csv"
+run 1 "$SK" score "$T/dup.csv" --scorer exact_match --no-progress
+has "$T/err" "dup.csv:3: duplicate id \"a\" (first on line 2)"
+printf 'input,output\n' >"$T/header.csv"
+run 1 "$SK" score "$T/header.csv" --scorer exact_match --no-progress
+has "$T/err" "header.csv: no rows"
+
+# The row verdict (issue 11): logs without "expected", so exact_match skips
+# every row.  A row passes only when a scorer gave a score and every
+# thresholded score met its threshold; an error, or no score at all, is no
+# verdict: "pass": null with the reason, counted apart in the summary.
+cat >"$T/verdict.lua" <<'L'
+return {
+  name = "verdict",
+  summary = "1 for yes, 0 for no; an error for boom; skips the rest",
+  score = function(case)
+    if case.output == "boom" then error("boom on purpose") end
+    if case.output == "yes" then return 1 end
+    if case.output == "no" then return 0 end
+    return nil, "not a yes or no"
+  end,
+}
+L
+cat >"$T/verdict.json" <<P
+{"name": "v", "scorers": [{"use": "lua:$T/verdict.lua", "threshold": 0.5},
+                          {"use": "exact_match"}]}
+P
+cat >"$T/logs.jsonl" <<'D'
+{"id": "pass", "input": "q", "output": "yes"}
+{"id": "fail", "input": "q", "output": "no"}
+{"id": "skip", "input": "q", "output": "maybe"}
+{"id": "err", "input": "q", "output": "boom"}
+D
+run 2 "$SK" score "$T/logs.jsonl" --pack "$T/verdict.json" --json -j 2 --no-progress
+grep -F '"id":"pass"' "$T/out" | grep -qF '"overall":1,"pass":true,"scores"' || fail "verdict: pass row"
+grep -F '"id":"fail"' "$T/out" | grep -qF '"overall":0,"pass":false,"scores"' || fail "verdict: fail row"
+grep -F '"id":"skip"' "$T/out" |
+    grep -qF '"overall":null,"pass":null,"reason":"no scorer gave a score","scores"' ||
+    fail "verdict: a row every scorer skipped is no pass: $(grep -F '"id":"skip"' "$T/out")"
+grep -F '"id":"err"' "$T/out" |
+    grep -qF '"overall":null,"pass":null,"reason":"error in scorer verdict: ' ||
+    fail "verdict: a row with an error is no pass: $(grep -F '"id":"err"' "$T/out")"
+grep -F '"id":"err"' "$T/out" | grep -qF 'boom on purpose' || fail "verdict: the reason names the error"
+has "$T/err" "rows passing every threshold: 1 of 4 (25.0%)"
+has "$T/err" "rows failing a threshold: 1"
+has "$T/err" "rows with no verdict: 2 (1 with errors, 1 where no scorer gave a score)"
+# The same with the error on a scorer without a threshold: still no pass.
+cat >"$T/verdict2.json" <<P
+{"name": "v", "scorers": [{"use": "lua:$T/verdict.lua"}, {"use": "exact_match"}]}
+P
+run 2 "$SK" score "$T/logs.jsonl" --pack "$T/verdict2.json" --json --no-progress
+grep -F '"id":"err"' "$T/out" | grep -qF '"pass":null,"reason":"error in scorer verdict: ' ||
+    fail "verdict: an error without a threshold is no pass: $(grep -F '"id":"err"' "$T/out")"
+grep -F '"id":"fail"' "$T/out" | grep -qF '"pass":true' || fail "verdict: no threshold, a score passes"
+has "$T/err" "rows passing every threshold: 2 of 4 (50.0%)"
+has "$T/err" "rows with no verdict: 2 (1 with errors, 1 where no scorer gave a score)"
+
 # A pack with bad params fails before any row is scored.
 cat >"$T/badparams.json" <<'P'
 {"name": "p", "scorers": [{"use": "exact_match", "params": {"ignore_cas": true}}]}

@@ -7,7 +7,7 @@ set -eu
 src=${SK_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$src"
 
-order="include base store llm engine lua task run validate analysis cli"
+order="include base store llm engine lua task run validate analysis api cli"
 
 # One line per edge: "from-file included-path".
 for f in $(find core plugins -name '*.[ch]' | sort); do

@@ -15,11 +15,15 @@
  *
  * Binds port 0, writes the port to FILE (atomically, via a rename) and
  * serves with a thread per connection until SIGTERM or POST /shutdown.
+ * --truth PATH (a JSONL file or a folder of them, repeatable) loads the
+ * answers the simulated judges know: every line with "input" and
+ * "correct" (the calibration records' format).
  * GET /stats: {"requests", "chat", "messages", "connections"};
  * GET /last: the last model request {"path", "body", "headers"}.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -41,6 +45,14 @@
 static volatile sig_atomic_t stopping;
 static long latency_ms;
 static const char *api_key;
+
+/* What the simulated judges know: the correct answer to each question. */
+typedef struct truth {
+    char *input;    /* the question's text */
+    cJSON *correct; /* its correct answer */
+    struct truth *next;
+} truth;
+static truth *truths;
 
 /* Shared counters and per-body fault counts, under one mutex. */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -472,6 +484,160 @@ static char *judge_args(const parsed *p)
     return text;
 }
 
+/* ---- simulated judges (model "sim:BEHAVIOUR") ---------------------------
+ *
+ * They read the built-in judge prompts the way a model would, by their
+ * sections, and decide with what --truth taught them:
+ *   sim:honest   factuality: C when the submitted answer states the
+ *                expert's, else D.  closed_qa / rubric: a criterion that
+ *                mentions "polite" is met by an answer that says "please"
+ *                or "thank"; any other criterion by the correct answer.
+ *                pairwise: the correct answer, A or B; "tie" when both or
+ *                neither are.
+ *   sim:first    always the first answer (A), else the first label
+ *   sim:invalid  chooses "(C)", which no judge offers
+ * Reasons go with the choice when the tool asks for them ("cot"). */
+
+static void load_truth_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        cJSON *o = cJSON_Parse(line);
+        const cJSON *in = cJSON_GetObjectItem(o, "input");
+        const cJSON *correct = cJSON_GetObjectItem(o, "correct");
+        if (in && correct) {
+            truth *t = calloc(1, sizeof *t);
+            if (!t)
+                abort();
+            t->input = cJSON_IsString(in) ? strdup(in->valuestring) : cJSON_PrintUnformatted(in);
+            t->correct = cJSON_Duplicate(correct, 1);
+            t->next = truths;
+            truths = t;
+        }
+        cJSON_Delete(o);
+    }
+    free(line);
+    fclose(f);
+}
+
+static void load_truth(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d) {
+        load_truth_file(path);
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n > 6 && strcmp(e->d_name + n - 6, ".jsonl") == 0) {
+            char *p;
+            if (asprintf(&p, "%s/%s", path, e->d_name) < 0)
+                abort();
+            load_truth_file(p);
+            free(p);
+        }
+    }
+    closedir(d);
+}
+
+/* The text of the prompt section under "[NAME]" up to the next blank
+ * line, trimmed; NULL when the prompt has no such section. */
+static char *section(const char *prompt, const char *name)
+{
+    char head[64];
+    snprintf(head, sizeof head, "[%s]\n", name);
+    const char *s = strstr(prompt, head);
+    if (!s)
+        return NULL;
+    s += strlen(head);
+    const char *e = strstr(s, "\n\n");
+    if (!e)
+        e = s + strlen(s);
+    while (e > s && (e[-1] == '\n' || e[-1] == ' '))
+        e--;
+    return strndup(s, (size_t)(e - s));
+}
+
+/* Is `answer` the correct answer to `question`?  Unknown questions: no. */
+static int is_correct(const char *question, const char *answer)
+{
+    for (const truth *t = truths; question && answer && t; t = t->next) {
+        if (strcmp(t->input, question) != 0)
+            continue;
+        if (cJSON_IsString(t->correct))
+            return strcmp(t->correct->valuestring, answer) == 0;
+        cJSON *a = cJSON_Parse(answer);
+        int same = a && cJSON_Compare(t->correct, a, 1);
+        cJSON_Delete(a);
+        return same;
+    }
+    return 0;
+}
+
+static int polite(const char *answer)
+{
+    return answer && (strcasestr(answer, "please") || strcasestr(answer, "thank"));
+}
+
+static char *sim_args(const parsed *p, const char *behaviour)
+{
+    cJSON *schema = find_judge_schema(p);
+    const cJSON *props = cJSON_GetObjectItem(schema, "properties");
+    const cJSON *labels = cJSON_GetObjectItem(cJSON_GetObjectItem(props, "choice"), "enum");
+    const char *first = cJSON_GetStringValue(cJSON_GetArrayItem(labels, 0));
+    const char *last =
+        cJSON_GetStringValue(cJSON_GetArrayItem(labels, cJSON_GetArraySize(labels) - 1));
+    const char *prompt = p->last_user;
+    char *q = section(prompt, "Question");
+    char *a = section(prompt, "Answer A"), *b = section(prompt, "Answer B");
+    char *expert = section(prompt, "Expert answer"), *sub = section(prompt, "Submitted answer");
+    char *crit = section(prompt, "Criterion"), *rubric = section(prompt, "Rubric");
+    char *answer = section(prompt, "Answer");
+    const char *pick = first ? first : "";
+    char why[200];
+    snprintf(why, sizeof why, "%s judge", behaviour);
+    if (strcmp(behaviour, "invalid") == 0) {
+        pick = "(C)";
+    } else if (strcmp(behaviour, "first") == 0) {
+        pick = a ? "A" : pick;
+    } else if (strcmp(behaviour, "honest") == 0) {
+        if (a && b) {
+            int ca = is_correct(q, a), cb = is_correct(q, b);
+            pick = ca && !cb ? "A" : cb && !ca ? "B" : "tie";
+        } else if (expert && sub) {
+            pick = strcmp(expert, sub) == 0 ? "C" : "D";
+        } else if ((crit || rubric) && last) {
+            const char *c = crit ? crit : rubric;
+            int good = strcasestr(c, "polite") ? polite(answer) : is_correct(q, answer);
+            pick = good ? (crit ? "Y" : last) : (crit ? "N" : first);
+        }
+        snprintf(why, sizeof why, "honest judge: picked %s", pick);
+    }
+    cJSON *args = cJSON_CreateObject();
+    if (cJSON_GetObjectItem(props, "reasons"))
+        cJSON_AddStringToObject(args, "reasons", why);
+    cJSON_AddStringToObject(args, "choice", pick);
+    char *text = cJSON_PrintUnformatted(args);
+    cJSON_Delete(args);
+    cJSON_Delete(schema);
+    free(q);
+    free(a);
+    free(b);
+    free(expert);
+    free(sub);
+    free(crit);
+    free(rubric);
+    free(answer);
+    return text;
+}
+
 static int check_key(int fd, const request *rq, int anthropic)
 {
     if (!api_key)
@@ -549,6 +715,10 @@ static int serve_model(int fd, const request *rq, int anthropic)
         reply = p.tool ? reply_body(&p, NULL, model + 5) : reply_body(&p, model + 5, NULL);
     } else if (strcmp(model, "judge") == 0) {
         char *args = judge_args(&p);
+        reply = p.tool ? reply_body(&p, NULL, args) : reply_body(&p, args, NULL);
+        free(args);
+    } else if (strncmp(model, "sim:", 4) == 0) {
+        char *args = sim_args(&p, model + 4);
         reply = p.tool ? reply_body(&p, NULL, args) : reply_body(&p, args, NULL);
         free(args);
     } else if (strncmp(model, "status:", 7) == 0) {
@@ -646,9 +816,11 @@ int main(int argc, char **argv)
             latency_ms = strtol(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--api-key") == 0 && i + 1 < argc)
             api_key = argv[++i];
+        else if (strcmp(argv[i], "--truth") == 0 && i + 1 < argc)
+            load_truth(argv[++i]);
         else {
-            fprintf(stderr,
-                    "usage: llm_server --port-file FILE [--latency-ms N] [--api-key KEY]\n");
+            fprintf(stderr, "usage: llm_server --port-file FILE [--latency-ms N] [--api-key KEY] "
+                            "[--truth PATH]...\n");
             return 64;
         }
     }

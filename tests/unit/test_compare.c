@@ -413,30 +413,69 @@ END_TEST
 
 START_TEST(hard_regressions_need_every_trial)
 {
-    int64_t v = import("{\"id\":\"x\",\"input\":1}\n{\"id\":\"y\",\"input\":2}\n"
-                       "{\"id\":\"z\",\"input\":3}\n");
+    int64_t v = import("{\"id\":\"w\",\"input\":0}\n{\"id\":\"x\",\"input\":1}\n"
+                       "{\"id\":\"y\",\"input\":2}\n{\"id\":\"z\",\"input\":3}\n");
     experiment("base", v, 2, NULL);
     experiment("new", v, 2, NULL);
-    /* x: passes both base trials, fails both new ones (a score under 0.5
-     *    and an error): hard.  y: one base trial failed: not hard, but its
-     *    mean 0.55 -> 0.1 is a pass -> fail flip.  z: new trial 1 is a
-     *    task error, trial 0 fails: every new trial fails: hard. */
-    const spec b[] = {{"x", 0, 0.9, 1, NULL}, {"x", 1, 0.8, 1, NULL}, {"y", 0, 0.2, 1, NULL},
-                      {"y", 1, 0.9, 1, NULL}, {"z", 0, 1, 1, NULL},   {"z", 1, 1, 1, NULL}};
-    const spec n[] = {{"x", 0, 0.1, 1, NULL}, {"x", 1, -1, 1, NULL},  {"y", 0, 0.1, 1, NULL},
-                      {"y", 1, 0.1, 1, NULL}, {"z", 0, 0.0, 1, NULL}, {"z", 1, 0, 0, "TASK ERROR"}};
-    cells("base", b, 6);
-    cells("new", n, 6);
+    /* w: passes both base trials, scores under 0.5 in both new ones: hard.
+     * x: the same, but new trial 1 is a scorer error: an error is no
+     *    verdict, not a fail, so neither hard nor a flip.  y: one base
+     *    trial failed: not hard, but its mean 0.55 -> 0.1 is a pass -> fail
+     *    flip.  z: new trial 1 is a task error: no verdict either. */
+    const spec b[] = {{"w", 0, 0.9, 1, NULL}, {"w", 1, 0.8, 1, NULL}, {"x", 0, 0.9, 1, NULL},
+                      {"x", 1, 0.8, 1, NULL}, {"y", 0, 0.2, 1, NULL}, {"y", 1, 0.9, 1, NULL},
+                      {"z", 0, 1, 1, NULL},   {"z", 1, 1, 1, NULL}};
+    const spec n[] = {{"w", 0, 0.1, 1, NULL}, {"w", 1, 0.2, 1, NULL},      {"x", 0, 0.1, 1, NULL},
+                      {"x", 1, -1, 1, NULL},  {"y", 0, 0.1, 1, NULL},      {"y", 1, 0.1, 1, NULL},
+                      {"z", 0, 0.0, 1, NULL}, {"z", 1, 0, 0, "TASK ERROR"}};
+    cells("base", b, 8);
+    cells("new", n, 8);
     sk_comparison *c = compare("base", "new", NULL);
-    ck_assert_int_eq(row(c, "x")->hard[0], 1);
+    ck_assert_int_eq(row(c, "w")->hard[0], 1);
+    ck_assert_int_eq(row(c, "x")->hard[0], 0);
     ck_assert_int_eq(row(c, "y")->hard[0], 0);
-    ck_assert_int_eq(row(c, "z")->hard[0], 1);
+    ck_assert_int_eq(row(c, "z")->hard[0], 0);
     ck_assert_uint_eq(row(c, "x")->new_[0].scored, 1);
-    ck_assert_uint_eq(row(c, "x")->new_[0].fail, 2);
+    ck_assert_uint_eq(row(c, "x")->new_[0].fail, 1);
+    ck_assert_uint_eq(row(c, "x")->new_[0].errors, 1);
     ck_assert_uint_eq(row(c, "z")->new_[0].trials, 2);
+    ck_assert_uint_eq(row(c, "z")->new_[0].errors, 1);
+    ck_assert_uint_eq(row(c, "z")->new_[1].errors, 1); /* B, without a threshold, too */
     const sk_cmp_figures *f = &c->scorers[0].fig;
-    ck_assert_uint_eq(f->hard_regressions, 2);
-    ck_assert_uint_eq(f->pass_to_fail, 3);
+    ck_assert_uint_eq(f->hard_regressions, 1);
+    ck_assert_uint_eq(f->pass_to_fail, 2); /* w and y */
+    ck_assert_uint_eq(f->no_verdict, 2);   /* x and z */
+    /* B has no threshold: no flips, so no verdicts to miss either. */
+    ck_assert_uint_eq(c->scorers[1].fig.no_verdict, 0);
+    sk_comparison_free(c);
+}
+END_TEST
+
+/* No verdict on one side is never a flip, in either direction (issue 11):
+ * before, an error on the new side was a pass -> fail flip, and an error
+ * on the base side made a fail -> pass flip out of a recovery. */
+START_TEST(no_verdict_is_no_flip)
+{
+    int64_t v = import("{\"id\":\"p\",\"input\":1}\n{\"id\":\"q\",\"input\":2}\n"
+                       "{\"id\":\"r\",\"input\":3}\n");
+    experiment("base", v, 1, NULL);
+    experiment("new", v, 1, NULL);
+    /* p: pass -> error.  q: error -> pass.  r: pass -> task error. */
+    const spec b[] = {{"p", 0, 0.9, 1, NULL}, {"q", 0, -1, 1, NULL}, {"r", 0, 0.9, 1, NULL}};
+    const spec n[] = {{"p", 0, -1, 1, NULL}, {"q", 0, 0.9, 1, NULL}, {"r", 0, 0, 0, "TASK ERROR"}};
+    cells("base", b, 3);
+    cells("new", n, 3);
+    sk_comparison *c = compare("base", "new", NULL);
+    const sk_cmp_figures *f = &c->scorers[0].fig;
+    ck_assert_uint_eq(f->pass_to_fail, 0);
+    ck_assert_uint_eq(f->fail_to_pass, 0);
+    ck_assert_uint_eq(f->hard_regressions, 0);
+    ck_assert_uint_eq(f->no_verdict, 3);
+    char **why = NULL;
+    size_t nwhy = 0;
+    ck_assert_int_eq(sk_compare_gate(c, NULL, 0, 1, &why, &nwhy, NULL), SK_OK);
+    ck_assert_uint_eq(nwhy, 0); /* the row gate does not fire on errors */
+    free(why);
     sk_comparison_free(c);
 }
 END_TEST
@@ -679,6 +718,7 @@ int main(void)
     tcase_add_test(tc, real_regression_and_noise);
     tcase_add_test(tc, different_rows_same_rate_does_not_gate);
     tcase_add_test(tc, hard_regressions_need_every_trial);
+    tcase_add_test(tc, no_verdict_is_no_flip);
     tcase_add_test(tc, unpaired_and_scorers_on_one_side);
     tcase_add_test(tc, segments_by_metadata);
     tcase_add_test(tc, row_detail_and_changes);

@@ -171,6 +171,39 @@ START_TEST(means_and_sds_over_trials)
     ck_assert_uint_eq(b->scored, 6);
     ck_assert_uint_eq(b->skipped, 0);
     ck_assert_uint_eq(b->errors, 0);
+    /* Cells by verdict: r1's 0.2 and 0.4 fail A; r1's 0.9, r2's 1.0 and
+     * r2's skip of A (B scored) pass; r2's error on A is no verdict. */
+    ck_assert_uint_eq(s.passed, 3);
+    ck_assert_uint_eq(s.failed, 2);
+    ck_assert_uint_eq(s.no_verdict_errors, 1);
+    ck_assert_uint_eq(s.no_verdict_no_score, 0);
+    sk_exp_stats_clear(&s);
+}
+END_TEST
+
+/* The summary's verdict counts follow the row verdict (rowscore.h): a task
+ * error, or an error of a scorer without a threshold, is no verdict; so is
+ * a cell every scorer skipped.  None of them is a pass. */
+START_TEST(verdict_counts)
+{
+    new_experiment("v",
+                   "{\"id\": \"r1\", \"input\": \"a\"}\n{\"id\": \"r2\", \"input\": \"b\"}\n"
+                   "{\"id\": \"r3\", \"input\": \"c\"}\n{\"id\": \"r4\", \"input\": \"d\"}\n"
+                   "{\"id\": \"r5\", \"input\": \"e\"}\n",
+                   1);
+    const spec cells[] = {{"r1", 0, NULL, NULL, 1, {'s', 's'}, {0.9, 0.1}},
+                          {"r2", 0, NULL, NULL, 1, {'s', 's'}, {0.1, 1.0}},
+                          {"r3", 0, NULL, "exit status 1", 1, {0, 0}, {0, 0}},
+                          {"r4", 0, NULL, NULL, 1, {'k', 'k'}, {0, 0}},
+                          {"r5", 0, NULL, NULL, 1, {'s', 'e'}, {0.9, 0}}};
+    write_cells("v", cells, 5);
+    sk_exp_stats s;
+    char *err = NULL;
+    ck_assert_int_eq(sk_experiment_stats(st, "v", &s, &err), SK_OK);
+    ck_assert_uint_eq(s.passed, 1);              /* r1 */
+    ck_assert_uint_eq(s.failed, 1);              /* r2 */
+    ck_assert_uint_eq(s.no_verdict_errors, 2);   /* r3 (task), r5 (B, no threshold) */
+    ck_assert_uint_eq(s.no_verdict_no_score, 1); /* r4 */
     sk_exp_stats_clear(&s);
 }
 END_TEST
@@ -350,6 +383,7 @@ static Suite *stats_suite(void)
     TCase *tc = tcase_create("stats");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, means_and_sds_over_trials);
+    tcase_add_test(tc, verdict_counts);
     tcase_add_test(tc, scores_read_back_exactly);
     tcase_add_test(tc, task_errors_are_not_zeros);
     tcase_add_test(tc, no_cells_yet);

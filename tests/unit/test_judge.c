@@ -364,7 +364,8 @@ START_TEST(rubric_scale)
     jt_open(&t, "rubric",
             "{\"criteria\": \"c\", \"scale\": 3, \"model\": "
             "\"tool:{\\\"reasons\\\":\\\"r\\\",\\\"choice\\\":\\\"4\\\"}\"}");
-    assert_error(jt_score(&t, "\"q\"", "\"a\"", NULL, NULL), "\"4\", not one of");
+    assert_error(jt_score(&t, "\"q\"", "\"a\"", NULL, NULL),
+                 "chose \"4\", which is not one of the allowed labels (1, 2, 3)");
     jt_close(&t);
     jt_open(&t, "rubric",
             "{\"criteria\": \"c\", \"scale\": 3, \"model\": "
@@ -542,6 +543,57 @@ START_TEST(cached_judgement)
 }
 END_TEST
 
+/* A label outside the choices is the judge's invalid verdict: the message
+ * names the allowed labels and what the model said, the error is marked
+ * invalid_verdict (validate counts it apart from failed calls), it is not
+ * retried like a failed request, and it is not cached. */
+START_TEST(invalid_label_is_the_judges_error)
+{
+    char dir[] = "/tmp/sk-judge-invalid.XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *db = sk_asprintf("%s/scorekit.db", dir);
+    sk_llm *cached = sk_jf_client(db);
+    sk_test_host_ctx()->llm = cached;
+    jt t;
+    jt_open(&t, "factuality",
+            "{\"model\": \"tool:{\\\"reasons\\\":\\\"the same facts\\\","
+            "\\\"choice\\\":\\\"(C)\\\"}\"}");
+    for (int k = 0; k < 2; k++) {
+        long before = sk_llm_fx_stat("chat");
+        const sk_result *r = jt_score(&t, "\"q\"", "\"a\"", "\"b\"", NULL);
+        assert_error(r, "factuality: invalid verdict: the model chose \"(C)\", which is not one "
+                        "of the allowed labels (A, B, C, D, E)");
+        sk_assert_has(r->message.data, "\"reasons\":\"the same facts\"");
+        ck_assert_ptr_null(strstr(r->message.data, "the LLM call failed"));
+        ck_assert_str_eq(r->meta.data, "{\"invalid_verdict\":true}");
+        /* One request each time: neither retried nor served from the cache. */
+        ck_assert_int_eq(sk_llm_fx_stat("chat") - before, 1);
+    }
+    jt_close(&t);
+    /* Pairwise says which order it was. */
+    jt_open(&t, "pairwise",
+            "{\"model\": \"tool:{\\\"reasons\\\":\\\"r\\\","
+            "\\\"choice\\\":\\\"first\\\"}\"}");
+    const sk_result *r = jt_score(&t, "\"q\"", "\"a\"", "\"b\"", NULL);
+    assert_error(r, "pairwise (output first): invalid verdict: the model chose \"first\", which "
+                    "is not one of the allowed labels (A, B, tie)");
+    ck_assert_str_eq(r->meta.data, "{\"invalid_verdict\":true}");
+    jt_close(&t);
+    /* A failed call is not marked. */
+    jt_open(&t, "factuality", "{\"model\": \"status:500:100\"}");
+    r = jt_score(&t, "\"q\"", "\"a\"", "\"b\"", NULL);
+    assert_error(r, "the LLM call failed");
+    ck_assert_uint_eq(r->meta.len, 0);
+    jt_close(&t);
+    sk_test_host_ctx()->llm = sk_jf_llm;
+    sk_llm_close(cached);
+    char *cmd = sk_asprintf("rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(cmd);
+    free(db);
+}
+END_TEST
+
 /* The JSON face itself: bad requests name what is wrong; the reply has
  * the documented shape. */
 START_TEST(host_llm_chat_requests)
@@ -572,6 +624,27 @@ START_TEST(host_llm_chat_requests)
     sk_assert_has(reply, "\"content\":\"ping\"");
     sk_assert_has(reply, "\"model\":\"echo\"");
     h->free(reply);
+    /* keep_invalid_args: a call outside the schema comes back, marked. */
+    static const char tool_req[] =
+        "{\"model\": \"tool:{\\\"choice\\\":\\\"(C)\\\"}\", \"messages\": [{\"role\": "
+        "\"user\", \"content\": \"x\"}], \"tool\": {\"name\": \"pick\", \"parameters\": "
+        "{\"type\": \"object\", \"properties\": {\"choice\": {\"type\": \"string\", "
+        "\"enum\": [\"C\"]}}, \"required\": [\"choice\"]}}%s}";
+    char *req = sk_asprintf(tool_req, "");
+    ck_assert_int_ne(h->llm_chat(h, req, &reply, err, sizeof err), 0);
+    sk_assert_has(err, "the tool argument \"choice\" is \"(C)\", not one of its enum values");
+    free(req);
+    req = sk_asprintf(tool_req, ", \"keep_invalid_args\": true");
+    ck_assert_int_eq(h->llm_chat(h, req, &reply, err, sizeof err), 0);
+    sk_assert_has(reply, "\"tool_args\":{\"choice\":\"(C)\"}");
+    sk_assert_has(reply, "\"args_error\":\"the tool argument \\\"choice\\\" is "
+                         "\\\"(C)\\\", not one of its enum values\"");
+    h->free(reply);
+    free(req);
+    req = sk_asprintf(tool_req, ", \"keep_invalid_args\": 1");
+    ck_assert_int_ne(h->llm_chat(h, req, &reply, err, sizeof err), 0);
+    sk_assert_has(err, "\"keep_invalid_args\" must be true or false");
+    free(req);
 
     static const struct {
         const char *req, *want;
@@ -676,6 +749,7 @@ static Suite *judge_suite(void)
     tcase_add_test(tc, pairwise_bad_choice);
     tcase_add_test(tc, no_client_is_an_error);
     tcase_add_test(tc, cached_judgement);
+    tcase_add_test(tc, invalid_label_is_the_judges_error);
     tcase_add_test(tc, host_llm_chat_requests);
     tcase_add_test(tc, concurrent_judges);
     suite_add_tcase(s, tc);

@@ -141,8 +141,10 @@ START_TEST(parse_reply_rules)
         const char *reply, *want;
     } bad[] = {
         {"{\"tool_args\":{\"reasons\":\"r\",\"choice\":\"C\"}}",
-         "chose \"C\", which is not one of A, B: {\"reasons\":\"r\",\"choice\":\"C\"}"},
-        {"{\"tool_args\":{\"reasons\":\"r\",\"choice\":\"a\"}}", "not one of A, B"},
+         "chose \"C\", which is not one of the allowed labels (A, B): "
+         "{\"reasons\":\"r\",\"choice\":\"C\"}"},
+        {"{\"tool_args\":{\"reasons\":\"r\",\"choice\":\"a\"}}",
+         "not one of the allowed labels (A, B)"},
         {"{\"tool_args\":{\"reasons\":\"r\",\"choice\":1}}", "has no \"choice\""},
         {"{\"tool_args\":{\"reasons\":\"r\"}}", "has no \"choice\""},
         {"{\"tool_args\":{\"choice\":\"A\"}}", "without the \"reasons\""},

@@ -94,7 +94,7 @@ START_TEST(result_skip)
     kind_row(&t, "skip");
     ck_assert_int_eq(sk_lt_res(&t, 0)->kind, SK_VERDICT_SKIP);
     ck_assert_str_eq(sk_lt_res(&t, 0)->message.data, "not for this row");
-    ck_assert_int_eq(t.rs.has_error, 0);
+    ck_assert_uint_eq(t.rs.verdict.errors, 0);
     ck_assert(isnan(t.rs.overall));
     sk_lt_close(&t);
 }
@@ -128,7 +128,7 @@ START_TEST(result_errors)
     char *who = sk_asprintf("scorer %s", _i < 8 ? t.scripts[0] : "res");
     sk_assert_has(sk_lt_res(&t, 0)->message.data, who);
     free(who);
-    ck_assert_int_eq(t.rs.has_error, 1);
+    ck_assert_uint_eq(t.rs.verdict.errors, 1);
     kind_row(&t, "number"); /* and the next row is fine */
     sk_lt_assert_score(&t, 0, 0.75);
     sk_lt_close(&t);

@@ -279,6 +279,71 @@ START_TEST(builtin_set_is_complete)
 }
 END_TEST
 
+/* What a pairwise scorer gets: different answers head to head, the other
+ * answer placed where the scorer reads it; never an answer against itself. */
+START_TEST(pairwise_head_to_heads)
+{
+    sk_metacase_set set = {0}, pw = {0};
+    char *err = NULL;
+    ck_assert_int_eq(
+        parse(&set,
+              "{\"id\": \"cap\", \"input\": \"Capital of France?\", \"expected\": "
+              "\"Paris\", \"correct\": \"Paris\", \"wrong\": \"Lyon\", "
+              "\"verbose_wrong\": \"Well... Lyon\", \"formal_wrong\": \"Hereby: Lyon\", "
+              "\"confident_wrong\": \"Surely Lyon\"}",
+              &err),
+        SK_OK);
+    ck_assert_int_eq(parse(&set,
+                           "{\"id\": \"mine\", \"case\": {\"input\": \"q\", \"metadata\": "
+                           "{\"k\": 1}, \"output\": \"o\"}, \"expect\": \"high\"}",
+                           &err),
+                     SK_OK);
+    ck_assert_uint_eq(set.n, 6);
+    size_t added = 0;
+    for (size_t i = 0; i < set.n; i++)
+        added += (size_t)sk_metacase_add_for_pairwise(&pw, &set.items[i], "expected");
+    /* The record's correct answer adds nothing; its wrong answer and three
+     * biased ones meet the correct one; the single case is kept as is. */
+    ck_assert_uint_eq(added, 5);
+    ck_assert_uint_eq(pw.n, 5);
+    const sk_metacase *m = &pw.items[0];
+    ck_assert_str_eq(m->id, "cap/wrong");
+    ck_assert_int_eq(m->type, SK_MC_PAIR);
+    ck_assert_int_eq(m->versus, SK_MC_VS_WRONG);
+    ck_assert_str_eq(m->better_json, "\"Paris\"");
+    ck_assert_str_eq(m->worse_json, "\"Lyon\"");
+    ck_assert_str_eq(m->case_json, "{\"input\":\"Capital of France?\",\"expected\":\"Lyon\"}");
+    ck_assert_str_eq(m->worse_case_json,
+                     "{\"input\":\"Capital of France?\",\"expected\":\"Paris\"}");
+    m = &pw.items[1];
+    ck_assert_str_eq(m->id, "cap/verbosity");
+    ck_assert_int_eq(m->versus, SK_MC_VS_PAIR);
+    ck_assert_int_eq(m->bias, SK_BIAS_VERBOSITY);
+    ck_assert_str_eq(m->case_json,
+                     "{\"input\":\"Capital of France?\",\"expected\":\"Well... Lyon\"}");
+    m = &pw.items[4];
+    ck_assert_str_eq(m->id, "mine");
+    ck_assert_int_eq(m->type, SK_MC_HIGH);
+    ck_assert_int_eq(m->versus, 0);
+    ck_assert_ptr_null(m->worse_case_json);
+    sk_metacase_set_free(&pw);
+    /* Another field: metadata.KEY, made where missing, the rest kept. */
+    sk_metacase_add_for_pairwise(&pw, &set.items[2], "metadata.b.answer");
+    ck_assert_str_eq(pw.items[0].case_json,
+                     "{\"input\":\"Capital of France?\",\"expected\":\"Paris\",\"metadata\":"
+                     "{\"b\":{\"answer\":\"Well... Lyon\"}}}");
+    ck_assert_str_eq(pw.items[0].worse_case_json,
+                     "{\"input\":\"Capital of France?\",\"expected\":\"Paris\",\"metadata\":"
+                     "{\"b\":{\"answer\":\"Paris\"}}}");
+    /* Copies keep it all. */
+    sk_metacase_append_copy(&pw, &pw.items[0]);
+    ck_assert_str_eq(pw.items[1].worse_case_json, pw.items[0].worse_case_json);
+    ck_assert_int_eq(pw.items[1].versus, SK_MC_VS_PAIR);
+    sk_metacase_set_free(&pw);
+    sk_metacase_set_free(&set);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("metacase");
@@ -289,6 +354,7 @@ static Suite *suite(void)
     tcase_add_test(t, file_errors_name_the_line);
     tcase_add_test(t, array_of_cases);
     tcase_add_test(t, builtin_set_is_complete);
+    tcase_add_test(t, pairwise_head_to_heads);
     suite_add_tcase(s, t);
     return s;
 }

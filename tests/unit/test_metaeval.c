@@ -243,6 +243,130 @@ START_TEST(nothing_applies_is_a_warning)
     sk_assert_has(f.s.note, "no calibration case applies");
     for (int k = 0; k < SK_CHK_COUNT; k++)
         ck_assert_int_eq(f.s.checks[k].status, SK_CHECK_NA);
+    /* A judge of its own criterion is told what fits it. */
+    f.s.flags = SK_SCORER_USES_LLM;
+    f.s.criterion = 1;
+    sk_meta_judge(&f.s);
+    ck_assert_int_eq(f.s.verdict, SK_CHECK_WARN);
+    sk_assert_has(f.s.note, "no cases fit this criterion; add some");
+    fake_free(&f);
+}
+END_TEST
+
+/* A pairwise scorer's head-to-heads: the better answer must win in either
+ * role and the worse lose outright; the correct-vs-wrong ones count for
+ * the wrong check as pairs; and the position check reads how often the
+ * two orders disagreed. */
+START_TEST(pairwise_arithmetic)
+{
+    fake f;
+    fake_init(&f, SK_SCORER_USES_LLM | SK_SCORER_PAIRWISE, 1);
+    f.s.pairwise = 1;
+    sk_meta_result *r = add(&f, SK_MC_PAIR, 0, 1.0, 0.0);
+    ((sk_metacase *)r->mc)->versus = SK_MC_VS_WRONG;
+    r->check = SK_CHK_WRONG;
+    r->obs[0].positioned = r->obs[1].positioned = 1;
+    r = add(&f, SK_MC_PAIR, SK_BIAS_VERBOSITY, 1.0, 0.0);
+    ((sk_metacase *)r->mc)->versus = SK_MC_VS_PAIR;
+    r->obs[0].positioned = r->obs[1].positioned = 1;
+    sk_meta_judge(&f.s);
+    const sk_meta_check *c = &f.s.checks[SK_CHK_WRONG];
+    ck_assert(c->pairs);
+    ck_assert_uint_eq(c->n, 1);
+    ck_assert_uint_eq(c->hits, 1);
+    ck_assert_int_eq(c->status, SK_CHECK_PASS);
+    ck_assert_int_eq(f.s.checks[SK_CHK_CORRECT].status, SK_CHECK_NA);
+    c = &f.s.checks[SK_CHK_POSITION];
+    ck_assert_uint_eq(c->n, 4);
+    ck_assert_uint_eq(c->hits, 0);
+    ck_assert_int_eq(c->status, SK_CHECK_PASS);
+    ck_assert_int_eq(f.s.verdict, SK_CHECK_PASS);
+    /* A judge that always prefers the first answer: 0.5 either way, and
+     * every comparison inconsistent. */
+    for (size_t i = 0; i < f.s.nresults; i++)
+        for (int side = 0; side < 2; side++) {
+            sk_meta_obs *o = &f.s.results[i].obs[side];
+            o->mean = o->min = o->max = 0.5;
+            o->inconsistent = 1;
+        }
+    sk_meta_judge(&f.s);
+    c = &f.s.checks[SK_CHK_POSITION];
+    ck_assert_uint_eq(c->hits, 4);
+    ck_assert_double_eq(c->share, 1.0);
+    ck_assert_int_eq(c->status, SK_CHECK_FAIL);
+    sk_assert_has(c->why, "the verdict follows the position, not the content");
+    sk_assert_has(c->why, "in 4 of 4 comparisons (100%");
+    ck_assert_int_eq(f.s.checks[SK_CHK_WRONG].status, SK_CHECK_FAIL);
+    sk_assert_has(f.s.checks[SK_CHK_WRONG].why, "in 0 of 1 head-to-heads");
+    ck_assert_int_eq(f.s.checks[SK_CHK_VERBOSITY].status, SK_CHECK_FAIL);
+    /* One of the four allowed. */
+    f.s.th.max_position = 0.25;
+    f.s.results[0].obs[0].inconsistent = 0;
+    f.s.results[0].obs[1].inconsistent = 0;
+    f.s.results[1].obs[0].inconsistent = 0;
+    sk_meta_judge(&f.s);
+    ck_assert_int_eq(f.s.checks[SK_CHK_POSITION].status, SK_CHECK_PASS);
+    /* The worse answer winning half its role is still not a loss. */
+    f.s.results[0].obs[0].mean = 0.75;
+    f.s.results[0].obs[1].mean = 0.25;
+    sk_meta_judge(&f.s);
+    ck_assert_int_eq(f.s.checks[SK_CHK_WRONG].status, SK_CHECK_FAIL);
+    sk_assert_has(f.s.checks[SK_CHK_WRONG].why, "0.25 on average against the correct one");
+    fake_free(&f);
+}
+END_TEST
+
+/* An invalid verdict is counted as the judge's mistake, apart from failed
+ * calls; a judge not asked for a rationale skips that check and says so. */
+START_TEST(invalid_verdicts_and_skipped_rationale)
+{
+    fake f;
+    fake_init(&f, SK_SCORER_USES_LLM, 1);
+    add(&f, SK_MC_HIGH, 0, 1.0, 0);
+    add(&f, SK_MC_LOW, 0, 0.0, 0);
+    sk_meta_result *r = add(&f, SK_MC_LOW, 0, NAN, 0);
+    r->obs[0].errors = 0;
+    r->obs[0].invalid = 1;
+    f.s.errors = 0;
+    f.s.invalid = 1;
+    sk_meta_judge(&f.s);
+    const sk_meta_check *c = &f.s.checks[SK_CHK_ERRORS];
+    ck_assert_uint_eq(c->hits, 0);
+    ck_assert_uint_eq(c->invalid, 1);
+    ck_assert_int_eq(c->status, SK_CHECK_FAIL);
+    sk_assert_has(c->why, "1 of 3 verdicts were invalid: the model replied with a label it was "
+                          "not offered");
+    ck_assert(sk_meta_result_bad(r));
+    f.s.name = f.s.use = f.s.engine = (char *)"j";
+    sk_metacase *m = (sk_metacase *)r->mc;
+    m->id = m->where = m->category = (char *)"c";
+    m->case_json = (char *)"{}";
+    m->output_json = (char *)"\"x\"";
+    char *json = sk_meta_scorer_json(&f.s, 0);
+    sk_assert_has(json, "\"errors\":{\"status\":\"FAIL\",\"n\":3,\"errors\":0,"
+                        "\"invalid_verdicts\":1,");
+    free(json);
+    /* The rationale check: with cot on, scores without one fail it... */
+    f.s.results[0].obs[0].explained = 0;
+    f.s.results[1].obs[0].explained = 0;
+    f.s.invalid = 0;
+    r->obs[0].invalid = 0;
+    f.s.calls = 2;
+    f.s.nresults = 2;
+    sk_meta_judge(&f.s);
+    ck_assert_int_eq(f.s.checks[SK_CHK_RATIONALE].status, SK_CHECK_FAIL);
+    ck_assert_int_eq(f.s.verdict, SK_CHECK_FAIL);
+    /* ...with "cot": false it is skipped, and the report says why. */
+    f.s.no_rationale = 1;
+    sk_meta_judge(&f.s);
+    c = &f.s.checks[SK_CHK_RATIONALE];
+    ck_assert_int_eq(c->status, SK_CHECK_NA);
+    sk_assert_has(c->skipped, "not asked for a rationale (\"cot\": false)");
+    ck_assert_int_eq(f.s.verdict, SK_CHECK_PASS);
+    json = sk_meta_scorer_json(&f.s, 0);
+    sk_assert_has(json, "\"rationale\":{\"status\":\"n/a\",\"skipped\":\"skipped: the judge is "
+                        "not asked for a rationale");
+    free(json);
     fake_free(&f);
 }
 END_TEST
@@ -260,7 +384,9 @@ START_TEST(thresholds_parse_and_merge)
     ck_assert_int_eq(sk_meta_thresholds_parse(&over,
                                               "{\"high\":0.9,\"bias_share\":0.75,\"repeat\":5,"
                                               "\"builtin\":false,\"cases\":[{\"case\":{\"output\":"
-                                              "1},\"expect\":\"high\"}]}",
+                                              "1},\"expect\":\"high\"}],\"criterion_kind\":"
+                                              "\"correctness\",\"accepts\":[\"text\",\"list\"],"
+                                              "\"max_position_inconsistency\":0.1}",
                                               "p.json", &cases, SK_MC_OWN, &err),
                      SK_OK);
     ck_assert_uint_eq(cases.n, 1);
@@ -271,6 +397,9 @@ START_TEST(thresholds_parse_and_merge)
     ck_assert_double_eq(t.bias_share, 0.75);
     ck_assert_int_eq(t.repeat, 5);
     ck_assert_int_eq(t.builtin, 0);
+    ck_assert_int_eq(t.correctness, 1);
+    ck_assert_uint_eq(t.accepts, SK_ACCEPT_TEXT | SK_ACCEPT_LIST);
+    ck_assert_double_eq(t.max_position, 0.1);
     sk_meta_thresholds_unset(&cli);
     cli.low = 0.05;
     sk_meta_thresholds_merge(&t, &cli);
@@ -281,6 +410,10 @@ START_TEST(thresholds_parse_and_merge)
         {"{\"hihg\":0.5}", "unknown key validate.hihg"},
         {"{\"repeat\":0}", "validate.repeat must be an integer"},
         {"{\"builtin\":1}", "validate.builtin must be true or false"},
+        {"{\"criterion_kind\":\"politeness\"}", "validate.criterion_kind must be"},
+        {"{\"accepts\":[]}", "validate.accepts must be a non-empty list"},
+        {"{\"accepts\":[\"text\",\"prose\"]}", "\"text\", \"number\", \"json\", \"list\""},
+        {"{\"max_position_inconsistency\":1.5}", "max_position_inconsistency must be"},
         {"{\"low\":0.9,\"high\":0.5}", "is above validate.high"},
         {"[]", "\"validate\" must be an object"},
         {"{\"cases\":[{\"expect\":\"high\"}]}", "p.json: validate.cases[1]: a meta-case needs"},
@@ -304,10 +437,14 @@ START_TEST(selection_by_accepts)
     m.kind = SK_ACCEPT_NUMBER;
     m.origin = SK_MC_BUILTIN;
     unsigned ref = SK_SCORER_NEEDS_EXPECTED;
-    /* Built-in cases: reference scorers and judges, by kind. */
+    /* Built-in cases: scorers that compare with a reference or another
+     * answer, by kind; a judge of its own criterion only when told. */
     ck_assert(sk_meta_selects(&m, "n", "numeric_diff", ref, SK_ACCEPT_NUMBER, -1));
     ck_assert(!sk_meta_selects(&m, "l", "levenshtein", ref, SK_ACCEPT_TEXT, -1));
-    ck_assert(sk_meta_selects(&m, "j", "judge", SK_SCORER_USES_LLM, 0, -1));
+    ck_assert(!sk_meta_selects(&m, "j", "closed_qa", SK_SCORER_USES_LLM, 0, -1));
+    ck_assert(sk_meta_selects(&m, "j", "closed_qa", SK_SCORER_USES_LLM, 0, 1));
+    ck_assert(sk_meta_selects(&m, "f", "factuality", SK_SCORER_USES_LLM | ref, 0, -1));
+    ck_assert(sk_meta_selects(&m, "p", "pairwise", SK_SCORER_USES_LLM | SK_SCORER_PAIRWISE, 0, -1));
     ck_assert(!sk_meta_selects(&m, "v", "valid_json", 0, SK_ACCEPT_NUMBER, -1));
     ck_assert(sk_meta_selects(&m, "c", "contains", 0, SK_ACCEPT_NUMBER, 1)); /* forced */
     ck_assert(!sk_meta_selects(&m, "n", "numeric_diff", ref, SK_ACCEPT_NUMBER, 0));
@@ -576,6 +713,8 @@ static Suite *suite(void)
     tcase_add_test(t, bias_arithmetic);
     tcase_add_test(t, numeric_consistency_rationale);
     tcase_add_test(t, nothing_applies_is_a_warning);
+    tcase_add_test(t, pairwise_arithmetic);
+    tcase_add_test(t, invalid_verdicts_and_skipped_rationale);
     tcase_add_test(t, thresholds_parse_and_merge);
     tcase_add_test(t, selection_by_accepts);
     suite_add_tcase(s, t);

@@ -438,6 +438,30 @@ START_TEST(test_keys)
 }
 END_TEST
 
+/* sk_row_scan_known: the first top-level key that is not wanted, as
+ * written; escaped spellings of wanted keys and nested keys are not
+ * unknown. */
+START_TEST(test_unknown_key)
+{
+    const char *keys[] = {"output", "id"};
+    sk_span sp[2], unknown;
+    char msg[256] = "";
+    const char *row = "{\"\\u006futput\":1,\"meta\":{\"deep\":1},\"x\\n\":2,\"y\":3}";
+    ck_assert_int_eq(sk_row_scan_known(row, strlen(row), keys, 2, sp, &unknown, msg, sizeof msg),
+                     0);
+    assert_span(sp[0], "1");
+    assert_span(unknown, "\"meta\"");
+    row = "{\"id\":1,\"output\":{\"z\":1}}";
+    ck_assert_int_eq(sk_row_scan_known(row, strlen(row), keys, 2, sp, &unknown, msg, sizeof msg),
+                     0);
+    assert_span(unknown, NULL);
+    row = "{\"z\":1,}";
+    ck_assert_int_eq(sk_row_scan_known(row, strlen(row), keys, 2, sp, &unknown, msg, sizeof msg),
+                     SK_EPARSE);
+    assert_span(unknown, NULL);
+}
+END_TEST
+
 /* ---- string decoding ---------------------------------------------------- */
 
 static void assert_decodes(const char *lit, const char *want, size_t want_len)
@@ -739,6 +763,7 @@ static Suite *row_suite(void)
     tcase_add_test(tc, test_json_check);
     tcase_add_test(tc, test_spans);
     tcase_add_test(tc, test_keys);
+    tcase_add_test(tc, test_unknown_key);
     tcase_add_test(tc, test_decode);
     tcase_add_test(tc, test_string_positions);
     tcase_add_test(tc, test_random_cross_check);

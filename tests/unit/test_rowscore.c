@@ -100,10 +100,13 @@ START_TEST(rowscore_verdict_kinds)
     /* scored only, weighted: (1*1 + 3*1 + 1*0) / (1 + 3 + 1); errors and
      * the skip do not count as zeros */
     ck_assert_double_eq_tol(f.rs.overall, 4.0 / 5.0, 1e-12);
-    ck_assert_int_eq(f.rs.has_error, 1);
-    /* a_yes met its threshold; the skipped scorer's threshold does not
-     * apply; the erroring scorers have none */
-    ck_assert_int_eq(f.rs.pass, 1);
+    /* a_yes met its threshold and the erroring scorers have none, but an
+     * error leaves the row without a verdict: never a pass */
+    ck_assert_int_eq(f.rs.verdict.pass, SK_ROW_NO_VERDICT);
+    ck_assert_uint_eq(f.rs.verdict.errors, 5);
+    ck_assert_str_eq(f.rs.verdict.reason.data,
+                     "error in scorer out_of_range: scorer out_of_range returned score 1.5, "
+                     "outside [0,1]; fix the scorer (and 4 more errors)");
     ck_assert_str_eq(f.rs.c.id, "r1");
     fx_close(&f);
 }
@@ -115,7 +118,8 @@ START_TEST(rowscore_threshold_fails_row)
     fx_open(&f, every_kind_pack);
     fx_run(&f, "{\"id\":\"r2\",\"input\":\"q\",\"output\":\"no\"}");
     ck_assert_double_eq(result_of(&f, "a_yes")->score, 0);
-    ck_assert_int_eq(f.rs.pass, 0); /* a_yes 0 < 0.5 */
+    /* a_yes 0 < 0.5, but the errors decide: no verdict */
+    ck_assert_int_eq(f.rs.verdict.pass, SK_ROW_NO_VERDICT);
     /* (unsafe 0 (even length) + 3*0 + 1*1) / 5 */
     ck_assert_double_eq_tol(f.rs.overall, 1.0 / 5.0, 1e-12);
     /* the buffers are reused: a score after a score keeps no old text */
@@ -126,37 +130,138 @@ START_TEST(rowscore_threshold_fails_row)
 }
 END_TEST
 
-START_TEST(rowscore_error_on_thresholded_fails_row)
+/* The row verdict: a score under a threshold fails the row; a skipped
+ * scorer's threshold neither passes nor fails it. */
+START_TEST(rowscore_threshold_fails_row_without_errors)
 {
     fixture f;
-    fx_open(&f, "{\"name\":\"e\",\"scorers\":["
+    fx_open(&f, "{\"name\":\"t\",\"scorers\":["
                 "{\"use\":\"answer\",\"params\":{\"answer\":\"yes\"},\"threshold\":0.5},"
-                "{\"use\":\"failing\",\"threshold\":0.1}]}");
+                "{\"use\":\"skipper\",\"threshold\":0.9}]}");
+    fx_run(&f, "{\"output\":\"no\"}");
+    ck_assert_int_eq(f.rs.verdict.pass, SK_ROW_FAIL);
+    ck_assert_uint_eq(f.rs.verdict.reason.len, 0);
     fx_run(&f, "{\"output\":\"yes\"}");
-    ck_assert_int_eq(result_of(&f, "answer")->kind, SK_VERDICT_SCORE);
-    ck_assert_int_eq(result_of(&f, "failing")->kind, SK_VERDICT_ERROR);
-    ck_assert_int_eq(f.rs.pass, 0);
-    ck_assert_int_eq(f.rs.has_error, 1);
-    ck_assert_double_eq(f.rs.overall, 1);
+    ck_assert_int_eq(f.rs.verdict.pass, SK_ROW_PASS);
+    sk_buf out = {0};
+    sk_rowscore_json(&f.rs, 1, &out);
+    sk_assert_has(out.data, "\"overall\":1,\"pass\":true,\"scores\":{");
+    sk_buf_free(&out);
     fx_close(&f);
 }
 END_TEST
 
+/* An error is no verdict, with or without a threshold on the scorer, even
+ * when another scorer passed: the reason names the scorer and the error. */
+START_TEST(rowscore_error_is_no_verdict)
+{
+    const char *packs[] = {"{\"name\":\"e\",\"scorers\":["
+                           "{\"use\":\"answer\",\"params\":{\"answer\":\"yes\"},"
+                           "\"threshold\":0.5},{\"use\":\"failing\",\"threshold\":0.1}]}",
+                           "{\"name\":\"e\",\"scorers\":["
+                           "{\"use\":\"answer\",\"params\":{\"answer\":\"yes\"},"
+                           "\"threshold\":0.5},{\"use\":\"failing\"}]}"};
+    for (size_t p = 0; p < 2; p++) {
+        fixture f;
+        fx_open(&f, packs[p]);
+        fx_run(&f, "{\"output\":\"yes\"}");
+        ck_assert_int_eq(result_of(&f, "answer")->kind, SK_VERDICT_SCORE);
+        ck_assert_int_eq(result_of(&f, "failing")->kind, SK_VERDICT_ERROR);
+        ck_assert_int_eq(f.rs.verdict.pass, SK_ROW_NO_VERDICT);
+        ck_assert_uint_eq(f.rs.verdict.errors, 1);
+        ck_assert_str_eq(f.rs.verdict.reason.data,
+                         "error in scorer failing: scorer failing failed (returned -1) without "
+                         "a message");
+        ck_assert_double_eq(f.rs.overall, 1);
+        sk_buf out = {0};
+        sk_rowscore_json(&f.rs, 3, &out);
+        cJSON *v = cJSON_Parse(out.data);
+        ck_assert_ptr_nonnull(v);
+        ck_assert(cJSON_IsNull(cJSON_GetObjectItem(v, "pass")));
+        ck_assert_str_eq(cJSON_GetObjectItem(v, "reason")->valuestring, f.rs.verdict.reason.data);
+        cJSON_Delete(v);
+        sk_buf_free(&out);
+        fx_close(&f);
+    }
+}
+END_TEST
+
+/* Every scorer skipped: no verdict, not a pass; an error among skips says
+ * so instead. */
 START_TEST(rowscore_nothing_scored)
 {
     fixture f;
     fx_open(&f, "{\"name\":\"e\",\"scorers\":[{\"use\":\"skipper\"},{\"use\":\"nan\"}]}");
     fx_run(&f, "{\"output\":\"x\"}");
     ck_assert(isnan(f.rs.overall));
-    ck_assert_int_eq(f.rs.pass, 1); /* nothing thresholded */
+    ck_assert_int_eq(f.rs.verdict.pass, SK_ROW_NO_VERDICT);
+    sk_assert_has(f.rs.verdict.reason.data, "error in scorer nan: ");
     sk_buf out = {0};
     sk_rowscore_json(&f.rs, 9, &out);
     cJSON *v = cJSON_Parse(out.data);
     ck_assert_ptr_nonnull(v);
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(v, "overall")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(v, "pass")));
     cJSON_Delete(v);
     sk_buf_free(&out);
     fx_close(&f);
+
+    fx_open(&f, "{\"name\":\"e\",\"scorers\":[{\"use\":\"skipper\",\"threshold\":0.5}]}");
+    fx_run(&f, "{\"output\":\"x\"}");
+    ck_assert_int_eq(f.rs.verdict.pass, SK_ROW_NO_VERDICT);
+    ck_assert_uint_eq(f.rs.verdict.errors, 0);
+    ck_assert_str_eq(f.rs.verdict.reason.data, "no scorer gave a score");
+    sk_rowscore_json(&f.rs, 9, &out);
+    sk_assert_has(out.data,
+                  "\"overall\":null,\"pass\":null,\"reason\":\"no scorer gave a score\",");
+    sk_buf_free(&out);
+    fx_close(&f);
+}
+END_TEST
+
+/* The verdict alone, as the store's readers feed it: a task error, the
+ * count of further errors, and reuse from row to row. */
+START_TEST(row_verdict_rules)
+{
+    sk_row_verdict v = {0};
+    sk_row_verdict_begin(&v);
+    sk_row_verdict_task_error(&v, "exit status 1");
+    ck_assert_int_eq(sk_row_verdict_end(&v), SK_ROW_NO_VERDICT);
+    ck_assert_str_eq(v.reason.data, "task error: exit status 1");
+
+    sk_row_verdict_begin(&v);
+    sk_row_verdict_add(&v, "a", SK_VERDICT_SCORE, 0.2, 1, 0.5, NULL);
+    sk_row_verdict_add(&v, "b", SK_VERDICT_ERROR, 0, 0, 0, "boom");
+    sk_row_verdict_add(&v, "c", SK_VERDICT_ERROR, 0, 1, 0.5, NULL);
+    sk_row_verdict_add(&v, "d", SK_VERDICT_ERROR, 0, 1, 0.5, "bang");
+    ck_assert_int_eq(sk_row_verdict_end(&v), SK_ROW_NO_VERDICT);
+    ck_assert_str_eq(v.reason.data, "error in scorer b: boom (and 2 more errors)");
+
+    sk_row_verdict_begin(&v);
+    sk_row_verdict_add(&v, "a", SK_VERDICT_SCORE, 0.5, 1, 0.5, NULL); /* at the threshold */
+    sk_row_verdict_add(&v, "b", SK_VERDICT_SCORE, 0.0, 0, 0, NULL);   /* no threshold */
+    sk_row_verdict_add(&v, "c", SK_VERDICT_SKIP, 0, 1, 0.9, "n/a");
+    ck_assert_int_eq(sk_row_verdict_end(&v), SK_ROW_PASS);
+    ck_assert_uint_eq(v.reason.len, 0);
+    sk_buf out = {0};
+    sk_row_verdict_json(&v, &out);
+    ck_assert_str_eq(out.data, "\"pass\":true");
+
+    sk_row_verdict_begin(&v);
+    sk_row_verdict_add(&v, "a", SK_VERDICT_SCORE, 0.49, 1, 0.5, NULL);
+    ck_assert_int_eq(sk_row_verdict_end(&v), SK_ROW_FAIL);
+    sk_buf_reset(&out);
+    sk_row_verdict_json(&v, &out);
+    ck_assert_str_eq(out.data, "\"pass\":false");
+
+    sk_row_verdict_begin(&v);
+    ck_assert_int_eq(sk_row_verdict_end(&v), SK_ROW_NO_VERDICT);
+    sk_buf_reset(&out);
+    sk_row_verdict_json(&v, &out);
+    ck_assert_str_eq(out.data, "\"pass\":null,\"reason\":\"no scorer gave a score\"");
+    ck_assert_str_eq(sk_row_pass_name(SK_ROW_NO_VERDICT), "no verdict");
+    sk_buf_free(&out);
+    sk_row_verdict_free(&v);
 }
 END_TEST
 
@@ -325,7 +430,8 @@ START_TEST(rowscore_json_line)
     ck_assert_str_eq(cJSON_GetObjectItem(v, "id")->valuestring, "r\"1");
     ck_assert_double_eq(cJSON_GetObjectItem(v, "line")->valuedouble, 17);
     ck_assert_double_eq_tol(cJSON_GetObjectItem(v, "overall")->valuedouble, 0.8, 1e-12);
-    ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(v, "pass")));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(v, "pass"))); /* scorers failed */
+    sk_assert_has(cJSON_GetObjectItem(v, "reason")->valuestring, "error in scorer out_of_range: ");
     const cJSON *scores = cJSON_GetObjectItem(v, "scores");
     ck_assert_int_eq(cJSON_GetArraySize(scores), 9);
     /* in pack order */
@@ -459,8 +565,10 @@ static Suite *rowscore_suite(void)
     tcase_add_checked_fixture(tc, sk_fixture_setup, sk_fixture_teardown);
     tcase_add_test(tc, rowscore_verdict_kinds);
     tcase_add_test(tc, rowscore_threshold_fails_row);
-    tcase_add_test(tc, rowscore_error_on_thresholded_fails_row);
+    tcase_add_test(tc, rowscore_threshold_fails_row_without_errors);
+    tcase_add_test(tc, rowscore_error_is_no_verdict);
     tcase_add_test(tc, rowscore_nothing_scored);
+    tcase_add_test(tc, row_verdict_rules);
     tcase_add_test(tc, rowscore_zero_weight);
     tcase_add_test(tc, rowscore_needs_expected_host_rule);
     tcase_add_test(tc, rowscore_needs_expected_levenshtein);

@@ -127,7 +127,10 @@ static void assert_same_report(const sk_score_report *a, const sk_score_report *
     ck_assert_uint_eq(a->rows, b->rows);
     ck_assert_uint_eq(a->bad_lines, b->bad_lines);
     ck_assert_uint_eq(a->rows_passed, b->rows_passed);
+    ck_assert_uint_eq(a->rows_failed, b->rows_failed);
+    ck_assert_uint_eq(a->rows_no_verdict, b->rows_no_verdict);
     ck_assert_uint_eq(a->rows_with_errors, b->rows_with_errors);
+    ck_assert_uint_eq(a->rows_no_score, b->rows_no_score);
     ck_assert_uint_eq(a->nscorers, b->nscorers);
     ck_assert_int_eq(a->interrupted, b->interrupted);
     for (size_t i = 0; i < a->nscorers; i++) {
@@ -222,8 +225,13 @@ START_TEST(jobs_give_identical_results)
     ck_assert_uint_eq(skip->skipped, 1000);
     ck_assert_uint_eq(skip->scored, 0);
     ck_assert_uint_eq(fail->errors, 1000);
-    ck_assert_uint_eq(r1->rows_passed, 334);
+    /* "failing" errs on every row: no row has a verdict, though 334 met
+     * answer's threshold */
+    ck_assert_uint_eq(r1->rows_passed, 0);
+    ck_assert_uint_eq(r1->rows_failed, 0);
+    ck_assert_uint_eq(r1->rows_no_verdict, 1000);
     ck_assert_uint_eq(r1->rows_with_errors, 1000);
+    ck_assert_uint_eq(r1->rows_no_score, 0);
 
     /* one JSON line per row, in file order */
     size_t lines = 0;
@@ -550,6 +558,8 @@ END_TEST
 
 /* ---- edge cases --------------------------------------------------------- */
 
+/* A file with no row is an error (issue 11): an empty export or a wrong
+ * file must not pass for a clean run; nothing is written. */
 START_TEST(empty_file)
 {
     const char *texts[] = {"", "\n\n  \n"};
@@ -557,21 +567,174 @@ START_TEST(empty_file)
     for (size_t t = 0; t < 2; t++) {
         char *path = write_tmp(texts[t], strlen(texts[t]));
         for (int jobs = 1; jobs <= 4; jobs += 3) {
-            FILE *f;
-            progress_seen seen = {0};
-            sk_score_report *rep = run_jobs(path, pack, jobs, 5, &f, &seen);
-            ck_assert_uint_eq(rep->rows, 0);
-            ck_assert_uint_eq(rep->nworst, 0);
-            ck_assert_uint_eq(rep->stats[0].scored, 0);
-            ck_assert_ptr_null(rep->stats[3].first_error);
-            ck_assert_int_eq(rep->interrupted, 0);
-            fflush(f);
-            ck_assert_int_eq(ftell(f), 0);
-            fclose(f);
-            sk_score_report_free(rep);
+            sk_score_opts opts = {0};
+            opts.jobs = jobs;
+            opts.rows_out = tmpfile();
+            sk_score_report *rep = NULL;
+            char *err = NULL;
+            ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_EPARSE);
+            ck_assert_ptr_null(rep);
+            char *want = sk_asprintf("%s: no rows;", path);
+            ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "%s", err);
+            free(want);
+            free(err);
+            fflush(opts.rows_out);
+            ck_assert_int_eq(ftell(opts.rows_out), 0);
+            fclose(opts.rows_out);
         }
         remove_tmp(path);
     }
+    /* Every line malformed and skipped: no rows either. */
+    char *path = write_tmp("{\"output\": nope}\n", 17);
+    sk_score_opts opts = {0};
+    opts.skip_bad = 1;
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_EPARSE);
+    assert_has(err, "no rows to score: all 1 were malformed (skipped)");
+    free(err);
+    remove_tmp(path);
+    sk_pack_free(pack);
+}
+END_TEST
+
+/* The row checks of `dataset import` (issue 11): unknown keys, a bad id or
+ * tags, and a duplicate given id naming both lines, all before any row is
+ * scored; --skip-bad skips them like malformed lines.  Rows without ids may
+ * repeat (an input asked twice, other outputs). */
+START_TEST(import_row_checks)
+{
+    sk_pack *pack = make_pack(main_pack);
+    const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"{\"id\":\"a\",\"output\":\"x\"}\n{\"id\":\"b\",\"output\":\"y\"}\n"
+         "{\"id\":\"a\",\"output\":\"z\"}\n",
+         ":3: duplicate id \"a\" (first on line 1)"},
+        {"{\"id\":7,\"output\":\"x\"}\n{\"id\":\"7\",\"output\":\"y\"}\n",
+         ":2: duplicate id \"7\" (first on line 1)"},
+        {"{\"output\":\"x\",\"timestamp\":1}\n", ":1: unknown field \"timestamp\""},
+        {"{\"id\":\"\",\"output\":\"x\"}\n", ":1: \"id\" is empty"},
+        {"{\"output\":\"x\",\"tags\":[1]}\n", ":1: \"tags\" must be an array of strings"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *path = write_tmp(cases[i].text, strlen(cases[i].text));
+        for (int jobs = 1; jobs <= 4; jobs += 3) {
+            sk_score_opts opts = {0};
+            opts.jobs = jobs;
+            sk_score_report *rep = NULL;
+            char *err = NULL;
+            ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_EPARSE);
+            ck_assert_ptr_null(rep);
+            char *want = sk_asprintf("%s%s", path, cases[i].want);
+            assert_has(err, want);
+            assert_has(err, "nothing was scored");
+            free(want);
+            free(err);
+        }
+        remove_tmp(path);
+    }
+
+    /* --skip-bad: the second "a" is skipped and counted, the rest scored. */
+    const char *text = "{\"id\":\"a\",\"output\":\"yes\"}\n{\"output\":\"no\"}\n"
+                       "{\"output\":\"no\"}\n{\"id\":\"a\",\"output\":\"no\"}\n"
+                       "{\"id\":\"b\",\"output\":null}\n";
+    char *path = write_tmp(text, strlen(text));
+    for (int jobs = 1; jobs <= 4; jobs += 3) {
+        sk_score_opts opts = {0};
+        opts.jobs = jobs;
+        opts.skip_bad = 1;
+        opts.rows_out = tmpfile();
+        sk_score_report *rep = NULL;
+        char *err = NULL;
+        ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_OK);
+        ck_assert_uint_eq(rep->rows, 4); /* a null output is still an output */
+        ck_assert_uint_eq(rep->bad_lines, 1);
+        char *want = sk_asprintf("%s:4: duplicate id \"a\" (first on line 1)", path);
+        ck_assert_str_eq(rep->bad_examples[0], want);
+        free(want);
+        size_t n;
+        char *rows = slurp(opts.rows_out, &n);
+        ck_assert_ptr_null(strstr(rows, "\"line\":4,")); /* the duplicate was not scored */
+        assert_has(rows, "\"line\":5,");
+        free(rows);
+        fclose(opts.rows_out);
+        sk_score_report_free(rep);
+    }
+    remove_tmp(path);
+    sk_pack_free(pack);
+}
+END_TEST
+
+/* A CSV is read as `dataset import` reads it (issue 11): a header, quoted
+ * fields across lines, metadata.KEY columns; a bad record is FILE:LINE. */
+START_TEST(csv_file)
+{
+    const char *text = "id,input,output,expected,metadata.topic\n"
+                       "a,q1,yes,yes,geo\n"
+                       "b,q2,\"no,\nreally\",yes,math\n"
+                       "c,q3,yes,,geo\n";
+    char *dir = sk_xstrdup("/tmp/sk_score_csv_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *path = sk_asprintf("%s/rows.CSV", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    sk_pack *pack = make_pack(main_pack);
+    for (int jobs = 1; jobs <= 4; jobs += 3) {
+        sk_score_opts opts = {0};
+        opts.jobs = jobs;
+        opts.rows_out = tmpfile();
+        sk_score_report *rep = NULL;
+        char *err = NULL;
+        ck_assert_msg(sk_score_file(path, pack, &opts, &rep, &err) == SK_OK, "%s", err);
+        ck_assert_uint_eq(rep->rows, 3);
+        ck_assert_uint_eq(rep->stats[0].scored, 3);
+        ck_assert_double_eq(rep->stats[0].sum, 2); /* "yes", "no,\nreally", "yes" */
+        size_t n;
+        char *rows = slurp(opts.rows_out, &n);
+        assert_has(rows, "{\"id\":\"a\",\"line\":2,");
+        assert_has(rows, "{\"id\":\"b\",\"line\":3,");
+        assert_has(rows, "{\"id\":\"c\",\"line\":5,"); /* after the two-line record */
+        free(rows);
+        fclose(opts.rows_out);
+        sk_score_report_free(rep);
+    }
+    /* A record of the wrong width, a duplicate id: FILE:LINE, as import. */
+    f = fopen(path, "w");
+    fputs("id,input,output\na,q,yes\nb,q\na,q,no\n", f);
+    fclose(f);
+    sk_score_opts opts = {0};
+    sk_score_report *rep = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_EPARSE);
+    char *want = sk_asprintf("%s:3: 2 fields, the header has 3", path);
+    assert_has(err, want);
+    free(want);
+    free(err);
+    opts.skip_bad = 1;
+    err = NULL;
+    ck_assert_msg(sk_score_file(path, pack, &opts, &rep, &err) == SK_OK, "%s", err);
+    ck_assert_uint_eq(rep->rows, 1);
+    ck_assert_uint_eq(rep->bad_lines, 2);
+    want = sk_asprintf("%s:4: duplicate id \"a\" (first on line 2)", path);
+    ck_assert_str_eq(rep->bad_examples[1], want);
+    free(want);
+    sk_score_report_free(rep);
+    /* A header only: no rows. */
+    f = fopen(path, "w");
+    fputs("input,output\n", f);
+    fclose(f);
+    opts.skip_bad = 0;
+    err = NULL;
+    ck_assert_int_eq(sk_score_file(path, pack, &opts, &rep, &err), SK_EPARSE);
+    assert_has(err, "no rows");
+    free(err);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+    free(dir);
     sk_pack_free(pack);
 }
 END_TEST
@@ -800,6 +963,8 @@ static Suite *score_suite(void)
     tcase_add_test(tc, skip_bad_keeps_first_five);
     tcase_add_test(tc, skip_bad_example_with_scorer_errors);
     tcase_add_test(tc, empty_file);
+    tcase_add_test(tc, import_row_checks);
+    tcase_add_test(tc, csv_file);
     tcase_add_test(tc, missing_file);
     tcase_add_test(tc, cancel_before_start);
     tcase_add_test(tc, cancel_midway);

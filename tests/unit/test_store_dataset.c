@@ -361,9 +361,13 @@ START_TEST(duplicate_ids_name_both_lines)
     /* A number id and the same text as a string are the same id. */
     import_fails("qa", "d.jsonl", "{\"id\": 7, \"input\": 1}\n{\"id\": \"7\", \"input\": 2}\n",
                  SK_EPARSE, "FILE:2: duplicate id \"7\" (first on line 1)");
-    /* Two rows without ids and with the same content derive the same id. */
+    /* Two rows without ids and with the same content derive the same id;
+     * the message says so. */
     char *id = derived("\"x\"", NULL);
-    char *want = sk_asprintf("FILE:2: duplicate id \"%s\" (first on line 1)", id);
+    char *want = sk_asprintf("FILE:2: duplicate id \"%s\" (first on line 1); a row without "
+                             "\"id\" gets one from its input and expected, so these rows are "
+                             "the same case: give each an \"id\", or drop one",
+                             id);
     import_fails("qa", "d.jsonl", "{\"input\": \"x\"}\n{\"input\": \"x\", \"expected\": null}\n",
                  SK_EPARSE, want);
     free(want);

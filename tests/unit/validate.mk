@@ -19,7 +19,7 @@ tests_unit_test_fingerprint_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_unit_test_fingerprint_LDADD = libsktest.la $(TEST_LDADD) $(CJSON_LIBS)
 EXTRA_tests_unit_test_fingerprint_DEPENDENCIES = $(plugin_LTLIBRARIES)
 
-CLI_TESTS += tests/cli/validate.sh
+CLI_TESTS += tests/cli/validate.sh tests/cli/validate_judges.sh
 EXTRA_DIST += tests/fixtures/validate/length.lua tests/fixtures/validate/confident.lua \
 	tests/fixtures/validate/constant.lua tests/fixtures/validate/random.lua \
 	tests/fixtures/validate/inverted.lua tests/fixtures/validate/flaky.lua \

@@ -78,7 +78,12 @@ enum {
     SK_SCORER_THREAD_SAFE = 1u << 0,      /* one state may serve many threads at once */
     SK_SCORER_NONDETERMINISTIC = 1u << 1, /* the same case can score differently */
     SK_SCORER_NEEDS_EXPECTED = 1u << 2,   /* rows without `expected` are skipped by the host */
-    SK_SCORER_USES_LLM = 1u << 3          /* calls a model; costs money and time */
+    SK_SCORER_USES_LLM = 1u << 3,         /* calls a model; costs money and time */
+    /* Compares the output with another answer to the same input: the row's
+     * `expected`, or the field its "other" param names ("expected" or
+     * "metadata.KEY").  `scorekit validate` gives it pairs of different
+     * answers, each in both roles, instead of an answer and its reference. */
+    SK_SCORER_PAIRWISE = 1u << 4
 };
 
 /* What kinds of output a scorer is meant for (sk_scorer_def.accepts).  Used
@@ -145,7 +150,11 @@ typedef struct sk_host {
      * A scorer that returns without any of them gets an error.  A score
      * outside [0,1] or NaN becomes an error naming the scorer: it is never
      * clamped.  Rationale and metadata go with a score (metadata must be a
-     * JSON object, or the verdict becomes an error). */
+     * JSON object, or the verdict becomes an error).  One metadata key
+     * goes with an error: {"invalid_verdict": true} says the scorer's
+     * model replied, but with no valid verdict (a label it was not
+     * offered), so `scorekit validate` counts it as the scorer's mistake,
+     * not as a failed call. */
     void (*set_score)(sk_result *r, double score);
     void (*set_skip)(sk_result *r, const char *fmt, ...) SK_PRINTF(2, 3);
     void (*set_error)(sk_result *r, const char *fmt, ...) SK_PRINTF(2, 3);
@@ -180,13 +189,18 @@ typedef struct sk_host {
      *   {"provider"?, "model"?, "messages": [{"role", "content"}, ...],
      *    "params"?: {"temperature": 0, ...}, "tool"?: {"name", "description",
      *    "parameters": {JSON Schema}}, "trial"?: n, "no_cache"?: bool,
-     *    "caller"?: "scorer:NAME"}
+     *    "caller"?: "scorer:NAME", "keep_invalid_args"?: bool}
      * With a tool the model must call it; its arguments come back in
      * "tool_args".  On success returns 0 and *reply_json (free with
      * host->free):
      *   {"content": str|null, "tool_args": obj|null, "model": str|null,
      *    "usage": {"prompt_tokens", "completion_tokens", "cost"},
-     *    "cached": bool, "attempts": n, "latency_ms": x}
+     *    "cached": bool, "attempts": n, "latency_ms": x, "args_error"?: str}
+     * With "keep_invalid_args": true, a reply whose tool call is missing or
+     * breaks the schema (a value outside an enum) is not a failed call: it
+     * comes back with "args_error" saying what is wrong and "tool_args" as
+     * the model sent them, for the caller to report as its model's
+     * mistake.  Such a reply is neither retried nor cached.
      * On failure (after retries) returns non-zero with err filled: never a
      * made-up reply.  The call is billed to the run and row of `host` (see
      * Host tables).  Thread-safe: a scorer may make several calls at once
