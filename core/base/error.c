@@ -19,6 +19,7 @@ const char *sk_strerror(int code)
     case SK_EABI: return "plugin ABI mismatch";
     case SK_ESCORER: return "scorer failed to open";
     case SK_EINTR: return "interrupted";
+    case SK_EBUSY: return "in use by another process";
     }
     return "unknown error";
 }

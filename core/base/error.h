@@ -17,7 +17,8 @@ enum {
     SK_ENOTFOUND = -5, /* a named scorer, plugin or file does not exist */
     SK_EABI = -6,      /* a plugin built for another ABI */
     SK_ESCORER = -7,   /* a scorer failed to open */
-    SK_EINTR = -8      /* interrupted by a signal */
+    SK_EINTR = -8,     /* interrupted by a signal */
+    SK_EBUSY = -9      /* held by another process (a running experiment) */
 };
 
 /* Static text for a code; never NULL. */

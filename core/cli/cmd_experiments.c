@@ -15,7 +15,8 @@ static void help(void)
 {
     printf("usage: scorekit experiments [--json]\n"
            "\n"
-           "List the project's experiments, newest first: id, name, when it started, status,\n"
+           "List the project's experiments, newest first: id, name, when it started, status\n"
+           "(running, done, or interrupted: stopped, killed or failed; `run --resume` ends it),\n"
            "dataset@version, cells recorded (of the total when incomplete), task and scorer\n"
            "errors, the experiment it rescored (origin), each scorer's mean score, and the\n"
            "model calls it made (with their cost, when the project prices its models).\n"
@@ -53,12 +54,13 @@ static int load(sk_store *st, listed **out, size_t *n, char **err)
     sqlite3_stmt *s = NULL;
     /* Ids start with the creation time in milliseconds: sorting them sorts
      * by creation, more finely than created_at's seconds. */
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT e.id, e.name, e.created_at, e.finished_at, e.status, "
-                              "e.dataset_ref, e.origin, e.trials, coalesce(v.row_count, 0) "
-                              "FROM experiments e LEFT JOIN dataset_versions v ON v.id = "
-                              "e.dataset_version_id ORDER BY e.id DESC",
-                              err);
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT e.id, e.name, e.created_at, e.finished_at, "
+        "e.dataset_ref, e.origin, e.trials, coalesce(v.row_count, 0), " SK_EXPERIMENT_STATUS_COLUMNS
+        " FROM experiments e LEFT JOIN dataset_versions v ON v.id = "
+        "e.dataset_version_id ORDER BY e.id DESC",
+        err);
     if (rc)
         return rc;
     size_t cap = 0;
@@ -74,11 +76,11 @@ static int load(sk_store *st, listed **out, size_t *n, char **err)
         l->name = sk_store_column_dup(s, 1);
         l->created_at = sk_store_column_dup(s, 2);
         l->finished_at = sk_store_column_dup(s, 3);
-        l->status = sk_store_column_dup(s, 4);
-        l->dataset = sk_store_column_dup(s, 5);
-        l->origin = sk_store_column_dup(s, 6);
-        l->trials = sqlite3_column_int(s, 7);
-        l->total = (size_t)sqlite3_column_int64(s, 8) * (size_t)(l->trials > 0 ? l->trials : 1);
+        l->dataset = sk_store_column_dup(s, 4);
+        l->origin = sk_store_column_dup(s, 5);
+        l->trials = sqlite3_column_int(s, 6);
+        l->total = (size_t)sqlite3_column_int64(s, 7) * (size_t)(l->trials > 0 ? l->trials : 1);
+        l->status = sk_experiment_status_at(s, 8); /* "interrupted" once its run is gone */
     }
     sqlite3_finalize(s);
     if (step != SQLITE_DONE)

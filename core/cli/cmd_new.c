@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "base/fileutil.h"
@@ -185,29 +186,51 @@ static char *fill(const char *tpl, const char *name)
     return b.data;
 }
 
-static int write_new(const char *path, const char *text)
+/* Every file is written whole (sk_write_file) and never over an existing
+ * one; when a later file or folder fails, what this command made before
+ * is removed again, so a failed `new` leaves nothing half made. */
+typedef struct made {
+    const char *paths[4];
+    int is_dir[4];
+    size_t n;
+} made;
+
+static int make_dir(made *m, const char *path)
 {
-    FILE *f = fopen(path, "wx"); /* never overwrite someone's scorer */
-    if (!f) {
-        cli_error("%s: cannot create: %s", path, strerror(errno));
+    if (mkdir(path, 0777) == 0) {
+        m->is_dir[m->n] = 1;
+        m->paths[m->n++] = path;
+        return 0;
+    }
+    if (errno == EEXIST && sk_is_dir(path))
+        return 0;
+    cli_error("%s: cannot create folder: %s", path,
+              errno == EEXIST ? "a file of that name is in the way" : strerror(errno));
+    return -1;
+}
+
+static int write_new(made *m, const char *path, const char *text)
+{
+    char *err = NULL;
+    if (sk_write_file(path, text, strlen(text), SK_WRITE_NEW, &err) != 0) {
+        cli_error("%s", err); /* never overwrite someone's scorer */
+        free(err);
         return -1;
     }
-    int ok = fputs(text, f) >= 0;
-    if (fclose(f) != 0 || !ok) {
-        cli_error("%s: write failed", path);
-        return -1;
-    }
-    printf("created %s\n", path);
+    m->is_dir[m->n] = 0;
+    m->paths[m->n++] = path;
     return 0;
 }
 
-static int make_dir(const char *path)
+/* Undo on failure (newest first, so folders are empty when removed), or
+ * list what was created. */
+static void finish(made *m, int failed)
 {
-    if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-        cli_error("%s: cannot create folder: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    for (size_t i = m->n; failed && i-- > 0;)
+        (void)(m->is_dir[i] ? rmdir(m->paths[i]) : unlink(m->paths[i]));
+    for (size_t i = 0; !failed && i < m->n; i++)
+        if (!m->is_dir[i])
+            printf("created %s\n", m->paths[i]);
 }
 
 int cmd_new(const cli_ctx *ctx, int argc, char **argv)
@@ -250,9 +273,11 @@ int cmd_new(const cli_ctx *ctx, int argc, char **argv)
         char *dir = sk_asprintf("%s/scorers", ctx->dir);
         char *path = sk_asprintf("%s/%s.lua", dir, name);
         char *text = fill(lua_template, name);
-        if (make_dir(dir) || write_new(path, text))
+        made m = {0};
+        if (make_dir(&m, dir) || write_new(&m, path, text))
             rc = CLI_FAIL;
-        else
+        finish(&m, rc != CLI_OK);
+        if (rc == CLI_OK)
             printf("next: scorekit try lua:scorers/%s.lua --output \"The capital is Paris\" "
                    "--expected \"Paris\"\n      then add {\"use\": \"lua:scorers/%s.lua\"} to "
                    "the pack\n",
@@ -267,9 +292,11 @@ int cmd_new(const cli_ctx *ctx, int argc, char **argv)
     char *src = sk_asprintf("%s/%s.c", dir, name);
     char *mk = sk_asprintf("%s/Makefile", dir);
     char *t1 = fill(c_template, name), *t2 = fill(c_makefile, name);
-    if (make_dir(top) || make_dir(dir) || write_new(src, t1) || write_new(mk, t2))
+    made m = {0};
+    if (make_dir(&m, top) || make_dir(&m, dir) || write_new(&m, src, t1) || write_new(&m, mk, t2))
         rc = CLI_FAIL;
-    else
+    finish(&m, rc != CLI_OK);
+    if (rc == CLI_OK)
         printf("next: make -C %s install-local && scorekit try %s --output \"...\" --expected "
                "\"...\"\n",
                dir, name);

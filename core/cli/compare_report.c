@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/compare_report.h"
+#include "base/fileutil.h"
 #include "base/util.h"
 
 #define CLIP      160 /* characters of an output, input or rationale shown */
@@ -670,11 +671,16 @@ static void xml_text(FILE *f, const char *s)
 int cli_compare_junit(const cli_compare_report *r, const char *path, int row_cases)
 {
     const sk_comparison *c = r->c;
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        cli_error("--junit %s: cannot write it: %s", path, strerror(errno));
+    /* Written whole or not at all: a CI server must never read half a
+     * report as a passing one. */
+    sk_out_file out;
+    char *err = NULL;
+    if (sk_out_file_open(&out, path, &err) != 0) {
+        cli_error("--junit %s", err);
+        free(err);
         return -1;
     }
+    FILE *f = out.f;
     size_t tests = c->nscorers, failures = 0;
     for (size_t k = 0; k < c->nscorers; k++) {
         failures += c->scorers[k].fig.verdict == SK_CMP_REGRESSED;
@@ -733,8 +739,9 @@ int cli_compare_junit(const cli_compare_report *r, const char *path, int row_cas
             fprintf(f, "\" type=\"row-regression\"/>\n    </testcase>\n");
         }
     fprintf(f, "  </testsuite>\n</testsuites>\n");
-    if (fclose(f) != 0) {
-        cli_error("--junit %s: writing failed", path);
+    if (sk_out_file_commit(&out, 0, &err) != 0) {
+        cli_error("--junit %s", err);
+        free(err);
         return -1;
     }
     return 0;

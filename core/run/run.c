@@ -317,8 +317,9 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
     sk_experiment e = {0};
     int rc;
 
-    /* The task is opened before anything is recorded: a bad command or
-     * configuration leaves no empty experiment behind. */
+    /* The task and every scorer are opened before anything is recorded: a
+     * bad command, configuration or pattern leaves no empty experiment
+     * behind. */
     pool p = {0};
     p.o = o;
     {
@@ -333,56 +334,6 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             return rc;
     }
 
-    if (o->resume_id) {
-        rc = sk_experiment_load(st, o->resume_id, &e, err);
-        if (rc)
-            return rc;
-        char *ref = sk_asprintf("%s", e.dataset_ref);
-        rc = sk_dataset_resolve(st, ref, &dv, err);
-        free(ref);
-    } else {
-        rc = sk_dataset_resolve(st, o->dataset_ref, &dv, err);
-        if (rc == SK_OK) {
-            e.id = sk_experiment_new_id();
-            e.name = sk_xstrdup(o->name ? o->name : "run");
-            e.created_at = sk_now_utc();
-            e.git_commit = sk_git_commit(o->project_dir);
-            e.scorekit_version = sk_xstrdup(PACKAGE_VERSION);
-            e.dataset_version_id = dv.id;
-            e.dataset_ref = sk_asprintf("%s@%d", dv.name, dv.version);
-            e.trials = o->trials;
-            e.config_json = sk_run_snapshot(o, e.dataset_ref, &e.pack_hash);
-            e.origin = o->origin ? sk_xstrdup(o->origin) : NULL;
-            rc = sk_run_create_experiment(st, &e, pack, err);
-        }
-    }
-    if (rc) {
-        sk_experiment_clear(&e);
-        sk_dataset_version_clear(&dv);
-        p.task->close(p.task_state);
-        return rc;
-    }
-    res->id = sk_xstrdup(e.id);
-    /* Model calls made for this run are logged against it. */
-    sk_host_init(&p.host, o->llm, o->project_dir, e.id);
-    int trials = e.trials;
-    res->cells = (size_t)dv.rows * (size_t)trials;
-
-    char **done = NULL;
-    size_t ndone = 0;
-    if (o->resume_id)
-        rc = sk_experiment_done_cells(st, e.id, &done, &ndone, err);
-    if (rc == SK_OK && o->resume_id)
-        rc = sk_experiment_set_status(st, e.id, "running", err);
-
-    /* Reading goes through its own connection. */
-    sk_store *rd = NULL;
-    sk_dataset_iter *it = NULL;
-    if (rc == SK_OK)
-        rc = sk_store_open(&rd, o->project_dir, err);
-    if (rc == SK_OK)
-        rc = sk_dataset_iter_open(&it, rd, dv.id, err);
-
     /* A scorer or task that waits on a model spends its time in flight:
      * one row per hand-off, and by default more workers than cores (the
      * client's max_in_flight still bounds the requests). */
@@ -396,12 +347,14 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         jobs = 1024;
     worker *workers = sk_xcalloc((size_t)jobs, sizeof *workers);
     int opened = 0, started = 0;
-    if (rc == SK_OK)
-        rc = sk_pack_open_shared(pack, &p.host, &p.shared, err);
+    /* The experiment is named on the hosts once it is recorded, before
+     * any worker starts. */
+    sk_host_init(&p.host, o->llm, o->project_dir, NULL);
+    rc = sk_pack_open_shared(pack, &p.host, &p.shared, err);
     for (; rc == SK_OK && opened < jobs; opened++) {
         worker *w = &workers[opened];
         w->p = &p;
-        sk_host_init(&w->host, o->llm, o->project_dir, e.id);
+        sk_host_init(&w->host, o->llm, o->project_dir, NULL);
         w->states = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
         rc = sk_pack_open_worker(pack, &w->host, p.shared, w->states, err);
         if (rc) {
@@ -410,6 +363,58 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         }
         sk_rowscore_init(&w->rs, pack, &w->host, w->states);
     }
+
+    /* Resuming takes the experiment's lease before reading which cells it
+     * has: a second resume of the same experiment is refused here, and
+     * one that takes over from a killed run sees all it recorded. */
+    int leased = 0;
+    if (rc == SK_OK && o->resume_id) {
+        rc = sk_experiment_load(st, o->resume_id, &e, err);
+        if (rc == SK_OK)
+            rc = sk_experiment_lease_take(st, e.id, err);
+        leased = rc == SK_OK;
+        if (rc == SK_OK) {
+            char *ref = sk_asprintf("%s", e.dataset_ref);
+            rc = sk_dataset_resolve(st, ref, &dv, err);
+            free(ref);
+        }
+    } else if (rc == SK_OK) {
+        rc = sk_dataset_resolve(st, o->dataset_ref, &dv, err);
+        if (rc == SK_OK) {
+            e.id = sk_experiment_new_id();
+            e.name = sk_xstrdup(o->name ? o->name : "run");
+            e.created_at = sk_now_utc();
+            e.git_commit = sk_git_commit(o->project_dir);
+            e.scorekit_version = sk_xstrdup(PACKAGE_VERSION);
+            e.dataset_version_id = dv.id;
+            e.dataset_ref = sk_asprintf("%s@%d", dv.name, dv.version);
+            e.trials = o->trials;
+            e.config_json = sk_run_snapshot(o, e.dataset_ref, &e.pack_hash);
+            e.origin = o->origin ? sk_xstrdup(o->origin) : NULL;
+            rc = sk_run_create_experiment(st, &e, pack, err);
+            leased = rc == SK_OK;
+        }
+    }
+    char **done = NULL;
+    size_t ndone = 0;
+    sk_store *rd = NULL;
+    sk_dataset_iter *it = NULL;
+    if (leased) {
+        res->id = sk_xstrdup(e.id);
+        /* Model calls made for this run are logged against it. */
+        p.host.account.experiment = e.id;
+        for (int i = 0; i < opened; i++)
+            workers[i].host.account.experiment = e.id;
+        res->cells = (size_t)dv.rows * (size_t)e.trials;
+        if (rc == SK_OK && o->resume_id)
+            rc = sk_experiment_done_cells(st, e.id, &done, &ndone, err);
+        /* Reading goes through its own connection. */
+        if (rc == SK_OK)
+            rc = sk_store_open(&rd, o->project_dir, err);
+        if (rc == SK_OK)
+            rc = sk_dataset_iter_open(&it, rd, dv.id, err);
+    }
+    int trials = e.trials;
 
     if (rc == SK_OK) {
         p.jcap = (size_t)jobs * 2 + 2;
@@ -432,7 +437,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         sk_dataset_row row;
         int have_row = 0, eof = 0;
         unsigned trial = 0;
-        double last_flush = sk_now_ms();
+        double last_flush = sk_now_ms(), last_beat = sk_now_ms();
         while (rc == SK_OK) {
             /* Feed while there is room. */
             pthread_mutex_lock(&p.mu);
@@ -513,6 +518,12 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
                 if (o->progress)
                     o->progress(res->skipped + res->ran, res->cells, o->progress_ud);
             }
+            /* The heartbeat says this run is alive to other hosts, and
+             * learns when one of them took the experiment over. */
+            if (rc == SK_OK && sk_now_ms() - last_beat >= SK_LEASE_BEAT_S * 1e3) {
+                rc = sk_experiment_lease_renew(st, e.id, err);
+                last_beat = sk_now_ms();
+            }
         }
         pthread_mutex_lock(&p.mu);
         p.stop = 1;
@@ -551,12 +562,14 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         free(done[i]);
     free(done);
 
-    /* An error leaves the status "running": resumable like a kill. */
-    if (rc == SK_OK) {
+    /* An error ends the run as "interrupted": resumable like a kill.  A
+     * run whose lease was taken over leaves the experiment to its new
+     * holder. */
+    if (leased && rc != SK_EBUSY) {
         char *serr = NULL;
-        int src =
-            sk_experiment_set_status(st, e.id, res->interrupted ? "interrupted" : "done", &serr);
-        if (src)
+        int src = sk_experiment_lease_release(
+            st, e.id, rc == SK_OK && !res->interrupted ? "done" : "interrupted", &serr);
+        if (src && rc == SK_OK)
             rc = sk_errf(err, src, "%s", serr);
         free(serr);
     }

@@ -92,6 +92,8 @@ int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experime
     }
     sqlite3_finalize(s);
     s = NULL;
+    if (rc == SK_OK) /* from its first instant, so it never looks abandoned */
+        rc = sk_experiment_lease_claim_new(st, e->id, err);
     if (rc == SK_OK)
         rc = sk_store_prepare(st, &s,
                               "INSERT INTO experiment_scorers (experiment_id, idx, name, "
@@ -123,7 +125,8 @@ int sk_experiment_load(sk_store *st, const char *id, sk_experiment *out, char **
     int rc = sk_store_prepare(st, &s,
                               "SELECT id, name, created_at, finished_at, status, git_commit, "
                               "scorekit_version, dataset_version_id, dataset_ref, trials, "
-                              "pack_hash, config_json, origin FROM experiments "
+                              "pack_hash, config_json, origin, " SK_EXPERIMENT_STATUS_COLUMNS
+                              " FROM experiments "
                               "WHERE substr(id, 1, length(?1)) = ?1 ORDER BY id = ?1 DESC LIMIT 2",
                               err);
     if (rc)
@@ -138,7 +141,7 @@ int sk_experiment_load(sk_store *st, const char *id, sk_experiment *out, char **
             out->name = sk_store_column_dup(s, 1);
             out->created_at = sk_store_column_dup(s, 2);
             out->finished_at = sk_store_column_dup(s, 3);
-            out->status = sk_store_column_dup(s, 4);
+            out->status = sk_experiment_status_at(s, 13);
             out->git_commit = sk_store_column_dup(s, 5);
             out->scorekit_version = sk_store_column_dup(s, 6);
             out->dataset_version_id = sqlite3_column_int64(s, 7);

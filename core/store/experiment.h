@@ -17,7 +17,8 @@ typedef struct sk_experiment {
     char *id; /* short, unique, sortable by creation time */
     char *name;
     char *created_at, *finished_at; /* UTC ISO-8601; finished_at may be NULL */
-    char *status;                   /* running, done, interrupted */
+    char *status;                   /* running, done, interrupted (as shown: see
+                                     * sk_experiment_status_at) */
     char *git_commit;               /* NULL outside a git work tree */
     char *scorekit_version;
     int64_t dataset_version_id;
@@ -41,16 +42,62 @@ typedef struct sk_experiment_scorer {
     double threshold, weight;
 } sk_experiment_scorer;
 
-/* Record a new experiment (status running) and its n scorers, in one
- * transaction.  Everything is borrowed until the call returns. */
+/* Record a new experiment (status running, its lease held by this
+ * process: see below) and its n scorers, in one transaction.  Everything
+ * is borrowed until the call returns. */
 int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experiment_scorer *scorers,
                          size_t n, char **err);
 
-/* Load experiment `id` (or a unique prefix of one). */
+/* Load experiment `id` (or a unique prefix of one).  out->status is the
+ * status as shown (sk_experiment_status_at). */
 int sk_experiment_load(sk_store *st, const char *id, sk_experiment *out, char **err);
 
 /* Set status (and finished_at when done or interrupted). */
 int sk_experiment_set_status(sk_store *st, const char *id, const char *status, char **err);
+
+/* ---- who runs an experiment (experiment_lease.c) ----
+ *
+ * A run holds a lease on its experiment while it writes cells: the
+ * holder's pid, host name and process start time, a random token made
+ * once per process, and a heartbeat (unix seconds) renewed every
+ * SK_LEASE_BEAT_S.  A killed run leaves status "running" and its lease
+ * behind; the holder counts as gone when, on this host, its pid no longer
+ * exists (or belongs to a process that started at another time: a reused
+ * pid), and on another host when its heartbeat is older than
+ * SK_LEASE_TIMEOUT_S.  Clocks of hosts sharing a store are assumed to
+ * agree to well within that. */
+#define SK_LEASE_BEAT_S    2
+#define SK_LEASE_TIMEOUT_S 30
+
+/* The columns sk_experiment_status_at reads, in order, from `experiments`. */
+#define SK_EXPERIMENT_STATUS_COLUMNS                                                               \
+    "status, lease_pid, lease_host, lease_token, lease_start, lease_heartbeat"
+
+/* The status to show for the row whose columns col, col+1, ... are
+ * SK_EXPERIMENT_STATUS_COLUMNS: the stored one, except "interrupted" for a
+ * running experiment whose holder is gone (or that nobody holds).  Caller
+ * frees; NULL for a NULL status. */
+char *sk_experiment_status_at(sqlite3_stmt *s, int col);
+
+/* Take the lease of experiment id for this process, in one transaction,
+ * setting its status back to running: when nobody holds it, or its holder
+ * is gone (a take-over, conditional on the old holder's token, so two
+ * processes never both win).  SK_EBUSY, naming the holder and what to do,
+ * while a live run holds it; SK_ENOTFOUND for no such experiment (a full
+ * id, not a prefix). */
+int sk_experiment_lease_take(sk_store *st, const char *id, char **err);
+
+/* The same for a row just inserted, inside the caller's transaction. */
+int sk_experiment_lease_claim_new(sk_store *st, const char *id, char **err);
+
+/* Renew this process's heartbeat on experiment id.  SK_EBUSY (naming the
+ * new holder) when another run took the lease over: stop writing. */
+int sk_experiment_lease_renew(sk_store *st, const char *id, char **err);
+
+/* End this process's run of experiment id: set its status (and
+ * finished_at) and drop the lease, only if this process still holds it
+ * (SK_EBUSY otherwise, and nothing changes). */
+int sk_experiment_lease_release(sk_store *st, const char *id, const char *status, char **err);
 
 /* One finished cell, ready to be written. */
 typedef struct sk_cell {

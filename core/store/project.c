@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "base/fileutil.h"
@@ -165,20 +166,11 @@ static const char init_data[] =
     "{\"id\": \"planet\", \"input\": \"Which planet is known as the Red Planet?\", \"output\": "
     "\"The planet Mars\", \"expected\": \"Mars\", \"metadata\": {\"topic\": \"science\"}}\n";
 
-static int write_new(const char *path, const char *text, char **err)
-{
-    FILE *f = fopen(path, "wx"); /* x: never overwrite */
-    if (!f)
-        return sk_errf(err, SK_EIO, "%s: cannot create: %s", path, strerror(errno));
-    int ok = fputs(text, f) >= 0;
-    ok = (fclose(f) == 0) && ok;
-    return ok ? SK_OK : sk_errf(err, SK_EIO, "%s: write failed", path);
-}
-
 int sk_project_init(const char *dir, char **created, char **err)
 {
     *created = NULL;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+    int made_dir = mkdir(dir, 0777) == 0;
+    if (!made_dir && errno != EEXIST)
         return sk_errf(err, SK_EIO, "%s: cannot create folder: %s", dir, strerror(errno));
     const char *names[] = {SK_PROJECT_FILE, "pack.json", "data.jsonl"};
     for (size_t i = 0; i < 3; i++) {
@@ -197,19 +189,29 @@ int sk_project_init(const char *dir, char **created, char **err)
         base = "project";
     char *proj = sk_asprintf(init_project, base);
     const char *texts[] = {proj, init_pack, init_data};
-    sk_buf list = {0};
+    char *paths[3] = {NULL, NULL, NULL};
     int rc = SK_OK;
-    for (size_t i = 0; i < 3 && !rc; i++) {
-        char *p = sk_asprintf("%s/%s", dir, names[i]);
-        rc = write_new(p, texts[i], err);
-        if (!rc) {
-            sk_buf_adds(&list, p);
-            sk_buf_addc(&list, '\n');
-        }
-        free(p);
+    size_t done = 0;
+    for (; done < 3 && !rc; done++) {
+        paths[done] = sk_asprintf("%s/%s", dir, names[done]);
+        rc = sk_write_file(paths[done], texts[done], strlen(texts[done]), SK_WRITE_NEW, err);
     }
     free(proj);
+    sk_buf list = {0};
+    for (size_t i = 0; i < done; i++) {
+        /* All or nothing: a half-made project would make the next init
+         * refuse, and `score` fail on a file nobody wrote. */
+        if (rc && i + 1 < done)
+            unlink(paths[i]);
+        else if (!rc) {
+            sk_buf_adds(&list, paths[i]);
+            sk_buf_addc(&list, '\n');
+        }
+        free(paths[i]);
+    }
     if (rc) {
+        if (made_dir)
+            rmdir(dir);
         sk_buf_free(&list);
         return rc;
     }

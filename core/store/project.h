@@ -34,8 +34,10 @@ int sk_project_load(sk_project **out, const char *dir, char **err);
 
 /* Write a new project into dir (created if missing): scorekit.json,
  * pack.json and data.jsonl with a few example rows.  Refuses to overwrite
- * any existing file.  *created lists the files written, '\n'-separated
- * (caller frees). */
+ * any existing file.  All or nothing: each file is written whole (see
+ * sk_write_file), and when one cannot be, the ones written before it (and
+ * the folder, when this call made it) are removed.  *created lists the
+ * files written, '\n'-separated (caller frees). */
 int sk_project_init(const char *dir, char **created, char **err);
 
 void sk_project_free(sk_project *p);

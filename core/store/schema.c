@@ -206,6 +206,15 @@ static const char migration_cell_usage[] = "ALTER TABLE cells ADD COLUMN llm_cal
                                            "ALTER TABLE cells ADD COLUMN completion_tokens INTEGER;"
                                            "ALTER TABLE cells ADD COLUMN cost REAL;";
 
+/* 8: the lease of the run that writes an experiment (experiment_lease.c);
+ * NULL when nobody holds it. */
+static const char migration_leases[] =
+    "ALTER TABLE experiments ADD COLUMN lease_pid INTEGER;"
+    "ALTER TABLE experiments ADD COLUMN lease_host TEXT;"
+    "ALTER TABLE experiments ADD COLUMN lease_token TEXT;"
+    "ALTER TABLE experiments ADD COLUMN lease_start TEXT;"
+    "ALTER TABLE experiments ADD COLUMN lease_heartbeat INTEGER;";
+
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
     {2, "experiments", migration_experiments},
@@ -214,6 +223,7 @@ static const sk_migration migrations[] = {
     {5, "validations", migration_validations},
     {6, "baselines", migration_baselines},
     {7, "cell usage", migration_cell_usage},
+    {8, "experiment leases", migration_leases},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

@@ -30,9 +30,30 @@ char *sk_store_column_dup(sqlite3_stmt *stmt, int i)
     return t ? sk_xstrdup((const char *)t) : NULL;
 }
 
+/* A full disk reaches us as SQLITE_FULL, or as an I/O error whose system
+ * error is ENOSPC (a failed write of the WAL index or of a journal); its
+ * message, "database or disk is full" or "disk I/O error", hides the one
+ * thing to do about it. */
+static int disk_full(sqlite3 *db)
+{
+    int code = sqlite3_extended_errcode(db) & 0xff;
+    return code == SQLITE_FULL || (code == SQLITE_IOERR && sqlite3_system_errno(db) == ENOSPC);
+}
+
+/* The message for the connection's last error, `msg` its SQLite text. */
+static int fail(sk_store *st, const char *msg, const char *while_, const char *what, char **err)
+{
+    if (st->db && disk_full(st->db))
+        return sk_errf(err, SK_EIO,
+                       "%s: disk full: the store cannot write (%s, while %s%s); free some "
+                       "space on that disk and run the command again",
+                       st->path, msg, while_, what);
+    return sk_errf(err, SK_EIO, "%s: %s (while %s%s)", st->path, msg, while_, what);
+}
+
 int sk_store_error(sk_store *st, const char *what, char **err)
 {
-    return sk_errf(err, SK_EIO, "%s: %s (while %s)", st->path, sqlite3_errmsg(st->db), what);
+    return fail(st, sqlite3_errmsg(st->db), "", what, err);
 }
 
 int sk_store_exec(sk_store *st, const char *sql, const char *what, char **err)
@@ -40,8 +61,7 @@ int sk_store_exec(sk_store *st, const char *sql, const char *what, char **err)
     char *msg = NULL;
     if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) == SQLITE_OK)
         return SK_OK;
-    int rc = sk_errf(err, SK_EIO, "%s: %s (while %s)", st->path, msg ? msg : sqlite3_errmsg(st->db),
-                     what);
+    int rc = fail(st, msg ? msg : sqlite3_errmsg(st->db), "", what, err);
     sqlite3_free(msg);
     return rc;
 }
@@ -51,8 +71,7 @@ int sk_store_prepare(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **
     *stmt = NULL;
     if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) == SQLITE_OK)
         return SK_OK;
-    return sk_errf(err, SK_EIO, "%s: %s (while preparing: %s)", st->path, sqlite3_errmsg(st->db),
-                   sql);
+    return fail(st, sqlite3_errmsg(st->db), "preparing: ", sql, err);
 }
 
 int sk_store_step_done(sk_store *st, sqlite3_stmt *stmt, const char *what, char **err)
@@ -242,8 +261,11 @@ int sk_store_open_with(sk_store **out, const char *db_path, const sk_migration *
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc;
     if (sqlite3_open_v2(db_path, &st->db, flags, NULL) != SQLITE_OK) {
-        rc = sk_errf(err, SK_EIO, "%s: cannot open the database: %s", db_path,
-                     st->db ? sqlite3_errmsg(st->db) : "out of memory");
+        if (st->db && disk_full(st->db))
+            rc = fail(st, sqlite3_errmsg(st->db), "", "opening the database", err);
+        else
+            rc = sk_errf(err, SK_EIO, "%s: cannot open the database: %s", db_path,
+                         st->db ? sqlite3_errmsg(st->db) : "out of memory");
     } else {
         rc = configure(st, err);
         if (!rc)

@@ -107,7 +107,10 @@ int sk_store_step_done(sk_store *st, sqlite3_stmt *stmt, const char *what, char 
 char *sk_store_column_dup(sqlite3_stmt *stmt, int i);
 
 /* Store "PATH: SQLITE_MESSAGE (while WHAT)" in *err, taking the message
- * from the connection's last error, and return SK_EIO. */
+ * from the connection's last error, and return SK_EIO.  A full disk
+ * (SQLITE_FULL, or an I/O error with ENOSPC) reads "PATH: disk full: ...;
+ * free some space ..." instead, here and in sk_store_open, sk_store_exec,
+ * sk_store_prepare and sk_store_step_done. */
 int sk_store_error(sk_store *st, const char *what, char **err);
 
 #endif

@@ -8,6 +8,18 @@ run 0 "$SK" init p
 cd p || exit 1
 run 0 "$SK" dataset import starter data.jsonl
 
+# A pack whose scorer cannot open (a pattern that does not compile) stops
+# the run before anything is recorded.
+printf '{"name": "bad", "scorers": [{"use": "exact_match"}, {"use": "regex", "params": {"pattern": "(unclosed"}}]}\n' \
+    >badregex.json
+run 1 "$SK" run --dataset starter --pack badregex.json --no-progress
+has "$T/err" 'scorer regex could not open: regex: param "pattern" does not compile'
+lacks "$T/err" "resume"
+run 0 "$SK" experiments
+has "$T/out" "no experiments yet"
+run 0 "$SK" experiments --json
+has "$T/out" "[]"
+
 # The column task on the init project's rows.
 run 0 "$SK" run --dataset starter --no-progress
 has "$T/out" "5 of 5 cells"
@@ -124,7 +136,8 @@ kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 id=$(grep -E ' killed ' "$T/list" | awk '{print $1}')
 [ -n "$id" ] || fail "the killed run was not listed"
-grep -E " killed .* running " "$T/list" >/dev/null || fail "the killed run is not left running"
+"$SK" experiments >"$T/list"
+grep -E " killed .* interrupted " "$T/list" >/dev/null || fail "the killed run shows as interrupted"
 run 0 "$SK" run --resume "$id" -j 4 --no-progress
 has "$T/out" "60 of 60 cells"
 has "$T/out" "from before"

@@ -28,3 +28,11 @@ TESTS += tests/unit/test_experiment_stats
 tests_unit_test_experiment_stats_SOURCES = tests/unit/test_experiment_stats.c $(STORE_TEST_SOURCES)
 tests_unit_test_experiment_stats_CPPFLAGS = $(STORE_TEST_CPPFLAGS)
 tests_unit_test_experiment_stats_LDADD = $(STORE_TEST_LDADD) -lm
+
+# The lease a run holds on its experiment: who runs it, take-over of a
+# killed run's lease, refusal of a live one, racing processes.
+check_PROGRAMS += tests/unit/test_experiment_lease
+TESTS += tests/unit/test_experiment_lease
+tests_unit_test_experiment_lease_SOURCES = tests/unit/test_experiment_lease.c $(STORE_TEST_SOURCES)
+tests_unit_test_experiment_lease_CPPFLAGS = $(STORE_TEST_CPPFLAGS)
+tests_unit_test_experiment_lease_LDADD = $(STORE_TEST_LDADD)

@@ -49,6 +49,7 @@ extern "C" {
 #define SCOREKIT_EABI      (-6) /* a plugin built for another ABI */
 #define SCOREKIT_ESCORER   (-7) /* a scorer failed to open */
 #define SCOREKIT_EINTR     (-8) /* interrupted */
+#define SCOREKIT_EBUSY     (-9) /* another live run holds the experiment */
 
 typedef struct scorekit scorekit;
 
