@@ -3,7 +3,7 @@
 noinst_LTLIBRARIES += libskheuristic.la
 libskheuristic_la_SOURCES = plugins/heuristic/heuristic.h plugins/heuristic/json_util.c
 libskheuristic_la_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS) $(PCRE2_CFLAGS)
-libskheuristic_la_LIBADD = libsktext.la $(CJSON_LIBS) $(PCRE2_LIBS)
+libskheuristic_la_LIBADD = libsktext.la libskjson.la $(CJSON_LIBS) $(PCRE2_LIBS)
 include plugins/heuristic/similarity.mk
 include plugins/heuristic/patterns.mk
 

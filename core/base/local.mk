@@ -11,10 +11,19 @@ libsktemplate_la_SOURCES = core/base/template.c core/base/template.h
 libsktemplate_la_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
 libsktemplate_la_LIBADD = $(CJSON_LIBS)
 
+# The strict JSON scanner and the tree parser built on it (with the buffers,
+# errors and hashes they use): a library of their own because the plugins
+# link it too.  cJSON's parser writes a process-wide variable, so nothing
+# that can run on a worker thread may call it (see json_tree.h).  Its users
+# link libsktext.
+noinst_LTLIBRARIES += libskjson.la
+libskjson_la_SOURCES = core/base/row.c core/base/row.h core/base/json_tree.c \
+	core/base/json_tree.h core/base/util.c core/base/util.h core/base/error.c \
+	core/base/error.h core/base/hash.c core/base/hash.h
+libskjson_la_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
+libskjson_la_LIBADD = $(CJSON_LIBS)
+libskcore_la_LIBADD += libskjson.la
+
 libskcore_la_SOURCES += \
-	core/base/error.c core/base/error.h \
-	core/base/util.c core/base/util.h \
 	core/base/fileutil.c core/base/fileutil.h \
-	core/base/row.c core/base/row.h \
-	core/base/hash.c core/base/hash.h \
 	core/base/verdict.c core/base/verdict.h

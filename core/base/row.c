@@ -7,6 +7,8 @@
  */
 #include "base/row.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -332,9 +334,45 @@ static inline int is_digit(unsigned char c)
     return c >= '0' && c <= '9';
 }
 
+/* 1 when the number literal [p, end) (valid by the grammar) is beyond the
+ * range of a double.  Its decimal exponent is known from the digits alone
+ * except within one power of ten of the limit, where strtod decides. */
+static int number_overflows(cursor p, cursor end, cursor int_end, long exp)
+{
+    cursor q = p + (*p == '-');
+    long long mag; /* the value lies in [10^(mag-1), 10^mag) */
+    cursor first = q;
+    while (first < int_end && *first == '0')
+        first++;
+    if (first < int_end) {
+        mag = (long long)(int_end - first) + exp;
+    } else {
+        first = int_end < end && *int_end == '.' ? int_end + 1 : int_end;
+        cursor d = first;
+        while (d < end && *d == '0')
+            d++;
+        if (d == end || !is_digit(*d))
+            return 0; /* zero, whatever its exponent */
+        mag = -(long long)(d - first) + exp;
+    }
+    if (mag <= DBL_MAX_10_EXP)
+        return 0;
+    if (mag > DBL_MAX_10_EXP + 1)
+        return 1;
+    size_t n = (size_t)(end - p);
+    char small[64], *buf = n < sizeof small ? small : sk_xmalloc(n + 1);
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    int over = isinf(strtod(buf, NULL));
+    if (buf != small)
+        free(buf);
+    return over;
+}
+
 static cursor scan_number(scanner *s, cursor p)
 {
-    cursor end = s->end;
+    cursor end = s->end, start = p, int_end;
+    long exp = 0;
     if (*p == '-') {
         p++;
         if (p == end || !is_digit(*p)) {
@@ -352,6 +390,7 @@ static cursor scan_number(scanner *s, cursor p)
         while (p < end && is_digit(*p))
             p++;
     }
+    int_end = p;
     if (p < end && *p == '.') {
         p++;
         if (p == end || !is_digit(*p)) {
@@ -363,14 +402,27 @@ static cursor scan_number(scanner *s, cursor p)
     }
     if (p < end && (*p == 'e' || *p == 'E')) {
         p++;
+        int neg = p < end && *p == '-';
         if (p < end && (*p == '+' || *p == '-'))
             p++;
         if (p == end || !is_digit(*p)) {
             fail(s, p, "expected a digit in the exponent of number, got %s", describe(s, p));
             return NULL;
         }
-        while (p < end && is_digit(*p))
-            p++;
+        for (; p < end && is_digit(*p); p++)
+            if (exp < 100000000) /* far beyond any double; saturating keeps it exact enough */
+                exp = exp * 10 + (*p - '0');
+        if (neg)
+            exp = -exp;
+    }
+    /* Only a number with an exponent or over 308 digits can be out of range. */
+    if ((exp || int_end - start > DBL_MAX_10_EXP) && number_overflows(start, p, int_end, exp)) {
+        size_t n = (size_t)(p - start);
+        fail(s, start,
+             "number %.*s%s is too large for a double (the limit is about 1.8e308); write it as a "
+             "string to keep it",
+             (int)(n > 24 ? 24 : n), (const char *)start, n > 24 ? "..." : "");
+        return NULL;
     }
     return p;
 }

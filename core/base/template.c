@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_tree.h"
+
 /* A growable text; aborts on exhaustion like the rest of scorekit. */
 typedef struct text {
     char *p;
@@ -155,7 +157,7 @@ static int add_path(text *out, const sk_tpl_var *var, const slot *s, char *err, 
                  s->name);
         return -1;
     }
-    cJSON *root = cJSON_Parse(var->json);
+    cJSON *root = sk_json_parse_cstr(var->json);
     if (!root) {
         fail(err, errlen, "{{%.*s}}: %s is not valid JSON", (int)s->n, s->name, var->name);
         return -1;
@@ -205,7 +207,7 @@ static int add_whole(text *out, const sk_tpl_var *var, const slot *s, char *err,
         add(out, j, strlen(j));
         return 0;
     }
-    cJSON *v = cJSON_Parse(j);
+    cJSON *v = sk_json_parse_cstr(j);
     if (!cJSON_IsString(v)) {
         fail(err, errlen, "{{%.*s}}: %s is not valid JSON", (int)s->n, s->name, var->name);
         cJSON_Delete(v);

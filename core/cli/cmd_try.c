@@ -206,8 +206,11 @@ int cmd_try(const cli_ctx *ctx, int argc, char **argv)
             sk_buf_free(&b);
         } else {
             printf("%s: ", pack->entries[0].name);
+            /* Six digits would round a score just below 1 up to "1", which
+             * reads as a match: such a score is shown in full. */
             if (r->kind == SK_VERDICT_SCORE)
-                printf("score %.6g\n", r->score);
+                printf(r->score < 1 && r->score >= 0.9999995 ? "score %.17g\n" : "score %.6g\n",
+                       r->score);
             else
                 printf("%s: %s\n", r->kind == SK_VERDICT_SKIP ? "skipped" : "error",
                        r->message.data ? r->message.data : "");

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "llm/host_llm.h"
 #include "base/row.h"
+#include "base/json_tree.h"
 
 static sk_log_fn log_fn;
 static void *log_ud;
@@ -206,7 +207,7 @@ static void h_set_meta(sk_result *r, const char *json)
 static int lookup(const char *json, const char *path, cJSON **root, cJSON **out)
 {
     *out = NULL;
-    *root = json ? cJSON_Parse(json) : NULL;
+    *root = json ? sk_json_parse_cstr(json) : NULL;
     if (!*root)
         return json ? -1 : 0;
     cJSON *v = *root;

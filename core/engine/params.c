@@ -7,6 +7,7 @@
 
 #include "base/error.h"
 #include "base/util.h"
+#include "base/json_tree.h"
 
 const char *sk_param_type_name(sk_param_type t)
 {
@@ -67,21 +68,11 @@ static char *known_list(const sk_scorer_def *def)
     return b.data;
 }
 
-/* cJSON_Parse accepts "1.2.3" as 1.2; a default must be exactly one value. */
+/* Exactly one value by the strict grammar (cJSON_Parse would take "1.2.3"
+ * as 1.2), and safe on the worker threads where sk.score resolves params. */
 static cJSON *parse_strict(const char *text)
 {
-    size_t len = strlen(text);
-    const char *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!v)
-        return NULL;
-    while (end && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
-        end++;
-    if (!end || *end) {
-        cJSON_Delete(v);
-        return NULL;
-    }
-    return v;
+    return sk_json_parse_cstr(text);
 }
 
 int sk_params_check_defs(const sk_scorer_def *def, const char *where, char **err)

@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/row.h"
 #include "base/util.h"
+#include "base/json_tree.h"
 
 static const char *const request_keys[] = {
     "provider", "model",  "messages",          "params", "tool", "trial",
@@ -189,7 +190,7 @@ static char *reply_to_json(sk_llm *llm, const sk_llm_request *req, const sk_llm_
     cJSON *o = cJSON_CreateObject();
     cJSON_AddItemToObject(o, "content",
                           rep->content ? cJSON_CreateString(rep->content) : cJSON_CreateNull());
-    cJSON *args = rep->tool_args_json ? cJSON_Parse(rep->tool_args_json) : NULL;
+    cJSON *args = rep->tool_args_json ? sk_json_parse_cstr(rep->tool_args_json) : NULL;
     cJSON_AddItemToObject(o, "tool_args", args ? args : cJSON_CreateNull());
     if (rep->args_error)
         cJSON_AddStringToObject(o, "args_error", rep->args_error);
@@ -223,7 +224,7 @@ int sk_llm_chat_json(sk_llm *llm, const char *request_json, const char *caller,
     size_t at = 0;
     if (sk_json_check(request_json, strlen(request_json), &at, why, sizeof why) != 0)
         return sk_errf(err, SK_EPARSE, "llm request: not valid JSON at byte %zu: %s", at, why);
-    cJSON *r = cJSON_Parse(request_json);
+    cJSON *r = sk_json_parse_cstr(request_json);
     parsed p = {0};
     int rc = parse_request(r, &p, err);
     if (rc == 0) {

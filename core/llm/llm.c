@@ -28,6 +28,7 @@
 #include "llm/llm_reply.h"
 #include "llm/llm_retry.h"
 #include "base/util.h"
+#include "base/json_tree.h"
 
 struct sk_llm {
     sk_llm_config cfg;
@@ -363,13 +364,13 @@ int sk_llm_chat(sk_llm *llm, const sk_llm_request *req, sk_llm_reply *reply, cha
     char *body_text = NULL, *url = NULL, *msg = NULL;
     int rc = check_request(req, p, model, &msg);
     if (!rc && req->params_json) {
-        params = cJSON_Parse(req->params_json);
+        params = sk_json_parse_cstr(req->params_json);
         if (!cJSON_IsObject(params))
             rc = sk_errf(&msg, SK_EINVAL, "llm: params must be a JSON object, not: %.80s",
                          req->params_json);
     }
     if (!rc && req->tool) {
-        schema = cJSON_Parse(req->tool->parameters_json ? req->tool->parameters_json : "");
+        schema = sk_json_parse_cstr(req->tool->parameters_json ? req->tool->parameters_json : "");
         if (!cJSON_IsObject(schema))
             rc = sk_errf(&msg, SK_EINVAL,
                          "llm: the parameters of tool \"%s\" must be a JSON Schema object",

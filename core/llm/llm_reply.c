@@ -21,6 +21,7 @@
 
 #include "base/error.h"
 #include "base/util.h"
+#include "base/json_tree.h"
 
 static int cmp_keys(const void *a, const void *b)
 {
@@ -170,7 +171,7 @@ char *sk_llm_server_message(const char *body, size_t max)
 {
     if (!body || !*body)
         return sk_xstrdup("(empty body)");
-    cJSON *j = cJSON_Parse(body);
+    cJSON *j = sk_json_parse_cstr(body);
     const char *m = NULL;
     const cJSON *e = cJSON_GetObjectItem(j, "error");
     if (cJSON_IsString(e))
@@ -229,8 +230,7 @@ cJSON *sk_llm_json_object_reply(const char *text, char **err)
         }
     }
     char *inner = sk_xstrndup(s, (size_t)(e - s));
-    const char *end = NULL;
-    cJSON *o = cJSON_ParseWithOpts(inner, &end, 1);
+    cJSON *o = sk_json_parse_cstr(inner);
     if (!cJSON_IsObject(o)) {
         char *p = preview(text);
         sk_errf(err, SK_EPARSE, "the reply is not exactly one JSON object (%s): %s",
@@ -359,7 +359,7 @@ static int bad_call(int keep, sk_llm_reply *reply, char **err, const char *fmt, 
 int sk_llm_parse_reply(sk_llm_api api, const char *body, const char *tool_name, const cJSON *schema,
                        int native, int keep_invalid, sk_llm_reply *reply, char **err)
 {
-    cJSON *j = cJSON_Parse(body);
+    cJSON *j = sk_json_parse_cstr(body);
     int rc = 0;
     if (!cJSON_IsObject(j)) {
         char *p = preview(body);
@@ -428,7 +428,7 @@ int sk_llm_parse_reply(sk_llm_api api, const char *body, const char *tool_name, 
                 goto out_text;
             }
             if (tool_name && cJSON_IsString(a)) {
-                tool_input = cJSON_Parse(a->valuestring);
+                tool_input = sk_json_parse_cstr(a->valuestring);
                 if (!tool_input) {
                     char *p = preview(a->valuestring);
                     rc = bad_call(keep_invalid, reply, err,

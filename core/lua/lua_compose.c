@@ -12,6 +12,7 @@
 #include "lua/lua_vm.h"
 #include "engine/params.h"
 #include "base/util.h"
+#include "base/json_tree.h"
 
 struct compose_entry {
     char *key; /* name '\n' params_json */
@@ -141,7 +142,7 @@ static int l_sk_score(lua_State *L)
                 sk_buf_free(&b);
                 return luaL_error(L, "sk.score(\"%s\"): params: %s", name, why);
             }
-            given = cJSON_Parse(b.data);
+            given = sk_json_parse_cstr(b.data);
             sk_buf_free(&b);
         }
         char *where = sk_asprintf("sk.score(\"%s\") in %s", name, c->caller);

@@ -39,6 +39,7 @@
 #include "llm/llm.h"
 #include "base/row.h"
 #include "base/template.h"
+#include "base/json_tree.h"
 
 typedef struct openai_state {
     sk_llm *llm; /* borrowed */
@@ -188,7 +189,7 @@ static void set_output(const openai_state *st, const char *text, sk_task_result 
 static int openai_run(void *state, const char *row_json, unsigned trial, sk_task_result *res)
 {
     const openai_state *st = state;
-    cJSON *row = cJSON_Parse(row_json);
+    cJSON *row = sk_json_parse_cstr(row_json);
     if (!cJSON_IsObject(row)) {
         cJSON_Delete(row);
         res->failed = 1;
@@ -266,7 +267,8 @@ char *sk_task_openai_describe(const void *state)
     cJSON_AddStringToObject(o, "prompt", st->prompt);
     if (st->prompt_file)
         cJSON_AddStringToObject(o, "prompt_file", st->prompt_file);
-    cJSON_AddItemToObject(o, "params", st->params ? cJSON_Parse(st->params) : cJSON_CreateObject());
+    cJSON_AddItemToObject(o, "params",
+                          st->params ? sk_json_parse_cstr(st->params) : cJSON_CreateObject());
     cJSON_AddStringToObject(o, "output", st->json_output ? "json" : "text");
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);

@@ -3,9 +3,10 @@
  *
  * Values are compared as JSON after canonicalisation: object keys in any
  * order (unlike autoevals' ExactMatch, which compares JSON.stringify text
- * and so depends on key order), no insignificant whitespace, numbers as
- * numbers (1, 1.0 and 1e0 are equal; integers beyond 2^53 compare at
- * double precision).  A repeated object key counts once, its last value
+ * and so depends on key order), no insignificant whitespace, numbers by
+ * their exact decimal value, at any depth (1, 1.0 and 1e0 are equal, and
+ * so are -0 and 0; 9007199254740993 and 9007199254740992 are not, though
+ * they are one double).  A repeated object key counts once, its last value
  * winning, as JSON.parse does.
  *
  * A string whose content is itself JSON compares as the parsed value, at

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "base/json_tree.h"
 #include "scorekit/plugin.h"
 
 /* similarity scorers */
@@ -33,8 +34,7 @@ extern const sk_scorer_def sk_h_word_count;
  */
 
 /* Recursion over a parsed tree (sk_hjson_dump, sk_hjson_members' users) is
- * as deep as the tree, which cJSON's parser limits to CJSON_NESTING_LIMIT
- * (1000) levels. */
+ * as deep as the tree, which sk_hjson_parse limits to 512 levels. */
 
 /* String normalisation flags (the ignore_case / normalize_whitespace
  * params).  Both are ASCII-only by design: no locale, no Unicode tables. */
@@ -60,8 +60,10 @@ enum {
  * than it must, so it costs nothing on ordinary prose. */
 int sk_hjson_may_be_json(const char *s, size_t n);
 
-/* Parse exactly n bytes of s as one JSON value; whitespace around it is
- * allowed, anything else after it is not.  NULL when it is not JSON. */
+/* Parse exactly n bytes of s as one JSON value by the core's strict rules
+ * (sk_json_parse: thread-safe, unlike cJSON_Parse, and numbers keep their
+ * literal for sk_hjson_number); whitespace around it is allowed, anything
+ * else after it is not.  NULL when it is not JSON. */
 cJSON *sk_hjson_parse(const char *s, size_t n);
 
 /* The "string holding JSON" rule for one string of n bytes: the parsed
@@ -86,7 +88,8 @@ int sk_hjson_is_string(const char *json);
 size_t sk_hjson_members(const cJSON *obj, const cJSON ***out);
 
 /* Canonical compact JSON text of v: no whitespace, object keys as by
- * sk_hjson_members, numbers as sk_hjson_format_number, strings escaped as
+ * sk_hjson_members, numbers by their exact value as sk_hnum_format gives it
+ * (sk_hjson_format_number for a node without a literal), strings escaped as
  * JSON.stringify does (only ", \ and control characters), and string
  * values (not keys) normalised by `norm` (SK_HNORM_*).  Two values are
  * equal as JSON exactly when their dumps are equal byte for byte.
@@ -97,8 +100,8 @@ char *sk_hjson_dump(const cJSON *v, unsigned norm, size_t *len);
 /* Format a number as JavaScript's String(x) does: the shortest digits
  * that read back as x, exponent form outside [1e-7, 1e21) (1 -> "1",
  * 0.1 -> "0.1", 1e21 -> "1e+21", 1e-7 -> "1e-7"); -0 is "0".  Infinities
- * (cJSON reads 1e999 as one) are "1e999" / "-1e999" so they stay JSON;
- * NaN is "null".  out holds at least 32 bytes; returns the length. */
+ * are "1e999" / "-1e999" so they stay JSON; NaN is "null".  out holds at
+ * least 32 bytes; returns the length. */
 size_t sk_hjson_format_number(double x, char *out);
 
 /* Write s (n bytes) normalised by `norm` to out, which holds n bytes;
@@ -121,8 +124,58 @@ const char *sk_hjson_type_name(const cJSON *v);
 
 /* Numeric similarity 1 - |a-b| / (|a|+|b|), floored at 0, both 0 giving
  * 1 (autoevals' NumericDiff; also safe when |a|+|b| overflows).  a and b
- * must be finite. */
+ * must be finite.  At double precision: prefer sk_hnum_similarity. */
 double sk_hjson_numeric_similarity(double a, double b);
+
+/* --- exact decimal numbers (json_number.c) --- */
+
+/* A number by its exact decimal value: (neg ? -1 : 1) * 0.DIGITS * 10^point,
+ * DIGITS without leading or trailing zeros.  Zero has n == 0, neg == 0 and
+ * point == 0, so -0, 0 and 0.0e5 are one value, and so are 1.50, 1.5 and
+ * 15e-1. */
+typedef struct sk_hnum {
+    int neg;
+    char *digits; /* n digits and a NUL; malloc'd */
+    size_t n;
+    long long point;
+} sk_hnum;
+
+/* Read s (n bytes, no surrounding space) as [+-]D[.D][(e|E)[+-]D] with a
+ * digit on at least one side of the point: JSON's number grammar and the
+ * decimal form strtod reads (not hex, inf or nan).  Returns 0 (free *out
+ * with sk_hnum_free), or -1 when s is not such a number or its exponent is
+ * beyond +-10^9 (nothing to free). */
+int sk_hnum_read(const char *s, size_t n, sk_hnum *out);
+void sk_hnum_free(sk_hnum *x);
+
+/* The exact value of a number node from sk_hjson_parse, which keeps the
+ * literal as written (see json_tree.h).  Returns 0 (free with
+ * sk_hnum_free), or -1 for anything else, such as a node that
+ * cJSON_CreateNumber made. */
+int sk_hjson_number(const cJSON *v, sk_hnum *out);
+
+int sk_hnum_equal(const sk_hnum *a, const sk_hnum *b);
+
+/* Canonical text: the layout of JavaScript's Number::toString with every
+ * digit kept (15e-1 -> "1.5", 1e21 -> "1e+21", 1e-7 -> "1e-7"), so that for
+ * a number written with a double's shortest digits it is
+ * sk_hjson_format_number's text.  Equal values, equal texts.  Malloc'd;
+ * *len gets its length if not NULL. */
+char *sk_hnum_format(const sk_hnum *x, size_t *len);
+
+/* numeric_diff's similarity 1 - |a-b| / (|a|+|b|), floored at 0, from the
+ * exact difference.  It is 1 only when a == b: numbers that differ by less
+ * than a double can tell from 1 (9007199254740993 vs 9007199254740992)
+ * score the largest double below 1, 1 - 2^-53, so a difference never
+ * passes as a match.  *difference (when not NULL) gets |a-b| as canonical
+ * text (malloc'd).  Returns -1, with no difference, for a pair more than
+ * 4096 digits apart (1 vs 1e-5000): compare them as doubles. */
+double sk_hnum_similarity(const sk_hnum *a, const sk_hnum *b, char **difference);
+
+/* sk_hnum_similarity of two number nodes, through doubles (with the same
+ * "never 1 when different" rule) where the exact values are unknown or too
+ * far apart. */
+double sk_hjson_number_similarity(const cJSON *a, const cJSON *b);
 
 /* Append s, or v in decimal, to out (cap bytes) at *at, truncating and
  * keeping out NUL-terminated.  Rationales are built with these rather than

@@ -10,7 +10,8 @@
  *             length, divided by the longer length (an element with no
  *             partner scores 0); both empty score 1
  *   strings   Levenshtein similarity in code points (see levenshtein.c)
- *   numbers   numeric_diff: 1 - |a-b| / (|a|+|b|), floored at 0
+ *   numbers   numeric_diff: 1 - |a-b| / (|a|+|b|), floored at 0, from
+ *             their exact decimal values (below 1 whenever they differ)
  *   null      both null 1, one null 0
  *   booleans  equal 1, different 0 (true vs 1 is a type mismatch, below,
  *             as in the JavaScript autoevals; Python's treats bools as
@@ -24,8 +25,8 @@
  * that value, at any depth (as autoevals' Python does at each level):
  * '{"x": 1, "y": 2}' vs '{"x": 1, "z": 2}' scores 1/3.  Strings holding
  * scalars ("42") stay strings.  Parsing inside strings stops below
- * UNWRAP_DEPTH levels, so together with cJSON's nesting limit (1000) the
- * recursion depth is bounded whatever the input.
+ * UNWRAP_DEPTH levels, so together with the parser's nesting limit (512)
+ * the recursion depth is bounded whatever the input.
  *
  * Keys are visited in sorted order rather than autoevals' insertion order;
  * sums can differ from it in the last bit.  A repeated key counts once,
@@ -130,7 +131,11 @@ static void record(jd_ctx *x, double s, const cJSON *a, const cJSON *b)
         char sa[64], sb[64];
         snippet_of(a, sa, sizeof sa);
         snippet_of(b, sb, sizeof sb);
-        snprintf(x->worst_what, sizeof x->worst_what, "output %s vs expected %s (%.3g)", sa, sb, s);
+        /* Three digits would show a score just below 1 as "1". */
+        snprintf(x->worst_what, sizeof x->worst_what,
+                 s >= 0.9995 ? "output %s vs expected %s (%.17g)"
+                             : "output %s vs expected %s (%.3g)",
+                 sa, sb, s);
     }
 }
 
@@ -154,11 +159,7 @@ static double leaf(jd_ctx *x, const cJSON *a, const cJSON *b)
         s = sk_levenshtein_similarity(a->valuestring, strlen(a->valuestring), b->valuestring,
                                       strlen(b->valuestring));
     } else if (cJSON_IsNumber(a) && cJSON_IsNumber(b)) {
-        double p = a->valuedouble, q = b->valuedouble;
-        if (isfinite(p) && isfinite(q))
-            s = sk_hjson_numeric_similarity(p, q);
-        else
-            s = p == q ? 1.0 : 0.0; /* cJSON reads 1e999 as infinity */
+        s = sk_hjson_number_similarity(a, b);
     } else if (cJSON_IsNull(a) || cJSON_IsNull(b)) {
         s = cJSON_IsNull(a) && cJSON_IsNull(b) ? 1.0 : 0.0;
     } else if (cJSON_IsBool(a) && cJSON_IsBool(b)) {

@@ -99,63 +99,15 @@ int sk_hjson_is_string(const char *json)
     return *json == '"';
 }
 
-/* The strict JSON number grammar.  cJSON is lenient ("007", "1."), which is
- * fine inside a document but not for deciding that a free-text string is a
- * number: "007" is an identifier, not 7. */
-static int strict_number(const char *s, size_t n)
-{
-    size_t i = skip_json_ws(s, n, 0);
-    while (n > i && json_ws((unsigned char)s[n - 1]))
-        n--;
-    if (i < n && s[i] == '-')
-        i++;
-    if (i >= n)
-        return 0;
-    if (s[i] == '0')
-        i++;
-    else if (s[i] >= '1' && s[i] <= '9')
-        while (i < n && isdigit((unsigned char)s[i]))
-            i++;
-    else
-        return 0;
-    if (i < n && s[i] == '.') {
-        size_t d = ++i;
-        while (i < n && isdigit((unsigned char)s[i]))
-            i++;
-        if (i == d)
-            return 0;
-    }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            i++;
-        size_t d = i;
-        while (i < n && isdigit((unsigned char)s[i]))
-            i++;
-        if (i == d)
-            return 0;
-    }
-    return i == n;
-}
-
 /* ---- parsing ---- */
 
+/* The core's parser rather than cJSON's, which writes a process-wide error
+ * variable and so races between the worker threads scoring at once; it is
+ * also strict ("007" and "1." are not numbers) and keeps each number's
+ * literal for exact comparison. */
 cJSON *sk_hjson_parse(const char *s, size_t n)
 {
-    if (n == 0)
-        return NULL;
-    /* Not cJSON's require_null_terminated: with an explicit length and no
-     * NUL inside it, cJSON rejects every input. */
-    const char *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts(s, n, &end, 0);
-    if (!v)
-        return NULL;
-    size_t used = end ? (size_t)(end - s) : n;
-    if (skip_json_ws(s, n, used) != n) {
-        cJSON_Delete(v);
-        return NULL;
-    }
-    return v;
+    return sk_json_parse(s, n);
 }
 
 cJSON *sk_hjson_unwrap(const char *s, size_t n, unsigned unwrap)
@@ -167,8 +119,6 @@ cJSON *sk_hjson_unwrap(const char *s, size_t n, unsigned unwrap)
     if (unwrap == SK_HJSON_UNWRAP_ARRAYS && c != '[')
         return NULL;
     if (unwrap == SK_HJSON_UNWRAP_CONTAINERS && !container)
-        return NULL;
-    if ((c == '-' || (c >= '0' && c <= '9')) && !strict_number(s, n))
         return NULL;
     return sk_hjson_parse(s, n); /* its first character fixes its type */
 }
@@ -398,16 +348,31 @@ size_t sk_hjson_format_number(double x, char *out)
     return (size_t)(o - out);
 }
 
-/* Recursion is bounded by the tree's depth, which cJSON's parser limits to
- * CJSON_NESTING_LIMIT levels. */
+/* A number by its exact value when the parser kept its literal. */
+static void dump_number(hbuf *b, const cJSON *v)
+{
+    sk_hnum x;
+    if (sk_hjson_number(v, &x) == 0) {
+        size_t n;
+        char *t = sk_hnum_format(&x, &n);
+        hb_add(b, t, n);
+        free(t);
+        sk_hnum_free(&x);
+        return;
+    }
+    char num[32];
+    hb_add(b, num, sk_hjson_format_number(v->valuedouble, num));
+}
+
+/* Recursion is bounded by the tree's depth, which the parser limits to
+ * SK_JSON_MAX_DEPTH levels. */
 static void dump_value(hbuf *b, const cJSON *v, unsigned norm)
 {
-    char num[32];
     switch (v->type & 0xFF) {
     case cJSON_False: hb_add(b, "false", 5); return;
     case cJSON_True: hb_add(b, "true", 4); return;
     case cJSON_NULL: hb_add(b, "null", 4); return;
-    case cJSON_Number: hb_add(b, num, sk_hjson_format_number(v->valuedouble, num)); return;
+    case cJSON_Number: dump_number(b, v); return;
     case cJSON_String: dump_string(b, v->valuestring ? v->valuestring : "", norm); return;
     case cJSON_Raw:
         if (v->valuestring)

@@ -127,7 +127,7 @@ static int parse_flags(const char *flags, uint32_t *opts, char *err, size_t errl
 static int open_regex(const sk_host *host, const char *params_json, void **state, char *err,
                       size_t errlen)
 {
-    cJSON *p = cJSON_Parse(params_json);
+    cJSON *p = sk_json_parse_cstr(params_json);
     if (!p) {
         snprintf(err, errlen, "regex: params are not valid JSON (a host bug)");
         return -1;

@@ -142,7 +142,7 @@ static void add_needle(match_state *st, const char *s)
 static int open_kind(match_kind kind, const char *name, const sk_host *host,
                      const char *params_json, void **state, char *err, size_t errlen)
 {
-    cJSON *p = cJSON_Parse(params_json);
+    cJSON *p = sk_json_parse_cstr(params_json);
     if (!p) {
         snprintf(err, errlen, "%s: params are not valid JSON (a host bug)", name);
         return -1;

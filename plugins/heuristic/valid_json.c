@@ -8,9 +8,9 @@
  *     checker (host->json_check, the grammar scorekit reads data files
  *     with): exactly one value, surrounded by nothing but JSON whitespace;
  *     no comments, trailing commas, single quotes, NaN, leading zeros,
- *     "+1", ".5", raw control characters in strings, byte order mark, or
- *     invalid UTF-8.  Nesting deeper than 512 levels is not valid either
- *     (a 0 whose rationale names the limit).  The rationale gives the line
+ *     "+1", ".5", raw control characters in strings, byte order mark,
+ *     invalid UTF-8, or a number beyond the range of a double (1e999).  Nesting deeper than 512
+ * levels is not valid either (a 0 whose rationale names the limit).  The rationale gives the line
  *     and column of the first error (columns in code points), and notes a
  *     Markdown code fence when the JSON is wrapped in one.
  *   - An output field that is already a JSON object, array, number, ...
@@ -25,9 +25,8 @@
  *           ($ref, oneOf, anyOf, allOf, not, pattern, ...) are open()
  *           errors; other unknown keywords are ignored.  The rationale
  *           names the first violation with its path: "$.items[2]: expected
- *           integer, got string".  Checking the schema needs the value
- *           decoded by cJSON, which fails (a 0) on an unpaired \u
- *           surrogate: valid JSON, but no Unicode text.
+ *           integer, got string".  For the schema an unpaired \u
+ *           surrogate in a string reads as U+FFFD.
  *   not     (bool, default false)  invert the verdict.
  */
 #include <stdio.h>
@@ -90,7 +89,7 @@ static int open_vj(const sk_host *host, const char *params_json, void **state, c
                  "plugin was built with");
         return -1;
     }
-    cJSON *p = cJSON_Parse(params_json);
+    cJSON *p = sk_json_parse_cstr(params_json);
     if (!p) {
         snprintf(err, errlen, "valid_json: params are not valid JSON (a host bug)");
         return -1;
@@ -147,14 +146,14 @@ static int score_vj(const sk_host *host, void *state, const sk_case *c, sk_resul
         return 0;
     }
 
-    /* The syntax check passed, so the text has no NUL byte and its length
-     * is its strlen. */
-    cJSON *doc = is_text ? cJSON_ParseWithLength(c->output_text, c->output_len)
-                         : cJSON_Parse(c->output_json);
+    /* The same grammar as the check above, so only a host whose checker
+     * differs from the one this plugin was built with can fail here. */
+    cJSON *doc =
+        is_text ? sk_json_parse(c->output_text, c->output_len) : sk_json_parse_cstr(c->output_json);
     if (!doc) {
         sk_pattern_verdict(host, r, 0, st->negate,
-                           "output is valid JSON but could not be decoded to check the schema "
-                           "(it holds an unpaired \\u surrogate, which cJSON cannot decode)");
+                           "output passed the host's JSON check but not this plugin's parser; "
+                           "use the scorekit this plugin was built with");
         return 0;
     }
     char why[768];

@@ -84,7 +84,7 @@ static size_t count_words(const char *s, size_t n)
 static int open_wc(const sk_host *host, const char *params_json, void **state, char *err,
                    size_t errlen)
 {
-    cJSON *p = cJSON_Parse(params_json);
+    cJSON *p = sk_json_parse_cstr(params_json);
     if (!p) {
         snprintf(err, errlen, "word_count: params are not valid JSON (a host bug)");
         return -1;

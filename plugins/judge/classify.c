@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "judge.h"
+#include "base/json_tree.h"
 
 #define TOOL_NAME   "select_choice"
 #define EXCERPT_MAX 240 /* bytes of a bad reply quoted in an error */
@@ -49,7 +50,7 @@ int sk_j_choices_from_json(const char *json, sk_j_choice **out, size_t *n, char 
 {
     *out = NULL;
     *n = 0;
-    cJSON *o = json ? cJSON_Parse(json) : NULL;
+    cJSON *o = json ? sk_json_parse_cstr(json) : NULL;
     if (!cJSON_IsObject(o) || cJSON_GetArraySize(o) < 2) {
         fail(err, errlen,
              "\"choices\" must be an object of at least two labels with their scores, e.g. "
@@ -265,7 +266,7 @@ int sk_j_judge_open(const sk_host *host, const char *params, const char *builtin
         return -1;
     }
     /* "params" as given, with the temperature param on top. */
-    cJSON *all = cJSON_Parse(params);
+    cJSON *all = sk_json_parse_cstr(params);
     cJSON *extra = cJSON_DetachItemFromObjectCaseSensitive(all, "params");
     cJSON_Delete(all);
     if (extra && cJSON_IsNull(extra)) {
@@ -350,7 +351,7 @@ int sk_j_parse_reply(const sk_j_judge *j, const char *reply_json, sk_j_verdict *
 {
     memset(v, 0, sizeof *v);
     char ex[EXCERPT_MAX + 4];
-    cJSON *r = cJSON_Parse(reply_json);
+    cJSON *r = sk_json_parse_cstr(reply_json);
     if (!cJSON_IsObject(r)) {
         excerpt(reply_json, ex, sizeof ex);
         fail(err, errlen, "the LLM reply is not a JSON object: %s", ex);
@@ -447,8 +448,8 @@ static char *build_request(const sk_j_judge *j, const char *prompt, unsigned tri
     cJSON_AddStringToObject(m, "role", "user");
     cJSON_AddStringToObject(m, "content", prompt);
     cJSON_AddItemToArray(msgs, m);
-    cJSON_AddItemToObject(req, "params", cJSON_Parse(j->params_json));
-    cJSON_AddItemToObject(req, "tool", cJSON_Parse(j->tool_json));
+    cJSON_AddItemToObject(req, "params", sk_json_parse_cstr(j->params_json));
+    cJSON_AddItemToObject(req, "tool", sk_json_parse_cstr(j->tool_json));
     cJSON_AddNumberToObject(req, "trial", trial);
     /* A reply with a label outside the choices is this judge's invalid
      * verdict, reported as such below, not a failed call. */

@@ -7,7 +7,7 @@ noinst_LTLIBRARIES += libskjudge.la
 libskjudge_la_SOURCES = plugins/judge/judge.h plugins/judge/classify.c plugins/judge/judges.c \
 	plugins/judge/pairwise.c plugins/judge/prompts.c
 libskjudge_la_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
-libskjudge_la_LIBADD = libsktemplate.la $(CJSON_LIBS)
+libskjudge_la_LIBADD = libsktemplate.la libskjson.la libsktext.la $(CJSON_LIBS)
 
 plugin_LTLIBRARIES += plugins/judge.la
 plugins_judge_la_SOURCES = plugins/judge/plugin.c

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "judge.h"
+#include "base/json_tree.h"
 
 /* A judge plus the extra values its template may name. */
 typedef struct state {
@@ -131,7 +132,7 @@ static int classifier_open(const sk_host *host, const char *params, void **out, 
                            size_t errlen)
 {
     state *st = state_new("classifier");
-    cJSON *all = cJSON_Parse(params);
+    cJSON *all = sk_json_parse_cstr(params);
     char *choices = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(all, "choices"));
     cJSON_Delete(all);
     char why[512];

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "judge.h"
+#include "base/json_tree.h"
 
 typedef struct pw_state {
     sk_j_judge j;
@@ -116,7 +117,7 @@ static char *other_value(const pw_state *st, const sk_case *c, char **text)
             abort();
         return memcpy(j, c->expected_json, n);
     }
-    cJSON *root = c->metadata_json ? cJSON_Parse(c->metadata_json) : NULL;
+    cJSON *root = c->metadata_json ? sk_json_parse_cstr(c->metadata_json) : NULL;
     const cJSON *v = root;
     const char *p = st->other + 9;
     while (v && *p) {

@@ -83,6 +83,21 @@ has "$T/err" "$T/dup.jsonl:3: duplicate id \"a\" (first on line 1)"
 cmp -s "$T/list_before" "$T/list_after" || fail "a refused import changed the list"
 run 1 "$SK" -C "$P" dataset show fresh
 has "$T/err" "no dataset \"fresh\" in this project"
+# A number beyond a double is refused with its place, in JSONL and in CSV's
+# JSON cells; CSV's plain cells are text and stay as written.
+printf '{"id": "a", "input": 1}\n{"id": "b", "input": 2, "expected": [1, -1e999]}\n' >"$T/huge.jsonl"
+run 1 "$SK" -C "$P" dataset import qa "$T/huge.jsonl"
+has "$T/err" "$T/huge.jsonl:2: column 41: number -1e999 is too large for a double"
+has "$T/err" "nothing was imported"
+printf 'input,expected,metadata\nx,1e999,"{""n"": 2e999}"\n' >"$T/huge.csv"
+run 1 "$SK" -C "$P" dataset import qa "$T/huge.csv"
+has "$T/err" "$T/huge.csv:2: metadata: column 7: number 2e999 is too large for a double"
+"$SK" -C "$P" dataset list >"$T/list_after"
+cmp -s "$T/list_before" "$T/list_after" || fail "a refused import changed the list"
+printf 'input,expected\nx,1e999\n' >"$T/text.csv"
+run 0 "$SK" -C "$P" dataset import huge "$T/text.csv"
+run 0 "$SK" -C "$P" dataset export huge
+has "$T/out" '"expected": "1e999"'
 
 # CSV: quotes, a line break inside quotes, CRLF, tags and metadata.KEY.
 printf 'id,input,expected,tags,metadata.topic\r\nc1,"Say ""hi""",hi,"greeting, easy",chat\r\nc2,"two\nlines",,,\r\n' >"$T/d.csv"

@@ -73,6 +73,13 @@ run 0 "$SK" baseline show
 has "$T/out" "UNKNOWN: the project's configuration could not be compared"
 has "$T/err" "data.jsonl:7:"
 head -n 6 data.jsonl >data.now && mv data.now data.jsonl
+# A number beyond a double in the dataset file stops the run the same way.
+cp data.jsonl data.good
+echo '{"id": "huge", "input": "big", "expected": 1e999}' >>data.jsonl
+run 1 "$SK" run --no-progress
+has "$T/err" "data.jsonl:7: column 44: number 1e999 is too large for a double"
+[ "$("$SK" experiments | wc -l)" = "$n_exp" ] || fail "a dataset file with 1e999 records nothing"
+mv data.good data.jsonl
 run 0 "$SK" baseline show
 has "$T/out" "current: the project's configuration matches its snapshot"
 mv data.orig data.jsonl

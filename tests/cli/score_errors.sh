@@ -151,6 +151,30 @@ printf '{"name": "p",\n "scorers": [\n  {"use": "exact_match"},\n ]}\n' >"$T/bad
 run 1 "$SK" score "$T/ok.jsonl" --pack "$T/badjson.json"
 has "$T/err" "badjson.json:4:"
 
+# A number beyond a double is bad input with its place, never a score.
+printf '{"id": "a", "output": 1, "expected": 1}\n{"id": "b", "output": 1e999, "expected": 1}\n' \
+    >"$T/huge.jsonl"
+run 1 "$SK" score "$T/huge.jsonl" --scorer exact_match --scorer numeric_diff --json
+has "$T/err" "huge.jsonl:2: column 23: number 1e999 is too large for a double"
+has "$T/err" "nothing was scored"
+lines "$T/out" 0
+
+# Numbers past 2^53 compare by their exact value: one double, two numbers.
+run 0 "$SK" try exact_match --output 9007199254740993 --expected 9007199254740992
+has "$T/out" "exact_match: score 0"
+run 0 "$SK" try exact_match --output '{"n": [123456789012345678901234567890123]}' \
+    --expected '{"n": [123456789012345678901234567890124]}'
+has "$T/out" "exact_match: score 0"
+run 0 "$SK" try numeric_diff --output 9007199254740993 --expected 9007199254740992
+has "$T/out" "numeric_diff: score 0.99999999999999989"
+has "$T/out" "output 9007199254740993 vs expected 9007199254740992 (difference 1)"
+run 0 "$SK" try numeric_diff --output 123456789012345678901234567890123 \
+    --expected 123456789012345678901234567890124
+has "$T/out" "numeric_diff: score 0.99999999999999989"
+has "$T/out" "(difference 1)"
+run 0 "$SK" try exact_match --output 1.50 --expected 15e-1
+has "$T/out" "exact_match: score 1"
+
 # Unknown scorer, nonexistent file, bad -j.
 run 1 "$SK" score "$T/ok.jsonl" --scorer no_such_scorer
 has "$T/err" "no scorer named \"no_such_scorer\""

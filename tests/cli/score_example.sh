@@ -47,6 +47,24 @@ run 0 "$SK" -C "$T/qa" score --json -j 1
 cp "$T/out" "$T/j1"
 run 0 "$SK" -C "$T/qa" score --json -j 4
 cmp -s "$T/j1" "$T/out" || fail "-j 1 and -j 4 differ"
+# Nor with the scorers that parse JSON, on enough rows (a batch is 256) that
+# every worker parses at once: the run .ci/run's ThreadSanitizer pass
+# watches for a parser with shared state.
+awk 'BEGIN {
+    for (i = 0; i < 3000; i++)
+        printf "{\"id\": \"r%d\", \"output\": \"[\\\"a\\\", %d, {\\\"big\\\": 900719925474099%d}]\", \"expected\": [%d, \"a\", {\"big\": 9007199254740992}]}\n", i, i, i % 4, i + i % 3
+}' >"$T/json.jsonl"
+cat >"$T/json-pack.json" <<'P'
+{"name": "json", "scorers": [{"use": "exact_match"}, {"use": "json_diff"},
+  {"use": "list_contains"}, {"use": "valid_json", "params": {"schema": {"type": "array"}}}]}
+P
+run 0 "$SK" score "$T/json.jsonl" --pack "$T/json-pack.json" --json -j 1
+cp "$T/out" "$T/jj1"
+run 0 "$SK" score "$T/json.jsonl" --pack "$T/json-pack.json" --json -j 4
+lines "$T/out" 3000
+cmp -s "$T/jj1" "$T/out" || fail "JSON scorers: -j 1 and -j 4 differ"
+has "$T/err" "3000 rows scored"
+grep -E '^exact_match +0\.0000 ' "$T/err" >/dev/null || fail "JSON rows: exact_match is not 0"
 # A terminal gets a progress bar on stderr; a pipe does not.
 lacks "$T/err" "rows  "
 if command -v script >/dev/null 2>&1; then

@@ -30,6 +30,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,7 +43,9 @@
 
 #include <cjson/cJSON.h>
 
-static volatile sig_atomic_t stopping;
+/* Set by SIGTERM and by POST /shutdown, read by every connection thread:
+ * atomic, which a signal handler may also store to (it is lock-free). */
+static atomic_int stopping;
 static long latency_ms;
 static const char *api_key;
 
@@ -65,6 +68,18 @@ typedef struct seen {
     struct seen *next;
 } seen;
 static seen *seen_list;
+
+/* cJSON's parser writes a process-wide error variable, and connections are
+ * served on threads: every parse in this server goes through here. */
+static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static cJSON *parse_json(const char *text, const char **end, int whole)
+{
+    pthread_mutex_lock(&parse_mu);
+    cJSON *v = cJSON_ParseWithOpts(text, end, whole);
+    pthread_mutex_unlock(&parse_mu);
+    return v;
+}
 
 static void on_term(int sig)
 {
@@ -377,7 +392,7 @@ static char *reply_body(const parsed *p, const char *text, const char *tool_args
             cJSON_AddStringToObject(block, "type", "tool_use");
             cJSON_AddStringToObject(block, "id", "toolu_test");
             cJSON_AddStringToObject(block, "name", p->tool_name);
-            cJSON *input = cJSON_Parse(tool_args);
+            cJSON *input = parse_json(tool_args, NULL, 0);
             cJSON_AddItemToObject(block, "input", input ? input : cJSON_CreateObject());
         } else {
             cJSON_AddStringToObject(block, "type", "text");
@@ -431,7 +446,7 @@ static cJSON *find_judge_schema(const parsed *p)
         return cJSON_Duplicate(p->tool_schema, 1);
     for (const char *s = strchr(p->all_text, '{'); s; s = strchr(s + 1, '{')) {
         const char *end = NULL;
-        cJSON *o = cJSON_ParseWithOpts(s, &end, 0);
+        cJSON *o = parse_json(s, &end, 0);
         if (o && cJSON_GetObjectItem(cJSON_GetObjectItem(o, "properties"), "choice"))
             return o;
         cJSON_Delete(o);
@@ -658,7 +673,7 @@ static void remember_last(const request *rq)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "path", rq->path);
-    cJSON *body = cJSON_Parse(rq->body);
+    cJSON *body = parse_json(rq->body, NULL, 0);
     cJSON_AddItemToObject(o, "body", body ? body : cJSON_CreateString(rq->body));
     cJSON *h = cJSON_AddObjectToObject(o, "headers");
     const char *names[] = {"authorization", "x-api-key", "anthropic-version", "content-type"};
@@ -690,7 +705,7 @@ static int serve_model(int fd, const request *rq, int anthropic)
     sleep_ms(latency_ms);
     if (check_key(fd, rq, anthropic))
         return 0;
-    cJSON *body = cJSON_Parse(rq->body);
+    cJSON *body = parse_json(rq->body, NULL, 0);
     if (!cJSON_IsObject(body)) {
         cJSON_Delete(body);
         return respond_error(fd, 400, NULL, "test server: the request body is not JSON");

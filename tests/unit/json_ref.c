@@ -7,6 +7,8 @@
  */
 #include "json_ref.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef struct ref {
@@ -94,8 +96,23 @@ static int ref_digits(ref *r)
     return r->p > s;
 }
 
+/* Beyond the range of a double: scorekit's own limit, not RFC 8259's, and
+ * judged here by strtod alone. */
+static int ref_too_large(const unsigned char *p, size_t n)
+{
+    char *s = malloc(n + 1);
+    if (!s)
+        abort();
+    memcpy(s, p, n);
+    s[n] = '\0';
+    int inf = isinf(strtod(s, NULL));
+    free(s);
+    return inf;
+}
+
 static int ref_number(ref *r)
 {
+    const unsigned char *start = r->p;
     if (*r->p == '-')
         r->p++;
     if (r->p < r->end && *r->p == '0')
@@ -114,7 +131,7 @@ static int ref_number(ref *r)
         if (!ref_digits(r))
             return 0;
     }
-    return 1;
+    return !ref_too_large(start, (size_t)(r->p - start));
 }
 
 static int ref_lit(ref *r, const char *w)

@@ -8,7 +8,8 @@
 #include <stddef.h>
 
 /* 1 if the n bytes at p are one valid JSON text (surrounding whitespace
- * allowed, nesting up to 512 levels as row.c allows), 0 if not. */
+ * allowed, nesting up to 512 levels and numbers within the range of a
+ * double, as row.c allows), 0 if not. */
 int sk_ref_json_valid(const char *p, size_t n);
 
 #endif

@@ -140,6 +140,29 @@ static const bad_case bad_json[] = {
     {"[\"\xF0\x9F\x98", 0, "column 3: invalid UTF-8 in string: truncated 4-byte sequence"},
     {"[\"\xC3\"]", 0, "column 3: invalid UTF-8 in string: truncated 2-byte sequence"},
     {"[\"\xC3", 0, "column 3: invalid UTF-8 in string: truncated 2-byte sequence"},
+    /* Numbers beyond the range of a double, which strtod makes infinite. */
+    {"[1e999]", 0,
+     "column 2: number 1e999 is too large for a double (the limit is about 1.8e308); write it as "
+     "a string to keep it"},
+    {"{\"a\": -1E+400}", 0,
+     "column 7: number -1E+400 is too large for a double (the limit is about 1.8e308); write it "
+     "as a string to keep it"},
+    {"[1.7976931348623159e308]", 0,
+     "column 2: number 1.7976931348623159e308 is too large for a double (the limit is about "
+     "1.8e308); write it as a string to keep it"},
+    {"[0.01e311]", 0,
+     "column 2: number 0.01e311 is too large for a double (the limit is about 1.8e308); write it "
+     "as a string to keep it"},
+    {"[1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+     "0000000000000000000000000000000000000000000000000000]",
+     0,
+     "column 2: number 100000000000000000000000... is too large for a double (the limit is about "
+     "1.8e308); write it as a string to keep it"},
+    {"[1e99999999999999999999999]", 0,
+     "column 2: number 1e9999999999999999999999... is too large for a double (the limit is about "
+     "1.8e308); write it as a string to keep it"},
     /* A long plain run before the error exercises the 8-byte skip. */
     {"{\"k\":\"0123456789abcdefghijklmnopqrstuvwxyz\x01\"}", 0,
      "column 43: unescaped control character U+0001 in string (write it as \\u0001)"},
@@ -172,6 +195,10 @@ static const good_case good_json[] = {
     {"-0.0e-0", 0},
     {"1E+10", 0},
     {"12345678901234567890123", 0},
+    /* The edges of the double range, and numbers that only look large. */
+    {"[1.7976931348623157e308, -1.7976931348623157E+308, 1.7976931348623158e308]", 0},
+    {"[0.001e311, 0e999999, -0.0000e400, 1e-999999, 5e-324, 1e-400]", 0},
+    {"[0.000000000000000000000000000000000000000000000000000000000000001e370]", 0},
     {"true", 0},
     {"null", 0},
     {"\"\"", 0},
@@ -563,8 +590,11 @@ static void gen_string(sk_buf *b)
 
 static void gen_value(sk_buf *b, int depth)
 {
-    static const char *const nums[] = {
-        "0", "-0", "7", "-12", "3.25", "1e5", "2E-3", "-0.5e+10", "12345678901234567890123", "100"};
+    static const char *const nums[] = {"0",       "-0",       "7",
+                                       "-12",     "3.25",     "1e5",
+                                       "2E-3",    "-0.5e+10", "12345678901234567890123",
+                                       "100",     "1e-400",   "1.7e308",
+                                       "0.18e310"};
     static const char *const keys[] = {"\"id\"", "\"input\"", "\"output\"", "\"\\u006futput\"",
                                        "\"x\"",  "\"\"",      "\"meta\""};
     uint32_t k = rnd(depth > 4 ? 6 : 9);

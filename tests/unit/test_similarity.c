@@ -266,7 +266,7 @@ START_TEST(em_json)
     ASSERT_SCORE(d, NULL, "1e0", "1", 1.0);
     ASSERT_SCORE(d, NULL, "\"1.0\"", "\" 1 \"", 1.0);
     ASSERT_SCORE(d, NULL, "-0", "0", 1.0);
-    ASSERT_SCORE(d, NULL, "0.1", "0.10000000000000001", 1.0); /* the same double */
+    ASSERT_SCORE(d, NULL, "0.1", "0.10000000000000001", 0.0); /* one double, two values */
     ASSERT_SCORE(d, NULL, "1", "2", 0.0);
     ASSERT_SCORE(d, NULL, "\"007\"", "7", 0.0); /* not a strict JSON number: text */
     ASSERT_SCORE(d, NULL, "\"true\"", "true", 1.0);
@@ -284,6 +284,46 @@ START_TEST(em_json)
     ck_assert_msg(strstr(r.rationale, "canonical JSON"), "rationale: %s", r.rationale);
     r = run(d, NULL, "\"hello\"", "5");
     ck_assert_str_eq(r.rationale, "output is text, expected is a number");
+}
+END_TEST
+
+/* Numbers by their exact decimal value, not as doubles. */
+START_TEST(em_exact_numbers)
+{
+    const sk_scorer_def *d = &sk_h_exact_match;
+    static const char *const same[][2] = {
+        {"1.50", "15e-1"},
+        {"1.5", "1.50"},
+        {"-0", "0"},
+        {"-0.0e5", "0"},
+        {"100", "1e2"},
+        {"0.001", "1E-3"},
+        {"123456789012345678901234567890123", "1.23456789012345678901234567890123e32"},
+        {"[1.50, {\"a\": -0}]", "[15e-1, {\"a\": 0.0}]"},
+        {"\"9007199254740993\"", "9007199254740993"}, /* a string holding the number */
+    };
+    static const char *const differ[][2] = {
+        {"9007199254740993", "9007199254740992"}, /* one double */
+        {"\"9007199254740993\"", "\"9007199254740992\""},
+        {"123456789012345678901234567890123", "123456789012345678901234567890124"},
+        {"0.1", "0.10000000000000001"},
+        {"1e-400", "2e-400"}, /* both 0 as doubles */
+        {"[9007199254740993]", "[9007199254740992]"},
+        {"{\"n\": {\"m\": 123456789012345678901234567890123}}",
+         "{\"n\": {\"m\": 123456789012345678901234567890124}}"},
+    };
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        ck_assert_msg(sk_test_value(d, NULL, same[i][0], same[i][1]) == 1.0, "%s vs %s", same[i][0],
+                      same[i][1]);
+        ck_assert_msg(sk_test_value(d, NULL, same[i][1], same[i][0]) == 1.0, "%s vs %s", same[i][1],
+                      same[i][0]);
+    }
+    for (size_t i = 0; i < sizeof differ / sizeof differ[0]; i++)
+        ck_assert_msg(sk_test_value(d, NULL, differ[i][0], differ[i][1]) == 0.0, "%s vs %s",
+                      differ[i][0], differ[i][1]);
+    sk_test_result r = run(d, NULL, "[9007199254740993]", "[9007199254740992]");
+    ck_assert_str_eq(r.rationale, "the values (as canonical JSON) differ at character 17: output "
+                                  "has \"3]\", expected \"2]\"");
 }
 END_TEST
 
@@ -328,7 +368,54 @@ START_TEST(nd_reference)
     ASSERT_SCORE(d, NULL, "1e308", "-1e308", 0.0); /* |e|+|o| overflows: still defined */
     ASSERT_SCORE(d, NULL, "1.7e308", "1e308", 1.0 - 0.7 / 2.7);
     sk_test_result r = run(d, NULL, "105", "100");
-    ck_assert_str_eq(r.rationale, "output 105 vs expected 100");
+    ck_assert_str_eq(r.rationale, "output 105 vs expected 100 (difference 5)");
+}
+END_TEST
+
+/* A difference a double cannot hold is still a difference. */
+START_TEST(nd_exact_numbers)
+{
+    const sk_scorer_def *d = &sk_h_numeric_diff;
+    const double below_one = nextafter(1.0, 0.0);
+    sk_test_result r = run(d, NULL, "9007199254740993", "9007199254740992");
+    ck_assert_int_eq(r.kind, SK_VERDICT_SCORE);
+    ck_assert_msg(r.score == below_one, "score %.17g", r.score);
+    ck_assert_str_eq(r.rationale,
+                     "output 9007199254740993 vs expected 9007199254740992 (difference 1)");
+    r = run(d, NULL, "\"9007199254740993\"", "\"9007199254740992\"");
+    ck_assert(r.score == below_one);
+    r = run(d, NULL, "123456789012345678901234567890123", "123456789012345678901234567890124");
+    ck_assert(r.score == below_one);
+    ck_assert_msg(strstr(r.rationale, "(difference 1)"), "rationale: %s", r.rationale);
+    r = run(d, NULL, "0.3", "0.30000000000000001");
+    ck_assert(r.score == below_one);
+    ck_assert_msg(strstr(r.rationale, "(difference 1e-17)"), "rationale: %s", r.rationale);
+    /* Equal values, however written, are exactly 1. */
+    ck_assert(sk_test_value(d, NULL, "123456789012345678901234567890123",
+                            "\"1.23456789012345678901234567890123e32\"") == 1.0);
+    ck_assert(sk_test_value(d, NULL, "1.50", "15e-1") == 1.0);
+    ck_assert(sk_test_value(d, NULL, "-0", "0") == 1.0);
+    /* Doubles would see 0 and 0 here. */
+    ASSERT_SCORE(d, NULL, "1e-400", "2e-400", 0.666667);
+    r = run(d, NULL, "-2", "3");
+    ck_assert_str_eq(r.rationale, "output -2 vs expected 3 (difference 5)");
+    /* Thousands of digits apart: compared as doubles, still never 1. */
+    ASSERT_SCORE(d, NULL, "1", "1e-5000", 0.0);
+    enum { Z = 5000 };
+    char *longer = malloc(Z + 8);
+    strcpy(longer, "\"1.");
+    memset(longer + 3, '0', Z);
+    strcpy(longer + 3 + Z, "1\"");
+    r = run(d, NULL, longer, "1");
+    ck_assert(r.score == below_one);
+    free(longer);
+    /* json_diff's numbers follow the same rule. */
+    r = run(&sk_h_json_diff, NULL, "{\"a\": 9007199254740993}", "{\"a\": 9007199254740992}");
+    ck_assert(r.score == below_one);
+    ck_assert_msg(strstr(r.rationale, "(0.99999999999999989)"), "rationale: %s", r.rationale);
+    ck_assert(sk_test_value(&sk_h_json_diff, NULL, "[1.50]", "[15e-1]") == 1.0);
+    ck_assert(sk_test_value(&sk_h_list_contains, NULL, "[9007199254740993]", "[9007199254740992]") <
+              1.0);
 }
 END_TEST
 
@@ -436,11 +523,12 @@ static char *nested_array(size_t depth, const char *leaf)
 START_TEST(jd_deep)
 {
     const sk_scorer_def *d = &sk_h_json_diff;
-    char *a = nested_array(900, "1"), *b = nested_array(900, "2");
+    char *a = nested_array(500, "1"), *b = nested_array(500, "2");
     ASSERT_SCORE(d, NULL, a, b, 0.666667);
     free(a);
     free(b);
-    /* Deeper than cJSON's limit: never a crash, an error for bad JSON. */
+    /* Deeper than the parser's limit (512, as for rows): never a crash, an
+     * error for bad JSON. */
     a = nested_array(5000, "1");
     b = nested_array(5000, "1");
     sk_test_result r = run(d, NULL, a, b);
@@ -700,11 +788,13 @@ static Suite *similarity_suite(void)
     tcase_add_test(t, em_text);
     tcase_add_test(t, em_params);
     tcase_add_test(t, em_json);
+    tcase_add_test(t, em_exact_numbers);
     tcase_add_test(t, em_huge);
     suite_add_tcase(s, t);
 
     t = tcase_create("numeric_diff");
     tcase_add_test(t, nd_reference);
+    tcase_add_test(t, nd_exact_numbers);
     tcase_add_test(t, nd_strings);
     tcase_add_test(t, nd_bad_expected);
     suite_add_tcase(s, t);
