@@ -13,7 +13,6 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +20,8 @@
 #include "base/error.h"
 #include "base/util.h"
 #include "base/verdict.h"
+#include "store/dataset.h"
+#include "store/experiment_read.h"
 
 #define NOISE_Z 1.959963984540054 /* per-row noise band: 1.96 standard errors */
 
@@ -91,34 +92,34 @@ static void free_defs(scorer_def *d, size_t n)
     free(d);
 }
 
+typedef struct def_list {
+    scorer_def *v;
+    size_t n;
+} def_list;
+
+static int add_def(void *ud, const char *name, int has_threshold, double threshold)
+{
+    def_list *l = ud;
+    l->v = sk_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+    scorer_def *d = &l->v[l->n++];
+    d->name = sk_xstrdup(name);
+    d->has_threshold = has_threshold;
+    d->threshold = threshold;
+    return 0;
+}
+
 static int load_scorers(sk_store *st, const char *exp_id, scorer_def **out, size_t *n, char **err)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT name, threshold FROM experiment_scorers WHERE "
-                              "experiment_id = ? ORDER BY idx",
-                              err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = sk_xrealloc(*out, (*n + 1) * sizeof **out);
-        scorer_def *d = &(*out)[(*n)++];
-        d->name = sk_store_column_dup(s, 0);
-        d->has_threshold = sqlite3_column_type(s, 1) != SQLITE_NULL;
-        d->threshold = sqlite3_column_double(s, 1);
+    def_list l = {0};
+    int rc = sk_experiment_each_scorer(st, exp_id, add_def, &l, err);
+    if (rc) {
+        free_defs(l.v, l.n);
+        l.v = NULL;
+        l.n = 0;
     }
-    sqlite3_finalize(s);
-    if (step != SQLITE_DONE) {
-        free_defs(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return sk_store_error(st, "reading the experiment's scorers", err);
-    }
-    return SK_OK;
+    *out = l.v;
+    *n = l.n;
+    return rc;
 }
 
 static const scorer_def *find_def(const scorer_def *d, size_t n, const char *name)
@@ -169,39 +170,38 @@ static void free_side_rows(side_row *r, size_t n)
     free(r);
 }
 
+typedef struct row_list {
+    side_row *v;
+    size_t n, cap;
+} row_list;
+
+static int add_side_row(void *ud, const sk_experiment_row_cells *c)
+{
+    row_list *l = ud;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->v = sk_xrealloc(l->v, l->cap * sizeof *l->v);
+    }
+    side_row *r = &l->v[l->n++];
+    r->id = sk_xstrdup(c->row_id);
+    r->pos = c->pos;
+    r->cells = c->cells;
+    r->task_errors = c->task_errors;
+    return 0;
+}
+
 static int load_rows(sk_store *st, const char *exp_id, side_row **out, size_t *n, char **err)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT row_id, min(pos), count(*), count(task_error) FROM cells "
-                              "WHERE experiment_id = ? GROUP BY row_id ORDER BY row_id",
-                              err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    size_t cap = 0;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            *out = sk_xrealloc(*out, cap * sizeof **out);
-        }
-        side_row *r = &(*out)[(*n)++];
-        r->id = sk_store_column_dup(s, 0);
-        r->pos = sqlite3_column_int64(s, 1);
-        r->cells = (unsigned)sqlite3_column_int(s, 2);
-        r->task_errors = (unsigned)sqlite3_column_int(s, 3);
+    row_list l = {0};
+    int rc = sk_experiment_each_row_cells(st, exp_id, add_side_row, &l, err);
+    if (rc) {
+        free_side_rows(l.v, l.n);
+        l.v = NULL;
+        l.n = 0;
     }
-    sqlite3_finalize(s);
-    if (step != SQLITE_DONE) {
-        free_side_rows(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return sk_store_error(st, "reading the experiment's cells", err);
-    }
-    return SK_OK;
+    *out = l.v;
+    *n = l.n;
+    return rc;
 }
 
 static void init_side(sk_cmp_side *sd, const side_row *r)
@@ -254,54 +254,54 @@ static size_t scorer_index(const sk_comparison *c, const char *name)
     return (size_t)-1;
 }
 
+typedef struct score_acc {
+    sk_comparison *c;
+    int new_side;
+    size_t at; /* the row reached, both lists being sorted by id */
+} score_acc;
+
+static int add_score(void *ud, const sk_experiment_score *s)
+{
+    score_acc *a = ud;
+    sk_comparison *c = a->c;
+    while (a->at < c->nrows && strcmp(c->rows[a->at].id, s->row_id) < 0)
+        a->at++;
+    if (a->at == c->nrows || strcmp(c->rows[a->at].id, s->row_id) != 0)
+        return 0; /* a score without its cell: cannot happen with the foreign key */
+    size_t k = scorer_index(c, s->scorer);
+    if (k == (size_t)-1)
+        return 0;
+    const sk_cmp_scorer *sc = &c->scorers[k];
+    int has_thr = a->new_side ? sc->new_has_threshold : sc->base_has_threshold;
+    double thr = a->new_side ? sc->new_threshold : sc->base_threshold;
+    sk_cmp_side *sd = a->new_side ? &c->rows[a->at].new_[k] : &c->rows[a->at].base[k];
+    if (strcmp(s->kind, "score") == 0) {
+        double x = s->score;
+        sd->scored++;
+        double d = x - sd->mean;
+        sd->mean += d / sd->scored;
+        sd->sd += d * (x - sd->mean);
+        if (has_thr) {
+            if (x >= thr)
+                sd->pass++;
+            else
+                sd->fail++;
+        }
+    } else if (strcmp(s->kind, "error") == 0) {
+        sd->errors++;
+    }
+    return 0;
+}
+
 /* Accumulate one side's verdicts into the rows (still sorted by id).  The
  * running mean and M2 (Welford) live in mean and sd until finish_side. */
 static int load_scores(sk_store *st, sk_comparison *c, int new_side, char **err)
 {
     const sk_experiment *e = new_side ? &c->new_ : &c->base;
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT row_id, scorer, kind, score FROM scores WHERE "
-                              "experiment_id = ? ORDER BY row_id",
-                              err);
+    score_acc a = {.c = c, .new_side = new_side};
+    int rc = sk_experiment_each_score(st, e->id, add_score, &a, err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, e->id, -1, SQLITE_TRANSIENT);
-    size_t at = 0;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *row = (const char *)sqlite3_column_text(s, 0);
-        while (at < c->nrows && strcmp(c->rows[at].id, row) < 0)
-            at++;
-        if (at == c->nrows || strcmp(c->rows[at].id, row) != 0)
-            continue; /* a score without its cell: cannot happen with the foreign key */
-        size_t k = scorer_index(c, (const char *)sqlite3_column_text(s, 1));
-        if (k == (size_t)-1)
-            continue;
-        const sk_cmp_scorer *sc = &c->scorers[k];
-        int has_thr = new_side ? sc->new_has_threshold : sc->base_has_threshold;
-        double thr = new_side ? sc->new_threshold : sc->base_threshold;
-        sk_cmp_side *sd = new_side ? &c->rows[at].new_[k] : &c->rows[at].base[k];
-        const char *kind = (const char *)sqlite3_column_text(s, 2);
-        if (strcmp(kind, "score") == 0) {
-            double x = sqlite3_column_double(s, 3);
-            sd->scored++;
-            double d = x - sd->mean;
-            sd->mean += d / sd->scored;
-            sd->sd += d * (x - sd->mean);
-            if (has_thr) {
-                if (x >= thr)
-                    sd->pass++;
-                else
-                    sd->fail++;
-            }
-        } else if (strcmp(kind, "error") == 0) {
-            sd->errors++;
-        }
-    }
-    sqlite3_finalize(s);
-    if (step != SQLITE_DONE)
-        return sk_store_error(st, "reading the experiment's scores", err);
     for (size_t i = 0; i < c->nrows; i++)
         for (size_t k = 0; k < c->nscorers; k++) {
             sk_cmp_side *sd = new_side ? &c->rows[i].new_[k] : &c->rows[i].base[k];
@@ -472,40 +472,37 @@ static char *segment_value(const cJSON *meta, const char *key)
     return cJSON_PrintUnformatted(v);
 }
 
+typedef struct seg_acc {
+    sk_comparison *c;
+    size_t at; /* the row reached, both lists being sorted by id */
+} seg_acc;
+
+static int add_segment(void *ud, const char *row_id, const char *metadata_json)
+{
+    seg_acc *a = ud;
+    sk_comparison *c = a->c;
+    while (a->at < c->nrows && strcmp(c->rows[a->at].id, row_id) < 0)
+        a->at++;
+    if (a->at == c->nrows)
+        return 1; /* past the last row: stop */
+    sk_cmp_row *r = &c->rows[a->at];
+    if (strcmp(r->id, row_id) != 0 || r->segment)
+        return 0;
+    cJSON *meta = metadata_json ? cJSON_Parse(metadata_json) : NULL;
+    r->segment = sk_xcalloc(c->nby, sizeof *r->segment);
+    for (size_t k = 0; k < c->nby; k++)
+        r->segment[k] = segment_value(meta, c->by[k]);
+    cJSON_Delete(meta);
+    return 0;
+}
+
 /* Give rows the segment values from dataset version `version_id`, for the
  * rows that have none yet (rows still sorted by id). */
 static int load_segment_values(sk_store *st, sk_comparison *c, int64_t version_id, char **err)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT row_id, metadata_json FROM dataset_rows WHERE version_id = "
-                              "? ORDER BY row_id",
-                              err);
-    if (rc)
-        return rc;
-    sqlite3_bind_int64(s, 1, version_id);
-    size_t at = 0;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *row = (const char *)sqlite3_column_text(s, 0);
-        while (at < c->nrows && strcmp(c->rows[at].id, row) < 0)
-            at++;
-        if (at == c->nrows)
-            break;
-        sk_cmp_row *r = &c->rows[at];
-        if (strcmp(r->id, row) != 0 || r->segment)
-            continue;
-        const char *text = (const char *)sqlite3_column_text(s, 1);
-        cJSON *meta = text ? cJSON_Parse(text) : NULL;
-        r->segment = sk_xcalloc(c->nby, sizeof *r->segment);
-        for (size_t k = 0; k < c->nby; k++)
-            r->segment[k] = segment_value(meta, c->by[k]);
-        cJSON_Delete(meta);
-    }
-    sqlite3_finalize(s);
-    if (step != SQLITE_DONE && step != SQLITE_ROW)
-        return sk_store_error(st, "reading the rows' metadata", err);
-    return SK_OK;
+    seg_acc a = {.c = c};
+    int rc = sk_dataset_each_metadata(st, version_id, add_segment, &a, err);
+    return rc < 0 ? rc : SK_OK;
 }
 
 /* A row's place in one key's segments. */

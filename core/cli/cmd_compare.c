@@ -5,7 +5,6 @@
  * (compare_report.c). */
 #include <getopt.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "cli/compare_report.h"
 #include "base/error.h"
 #include "base/util.h"
+#include "store/experiment_read.h"
 
 enum { CLI_GATE = 3 }; /* a --fail-on-* gate fired */
 
@@ -86,15 +86,9 @@ static int parse_whole(const char *opt, const char *s, double hi, double *out)
 /* The newest experiment other than `not`, or NULL (caller frees). */
 static char *newest_experiment(sk_store *st, const char * not )
 {
-    sqlite3_stmt *s = NULL;
-    if (sk_store_prepare(st, &s,
-                         "SELECT id FROM experiments WHERE id <> ? ORDER BY created_at DESC, id "
-                         "DESC LIMIT 1",
-                         NULL))
+    char *id = NULL;
+    if (sk_experiment_newest_other(st, not, &id, NULL))
         return NULL;
-    sqlite3_bind_text(s, 1, not ? not : "", -1, SQLITE_TRANSIENT);
-    char *id = sqlite3_step(s) == SQLITE_ROW ? sk_store_column_dup(s, 0) : NULL;
-    sqlite3_finalize(s);
     return id;
 }
 

@@ -2,7 +2,6 @@
  * with its dataset, cells, errors and the mean score of every scorer. */
 #include <getopt.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "cli/cli.h"
 #include "base/error.h"
 #include "base/util.h"
+#include "store/experiment_read.h"
 
 static void help(void)
 {
@@ -47,44 +47,44 @@ static void listed_free(listed *v, size_t n)
     free(v);
 }
 
+typedef struct listing {
+    listed *v;
+    size_t n, cap;
+} listing;
+
+/* A copy of a borrowed string that may be NULL. */
+static char *dup_or_null(const char *s)
+{
+    return s ? sk_xstrdup(s) : NULL;
+}
+
+static int add_listed(void *ud, const sk_experiment_listed *e)
+{
+    listing *ls = ud;
+    if (ls->n == ls->cap) {
+        ls->cap = ls->cap ? ls->cap * 2 : 16;
+        ls->v = sk_xrealloc(ls->v, ls->cap * sizeof *ls->v);
+    }
+    listed *l = &ls->v[ls->n++];
+    memset(l, 0, sizeof *l);
+    l->id = dup_or_null(e->id);
+    l->name = dup_or_null(e->name);
+    l->created_at = dup_or_null(e->created_at);
+    l->finished_at = dup_or_null(e->finished_at);
+    l->dataset = dup_or_null(e->dataset_ref);
+    l->origin = dup_or_null(e->origin);
+    l->trials = e->trials;
+    l->total = (size_t)e->dataset_rows * (size_t)(l->trials > 0 ? l->trials : 1);
+    l->status = dup_or_null(e->status); /* "interrupted" once its run is gone */
+    return 0;
+}
+
 static int load(sk_store *st, listed **out, size_t *n, char **err)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *s = NULL;
-    /* Ids start with the creation time in milliseconds: sorting them sorts
-     * by creation, more finely than created_at's seconds. */
-    int rc = sk_store_prepare(
-        st, &s,
-        "SELECT e.id, e.name, e.created_at, e.finished_at, "
-        "e.dataset_ref, e.origin, e.trials, coalesce(v.row_count, 0), " SK_EXPERIMENT_STATUS_COLUMNS
-        " FROM experiments e LEFT JOIN dataset_versions v ON v.id = "
-        "e.dataset_version_id ORDER BY e.id DESC",
-        err);
-    if (rc)
-        return rc;
-    size_t cap = 0;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = sk_xrealloc(*out, cap * sizeof **out);
-        }
-        listed *l = &(*out)[(*n)++];
-        memset(l, 0, sizeof *l);
-        l->id = sk_store_column_dup(s, 0);
-        l->name = sk_store_column_dup(s, 1);
-        l->created_at = sk_store_column_dup(s, 2);
-        l->finished_at = sk_store_column_dup(s, 3);
-        l->dataset = sk_store_column_dup(s, 4);
-        l->origin = sk_store_column_dup(s, 5);
-        l->trials = sqlite3_column_int(s, 6);
-        l->total = (size_t)sqlite3_column_int64(s, 7) * (size_t)(l->trials > 0 ? l->trials : 1);
-        l->status = sk_experiment_status_at(s, 8); /* "interrupted" once its run is gone */
-    }
-    sqlite3_finalize(s);
-    if (step != SQLITE_DONE)
-        rc = sk_store_error(st, "listing the experiments", err);
+    listing ls = {0};
+    int rc = sk_experiment_each_listed(st, add_listed, &ls, err);
+    *out = ls.v;
+    *n = ls.n;
     for (size_t i = 0; rc == SK_OK && i < *n; i++) {
         rc = sk_experiment_stats(st, (*out)[i].id, &(*out)[i].stats, err);
         if (rc == SK_OK)

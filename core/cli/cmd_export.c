@@ -5,7 +5,7 @@
  * written verbatim, so nothing is lost in a round trip through a parser. */
 #include <errno.h>
 #include <getopt.h>
-#include <sqlite3.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "run/rowscore.h"
 #include "base/util.h"
+#include "store/experiment_read.h"
 
 static void help(void)
 {
@@ -29,47 +30,39 @@ static void help(void)
         "in dataset order, then by trial.\n");
 }
 
-static const char *text(sqlite3_stmt *s, int i)
-{
-    return (const char *)sqlite3_column_text(s, i);
-}
-
 static void add_raw(sk_buf *b, const char *key, const char *json)
 {
     sk_buf_printf(b, ",\"%s\":%s", key, json ? json : "null");
 }
 
 /* The cell's own fields, from the first result row of the cell. */
-static void begin_cell(sk_buf *b, sqlite3_stmt *s)
+static void begin_cell(sk_buf *b, const sk_cell_score_row *r)
 {
-    const char *id = text(s, 0);
     sk_buf_adds(b, "{\"id\":");
-    sk_buf_add_json_string(b, id, strlen(id));
-    sk_buf_printf(b, ",\"trial\":%d", sqlite3_column_int(s, 1));
-    add_raw(b, "input", text(s, 2));
-    add_raw(b, "expected", text(s, 3));
-    add_raw(b, "metadata", text(s, 4));
-    add_raw(b, "output", text(s, 5));
-    if (sqlite3_column_type(s, 6) == SQLITE_NULL)
+    sk_buf_add_json_string(b, r->row_id, strlen(r->row_id));
+    sk_buf_printf(b, ",\"trial\":%d", r->trial);
+    add_raw(b, "input", r->input_json);
+    add_raw(b, "expected", r->expected_json);
+    add_raw(b, "metadata", r->metadata_json);
+    add_raw(b, "output", r->output_json);
+    if (isnan(r->latency_ms))
         sk_buf_adds(b, ",\"latency_ms\":null");
     else
-        sk_buf_printf(b, ",\"latency_ms\":%.3f", sqlite3_column_double(s, 6));
-    if (text(s, 7)) {
+        sk_buf_printf(b, ",\"latency_ms\":%.3f", r->latency_ms);
+    if (r->task_error) {
         sk_buf_adds(b, ",\"task_error\":");
-        sk_buf_add_json_string(b, text(s, 7), strlen(text(s, 7)));
+        sk_buf_add_json_string(b, r->task_error, strlen(r->task_error));
     }
-    if (sqlite3_column_type(s, 16) != SQLITE_NULL) /* the cell's model calls */
+    if (r->has_llm) /* the cell's model calls */
         sk_buf_printf(b,
                       ",\"llm\":{\"calls\":%lld,\"prompt_tokens\":%lld,\"completion_tokens\":%lld,"
                       "\"cost\":%.6g}",
-                      (long long)sqlite3_column_int64(s, 16),
-                      (long long)sqlite3_column_int64(s, 17),
-                      (long long)sqlite3_column_int64(s, 18), sqlite3_column_double(s, 19));
+                      r->llm_calls, r->prompt_tokens, r->completion_tokens, r->cost);
     sk_buf_adds(b, ",\"overall\":");
-    if (sqlite3_column_type(s, 8) == SQLITE_NULL)
+    if (isnan(r->overall))
         sk_buf_adds(b, "null");
     else
-        sk_buf_add_score(b, sqlite3_column_double(s, 8));
+        sk_buf_add_score(b, r->overall);
 }
 
 /* The cell's verdict, decided from its results as `score` decides it (not
@@ -88,69 +81,58 @@ static void end_cell(sk_buf *b, sk_row_verdict *v, const sk_buf *scores, FILE *o
         *ok = 0;
 }
 
+typedef struct exporter {
+    FILE *out;
+    sk_buf line, scores;
+    sk_row_verdict v;
+    char *cur_id;
+    int cur_trial, nscores, ok;
+} exporter;
+
+static int export_row(void *ud, const sk_cell_score_row *r)
+{
+    exporter *x = ud;
+    if (!x->cur_id || r->trial != x->cur_trial || strcmp(x->cur_id, r->row_id) != 0) {
+        if (x->cur_id)
+            end_cell(&x->line, &x->v, &x->scores, x->out, &x->ok);
+        sk_buf_reset(&x->line);
+        sk_buf_reset(&x->scores);
+        free(x->cur_id);
+        x->cur_id = sk_xstrdup(r->row_id);
+        x->cur_trial = r->trial;
+        x->nscores = 0;
+        begin_cell(&x->line, r);
+        sk_row_verdict_begin(&x->v);
+        if (r->task_error)
+            sk_row_verdict_task_error(&x->v, r->task_error);
+    }
+    if (r->scorer) { /* none when the task failed */
+        /* A score the store lacks counts as 0, as export always wrote it. */
+        double score = isnan(r->score) ? 0.0 : r->score;
+        if (x->nscores++)
+            sk_buf_addc(&x->scores, ',');
+        sk_buf_add_json_string(&x->scores, r->scorer, strlen(r->scorer));
+        sk_buf_addc(&x->scores, ':');
+        cli_verdict_json(&x->scores, r->kind, score, r->message, r->rationale, r->meta_json);
+        sk_row_verdict_add(&x->v, r->scorer, sk_verdict_from_name(r->kind), score, r->has_threshold,
+                           r->threshold, r->message);
+    }
+    return x->ok ? 0 : 1; /* 1: stop, the output cannot be written */
+}
+
 static int export(sk_store *st, const sk_experiment *e, FILE *out, char **err)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(
-        st, &s,
-        "SELECT c.row_id, c.trial, r.input_json, r.expected_json, r.metadata_json, "
-        "c.output_json, c.latency_ms, c.task_error, c.overall, c.pass, s.scorer, s.kind, "
-        "s.score, s.message, s.rationale, s.meta_json, c.llm_calls, c.prompt_tokens, "
-        "c.completion_tokens, c.cost, es.threshold FROM cells c "
-        "LEFT JOIN dataset_rows r ON r.version_id = ?2 AND r.row_id = c.row_id "
-        "LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND "
-        "s.trial = c.trial "
-        "LEFT JOIN experiment_scorers es ON es.experiment_id = c.experiment_id AND es.name = "
-        "s.scorer WHERE c.experiment_id = ?1 ORDER BY c.pos, c.trial, es.idx",
-        err);
-    if (rc)
+    exporter x = {.out = out, .cur_trial = -1, .ok = 1};
+    int rc = sk_experiment_each_export(st, e->id, e->dataset_version_id, export_row, &x, err);
+    if (rc == SK_OK && x.cur_id)
+        end_cell(&x.line, &x.v, &x.scores, out, &x.ok);
+    free(x.cur_id);
+    sk_buf_free(&x.line);
+    sk_buf_free(&x.scores);
+    sk_row_verdict_free(&x.v);
+    if (rc < 0)
         return rc;
-    sqlite3_bind_text(s, 1, e->id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, e->dataset_version_id);
-    sk_buf line = {0}, scores = {0};
-    sk_row_verdict v = {0};
-    char *cur_id = NULL;
-    int cur_trial = -1, nscores = 0, step = SQLITE_DONE, ok = 1;
-    while (ok && (step = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *id = text(s, 0);
-        int trial = sqlite3_column_int(s, 1);
-        if (!cur_id || trial != cur_trial || strcmp(cur_id, id) != 0) {
-            if (cur_id)
-                end_cell(&line, &v, &scores, out, &ok);
-            sk_buf_reset(&line);
-            sk_buf_reset(&scores);
-            free(cur_id);
-            cur_id = sk_xstrdup(id);
-            cur_trial = trial;
-            nscores = 0;
-            begin_cell(&line, s);
-            sk_row_verdict_begin(&v);
-            if (text(s, 7))
-                sk_row_verdict_task_error(&v, text(s, 7));
-        }
-        const char *scorer = text(s, 10);
-        if (!scorer)
-            continue; /* the task failed: no verdicts */
-        if (nscores++)
-            sk_buf_addc(&scores, ',');
-        sk_buf_add_json_string(&scores, scorer, strlen(scorer));
-        sk_buf_addc(&scores, ':');
-        cli_verdict_json(&scores, text(s, 11), sqlite3_column_double(s, 12), text(s, 13),
-                         text(s, 14), text(s, 15));
-        sk_row_verdict_add(&v, scorer, sk_verdict_from_name(text(s, 11)),
-                           sqlite3_column_double(s, 12), sqlite3_column_type(s, 20) != SQLITE_NULL,
-                           sqlite3_column_double(s, 20), text(s, 13));
-    }
-    if (ok && step == SQLITE_DONE && cur_id)
-        end_cell(&line, &v, &scores, out, &ok);
-    free(cur_id);
-    sk_buf_free(&line);
-    sk_buf_free(&scores);
-    sk_row_verdict_free(&v);
-    sqlite3_finalize(s);
-    if (ok && step != SQLITE_DONE)
-        return sk_store_error(st, "reading the experiment's cells", err);
-    if (fflush(out) != 0 || ferror(out))
+    if (!x.ok || fflush(out) != 0 || ferror(out))
         return sk_errf(err, SK_EIO, "cannot write the export: %s", strerror(errno));
     return SK_OK;
 }

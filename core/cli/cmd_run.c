@@ -158,7 +158,12 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
     sk_pack *pack = NULL;
     cJSON *task = NULL;
     int rc = CLI_OK;
-    if (sk_store_open(&st, proj->dir, &err) != SK_OK) {
+    /* A new run loads its pack before it touches the store, so a pack that
+     * is refused (a syntax error, a scorer composing itself) leaves the
+     * store as it was: no dataset imported, no experiment begun. */
+    if (!resume && cli_pack(ctx, proj, pack_file, NULL, 0, &reg, &pack))
+        rc = CLI_FAIL;
+    else if (sk_store_open(&st, proj->dir, &err) != SK_OK) {
         cli_error("%s", err);
         rc = CLI_FAIL;
     } else if (resume) {
@@ -177,8 +182,6 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
             cli_error("no dataset: pass --dataset NAME[@VER] or set \"dataset\" in %s", proj->path);
             rc = CLI_USAGE;
         }
-        if (rc == CLI_OK && cli_pack(ctx, proj, pack_file, NULL, 0, &reg, &pack))
-            rc = CLI_FAIL;
         if (rc == CLI_OK) {
             task = proj->task_json ? cJSON_Parse(proj->task_json) : cJSON_CreateObject();
             if (sk_plan_apply_sets(task, sets, nsets, &err) != SK_OK) {

@@ -113,7 +113,8 @@ static void list_lua(const char *project_dir, cJSON *arr)
                 dup = strcmp(seen[j], names[i]) == 0;
             char *path = sk_asprintf("%s/%s.lua", dir, names[i]);
             char *display = sk_asprintf("%s.lua", names[i]);
-            sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
+            sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY,
+                                 SK_LUA_DEFAULT_SECONDS};
             sk_lua_script *script = NULL;
             char *err = NULL;
             if (!dup && sk_lua_script_load(&script, path, display, &lim, &err) != 0) {

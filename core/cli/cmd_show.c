@@ -6,7 +6,6 @@
  * both forms always hold the same facts. */
 #include <getopt.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,8 @@
 #include "base/error.h"
 #include "base/util.h"
 #include "base/verdict.h"
+#include "store/dataset.h"
+#include "store/experiment_read.h"
 
 #define CLIP         200 /* characters of an output, input or message shown */
 #define GROUP_IDS    3   /* row ids shown per error message */
@@ -77,11 +78,6 @@ typedef struct view {
     sk_llm_usage usage;
 } view;
 
-static double col_num(sqlite3_stmt *s, int i)
-{
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
-}
-
 static void view_clear(view *v)
 {
     for (size_t i = 0; i < v->ngroups; i++) {
@@ -130,137 +126,123 @@ static int cmp_group(const void *a, const void *b)
     return strcmp(x->message, y->message);
 }
 
+typedef struct grouping {
+    view *v;
+    size_t cap;
+    err_group *g;  /* the group being filled */
+    char *prev_id; /* the group's last row, to count distinct rows */
+} grouping;
+
+static int add_error(void *ud, const sk_experiment_error *e)
+{
+    grouping *gr = ud;
+    view *v = gr->v;
+    err_group *g = gr->g;
+    if (!g || g->idx != e->idx || strcmp(g->message, e->message) != 0 ||
+        (e->scorer && (!g->scorer || strcmp(g->scorer, e->scorer) != 0))) {
+        if (v->ngroups == gr->cap) {
+            gr->cap = gr->cap ? gr->cap * 2 : 8;
+            v->groups = sk_xrealloc(v->groups, gr->cap * sizeof *v->groups);
+        }
+        g = gr->g = &v->groups[v->ngroups++];
+        memset(g, 0, sizeof *g);
+        g->idx = e->idx;
+        g->scorer = e->scorer ? sk_xstrdup(e->scorer) : NULL;
+        g->message = sk_xstrdup(e->message);
+        g->first = e->pos;
+        free(gr->prev_id);
+        gr->prev_id = NULL;
+    }
+    g->count++;
+    /* Cells of one row are adjacent (ordered by position, then trial). */
+    if (!gr->prev_id || strcmp(gr->prev_id, e->row_id) != 0) {
+        if (g->nids < GROUP_IDS)
+            g->ids[g->nids++] = sk_xstrdup(e->row_id);
+        else
+            g->more_ids++;
+        free(gr->prev_id);
+        gr->prev_id = sk_xstrdup(e->row_id);
+    }
+    return 0;
+}
+
 /* Task errors and scorer errors in one pass, sorted so each message's
  * cells are consecutive (then in dataset order), grouped here. */
 static int load_errors(sk_store *st, view *v, char **err)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(
-        st, &s,
-        "SELECT -1, NULL, task_error, row_id, pos, trial FROM cells WHERE experiment_id = ?1 "
-        "AND task_error IS NOT NULL "
-        "UNION ALL "
-        "SELECT coalesce(es.idx, 1 << 30), s.scorer, coalesce(s.message, ''), s.row_id, c.pos, "
-        "s.trial FROM scores s JOIN cells c ON c.experiment_id = s.experiment_id AND c.row_id = "
-        "s.row_id AND c.trial = s.trial LEFT JOIN experiment_scorers es ON es.experiment_id = "
-        "s.experiment_id AND es.name = s.scorer WHERE s.experiment_id = ?1 AND s.kind = 'error' "
-        "ORDER BY 1, 2, 3, 5, 6",
-        err);
+    grouping gr = {.v = v};
+    int rc = sk_experiment_each_error(st, v->e.id, add_error, &gr, err);
+    free(gr.prev_id);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, v->e.id, -1, SQLITE_TRANSIENT);
-    size_t cap = 0;
-    err_group *g = NULL;
-    char *prev_id = NULL; /* the group's last row, to count distinct rows */
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        int idx = sqlite3_column_int(s, 0);
-        const char *scorer = (const char *)sqlite3_column_text(s, 1);
-        const char *msg = (const char *)sqlite3_column_text(s, 2);
-        const char *row = (const char *)sqlite3_column_text(s, 3);
-        if (!msg)
-            msg = "";
-        if (!g || g->idx != idx || strcmp(g->message, msg) != 0 ||
-            (scorer && (!g->scorer || strcmp(g->scorer, scorer) != 0))) {
-            if (v->ngroups == cap) {
-                cap = cap ? cap * 2 : 8;
-                v->groups = sk_xrealloc(v->groups, cap * sizeof *v->groups);
-            }
-            g = &v->groups[v->ngroups++];
-            memset(g, 0, sizeof *g);
-            g->idx = idx;
-            g->scorer = scorer ? sk_xstrdup(scorer) : NULL;
-            g->message = sk_xstrdup(msg);
-            g->first = sqlite3_column_int64(s, 4);
-            free(prev_id);
-            prev_id = NULL;
-        }
-        g->count++;
-        /* Cells of one row are adjacent (ordered by position, then trial). */
-        if (!prev_id || strcmp(prev_id, row) != 0) {
-            if (g->nids < GROUP_IDS)
-                g->ids[g->nids++] = sk_xstrdup(row);
-            else
-                g->more_ids++;
-            free(prev_id);
-            prev_id = sk_xstrdup(row);
-        }
-    }
-    free(prev_id);
-    sqlite3_finalize(s);
-    if (step != SQLITE_DONE)
-        return sk_store_error(st, "reading the errors", err);
     if (v->ngroups)
         qsort(v->groups, v->ngroups, sizeof *v->groups, cmp_group);
     return SK_OK;
 }
 
+typedef struct row_reader {
+    row_view *r;
+    size_t tcap, vcap;
+} row_reader;
+
+static char *dup_or_null(const char *s)
+{
+    return s ? sk_xstrdup(s) : NULL;
+}
+
+static int add_row_score(void *ud, const sk_cell_score_row *c)
+{
+    row_reader *rr = ud;
+    row_view *r = rr->r;
+    if (!r->nt || r->t[r->nt - 1].trial != c->trial) {
+        if (r->nt == rr->tcap) {
+            rr->tcap = rr->tcap ? rr->tcap * 2 : 4;
+            r->t = sk_xrealloc(r->t, rr->tcap * sizeof *r->t);
+        }
+        trial_view *tv = &r->t[r->nt++];
+        memset(tv, 0, sizeof *tv);
+        tv->trial = c->trial;
+        tv->output = dup_or_null(c->output_json);
+        tv->task_error = dup_or_null(c->task_error);
+        tv->overall = c->overall;
+        tv->latency_ms = c->latency_ms;
+        rr->vcap = 0;
+    }
+    if (!c->scorer)
+        return 0; /* a task error: no scores */
+    trial_view *tv = &r->t[r->nt - 1];
+    if (tv->nv == rr->vcap) {
+        rr->vcap = rr->vcap ? rr->vcap * 2 : 4;
+        tv->v = sk_xrealloc(tv->v, rr->vcap * sizeof *tv->v);
+    }
+    verdict *vd = &tv->v[tv->nv++];
+    vd->scorer = sk_xstrdup(c->scorer);
+    vd->kind = dup_or_null(c->kind);
+    vd->score = c->score;
+    vd->message = dup_or_null(c->message);
+    vd->rationale = dup_or_null(c->rationale);
+    vd->meta = dup_or_null(c->meta_json);
+    vd->has_threshold = c->has_threshold;
+    vd->threshold = c->threshold;
+    return 0;
+}
+
 static int load_row(sk_store *st, view *v, row_view *r, char **err)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT input_json, expected_json FROM dataset_rows WHERE "
-                              "version_id = ? AND row_id = ?",
-                              err);
+    int rc = sk_dataset_row_texts(st, v->e.dataset_version_id, r->id, &r->input, &r->expected, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, v->e.dataset_version_id);
-    sqlite3_bind_text(s, 2, r->id, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        r->input = sk_store_column_dup(s, 0);
-        r->expected = sk_store_column_dup(s, 1);
-    }
-    sqlite3_finalize(s);
+    row_reader rr = {.r = r};
+    return sk_experiment_each_row_score(st, v->e.id, r->id, add_row_score, &rr, err);
+}
 
-    rc = sk_store_prepare(
-        st, &s,
-        "SELECT c.trial, c.output_json, c.task_error, c.overall, c.latency_ms, s.scorer, s.kind, "
-        "s.score, s.message, s.rationale, s.meta_json, es.threshold FROM cells c LEFT JOIN "
-        "scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND s.trial = "
-        "c.trial LEFT JOIN experiment_scorers es ON es.experiment_id = c.experiment_id AND "
-        "es.name = s.scorer WHERE c.experiment_id = ?1 AND c.row_id = ?2 ORDER BY c.trial, es.idx",
-        err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, v->e.id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, r->id, -1, SQLITE_TRANSIENT);
-    size_t tcap = 0, vcap = 0;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        int trial = sqlite3_column_int(s, 0);
-        if (!r->nt || r->t[r->nt - 1].trial != trial) {
-            if (r->nt == tcap) {
-                tcap = tcap ? tcap * 2 : 4;
-                r->t = sk_xrealloc(r->t, tcap * sizeof *r->t);
-            }
-            trial_view *tv = &r->t[r->nt++];
-            memset(tv, 0, sizeof *tv);
-            tv->trial = trial;
-            tv->output = sk_store_column_dup(s, 1);
-            tv->task_error = sk_store_column_dup(s, 2);
-            tv->overall = col_num(s, 3);
-            tv->latency_ms = col_num(s, 4);
-            vcap = 0;
-        }
-        if (sqlite3_column_type(s, 5) == SQLITE_NULL)
-            continue; /* a task error: no scores */
-        trial_view *tv = &r->t[r->nt - 1];
-        if (tv->nv == vcap) {
-            vcap = vcap ? vcap * 2 : 4;
-            tv->v = sk_xrealloc(tv->v, vcap * sizeof *tv->v);
-        }
-        verdict *vd = &tv->v[tv->nv++];
-        vd->scorer = sk_store_column_dup(s, 5);
-        vd->kind = sk_store_column_dup(s, 6);
-        vd->score = col_num(s, 7);
-        vd->message = sk_store_column_dup(s, 8);
-        vd->rationale = sk_store_column_dup(s, 9);
-        vd->meta = sk_store_column_dup(s, 10);
-        vd->has_threshold = sqlite3_column_type(s, 11) != SQLITE_NULL;
-        vd->threshold = sqlite3_column_double(s, 11);
-    }
-    sqlite3_finalize(s);
-    return step == SQLITE_DONE ? SK_OK : sk_store_error(st, "reading a row's cells", err);
+static int add_lowest(void *ud, const char *row_id, double mean)
+{
+    view *v = ud;
+    row_view *r = &v->rows[v->nrows++];
+    r->id = dup_or_null(row_id);
+    r->mean = mean;
+    return 0;
 }
 
 /* The rows whose overall score, averaged over their scored trials, is
@@ -270,26 +252,8 @@ static int load_lowest(sk_store *st, view *v, long n, char **err)
 {
     if (n <= 0)
         return SK_OK;
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT row_id, avg(overall) AS m, min(pos) AS p FROM cells WHERE "
-                              "experiment_id = ? AND overall IS NOT NULL GROUP BY row_id "
-                              "ORDER BY m, p LIMIT ?",
-                              err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, v->e.id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, n);
     v->rows = sk_xcalloc((size_t)n, sizeof *v->rows);
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        row_view *r = &v->rows[v->nrows++];
-        r->id = sk_store_column_dup(s, 0);
-        r->mean = col_num(s, 1);
-    }
-    sqlite3_finalize(s);
-    if (step != SQLITE_DONE)
-        return sk_store_error(st, "finding the lowest-scoring rows", err);
+    int rc = sk_experiment_each_lowest(st, v->e.id, n, add_lowest, v, err);
     for (size_t i = 0; rc == SK_OK && i < v->nrows; i++)
         rc = load_row(st, v, &v->rows[i], err);
     return rc;

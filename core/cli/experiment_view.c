@@ -6,7 +6,6 @@
  * the project's store.
  */
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include "llm/llm.h"
 #include "llm/llm_cache.h"
 #include "base/error.h"
+#include "store/dataset.h"
 #include "run/rowscore.h"
 #include "run/run.h"
 
@@ -36,15 +36,10 @@ int cli_open_store(const cli_ctx *ctx, sk_project **proj, sk_store **st)
 
 size_t cli_experiment_cells(sk_store *st, const sk_experiment *e)
 {
-    sqlite3_stmt *s = NULL;
-    size_t rows = 0;
-    if (sk_store_prepare(st, &s, "SELECT row_count FROM dataset_versions WHERE id = ?", NULL))
+    int64_t rows = 0;
+    if (sk_dataset_version_rows(st, e->dataset_version_id, &rows, NULL))
         return 0;
-    sqlite3_bind_int64(s, 1, e->dataset_version_id);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        rows = (size_t)sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
-    return rows * (size_t)(e->trials > 0 ? e->trials : 1);
+    return (size_t)rows * (size_t)(e->trials > 0 ? e->trials : 1);
 }
 
 size_t cli_stats_errors(const sk_exp_stats *s)

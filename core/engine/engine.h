@@ -75,6 +75,10 @@ struct sk_engine_ops {
     const char *(*meta_cases)(const void *impl);
     /* Tell the scorer whom it may call; the lookup outlives its states. */
     void (*bind)(const void *impl, const sk_engine_lookup *lookup);
+    /* The names of the scorers it may call (through bind's lookup), all
+     * of them, known before any row, so a pack can refuse a cycle when it
+     * loads; *n of them, borrowed from impl.  NULL: it calls none. */
+    const char *const *(*calls)(const void *impl, size_t *n);
 };
 
 /* The engine for C plugin scorers; impl is a `const sk_scorer_def *`. */

@@ -182,6 +182,151 @@ static int check_unique(const sk_pack *p, const char *path, char **err)
     return SK_OK;
 }
 
+/* ---- scorers that compose themselves ----------------------------------- */
+
+static size_t skip_ws(const char *t, size_t n, size_t i)
+{
+    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* Past the JSON value at t[i] (the text is known to be valid JSON). */
+static size_t skip_value(const char *t, size_t n, size_t i)
+{
+    int depth = 0;
+    do {
+        if (t[i] == '"') {
+            for (i++; i < n && t[i] != '"'; i++)
+                if (t[i] == '\\')
+                    i++;
+            i++;
+        } else if (t[i] == '{' || t[i] == '[') {
+            depth++, i++;
+        } else if (t[i] == '}' || t[i] == ']') {
+            depth--, i++;
+        } else if (depth > 0) {
+            i++;
+        } else {
+            while (i < n && !strchr(",]} \t\r\n", t[i]))
+                i++;
+        }
+    } while (i < n && depth > 0);
+    return i;
+}
+
+/* The line where entry idx of the top-level "scorers" array starts, or 0:
+ * cJSON keeps no positions, so the text is walked again. */
+static size_t entry_line(const char *t, size_t n, size_t idx)
+{
+    size_t i = skip_ws(t, n, 0);
+    if (i >= n || t[i] != '{')
+        return 0;
+    for (i = skip_ws(t, n, i + 1); i < n && t[i] == '"'; i = skip_ws(t, n, i + 1)) {
+        size_t key = i;
+        i = skip_value(t, n, i);
+        int scorers = i - key == 9 && memcmp(t + key, "\"scorers\"", 9) == 0;
+        i = skip_ws(t, n, skip_ws(t, n, i) + 1); /* past ':' */
+        if (scorers && i < n && t[i] == '[') {
+            i = skip_ws(t, n, i + 1);
+            for (size_t k = 0; i < n && t[i] != ']'; k++) {
+                if (k == idx) {
+                    size_t line = 1;
+                    for (size_t j = 0; j < i; j++)
+                        line += t[j] == '\n';
+                    return line;
+                }
+                i = skip_ws(t, n, skip_value(t, n, i));
+                if (i < n && t[i] == ',')
+                    i = skip_ws(t, n, i + 1);
+            }
+            return 0;
+        }
+        i = skip_ws(t, n, skip_value(t, n, i));
+        if (i >= n || t[i] != ',')
+            return 0;
+    }
+    return 0;
+}
+
+/* The entry a scorer of the pack calls by `name` (the pack's scorer of
+ * that name, as the lookup finds it first), or -1 (a plugin scorer outside
+ * the pack, or none: those call nothing back). */
+static long callee(const sk_pack *p, const char *name)
+{
+    for (size_t i = 0; i < p->n; i++)
+        if (strcmp(p->entries[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Depth-first search from entry i; state 1 on the path, 2 done.  On a
+ * cycle, fills path[0..*len) with it (first entry repeated at the end)
+ * and returns 1. */
+static int find_cycle(const sk_pack *p, size_t i, int *state, size_t *stack, size_t depth,
+                      size_t *path, size_t *len)
+{
+    state[i] = 1;
+    stack[depth] = i;
+    size_t n = 0;
+    const sk_pack_entry *e = &p->entries[i];
+    const char *const *names = e->ops->calls ? e->ops->calls(e->impl, &n) : NULL;
+    for (size_t k = 0; k < n; k++) {
+        long j = callee(p, names[k]);
+        if (j < 0 || state[j] == 2)
+            continue;
+        if (state[j] == 1) {
+            size_t from = 0;
+            while (stack[from] != (size_t)j)
+                from++;
+            *len = 0;
+            for (size_t d = from; d <= depth; d++)
+                path[(*len)++] = stack[d];
+            path[(*len)++] = (size_t)j;
+            return 1;
+        }
+        if (find_cycle(p, (size_t)j, state, stack, depth + 1, path, len))
+            return 1;
+    }
+    state[i] = 2;
+    return 0;
+}
+
+/* Refuse a pack whose scorers call themselves, directly or through each
+ * other, naming the chain.  What each calls is known before any row (the
+ * engine's calls op: for Lua, from the script's source), so this holds
+ * for every row. */
+static int check_cycles(const sk_pack *p, const char *text, size_t len, char **err)
+{
+    int *state = sk_xcalloc(p->n, sizeof *state);
+    size_t *stack = sk_xcalloc(p->n, sizeof *stack);
+    size_t *path = sk_xcalloc(p->n + 1, sizeof *path);
+    size_t plen = 0;
+    int rc = SK_OK;
+    for (size_t i = 0; i < p->n && rc == SK_OK; i++) {
+        if (!p->entries[i].ops->calls || state[i])
+            continue;
+        if (!find_cycle(p, i, state, stack, 0, path, &plen))
+            continue;
+        sk_buf chain = {0};
+        for (size_t k = 0; k < plen; k++)
+            sk_buf_printf(&chain, "%s%s", k ? " -> " : "", p->entries[path[k]].name);
+        char where[32] = "";
+        size_t line = entry_line(text, len, path[0]);
+        if (line)
+            snprintf(where, sizeof where, ":%zu", line);
+        rc = sk_errf(err, SK_EINVAL,
+                     "%s%s: scorer \"%s\" composes itself through %s; a scorer may not call "
+                     "itself, directly or through others: remove one of these sk.score calls",
+                     p->path, where, p->entries[path[0]].name, chain.data);
+        sk_buf_free(&chain);
+    }
+    free(state);
+    free(stack);
+    free(path);
+    return rc;
+}
+
 int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
                   const sk_registry *reg, char **err)
 {
@@ -265,6 +410,8 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
             goto out;
     }
     rc = check_unique(p, path, err);
+    if (rc == SK_OK)
+        rc = check_cycles(p, text, len, err);
     if (rc == SK_OK)
         bind_entries(p, reg);
 out:

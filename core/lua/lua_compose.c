@@ -7,12 +7,12 @@
 
 #include <cjson/cJSON.h>
 
-#include "engine/host.h"
-#include "lua/lua_json.h"
-#include "lua/lua_vm.h"
-#include "engine/params.h"
 #include "base/util.h"
 #include "base/json_tree.h"
+#include "engine/host.h"
+#include "engine/params.h"
+#include "lua/lua_json.h"
+#include "lua/lua_vm.h"
 
 struct compose_entry {
     char *key; /* name '\n' params_json */
@@ -40,11 +40,13 @@ static int install(lua_State *L)
 }
 
 int sk_lua_compose_open(sk_lua_compose *c, lua_State *L, const sk_engine_lookup *lookup,
-                        const char *caller)
+                        const char *caller, const char *const *names, size_t nnames)
 {
     memset(c, 0, sizeof *c);
     c->lookup = lookup;
     c->caller = caller;
+    c->names = names;
+    c->nnames = nnames;
     lua_pushcfunction(L, install);
     lua_pushlightuserdata(L, c);
     return lua_pcall(L, 1, 0, 0) == LUA_OK ? 0 : (lua_pop(L, 1), -1);
@@ -59,6 +61,130 @@ void sk_lua_compose_close(sk_lua_compose *c, sk_host_ctx *host)
     free(c->open);
     c->open = NULL;
     c->n = c->cap = 0;
+}
+
+/* ---- what a script composes, read from its source -------------------- */
+
+/* The end of the long bracket [[...]] or [==[...]==] that opens at s[i],
+ * or i when none opens there (len when it never closes). */
+static size_t long_bracket_end(const char *s, size_t len, size_t i)
+{
+    size_t j = i + 1, level = 0;
+    while (j < len && s[j] == '=')
+        j++, level++;
+    if (j >= len || s[j] != '[')
+        return i;
+    for (j++; j < len; j++) {
+        if (s[j] != ']')
+            continue;
+        size_t k = j + 1, l = 0;
+        while (k < len && s[k] == '=')
+            k++, l++;
+        if (l == level && k < len && s[k] == ']')
+            return k + 1;
+    }
+    return len;
+}
+
+static int is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* A token of the scan: kinds NAME, STRING (a quoted string without
+ * escapes; other strings are OTHER), a punctuation byte, or OTHER. */
+enum { T_NAME = 256, T_STRING, T_OTHER };
+typedef struct token {
+    int kind;
+    const char *at;
+    size_t len; /* a NAME's or STRING's text */
+} token;
+
+static int token_is(const token *t, const char *name)
+{
+    return t->kind == T_NAME && t->len == strlen(name) && memcmp(t->at, name, t->len) == 0;
+}
+
+static void add_name(char ***names, size_t *n, const char *at, size_t len)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strlen((*names)[i]) == len && memcmp((*names)[i], at, len) == 0)
+            return;
+    *names = sk_xrealloc(*names, (*n + 1) * sizeof **names);
+    (*names)[(*n)++] = sk_xstrndup(at, len);
+}
+
+void sk_lua_compose_scan(const char *s, size_t len, char ***names, size_t *n)
+{
+    token last[6] = {{0}}; /* the last tokens, newest at [5] */
+    size_t i = 0;
+    while (i < len) {
+        char ch = s[i];
+        token t = {T_OTHER, s + i, 0};
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v') {
+            i++;
+            continue;
+        }
+        if (ch == '-' && i + 1 < len && s[i + 1] == '-') { /* a comment: no token */
+            size_t e = i + 2 < len && s[i + 2] == '[' ? long_bracket_end(s, len, i + 2) : i + 2;
+            if (e == i + 2)
+                while (e < len && s[e] != '\n')
+                    e++;
+            i = e;
+            continue;
+        }
+        if (is_name_char(ch) && !(ch >= '0' && ch <= '9')) {
+            size_t e = i;
+            while (e < len && is_name_char(s[e]))
+                e++;
+            t = (token){T_NAME, s + i, e - i};
+            i = e;
+        } else if ((ch >= '0' && ch <= '9') ||
+                   (ch == '.' && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9')) {
+            size_t e = i;
+            while (e < len && (is_name_char(s[e]) || s[e] == '.' ||
+                               ((s[e] == '+' || s[e] == '-') && strchr("eEpP", s[e - 1]) != NULL)))
+                e++;
+            i = e;
+        } else if (ch == '"' || ch == '\'') {
+            size_t e = i + 1;
+            int plain = 1;
+            while (e < len && s[e] != ch && s[e] != '\n') {
+                if (s[e] == '\\') {
+                    plain = 0;
+                    e++;
+                }
+                e++;
+            }
+            if (plain && e < len && s[e] == ch)
+                t = (token){T_STRING, s + i + 1, e - i - 1};
+            i = e < len ? e + 1 : len;
+        } else if (ch == '[' && long_bracket_end(s, len, i) != i) {
+            i = long_bracket_end(s, len, i);
+        } else if (ch == '.' && i + 1 < len && s[i + 1] == '.') {
+            while (i < len && s[i] == '.') /* .. and ... are not field access */
+                i++;
+        } else {
+            t.kind = (unsigned char)ch;
+            i++;
+        }
+        memmove(last, last + 1, 5 * sizeof *last);
+        last[5] = t;
+        /* sk . score ( "name", not as a field of something else (x.sk) */
+        if (last[5].kind == T_STRING && last[5].len > 0 && last[4].kind == '(' &&
+            token_is(&last[3], "score") && last[2].kind == '.' && token_is(&last[1], "sk") &&
+            last[0].kind != '.' && last[0].kind != ':')
+            add_name(names, n, last[5].at, last[5].len);
+    }
+}
+
+/* Whether the calling script names `name` among the scorers it composes. */
+static int names_it(const sk_lua_compose *c, const char *name)
+{
+    for (size_t i = 0; i < c->nnames; i++)
+        if (strcmp(c->names[i], name) == 0)
+            return 1;
+    return 0;
 }
 
 /* What `name` refers to: a scorer of the pack, else a plugin scorer. */
@@ -116,8 +242,8 @@ static int l_sk_score(lua_State *L)
         luaL_checktype(L, 3, LUA_TTABLE);
     if (depth >= SK_LUA_COMPOSE_DEPTH)
         return luaL_error(L,
-                          "sk.score(\"%s\"): scorers call each other more than %d deep; is "
-                          "a scorer calling itself?",
+                          "sk.score(\"%s\"): scorers call each other more than %d deep; "
+                          "shorten the chain",
                           name, SK_LUA_COMPOSE_DEPTH);
 
     const sk_engine_ops *ops;
@@ -129,6 +255,15 @@ static int l_sk_score(lua_State *L)
         free(err);
         return lua_error(L);
     }
+    /* A scorer that can call others could call back: only those the
+     * script names were checked for a cycle when the pack loaded. */
+    if (ops->calls && !names_it(c, name))
+        return luaL_error(L,
+                          "sk.score(\"%s\"): \"%s\" is a scorer of the pack that may call others "
+                          "(a Lua scorer), and %s does not name it, so the pack could not check "
+                          "it for a cycle when it loaded; write the name out in the call "
+                          "(sk.score(\"%s\", case)) or list it in the script's composes = {...}",
+                          name, name, c->caller, name);
 
     /* Params: the pack's for a pack scorer, unless the call gives its own,
      * which are checked like a pack's. */
@@ -218,12 +353,23 @@ static int l_sk_score(lua_State *L)
     sk_result r = {0};
     sk_result_reset(&r);
     unsigned flags = ops->def(impl)->flags;
+    /* The caller pays for the case's conversion and for a Lua scorer's
+     * instructions (charged below, once nothing here needs freeing). */
+    long long units = 1;
+    for (int i = 0; i < 4; i++)
+        units += (long long)(f[i].json.len / 4);
+    double t0 = sk_lua_clock();
+    sk_lua_vm_take_last();
     depth++;
     if ((flags & SK_SCORER_NEEDS_EXPECTED) && !cs.expected_json)
         sk_result_skipf(&r, "the case has no expected value");
-    else
+    else {
         sk_result_finish(&r, e->ops->score(host, e->impl, e->state, &cs, &r), name);
+        units += sk_lua_vm_take_last(); /* a Lua scorer's own call; 0 for a plugin */
+    }
     depth--;
+    if (flags & SK_SCORER_USES_LLM) /* waiting for a model is not the script's time */
+        sk_lua_vm_extend(L, sk_lua_clock() - t0);
     for (int i = 0; i < 4; i++)
         sk_buf_free(&f[i].json);
     lua_settop(L, top);
@@ -252,5 +398,6 @@ static int l_sk_score(lua_State *L)
         return lua_error(L);
     }
     sk_result_free(&r);
+    sk_lua_vm_pay(L, units, "sk.score");
     return nres;
 }

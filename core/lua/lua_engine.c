@@ -24,6 +24,8 @@ struct sk_lua_script {
     sk_scorer_def def;
     sk_param_def *params; /* def.params; strings owned */
     char *name, *summary, *meta_cases;
+    char **composes; /* what sk.score calls (lua_compose.h) */
+    size_t ncomposes;
     const sk_engine_lookup *lookup; /* for sk.score; NULL outside a pack */
 };
 
@@ -32,19 +34,23 @@ typedef struct lstate {
     sk_lua_vm vm;
     const sk_lua_script *script;
     char *params_json;
-    int score_ref, params_ref, case_ref;
+    int score_ref;
+    int params_ref;         /* the params table calls get */
+    int pristine_ref;       /* the same params, never shown to the script */
+    int case_ref;           /* the case table, emptied for each call */
     const sk_case *current; /* the case being scored, during score() only */
     sk_lua_compose compose;
 } lstate;
 
 /* The case's fields are converted when the script first reads them: a
  * scorer that looks at output and expected never pays for input and
- * metadata.  One case table per state is reused row after row. */
+ * metadata.  One case table per state is emptied and reused row after row
+ * (see lua_engine.h). */
 static const char *const lazy_fields[] = {"input", "output", "expected", "metadata"};
 
 static const char *const script_keys[] = {
-    "name",    "summary",          "params",   "score",          "meta_cases",
-    "accepts", "nondeterministic", "uses_llm", "needs_expected", NULL};
+    "name",     "summary",        "params",   "score", "meta_cases", "accepts", "nondeterministic",
+    "uses_llm", "needs_expected", "composes", NULL};
 
 static int valid_name(const char *s)
 {
@@ -231,6 +237,15 @@ static int read_params(lua_State *L, sk_lua_script *s, char *err, size_t errlen)
     return 0;
 }
 
+static void add_compose(sk_lua_script *s, const char *name)
+{
+    for (size_t i = 0; i < s->ncomposes; i++)
+        if (strcmp(s->composes[i], name) == 0)
+            return;
+    s->composes = sk_xrealloc(s->composes, (s->ncomposes + 1) * sizeof *s->composes);
+    s->composes[s->ncomposes++] = sk_xstrdup(name);
+}
+
 static int read_table(lua_State *L, sk_lua_script *s, char *err, size_t errlen)
 {
     if (!lua_istable(L, -1)) {
@@ -250,7 +265,7 @@ static int read_table(lua_State *L, sk_lua_script *s, char *err, size_t errlen)
             snprintf(err, errlen,
                      "unknown field %s%s%s in the returned table (fields: name, "
                      "summary, params, score, meta_cases, accepts, nondeterministic, "
-                     "uses_llm, needs_expected)",
+                     "uses_llm, needs_expected, composes)",
                      lua_type(L, -2) == LUA_TSTRING ? "\"" : "",
                      lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "(not a name)",
                      lua_type(L, -2) == LUA_TSTRING ? "\"" : "");
@@ -321,6 +336,27 @@ static int read_table(lua_State *L, sk_lua_script *s, char *err, size_t errlen)
         s->meta_cases = b.data;
     }
     lua_pop(L, 1);
+    lua_getfield(L, -1, "composes");
+    if (lua_istable(L, -1)) {
+        lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+            if (!k || !*k) {
+                lua_pop(L, 2);
+                snprintf(err, errlen, "composes: each entry must be a scorer's name");
+                return -1;
+            }
+            add_compose(s, k);
+            lua_pop(L, 1);
+        }
+    } else if (!lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        snprintf(err, errlen,
+                 "composes must be a list of the scorers sk.score calls, such as {\"tone\"}");
+        return -1;
+    }
+    lua_pop(L, 1);
     if (read_params(L, s, err, errlen))
         return -1;
     s->def.size = sizeof s->def;
@@ -364,6 +400,7 @@ int sk_lua_script_load(sk_lua_script **out, const char *path, const char *displa
         sk_lua_script_free(s);
         return rc;
     }
+    sk_lua_compose_scan(s->source, s->len, &s->composes, &s->ncomposes);
     sk_lua_vm vm = {0};
     vm.lim = *lim;
     vm.scorer = s->display;
@@ -414,6 +451,9 @@ void sk_lua_script_free(sk_lua_script *s)
         free((char *)p->doc);
     }
     free(s->params);
+    for (size_t i = 0; i < s->ncomposes; i++)
+        free(s->composes[i]);
+    free(s->composes);
     free(s->name);
     free(s->summary);
     free(s->meta_cases);
@@ -451,8 +491,8 @@ static int l_case_index(lua_State *L)
 {
     lstate *ls = ((sk_lua_vm *)*(void **)lua_getextraspace(L))->owner;
     const sk_case *c = ls->current;
-    const char *k = lua_tostring(L, 2);
-    if (!c || !k || lua_type(L, 2) != LUA_TSTRING) {
+    const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    if (!c || !k) {
         lua_pushnil(L);
         return 1;
     }
@@ -488,23 +528,20 @@ static int l_case_pairs(lua_State *L)
     return 3;
 }
 
-/* [-0, +1] the reusable case table with its metatable. */
-static void new_case_table(lua_State *L)
+/* [-0, +1] the case table's metatable.  __metatable protects it:
+ * getmetatable(case) answers "sk.case", so neither setmetatable nor an
+ * assignment through it can change what a later call's case does. */
+static int make_case_metatable(lua_State *L)
 {
-    lua_createtable(L, 0, 8);
-    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, 4);
     lua_pushcfunction(L, l_case_index);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, l_case_pairs);
     lua_setfield(L, -2, "__pairs");
     lua_pushliteral(L, "sk.case");
     lua_setfield(L, -2, "__name");
-    lua_setmetatable(L, -2);
-}
-
-static int make_case_table(lua_State *L)
-{
-    new_case_table(L);
+    lua_pushliteral(L, "sk.case");
+    lua_setfield(L, -2, "__metatable");
     return 1;
 }
 
@@ -523,16 +560,22 @@ static int build(lstate *ls, char *err, size_t errlen)
     }
     ls->score_ref = luaL_ref(L, LUA_REGISTRYINDEX); /* [-1] */
     lua_pop(L, 1);
-    if (sk_lua_push_json(L, ls->params_json, strlen(ls->params_json), 1, err, errlen) != 0)
-        goto fail;
-    ls->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    lua_pushcfunction(L, make_case_table);
+    for (int k = 0; k < 2; k++) {
+        if (sk_lua_push_json(L, ls->params_json, strlen(ls->params_json), 1, err, errlen) != 0)
+            goto fail;
+        *(k ? &ls->pristine_ref : &ls->params_ref) = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
+    lua_pushcfunction(L, make_case_metatable);
     if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
-        snprintf(err, errlen, "%s: out of memory creating the case table", s->display);
+        snprintf(err, errlen, "%s: out of memory creating the case metatable", s->display);
         goto fail;
     }
+    lua_createtable(L, 0, 8); /* the case table, kept (and emptied) from call to call */
+    lua_insert(L, -2);
+    lua_setmetatable(L, -2);
     ls->case_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    if (sk_lua_compose_open(&ls->compose, L, s->lookup, s->display) != 0) {
+    if (sk_lua_compose_open(&ls->compose, L, s->lookup, s->display,
+                            (const char *const *)s->composes, s->ncomposes) != 0) {
         snprintf(err, errlen, "%s: out of memory setting up sk.score", s->display);
         goto fail;
     }
@@ -563,6 +606,70 @@ static int l_open(sk_host_ctx *host, const void *impl, const char *name, const c
     return SK_OK;
 }
 
+/* Whether the values at a and b are the same params: equal raw, or tables
+ * with the same metatable and the same keys holding the same values.  The
+ * walk follows b's structure, the params as the pack gave them (JSON: no
+ * cycles, bounded depth), so whatever a script made of a it ends.  Reads
+ * raw; allocates nothing but stack.  [-0, +0, m] */
+static int same_value(lua_State *L, int a, int b)
+{
+    a = lua_absindex(L, a);
+    b = lua_absindex(L, b);
+    if (lua_type(L, a) != LUA_TTABLE || lua_type(L, b) != LUA_TTABLE)
+        return lua_rawequal(L, a, b);
+    luaL_checkstack(L, 4, "checking the params");
+    int same_mt;
+    int ma = lua_getmetatable(L, a), mb = lua_getmetatable(L, b);
+    same_mt = ma == mb && (!ma || lua_rawequal(L, -1, -2));
+    lua_pop(L, ma + mb);
+    if (!same_mt)
+        return 0;
+    size_t na = 0, nb = 0;
+    lua_pushnil(L);
+    while (lua_next(L, a)) { /* k va */
+        na++;
+        lua_pushvalue(L, -2); /* k va k */
+        lua_rawget(L, b);     /* k va vb */
+        int same = !lua_isnil(L, -1) && same_value(L, -2, -1);
+        lua_pop(L, 2); /* k */
+        if (!same) {
+            lua_pop(L, 1);
+            return 0;
+        }
+    }
+    lua_pushnil(L);
+    while (lua_next(L, b)) {
+        nb++;
+        lua_pop(L, 1);
+    }
+    return na == nb;
+}
+
+/* Push a copy of the value at idx: tables (the params' objects and arrays)
+ * are copied through, with their metatable (the array marker); anything
+ * else is itself.  The params come from JSON, so there is no cycle and the
+ * depth is at most SK_LUA_JSON_MAX_DEPTH.  [-0, +1, m] */
+static void copy_value(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    if (lua_type(L, idx) != LUA_TTABLE) {
+        lua_pushvalue(L, idx);
+        return;
+    }
+    luaL_checkstack(L, 4, "copying the params");
+    lua_createtable(L, (int)lua_rawlen(L, idx), 0); /* copy */
+    lua_pushnil(L);
+    while (lua_next(L, idx)) { /* copy k v */
+        copy_value(L, -1);     /* copy k v v' */
+        lua_remove(L, -2);     /* copy k v' */
+        lua_pushvalue(L, -2);  /* copy k v' k */
+        lua_insert(L, -2);     /* copy k k v' */
+        lua_rawset(L, -4);     /* copy k */
+    }
+    if (lua_getmetatable(L, idx)) /* copy mt */
+        lua_setmetatable(L, -2);
+}
+
 typedef struct call_args {
     lstate *ls;
     const sk_case *c;
@@ -577,24 +684,38 @@ static int call_score(lua_State *L)
 {
     call_args *a = lua_touserdata(L, 1);
     const sk_case *c = a->c;
+    lstate *ls = a->ls;
     lua_settop(L, 0);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, a->ls->score_ref);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, a->ls->case_ref);
-    /* Forget the last row: its fields, and anything the script stored in
-     * the table (a memo such as case.words must not carry over). */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->score_ref);
+    /* Nothing a call stores in its case or params reaches a later call:
+     * the case is emptied of every key (the last row's fields, a memo the
+     * script set), and its metatable is protected (make_case_metatable);
+     * the params are checked against the pack's, and copied afresh when
+     * an earlier call changed them. */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->case_ref); /* score case */
     lua_pushnil(L);
-    while (lua_next(L, -2)) {
+    while (lua_next(L, -2)) { /* score case k v */
         lua_pop(L, 1);
         lua_pushvalue(L, -1);
         lua_pushnil(L);
-        lua_rawset(L, -4);
+        lua_rawset(L, -4); /* score case k */
     }
     lua_pushstring(L, c->id ? c->id : "");
     lua_setfield(L, -2, "id");
     lua_pushinteger(L, (lua_Integer)c->trial);
     lua_setfield(L, -2, "trial");
-    a->ls->current = c;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, a->ls->params_ref);
+    ls->current = c;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->params_ref);   /* score case params */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ls->pristine_ref); /* score case params pristine */
+    if (!same_value(L, -2, -1)) {
+        /* An earlier call changed its params: this one gets them as the
+         * pack gave them. */
+        copy_value(L, -1); /* score case params pristine copy */
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, LUA_REGISTRYINDEX, ls->params_ref);
+        lua_replace(L, -3); /* score case copy pristine */
+    }
+    lua_pop(L, 1);     /* score case params */
     lua_call(L, 2, 2); /* [-3, +2] */
 
     const sk_host *h = a->host;
@@ -697,8 +818,9 @@ static void l_release(void *impl)
     sk_lua_script_free(impl);
 }
 
-/* "lua": {"max_instructions": N, "max_memory_mb": M}, on the pack (for
- * every Lua scorer) or on one entry (overriding the pack's). */
+/* "lua": {"max_instructions": N, "max_memory_mb": M, "max_seconds": S},
+ * on the pack (for every Lua scorer) or on one entry (overriding the
+ * pack's). */
 static int parse_limits(const cJSON *j, const char *where, sk_lua_limits *lim, char **err)
 {
     if (!j)
@@ -706,7 +828,7 @@ static int parse_limits(const cJSON *j, const char *where, sk_lua_limits *lim, c
     if (!cJSON_IsObject(j))
         return sk_errf(err, SK_EINVAL,
                        "%s: \"lua\" must be an object like {\"max_instructions\": 10000000, "
-                       "\"max_memory_mb\": 64}",
+                       "\"max_memory_mb\": 64, \"max_seconds\": 10}",
                        where);
     const cJSON *k;
     cJSON_ArrayForEach(k, j)
@@ -717,10 +839,13 @@ static int parse_limits(const cJSON *j, const char *where, sk_lua_limits *lim, c
             lim->instructions = (long long)v;
         else if (ok && strcmp(k->string, "max_memory_mb") == 0 && v <= 65536)
             lim->memory = (size_t)(v * 1024 * 1024);
+        else if (cJSON_IsNumber(k) && v > 0 && v <= 86400 && strcmp(k->string, "max_seconds") == 0)
+            lim->seconds = v;
         else
             return sk_errf(err, SK_EINVAL,
-                           "%s: lua.%s: expected max_instructions (a count >= 1) or "
-                           "max_memory_mb (MiB, 1 to 65536)",
+                           "%s: lua.%s: expected max_instructions (a count >= 1), "
+                           "max_memory_mb (MiB, 1 to 65536) or max_seconds (seconds per call, "
+                           "more than 0 and at most 86400)",
                            where, k->string);
     }
     return SK_OK;
@@ -728,7 +853,8 @@ static int parse_limits(const cJSON *j, const char *where, sk_lua_limits *lim, c
 
 static int l_check_options(const cJSON *options, const char *where, char **err)
 {
-    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
+    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY,
+                         SK_LUA_DEFAULT_SECONDS};
     return parse_limits(options, where, &lim, err);
 }
 
@@ -736,7 +862,8 @@ static int l_check_options(const cJSON *options, const char *where, char **err)
  * under the pack's limits overridden by the entry's. */
 static int l_resolve(const sk_engine_entry *e, const void **impl, char **origin, char **err)
 {
-    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY};
+    sk_lua_limits lim = {SK_LUA_DEFAULT_INSTRUCTIONS, SK_LUA_DEFAULT_MEMORY,
+                         SK_LUA_DEFAULT_SECONDS};
     int rc = parse_limits(e->pack_options, e->pack_path ? e->pack_path : e->where, &lim, err);
     if (rc == SK_OK)
         rc = parse_limits(e->entry_options, e->where, &lim, err);
@@ -787,6 +914,13 @@ static const char *l_meta_cases(const void *impl)
     return sk_lua_script_meta_cases(impl);
 }
 
+static const char *const *l_calls(const void *impl, size_t *n)
+{
+    const sk_lua_script *s = impl;
+    *n = s->ncomposes;
+    return (const char *const *)s->composes;
+}
+
 static void l_bind(const void *impl, const sk_engine_lookup *lookup)
 {
     sk_lua_script_bind((sk_lua_script *)impl, lookup);
@@ -807,6 +941,7 @@ const sk_engine_ops sk_engine_lua = {
     .source_file = l_source_file,
     .meta_cases = l_meta_cases,
     .bind = l_bind,
+    .calls = l_calls,
 };
 
 char *sk_lua_resolve(const char *use, const char *base_file, const char *project_dir, char **err)

@@ -8,6 +8,8 @@
  *     score = function(case, params) return 1 end,       -- or {score=, rationale=, meta=}
  *                                                         -- or nil, "reason" (skipped)
  *     meta_cases = { ... },                               -- optional, for `scorekit validate`
+ *     composes = { "tone" },                              -- optional: scorers sk.score calls
+ *                                                         -- by a name the script computes
  *     nondeterministic = false, uses_llm = false, needs_expected = false,
  *   }
  *
@@ -15,6 +17,14 @@
  * function or a bad params declaration fails the pack, before any row), and
  * then once per worker: every worker has its own sandboxed state (see
  * lua_vm.h), compiled once and reused row after row.
+ *
+ * What survives from one call to the next is the script's own doing:
+ * its module-level locals, globals and whatever tables it keeps.  Nothing
+ * a call does to its `case` or `params` reaches a later call: the case
+ * table is emptied of every key before each call and its metatable (which
+ * converts the fields on first read) can be neither changed nor reached;
+ * the params are checked against the pack's before each call and given
+ * afresh when a call changed them.
  *
  * The script's metadata is exposed as an ordinary sk_scorer_def, so params
  * are checked by the same code as a C plugin's and the scorer lists and

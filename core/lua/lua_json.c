@@ -15,11 +15,52 @@ const char sk_lua_null_tag = 0;
 
 #define BUFBOX "sk.json.buffer" /* metatable of encode's output box */
 
+/* What a conversion costs in the budget's units (about one VM
+ * instruction, see lua_meter.h), measured on this code: a byte of text
+ * read or written costs about 1/BYTES_PER_UNIT of an instruction (a long
+ * string is little more than a copy), and each value made or written
+ * (a table, a key, a number...) about VALUE_UNITS instructions. */
+#define BYTES_PER_UNIT 4
+#define VALUE_UNITS    32
+
+/* The values of a JSON text, near enough: its '{', '[', ',' and ':'
+ * outside strings (one read of the text, cheap beside converting it). */
+static size_t count_values(const char *s, size_t n)
+{
+    size_t count = 1;
+    int in_string = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"')
+            in_string = 1;
+        else
+            count += c == '{' || c == '[' || c == ',' || c == ':';
+    }
+    return count;
+}
+
+/* Charge converting the JSON text s[0..n) to the state's meter (upvalue
+ * 1, may be NULL).  [-0, +0, e] */
+static void pay_text(lua_State *L, const char *s, size_t n, const char *what)
+{
+    const sk_lua_meter *m = lua_touserdata(L, lua_upvalueindex(1));
+    if (m)
+        sk_lua_meter_pay(
+            L, m, (long long)(n / BYTES_PER_UNIT) + (long long)count_values(s, n) * VALUE_UNITS,
+            what);
+}
+
 /* sk.json.decode(text) -> value.  [-0, +1, e] */
 static int l_json_decode(lua_State *L)
 {
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
+    pay_text(L, s, n, "sk.json.decode");
     char err[256];
     if (sk_lua_push_json(L, s, n, 0, err, sizeof err) != 0)
         return luaL_error(L, "sk.json.decode: %s", err);
@@ -53,6 +94,9 @@ static int l_json_encode(lua_State *L)
     }
     lua_pushlstring(L, b->data ? b->data : "", b->len); /* v box text */
     sk_buf_free(b);
+    size_t n;
+    const char *text = lua_tolstring(L, -1, &n);
+    pay_text(L, text, n, "sk.json.encode"); /* the box is empty: a raise leaks nothing */
     return 1;
 }
 
@@ -79,7 +123,7 @@ void sk_lua_json_init(lua_State *L)
     lua_pop(L, 1);
 }
 
-void sk_lua_json_open(lua_State *L)
+void sk_lua_json_open(lua_State *L, const sk_lua_meter *meter)
 {
     int t = lua_gettop(L);
     luaL_checkstack(L, 3, "sk.json");
@@ -88,15 +132,17 @@ void sk_lua_json_open(lua_State *L)
         lua_pushcfunction(L, l_json_buffer_gc); /* T boxmt gc */
         lua_setfield(L, -2, "__gc");
     }
-    lua_pop(L, 1);                         /* T */
-    lua_createtable(L, 0, 2);              /* T json */
-    lua_pushcfunction(L, l_json_decode);   /* T json f */
-    lua_setfield(L, -2, "decode");         /* T json */
-    lua_pushcfunction(L, l_json_encode);   /* T json f */
-    lua_setfield(L, -2, "encode");         /* T json */
-    lua_setfield(L, t, "json");            /* T */
-    lua_pushlightuserdata(L, SK_LUA_NULL); /* T null */
-    lua_setfield(L, t, "null");            /* T */
-    lua_pushcfunction(L, l_json_array);    /* T f */
-    lua_setfield(L, t, "array");           /* T */
+    lua_pop(L, 1);                           /* T */
+    lua_createtable(L, 0, 2);                /* T json */
+    lua_pushlightuserdata(L, (void *)meter); /* T json m */
+    lua_pushcclosure(L, l_json_decode, 1);   /* T json f */
+    lua_setfield(L, -2, "decode");           /* T json */
+    lua_pushlightuserdata(L, (void *)meter); /* T json m */
+    lua_pushcclosure(L, l_json_encode, 1);   /* T json f */
+    lua_setfield(L, -2, "encode");           /* T json */
+    lua_setfield(L, t, "json");              /* T */
+    lua_pushlightuserdata(L, SK_LUA_NULL);   /* T null */
+    lua_setfield(L, t, "null");              /* T */
+    lua_pushcfunction(L, l_json_array);      /* T f */
+    lua_setfield(L, t, "array");             /* T */
 }

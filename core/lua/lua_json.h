@@ -45,6 +45,7 @@
 #include <stddef.h>
 
 #include "base/util.h"
+#include "lua/lua_meter.h"
 
 #define SK_LUA_JSON_MAX_DEPTH 200
 
@@ -81,8 +82,11 @@ int sk_lua_to_json(lua_State *L, int idx, sk_buf *out, char *err, size_t errlen)
  * plus sk.null and sk.array(t) (marks t as an array and returns it; a
  * table with another metatable is refused).  sk.json.decode(text) returns
  * the value or raises "sk.json.decode: <why>"; sk.json.encode(v) returns
- * the text or raises "sk.json.encode: <why>".  Raises only on out of
- * memory.  [-0, +0, m] */
-void sk_lua_json_open(lua_State *L);
+ * the text or raises "sk.json.encode: <why>".  Their work is charged to
+ * `meter` (lua_meter.h; borrowed for the life of the state, NULL: not
+ * charged) in proportion to the text's length: decode's before it starts,
+ * encode's once the text is written (its length is not known before).
+ * Raises only on out of memory.  [-0, +0, m] */
+void sk_lua_json_open(lua_State *L, const sk_lua_meter *meter);
 
 #endif

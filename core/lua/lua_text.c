@@ -19,6 +19,36 @@
 
 #include "base/text/levenshtein.h"
 
+/* What a call costs, in the budget's units (about one VM instruction, a
+ * few nanoseconds: see lua_meter.h), as measured on these loops: a pass
+ * over n bytes costs n * RATE / 8 units, RATE being per function (the
+ * class test loops of words and tokens, KMP's reads of both strings,
+ * normalize's copy), and each word tokens() makes a Lua string of costs
+ * WORD_UNITS more. */
+#define RATE_WORDS     2
+#define RATE_CONTAINS  3
+#define RATE_NORMALIZE 6
+#define WORD_UNITS     16
+/* The meter of the state (upvalue 1 of every function), or NULL. */
+static const sk_lua_meter *meter_of(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* Pay for a pass over n bytes at `rate` (units per 8 bytes), before
+ * making it.  [-0, +0, e] */
+static void pay_bytes(lua_State *L, size_t n, int rate, const char *what)
+{
+    sk_lua_meter_pay(L, meter_of(L), 1 + (long long)(n / 8) * rate, what);
+}
+
+/* The edit distance's progress report: the meter says when to stop. */
+static int lev_tick(void *ud, unsigned long long work)
+{
+    const sk_lua_meter *m = ud;
+    return m->charge(m->ud, (long long)work);
+}
+
 /* ---- ASCII character classes ---- */
 
 static inline unsigned char fold(unsigned char c)
@@ -167,7 +197,11 @@ static int l_text_levenshtein(lua_State *L)
     const char *a = luaL_checklstring(L, 1, &na);
     const char *b = luaL_checklstring(L, 2, &nb);
     unsigned flags = compare_flags(L, 3, "levenshtein");
-    size_t d = sk_levenshtein_ex(a, na, b, nb, flags, NULL, NULL);
+    const sk_lua_meter *m = meter_of(L);
+    size_t d =
+        sk_levenshtein_metered(a, na, b, nb, flags, NULL, NULL, m ? lev_tick : NULL, (void *)m);
+    if (d == SIZE_MAX)
+        return m->stop(L, m->ud, "sk.text.levenshtein");
     lua_pushinteger(L, (lua_Integer)d); /* ..., d */
     return 1;
 }
@@ -179,7 +213,12 @@ static int l_text_similarity(lua_State *L)
     const char *a = luaL_checklstring(L, 1, &na);
     const char *b = luaL_checklstring(L, 2, &nb);
     unsigned flags = compare_flags(L, 3, "similarity");
-    lua_pushnumber(L, (lua_Number)sk_levenshtein_similarity_ex(a, na, b, nb, flags)); /* ..., s */
+    const sk_lua_meter *m = meter_of(L);
+    double sim =
+        sk_levenshtein_similarity_metered(a, na, b, nb, flags, m ? lev_tick : NULL, (void *)m);
+    if (sim < 0)
+        return m->stop(L, m->ud, "sk.text.similarity");
+    lua_pushnumber(L, (lua_Number)sim); /* ..., s */
     return 1;
 }
 
@@ -192,6 +231,7 @@ static int l_text_normalize(lua_State *L)
     const char *s = luaL_checklstring(L, 1, &n);
     bool_opt opts[] = {{"case", 1}, {"space", 1}, {"punct", 0}};
     read_opts(L, 2, "normalize", opts, sizeof opts / sizeof opts[0]);
+    pay_bytes(L, n, RATE_NORMALIZE, "sk.text.normalize");
     const int lower = opts[0].on, space = opts[1].on, punct = opts[2].on;
 
     luaL_Buffer b;
@@ -224,12 +264,17 @@ static int l_text_tokens(lua_State *L)
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
     const unsigned char *u = (const unsigned char *)s;
+    pay_bytes(L, n, RATE_WORDS, "sk.text.tokens");
     size_t count = 0;
     int upper = 0;
     for (size_t i = 0; i < n; i++) {
         count += is_word(u[i]) && (i == 0 || !is_word(u[i - 1]));
         upper |= fold(u[i]) != u[i];
     }
+    /* Then the rest of the work: a fold and a string per word. */
+    sk_lua_meter_pay(L, meter_of(L),
+                     (long long)(n / 8) * RATE_WORDS + (long long)count * WORD_UNITS,
+                     "sk.text.tokens");
 
     /* Fold the whole string once and cut the words out of that copy: one
      * buffer however many words, and none at all for lower-case text. */
@@ -271,6 +316,7 @@ static int l_text_contains(lua_State *L)
     const char *needle = luaL_checklstring(L, 2, &nn);
     bool_opt opts[] = {{"ignore_case", 0}};
     read_opts(L, 3, "contains", opts, sizeof opts / sizeof opts[0]);
+    pay_bytes(L, nh + nn, RATE_CONTAINS, "sk.text.contains");
     int found = find(L, hay, nh, needle, nn, opts[0].on); /* ..., [scratch] */
     lua_pushboolean(L, found);                            /* ..., [scratch], found */
     return 1;
@@ -283,6 +329,7 @@ static int l_text_words(lua_State *L)
     size_t n;
     const char *s = luaL_checklstring(L, 1, &n);
     const unsigned char *u = (const unsigned char *)s;
+    pay_bytes(L, n, RATE_WORDS, "sk.text.words");
     lua_Integer count = 0;
     for (size_t i = 0; i < n; i++)
         count += !is_space(u[i]) && (i == 0 || is_space(u[i - 1]));
@@ -301,9 +348,11 @@ static const luaL_Reg text_funcs[] = {
 };
 
 /* [-0, +0, m] */
-void sk_lua_text_open(lua_State *L)
+void sk_lua_text_open(lua_State *L, const sk_lua_meter *meter)
 {
-    luaL_newlib(L, text_funcs); /* sk, text */
+    luaL_newlibtable(L, text_funcs);         /* sk, text */
+    lua_pushlightuserdata(L, (void *)meter); /* sk, text, meter */
+    luaL_setfuncs(L, text_funcs, 1);         /* sk, text */
     /* Also loaded module "sk.text", as luaL_requiref would leave it: when
      * the call site gives no name (pcall(sk.text.tokens, x), a function
      * passed as a callback), luaL_argerror looks the function up there, so

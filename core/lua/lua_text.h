@@ -40,6 +40,12 @@
  * punctuation nor a word character).  Invalid UTF-8 counts one U+FFFD per
  * bad byte in levenshtein/similarity (see text/utf8.h).
  *
+ * Work is charged to the meter given to sk_lua_text_open (lua_meter.h):
+ * levenshtein and similarity one unit per step of the bit-parallel scan
+ * (a character against 64 of the other string) as they go, the others in
+ * proportion to the bytes they read, before they start.  A call the meter
+ * stops raises its error instead of returning.
+ *
  * Every argument is checked with luaL_check* (numbers are accepted where
  * strings are expected, as everywhere in Lua); a wrong type is a Lua error
  * naming the function and argument ("bad argument #1 to 'levenshtein'
@@ -53,12 +59,15 @@
 
 #include <lua.h>
 
+#include "lua/lua_meter.h"
+
 /* Set field "text" of the table at the top of the stack to the sk.text
- * library.  The library is also stored as registry._LOADED["sk.text"] (what
- * luaL_requiref does), which lets Lua name a function in an argument error
- * even when the call site gives no name (pcall(f, ...), a callback); it
- * also makes require("sk.text") work where `require` is available.
- * Raises only memory errors.  [-0, +0, m] */
-void sk_lua_text_open(lua_State *L);
+ * library, whose work is charged to `meter` (borrowed for the life of the
+ * state; NULL: nothing is charged).  The library is also stored as
+ * registry._LOADED["sk.text"] (what luaL_requiref does), which lets Lua
+ * name a function in an argument error even when the call site gives no
+ * name (pcall(f, ...), a callback); it also makes require("sk.text") work
+ * where `require` is available.  Raises only memory errors.  [-0, +0, m] */
+void sk_lua_text_open(lua_State *L, const sk_lua_meter *meter);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * Sandboxed Lua states for Lua scorers (see lua_vm.h): the allocator that
- * caps memory, the count hook that caps instructions, the allow-listed
- * globals, and require() for the sk modules.
+ * caps memory, the count hook and the meter that cap instructions and
+ * time, the allow-listed globals, and require() for the sk modules.
  */
 #include "lua/lua_vm.h"
 
@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "base/fileutil.h"
@@ -28,6 +29,11 @@
 /* The hook runs every HOOK_STEP VM instructions: often enough to stop a
  * runaway loop within microseconds, rarely enough to cost nothing. */
 #define HOOK_STEP 1000
+
+/* The clock is read once per CLOCK_STEP units charged: a few hundred
+ * microseconds of work, so a call stops within about that much of its
+ * time limit, and reading the clock costs nothing measurable. */
+#define CLOCK_STEP 65536
 
 static sk_lua_vm *vm_of(lua_State *L)
 {
@@ -60,18 +66,51 @@ static void *l_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
+double sk_lua_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Add units to the call's count; 1 when the call must stop.  Once it must,
+ * it must for good: every later charge says so again, so a script's own
+ * pcall cannot catch the error and keep going. */
+static int charge(sk_lua_vm *vm, long long units)
+{
+    if (vm->over_budget)
+        return 1;
+    vm->used += units;
+    if (vm->used > vm->lim.instructions)
+        return vm->over_budget = 1;
+    if (vm->used >= vm->clock_at) {
+        vm->clock_at = vm->used + CLOCK_STEP;
+        if (sk_lua_clock() > vm->deadline)
+            return vm->over_budget = vm->over_time = 1;
+    }
+    return 0;
+}
+
+/* Raise the error of a stopped call.  The text is for a script that looks
+ * at it in a pcall it cannot leave; the row's message is sk_lua_vm_error's.
+ * [-0, +1, v] */
+static int raise_stop(lua_State *L, sk_lua_vm *vm, const char *what)
+{
+    if (!vm->over_in)
+        vm->over_in = what;
+    return luaL_error(L, "%s",
+                      vm->over_time ? "time limit exceeded" : "instruction budget exceeded");
+}
+
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     sk_lua_vm *vm = vm_of(L);
-    vm->used += HOOK_STEP;
-    /* Once over, every later tick raises again, so a script's own pcall
-     * cannot catch the error and keep going. */
-    if (vm->used > vm->lim.instructions) {
-        vm->over_budget = 1;
-        luaL_error(L, "instruction budget exceeded");
-    }
+    if (charge(vm, HOOK_STEP))
+        raise_stop(L, vm, NULL);
 }
+
+#define IN_PATTERN "a string pattern match (find/match/gmatch/gsub)"
 
 /* The payer of string patterns (lua_pattern.h): a step costs one
  * instruction of the same budget, so a pattern that backtracks for ages is
@@ -79,12 +118,55 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 static void pattern_pay(lua_State *L, void *ud, long steps)
 {
     sk_lua_vm *vm = ud;
-    vm->used += steps;
-    if (vm->used > vm->lim.instructions) {
-        vm->over_budget = vm->over_in_pattern = 1;
-        luaL_error(L, "instruction budget exceeded in a string pattern match; simplify the "
-                      "pattern or raise \"max_instructions\" in the pack's \"lua\" limits");
-    }
+    if (charge(vm, steps))
+        raise_stop(L, vm, IN_PATTERN);
+}
+
+/* The meter of sk.* functions (lua_meter.h). */
+static int meter_charge(void *ud, long long units)
+{
+    return charge(ud, units);
+}
+
+static int meter_stop(lua_State *L, void *ud, const char *what)
+{
+    return raise_stop(L, ud, what);
+}
+
+void sk_lua_vm_pay(lua_State *L, long long units, const char *what)
+{
+    sk_lua_vm *vm = vm_of(L);
+    if (charge(vm, units))
+        raise_stop(L, vm, what);
+}
+
+static _Thread_local long long last_used;
+
+long long sk_lua_vm_take_last(void)
+{
+    long long n = last_used;
+    last_used = 0;
+    return n;
+}
+
+void sk_lua_vm_extend(lua_State *L, double seconds)
+{
+    vm_of(L)->deadline += seconds;
+}
+
+/* sk.llm.chat, timed out of the call: the wait for the model (its own
+ * timeouts and retries bound it) moves the deadline instead of eating
+ * max_seconds, which is for the script's own work. */
+static int l_untimed(lua_State *L)
+{
+    double t0 = sk_lua_clock();
+    lua_pushvalue(L, lua_upvalueindex(1)); /* [+1] the function */
+    lua_insert(L, 1);
+    int rc = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    sk_lua_vm_extend(L, sk_lua_clock() - t0);
+    if (rc != LUA_OK)
+        return lua_error(L);
+    return lua_gettop(L);
 }
 
 /* print(...) goes to the run's log, as sk.log does. */
@@ -155,6 +237,16 @@ static int l_handler_guard(lua_State *L)
  * lua_close, after the call), where the budget cannot stop them. */
 static int l_setmetatable(lua_State *L)
 {
+    /* The case's metatable is protected (lua_engine.c); say why. */
+    int t = luaL_getmetafield(L, 1, "__name"); /* [+(0|1)] */
+    if (t != LUA_TNIL) {
+        int is_case = t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "sk.case") == 0;
+        lua_pop(L, 1);
+        if (is_case)
+            return luaL_error(L, "setmetatable: the case table's metatable cannot be changed "
+                                 "(it reads the row's fields); copy the fields into a table of "
+                                 "your own");
+    }
     if (lua_type(L, 2) == LUA_TTABLE) {
         lua_pushliteral(L, "__gc");
         if (lua_rawget(L, 2) != LUA_TNIL)
@@ -181,7 +273,7 @@ static int l_pcall_guard(lua_State *L)
     lua_insert(L, 1);
     lua_call(L, n, LUA_MULTRET);
     if (vm_of(L)->over_budget)
-        return luaL_error(L, "instruction budget exceeded");
+        return raise_stop(L, vm_of(L), NULL);
     /* A memory error the script caught is not why a later call fails. */
     vm_of(L)->out_of_memory = 0;
     return lua_gettop(L);
@@ -328,9 +420,14 @@ static int setup(lua_State *L)
 
     sk_lua_json_init(L);
     lua_newtable(L); /* sk */
-    sk_lua_json_open(L);
-    sk_lua_text_open(L);
+    sk_lua_json_open(L, &vm_of(L)->meter);
+    sk_lua_text_open(L, &vm_of(L)->meter);
     sk_lua_llm_open(L, &vm_of(L)->host);
+    lua_getfield(L, -1, "llm");
+    lua_getfield(L, -1, "chat");
+    lua_pushcclosure(L, l_untimed, 1);
+    lua_setfield(L, -2, "chat");
+    lua_pop(L, 1);
     lua_pushcfunction(L, l_sk_log);
     lua_setfield(L, -2, "log");
     lua_pushstring(L, PACKAGE_VERSION);
@@ -350,7 +447,11 @@ int sk_lua_vm_open(sk_lua_vm *vm, char *err, size_t errlen)
 {
     vm->mem = 0;
     vm->used = 0;
-    vm->over_budget = vm->out_of_memory = vm->over_in_pattern = 0;
+    vm->over_budget = vm->over_time = vm->out_of_memory = 0;
+    vm->over_in = NULL;
+    if (!(vm->lim.seconds > 0))
+        vm->lim.seconds = SK_LUA_DEFAULT_SECONDS;
+    vm->meter = (sk_lua_meter){meter_charge, meter_stop, vm};
     vm->L = lua_newstate(l_alloc, vm);
     if (!vm->L) {
         snprintf(err, errlen, "cannot create a Lua state within the memory cap of %zu MiB",
@@ -396,10 +497,14 @@ int sk_lua_vm_pcall(sk_lua_vm *vm, int nargs, int nres)
     lua_pushcfunction(L, on_error);
     lua_insert(L, base);
     vm->used = 0;
-    vm->over_budget = vm->out_of_memory = vm->over_in_pattern = 0;
+    vm->over_budget = vm->over_time = vm->out_of_memory = 0;
+    vm->over_in = NULL;
+    vm->clock_at = CLOCK_STEP;
+    vm->deadline = sk_lua_clock() + vm->lim.seconds;
     lua_sethook(L, count_hook, LUA_MASKCOUNT, HOOK_STEP);
     int rc = lua_pcall(L, nargs, nres, base);
     lua_sethook(L, NULL, 0, 0);
+    last_used = vm->used;
     lua_remove(L, base);
     return rc;
 }
@@ -454,19 +559,34 @@ static void clean_traceback(const char *in, const char *display, char *out, size
 
 void sk_lua_vm_error(sk_lua_vm *vm, const char *display, char *out, size_t outlen)
 {
+    if (vm->over_time) {
+        snprintf(out, outlen,
+                 "scorer %s ran longer than its %g s time limit%s%s; make it do less or raise "
+                 "\"max_seconds\" in the pack's \"lua\" limits",
+                 display, vm->lim.seconds, vm->over_in ? " in " : "",
+                 vm->over_in ? vm->over_in : "");
+        return;
+    }
     if (vm->over_budget) {
         long long m = vm->lim.instructions;
-        const char *where = vm->over_in_pattern
-                                ? " in a string pattern match (find/match/gmatch/gsub); "
-                                  "simplify the pattern or raise \"max_instructions\" in the "
-                                  "pack's \"lua\" limits"
-                                : "";
+        char budget[64];
         if (m % 1000000 == 0)
-            snprintf(out, outlen, "scorer %s exceeded its %lldM instruction budget%s", display,
-                     m / 1000000, where);
+            snprintf(budget, sizeof budget, "%lldM", m / 1000000);
         else
-            snprintf(out, outlen, "scorer %s exceeded its %lld instruction budget%s", display, m,
-                     where);
+            snprintf(budget, sizeof budget, "%lld", m);
+        if (!vm->over_in)
+            snprintf(out, outlen, "scorer %s exceeded its %s instruction budget", display, budget);
+        else if (strcmp(vm->over_in, IN_PATTERN) == 0)
+            snprintf(out, outlen,
+                     "scorer %s exceeded its %s instruction budget in %s; simplify the pattern "
+                     "or raise \"max_instructions\" in the pack's \"lua\" limits",
+                     display, budget, vm->over_in);
+        else
+            snprintf(out, outlen,
+                     "scorer %s exceeded its %s instruction budget in %s, whose work "
+                     "counts against it in proportion to its input; give it less input or "
+                     "raise \"max_instructions\" in the pack's \"lua\" limits",
+                     display, budget, vm->over_in);
         return;
     }
     if (vm->out_of_memory) {

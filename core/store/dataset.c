@@ -96,6 +96,70 @@ void sk_dataset_version_clear(sk_dataset_version *v)
     memset(v, 0, sizeof *v);
 }
 
+int sk_dataset_version_rows(sk_store *st, int64_t version_id, int64_t *rows, char **err)
+{
+    *rows = 0;
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s, "SELECT row_count FROM dataset_versions WHERE id = ?", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, version_id);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        *rows = sqlite3_column_int64(s, 0);
+    else if (step != SQLITE_DONE)
+        rc = sk_store_error(st, "counting a dataset version's rows", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sk_dataset_row_texts(sk_store *st, int64_t version_id, const char *row_id, char **input,
+                         char **expected, char **err)
+{
+    *input = *expected = NULL;
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT input_json, expected_json FROM dataset_rows WHERE "
+                              "version_id = ? AND row_id = ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, version_id);
+    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *input = sk_store_column_dup(s, 0);
+        *expected = sk_store_column_dup(s, 1);
+    } else if (step != SQLITE_DONE) {
+        rc = sk_store_error(st, "reading a dataset row", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sk_dataset_each_metadata(sk_store *st, int64_t version_id,
+                             int (*fn)(void *ud, const char *row_id, const char *metadata_json),
+                             void *ud, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT row_id, metadata_json FROM dataset_rows WHERE version_id = "
+                              "? ORDER BY row_id",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, version_id);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        if ((rc = fn(ud, (const char *)sqlite3_column_text(s, 0),
+                     (const char *)sqlite3_column_text(s, 1))) != 0)
+            break;
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = sk_store_error(st, "reading the rows' metadata", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
 /* The dataset's newest version number, 0 when there is no such dataset. */
 static int latest_version(sk_store *st, const char *name, int *latest, char **err)
 {

@@ -88,6 +88,23 @@ char *sk_dataset_name_for_file(const char *path);
  * malformed ref.  Clear *out with sk_dataset_version_clear. */
 int sk_dataset_resolve(sk_store *st, const char *ref, sk_dataset_version *out, char **err);
 
+/* The number of rows of version version_id into *rows (0 when there is no
+ * such version). */
+int sk_dataset_version_rows(sk_store *st, int64_t version_id, int64_t *rows, char **err);
+
+/* Row row_id of version version_id: its input and expected JSON texts into
+ * *input and *expected (caller frees each; NULL when absent, both NULL when
+ * there is no such row). */
+int sk_dataset_row_texts(sk_store *st, int64_t version_id, const char *row_id, char **input,
+                         char **expected, char **err);
+
+/* Every row of version version_id by row id (strcmp order): fn gets its
+ * id and metadata JSON text (NULL when none), borrowed for the call.  A
+ * non-zero return from fn stops the walk and is returned. */
+int sk_dataset_each_metadata(sk_store *st, int64_t version_id,
+                             int (*fn)(void *ud, const char *row_id, const char *metadata_json),
+                             void *ud, char **err);
+
 /* Every dataset's newest version, sorted by name.  *out is an array of *n
  * (possibly zero) entries; free with sk_dataset_list_free. */
 int sk_dataset_list(sk_store *st, sk_dataset_version **out, size_t *n, char **err);

@@ -10,6 +10,7 @@ libskcore_la_SOURCES += \
 	core/store/dataset_file.c core/store/dataset_file.h \
 	core/store/id_set.c core/store/id_set.h \
 	core/store/experiment.c core/store/experiment.h core/store/experiment_lease.c \
+	core/store/experiment_read.c core/store/experiment_read.h \
 	core/store/experiment_stats.c core/store/experiment_stats.h \
 	core/store/validation_store.c core/store/validation_store.h \
 	core/store/baseline_store.c core/store/baseline_store.h

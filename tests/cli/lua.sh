@@ -79,6 +79,38 @@ printf '{"name": "b", "scorers": [{"use": "lua:scorers/broken.lua"}]}\n' >broken
 run 1 "$SK" score data.jsonl --pack broken.json --json
 has "$T/err" "scorers/broken.lua:3:"
 lines "$T/out" 0
+# Scorers that call each other in a loop are refused when the pack loads,
+# naming the chain and the pack's line, before any row (issue 11.9).
+cat >scorers/ping.lua <<'L'
+return { name = "ping", score = function(case) return sk.score("pong", case) end }
+L
+cat >scorers/pong.lua <<'L'
+return { name = "pong", score = function(case) return sk.score("ping", case) end }
+L
+cat >loop.json <<'P'
+{"name": "loop", "scorers": [
+  {"use": "levenshtein"},
+  {"use": "lua:scorers/ping.lua"},
+  {"use": "lua:scorers/pong.lua"}]}
+P
+run 1 "$SK" score data.jsonl --pack loop.json --no-progress
+has "$T/err" 'loop.json:3: scorer "ping" composes itself through ping -> pong -> ping;'
+lines "$T/out" 0
+# ... and `run` with it writes nothing: no experiment, no dataset version.
+cd "$T" || exit 1
+run 0 "$SK" init looped
+cd looped || exit 1
+run 0 "$SK" run --no-progress
+n_exp=$("$SK" experiments | wc -l)
+echo '{"id": "extra", "input": "1+1", "expected": "2", "output": "2"}' >>data.jsonl
+run 1 "$SK" run --pack "$T/p/loop.json" --no-progress
+has "$T/err" 'loop.json:3: scorer "ping" composes itself through ping -> pong -> ping;'
+[ "$("$SK" experiments | wc -l)" = "$n_exp" ] || fail "a refused pack records no experiment"
+"$SK" dataset list >"$T/out"
+grep -E '^data +1 +5 ' "$T/out" >/dev/null || fail "a refused pack imports no dataset"
+lines "$T/out" 2
+cd "$T/p" || exit 1
+
 # The README's complete example works as printed.
 sed -n '/^```lua$/,/^```$/p' "$SK_SRCDIR/README.md" | sed '1d;$d' >scorers/cites_source.lua
 run 0 "$SK" try lua:scorers/cites_source.lua --output "As RFC 8259 says, JSON is text." \

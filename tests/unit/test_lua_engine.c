@@ -415,6 +415,79 @@ START_TEST(case_kept_is_not_stale)
 }
 END_TEST
 
+/* Issue 11.3: nothing a call does to its case or params reaches the next
+ * call on the same state: not a metatable set on the case (the poisoning
+ * the issue reports), not one reached through getmetatable, not fields
+ * set raw, not changed params, not even through a table kept from them. */
+static const char *poison_script =
+    "local kept\n"
+    "local poison = {\n"
+    "  setmetatable = function(case)\n"
+    "    setmetatable(case, { __index = function() return 'poisoned' end })\n"
+    "  end,\n"
+    "  getmetatable = function(case)\n"
+    "    getmetatable(case).__index = function() return 'poisoned' end\n"
+    "  end,\n"
+    "  rawset = function(case)\n"
+    "    rawset(case, 'expected', 'poisoned')\n"
+    "    rawset(case, 'extra', 'poisoned')\n"
+    "  end,\n"
+    "  params = function(case, params)\n"
+    "    params.word = 'poisoned'\n"
+    "    params.list[1] = 'poisoned'\n"
+    "    setmetatable(params, { __index = function() return 'poisoned' end })\n"
+    "  end,\n"
+    "  keep = function(case, params) kept = params.list end,\n"
+    "  poke = function() kept[1] = 'poisoned' end,\n"
+    "  cycle = function(case, params) params.list = params end,\n"
+    "}\n"
+    "return { name = 'poison', params = { word = 'w', list = { 'a' } },\n"
+    "  score = function(case, params)\n"
+    "    local p = poison[case.input]\n"
+    "    if p then p(case, params) end\n"
+    "    return { score = 1, rationale = table.concat({ tostring(case.expected),\n"
+    "      tostring(case.extra), tostring(case.nope), params.word, tostring(params.list[1]),\n"
+    "      tostring(params.nope), tostring(getmetatable(case)) }, ' ') }\n"
+    "  end }\n";
+
+START_TEST(case_cannot_carry_state)
+{
+    static const struct {
+        const char *how, *error; /* the poisoning row's error, or NULL: it scores */
+    } ways[] = {
+        {"setmetatable", "setmetatable: the case table's metatable cannot be changed (it reads "
+                         "the row's fields); copy the fields into a table of your own"},
+        {"getmetatable", "attempt to index a string value"},
+        {"rawset", NULL},
+        {"params", NULL},
+        {"keep", NULL},
+        {"poke", NULL}, /* a later call changing a table kept from an earlier one */
+        {"cycle", NULL},
+    };
+    sk_lt t;
+    sk_lt_open_script(&t, poison_script, "", "");
+    for (size_t i = 0; i < sizeof ways / sizeof ways[0]; i++) {
+        char *row = sk_asprintf("{\"id\":\"p%zu\",\"input\":\"%s\",\"output\":\"o\","
+                                "\"expected\":\"first\"}",
+                                i, ways[i].how);
+        sk_lt_row(&t, row);
+        free(row);
+        if (ways[i].error)
+            sk_lt_assert_msg(&t, 0, SK_VERDICT_ERROR, ways[i].error);
+        else
+            ck_assert_int_eq(sk_lt_res(&t, 0)->kind, SK_VERDICT_SCORE);
+        /* the next row on the same state sees its own fields only */
+        sk_lt_row(&t, "{\"id\":\"clean\",\"input\":\"clean\",\"output\":\"o\","
+                      "\"expected\":\"second\"}");
+        sk_lt_assert_score(&t, 0, 1);
+        ck_assert_msg(strcmp(sk_lt_res(&t, 0)->rationale.data, "second nil nil w a nil sk.case") ==
+                          0,
+                      "after %s: %s", ways[i].how, sk_lt_res(&t, 0)->rationale.data);
+    }
+    sk_lt_close(&t);
+}
+END_TEST
+
 /* A script that memoises in the case table (case.words = case.words or
  * ...) must compute again for the next row, not reuse the last row's. */
 START_TEST(case_memo_is_per_row)
@@ -477,7 +550,6 @@ static const char *composer_script =
     "    return { score = 0, rationale = tostring(ok) .. ': ' .. err }\n"
     "  end,\n"
     "  raised = function() return sk.score('failing', { output = 'x' }) end,\n"
-    "  self = function(case) return sk.score('composer', case) end,\n"
     "  unknown = function(case) return sk.score('nope', case) end,\n"
     "  bad_params = function(case) return sk.score('levenshtein', case, { nope = 1 }) end,\n"
     "}\n"
@@ -557,15 +629,154 @@ START_TEST(compose_errors)
     sk_assert_has(r->message.data, "sk.score(\"levenshtein\") in ");
     sk_assert_has(r->message.data, "unknown param \"nope\"");
 
-    r = compose_row(&t, "self");
-    ck_assert_int_eq(r->kind, SK_VERDICT_ERROR);
-    sk_assert_has(r->message.data, "sk.score(\"composer\"): scorers call each other more than 8 "
-                                   "deep; is a scorer calling itself?");
-
     /* after all that, the same states still compose */
     r = compose_row(&t, "pack");
     ck_assert_int_eq(r->kind, SK_VERDICT_SCORE);
     ck_assert_str_eq(r->rationale.data, "0.25|helped out|{\"k\":1}");
+    sk_lt_close(&t);
+}
+END_TEST
+
+/* Issue 11.9: scorers that call themselves, directly or through others,
+ * are refused when the pack loads, naming the chain, before any row. */
+static char *pack_error(const char *json)
+{
+    sk_pack *pack = NULL;
+    char *err = NULL;
+    int rc = sk_pack_parse(&pack, json, strlen(json), "t.json", sk_fixture_reg, &err);
+    ck_assert_msg(rc != SK_OK, "the pack loaded; expected an error:\n%s", json);
+    ck_assert_ptr_null(pack);
+    ck_assert_ptr_nonnull(err);
+    return err;
+}
+
+START_TEST(compose_cycle_refused_at_load)
+{
+    char *self = sk_lt_script("return { name = 'selfish',\n"
+                              "  score = function(case) return sk.score('selfish', case) end }\n");
+    char *a = sk_lt_script("return { name = 'a', score = function(case)\n"
+                           "  return sk . score ( \"b\" , case ) end }\n");
+    char *b = sk_lt_script("return { name = 'b', score = function(case)\n"
+                           "  if case.id == 'never' then return sk.score('a', case) end\n"
+                           "  return sk.score('levenshtein', case) end }\n");
+    char *c = sk_lt_script("local which = 'c'\n"
+                           "return { name = 'c', composes = { which },\n"
+                           "  score = function(case) return sk.score(which, case) end }\n");
+
+    char *json = sk_asprintf("{\"name\":\"t\",\"scorers\":[{\"use\":\"lua:%s\"}]}", self);
+    char *err = pack_error(json);
+    ck_assert_str_eq(err, "t.json:1: scorer \"selfish\" composes itself through selfish -> "
+                          "selfish; a scorer may not call itself, directly or through others: "
+                          "remove one of these sk.score calls");
+    free(err);
+    free(json);
+
+    /* two calling each other, the pack written over several lines: the
+     * message names the line of the first scorer of the chain */
+    json = sk_asprintf("{\"name\": \"t\",\n \"scorers\": [\n  {\"use\": \"levenshtein\"},\n"
+                       "  {\"use\": \"lua:%s\"},\n  {\"use\": \"lua:%s\"}\n]}\n",
+                       a, b);
+    err = pack_error(json);
+    sk_assert_has(err, "t.json:4: scorer \"a\" composes itself through a -> b -> a;");
+    free(err);
+    free(json);
+
+    /* the same through "as" names: b's script composes "a" */
+    json = sk_asprintf("{\"name\":\"t\",\"scorers\":[{\"use\":\"lua:%s\",\"as\":\"x\"},"
+                       "{\"use\":\"lua:%s\",\"as\":\"a\"}]}",
+                       b, b);
+    err = pack_error(json);
+    sk_assert_has(err, "t.json:1: scorer \"a\" composes itself through a -> a;");
+    free(err);
+    free(json);
+
+    /* a name the script computes counts once it is declared */
+    json = sk_asprintf("{\"name\":\"t\",\"scorers\":[{\"use\":\"lua:%s\"}]}", c);
+    err = pack_error(json);
+    sk_assert_has(err, "scorer \"c\" composes itself through c -> c;");
+    free(err);
+    free(json);
+
+    /* b alone composes a plugin and a scorer the pack lacks: no cycle */
+    json = sk_asprintf("{\"name\":\"t\",\"scorers\":[{\"use\":\"lua:%s\"}]}", b);
+    sk_pack *pack = NULL;
+    ck_assert_int_eq(sk_pack_parse(&pack, json, strlen(json), "t.json", sk_fixture_reg, &err),
+                     SK_OK);
+    sk_pack_free(pack);
+    free(json);
+    sk_lt_remove(self);
+    sk_lt_remove(a);
+    sk_lt_remove(b);
+    sk_lt_remove(c);
+}
+END_TEST
+
+/* What a script composes is read from its code, not from its comments or
+ * strings; and a Lua scorer of the pack it does not name, it cannot call
+ * (a plugin scorer it can, by any name). */
+START_TEST(compose_names_from_code)
+{
+    sk_lt t;
+    memset(&t, 0, sizeof t);
+    t.scripts[t.nscripts++] = sk_lt_script(helper_script);
+    t.scripts[t.nscripts++] = sk_lt_script(
+        "-- sk.score('quiet', case)\n"
+        "--[==[ sk.score('quiet', case) ]==]\n"
+        "local s = \"sk.score('quiet', case)\" .. [[sk.score('quiet')]]\n"
+        "local x = { sk = { score = function() return 1 end } }\n"
+        "return { name = 'quiet', score = function(case)\n"
+        "  if case.input == 'field' then return x.sk.score('quiet', case) end\n"
+        "  if case.input == 'plugin' then\n"
+        "    return sk.score(('leven') .. 'shtein', { output = 'ab', expected = 'ab' })\n"
+        "  end\n"
+        "  return sk.score(('hel') .. 'per', case)\n"
+        "end }\n");
+    char *pack = sk_asprintf("{\"name\":\"t\",\"scorers\":[{\"use\":\"lua:%s\"},"
+                             "{\"use\":\"lua:%s\"}]}",
+                             t.scripts[0], t.scripts[1]);
+    sk_lt_open(&t, pack); /* loads: none of those is a call of quiet by quiet */
+    free(pack);
+    sk_lt_row(&t, "{\"input\":\"field\",\"output\":\"o\"}");
+    sk_lt_assert_score(&t, 1, 1);
+    sk_lt_row(&t, "{\"input\":\"plugin\",\"output\":\"o\"}");
+    sk_lt_assert_score(&t, 1, 1);
+    sk_lt_row(&t, "{\"input\":\"helper\",\"output\":\"o\"}");
+    sk_lt_assert_msg(&t, 1, SK_VERDICT_ERROR,
+                     "sk.score(\"helper\"): \"helper\" is a scorer of the pack that may call "
+                     "others (a Lua scorer), and ");
+    sk_lt_assert_msg(&t, 1, SK_VERDICT_ERROR,
+                     " does not name it, so the pack could not check it for a cycle when it "
+                     "loaded; write the name out in the call (sk.score(\"helper\", case)) or "
+                     "list it in the script's composes = {...}");
+    sk_lt_close(&t);
+}
+END_TEST
+
+/* Issue 11.4: what a composed Lua scorer runs is the caller's work too. */
+START_TEST(compose_charges_the_caller)
+{
+    sk_lt t;
+    memset(&t, 0, sizeof t);
+    t.scripts[t.nscripts++] = sk_lt_script("return { name = 'busy', score = function()\n"
+                                           "  local n = 0\n"
+                                           "  for i = 1, 100000 do n = n + i end\n"
+                                           "  return 1 end }\n");
+    t.scripts[t.nscripts++] =
+        sk_lt_script("return { name = 'boss', score = function(case)\n"
+                     "  if case.input == 'once' then return sk.score('busy', case) end\n"
+                     "  for _ = 1, 20 do pcall(sk.score, 'busy', case) end\n"
+                     "  return 1 end }\n");
+    char *pack = sk_asprintf("{\"name\":\"t\",\"scorers\":[{\"use\":\"lua:%s\"},"
+                             "{\"use\":\"lua:%s\",\"lua\":{\"max_instructions\":1000000}}]}",
+                             t.scripts[0], t.scripts[1]);
+    sk_lt_open(&t, pack);
+    free(pack);
+    sk_lt_row(&t, "{\"input\":\"once\",\"output\":\"o\"}");
+    sk_lt_assert_score(&t, 1, 1);
+    sk_lt_row(&t, "{\"input\":\"many\",\"output\":\"o\"}");
+    sk_lt_assert_msg(&t, 1, SK_VERDICT_ERROR, "exceeded its 1M instruction budget in sk.score");
+    sk_lt_row(&t, "{\"input\":\"once\",\"output\":\"o\"}");
+    sk_lt_assert_score(&t, 1, 1);
     sk_lt_close(&t);
 }
 END_TEST
@@ -896,6 +1107,7 @@ static Suite *suite(void)
     tcase_add_test(tc, case_fields_one_by_one);
     tcase_add_test(tc, case_null_expected);
     tcase_add_test(tc, case_kept_is_not_stale);
+    tcase_add_test(tc, case_cannot_carry_state);
     tcase_add_test(tc, case_memo_is_per_row);
     suite_add_tcase(s, tc);
 
@@ -903,6 +1115,9 @@ static Suite *suite(void)
     tcase_add_checked_fixture(tc, sk_fixture_setup, sk_fixture_teardown);
     tcase_add_loop_test(tc, compose_calls, 0, sizeof compose_ok / sizeof compose_ok[0]);
     tcase_add_test(tc, compose_errors);
+    tcase_add_test(tc, compose_cycle_refused_at_load);
+    tcase_add_test(tc, compose_names_from_code);
+    tcase_add_test(tc, compose_charges_the_caller);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("files");

@@ -26,7 +26,7 @@ static lua_State *new_state(void)
     luaL_openlibs(L);
     sk_lua_json_init(L);
     lua_newtable(L);
-    sk_lua_json_open(L);
+    sk_lua_json_open(L, NULL);
     lua_setglobal(L, "sk");
     return L;
 }
@@ -650,7 +650,7 @@ static lua_State *limited_state(limit *l)
     luaL_openlibs(L);
     sk_lua_json_init(L);
     lua_newtable(L);
-    sk_lua_json_open(L);
+    sk_lua_json_open(L, NULL);
     lua_setglobal(L, "sk");
     lua_gc(L, LUA_GCCOLLECT);
     return L;

@@ -333,8 +333,11 @@ END_TEST
 START_TEST(memory_bomb)
 {
     sk_lt t;
+    /* No time limit to speak of: the memory churn is slow under valgrind,
+     * and this is about the budget and the cap. */
     sk_lt_open_script(&t, spin_script, "",
-                      ",\"lua\":{\"max_memory_mb\":8,\"max_instructions\":2000000}");
+                      ",\"lua\":{\"max_memory_mb\":8,\"max_instructions\":2000000,"
+                      "\"max_seconds\":3600}");
     spin_row(&t, "ok");
     sk_lt_assert_score(&t, 0, 1);
     spin_row(&t, "bomb");
@@ -621,6 +624,134 @@ START_TEST(budget_stops_pattern_backtracking)
 }
 END_TEST
 
+/* Issue 11.4: the sk.* functions run in C, where the count hook never
+ * fires; each one whose work grows with its input pays for that work from
+ * the same budget, so one call on a long input fails the row, even behind
+ * pcall, and the next row on the same state scores normally. */
+static const char *c_work_script =
+    "local big = ('ab'):rep(1000000)\n"
+    "local long = ('ab'):rep(10000)\n"
+    "local calls = {\n"
+    "  levenshtein = function() return sk.text.levenshtein(('a'):rep(1000000),\n"
+    "                                                      ('b'):rep(1000000)) end,\n"
+    "  similarity = function() return sk.text.similarity(long, long:reverse()) end,\n"
+    "  normalize = function() return sk.text.normalize(big) end,\n"
+    "  tokens = function() return sk.text.tokens(big) end,\n"
+    "  contains = function() return sk.text.contains(big, 'x') end,\n"
+    "  words = function() return sk.text.words(big) end,\n"
+    "  decode = function() return sk.json.decode('\"' .. big .. '\"') end,\n"
+    "  encode = function() return sk.json.encode(big) end,\n"
+    "}\n"
+    "return { name = 'cwork', score = function(case)\n"
+    "  local f = calls[case.input]\n"
+    "  if not f then return 1 end\n"
+    "  if case.output == 'pcall' then\n"
+    "    for _ = 1, 3 do pcall(f) end\n"
+    "    return 1\n"
+    "  end\n"
+    "  f()\n"
+    "  return 1\n"
+    "end }\n";
+
+static const struct {
+    const char *fn, *limit; /* the pack's lua limits for it */
+} c_work[] = {
+    {"sk.text.levenshtein", ""}, /* the issue's 1M x 1M, with the default 10M */
+    {"sk.text.similarity", ",\"lua\":{\"max_instructions\":100000}"},
+    {"sk.text.normalize", ",\"lua\":{\"max_instructions\":100000}"},
+    {"sk.text.tokens", ",\"lua\":{\"max_instructions\":100000}"},
+    {"sk.text.contains", ",\"lua\":{\"max_instructions\":100000}"},
+    {"sk.text.words", ",\"lua\":{\"max_instructions\":100000}"},
+    {"sk.json.decode", ",\"lua\":{\"max_instructions\":100000}"},
+    {"sk.json.encode", ",\"lua\":{\"max_instructions\":100000}"},
+};
+
+START_TEST(budget_charges_sk_functions)
+{
+    const char *fn = c_work[_i].fn;
+    const char *probe = strrchr(fn, '.') + 1;
+    sk_lt t;
+    sk_lt_open_script(&t, c_work_script, "", c_work[_i].limit);
+    char *want = sk_asprintf("exceeded its %s instruction budget in %s, whose work counts "
+                             "against it in proportion to its input; give it less input or "
+                             "raise \"max_instructions\" in the pack's \"lua\" limits",
+                             *c_work[_i].limit ? "100000" : "10M", fn);
+    static const char *const ways[] = {"plain", "pcall"};
+    for (size_t w = 0; w < 2; w++) {
+        char *row = sk_asprintf("{\"input\":\"%s\",\"output\":\"%s\"}", probe, ways[w]);
+        sk_lt_row(&t, row);
+        free(row);
+        const sk_result *r = sk_lt_res(&t, 0);
+        ck_assert_msg(r->kind == SK_VERDICT_ERROR, "%s %s: kind %d", fn, ways[w], r->kind);
+        ck_assert_msg(strstr(r->message.data, want), "%s %s: %s", fn, ways[w], r->message.data);
+        spin_row(&t, "ok");
+        sk_lt_assert_score(&t, 0, 1);
+    }
+    free(want);
+    sk_lt_close(&t);
+}
+END_TEST
+
+/* The per-call wall-clock limit ends what the budget does not: Lua or C
+ * work under a budget too large to matter, one long C call included, and
+ * behind pcall; the next row scores normally.  (It asserts on the message
+ * only: which limit ran out, never how long anything took.) */
+START_TEST(time_limit_ends_long_calls)
+{
+    static const char *const probes[] = {"lua_loop", "c_loop", "c_pcall", "c_long"};
+    sk_lt t;
+    sk_lt_open_script(&t,
+                      "local a, b = ('a'):rep(3000), ('b'):rep(3000)\n"
+                      "local calls = {\n"
+                      "  lua_loop = function() while true do end end,\n"
+                      "  c_loop = function() while true do sk.text.levenshtein(a, b) end end,\n"
+                      "  c_pcall = function()\n"
+                      "    while true do pcall(sk.text.levenshtein, a, b) end\n"
+                      "  end,\n"
+                      "  c_long = function()\n"
+                      "    return sk.text.levenshtein(a:rep(400), b:rep(400))\n"
+                      "  end,\n"
+                      "}\n"
+                      "return { name = 'slow', score = function(case)\n"
+                      "  local f = calls[case.input]\n"
+                      "  if f then f() end\n"
+                      "  return 1\n"
+                      "end }\n",
+                      ",\"lua\":{\"max_instructions\":1000000000000000,\"max_seconds\":0.05}", "");
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        spin_row(&t, probes[i]);
+        const sk_result *r = sk_lt_res(&t, 0);
+        ck_assert_msg(r->kind == SK_VERDICT_ERROR, "%s: kind %d", probes[i], r->kind);
+        ck_assert_msg(strstr(r->message.data, "ran longer than its 0.05 s time limit"), "%s: %s",
+                      probes[i], r->message.data);
+        ck_assert_msg(strstr(r->message.data, "raise \"max_seconds\" in the pack's \"lua\" limits"),
+                      "%s: %s", probes[i], r->message.data);
+        spin_row(&t, "ok");
+        sk_lt_assert_score(&t, 0, 1);
+    }
+    /* the long C call was stopped inside it */
+    spin_row(&t, "c_long");
+    sk_lt_assert_msg(&t, 0, SK_VERDICT_ERROR, "time limit in sk.text.levenshtein;");
+    sk_lt_close(&t);
+}
+END_TEST
+
+START_TEST(time_limit_checked_at_load)
+{
+    static const char *const bad[] = {"0", "-1", "\"10\"", "86401"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *extra = sk_asprintf(",\"lua\":{\"max_seconds\":%s}", bad[i]);
+        char *err =
+            sk_lt_load_error("return { name = 'x', score = function() return 1 end }\n", extra);
+        sk_assert_has(err, "lua.max_seconds: expected max_instructions (a count >= 1), "
+                           "max_memory_mb (MiB, 1 to 65536) or max_seconds (seconds per call, "
+                           "more than 0 and at most 86400)");
+        free(err);
+        free(extra);
+    }
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("lua_sandbox");
@@ -646,6 +777,9 @@ static Suite *suite(void)
     tcase_add_test(tc, budget_at_load);
     tcase_add_test(tc, memory_bomb);
     tcase_add_test(tc, budget_stops_pattern_backtracking);
+    tcase_add_loop_test(tc, budget_charges_sk_functions, 0, sizeof c_work / sizeof c_work[0]);
+    tcase_add_test(tc, time_limit_ends_long_calls);
+    tcase_add_test(tc, time_limit_checked_at_load);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");

@@ -29,7 +29,7 @@ static lua_State *new_state(int with_marker)
         lua_pop(s, 1);
     }
     lua_newtable(s); /* sk */
-    sk_lua_text_open(s);
+    sk_lua_text_open(s, NULL);
     ck_assert_int_eq(lua_gettop(s), 1); /* open is [-0, +0] */
     lua_setglobal(s, "sk");
     return s;

@@ -392,6 +392,59 @@ START_TEST(lev_long)
 }
 END_TEST
 
+/* The metered variant: the same distances over texts long enough to be
+ * scanned in many slices, every unit of work reported (a text character
+ * against each 64-character block of the pattern, plus the linear
+ * passes), and a computation abandoned when the tick says stop. */
+typedef struct tally {
+    unsigned long long work;
+    unsigned long long stop_after; /* stop once work passes this; 0: never */
+    size_t reports;
+} tally;
+
+static int count_work(void *ud, unsigned long long work)
+{
+    tally *t = ud;
+    t->work += work;
+    t->reports++;
+    return t->stop_after && t->work > t->stop_after;
+}
+
+START_TEST(lev_metered)
+{
+    enum { N = 150000 };
+    static const size_t pats[] = {50, 300};
+    uint32_t *a = malloc(300 * sizeof *a), *b = malloc(N * sizeof *b);
+    char *sa = malloc(301), *sb = malloc(N + 1);
+    for (size_t k = 0; k < 2; k++) {
+        size_t na = pats[k];
+        random_cps(a, na, ascii_alpha, 4);
+        random_cps(b, N, ascii_alpha, 4);
+        b[0] = 'z'; /* no common prefix or suffix: the scan is over the whole text */
+        b[N - 1] = 'z';
+        size_t la = encode_all(a, na, sa), lb = encode_all(b, N, sb);
+        tally t = {0, 0, 0};
+        size_t d = sk_levenshtein_metered(sa, la, sb, lb, 0, NULL, NULL, count_work, &t);
+        ck_assert_uint_eq(d, dp_distance(a, na, b, N));
+        unsigned long long scan = (unsigned long long)((na + 63) / 64) * N;
+        ck_assert_uint_ge(t.work, scan);
+        ck_assert_uint_le(t.work, scan + (la + lb) / 4 + 1);
+        ck_assert_uint_ge(t.reports, scan / SK_LEV_TICK);
+
+        tally stop = {0, 100000, 0};
+        ck_assert_uint_eq(sk_levenshtein_metered(sa, la, sb, lb, 0, NULL, NULL, count_work, &stop),
+                          SIZE_MAX);
+        ck_assert_uint_le(stop.work, 100000 + SK_LEV_TICK + (la + lb) / 4);
+        stop = (tally){0, 100000, 0};
+        ck_assert(sk_levenshtein_similarity_metered(sa, la, sb, lb, 0, count_work, &stop) < 0);
+    }
+    free(a);
+    free(b);
+    free(sa);
+    free(sb);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
     Suite *s = suite_create("text");
@@ -410,6 +463,7 @@ static Suite *text_suite(void)
     tcase_add_test(l, lev_random_many_distinct);
     tcase_add_test(l, lev_block_boundaries);
     tcase_add_test(l, lev_long);
+    tcase_add_test(l, lev_metered);
     suite_add_tcase(s, l);
     return s;
 }

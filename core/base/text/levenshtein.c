@@ -17,6 +17,10 @@
  * Before any of that, the common prefix and suffix are stripped: they
  * never contribute to the distance, and near-identical strings (the usual
  * case when scoring) shrink to a small middle.
+ *
+ * The metered variants report their work as they go (the scan in slices
+ * of about SK_LEV_TICK block steps), so a caller with a budget, a Lua
+ * scorer's, can stop a distance between two long texts part-way.
  */
 #include "base/text/levenshtein.h"
 
@@ -28,6 +32,18 @@
 #define SLOTS        128 /* hash slots per block; a power of two >= 2 * 64 */
 #define STACK_BLOCKS 4   /* patterns up to 256 code points need no heap */
 #define STACK_CPS    256 /* decode buffers on the stack, per string */
+
+/* Whom to report work to; tick NULL: nobody. */
+typedef struct meter {
+    sk_lev_tick tick;
+    void *ud;
+} meter;
+
+/* 1 when the caller asks to stop after `work` more units. */
+static inline int report(const meter *mt, unsigned long long work)
+{
+    return mt->tick && work && mt->tick(mt->ud, work);
+}
 
 typedef struct peq {
     size_t nblocks;
@@ -95,81 +111,101 @@ static inline uint32_t at(const void *s, size_t i, int bytes)
     return bytes ? ((const unsigned char *)s)[i] : ((const uint32_t *)s)[i];
 }
 
+/* Text columns per report: about SK_LEV_TICK block steps. */
+static inline size_t slice_of(size_t nblocks)
+{
+    size_t c = SK_LEV_TICK / nblocks;
+    return c ? c : 1;
+}
+
 /* Pattern of 1..64 characters: one word, and the row-0 boundary (D[0][j] =
- * j) enters as a +1 horizontal delta at the bottom bit of every column. */
+ * j) enters as a +1 horizontal delta at the bottom bit of every column.
+ * SIZE_MAX when the meter stops it. */
 static inline size_t scan_single(const peq *p, size_t m, const void *text, size_t n, int bytes,
-                                 unsigned flags)
+                                 unsigned flags, const meter *mt)
 {
     uint64_t pv = ~0ull, mv = 0, last = 1ull << (m - 1);
     size_t score = m;
-    for (size_t j = 0; j < n; j++) {
-        uint32_t t = fold(at(text, j, bytes), flags);
-        uint64_t eq = t < 128 ? p->ascii[t] : peq_wide(p, t, 0);
-        uint64_t xv = eq | mv;
-        uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
-        uint64_t ph = mv | ~(xh | pv);
-        uint64_t mh = pv & xh;
-        if (ph & last)
-            score++;
-        else if (mh & last)
-            score--;
-        ph = (ph << 1) | 1;
-        mh <<= 1;
-        pv = mh | ~(xv | ph);
-        mv = ph & xv;
+    for (size_t j0 = 0, j1; j0 < n; j0 = j1) {
+        j1 = n - j0 > SK_LEV_TICK ? j0 + SK_LEV_TICK : n;
+        for (size_t j = j0; j < j1; j++) {
+            uint32_t t = fold(at(text, j, bytes), flags);
+            uint64_t eq = t < 128 ? p->ascii[t] : peq_wide(p, t, 0);
+            uint64_t xv = eq | mv;
+            uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
+            uint64_t ph = mv | ~(xh | pv);
+            uint64_t mh = pv & xh;
+            if (ph & last)
+                score++;
+            else if (mh & last)
+                score--;
+            ph = (ph << 1) | 1;
+            mh <<= 1;
+            pv = mh | ~(xv | ph);
+            mv = ph & xv;
+        }
+        if (report(mt, j1 - j0))
+            return SIZE_MAX;
     }
     return score;
 }
 
 /* Longer patterns: blocks of 64 rows, each passing its horizontal delta at
- * its top row (+1, 0 or -1) to the block above as that block's carry in. */
+ * its top row (+1, 0 or -1) to the block above as that block's carry in.
+ * SIZE_MAX when the meter stops it. */
 static inline size_t scan_blocks(const peq *p, size_t m, const void *text, size_t n, int bytes,
-                                 unsigned flags, uint64_t *vp, uint64_t *vm)
+                                 unsigned flags, uint64_t *vp, uint64_t *vm, const meter *mt)
 {
-    size_t nb = p->nblocks;
+    size_t nb = p->nblocks, slice = slice_of(nb);
     uint64_t last = 1ull << ((m - 1) & 63);
     size_t score = m;
     for (size_t b = 0; b < nb; b++) {
         vp[b] = ~0ull;
         vm[b] = 0;
     }
-    for (size_t j = 0; j < n; j++) {
-        uint32_t t = fold(at(text, j, bytes), flags);
-        const uint64_t *row = t < 128 ? p->ascii + (size_t)t * nb : NULL;
-        int carry = 1;
-        for (size_t b = 0; b < nb; b++) {
-            uint64_t eq = row ? row[b] : peq_wide(p, t, b);
-            uint64_t pv = vp[b], mv = vm[b];
-            uint64_t xv = eq | mv;
-            if (carry < 0)
-                eq |= 1;
-            uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
-            uint64_t ph = mv | ~(xh | pv);
-            uint64_t mh = pv & xh;
-            uint64_t top = b + 1 == nb ? last : 1ull << 63;
-            int out = (ph & top) ? 1 : (mh & top) ? -1 : 0;
-            ph <<= 1;
-            mh <<= 1;
-            if (carry < 0)
-                mh |= 1;
-            else if (carry > 0)
-                ph |= 1;
-            vp[b] = mh | ~(xv | ph);
-            vm[b] = ph & xv;
-            carry = out;
+    for (size_t j0 = 0, j1; j0 < n; j0 = j1) {
+        j1 = n - j0 > slice ? j0 + slice : n;
+        for (size_t j = j0; j < j1; j++) {
+            uint32_t t = fold(at(text, j, bytes), flags);
+            const uint64_t *row = t < 128 ? p->ascii + (size_t)t * nb : NULL;
+            int carry = 1;
+            for (size_t b = 0; b < nb; b++) {
+                uint64_t eq = row ? row[b] : peq_wide(p, t, b);
+                uint64_t pv = vp[b], mv = vm[b];
+                uint64_t xv = eq | mv;
+                if (carry < 0)
+                    eq |= 1;
+                uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
+                uint64_t ph = mv | ~(xh | pv);
+                uint64_t mh = pv & xh;
+                uint64_t top = b + 1 == nb ? last : 1ull << 63;
+                int out = (ph & top) ? 1 : (mh & top) ? -1 : 0;
+                ph <<= 1;
+                mh <<= 1;
+                if (carry < 0)
+                    mh |= 1;
+                else if (carry > 0)
+                    ph |= 1;
+                vp[b] = mh | ~(xv | ph);
+                vm[b] = ph & xv;
+                carry = out;
+            }
+            if (carry > 0)
+                score++;
+            else if (carry < 0)
+                score--;
         }
-        if (carry > 0)
-            score++;
-        else if (carry < 0)
-            score--;
+        if (report(mt, (unsigned long long)(j1 - j0) * nb))
+            return SIZE_MAX;
     }
     return score;
 }
 
 /* Distance between two sequences with no common prefix or suffix left to
- * strip (stripping more is harmless, just not needed). */
+ * strip (stripping more is harmless, just not needed); SIZE_MAX when the
+ * meter stops it. */
 static size_t distance(const void *a, size_t na, const void *b, size_t nb, int bytes,
-                       unsigned flags)
+                       unsigned flags, const meter *mt)
 {
     if (na > nb) { /* the shorter one is the pattern */
         const void *t = a;
@@ -219,15 +255,16 @@ static size_t distance(const void *a, size_t na, const void *b, size_t nb, int b
 
     size_t d;
     if (p.nblocks == 1)
-        d = bytes ? scan_single(&p, na, b, nb, 1, flags) : scan_single(&p, na, b, nb, 0, 0);
+        d = bytes ? scan_single(&p, na, b, nb, 1, flags, mt) : scan_single(&p, na, b, nb, 0, 0, mt);
     else
-        d = bytes ? scan_blocks(&p, na, b, nb, 1, flags, vp, vm)
-                  : scan_blocks(&p, na, b, nb, 0, 0, vp, vm);
+        d = bytes ? scan_blocks(&p, na, b, nb, 1, flags, vp, vm, mt)
+                  : scan_blocks(&p, na, b, nb, 0, 0, vp, vm, mt);
     free(heap);
     return d;
 }
 
-size_t sk_levenshtein_cp(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+static size_t distance_cp(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+                          const meter *mt)
 {
     size_t p = 0;
     while (p < na && p < nb && a[p] == b[p])
@@ -235,7 +272,13 @@ size_t sk_levenshtein_cp(const uint32_t *a, size_t na, const uint32_t *b, size_t
     size_t s = 0;
     while (s < na - p && s < nb - p && a[na - 1 - s] == b[nb - 1 - s])
         s++;
-    return distance(a + p, na - p - s, b + p, nb - p - s, 0, 0);
+    return distance(a + p, na - p - s, b + p, nb - p - s, 0, 0, mt);
+}
+
+size_t sk_levenshtein_cp(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
+{
+    meter none = {NULL, NULL};
+    return distance_cp(a, na, b, nb, &none);
 }
 
 static inline int is_cont(unsigned char c)
@@ -248,9 +291,10 @@ static inline unsigned char fold_byte(unsigned char c, unsigned flags)
     return (unsigned char)fold(c, flags);
 }
 
-size_t sk_levenshtein_ex(const char *a, size_t na, const char *b, size_t nb, unsigned flags,
-                         size_t *len_a, size_t *len_b)
+size_t sk_levenshtein_metered(const char *a, size_t na, const char *b, size_t nb, unsigned flags,
+                              size_t *len_a, size_t *len_b, sk_lev_tick tick, void *ud)
 {
+    const meter mt = {tick, ud};
     const unsigned char *ua = (const unsigned char *)a, *ub = (const unsigned char *)b;
     size_t lim = na < nb ? na : nb;
 
@@ -271,13 +315,16 @@ size_t sk_levenshtein_ex(const char *a, size_t na, const char *b, size_t nb, uns
 
     const char *ma = a + p, *mb = b + p;
     size_t mna = na - p - s, mnb = nb - p - s;
+    /* The linear passes: the cuts, and each middle read once or twice. */
+    if (report(&mt, (2 * (p + s) + 2 * (mna + mnb)) / 16))
+        return SIZE_MAX;
     size_t common = 0;
     if (len_a || len_b)
         common = sk_utf8_count(a, p) + sk_utf8_count(a + na - s, s);
 
     size_t d, la, lb;
     if (sk_utf8_is_ascii(ma, mna) && sk_utf8_is_ascii(mb, mnb)) {
-        d = distance(ma, mna, mb, mnb, 1, flags);
+        d = distance(ma, mna, mb, mnb, 1, flags, &mt);
         la = mna;
         lb = mnb;
     } else {
@@ -292,12 +339,14 @@ size_t sk_levenshtein_ex(const char *a, size_t na, const char *b, size_t nb, uns
             for (size_t i = 0; i < lb; i++)
                 cb[i] = fold(cb[i], flags);
         }
-        d = sk_levenshtein_cp(ca, la, cb, lb);
+        d = distance_cp(ca, la, cb, lb, &mt);
         if (ca != s_a)
             free(ca);
         if (cb != s_b)
             free(cb);
     }
+    if (d == SIZE_MAX)
+        return SIZE_MAX;
     if (len_a)
         *len_a = common + la;
     if (len_b)
@@ -305,20 +354,34 @@ size_t sk_levenshtein_ex(const char *a, size_t na, const char *b, size_t nb, uns
     return d;
 }
 
+size_t sk_levenshtein_ex(const char *a, size_t na, const char *b, size_t nb, unsigned flags,
+                         size_t *len_a, size_t *len_b)
+{
+    return sk_levenshtein_metered(a, na, b, nb, flags, len_a, len_b, NULL, NULL);
+}
+
 size_t sk_levenshtein(const char *a, size_t na, const char *b, size_t nb)
 {
     return sk_levenshtein_ex(a, na, b, nb, 0, NULL, NULL);
 }
 
-double sk_levenshtein_similarity_ex(const char *a, size_t na, const char *b, size_t nb,
-                                    unsigned flags)
+double sk_levenshtein_similarity_metered(const char *a, size_t na, const char *b, size_t nb,
+                                         unsigned flags, sk_lev_tick tick, void *ud)
 {
     size_t la, lb;
-    size_t d = sk_levenshtein_ex(a, na, b, nb, flags, &la, &lb);
+    size_t d = sk_levenshtein_metered(a, na, b, nb, flags, &la, &lb, tick, ud);
+    if (d == SIZE_MAX)
+        return -1.0;
     size_t mx = la > lb ? la : lb;
     if (mx == 0)
         return 1.0;
     return 1.0 - (double)d / (double)mx;
+}
+
+double sk_levenshtein_similarity_ex(const char *a, size_t na, const char *b, size_t nb,
+                                    unsigned flags)
+{
+    return sk_levenshtein_similarity_metered(a, na, b, nb, flags, NULL, NULL);
 }
 
 double sk_levenshtein_similarity(const char *a, size_t na, const char *b, size_t nb)

@@ -35,6 +35,23 @@ size_t sk_levenshtein(const char *a, size_t na, const char *b, size_t nb);
 size_t sk_levenshtein_ex(const char *a, size_t na, const char *b, size_t nb, unsigned flags,
                          size_t *len_a, size_t *len_b);
 
+/* The progress report of the metered functions: `work` units done since
+ * the last report, one unit per word operation step of the scan (a text
+ * character against one 64-character block of the pattern) and one per
+ * 16 bytes of the linear passes (prefix and suffix, decoding).  Reported
+ * every SK_LEV_TICK units or so while the scan runs.  Return nonzero to
+ * abandon the computation. */
+typedef int (*sk_lev_tick)(void *ud, unsigned long long work);
+
+#define SK_LEV_TICK 65536
+
+/* sk_levenshtein_ex reporting its work to tick (NULL: none), so a caller
+ * with a budget can stop a long computation part-way.  Returns SIZE_MAX
+ * when tick asked to stop (scratch memory freed; *len_a and *len_b not
+ * set). */
+size_t sk_levenshtein_metered(const char *a, size_t na, const char *b, size_t nb, unsigned flags,
+                              size_t *len_a, size_t *len_b, sk_lev_tick tick, void *ud);
+
 /* 1 - distance / max(len(a), len(b)) in code points; both empty gives 1.
  * Computed as 1.0 - (double)d / (double)max, the same floating-point steps
  * as autoevals, so equal inputs give bit-identical scores. */
@@ -43,5 +60,10 @@ double sk_levenshtein_similarity(const char *a, size_t na, const char *b, size_t
 /* sk_levenshtein_similarity with SK_LEV_* flags. */
 double sk_levenshtein_similarity_ex(const char *a, size_t na, const char *b, size_t nb,
                                     unsigned flags);
+
+/* sk_levenshtein_similarity_ex reporting its work as
+ * sk_levenshtein_metered does; -1 when tick asked to stop. */
+double sk_levenshtein_similarity_metered(const char *a, size_t na, const char *b, size_t nb,
+                                         unsigned flags, sk_lev_tick tick, void *ud);
 
 #endif

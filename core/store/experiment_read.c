@@ -1,0 +1,334 @@
+/* Reading an experiment back: the queries behind `experiments`, `show`,
+ * `export` and `compare` (experiment_read.h). */
+#include "store/experiment_read.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include "base/error.h"
+#include "store/experiment.h"
+
+static const char *text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+static double num(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+/* The caller's callback, one of the four shapes, and its data. */
+typedef struct walk {
+    void *ud;
+    int (*listed)(void *ud, const sk_experiment_listed *e);
+    int (*error)(void *ud, const sk_experiment_error *e);
+    int (*lowest)(void *ud, const char *row_id, double mean);
+    int (*cell)(void *ud, const sk_cell_score_row *r);
+    int (*scorer)(void *ud, const char *name, int has_threshold, double threshold);
+    int (*row_cells)(void *ud, const sk_experiment_row_cells *r);
+    int (*score)(void *ud, const sk_experiment_score *s);
+    const char *row_id; /* each_row_score's row */
+} walk;
+
+/* Step s to its end, handing each result row to row(), or until that
+ * returns non-zero (returned as is); finalizes s. */
+static int each(sk_store *st, sqlite3_stmt *s, const char *what, char **err,
+                int (*row)(sqlite3_stmt *s, const walk *w), const walk *w)
+{
+    int step, stop = 0;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        if ((stop = row(s, w)) != 0)
+            break;
+    int rc = stop ? stop : step == SQLITE_DONE ? SK_OK : sk_store_error(st, what, err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int listed_row(sqlite3_stmt *s, const walk *w)
+{
+    char *status = sk_experiment_status_at(s, 8); /* "interrupted" once its run is gone */
+    sk_experiment_listed e = {
+        .id = text(s, 0),
+        .name = text(s, 1),
+        .created_at = text(s, 2),
+        .finished_at = text(s, 3),
+        .dataset_ref = text(s, 4),
+        .origin = text(s, 5),
+        .trials = sqlite3_column_int(s, 6),
+        .dataset_rows = sqlite3_column_int64(s, 7),
+        .status = status,
+    };
+    int rc = w->listed(w->ud, &e);
+    free(status);
+    return rc;
+}
+
+int sk_experiment_each_listed(sk_store *st, int (*fn)(void *ud, const sk_experiment_listed *e),
+                              void *ud, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT e.id, e.name, e.created_at, e.finished_at, "
+        "e.dataset_ref, e.origin, e.trials, coalesce(v.row_count, 0), " SK_EXPERIMENT_STATUS_COLUMNS
+        " FROM experiments e LEFT JOIN dataset_versions v ON v.id = "
+        "e.dataset_version_id ORDER BY e.id DESC",
+        err);
+    if (rc)
+        return rc;
+    walk w = {.ud = ud, .listed = fn};
+    return each(st, s, "listing the experiments", err, listed_row, &w);
+}
+
+int sk_experiment_newest_other(sk_store *st, const char *not_id, char **id, char **err)
+{
+    *id = NULL;
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT id FROM experiments WHERE id <> ? ORDER BY created_at DESC, "
+                              "id DESC LIMIT 1",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, not_id ? not_id : "", -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW)
+        *id = sk_store_column_dup(s, 0);
+    else if (step != SQLITE_DONE)
+        rc = sk_store_error(st, "finding the newest experiment", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int error_row(sqlite3_stmt *s, const walk *w)
+{
+    sk_experiment_error e = {
+        .idx = sqlite3_column_int(s, 0),
+        .scorer = text(s, 1),
+        .message = text(s, 2) ? text(s, 2) : "",
+        .row_id = text(s, 3),
+        .pos = sqlite3_column_int64(s, 4),
+        .trial = sqlite3_column_int(s, 5),
+    };
+    return w->error(w->ud, &e);
+}
+
+int sk_experiment_each_error(sk_store *st, const char *exp_id,
+                             int (*fn)(void *ud, const sk_experiment_error *e), void *ud,
+                             char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT -1, NULL, task_error, row_id, pos, trial FROM cells WHERE experiment_id = ?1 "
+        "AND task_error IS NOT NULL "
+        "UNION ALL "
+        "SELECT coalesce(es.idx, 1 << 30), s.scorer, coalesce(s.message, ''), s.row_id, c.pos, "
+        "s.trial FROM scores s JOIN cells c ON c.experiment_id = s.experiment_id AND c.row_id = "
+        "s.row_id AND c.trial = s.trial LEFT JOIN experiment_scorers es ON es.experiment_id = "
+        "s.experiment_id AND es.name = s.scorer WHERE s.experiment_id = ?1 AND s.kind = 'error' "
+        "ORDER BY 1, 2, 3, 5, 6",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    walk w = {.ud = ud, .error = fn};
+    return each(st, s, "reading the errors", err, error_row, &w);
+}
+
+static int lowest_row(sqlite3_stmt *s, const walk *w)
+{
+    return w->lowest(w->ud, text(s, 0), num(s, 1));
+}
+
+int sk_experiment_each_lowest(sk_store *st, const char *exp_id, long n,
+                              int (*fn)(void *ud, const char *row_id, double mean), void *ud,
+                              char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT row_id, avg(overall) AS m, min(pos) AS p FROM cells WHERE "
+                              "experiment_id = ? AND overall IS NOT NULL GROUP BY row_id "
+                              "ORDER BY m, p LIMIT ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, n);
+    walk w = {.ud = ud, .lowest = fn};
+    return each(st, s, "finding the lowest-scoring rows", err, lowest_row, &w);
+}
+
+static int row_score_row(sqlite3_stmt *s, const walk *w)
+{
+    sk_cell_score_row r = {
+        .row_id = w->row_id,
+        .trial = sqlite3_column_int(s, 0),
+        .output_json = text(s, 1),
+        .task_error = text(s, 2),
+        .overall = num(s, 3),
+        .latency_ms = num(s, 4),
+        .scorer = text(s, 5),
+        .kind = text(s, 6),
+        .score = num(s, 7),
+        .message = text(s, 8),
+        .rationale = text(s, 9),
+        .meta_json = text(s, 10),
+        .has_threshold = sqlite3_column_type(s, 11) != SQLITE_NULL,
+        .threshold = sqlite3_column_double(s, 11),
+    };
+    return w->cell(w->ud, &r);
+}
+
+int sk_experiment_each_row_score(sk_store *st, const char *exp_id, const char *row_id,
+                                 int (*fn)(void *ud, const sk_cell_score_row *r), void *ud,
+                                 char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT c.trial, c.output_json, c.task_error, c.overall, c.latency_ms, s.scorer, s.kind, "
+        "s.score, s.message, s.rationale, s.meta_json, es.threshold FROM cells c LEFT JOIN "
+        "scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND s.trial = "
+        "c.trial LEFT JOIN experiment_scorers es ON es.experiment_id = c.experiment_id AND "
+        "es.name = s.scorer WHERE c.experiment_id = ?1 AND c.row_id = ?2 ORDER BY c.trial, es.idx",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
+    walk w = {.ud = ud, .cell = fn, .row_id = row_id};
+    return each(st, s, "reading a row's cells", err, row_score_row, &w);
+}
+
+static int export_row(sqlite3_stmt *s, const walk *w)
+{
+    sk_cell_score_row r = {
+        .row_id = text(s, 0),
+        .trial = sqlite3_column_int(s, 1),
+        .input_json = text(s, 2),
+        .expected_json = text(s, 3),
+        .metadata_json = text(s, 4),
+        .output_json = text(s, 5),
+        .latency_ms = num(s, 6),
+        .task_error = text(s, 7),
+        .overall = num(s, 8),
+        .scorer = text(s, 10),
+        .kind = text(s, 11),
+        .score = num(s, 12),
+        .message = text(s, 13),
+        .rationale = text(s, 14),
+        .meta_json = text(s, 15),
+        .has_llm = sqlite3_column_type(s, 16) != SQLITE_NULL,
+        .llm_calls = sqlite3_column_int64(s, 16),
+        .prompt_tokens = sqlite3_column_int64(s, 17),
+        .completion_tokens = sqlite3_column_int64(s, 18),
+        .cost = sqlite3_column_double(s, 19),
+        .has_threshold = sqlite3_column_type(s, 20) != SQLITE_NULL,
+        .threshold = sqlite3_column_double(s, 20),
+    };
+    return w->cell(w->ud, &r);
+}
+
+int sk_experiment_each_export(sk_store *st, const char *exp_id, int64_t version_id,
+                              int (*fn)(void *ud, const sk_cell_score_row *r), void *ud, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT c.row_id, c.trial, r.input_json, r.expected_json, r.metadata_json, "
+        "c.output_json, c.latency_ms, c.task_error, c.overall, c.pass, s.scorer, s.kind, "
+        "s.score, s.message, s.rationale, s.meta_json, c.llm_calls, c.prompt_tokens, "
+        "c.completion_tokens, c.cost, es.threshold FROM cells c "
+        "LEFT JOIN dataset_rows r ON r.version_id = ?2 AND r.row_id = c.row_id "
+        "LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND "
+        "s.trial = c.trial "
+        "LEFT JOIN experiment_scorers es ON es.experiment_id = c.experiment_id AND es.name = "
+        "s.scorer WHERE c.experiment_id = ?1 ORDER BY c.pos, c.trial, es.idx",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, version_id);
+    walk w = {.ud = ud, .cell = fn};
+    return each(st, s, "reading the experiment's cells", err, export_row, &w);
+}
+
+static int scorer_row(sqlite3_stmt *s, const walk *w)
+{
+    return w->scorer(w->ud, text(s, 0), sqlite3_column_type(s, 1) != SQLITE_NULL,
+                     sqlite3_column_double(s, 1));
+}
+
+int sk_experiment_each_scorer(sk_store *st, const char *exp_id,
+                              int (*fn)(void *ud, const char *name, int has_threshold,
+                                        double threshold),
+                              void *ud, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT name, threshold FROM experiment_scorers WHERE "
+                              "experiment_id = ? ORDER BY idx",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    walk w = {.ud = ud, .scorer = fn};
+    return each(st, s, "reading the experiment's scorers", err, scorer_row, &w);
+}
+
+static int row_cells_row(sqlite3_stmt *s, const walk *w)
+{
+    sk_experiment_row_cells r = {
+        .row_id = text(s, 0),
+        .pos = sqlite3_column_int64(s, 1),
+        .cells = (unsigned)sqlite3_column_int(s, 2),
+        .task_errors = (unsigned)sqlite3_column_int(s, 3),
+    };
+    return w->row_cells(w->ud, &r);
+}
+
+int sk_experiment_each_row_cells(sk_store *st, const char *exp_id,
+                                 int (*fn)(void *ud, const sk_experiment_row_cells *r), void *ud,
+                                 char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT row_id, min(pos), count(*), count(task_error) FROM cells "
+                              "WHERE experiment_id = ? GROUP BY row_id ORDER BY row_id",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    walk w = {.ud = ud, .row_cells = fn};
+    return each(st, s, "reading the experiment's cells", err, row_cells_row, &w);
+}
+
+static int score_row(sqlite3_stmt *s, const walk *w)
+{
+    sk_experiment_score r = {
+        .row_id = text(s, 0),
+        .scorer = text(s, 1),
+        .kind = text(s, 2),
+        .score = sqlite3_column_double(s, 3),
+    };
+    return w->score(w->ud, &r);
+}
+
+int sk_experiment_each_score(sk_store *st, const char *exp_id,
+                             int (*fn)(void *ud, const sk_experiment_score *s), void *ud,
+                             char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT row_id, scorer, kind, score FROM scores WHERE "
+                              "experiment_id = ? ORDER BY row_id",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    walk w = {.ud = ud, .score = fn};
+    return each(st, s, "reading the experiment's scores", err, score_row, &w);
+}
