@@ -8,7 +8,7 @@
  *   char *err = NULL, *result = NULL;
  *   if (scorekit_open(&sk, "myproject", NULL, &err) != 0) { ...; scorekit_free(err); }
  *   scorekit_score(sk, "{\"output\": \"Paris\", \"expected\": \"Paris\"}", 0, &result, &err);
- *   ... result is {"line":1,"id":...,"overall":1,"pass":true,"scores":{...}} ...
+ *   ... result is {"id":...,"line":1,"overall":1,"pass":true,"scores":{...}} ...
  *   scorekit_free(result);
  *   scorekit_close(sk);
  *
@@ -22,6 +22,8 @@
  *     frees them with scorekit_free.  Arguments are borrowed for the call.
  *   - A handle is used by one thread at a time; open one handle per thread
  *     to score in parallel (scorekit_run uses its own worker threads).
+ *   - Each handle has its own model client: handles whose scorers (or
+ *     task) call a model may be open at once, and each is billed its calls.
  *
  * Scorer plugins need only <scorekit/plugin.h>, not this library.
  */
