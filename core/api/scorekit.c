@@ -31,7 +31,8 @@ struct scorekit {
     sk_pack *pack;
     void **states; /* one per pack entry, opened */
     sk_rowscore rs;
-    sk_llm *llm; /* NULL until a scorer or task needs a model */
+    sk_llm *llm;      /* NULL until a scorer or task needs a model */
+    sk_host_ctx host; /* this handle's: two handles in a process never share one */
     size_t cases;
 };
 
@@ -73,10 +74,8 @@ static int open_llm(scorekit *sk, char **err)
     }
     if (rc == SK_OK)
         rc = sk_llm_open(&sk->llm, config, db_path, err);
-    if (rc == SK_OK) {
-        sk_llm_set_global(sk->llm);
-        sk_host_set_project_dir(sk->proj ? sk->proj->dir : NULL);
-    }
+    if (rc == SK_OK)
+        sk->host.llm = sk->llm;
     cJSON_Delete(config);
     free(db_path);
     return rc;
@@ -89,6 +88,7 @@ int scorekit_open(scorekit **out, const char *project_dir, const char *pack_path
     int rc = SK_OK;
     if (project_dir)
         rc = sk_project_load(&sk->proj, project_dir, err);
+    sk_host_init(&sk->host, NULL, sk->proj ? sk->proj->dir : NULL, NULL);
     const char *pp = pack_path ? pack_path : (sk->proj ? sk->proj->pack : NULL);
     if (rc == SK_OK && !pp)
         rc = sk_errf(err, SK_EINVAL,
@@ -102,7 +102,7 @@ int scorekit_open(scorekit **out, const char *project_dir, const char *pack_path
         rc = open_llm(sk, err);
     if (rc == SK_OK) {
         sk->states = sk_xcalloc(sk->pack->n ? sk->pack->n : 1, sizeof *sk->states);
-        rc = sk_pack_open(sk->pack, sk->states, err);
+        rc = sk_pack_open(sk->pack, &sk->host, sk->states, err);
         if (rc) {
             free(sk->states);
             sk->states = NULL;
@@ -112,7 +112,7 @@ int scorekit_open(scorekit **out, const char *project_dir, const char *pack_path
         scorekit_close(sk);
         return rc;
     }
-    sk_rowscore_init(&sk->rs, sk->pack, sk->states);
+    sk_rowscore_init(&sk->rs, sk->pack, &sk->host, sk->states);
     *out = sk;
     return SK_OK;
 }
@@ -200,6 +200,7 @@ int scorekit_run(scorekit *sk, const scorekit_run_opts *opts, char **experiment_
     if (rc == SK_OK) {
         sk_run_opts ro = {0};
         ro.project_dir = sk->proj->dir;
+        ro.llm = sk->llm;
         ro.name = o.name;
         ro.dataset_ref = ref;
         ro.pack = sk->pack;
@@ -227,16 +228,12 @@ void scorekit_close(scorekit *sk)
         return;
     if (sk->states) {
         sk_rowscore_free(&sk->rs);
-        sk_pack_close(sk->pack, sk->states);
+        sk_pack_close(sk->pack, &sk->host, sk->states);
         free(sk->states);
     }
     sk_pack_free(sk->pack);
     sk_registry_free(sk->reg);
-    if (sk->llm) {
-        sk_llm_set_global(NULL);
-        sk_host_set_project_dir(NULL);
-        sk_llm_close(sk->llm);
-    }
+    sk_llm_close(sk->llm);
     sk_project_free(sk->proj);
     free(sk);
 }

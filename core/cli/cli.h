@@ -27,9 +27,12 @@ enum {
     CLI_INTERRUPTED = 130
 };
 
+struct cli_llm;
+
 typedef struct cli_ctx {
     const char *dir; /* -C DIR, or "." */
     int dir_given;
+    struct cli_llm *llm; /* the command's model client (llm_setup.h); main owns it */
 } cli_ctx;
 
 void cli_error(const char *fmt, ...) SK_PRINTF(1, 2);

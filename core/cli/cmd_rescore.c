@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/llm_setup.h"
 #include "base/error.h"
 #include "run/run.h"
 #include "base/util.h"
@@ -34,8 +35,9 @@ static void help(void)
 }
 
 /* Run the new experiment and print its summary; returns the exit status. */
-static int rescore(const sk_project *proj, sk_store *st, const sk_experiment *from,
-                   const sk_pack *pack, const char *name, long jobs, int progress)
+static int rescore(const cli_ctx *ctx, const sk_project *proj, sk_store *st,
+                   const sk_experiment *from, const sk_pack *pack, const char *name, long jobs,
+                   int progress)
 {
     cJSON *task = cJSON_CreateObject();
     cJSON_AddStringToObject(task, "provider", "stored");
@@ -45,6 +47,7 @@ static int rescore(const sk_project *proj, sk_store *st, const sk_experiment *fr
     cli_progress_init(&bar, progress, "cells");
     sk_run_opts o = {0};
     o.project_dir = proj->dir;
+    o.llm = cli_llm_client(ctx);
     o.name = name ? name : "rescore";
     o.dataset_ref = from->dataset_ref;
     o.pack = pack;
@@ -123,7 +126,7 @@ int cmd_rescore(const cli_ctx *ctx, int argc, char **argv)
         sk_registry *reg = NULL;
         sk_pack *pack = NULL;
         if (cli_pack(ctx, proj, pack_file, NULL, 0, &reg, &pack) == 0)
-            rc = rescore(proj, st, &from, pack, name, jobs, progress);
+            rc = rescore(ctx, proj, st, &from, pack, name, jobs, progress);
         sk_pack_free(pack);
         sk_registry_free(reg);
         sk_experiment_clear(&from);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/llm_setup.h"
 #include "store/dataset.h"
 #include "base/error.h"
 #include "base/fileutil.h"
@@ -201,6 +202,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
         cli_progress_init(&bar, progress, "cells");
         sk_run_opts o = {0};
         o.project_dir = proj->dir;
+        o.llm = cli_llm_client(ctx);
         o.name = name;
         o.dataset_ref = dataset;
         o.pack = pack;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/llm_setup.h"
 #include "base/error.h"
 #include "run/score.h"
 #include "base/util.h"
@@ -179,6 +180,8 @@ int cmd_score(const cli_ctx *ctx, int argc, char **argv)
     cli_progress bar;
     cli_progress_init(&bar, progress, "rows");
     sk_score_opts o = {0};
+    o.llm = cli_llm_client(ctx);
+    o.project_dir = proj ? proj->dir : NULL;
     o.jobs = jobs ? jobs : (proj ? proj->jobs : 0);
     o.skip_bad = skip_bad;
     o.rows_out = json ? stdout : NULL;

@@ -181,8 +181,10 @@ int cmd_try(const cli_ctx *ctx, int argc, char **argv)
         free(err);
         rc = CLI_FAIL;
     }
+    sk_host_ctx host;
+    sk_host_init(&host, cli_llm_client(ctx), proj ? proj->dir : NULL, NULL);
     void *state = NULL;
-    if (rc == CLI_OK && sk_pack_open(pack, &state, &err) != SK_OK) {
+    if (rc == CLI_OK && sk_pack_open(pack, &host, &state, &err) != SK_OK) {
         cli_error("%s", err);
         free(err);
         rc = CLI_FAIL;
@@ -192,7 +194,7 @@ int cmd_try(const cli_ctx *ctx, int argc, char **argv)
         char msg[512];
         sk_row_parse(line, strlen(line), sk_row_keys, spans, msg, sizeof msg);
         sk_rowscore rs;
-        sk_rowscore_init(&rs, pack, &state);
+        sk_rowscore_init(&rs, pack, &host, &state);
         double t0 = cli_now();
         sk_rowscore_run(&rs, spans, 0);
         double ms = (cli_now() - t0) * 1000;
@@ -221,7 +223,7 @@ int cmd_try(const cli_ctx *ctx, int argc, char **argv)
         if (r->kind == SK_VERDICT_ERROR)
             rc = CLI_SCORER_ERRORS;
         sk_rowscore_free(&rs);
-        sk_pack_close(pack, &state);
+        sk_pack_close(pack, &host, &state);
     }
     free(line);
     sk_pack_free(pack);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/llm_setup.h"
 #include "base/error.h"
 #include "validate/fingerprint.h"
 #include "validate/metacase.h"
@@ -217,6 +218,8 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
         o.only = have_pack && nscorers ? scorers : NULL;
         o.nonly = have_pack ? nscorers : 0;
         o.reg = reg;
+        o.llm = cli_llm_client(ctx);
+        o.project_dir = proj ? proj->dir : NULL;
         o.jobs = jobs;
         if (!json && isatty(2))
             o.progress = on_progress;
@@ -259,7 +262,7 @@ int cli_validation_gate(sk_store *st, const sk_project *proj, const sk_pack *pac
         const sk_pack_entry *e = &pack->entries[i];
         char fp[17], *err = NULL, *when = NULL;
         sk_validation_state state = SK_VALIDATION_NEVER;
-        if (sk_fingerprint_entry(e, reg, fp, &err) != SK_OK ||
+        if (sk_fingerprint_entry(e, reg, proj ? proj->dir : NULL, fp, &err) != SK_OK ||
             sk_validation_state_of(st, e->name, fp, &state, &when, &err) != SK_OK) {
             cli_error("%s", err);
             free(err);

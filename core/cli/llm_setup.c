@@ -1,9 +1,9 @@
 /*
- * The CLI's side of the LLM client: one client per process, opened from
+ * The CLI's side of the LLM client: one client per command, opened from
  * scorekit.json's "llm" object with the project's store as its cache and
- * usage log, and set as the global every host service uses.  The
- * subcommands that score or run (run, rescore, score, try, validate) call
- * cli_llm_open after loading the project and cli_llm_close before exit.
+ * usage log, and handed by the command to what it runs.  The subcommands
+ * that score or run (run, rescore, score, try, validate) call cli_llm_open
+ * after loading the project; main closes it after the command.
  */
 #include "cli/llm_setup.h"
 
@@ -11,17 +11,13 @@
 
 #include "base/error.h"
 #include "base/fileutil.h"
-#include "engine/host.h"
 #include "llm/llm.h"
 #include "store/store.h"
 #include "base/util.h"
 
-static sk_llm *opened;
-static int no_cache;
-
-void cli_llm_set_no_cache(int on)
+sk_llm *cli_llm_client(const cli_ctx *ctx)
 {
-    no_cache = on;
+    return ctx->llm ? ctx->llm->client : NULL;
 }
 
 int cli_pack_uses_llm(const sk_pack *pack)
@@ -34,8 +30,7 @@ int cli_pack_uses_llm(const sk_pack *pack)
 
 int cli_llm_open(const cli_ctx *ctx, const sk_project *proj, int need_store, char **err)
 {
-    (void)ctx;
-    cli_llm_close();
+    cli_llm_close(ctx->llm);
     cJSON *config = NULL;
     char *db_path = NULL;
     if (proj && proj->llm_json) {
@@ -64,27 +59,24 @@ int cli_llm_open(const cli_ctx *ctx, const sk_project *proj, int need_store, cha
         }
     }
     char *msg = NULL;
+    sk_llm *opened = NULL;
     int rc = sk_llm_open(&opened, config, db_path, &msg);
     cJSON_Delete(config);
     free(db_path);
     if (rc != SK_OK) {
         sk_errf(err, rc, "%s%s%s", proj ? proj->path : "", proj ? ": \"llm\": " : "", msg);
         free(msg);
-        opened = NULL;
         return CLI_FAIL;
     }
-    sk_llm_set_no_cache(opened, no_cache);
-    sk_llm_set_global(opened);
-    sk_host_set_project_dir(proj ? proj->dir : NULL);
+    sk_llm_set_no_cache(opened, ctx->llm->no_cache);
+    ctx->llm->client = opened;
     return CLI_OK;
 }
 
-void cli_llm_close(void)
+void cli_llm_close(cli_llm *l)
 {
-    if (!opened)
+    if (!l)
         return;
-    sk_llm_set_global(NULL);
-    sk_llm_close(opened);
-    opened = NULL;
-    sk_host_set_project_dir(NULL);
+    sk_llm_close(l->client);
+    l->client = NULL;
 }

@@ -1,30 +1,37 @@
 /*
- * Opening the process-wide LLM client for a command (llm_setup.c).  The
- * lead may fold these two declarations into cli.h.
+ * Opening the command's LLM client (llm_setup.c).  The lead may fold these
+ * declarations into cli.h.
  */
 #ifndef SK_CLI_LLM_SETUP_H
 #define SK_CLI_LLM_SETUP_H
 
 #include "cli/cli.h"
 
-/* Open the LLM client from the project's "llm" settings (environment
+/* The client of one command: main makes it, cli_llm_open fills it, the
+ * command hands `client` to what it runs, main closes it. */
+typedef struct cli_llm {
+    sk_llm *client; /* NULL until cli_llm_open */
+    int no_cache;   /* --no-cache: the client neither reads nor writes its cache */
+} cli_llm;
+
+/* Open ctx->llm's client from the project's "llm" settings (environment
  * defaults without a project or without "llm"), with its cache and usage
  * log in the project's store when the store exists or `need_store` asks
- * for it (a command that needs no model leaves no store behind), and make it the one
- * host->llm_chat, Lua's sk.llm and the openai task use.  Also tells plugins the project folder
- * (host->project_dir).  Call once, before the pack is opened (judges check
- * the client at open) and before any worker starts.  Returns 0, or
- * CLI_FAIL with *err set (caller frees; nothing printed). */
+ * for it (a command that needs no model leaves no store behind).  The
+ * command gives it (cli_llm_client) to the runs that use a model: judges'
+ * host->llm_chat, Lua's sk.llm, the openai task.  Call before the pack is
+ * opened (judges check the client at open).  Returns 0, or CLI_FAIL with
+ * *err set (caller frees; nothing printed). */
 int cli_llm_open(const cli_ctx *ctx, const sk_project *proj, int need_store, char **err);
+
+/* The client cli_llm_open opened, or NULL (borrowed until cli_llm_close). */
+sk_llm *cli_llm_client(const cli_ctx *ctx);
 
 /* Does the pack hold a scorer flagged uses-llm (so the cache is worth a
  * store)? */
 int cli_pack_uses_llm(const sk_pack *pack);
 
-/* --no-cache: the client opened next neither reads nor writes its cache. */
-void cli_llm_set_no_cache(int no_cache);
-
 /* Close what cli_llm_open opened; safe when it was not called. */
-void cli_llm_close(void);
+void cli_llm_close(cli_llm *l);
 
 #endif

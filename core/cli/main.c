@@ -102,7 +102,7 @@ static int run_command(const cli_ctx *ctx, int argc, char **argv)
         if (strcmp(argv[0], c->name) != 0)
             continue;
         if (c->model)
-            cli_llm_set_no_cache(cli_take_flag(&argc, argv, "--no-cache"));
+            ctx->llm->no_cache = cli_take_flag(&argc, argv, "--no-cache");
         return c->fn(ctx, argc, argv);
     }
     cli_error("unknown command \"%s\"", argv[0]);
@@ -121,7 +121,8 @@ int main(int argc, char **argv)
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
     mallopt(M_TOP_PAD, 16 << 20);
 #endif
-    cli_ctx ctx = {".", 0};
+    cli_llm llm = {0};
+    cli_ctx ctx = {".", 0, &llm};
     int i = 1;
     while (i < argc && argv[i][0] == '-') {
         if (strcmp(argv[i], "-C") == 0 && i + 1 < argc) {
@@ -143,8 +144,9 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_USAGE;
     }
+    /* Log lines go to this process's stderr, whichever run they come from. */
     sk_host_set_logger(log_to_stderr, NULL);
     int rc = run_command(&ctx, argc - i, argv + i);
-    cli_llm_close(); /* before exit, so no worker of the client outlives it */
+    cli_llm_close(&llm); /* before exit, so no worker of the client outlives it */
     return rc;
 }

@@ -52,12 +52,17 @@ struct sk_engine_ops {
     /* Resolve an entry to *impl (released with release()); *origin says
      * where it came from ("lua script /p/tone.lua"), caller frees. */
     int (*resolve)(const sk_engine_entry *e, const void **impl, char **origin, char **err);
-    /* Open one instance with the resolved params.  *err is set on failure. */
-    int (*open)(const void *impl, const char *name, const char *params_json, void **state,
-                char **err);
-    /* Score one case into r (reset by the caller); returns the scorer's rc. */
-    int (*score)(const void *impl, void *state, const sk_case *c, sk_result *r);
-    void (*close)(const void *impl, void *state);
+    /* Open one instance with the resolved params.  *err is set on failure.
+     * `host` is the run's (or a worker's) context, borrowed: the scorer
+     * may keep it for as long as the state lives. */
+    int (*open)(sk_host_ctx *host, const void *impl, const char *name, const char *params_json,
+                void **state, char **err);
+    /* Score one case into r (reset by the caller); returns the scorer's rc.
+     * `host` is the context of the worker scoring it, of the same run as
+     * open()'s: its model calls are billed to host->account. */
+    int (*score)(sk_host_ctx *host, const void *impl, void *state, const sk_case *c, sk_result *r);
+    /* Close a state; `host` is of the same run as open()'s. */
+    void (*close)(sk_host_ctx *host, const void *impl, void *state);
     /* The scorer's definition: name, summary, flags, declared params. */
     const sk_scorer_def *(*def)(const void *impl);
     /* Free impl when its pack is freed; NULL when the engine does not own

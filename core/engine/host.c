@@ -1,7 +1,8 @@
 /*
  * The services a scorer plugin gets from scorekit (see host.h and
  * <scorekit/plugin.h>).  Everything here may be called from several worker
- * threads at once; only the logger pointer is shared state.
+ * threads at once; the logger pointer is the only state of the process,
+ * the rest belongs to the run whose table was called.
  */
 #include "engine/host.h"
 
@@ -109,7 +110,7 @@ void sk_result_finish(sk_result *r, int rc, const char *scorer)
     }
 }
 
-static void h_log(sk_log_level level, const char *scorer, const char *fmt, ...)
+void sk_host_log(sk_log_level level, const char *scorer, const char *fmt, ...)
 {
     if (!log_fn)
         return;
@@ -287,31 +288,58 @@ static int h_json_check(const char *text, size_t len, size_t *at, char *why, siz
     return rc == 0;
 }
 
-/* The CLI opens the process-wide client before any scorer runs; the
- * caller is "plugin" unless the request names itself. */
-static int h_llm_chat(const sk_host *h, const char *request_json, char **reply_json, char *err,
+/* The run a thread is calling a scorer for, for project_dir() and the
+ * entry point's table (see host.h): nothing else looks at it. */
+static _Thread_local sk_host_ctx *acting;
+
+sk_host_ctx *sk_host_enter(sk_host_ctx *h)
+{
+    sk_host_ctx *prev = acting;
+    acting = h;
+    return prev;
+}
+
+void sk_host_leave(sk_host_ctx *prev)
+{
+    acting = prev;
+}
+
+/* The context a table's services act for: its own, or for the entry
+ * point's table the run the thread is calling a scorer for (NULL: none). */
+static sk_host_ctx *acts_for(const sk_host *table)
+{
+    sk_host_ctx *h = sk_host_ctx_of(table);
+    return h->stand_in ? acting : h;
+}
+
+int sk_host_llm_chat(sk_host_ctx *h, const char *request_json, const char *caller,
+                     char **reply_json, char **err)
+{
+    return sk_llm_chat_json(h ? h->llm : NULL, request_json, caller, h ? &h->account : NULL,
+                            reply_json, err);
+}
+
+/* The caller is "plugin" unless the request names itself. */
+static int h_llm_chat(const sk_host *table, const char *request_json, char **reply_json, char *err,
                       size_t errlen)
 {
-    (void)h;
     char *msg = NULL;
-    int rc = sk_llm_chat_json(sk_llm_global(), request_json, "plugin", reply_json, &msg);
+    int rc = sk_host_llm_chat(acts_for(table), request_json, "plugin", reply_json, &msg);
     if (rc)
         snprintf(err, errlen, "%s", msg ? msg : "the LLM call failed");
     free(msg);
     return rc;
 }
 
-static char *project_dir_value;
-
-void sk_host_set_project_dir(const char *dir)
-{
-    free(project_dir_value);
-    project_dir_value = dir ? sk_xstrdup(dir) : NULL;
-}
-
 static const char *h_project_dir(void)
 {
-    return project_dir_value;
+    return acting ? acting->project_dir : NULL;
+}
+
+static const char *h_project_folder(const sk_host *table)
+{
+    const sk_host_ctx *h = acts_for(table);
+    return h ? h->project_dir : NULL;
 }
 
 static void *h_alloc(size_t n)
@@ -324,11 +352,11 @@ static void h_free(void *p)
     free(p);
 }
 
-static const sk_host host = {
+static const sk_host services = {
     .size = sizeof(sk_host),
     .abi = SK_PLUGIN_ABI,
     .version = PACKAGE_VERSION,
-    .log = h_log,
+    .log = sk_host_log,
     .set_score = h_set_score,
     .set_skip = h_set_skip,
     .set_error = h_set_error,
@@ -343,9 +371,15 @@ static const sk_host host = {
     .json_check = h_json_check,
     .llm_chat = h_llm_chat,
     .project_dir = h_project_dir,
+    .project_folder = h_project_folder,
 };
 
-const sk_host *sk_host_get(void)
+void sk_host_init(sk_host_ctx *h, struct sk_llm *llm, const char *project_dir,
+                  const char *experiment)
 {
-    return &host;
+    memset(h, 0, sizeof *h);
+    h->table = services;
+    h->llm = llm;
+    h->project_dir = project_dir;
+    h->account.experiment = experiment;
 }

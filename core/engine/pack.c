@@ -468,30 +468,30 @@ int sk_pack_from_names(sk_pack **out, const char *const *uses, size_t n, const s
     return rc;
 }
 
-int sk_pack_open(const sk_pack *pack, void **states, char **err)
+int sk_pack_open(const sk_pack *pack, sk_host_ctx *host, void **states, char **err)
 {
     for (size_t i = 0; i < pack->n; i++) {
         const sk_pack_entry *e = &pack->entries[i];
         char *msg = NULL;
-        if (e->ops->open(e->impl, e->name, e->params_json, &states[i], &msg) != SK_OK) {
+        if (e->ops->open(host, e->impl, e->name, e->params_json, &states[i], &msg) != SK_OK) {
             int rc = sk_errf(err, SK_ESCORER, "%s%s%s", pack->path ? pack->path : "",
                              pack->path ? ": " : "", msg);
             free(msg);
             while (i-- > 0)
-                pack->entries[i].ops->close(pack->entries[i].impl, states[i]);
+                pack->entries[i].ops->close(host, pack->entries[i].impl, states[i]);
             return rc;
         }
     }
     return SK_OK;
 }
 
-void sk_pack_close(const sk_pack *pack, void **states)
+void sk_pack_close(const sk_pack *pack, sk_host_ctx *host, void **states)
 {
     for (size_t i = 0; i < pack->n; i++)
-        pack->entries[i].ops->close(pack->entries[i].impl, states[i]);
+        pack->entries[i].ops->close(host, pack->entries[i].impl, states[i]);
 }
 
-int sk_pack_open_shared(const sk_pack *pack, void ***shared, char **err)
+int sk_pack_open_shared(const sk_pack *pack, sk_host_ctx *host, void ***shared, char **err)
 {
     *shared = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
     for (size_t i = 0; i < pack->n; i++) {
@@ -499,12 +499,12 @@ int sk_pack_open_shared(const sk_pack *pack, void ***shared, char **err)
         if (!(e->flags & SK_SCORER_THREAD_SAFE))
             continue;
         char *msg = NULL;
-        if (e->ops->open(e->impl, e->name, e->params_json, &(*shared)[i], &msg) != SK_OK) {
+        if (e->ops->open(host, e->impl, e->name, e->params_json, &(*shared)[i], &msg) != SK_OK) {
             int rc = sk_errf(err, SK_ESCORER, "%s", msg);
             free(msg);
             while (i-- > 0)
                 if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
-                    pack->entries[i].ops->close(pack->entries[i].impl, (*shared)[i]);
+                    pack->entries[i].ops->close(host, pack->entries[i].impl, (*shared)[i]);
             free(*shared);
             *shared = NULL;
             return rc;
@@ -513,7 +513,8 @@ int sk_pack_open_shared(const sk_pack *pack, void ***shared, char **err)
     return SK_OK;
 }
 
-int sk_pack_open_worker(const sk_pack *pack, void *const *shared, void **states, char **err)
+int sk_pack_open_worker(const sk_pack *pack, sk_host_ctx *host, void *const *shared, void **states,
+                        char **err)
 {
     for (size_t i = 0; i < pack->n; i++) {
         const sk_pack_entry *e = &pack->entries[i];
@@ -522,32 +523,32 @@ int sk_pack_open_worker(const sk_pack *pack, void *const *shared, void **states,
             continue;
         }
         char *msg = NULL;
-        if (e->ops->open(e->impl, e->name, e->params_json, &states[i], &msg) != SK_OK) {
+        if (e->ops->open(host, e->impl, e->name, e->params_json, &states[i], &msg) != SK_OK) {
             int rc = sk_errf(err, SK_ESCORER, "%s", msg);
             free(msg);
             while (i-- > 0)
                 if (!(pack->entries[i].flags & SK_SCORER_THREAD_SAFE))
-                    pack->entries[i].ops->close(pack->entries[i].impl, states[i]);
+                    pack->entries[i].ops->close(host, pack->entries[i].impl, states[i]);
             return rc;
         }
     }
     return SK_OK;
 }
 
-void sk_pack_close_worker(const sk_pack *pack, void **states)
+void sk_pack_close_worker(const sk_pack *pack, sk_host_ctx *host, void **states)
 {
     for (size_t i = 0; i < pack->n; i++)
         if (!(pack->entries[i].flags & SK_SCORER_THREAD_SAFE))
-            pack->entries[i].ops->close(pack->entries[i].impl, states[i]);
+            pack->entries[i].ops->close(host, pack->entries[i].impl, states[i]);
 }
 
-void sk_pack_close_shared(const sk_pack *pack, void **shared)
+void sk_pack_close_shared(const sk_pack *pack, sk_host_ctx *host, void **shared)
 {
     if (!shared)
         return;
     for (size_t i = 0; i < pack->n; i++)
         if (pack->entries[i].flags & SK_SCORER_THREAD_SAFE)
-            pack->entries[i].ops->close(pack->entries[i].impl, shared[i]);
+            pack->entries[i].ops->close(host, pack->entries[i].impl, shared[i]);
     free(shared);
 }
 

@@ -52,20 +52,24 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
 int sk_pack_from_names(sk_pack **out, const char *const *uses, size_t n, const sk_registry *reg,
                        char **err);
 
-/* Open instance i of every entry: states[i] receives entry i's state.
- * On failure every state opened so far is closed. */
-int sk_pack_open(const sk_pack *pack, void **states, char **err);
-void sk_pack_close(const sk_pack *pack, void **states);
+/* Open instance i of every entry with `host` (borrowed; it must outlive
+ * the states): states[i] receives entry i's state.  On failure every
+ * state opened so far is closed. */
+int sk_pack_open(const sk_pack *pack, sk_host_ctx *host, void **states, char **err);
+void sk_pack_close(const sk_pack *pack, sk_host_ctx *host, void **states);
 
 /* States for running the pack on several threads.  Thread-safe scorers
- * are opened once and shared (sk_pack_open_shared: *shared gets one slot
- * per entry, NULL for the others); every worker then gets its own states
- * for the rest (sk_pack_open_worker fills states[i] for each entry,
- * borrowing the shared ones).  On failure nothing stays open. */
-int sk_pack_open_shared(const sk_pack *pack, void ***shared, char **err);
-int sk_pack_open_worker(const sk_pack *pack, void *const *shared, void **states, char **err);
-void sk_pack_close_worker(const sk_pack *pack, void **states);
-void sk_pack_close_shared(const sk_pack *pack, void **shared);
+ * are opened once with the run's host and shared (sk_pack_open_shared:
+ * *shared gets one slot per entry, NULL for the others); every worker then
+ * gets its own states for the rest, opened with its own host
+ * (sk_pack_open_worker fills states[i] for each entry, borrowing the
+ * shared ones).  Close each with the host it was opened with.  On failure
+ * nothing stays open. */
+int sk_pack_open_shared(const sk_pack *pack, sk_host_ctx *host, void ***shared, char **err);
+int sk_pack_open_worker(const sk_pack *pack, sk_host_ctx *host, void *const *shared, void **states,
+                        char **err);
+void sk_pack_close_worker(const sk_pack *pack, sk_host_ctx *host, void **states);
+void sk_pack_close_shared(const sk_pack *pack, sk_host_ctx *host, void **shared);
 
 /* The pack's content as canonical JSON (for hashing and snapshots); caller
  * frees. */

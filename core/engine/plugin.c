@@ -23,31 +23,42 @@ static int p_resolve(const sk_engine_entry *e, const void **impl, char **origin,
     return SK_OK;
 }
 
-static int p_open(const void *impl, const char *name, const char *params_json, void **state,
-                  char **err)
+/* Each call says which run the thread works for (sk_host_enter): old
+ * plugins find their project through project_dir(), which has no table. */
+static int p_open(sk_host_ctx *host, const void *impl, const char *name, const char *params_json,
+                  void **state, char **err)
 {
     const sk_scorer_def *def = impl;
     *state = NULL;
     if (!def->open)
         return SK_OK;
     char msg[1024] = "";
-    if (def->open(sk_host_get(), params_json, state, msg, sizeof msg) != 0)
+    sk_host_ctx *prev = sk_host_enter(host);
+    int rc = def->open(&host->table, params_json, state, msg, sizeof msg);
+    sk_host_leave(prev);
+    if (rc != 0)
         return sk_errf(err, SK_ESCORER, "scorer %s could not open: %s", name,
                        msg[0] ? msg : "(the plugin gave no reason)");
     return SK_OK;
 }
 
-static int p_score(const void *impl, void *state, const sk_case *c, sk_result *r)
+static int p_score(sk_host_ctx *host, const void *impl, void *state, const sk_case *c, sk_result *r)
 {
     const sk_scorer_def *def = impl;
-    return def->score(sk_host_get(), state, c, r);
+    sk_host_ctx *prev = sk_host_enter(host);
+    int rc = def->score(&host->table, state, c, r);
+    sk_host_leave(prev);
+    return rc;
 }
 
-static void p_close(const void *impl, void *state)
+static void p_close(sk_host_ctx *host, const void *impl, void *state)
 {
     const sk_scorer_def *def = impl;
-    if (def->close)
-        def->close(sk_host_get(), state);
+    if (!def->close)
+        return;
+    sk_host_ctx *prev = sk_host_enter(host);
+    def->close(&host->table, state);
+    sk_host_leave(prev);
 }
 
 static const sk_scorer_def *p_def(const void *impl)

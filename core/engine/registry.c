@@ -36,11 +36,17 @@ struct sk_registry {
     char *search_path;
     const sk_engine_ops *engines[8]; /* besides plugins, which take every other use */
     size_t nengines;
+    /* What entry points get: it must live as long as the plugins are
+     * loaded, and belongs to no run (plugin.h, "Host tables"). */
+    sk_host_ctx loader;
 };
 
 sk_registry *sk_registry_new(void)
 {
-    return sk_xcalloc(1, sizeof(sk_registry));
+    sk_registry *reg = sk_xcalloc(1, sizeof(sk_registry));
+    sk_host_init(&reg->loader, NULL, NULL, NULL);
+    reg->loader.stand_in = 1;
+    return reg;
 }
 
 static void add_problem(sk_registry *reg, const char *path, const char *msg)
@@ -138,7 +144,7 @@ int sk_registry_load(sk_registry *reg, const char *path, char **err)
                        SK_PLUGIN_ABI, SK_PLUGIN_ENTRY_SYMBOL);
     }
     memcpy(&entry, &sym, sizeof entry); /* ISO C forbids a direct object-to-function cast */
-    const sk_plugin *p = entry(sk_host_get());
+    const sk_plugin *p = entry(&reg->loader.table);
     if (!p) {
         dlclose(dl);
         return sk_errf(err, SK_EINVAL, "%s: %s returned no plugin table", path,

@@ -208,13 +208,13 @@ static char *reply_to_json(sk_llm *llm, const sk_llm_request *req, const sk_llm_
     return text;
 }
 
-int sk_llm_chat_json(sk_llm *llm, const char *request_json, const char *caller, char **reply_json,
-                     char **err)
+int sk_llm_chat_json(sk_llm *llm, const char *request_json, const char *caller,
+                     sk_llm_account *account, char **reply_json, char **err)
 {
     *reply_json = NULL;
     if (!llm)
         return sk_errf(err, SK_EINVAL,
-                       "no LLM client is open in this process: scorekit opens one from the "
+                       "no LLM client is open for this run: scorekit opens one from the "
                        "project's \"llm\" settings for run, score, rescore, try and validate");
     if (!request_json)
         return sk_errf(err, SK_EINVAL, "llm request: no request given");
@@ -230,6 +230,7 @@ int sk_llm_chat_json(sk_llm *llm, const char *request_json, const char *caller, 
     if (rc == 0) {
         if (!p.req.caller)
             p.req.caller = caller;
+        p.req.account = account;
         sk_llm_reply rep = {0};
         rc = sk_llm_chat(llm, &p.req, &rep, err);
         if (rc == 0)

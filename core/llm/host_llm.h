@@ -24,11 +24,12 @@
 
 #include "llm/llm.h"
 
-/* Run the request on llm (NULL: no client was opened, an error saying so).
- * `caller` names the caller in the usage log when the request has no
- * "caller" (may be NULL).  Returns 0 with *reply_json (caller frees with
- * free()), or a negative SK_E* with *err set (caller frees). */
-int sk_llm_chat_json(sk_llm *llm, const char *request_json, const char *caller, char **reply_json,
-                     char **err);
+/* Run the request on llm (NULL: no client was opened, an error saying so),
+ * billed to `account` (may be NULL).  `caller` names the caller in the
+ * usage log when the request has no "caller" (may be NULL).  Returns 0 with
+ * *reply_json (caller frees with free()), or a negative SK_E* with *err set
+ * (caller frees). */
+int sk_llm_chat_json(sk_llm *llm, const char *request_json, const char *caller,
+                     sk_llm_account *account, char **reply_json, char **err);
 
 #endif

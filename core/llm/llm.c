@@ -34,15 +34,11 @@ struct sk_llm {
     sk_llm_config cfg;
     sk_llm_limit *limit;
     sk_llm_cache *cache; /* NULL: no store */
-    pthread_mutex_t mu;  /* guards exp_id, counters, rng */
-    char *exp_id;
+    pthread_mutex_t mu;  /* guards no_cache, counters, rng and the accounts of requests */
     int no_cache;
     uint64_t rng;
     sk_llm_counters counters;
 };
-
-static pthread_mutex_t global_mu = PTHREAD_MUTEX_INITIALIZER;
-static sk_llm *global_llm;
 
 static void sleep_ms(double ms)
 {
@@ -80,40 +76,21 @@ void sk_llm_close(sk_llm *llm)
 {
     if (!llm)
         return;
-    pthread_mutex_lock(&global_mu);
-    if (global_llm == llm)
-        global_llm = NULL;
-    pthread_mutex_unlock(&global_mu);
     sk_llm_cache_close(llm->cache);
     sk_llm_limit_free(llm->limit);
     sk_llm_config_free(&llm->cfg);
-    free(llm->exp_id);
     pthread_mutex_destroy(&llm->mu);
     free(llm);
     sk_llm_http_thread_done();
 }
 
-void sk_llm_set_global(sk_llm *llm)
+void sk_llm_usage_add(sk_llm_usage *to, const sk_llm_usage *from)
 {
-    pthread_mutex_lock(&global_mu);
-    global_llm = llm;
-    pthread_mutex_unlock(&global_mu);
-}
-
-sk_llm *sk_llm_global(void)
-{
-    pthread_mutex_lock(&global_mu);
-    sk_llm *l = global_llm;
-    pthread_mutex_unlock(&global_mu);
-    return l;
-}
-
-void sk_llm_set_experiment(sk_llm *llm, const char *exp_id)
-{
-    pthread_mutex_lock(&llm->mu);
-    free(llm->exp_id);
-    llm->exp_id = exp_id ? sk_xstrdup(exp_id) : NULL;
-    pthread_mutex_unlock(&llm->mu);
+    to->calls += from->calls;
+    to->cached += from->cached;
+    to->prompt_tokens += from->prompt_tokens;
+    to->completion_tokens += from->completion_tokens;
+    to->cost += from->cost;
 }
 
 void sk_llm_set_no_cache(sk_llm *llm, int no_cache)
@@ -306,39 +283,28 @@ static void count(sk_llm *llm, long *field)
     pthread_mutex_unlock(&llm->mu);
 }
 
-static _Thread_local sk_llm_usage thread_usage;
-
-void sk_llm_thread_usage_reset(void)
-{
-    memset(&thread_usage, 0, sizeof thread_usage);
-}
-
-void sk_llm_thread_usage_get(sk_llm_usage *out)
-{
-    *out = thread_usage;
-}
-
+/* Bill the call to the request's account and record it in the usage log. */
 static void log_call(sk_llm *llm, const sk_llm_request *req, const sk_llm_provider *p,
                      const char *model, const sk_llm_reply *reply, const char *error)
 {
-    if (!error) {
-        thread_usage.calls++;
+    sk_llm_account *acct = req->account;
+    if (!error && acct) {
+        pthread_mutex_lock(&llm->mu);
+        sk_llm_usage *u = &acct->usage;
+        u->calls++;
         if (reply->cached) {
-            thread_usage.cached++;
+            u->cached++;
         } else {
-            thread_usage.prompt_tokens += reply->prompt_tokens > 0 ? reply->prompt_tokens : 0;
-            thread_usage.completion_tokens +=
-                reply->completion_tokens > 0 ? reply->completion_tokens : 0;
-            thread_usage.cost += reply->cost;
+            u->prompt_tokens += reply->prompt_tokens > 0 ? reply->prompt_tokens : 0;
+            u->completion_tokens += reply->completion_tokens > 0 ? reply->completion_tokens : 0;
+            u->cost += reply->cost;
         }
+        pthread_mutex_unlock(&llm->mu);
     }
     if (!llm->cache)
         return;
-    pthread_mutex_lock(&llm->mu);
-    char *exp = llm->exp_id ? sk_xstrdup(llm->exp_id) : NULL;
-    pthread_mutex_unlock(&llm->mu);
     sk_llm_call_log l = {
-        .experiment_id = exp,
+        .experiment_id = acct ? acct->experiment : NULL,
         .caller = req->caller,
         .provider = p ? p->name : req->provider,
         .model = model,
@@ -355,7 +321,6 @@ static void log_call(sk_llm *llm, const sk_llm_request *req, const sk_llm_provid
     /* A failed log write must not fail a call whose reply is good. */
     sk_llm_cache_log(llm->cache, &l, &e);
     free(e);
-    free(exp);
 }
 
 static int check_request(const sk_llm_request *req, const sk_llm_provider *p, const char *model,

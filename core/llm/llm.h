@@ -2,9 +2,11 @@
  * The LLM client shared by judges, tasks, Lua scripts and plugins: chat
  * requests to OpenAI-compatible Chat Completions servers (OpenAI, vLLM,
  * llama.cpp, Ollama, gateways) and to Anthropic's Messages API, over
- * libcurl.  One sk_llm per process holds the configured providers, the
- * limits every caller shares (requests in flight, requests per minute), the
- * response cache and the usage log in the project store.
+ * libcurl.  One sk_llm holds the configured providers, the limits every
+ * caller shares (requests in flight, requests per minute), the response
+ * cache and the usage log in the project store.  Whoever opens it hands it
+ * to what needs it (the CLI opens one per command); it knows no run: each
+ * request says whom it is billed to (sk_llm_account).
  *
  * A request either asks for a plain text reply or forces a call of one tool
  * (function).  Providers that support tool calling get a native forced tool
@@ -29,7 +31,7 @@
 
 #include "llm/llm_types.h"
 
-typedef struct sk_llm sk_llm; /* process-wide client: providers, limits, cache, usage log */
+typedef struct sk_llm sk_llm; /* a client: providers, limits, cache, usage log */
 
 /* Open a client.  config: the "llm" object of scorekit.json, borrowed for
  * the call (NULL = environment defaults: OPENAI_BASE_URL/OPENAI_API_KEY,
@@ -38,8 +40,7 @@ typedef struct sk_llm sk_llm; /* process-wide client: providers, limits, cache, 
  * (NULL = no cache, no log); copied.  Returns 0 and a client the caller
  * frees with sk_llm_close, or a negative SK_E* code with *err set. */
 int sk_llm_open(sk_llm **out, const cJSON *config, const char *db_path, char **err);
-/* Free the client (NULL allowed).  No call may be in progress.  If it is the
- * global client, the global is cleared. */
+/* Free the client (NULL allowed).  No call may be in progress. */
 void sk_llm_close(sk_llm *llm);
 
 /* Thread-safe: many workers call it at once; limits (in-flight, requests per minute) are shared.
@@ -52,20 +53,8 @@ int sk_llm_chat(sk_llm *llm, const sk_llm_request *req, sk_llm_reply *reply, cha
 /* Free the reply's strings and zero it; NULL allowed. */
 void sk_llm_reply_free(sk_llm_reply *reply);
 
-/* The process-wide client the host services use (host->llm_chat, Lua sk.llm, the openai task).
- * The CLI sets it after opening the project; NULL until then. Borrowed. */
-void sk_llm_set_global(sk_llm *llm);
-sk_llm *sk_llm_global(void);
-
-/* Usage log: calls made while an experiment id is set are recorded against it (NULL clears).
- * exp_id is copied.  Calls made with no experiment set are logged with a NULL experiment. */
-void sk_llm_set_experiment(sk_llm *llm, const char *exp_id);
-
-/* The calls this thread made since its last reset, counted as
- * sk_llm_usage_in counts them: how the runner gives each cell (its task
- * and its judges, all run by one worker) its own tokens and cost. */
-void sk_llm_thread_usage_reset(void);
-void sk_llm_thread_usage_get(sk_llm_usage *out);
+/* to += from, field by field. */
+void sk_llm_usage_add(sk_llm_usage *to, const sk_llm_usage *from);
 
 /* Counters of this client since it was opened (all callers, all threads). */
 typedef struct sk_llm_counters {

@@ -39,6 +39,7 @@ typedef struct sk_llm_request {
                                 is still returned, with args_error saying what is wrong, for a
                                 caller that judges the model's answer itself (a judge's invalid
                                 verdict).  Such a reply is not cached and not retried */
+    struct sk_llm_account *account; /* whom the call is billed to (see below); NULL: nobody */
 } sk_llm_request;
 
 /* Filled by sk_llm_chat; the strings are owned by the reply and freed by
@@ -65,4 +66,15 @@ typedef struct sk_llm_usage {
     long calls, cached, prompt_tokens, completion_tokens;
     double cost;
 } sk_llm_usage;
+
+/* Whom model calls are billed to.  The caller that makes a request names
+ * it, so two runs sharing one client (or one run's calls made on other
+ * threads) each get their own calls.  The usage log records a call
+ * against `experiment`; a successful call adds to `usage` as
+ * sk_llm_usage counts (the client adds under its lock, so threads may
+ * share an account).  Read `usage` once no call billed to it is running. */
+typedef struct sk_llm_account {
+    const char *experiment; /* borrowed; NULL: the log records no experiment */
+    sk_llm_usage usage;
+} sk_llm_account;
 #endif

@@ -22,7 +22,9 @@ struct compose_entry {
 };
 
 /* Nesting across every state of this thread: a script that composes
- * itself would otherwise recurse until the stack ends. */
+ * itself would otherwise recurse until the stack ends.  Per thread by
+ * nature, not per run or state: each level is a new state, and what runs
+ * out is this thread's C stack. */
 static _Thread_local int depth;
 
 static int l_sk_score(lua_State *L);
@@ -50,10 +52,10 @@ int sk_lua_compose_open(sk_lua_compose *c, lua_State *L, const sk_engine_lookup 
     return lua_pcall(L, 1, 0, 0) == LUA_OK ? 0 : (lua_pop(L, 1), -1);
 }
 
-void sk_lua_compose_close(sk_lua_compose *c)
+void sk_lua_compose_close(sk_lua_compose *c, sk_host_ctx *host)
 {
     for (size_t i = 0; i < c->n; i++) {
-        c->open[i].ops->close(c->open[i].impl, c->open[i].state);
+        c->open[i].ops->close(host, c->open[i].impl, c->open[i].state);
         free(c->open[i].key);
     }
     free(c->open);
@@ -232,6 +234,8 @@ static const char *get_field(lua_State *L, int idx, const char *key, field *f, c
 static int l_sk_score(lua_State *L)
 {
     sk_lua_compose *c = lua_touserdata(L, lua_upvalueindex(1));
+    /* The called scorer runs for the same row, so on the same host. */
+    sk_host_ctx *host = sk_lua_vm_of(L)->host;
     const char *name = luaL_checkstring(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
     if (!lua_isnoneornil(L, 3))
@@ -295,7 +299,7 @@ static int l_sk_score(lua_State *L)
             e = &c->open[i];
     if (!e) {
         void *state = NULL;
-        int rc = ops->open(impl, name, params, &state, &err);
+        int rc = ops->open(host, impl, name, params, &state, &err);
         if (rc) {
             free(key);
             free(params);
@@ -360,7 +364,7 @@ static int l_sk_score(lua_State *L)
     if ((flags & SK_SCORER_NEEDS_EXPECTED) && !cs.expected_json)
         sk_result_skipf(&r, "the case has no expected value");
     else {
-        sk_result_finish(&r, e->ops->score(e->impl, e->state, &cs, &r), name);
+        sk_result_finish(&r, e->ops->score(host, e->impl, e->state, &cs, &r), name);
         units += sk_lua_vm_take_last(); /* a Lua scorer's own call; 0 for a plugin */
     }
     depth--;

@@ -2,9 +2,10 @@
  * sk.score(name, case [, params]): a Lua scorer calling another scorer —
  * one of its pack's scorers by display name, or any plugin scorer — and
  * getting back  score, rationale, meta  (or nil, reason when skipped; an
- * error raises).  The called scorers' states are opened on first use and
- * kept for the life of the calling state.  Calls may nest (a Lua scorer
- * composing a Lua scorer) up to SK_LUA_COMPOSE_DEPTH deep.
+ * error raises).  The called scorers' states are opened on first use, with
+ * the calling state's host, and kept for the life of the calling state.
+ * Calls may nest (a Lua scorer composing a Lua scorer) up to
+ * SK_LUA_COMPOSE_DEPTH deep.
  *
  * Which scorers a script composes is known before any row: the names
  * written as literals in its sk.score calls (sk_lua_compose_scan), and
@@ -51,7 +52,8 @@ int sk_lua_compose_open(sk_lua_compose *c, lua_State *L, const sk_engine_lookup 
  * malloc'd array of malloc'd strings, *n of them; the caller frees both). */
 void sk_lua_compose_scan(const char *src, size_t len, char ***names, size_t *n);
 
-/* Close every scorer opened through c (idempotent). */
-void sk_lua_compose_close(sk_lua_compose *c);
+/* Close every scorer opened through c (idempotent), with `host`, a host
+ * of the run that opened them. */
+void sk_lua_compose_close(sk_lua_compose *c, sk_host_ctx *host);
 
 #endif

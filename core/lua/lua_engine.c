@@ -585,8 +585,8 @@ fail:
     return -1;
 }
 
-static int l_open(const void *impl, const char *name, const char *params_json, void **state,
-                  char **err)
+static int l_open(sk_host_ctx *host, const void *impl, const char *name, const char *params_json,
+                  void **state, char **err)
 {
     const sk_lua_script *s = impl;
     lstate *ls = sk_xcalloc(1, sizeof *ls);
@@ -594,6 +594,7 @@ static int l_open(const void *impl, const char *name, const char *params_json, v
     ls->vm.lim = s->lim;
     ls->vm.scorer = name;
     ls->vm.owner = ls;
+    ls->vm.host = host;
     ls->params_json = sk_xstrdup(params_json);
     char msg[2048];
     if (build(ls, msg, sizeof msg) != 0) {
@@ -761,11 +762,13 @@ static int call_score(lua_State *L)
     return 0;
 }
 
-static int l_score(const void *impl, void *state, const sk_case *c, sk_result *r)
+static int l_score(sk_host_ctx *host, const void *impl, void *state, const sk_case *c, sk_result *r)
 {
     const sk_lua_script *s = impl;
     lstate *ls = state;
-    const sk_host *h = sk_host_get();
+    const sk_host *h = &host->table;
+    /* This worker's host: sk.llm bills the row being scored. */
+    ls->vm.host = host;
     char msg[2048];
     if (!ls->vm.L && build(ls, msg, sizeof msg) != 0) {
         h->set_error(r, "scorer %s could not restart after a failure: %s", s->display, msg);
@@ -783,7 +786,7 @@ static int l_score(const void *impl, void *state, const sk_case *c, sk_result *r
         if (ls->vm.out_of_memory) {
             /* Whatever filled the memory may still be reachable: the next
              * row gets a fresh state. */
-            sk_lua_compose_close(&ls->compose);
+            sk_lua_compose_close(&ls->compose, host);
             sk_lua_vm_close(&ls->vm);
         }
     }
@@ -792,13 +795,14 @@ static int l_score(const void *impl, void *state, const sk_case *c, sk_result *r
     return 0;
 }
 
-static void l_close(const void *impl, void *state)
+static void l_close(sk_host_ctx *host, const void *impl, void *state)
 {
     (void)impl;
     lstate *ls = state;
     if (!ls)
         return;
-    sk_lua_compose_close(&ls->compose);
+    ls->vm.host = host; /* what the script's finalizers may still call */
+    sk_lua_compose_close(&ls->compose, host);
     sk_lua_vm_close(&ls->vm);
     free(ls->params_json);
     free(ls);

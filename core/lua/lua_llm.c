@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "llm/host_llm.h"
+#include "engine/host.h"
 #include "lua/lua_json.h"
 #include "base/util.h"
 
@@ -24,7 +24,9 @@ static int l_llm_chat(lua_State *L)
         return luaL_error(L, "sk.llm.chat: the request cannot be sent as JSON: %s", why);
     }
     char *reply = NULL, *err = NULL;
-    int rc = sk_llm_chat_json(sk_llm_global(), req.data, "lua", &reply, &err);
+    /* Billed to the host of the call in progress: the row being scored. */
+    sk_host_ctx *const *host = lua_touserdata(L, lua_upvalueindex(1));
+    int rc = sk_host_llm_chat(*host, req.data, "lua", &reply, &err);
     sk_buf_free(&req);
     if (rc) {
         /* luaL_error does not return: nothing of ours may be left to free. */
@@ -42,8 +44,10 @@ static int l_llm_chat(lua_State *L)
 
 static const luaL_Reg llm_funcs[] = {{"chat", l_llm_chat}, {NULL, NULL}};
 
-void sk_lua_llm_open(lua_State *L)
+void sk_lua_llm_open(lua_State *L, struct sk_host_ctx *const *host)
 {
-    luaL_newlib(L, llm_funcs);  /* sk, llm */
+    luaL_newlibtable(L, llm_funcs); /* sk, llm */
+    lua_pushlightuserdata(L, (void *)host);
+    luaL_setfuncs(L, llm_funcs, 1);
     lua_setfield(L, -2, "llm"); /* sk */
 }

@@ -16,8 +16,9 @@
  *   reply.model, reply.cached, reply.attempts, reply.latency_ms,
  *   reply.usage.prompt_tokens / completion_tokens / cost
  *
- * The call goes through the process-wide client (limits, retries, cache,
- * usage log) exactly as a C plugin's host->llm_chat does.  Any failure
+ * The call goes through the host of the call in progress, to its client
+ * (limits, retries, cache, usage log) and billed to its row, exactly as a
+ * C plugin's host->llm_chat does.  Any failure
  * (a bad request, the server failing after retries, a reply that is not
  * what was asked for) raises a Lua error, which becomes that row's error:
  * a script never sees a made-up reply.
@@ -27,8 +28,12 @@
 
 #include <lua.h>
 
+struct sk_host_ctx;
+
 /* Set field "llm" of the table at the top of the stack to the sk.llm
- * library.  Raises only memory errors.  [-0, +0, m] */
-void sk_lua_llm_open(lua_State *L);
+ * library, whose calls go through *host as it is at the time of each call
+ * (the state's slot for the host of the call in progress).  Raises only
+ * memory errors.  [-0, +0, m] */
+void sk_lua_llm_open(lua_State *L, struct sk_host_ctx *const *host);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "base/fileutil.h"
 #include "engine/host.h"
 #include "lua/lua_json.h"
@@ -182,7 +183,7 @@ static int l_sk_log(lua_State *L)
     }
     luaL_pushresult(&b);
     sk_lua_vm *vm = vm_of(L);
-    sk_host_get()->log(SK_LOG_INFO, vm->scorer, "%s", lua_tostring(L, -1));
+    sk_host_log(SK_LOG_INFO, vm->scorer, "%s", lua_tostring(L, -1));
     return 0;
 }
 
@@ -421,7 +422,7 @@ static int setup(lua_State *L)
     lua_newtable(L); /* sk */
     sk_lua_json_open(L, &vm_of(L)->meter);
     sk_lua_text_open(L, &vm_of(L)->meter);
-    sk_lua_llm_open(L);
+    sk_lua_llm_open(L, &vm_of(L)->host);
     lua_getfield(L, -1, "llm");
     lua_getfield(L, -1, "chat");
     lua_pushcclosure(L, l_untimed, 1);
@@ -429,7 +430,7 @@ static int setup(lua_State *L)
     lua_pop(L, 1);
     lua_pushcfunction(L, l_sk_log);
     lua_setfield(L, -2, "log");
-    lua_pushstring(L, sk_host_get()->version);
+    lua_pushstring(L, PACKAGE_VERSION);
     lua_setfield(L, -2, "version");
     /* The C parts of sk are required like the Lua ones: require("sk.text"). */
     lua_getfield(L, LUA_REGISTRYINDEX, "sk.loaded");

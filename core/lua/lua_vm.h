@@ -43,6 +43,9 @@ typedef struct sk_lua_vm {
     sk_lua_limits lim;
     const char *scorer; /* for log lines and messages (borrowed) */
     void *owner;        /* the engine's per-state data (for sk.score) */
+    /* The host of the call in progress (open, score, close), for sk.llm and
+     * sk.score; NULL while a script is only loaded.  Borrowed. */
+    struct sk_host_ctx *host;
     size_t mem;         /* bytes allocated now */
     long long used;     /* instructions (and units of C work) in the current call */
     double deadline;    /* sk_lua_clock() time the current call must end by */
@@ -53,6 +56,12 @@ typedef struct sk_lua_vm {
     const char *over_in; /* the C work that was running then, or NULL: Lua code */
     sk_lua_meter meter;  /* what sk.* functions charge; ud is this vm */
 } sk_lua_vm;
+
+/* The vm whose state L is (set by sk_lua_vm_open). */
+static inline sk_lua_vm *sk_lua_vm_of(lua_State *L)
+{
+    return *(sk_lua_vm **)lua_getextraspace(L);
+}
 
 /* The folders searched for "sk.NAME" modules and named scorers, joined by
  * ':': SCOREKIT_LUA_PATH, then the install folder.  Static storage. */

@@ -62,10 +62,11 @@ int sk_row_parse_trusted(const char *line, size_t len, const char *const keys[SK
     return row_parse(line, len, keys, spans, msg, msglen, 1);
 }
 
-void sk_rowscore_init(sk_rowscore *rs, const sk_pack *pack, void **states)
+void sk_rowscore_init(sk_rowscore *rs, const sk_pack *pack, sk_host_ctx *host, void **states)
 {
     memset(rs, 0, sizeof *rs);
     rs->pack = pack;
+    rs->host = host;
     rs->states = states;
     rs->results = sk_xcalloc(pack->n ? pack->n : 1, sizeof *rs->results);
 }
@@ -169,7 +170,7 @@ void sk_rowscore_run(sk_rowscore *rs, const sk_span spans[SK_F_COUNT], unsigned 
         if ((e->flags & SK_SCORER_NEEDS_EXPECTED) && !rs->c.expected_json) {
             sk_result_skipf(r, "row has no expected value");
         } else {
-            int rc = e->ops->score(e->impl, rs->states[i], &rs->c, r);
+            int rc = e->ops->score(rs->host, e->impl, rs->states[i], &rs->c, r);
             sk_result_finish(r, rc, e->name);
         }
         if (r->kind == SK_VERDICT_SCORE) {

@@ -32,6 +32,7 @@ int sk_row_parse_trusted(const char *line, size_t len, const char *const keys[SK
 
 typedef struct sk_rowscore {
     const sk_pack *pack;
+    sk_host_ctx *host;  /* borrowed: this thread's, which the scorers' model calls bill */
     void **states;      /* borrowed: one per pack entry, opened for this thread */
     sk_result *results; /* one per pack entry */
     sk_case c;
@@ -41,7 +42,7 @@ typedef struct sk_rowscore {
     sk_row_verdict verdict; /* pass, fail or no verdict, with the reason */
 } sk_rowscore;
 
-void sk_rowscore_init(sk_rowscore *rs, const sk_pack *pack, void **states);
+void sk_rowscore_init(sk_rowscore *rs, const sk_pack *pack, sk_host_ctx *host, void **states);
 void sk_rowscore_free(sk_rowscore *rs);
 
 /* Score the row whose spans were filled by sk_row_parse. */

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "store/dataset.h"
 #include "store/project.h"
 #include "base/error.h"
@@ -51,6 +52,7 @@ static void job_clear(job *j)
 
 typedef struct pool {
     const sk_run_opts *o;
+    sk_host_ctx host; /* the run's: opens and closes the shared states */
     const sk_task_ops *task;
     void *task_state;
     void **shared;
@@ -66,6 +68,7 @@ typedef struct pool {
 
 typedef struct worker {
     pool *p;
+    sk_host_ctx host; /* a copy of the run's, billing this worker's cell */
     pthread_t thread;
     void **states;
     sk_rowscore rs;
@@ -100,7 +103,7 @@ static void scoring_row(const char *row_json, const char *output, sk_buf *line)
     sk_buf_addc(line, '}');
 }
 
-static sk_cell *run_cell_inner(worker *w, const item *j)
+static sk_cell *run_cell_inner(worker *w, const item *j, sk_llm_usage *task_usage)
 {
     pool *p = w->p;
     sk_cell *cell = sk_xcalloc(1, sizeof *cell);
@@ -110,11 +113,13 @@ static sk_cell *run_cell_inner(worker *w, const item *j)
     cell->overall = NAN;
     sk_task_result tr = {0};
     sk_task_result_reset(&tr);
+    tr.account.experiment = p->host.account.experiment;
     double t0 = sk_now_ms();
     if (p->task->run(p->task_state, j->row_json, j->trial, &tr) != 0 && !tr.failed) {
         tr.failed = 1;
         sk_buf_adds(&tr.error, "the task could not run (host error)");
     }
+    *task_usage = tr.account.usage;
     cell->latency_ms = tr.latency_ms > 0 ? tr.latency_ms : sk_now_ms() - t0;
     if (tr.failed) {
         cell->task_error = tr.error.len ? dup_buf(&tr.error) : sk_xstrdup("task failed");
@@ -158,13 +163,14 @@ static sk_cell *run_cell_inner(worker *w, const item *j)
 }
 
 /* One row x trial: the task, then the pack, with the model calls both made
- * counted for the cell (the worker makes them all on this thread). */
+ * counted for the cell: the task's from its result, the scorers' from the
+ * worker's host, whatever threads they were made on. */
 static sk_cell *run_cell(worker *w, const item *j)
 {
-    sk_llm_thread_usage_reset();
-    sk_cell *cell = run_cell_inner(w, j);
-    sk_llm_usage u;
-    sk_llm_thread_usage_get(&u);
+    memset(&w->host.account.usage, 0, sizeof w->host.account.usage);
+    sk_llm_usage u = {0};
+    sk_cell *cell = run_cell_inner(w, j, &u);
+    sk_llm_usage_add(&u, &w->host.account.usage);
     cell->llm_calls = u.calls;
     cell->prompt_tokens = u.prompt_tokens;
     cell->completion_tokens = u.completion_tokens;
@@ -256,7 +262,7 @@ char *sk_run_snapshot(const sk_run_opts *o, const char *dataset_ref, char **pack
         cJSON_AddStringToObject(snap, "pack_path", o->pack_path);
     cJSON_AddStringToObject(snap, "dataset", dataset_ref);
     cJSON_AddNumberToObject(snap, "trials", o->trials);
-    cJSON_AddStringToObject(snap, "scorekit", sk_host_get()->version);
+    cJSON_AddStringToObject(snap, "scorekit", PACKAGE_VERSION);
     char *text = cJSON_PrintUnformatted(snap);
     cJSON_Delete(snap);
     free(desc);
@@ -322,7 +328,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         if (!p.task)
             rc = sk_errf(err, SK_EINVAL, "%s", msg);
         else
-            rc = p.task->open(o->task, o->project_dir, &p.task_state, err);
+            rc = p.task->open(o->task, o->project_dir, o->llm, &p.task_state, err);
         free(msg);
         if (rc)
             return rc;
@@ -341,17 +347,21 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         jobs = 1024;
     worker *workers = sk_xcalloc((size_t)jobs, sizeof *workers);
     int opened = 0, started = 0;
-    rc = sk_pack_open_shared(pack, &p.shared, err);
+    /* The experiment is named on the hosts once it is recorded, before
+     * any worker starts. */
+    sk_host_init(&p.host, o->llm, o->project_dir, NULL);
+    rc = sk_pack_open_shared(pack, &p.host, &p.shared, err);
     for (; rc == SK_OK && opened < jobs; opened++) {
         worker *w = &workers[opened];
         w->p = &p;
+        sk_host_init(&w->host, o->llm, o->project_dir, NULL);
         w->states = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
-        rc = sk_pack_open_worker(pack, p.shared, w->states, err);
+        rc = sk_pack_open_worker(pack, &w->host, p.shared, w->states, err);
         if (rc) {
             free(w->states);
             break;
         }
-        sk_rowscore_init(&w->rs, pack, w->states);
+        sk_rowscore_init(&w->rs, pack, &w->host, w->states);
     }
 
     /* Resuming takes the experiment's lease before reading which cells it
@@ -375,7 +385,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             e.name = sk_xstrdup(o->name ? o->name : "run");
             e.created_at = sk_now_utc();
             e.git_commit = sk_git_commit(o->project_dir);
-            e.scorekit_version = sk_xstrdup(sk_host_get()->version);
+            e.scorekit_version = sk_xstrdup(PACKAGE_VERSION);
             e.dataset_version_id = dv.id;
             e.dataset_ref = sk_asprintf("%s@%d", dv.name, dv.version);
             e.trials = o->trials;
@@ -385,7 +395,6 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             leased = rc == SK_OK;
         }
     }
-    sk_llm *llm = NULL;
     char **done = NULL;
     size_t ndone = 0;
     sk_store *rd = NULL;
@@ -393,9 +402,9 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
     if (leased) {
         res->id = sk_xstrdup(e.id);
         /* Model calls made for this run are logged against it. */
-        llm = sk_llm_global();
-        if (llm)
-            sk_llm_set_experiment(llm, e.id);
+        p.host.account.experiment = e.id;
+        for (int i = 0; i < opened; i++)
+            workers[i].host.account.experiment = e.id;
         res->cells = (size_t)dv.rows * (size_t)e.trials;
         if (rc == SK_OK && o->resume_id)
             rc = sk_experiment_done_cells(st, e.id, &done, &ndone, err);
@@ -540,12 +549,12 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
 
     for (int i = 0; i < opened; i++) {
         sk_rowscore_free(&workers[i].rs);
-        sk_pack_close_worker(pack, workers[i].states);
+        sk_pack_close_worker(pack, &workers[i].host, workers[i].states);
         free(workers[i].states);
         sk_buf_free(&workers[i].line);
     }
     free(workers);
-    sk_pack_close_shared(pack, p.shared);
+    sk_pack_close_shared(pack, &p.host, p.shared);
     p.task->close(p.task_state);
     sk_dataset_iter_close(it);
     sk_store_close(rd);
@@ -564,8 +573,6 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             rc = sk_errf(err, src, "%s", serr);
         free(serr);
     }
-    if (llm)
-        sk_llm_set_experiment(llm, NULL);
     res->seconds = (sk_now_ms() - t0) / 1e3;
     sk_experiment_clear(&e);
     sk_dataset_version_clear(&dv);

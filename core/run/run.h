@@ -16,6 +16,7 @@
 
 typedef struct sk_run_opts {
     const char *project_dir;
+    struct sk_llm *llm;      /* the model client (borrowed); NULL: no model configured */
     const char *name;        /* NULL: "run" */
     const char *dataset_ref; /* NAME[@VER] */
     const sk_pack *pack;     /* borrowed */

@@ -52,6 +52,7 @@ typedef struct batch {
 
 typedef struct worker {
     struct runner *run;
+    sk_host_ctx host; /* this worker's: its scorers' model calls */
     pthread_t thread;
     void **states;
     sk_rowscore rs;
@@ -68,7 +69,8 @@ typedef struct runner {
     int stop;
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
-    void **shared; /* states of thread-safe scorers, shared by every worker */
+    sk_host_ctx host; /* the run's: opens and closes the shared states */
+    void **shared;    /* states of thread-safe scorers, shared by every worker */
     const char *keys[SK_F_COUNT];
     int validating;    /* the pass: 1 validate only, 0 score */
     size_t batch_rows; /* rows per batch when scoring */
@@ -619,7 +621,8 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
 
     /* Every scorer is opened before the first line is read, so bad params
      * fail before anything else happens.  Thread-safe ones once, shared. */
-    rc = sk_pack_open_shared(pack, &run.shared, err);
+    sk_host_init(&run.host, opts->llm, opts->project_dir, NULL);
+    rc = sk_pack_open_shared(pack, &run.host, &run.shared, err);
     if (rc) {
         sk_jsonl_close(run.jsonl);
         sk_dataset_file_close(run.csv);
@@ -630,13 +633,14 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     for (; opened < jobs && rc == SK_OK; opened++) {
         worker *w = &workers[opened];
         w->run = &run;
+        sk_host_init(&w->host, opts->llm, opts->project_dir, NULL);
         w->states = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
-        rc = sk_pack_open_worker(pack, run.shared, w->states, err);
+        rc = sk_pack_open_worker(pack, &w->host, run.shared, w->states, err);
         if (rc) {
             free(w->states);
             break;
         }
-        sk_rowscore_init(&w->rs, pack, w->states);
+        sk_rowscore_init(&w->rs, pack, &w->host, w->states);
     }
 
     sk_score_report *rep = report_new(pack, opts, run.path);
@@ -691,11 +695,11 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
 
     for (int i = 0; i < opened; i++) {
         sk_rowscore_free(&workers[i].rs);
-        sk_pack_close_worker(pack, workers[i].states);
+        sk_pack_close_worker(pack, &workers[i].host, workers[i].states);
         free(workers[i].states);
     }
     free(workers);
-    sk_pack_close_shared(pack, run.shared);
+    sk_pack_close_shared(pack, &run.host, run.shared);
     sk_jsonl_close(run.jsonl);
     sk_dataset_file_close(run.csv);
     sk_buf_free(&run.csv_line);

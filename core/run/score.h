@@ -20,6 +20,8 @@
 #include "engine/pack.h"
 
 typedef struct sk_score_opts {
+    struct sk_llm *llm;       /* the model client for judges (borrowed); NULL: none */
+    const char *project_dir;  /* where params' relative files are; NULL: none */
     int jobs;                 /* worker threads; <= 0 means one per core */
     int skip_bad;             /* skip and count malformed lines instead of failing */
     FILE *rows_out;           /* per-row results as JSONL (borrowed), or NULL */

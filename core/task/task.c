@@ -19,6 +19,7 @@ void sk_task_result_reset(sk_task_result *r)
     sk_buf_reset(&r->error);
     r->failed = 0;
     r->latency_ms = 0;
+    memset(&r->account.usage, 0, sizeof r->account.usage);
 }
 
 void sk_task_result_free(sk_task_result *r)
@@ -27,6 +28,7 @@ void sk_task_result_free(sk_task_result *r)
     sk_buf_free(&r->error);
     r->failed = 0;
     r->latency_ms = 0;
+    memset(&r->account, 0, sizeof r->account);
 }
 
 /* ---- the column provider ---------------------------------------------- */
@@ -35,9 +37,11 @@ typedef struct column_state {
     char *field; /* the row member that holds the output */
 } column_state;
 
-static int column_open(const cJSON *config, const char *project_dir, void **state, char **err)
+static int column_open(const cJSON *config, const char *project_dir, struct sk_llm *llm,
+                       void **state, char **err)
 {
     (void)project_dir;
+    (void)llm;
     *state = NULL;
     const char *field = "output";
     if (config) {

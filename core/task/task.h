@@ -18,6 +18,9 @@
 #include <stddef.h>
 
 #include "base/util.h"
+#include "llm/llm_types.h"
+
+struct sk_llm;
 
 /* What one run of the task produced.  Exactly one of output / error. */
 typedef struct sk_task_result {
@@ -25,14 +28,21 @@ typedef struct sk_task_result {
     sk_buf error;      /* the task error, e.g. "exit status 2: <stderr tail>" */
     int failed;        /* 1: error holds why; output is empty */
     double latency_ms; /* wall time of the call */
+    /* Whom the run's model calls are billed to: the caller names the
+     * experiment (account.experiment, borrowed, may be NULL), and a task
+     * that calls a model adds what its calls used to account.usage. */
+    sk_llm_account account;
 } sk_task_result;
 
 typedef struct sk_task_ops {
     const char *provider; /* "column", "exec", ... */
     /* Check the configuration and prepare.  `config` is the task object
-     * (borrowed); `project_dir` resolves relative paths.  Errors name the
-     * bad key and say what to do. */
-    int (*open)(const cJSON *config, const char *project_dir, void **state, char **err);
+     * (borrowed); `project_dir` resolves relative paths; `llm` is the model
+     * client for tasks that call one (borrowed for as long as the state
+     * lives; NULL: no model configured).  Errors name the bad key and say
+     * what to do. */
+    int (*open)(const cJSON *config, const char *project_dir, struct sk_llm *llm, void **state,
+                char **err);
     /* Run the task on one row (the row as JSON text: {id, input, expected?,
      * metadata?, output?}) for trial `trial`.  Fills *res (reset by the
      * caller).  Returns 0 even when the task failed (res->failed); non-zero
@@ -56,8 +66,8 @@ typedef struct sk_task_ops {
  * NULL with *err naming the known ones. */
 const sk_task_ops *sk_task_find(const cJSON *config, char **err);
 
-/* Empty both buffers (keeping their memory) and clear failed/latency,
- * ready for the next run. */
+/* Empty both buffers (keeping their memory) and clear failed, latency
+ * and the account's usage (not its experiment), ready for the next run. */
 void sk_task_result_reset(sk_task_result *r);
 /* Release the buffers; the result is zeroed and may be reused. */
 void sk_task_result_free(sk_task_result *r);

@@ -289,8 +289,10 @@ static int build_env(exec_state *st, const cJSON *env, char **err)
     return 0;
 }
 
-static int exec_open(const cJSON *config, const char *project_dir, void **state, char **err)
+static int exec_open(const cJSON *config, const char *project_dir, struct sk_llm *llm, void **state,
+                     char **err)
 {
+    (void)llm;
     *state = NULL;
     if (!cJSON_IsObject(config))
         return sk_errf(err, SK_EINVAL,

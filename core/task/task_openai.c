@@ -20,11 +20,12 @@
  * project folder; sk_task_openai_describe gives the configuration with the
  * file's text in it, for a snapshot that must show the prompt itself.
  *
- * Calls go through the process-wide LLM client (sk_llm_global), which the
- * CLI opens from scorekit.json's "llm" object: its retries, limits and
- * cache apply, and each trial is a separate call (the trial is part of the
- * cache key).  A failed call, or a reply without text, is the cell's task
- * error, never an empty output.  The state is read-only after open.
+ * Calls go through the LLM client the task is opened with, which the CLI
+ * opens from scorekit.json's "llm" object: its retries, limits and cache
+ * apply, and each trial is a separate call (the trial is part of the
+ * cache key).  Each call is billed to the account of the result it fills.
+ * A failed call, or a reply without text, is the cell's task error, never
+ * an empty output.  The state is read-only after open.
  */
 #include "task/task_openai.h"
 
@@ -41,6 +42,7 @@
 #include "base/json_tree.h"
 
 typedef struct openai_state {
+    sk_llm *llm; /* borrowed */
     char *model, *system, *prompt, *params, *llm_provider;
     char *prompt_file; /* as written, or NULL */
     int json_output;
@@ -77,7 +79,8 @@ static int get_text(const cJSON *config, const char *key, char **out, char **err
     return 0;
 }
 
-static int openai_open(const cJSON *config, const char *project_dir, void **state, char **err)
+static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm, void **state,
+                       char **err)
 {
     *state = NULL;
     if (!cJSON_IsObject(config))
@@ -150,7 +153,7 @@ static int openai_open(const cJSON *config, const char *project_dir, void **stat
                      "task: the prompt%s%s: %s (the task sees only the input and "
                      "metadata)",
                      st->prompt_file ? " file " : "", st->prompt_file ? st->prompt_file : "", why);
-    if (!rc && !sk_llm_global())
+    if (!rc && !llm)
         rc = sk_errf(err, SK_EINVAL,
                      "task: the openai provider needs the LLM client, which this command did not "
                      "open (configure \"llm\" in scorekit.json)");
@@ -158,6 +161,7 @@ static int openai_open(const cJSON *config, const char *project_dir, void **stat
         state_free(st);
         return rc;
     }
+    st->llm = llm;
     *state = st;
     return 0;
 }
@@ -224,10 +228,11 @@ static int openai_run(void *state, const char *row_json, unsigned trial, sk_task
     req.params_json = st->params;
     req.trial = trial;
     req.caller = "task";
+    req.account = &res->account;
     sk_llm_reply rep = {0};
     char *err = NULL;
     double t0 = sk_now_ms();
-    int rc = sk_llm_chat(sk_llm_global(), &req, &rep, &err);
+    int rc = sk_llm_chat(st->llm, &req, &rep, &err);
     res->latency_ms = sk_now_ms() - t0;
     free(prompt);
     if (rc) {

@@ -117,8 +117,10 @@ static int load_cells(stored_state *s, sk_store *st, char **err)
     return sk_experiment_each_output(st, s->exp_id, add_cell, s, err);
 }
 
-static int stored_open(const cJSON *config, const char *project_dir, void **state, char **err)
+static int stored_open(const cJSON *config, const char *project_dir, struct sk_llm *llm,
+                       void **state, char **err)
 {
+    (void)llm;
     *state = NULL;
     if (!cJSON_IsObject(config))
         return sk_errf(err, SK_EINVAL,

@@ -11,7 +11,6 @@
 #include "base/error.h"
 #include "base/fileutil.h"
 #include "base/hash.h"
-#include "engine/host.h"
 #include "base/util.h"
 
 /* Each part is followed by a NUL so that ("ab", "c") and ("a", "bc") hash
@@ -23,11 +22,9 @@ static uint64_t add_part(uint64_t h, const char *s)
 
 /* Files a scorer's params name (a judge's "template", any "*_file") are as
  * much the scorer as its code: an edited prompt must count as a change. */
-static int add_param_files(uint64_t *h, const char *params_json, char **err)
+static int add_param_files(uint64_t *h, const char *params_json, const char *dir, char **err)
 {
     cJSON *params = cJSON_Parse(params_json ? params_json : "{}");
-    const sk_host *host = sk_host_get();
-    const char *dir = host->project_dir ? host->project_dir() : NULL;
     int rc = SK_OK;
     const cJSON *k;
     cJSON_ArrayForEach(k, params)
@@ -51,7 +48,8 @@ static int add_param_files(uint64_t *h, const char *params_json, char **err)
     return rc;
 }
 
-int sk_fingerprint_entry(const sk_pack_entry *e, const sk_registry *reg, char out[17], char **err)
+int sk_fingerprint_entry(const sk_pack_entry *e, const sk_registry *reg, const char *project_dir,
+                         char out[17], char **err)
 {
     uint64_t h = SK_FNV64_INIT;
     h = add_part(h, e->ops->kind);
@@ -68,7 +66,7 @@ int sk_fingerprint_entry(const sk_pack_entry *e, const sk_registry *reg, char ou
         if (rc)
             return rc;
     }
-    int rc = add_param_files(&h, e->params_json, err);
+    int rc = add_param_files(&h, e->params_json, project_dir, err);
     if (rc)
         return rc;
     snprintf(out, 17, "%016llx", (unsigned long long)h);

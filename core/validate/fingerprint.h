@@ -8,7 +8,7 @@
  * Lua script), the engine kind, the name the scorer is used under and its
  * resolved params (which hold a judge's model and prompt), and the bytes of
  * any file those params name ("template", "*_file": a judge's edited
- * prompt, relative to the project folder host->project_dir).  It never looks
+ * prompt, relative to the project folder).  It never looks
  * at file times: touching a script keeps its fingerprint, editing one
  * byte changes it.
  *
@@ -27,8 +27,11 @@
 #include "engine/registry.h"
 
 /* The fingerprint of pack entry e: 16 hex digits plus NUL in out.  `reg`
- * finds a plugin's file (may be NULL when e is not a plugin scorer).
- * Returns 0, or a negative SK_E* code with *err (the file cannot be read). */
-int sk_fingerprint_entry(const sk_pack_entry *e, const sk_registry *reg, char out[17], char **err);
+ * finds a plugin's file (may be NULL when e is not a plugin scorer);
+ * relative file names in params are read in `project_dir` (NULL: the
+ * working folder).  Returns 0, or a negative SK_E* code with *err (the
+ * file cannot be read). */
+int sk_fingerprint_entry(const sk_pack_entry *e, const sk_registry *reg, const char *project_dir,
+                         char out[17], char **err);
 
 #endif

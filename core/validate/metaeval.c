@@ -407,6 +407,7 @@ typedef struct case_pool {
 
 typedef struct case_worker {
     case_pool *p;
+    sk_host_ctx host; /* this worker's: opens its state, bills its calls */
     void *state;
     pthread_t thread;
 } case_worker;
@@ -416,7 +417,7 @@ static void *case_worker_main(void *arg)
     case_worker *w = arg;
     case_pool *p = w->p;
     sk_rowscore rs;
-    sk_rowscore_init(&rs, p->view, &w->state);
+    sk_rowscore_init(&rs, p->view, &w->host, &w->state);
     sk_buf line = {0};
     for (;;) {
         pthread_mutex_lock(&p->mu);
@@ -434,7 +435,8 @@ static void *case_worker_main(void *arg)
 /* Score every case of s with entry e, s->repeat times, on `jobs` threads:
  * a judge's calls wait on a model, and 900 of them one after another
  * would take a quarter of an hour. */
-static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entry *e, int jobs)
+static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entry *e, int jobs,
+                      const sk_meta_opts *opts)
 {
     /* A one-entry view of the pack: the entry keeps its params, threshold
      * and Lua context, and nothing else runs. */
@@ -451,7 +453,8 @@ static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entr
     for (; opened < jobs; opened++) {
         char *err = NULL;
         w[opened].p = &p;
-        if (sk_pack_open(&view, &w[opened].state, &err) != SK_OK) {
+        sk_host_init(&w[opened].host, opts->llm, opts->project_dir, NULL);
+        if (sk_pack_open(&view, &w[opened].host, &w[opened].state, &err) != SK_OK) {
             s->problem = sk_asprintf("cannot be opened: %s", err);
             free(err);
             break;
@@ -477,7 +480,7 @@ static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entr
             }
     }
     for (int i = 0; i < opened; i++)
-        sk_pack_close(&view, &w[i].state);
+        sk_pack_close(&view, &w[i].host, &w[i].state);
     free(w);
 }
 
@@ -584,7 +587,7 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
         s->repeat =
             s->th.repeat > 0 ? s->th.repeat : ((s->flags & SK_SCORER_NONDETERMINISTIC) ? 3 : 1);
         char *msg = NULL;
-        if (sk_fingerprint_entry(e, opts->reg, s->fingerprint, &msg) != SK_OK) {
+        if (sk_fingerprint_entry(e, opts->reg, opts->project_dir, s->fingerprint, &msg) != SK_OK) {
             s->problem = sk_asprintf("cannot be fingerprinted: %s", msg);
             free(msg);
         }
@@ -613,7 +616,7 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
             int jobs = opts->jobs;
             if (jobs <= 0)
                 jobs = (s->flags & SK_SCORER_USES_LLM) ? 8 : 1;
-            run_cases(s, pack, e, jobs);
+            run_cases(s, pack, e, jobs, opts);
         }
         sk_meta_judge(s);
         if (opts->progress)

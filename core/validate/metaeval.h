@@ -181,8 +181,10 @@ typedef struct sk_meta_opts {
     const sk_meta_thresholds *cli;  /* command-line overrides (unset fields ignored), or NULL */
     const char *const *only;        /* names of the scorers to validate; NULL: all */
     size_t nonly;
-    const sk_registry *reg; /* for plugin fingerprints; may be NULL */
-    int jobs;               /* threads per scorer; 0: 8 for a scorer that uses a model, else 1 */
+    const sk_registry *reg;  /* for plugin fingerprints; may be NULL */
+    struct sk_llm *llm;      /* the model client for judges (borrowed); NULL: none */
+    const char *project_dir; /* where params' relative files are; NULL: none */
+    int jobs;                /* threads per scorer; 0: 8 for a scorer that uses a model, else 1 */
     /* Called after each scorer (from the calling thread). */
     void (*progress)(size_t done, size_t total, const char *name, void *ud);
     void *progress_ud;

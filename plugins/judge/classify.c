@@ -133,6 +133,17 @@ static int read_file(const char *path, char **out, char *err, size_t errlen)
     return 0;
 }
 
+/* The project folder of the run that opens us; hosts older than
+ * project_folder only have the table-less project_dir. */
+static const char *project_folder(const sk_host *host)
+{
+    if (SK_HAS_FIELD(host, sk_host, project_folder) && host->project_folder)
+        return host->project_folder(host);
+    if (SK_HAS_FIELD(host, sk_host, project_dir) && host->project_dir)
+        return host->project_dir();
+    return NULL;
+}
+
 /* The `template` param: absolute, or relative to the project folder (the
  * current folder when scorekit runs without a project). */
 static int load_template(const sk_host *host, const char *params, const char *builtin,
@@ -145,9 +156,7 @@ static int load_template(const sk_host *host, const char *params, const char *bu
         fail(err, errlen, "give either \"template\" (a file) or \"prompt\" (the text), not both");
         rc = -1;
     } else if (file) {
-        const char *dir = SK_HAS_FIELD(host, sk_host, project_dir) && host->project_dir
-                              ? host->project_dir()
-                              : NULL;
+        const char *dir = project_folder(host);
         char *path;
         if (file[0] == '/' || !dir) {
             path = xstrdup(file);

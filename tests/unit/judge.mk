@@ -33,4 +33,16 @@ tests_unit_test_lua_llm_LDADD = libsktestllm.la libsktest.la $(TEST_LDADD) $(LUA
 EXTRA_tests_unit_test_lua_llm_DEPENDENCIES = $(check_LTLIBRARIES) $(plugin_LTLIBRARIES) \
 	tests/llm/llm_server$(EXEEXT)
 
+# Who pays for a model call (test_billing): host tables used in turn, two
+# experiments run at once on one client, a judge that asks from threads
+# of its own (tests/plugins/fanout), a Lua judge's sk.llm.
+check_PROGRAMS += tests/unit/test_billing
+TESTS += tests/unit/test_billing
+tests_unit_test_billing_SOURCES = tests/unit/test_billing.c tests/unit/store_fixture.c \
+	tests/unit/store_fixture.h
+tests_unit_test_billing_CPPFLAGS = $(TEST_CPPFLAGS) $(SQLITE_CFLAGS) $(LUA_CFLAGS)
+tests_unit_test_billing_LDADD = libsktestllm.la libsktest.la $(TEST_LDADD) $(CJSON_LIBS) \
+	$(SQLITE_LIBS) -lpthread
+EXTRA_tests_unit_test_billing_DEPENDENCIES = $(check_LTLIBRARIES) tests/llm/llm_server$(EXEEXT)
+
 CLI_TESTS += tests/cli/judge.sh

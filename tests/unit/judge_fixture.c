@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "engine/host.h"
+#include "sk_test.h"
 
 sk_llm *sk_jf_llm;
 
@@ -36,14 +37,15 @@ void sk_jf_setup(void)
 {
     sk_llm_fx_start(NULL);
     sk_jf_llm = sk_jf_client(NULL);
-    sk_llm_set_global(sk_jf_llm);
+    sk_test_host_ctx()->llm = sk_jf_llm;
 }
 
 void sk_jf_teardown(void)
 {
-    sk_llm_close(sk_jf_llm); /* clears the global too */
+    sk_test_host_ctx()->llm = NULL;
+    sk_test_host_ctx()->project_dir = NULL;
+    sk_llm_close(sk_jf_llm);
     sk_jf_llm = NULL;
-    sk_host_set_project_dir(NULL);
     sk_llm_fx_stop();
 }
 

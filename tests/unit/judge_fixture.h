@@ -1,7 +1,8 @@
 /*
  * The fixture of the judge, openai-task and sk.llm tests: the fake LLM
- * server (llm_fixture.h) and a client pointed at it, set as the global
- * client that host->llm_chat, the openai task and sk.llm use.
+ * server (llm_fixture.h) and a client pointed at it, set as the client of
+ * the tests' host (sk_test_host_ctx), which host->llm_chat and sk.llm use,
+ * and given to the openai task when it opens.
  */
 #ifndef SK_JUDGE_FIXTURE_H
 #define SK_JUDGE_FIXTURE_H
@@ -9,11 +10,11 @@
 #include "llm/llm.h"
 #include "llm_fixture.h"
 
-/* The global client while a test runs (no cache). */
+/* The client while a test runs (no cache). */
 extern sk_llm *sk_jf_llm;
 
-/* For tcase_add_checked_fixture: start the server, open sk_jf_llm and set
- * it global / close both. */
+/* For tcase_add_checked_fixture: start the server, open sk_jf_llm and make
+ * it the tests' host's client / close both. */
 void sk_jf_setup(void);
 void sk_jf_teardown(void);
 

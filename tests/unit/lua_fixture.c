@@ -16,6 +16,7 @@
 #include "fixtures.h"
 #include "tmpfile_util.h"
 #include "base/util.h"
+#include "sk_test.h"
 
 char *sk_lt_script(const char *source)
 {
@@ -43,9 +44,9 @@ void sk_lt_open(sk_lt *t, const char *pack_json)
     int rc = sk_pack_parse(&t->pack, pack_json, strlen(pack_json), "t.json", sk_fixture_reg, &err);
     ck_assert_msg(rc == SK_OK, "pack %s: %s", pack_json, err ? err : "");
     t->states = sk_xcalloc(t->pack->n, sizeof(void *));
-    rc = sk_pack_open(t->pack, t->states, &err);
+    rc = sk_pack_open(t->pack, sk_test_host_ctx(), t->states, &err);
     ck_assert_msg(rc == SK_OK, "open: %s", err ? err : "");
-    sk_rowscore_init(&t->rs, t->pack, t->states);
+    sk_rowscore_init(&t->rs, t->pack, sk_test_host_ctx(), t->states);
 }
 
 static char *one_script_pack(const char *path, const char *entry_extra, const char *pack_extra)
@@ -125,7 +126,7 @@ void sk_lt_assert_msg(const sk_lt *t, size_t i, int kind, const char *want)
 void sk_lt_close(sk_lt *t)
 {
     sk_rowscore_free(&t->rs);
-    sk_pack_close(t->pack, t->states);
+    sk_pack_close(t->pack, sk_test_host_ctx(), t->states);
     free(t->states);
     sk_pack_free(t->pack);
     for (size_t i = 0; i < t->nscripts; i++)

@@ -9,6 +9,23 @@
 #include "engine/params.h"
 #include "base/util.h"
 
+static sk_host_ctx test_host;
+static int test_host_ready;
+
+sk_host_ctx *sk_test_host_ctx(void)
+{
+    if (!test_host_ready) {
+        sk_host_init(&test_host, NULL, NULL, NULL);
+        test_host_ready = 1;
+    }
+    return &test_host;
+}
+
+const sk_host *sk_test_host(void)
+{
+    return &sk_test_host_ctx()->table;
+}
+
 int sk_test_open(const sk_scorer_def *def, const char *params_json, void **state, char *err,
                  size_t errlen)
 {
@@ -30,7 +47,7 @@ int sk_test_open(const sk_scorer_def *def, const char *params_json, void **state
     }
     *state = NULL;
     err[0] = '\0';
-    rc = def->open ? def->open(sk_host_get(), full, state, err, errlen) : 0; /* NULL: stateless */
+    rc = def->open ? def->open(sk_test_host(), full, state, err, errlen) : 0; /* NULL: stateless */
     free(full);
     return rc;
 }
@@ -38,7 +55,7 @@ int sk_test_open(const sk_scorer_def *def, const char *params_json, void **state
 void sk_test_close(const sk_scorer_def *def, void *state)
 {
     if (def->close)
-        def->close(sk_host_get(), state);
+        def->close(sk_test_host(), state);
 }
 
 /* The host passes a JSON string's decoded text, else the JSON text. */
@@ -76,7 +93,7 @@ sk_test_result sk_test_score_state(const sk_scorer_def *def, void *state, const 
 
     sk_result r = {0};
     sk_result_reset(&r);
-    int rc = def->score(sk_host_get(), state, &c, &r);
+    int rc = def->score(sk_test_host(), state, &c, &r);
     sk_result_finish(&r, rc, def->name);
 
     sk_test_result out = {0};

@@ -18,6 +18,12 @@ typedef struct sk_test_result {
     char meta[1024];
 } sk_test_result;
 
+/* The host tests drive scorers through, as a run gives one to its scorers:
+ * no model client and no project folder until a test sets them
+ * (sk_test_host_ctx()->llm = ...).  One per test process. */
+sk_host_ctx *sk_test_host_ctx(void);
+const sk_host *sk_test_host(void);
+
 /* Resolve params_json (NULL means {}) and open def.  Returns 0, or non-zero
  * with the message (param check or open error) in err. */
 int sk_test_open(const sk_scorer_def *def, const char *params_json, void **state, char *err,

@@ -3,12 +3,16 @@
  * against libscorekit as a program would be: only the exported functions
  * are reachable.  A project is written to a fresh folder with a heuristic
  * pack, scored case by case, and run as an experiment into its store.
+ * Two handles with judges share a process against the fake LLM server.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "run_suite.h"
@@ -132,6 +136,65 @@ START_TEST(run_records_an_experiment)
 }
 END_TEST
 
+/* The fake LLM server (tests/llm/llm_server) on a free port, started by
+ * hand: the fixture the other tests use needs the core's internals, which
+ * this program cannot reach.  Returns its pid; *port is its port. */
+static pid_t start_server(int *port)
+{
+    char bin[512], file[64];
+    snprintf(bin, sizeof bin, "%s/tests/llm/llm_server", getenv("SK_BUILDDIR"));
+    snprintf(file, sizeof file, "%s/port", dir);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        execl(bin, bin, "--port-file", file, (char *)NULL);
+        _exit(127);
+    }
+    *port = 0;
+    for (int i = 0; i < 1000 && !*port; i++) {
+        FILE *f = fopen(file, "r");
+        if (!f || fscanf(f, "%d", port) != 1) {
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        if (f)
+            fclose(f);
+    }
+    ck_assert_msg(*port > 0, "the test server at %s wrote no port", bin);
+    return pid;
+}
+
+/* Two handles in one process, each with its own model client: closing one
+ * leaves the other's judges theirs (there is no process-wide client). */
+START_TEST(two_handles_keep_their_clients)
+{
+    int port;
+    pid_t server = start_server(&port);
+    char text[1024];
+    snprintf(
+        text, sizeof text,
+        "{\"name\": \"api\", \"pack\": \"judge.json\", \"llm\": {\"provider\": \"t\", "
+        "\"cache\": false, \"providers\": {\"t\": {\"api\": \"openai\", \"base_url\": "
+        "\"http://127.0.0.1:%d/v1\", \"model\": \"tool:{\\\"reasons\\\":\\\"r\\\",\\\"choice\\\":"
+        "\\\"C\\\"}\"}}}}\n",
+        port);
+    put("scorekit.json", text);
+    put("judge.json", "{\"name\": \"j\", \"scorers\": [{\"use\": \"factuality\"}]}\n");
+    scorekit *a = NULL, *b = NULL;
+    char *err = NULL, *res = NULL;
+    ck_assert_msg(scorekit_open(&a, dir, NULL, &err) == 0, "%s", err);
+    ck_assert_msg(scorekit_open(&b, dir, NULL, &err) == 0, "%s", err);
+    scorekit_close(b);
+    const char *c = "{\"input\": \"q\", \"output\": \"a\", \"expected\": \"b\"}";
+    ck_assert_int_eq(scorekit_score(a, c, 0, &res, &err), 0);
+    ck_assert_msg(strstr(res, "\"factuality\":{\"score\":1") != NULL, "%s", res);
+    scorekit_free(res);
+    scorekit_close(a);
+    kill(server, SIGTERM);
+    waitpid(server, NULL, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("api");
@@ -140,6 +203,7 @@ int main(void)
     tcase_add_test(tc, open_and_score);
     tcase_add_test(tc, bad_pack_is_refused);
     tcase_add_test(tc, run_records_an_experiment);
+    tcase_add_test(tc, two_handles_keep_their_clients);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return sk_run_suite(s);

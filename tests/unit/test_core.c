@@ -4,7 +4,7 @@
  * look-ups, JSON check and logger in the host table, parameter checking
  * against a scorer's declarations (params.c), and the error-code helpers
  * (error.c).
- * Scorers here are driven through sk_host_get() exactly as plugins see it.
+ * Scorers here are driven through a host table exactly as plugins see it.
  */
 #include <check.h>
 #include <cjson/cJSON.h>
@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "engine/host.h"
 #include "engine/params.h"
+#include "sk_test.h"
 #include "base/util.h"
 
 /* ---- host verdict rules ----------------------------------------------- */
@@ -33,7 +34,7 @@ static void assert_error_naming(const sk_result *r, const char *scorer, const ch
 
 START_TEST(score_above_one_is_error)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     sk_result r = {0};
     sk_result_reset(&r);
     h->set_score(&r, 1.5);
@@ -46,7 +47,7 @@ END_TEST
 
 START_TEST(score_below_zero_is_error)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     sk_result r = {0};
     sk_result_reset(&r);
     h->set_score(&r, -0.1);
@@ -58,7 +59,7 @@ END_TEST
 
 START_TEST(score_nan_is_error)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     sk_result r = {0};
     sk_result_reset(&r);
     h->set_score(&r, NAN);
@@ -70,7 +71,7 @@ END_TEST
 
 START_TEST(score_bounds_are_kept)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     sk_result r = {0};
     const double ok[] = {0.0, 1.0, 0.5, 1e-300};
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
@@ -103,7 +104,7 @@ START_TEST(nonzero_rc_without_message_is_error)
 
     /* A non-zero return wins over a score that was set before failing. */
     sk_result_reset(&r);
-    sk_host_get()->set_score(&r, 0.5);
+    sk_test_host()->set_score(&r, 0.5);
     sk_result_finish(&r, 3, "half_done");
     assert_error_naming(&r, "half_done", "3");
     sk_result_free(&r);
@@ -112,7 +113,7 @@ END_TEST
 
 START_TEST(error_message_is_kept)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     sk_result r = {0};
     sk_result_reset(&r);
     h->set_error(&r, "bad row %d", 7);
@@ -125,7 +126,7 @@ END_TEST
 
 START_TEST(meta_not_object_is_error)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     sk_result r = {0};
     sk_result_reset(&r);
     h->set_score(&r, 0.5);
@@ -151,7 +152,7 @@ END_TEST
 
 START_TEST(valid_score_keeps_rationale_and_meta)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     sk_result r = {0};
     sk_result_reset(&r);
     h->set_score(&r, 0.75);
@@ -172,7 +173,7 @@ END_TEST
 
 START_TEST(last_verdict_wins)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     sk_result r = {0};
     sk_result_reset(&r);
     h->set_error(&r, "first");
@@ -193,7 +194,7 @@ END_TEST
 
 START_TEST(reset_reuses_buffers)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     sk_result r = {0};
     sk_result_reset(&r);
     h->set_score(&r, 0.5);
@@ -245,12 +246,12 @@ END_TEST
 
 START_TEST(host_table)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     ck_assert_uint_eq(h->size, sizeof(sk_host));
     ck_assert_int_eq(h->abi, SK_PLUGIN_ABI);
     ck_assert_ptr_nonnull(h->version);
     ck_assert_uint_gt(strlen(h->version), 0);
-    ck_assert_ptr_eq(sk_host_get(), h);
+    ck_assert_ptr_eq(sk_test_host(), h);
     void *p = h->alloc(16);
     ck_assert_ptr_nonnull(p);
     h->free(p);
@@ -259,7 +260,7 @@ END_TEST
 
 START_TEST(host_json_lookups)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     const char *j = "{\"a\":{\"b\":true,\"n\":2.5,\"s\":\"x\\u00e9\"},\"z\":null,\"t\":\"str\"}";
     int b = -1;
     double d = -1;
@@ -290,7 +291,7 @@ END_TEST
 
 START_TEST(host_json_check)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     ck_assert(SK_HAS_FIELD(h, sk_host, json_check));
     size_t at = 99;
     char why[128] = "x";
@@ -341,7 +342,7 @@ static void test_logger(sk_log_level level, const char *scorer, const char *msg,
 
 START_TEST(host_logger)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     log_seen seen = {0};
     h->log(SK_LOG_WARN, "quiet", "dropped %d", 1); /* no logger: dropped, no crash */
     sk_host_set_logger(test_logger, &seen);

@@ -297,7 +297,7 @@ static void *open_stored(const char *exp_id, char **err)
     cJSON_AddStringToObject(cfg, "experiment", exp_id);
     ck_assert_ptr_eq(sk_task_find(cfg, err), &sk_task_stored);
     void *state = NULL;
-    int rc = sk_task_stored.open(cfg, sk_store_fx_dir, &state, err);
+    int rc = sk_task_stored.open(cfg, sk_store_fx_dir, NULL, &state, err);
     cJSON_Delete(cfg);
     return rc == SK_OK ? state : NULL;
 }
@@ -365,11 +365,11 @@ START_TEST(stored_config_errors)
 
     void *state = NULL;
     cJSON *cfg = cJSON_Parse("{\"provider\": \"stored\"}");
-    ck_assert_int_eq(sk_task_stored.open(cfg, sk_store_fx_dir, &state, &err), SK_EINVAL);
+    ck_assert_int_eq(sk_task_stored.open(cfg, sk_store_fx_dir, NULL, &state, &err), SK_EINVAL);
     sk_store_fx_has(err, "needs \"experiment\"");
     cJSON_Delete(cfg);
     cfg = cJSON_Parse("{\"provider\": \"stored\", \"experiment\": \"x\", \"field\": \"o\"}");
-    ck_assert_int_eq(sk_task_stored.open(cfg, sk_store_fx_dir, &state, &err), SK_EINVAL);
+    ck_assert_int_eq(sk_task_stored.open(cfg, sk_store_fx_dir, NULL, &state, &err), SK_EINVAL);
     sk_store_fx_has(err, "unknown key \"field\"");
     cJSON_Delete(cfg);
     ck_assert_ptr_null(state);

@@ -59,8 +59,8 @@ static void fp_of(const char *text, char out[17])
     sk_pack *pack = NULL;
     char *err = NULL;
     ck_assert_msg(sk_pack_load(&pack, path, sk_fixture_reg, &err) == SK_OK, "%s", err);
-    ck_assert_msg(sk_fingerprint_entry(&pack->entries[0], sk_fixture_reg, out, &err) == SK_OK, "%s",
-                  err);
+    ck_assert_msg(sk_fingerprint_entry(&pack->entries[0], sk_fixture_reg, NULL, out, &err) == SK_OK,
+                  "%s", err);
     ck_assert_uint_eq(strlen(out), 16);
     sk_pack_free(pack);
     sk_tmp_remove(path);
@@ -120,7 +120,7 @@ START_TEST(plugin_fingerprint)
     ck_assert_int_eq(sk_pack_parse(&pack, t, strlen(t), "p.json", sk_fixture_reg, NULL), SK_OK);
     char *err = NULL;
     char x[17];
-    ck_assert_int_eq(sk_fingerprint_entry(&pack->entries[0], NULL, x, &err), SK_OK);
+    ck_assert_int_eq(sk_fingerprint_entry(&pack->entries[0], NULL, NULL, x, &err), SK_OK);
     ck_assert_str_ne(a, x);
     sk_pack_free(pack);
 }

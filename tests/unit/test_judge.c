@@ -20,6 +20,7 @@
 #include "engine/params.h"
 #include "engine/registry.h"
 #include "run_suite.h"
+#include "sk_test.h"
 #include "base/util.h"
 
 static sk_registry *reg;
@@ -64,7 +65,7 @@ static char *jt_try_open(jt *t, const char *use, const char *params)
     if (rc)
         return err;
     char buf[1024] = "";
-    rc = t->def->open(sk_host_get(), resolved, &t->state, buf, sizeof buf);
+    rc = t->def->open(sk_test_host(), resolved, &t->state, buf, sizeof buf);
     free(resolved);
     if (rc)
         return sk_xstrdup(buf);
@@ -80,7 +81,7 @@ static void jt_open(jt *t, const char *use, const char *params)
 static void jt_close(jt *t)
 {
     if (t->def && t->def->close)
-        t->def->close(sk_host_get(), t->state);
+        t->def->close(sk_test_host(), t->state);
     sk_result_free(&t->r);
     for (int i = 0; i < 3; i++)
         free(t->texts[i]);
@@ -117,7 +118,7 @@ static const sk_result *jt_score(jt *t, const char *input, const char *output, c
     c.output_text = text_of(t, 1, output, &c.output_len);
     c.expected_text = text_of(t, 2, expected, &c.expected_len);
     sk_result_reset(&t->r);
-    int rc = t->def->score(sk_host_get(), t->state, &c, &t->r);
+    int rc = t->def->score(sk_test_host(), t->state, &c, &t->r);
     sk_result_finish(&t->r, rc, t->def->name);
     return &t->r;
 }
@@ -397,7 +398,7 @@ START_TEST(classifier_choices_and_templates)
     FILE *f = fopen(file, "w");
     fputs("Is this rude? ANSWER: {{output}}\n", f);
     fclose(f);
-    sk_host_set_project_dir(dir);
+    sk_test_host_ctx()->project_dir = dir;
     jt_open(&t, "classifier",
             "{\"choices\": {\"rude\": 0, \"fine\": 1}, \"model\": \"judge\", "
             "\"template\": \"tone.txt\"}");
@@ -505,9 +506,9 @@ START_TEST(no_client_is_an_error)
 {
     jt t;
     jt_open(&t, "factuality", "{\"model\": \"judge\"}");
-    sk_llm_set_global(NULL);
+    sk_test_host_ctx()->llm = NULL;
     assert_error(jt_score(&t, "\"q\"", "\"a\"", "\"b\"", NULL), "no LLM client is open");
-    sk_llm_set_global(sk_jf_llm);
+    sk_test_host_ctx()->llm = sk_jf_llm;
     jt_close(&t);
 }
 END_TEST
@@ -520,7 +521,7 @@ START_TEST(cached_judgement)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char *db = sk_asprintf("%s/scorekit.db", dir);
     sk_llm *cached = sk_jf_client(db);
-    sk_llm_set_global(cached);
+    sk_test_host_ctx()->llm = cached;
     jt t;
     jt_open(&t, "factuality",
             "{\"model\": \"tool:{\\\"reasons\\\":\\\"r\\\","
@@ -533,7 +534,7 @@ START_TEST(cached_judgement)
     ck_assert_str_eq(t.r.rationale.data, "r");
     ck_assert_int_eq(sk_llm_fx_stat("chat") - before, 1);
     jt_close(&t);
-    sk_llm_set_global(sk_jf_llm);
+    sk_test_host_ctx()->llm = sk_jf_llm;
     sk_llm_close(cached);
     char *cmd = sk_asprintf("rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
@@ -552,7 +553,7 @@ START_TEST(invalid_label_is_the_judges_error)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char *db = sk_asprintf("%s/scorekit.db", dir);
     sk_llm *cached = sk_jf_client(db);
-    sk_llm_set_global(cached);
+    sk_test_host_ctx()->llm = cached;
     jt t;
     jt_open(&t, "factuality",
             "{\"model\": \"tool:{\\\"reasons\\\":\\\"the same facts\\\","
@@ -584,7 +585,7 @@ START_TEST(invalid_label_is_the_judges_error)
     assert_error(r, "the LLM call failed");
     ck_assert_uint_eq(r->meta.len, 0);
     jt_close(&t);
-    sk_llm_set_global(sk_jf_llm);
+    sk_test_host_ctx()->llm = sk_jf_llm;
     sk_llm_close(cached);
     char *cmd = sk_asprintf("rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
@@ -597,7 +598,7 @@ END_TEST
  * the documented shape. */
 START_TEST(host_llm_chat_requests)
 {
-    const sk_host *h = sk_host_get();
+    const sk_host *h = sk_test_host();
     ck_assert(SK_HAS_FIELD(h, sk_host, llm_chat));
     char err[512];
     char *reply = NULL;

@@ -573,10 +573,7 @@ START_TEST(config_is_strict)
     ck_assert_str_eq(sk_llm_default_model(llm, NULL), "m1");
     ck_assert_ptr_null(sk_llm_default_model(llm, "a"));
     ck_assert_ptr_null(sk_llm_default_model(llm, "zzz"));
-    sk_llm_set_global(llm);
-    ck_assert_ptr_eq(sk_llm_global(), llm);
     sk_llm_close(llm);
-    ck_assert_ptr_null(sk_llm_global());
     cJSON_Delete(cfg);
 }
 END_TEST

@@ -47,6 +47,9 @@ static void teardown(void)
     sk_store_fx_teardown();
 }
 
+/* Whom call() bills; NULL: nobody. */
+static sk_llm_account *bill;
+
 static sk_llm_reply call(const char *model, const char *text, unsigned trial, const char *params,
                          int no_cache)
 {
@@ -57,7 +60,8 @@ static sk_llm_reply call(const char *model, const char *text, unsigned trial, co
                           .trial = trial,
                           .params_json = params,
                           .no_cache = no_cache,
-                          .caller = "test"};
+                          .caller = "test",
+                          .account = bill};
     sk_llm_reply r;
     char *err = NULL;
     ck_assert_msg(sk_llm_chat(llm, &req, &r, &err) == 0, "%s", err);
@@ -205,17 +209,18 @@ END_TEST
 
 START_TEST(usage_per_experiment)
 {
-    sk_llm_set_experiment(llm, "exp-1");
+    sk_llm_account exp1 = {"exp-1", {0}}, exp2 = {"exp-2", {0}};
+    bill = &exp1;
     sk_llm_reply r = call("echo", "12345678", 0, NULL, 0); /* 2 + 2 tokens, cost 6 */
     sk_llm_reply_free(&r);
     r = call("echo", "12345678", 0, NULL, 0); /* cached: no tokens, no cost */
     sk_llm_reply_free(&r);
     r = call("echo", "1234567812345678", 0, NULL, 0); /* 4 + 4, cost 12 */
     sk_llm_reply_free(&r);
-    sk_llm_set_experiment(llm, "exp-2");
+    bill = &exp2;
     r = call("echo", "abcd", 0, NULL, 0);
     sk_llm_reply_free(&r);
-    sk_llm_set_experiment(llm, NULL);
+    bill = NULL;
     r = call("echo", "abcdefgh", 0, NULL, 0);
     sk_llm_reply_free(&r);
     sk_llm_usage u;

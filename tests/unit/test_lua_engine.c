@@ -22,6 +22,7 @@
 #include "run/score.h"
 #include "tmpfile_util.h"
 #include "base/util.h"
+#include "sk_test.h"
 
 /* ---- results ------------------------------------------------------------ */
 
@@ -160,7 +161,8 @@ START_TEST(result_via_ops)
         sk_case c = text_case(what[i]);
         sk_result r = {0};
         sk_result_reset(&r);
-        sk_result_finish(&r, e->ops->score(e->impl, t.states[0], &c, &r), e->name);
+        sk_result_finish(&r, e->ops->score(sk_test_host_ctx(), e->impl, t.states[0], &c, &r),
+                         e->name);
         if (i < 2) {
             ck_assert_int_eq(r.kind, SK_VERDICT_ERROR);
             sk_assert_has(r.message.data, "scorer shown returned score ");
@@ -376,7 +378,7 @@ START_TEST(case_null_expected)
     c.metadata_json = "{}";
     sk_result r = {0};
     sk_result_reset(&r);
-    sk_result_finish(&r, e->ops->score(e->impl, t.states[0], &c, &r), e->name);
+    sk_result_finish(&r, e->ops->score(sk_test_host_ctx(), e->impl, t.states[0], &c, &r), e->name);
     ck_assert_int_eq(r.kind, SK_VERDICT_SCORE);
     ck_assert_str_eq(r.rationale.data, "expected=null id=s:direct input=s:pairs metadata=o:{} "
                                        "output=s:out trial=integer:0");

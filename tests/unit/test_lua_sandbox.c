@@ -22,6 +22,7 @@
 #include "run_suite.h"
 #include "tmpfile_util.h"
 #include "base/util.h"
+#include "sk_test.h"
 
 /* One scorer, one probe per row: case.input names the probe to run. */
 static const char *probe_script =
@@ -436,7 +437,8 @@ START_TEST(error_traceback_relative_name)
     ck_assert_msg(sk_pack_load(&pack, pack_path, sk_fixture_reg, &err) == SK_OK, "%s", err);
     void *state = NULL;
     const sk_pack_entry *e = &pack->entries[0];
-    ck_assert_int_eq(e->ops->open(e->impl, e->name, e->params_json, &state, &err), SK_OK);
+    ck_assert_int_eq(
+        e->ops->open(sk_test_host_ctx(), e->impl, e->name, e->params_json, &state, &err), SK_OK);
     sk_case c = {0};
     c.size = sizeof c;
     c.id = "r";
@@ -448,11 +450,11 @@ START_TEST(error_traceback_relative_name)
     c.output_len = 1;
     sk_result r = {0};
     sk_result_reset(&r);
-    sk_result_finish(&r, e->ops->score(e->impl, state, &c, &r), e->name);
+    sk_result_finish(&r, e->ops->score(sk_test_host_ctx(), e->impl, state, &c, &r), e->name);
     ck_assert_int_eq(r.kind, SK_VERDICT_ERROR);
     assert_traceback(r.message.data, base);
     sk_result_free(&r);
-    e->ops->close(e->impl, state);
+    e->ops->close(sk_test_host_ctx(), e->impl, state);
     sk_pack_free(pack);
     free(pack_text);
     sk_tmp_remove(pack_path);

@@ -17,6 +17,7 @@
 #include "run_suite.h"
 #include "tmpfile_util.h"
 #include "base/util.h"
+#include "sk_test.h"
 
 static int parse(const char *text, sk_pack **out, char **err)
 {
@@ -327,7 +328,7 @@ START_TEST(pack_open_failure_names_scorer)
                            &p, &err),
                      SK_OK);
     void *states[2] = {NULL, NULL};
-    ck_assert_int_eq(sk_pack_open(p, states, &err), SK_ESCORER);
+    ck_assert_int_eq(sk_pack_open(p, sk_test_host_ctx(), states, &err), SK_ESCORER);
     sk_assert_has(err, "pack.json");
     sk_assert_has(err, "picky");
     sk_assert_has(err, "fail_open is set");
@@ -342,10 +343,10 @@ START_TEST(pack_open_and_close)
     char *err;
     ck_assert_int_eq(parse(valid_pack, &p, &err), SK_OK);
     void *states[2] = {NULL, NULL};
-    ck_assert_int_eq(sk_pack_open(p, states, &err), SK_OK);
+    ck_assert_int_eq(sk_pack_open(p, sk_test_host_ctx(), states, &err), SK_OK);
     ck_assert_ptr_nonnull(states[0]); /* answer keeps its state */
     ck_assert_ptr_null(states[1]);    /* skipper has no open() */
-    sk_pack_close(p, states);
+    sk_pack_close(p, sk_test_host_ctx(), states);
     sk_pack_free(p);
 }
 END_TEST

@@ -73,7 +73,7 @@ static sk_test_result score_raw(const sk_scorer_def *def, void *state, const cha
     }
     sk_result r = {0};
     sk_result_reset(&r);
-    int rc = def->score(sk_host_get(), state, &c, &r);
+    int rc = def->score(sk_test_host(), state, &c, &r);
     sk_result_finish(&r, rc, def->name);
     sk_test_result t = {0};
     t.kind = r.kind;

@@ -16,6 +16,7 @@
 #include "run/rowscore.h"
 #include "run_suite.h"
 #include "base/util.h"
+#include "sk_test.h"
 
 /* A pack opened for one thread, with its rowscore. */
 typedef struct fixture {
@@ -30,14 +31,14 @@ static void fx_open(fixture *f, const char *pack_json)
     int rc = sk_pack_parse(&f->pack, pack_json, strlen(pack_json), "t.json", sk_fixture_reg, &err);
     ck_assert_msg(rc == SK_OK, "%s", err ? err : "");
     f->states = sk_xcalloc(f->pack->n, sizeof(void *));
-    ck_assert_int_eq(sk_pack_open(f->pack, f->states, &err), SK_OK);
-    sk_rowscore_init(&f->rs, f->pack, f->states);
+    ck_assert_int_eq(sk_pack_open(f->pack, sk_test_host_ctx(), f->states, &err), SK_OK);
+    sk_rowscore_init(&f->rs, f->pack, sk_test_host_ctx(), f->states);
 }
 
 static void fx_close(fixture *f)
 {
     sk_rowscore_free(&f->rs);
-    sk_pack_close(f->pack, f->states);
+    sk_pack_close(f->pack, sk_test_host_ctx(), f->states);
     free(f->states);
     sk_pack_free(f->pack);
 }

@@ -64,7 +64,7 @@ static void *open_ok(const sk_task_ops *ops, cJSON *config, const char *project_
 {
     void *st = NULL;
     char *err = NULL;
-    int rc = ops->open(config, project_dir, &st, &err);
+    int rc = ops->open(config, project_dir, NULL, &st, &err);
     ck_assert_msg(rc == 0, "open failed: %s", err ? err : "(no message)");
     ck_assert_ptr_null(err);
     ck_assert_ptr_nonnull(st);
@@ -77,7 +77,7 @@ static char *open_err(const sk_task_ops *ops, cJSON *config, const char *project
 {
     void *st = NULL;
     char *err = NULL;
-    int rc = ops->open(config, project_dir, &st, &err);
+    int rc = ops->open(config, project_dir, NULL, &st, &err);
     ck_assert_int_ne(rc, 0);
     ck_assert_ptr_null(st);
     ck_assert_ptr_nonnull(err);

@@ -15,11 +15,13 @@
 #include "fixtures.h"
 #include "judge_fixture.h"
 #include "run_suite.h"
+#include "sk_test.h"
 #include "task/task.h"
 #include "task/task_openai.h"
 #include "base/util.h"
 
-/* Open the task from JSON text; returns the error (caller frees) or NULL. */
+/* Open the task from JSON text with the tests' client (the fixture's);
+ * returns the error (caller frees) or NULL. */
 static char *try_open(const char *config, const char *dir, void **state)
 {
     cJSON *c = cJSON_Parse(config);
@@ -28,7 +30,7 @@ static char *try_open(const char *config, const char *dir, void **state)
     const sk_task_ops *ops = sk_task_find(c, &err);
     ck_assert_ptr_eq(ops, &sk_task_openai);
     *state = NULL;
-    int rc = ops->open(c, dir, state, &err);
+    int rc = ops->open(c, dir, sk_test_host_ctx()->llm, state, &err);
     cJSON_Delete(c);
     if (rc) {
         ck_assert_ptr_null(*state);
@@ -194,12 +196,12 @@ END_TEST
 
 START_TEST(needs_a_client)
 {
-    sk_llm_set_global(NULL);
+    sk_test_host_ctx()->llm = NULL;
     void *st;
     char *err = try_open("{\"provider\": \"openai\", \"model\": \"m\"}", NULL, &st);
     sk_assert_has(err, "needs the LLM client");
     free(err);
-    sk_llm_set_global(sk_jf_llm);
+    sk_test_host_ctx()->llm = sk_jf_llm;
 }
 END_TEST
 
@@ -242,7 +244,7 @@ START_TEST(trials_and_cache)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char *db = sk_asprintf("%s/scorekit.db", dir);
     sk_llm *cached = sk_jf_client(db);
-    sk_llm_set_global(cached);
+    sk_test_host_ctx()->llm = cached;
     void *st = open_task("{\"provider\": \"openai\", \"model\": \"echo\"}");
     sk_task_result res = {0};
     long before = sk_llm_fx_stat("chat");
@@ -254,7 +256,7 @@ START_TEST(trials_and_cache)
     ck_assert_str_eq(res.output.data, "\"same\"");
     sk_task_openai.close(st);
     sk_task_result_free(&res);
-    sk_llm_set_global(sk_jf_llm);
+    sk_test_host_ctx()->llm = sk_jf_llm;
     sk_llm_close(cached);
     char *cmd = sk_asprintf("rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);

@@ -24,10 +24,25 @@
  *     `size > offsetof(struct, field)` (SK_HAS_FIELD does this).
  *   - Flags and enums only gain values.  Unknown flags are ignored.
  *
+ * Host tables
+ *   - Each run (an experiment, a `scorekit score`, a validation) has its
+ *     own sk_host table, and each of its worker threads a table of that
+ *     run: the same services, project and model client, but the model calls
+ *     made through a worker's table are billed to the row that worker is
+ *     scoring.  open() and close() get a table of the run; score() gets the
+ *     table of the worker scoring the case (a SK_SCORER_THREAD_SAFE state,
+ *     opened once, is scored through every worker's).  So call
+ *     host->llm_chat through the table score() received, not one kept
+ *     from open().
+ *   - The table given to the entry point lives as long as the plugin is
+ *     loaded; it belongs to no run, and its llm_chat and project_folder act
+ *     for the run whose scorer the calling thread is running.
+ *
  * Ownership
  *   - Everything the host passes (sk_host, sk_case and its strings, the
  *     params text) is borrowed: valid until the call that received it
- *     returns, except sk_host, which lives as long as the plugin is loaded.
+ *     returns, except sk_host: a run's tables live as long as any state
+ *     opened with them, the entry point's as long as the plugin is loaded.
  *   - Everything a plugin exports (sk_plugin, scorer definitions, names,
  *     param tables) must stay valid while the plugin is loaded; use static
  *     storage.
@@ -187,13 +202,22 @@ typedef struct sk_host {
      * the model sent them, for the caller to report as its model's
      * mistake.  Such a reply is neither retried nor cached.
      * On failure (after retries) returns non-zero with err filled: never a
-     * made-up reply.  Thread-safe.  Check SK_HAS_FIELD(host, sk_host,
-     * llm_chat) first. */
+     * made-up reply.  The call is billed to the run and row of `host` (see
+     * Host tables).  Thread-safe: a scorer may make several calls at once
+     * from threads of its own through the table it was given.  Check
+     * SK_HAS_FIELD(host, sk_host, llm_chat) first. */
     int (*llm_chat)(const struct sk_host *host, const char *request_json, char **reply_json,
                     char *err, size_t errlen);
-    /* The folder of the project being run (where scorekit.json is), for
-     * resolving files named in params; NULL when there is none. */
+    /* Superseded by project_folder, and kept for plugins built before it:
+     * taking no table, it cannot know which run asks, so it answers for the
+     * run whose scorer the calling thread is running (inside open, score
+     * or close), and NULL on any other thread. */
     const char *(*project_dir)(void);
+    /* The folder of the project `host` runs for (where scorekit.json is),
+     * for resolving files named in params; NULL when there is none.  The
+     * text lives as long as the table.  Check SK_HAS_FIELD(host, sk_host,
+     * project_folder) first, and fall back to project_dir on older hosts. */
+    const char *(*project_folder)(const struct sk_host *host);
 } sk_host;
 
 typedef struct sk_scorer_def {
@@ -210,11 +234,13 @@ typedef struct sk_scorer_def {
     int (*open)(const sk_host *host, const char *params_json, void **state, char *err,
                 size_t errlen);
     /* Report the verdict through host->set_*.  A non-zero return without a
-     * set_error call is reported as a generic error.  `host` is the same
-     * table open() received. */
+     * set_error call is reported as a generic error.  `host` is a table of
+     * the same run as open()'s: the one of the worker scoring this case,
+     * which bills the case's model calls to its row (see Host tables). */
     int (*score)(const sk_host *host, void *state, const sk_case *c, sk_result *r);
-    /* Free a state from open(); may be NULL.  `host` is the same table open()
-     * received, so memory from host->alloc can go back through host->free. */
+    /* Free a state from open(); may be NULL.  `host` is a table of the same
+     * run as open()'s, so memory from host->alloc can go back through
+     * host->free. */
     void (*close)(const sk_host *host, void *state);
 } sk_scorer_def;
 

@@ -22,8 +22,8 @@
  *     frees them with scorekit_free.  Arguments are borrowed for the call.
  *   - A handle is used by one thread at a time; open one handle per thread
  *     to score in parallel (scorekit_run uses its own worker threads).
- *   - For now the model client is process-wide: while a handle whose pack
- *     (or task) calls a model is open, do not open another such handle.
+ *   - Each handle has its own model client: handles whose scorers (or
+ *     task) call a model may be open at once, and each is billed its calls.
  *
  * Scorer plugins need only <scorekit/plugin.h>, not this library.
  */
