@@ -1,7 +1,7 @@
 /*
  * The `scorekit score` pipeline (see score.h).  The calling thread reads
  * lines into batches and consumes finished batches in file order; workers
- * process batches.  The same pool runs both passes: first every line is
+ * of the pool (run/pool.h) process batches.  The same pool runs both passes: first every line is
  * validated (in parallel, so checking the whole file before scoring costs
  * little), then, from the start again, every row is scored.  At most `ring`
  * batches exist at once, which bounds memory whatever the file's length.
@@ -10,13 +10,13 @@
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/error.h"
+#include "run/pool.h"
 #include "run/rowscore.h"
 #include "store/dataset_file.h"
 #include "store/jsonl.h"
@@ -47,13 +47,10 @@ typedef struct batch {
     sk_buf err_notes; /* first-error messages, NUL-separated */
     long *first_err;  /* per scorer: offset in err_notes, -1 none */
     sk_buf out;       /* per-row JSONL */
-    int done;
 } batch;
 
 typedef struct worker {
-    struct runner *run;
     sk_host_ctx host; /* this worker's: its scorers' model calls */
-    pthread_t thread;
     void **states;
     sk_rowscore rs;
 } worker;
@@ -64,11 +61,8 @@ typedef struct runner {
     const char *path;
     size_t ring;
     batch *batches;
-    /* work queue: sequence numbers waiting for a worker */
-    size_t *queue, qhead, qlen;
-    int stop;
-    pthread_mutex_t mu;
-    pthread_cond_t work_cv, done_cv;
+    sk_pool *pool; /* ordered: batches come back in file order */
+    worker *workers;
     sk_host_ctx host; /* the run's: opens and closes the shared states */
     void **shared;    /* states of thread-safe scorers, shared by every worker */
     const char *keys[SK_F_COUNT];
@@ -267,28 +261,10 @@ static void score_batch(runner *run, worker *w, batch *b)
     }
 }
 
-static void *worker_main(void *arg)
+static void pool_fn(void *ud, int worker_index, void *item)
 {
-    worker *w = arg;
-    runner *run = w->run;
-    pthread_mutex_lock(&run->mu);
-    for (;;) {
-        while (!run->qlen && !run->stop)
-            pthread_cond_wait(&run->work_cv, &run->mu);
-        if (!run->qlen && run->stop)
-            break;
-        size_t seq = run->queue[run->qhead];
-        run->qhead = (run->qhead + 1) % run->ring;
-        run->qlen--;
-        pthread_mutex_unlock(&run->mu);
-        batch *b = &run->batches[seq % run->ring];
-        score_batch(run, w, b);
-        pthread_mutex_lock(&run->mu);
-        b->done = 1;
-        pthread_cond_broadcast(&run->done_cv);
-    }
-    pthread_mutex_unlock(&run->mu);
-    return NULL;
+    runner *run = ud;
+    score_batch(run, &run->workers[worker_index], item);
 }
 
 static void add_line(batch *b, const char *line, size_t len, size_t lineno, int prebad)
@@ -467,16 +443,15 @@ static int default_jobs(void)
 }
 
 /* One pass over the input through the pool: read batches, hand them to
- * workers (or process them here when single-threaded), consume finished
- * ones in file order. */
-static int run_pass(runner *run, worker *inline_worker, int threaded, sk_score_report *rep,
-                    char **err)
+ * workers (which work here when single-threaded), consume finished ones in
+ * file order. */
+static int run_pass(runner *run, sk_score_report *rep, char **err)
 {
     const sk_score_opts *opts = run->opts;
-    size_t next_read = 0, next_consume = 0;
+    size_t next_read = 0;
     int eof = 0, rc = SK_OK;
     while (rc == SK_OK) {
-        while (!eof && next_read - next_consume < run->ring) {
+        while (!eof && sk_pool_has_room(run->pool)) {
             if (opts->cancel && *opts->cancel) {
                 eof = 1;
                 rep->interrupted = 1;
@@ -493,40 +468,25 @@ static int run_pass(runner *run, worker *inline_worker, int threaded, sk_score_r
                 break;
             }
             b->seq = next_read++;
-            b->done = 0;
-            if (!threaded) {
-                score_batch(run, inline_worker, b);
-                b->done = 1;
-                break; /* consume at once: one batch in flight */
-            }
-            pthread_mutex_lock(&run->mu);
-            run->queue[(run->qhead + run->qlen) % run->ring] = b->seq;
-            run->qlen++;
-            pthread_cond_signal(&run->work_cv);
-            pthread_mutex_unlock(&run->mu);
+            sk_pool_submit(run->pool, b);
+            if (!sk_pool_threads(run->pool))
+                break; /* done already: consume at once, one batch in flight */
         }
-        if (next_consume == next_read)
+        void *item;
+        if (rc != SK_OK || !sk_pool_collect(run->pool, &item, NULL, -1))
             break;
-        batch *b = &run->batches[next_consume % run->ring];
-        if (threaded) {
-            pthread_mutex_lock(&run->mu);
-            while (!b->done)
-                pthread_cond_wait(&run->done_cv, &run->mu);
-            pthread_mutex_unlock(&run->mu);
-        }
+        batch *b = item;
         rc = run->validating ? consume_validated(run, rep, b, err) : consume(run, rep, b, err);
-        next_consume++;
         if (!run->validating && opts->progress)
             opts->progress(rep->rows, run->total, opts->progress_ud);
     }
     /* After an error, batches still in flight finish before anyone reuses
-     * them. */
-    if (threaded && next_consume != next_read) {
-        pthread_mutex_lock(&run->mu);
-        for (; next_consume != next_read; next_consume++)
-            while (!run->batches[next_consume % run->ring].done)
-                pthread_cond_wait(&run->done_cv, &run->mu);
-        pthread_mutex_unlock(&run->mu);
+     * them; those not started are dropped. */
+    if (sk_pool_outstanding(run->pool)) {
+        void *item;
+        sk_pool_cancel(run->pool);
+        while (sk_pool_collect(run->pool, &item, NULL, -1))
+            ;
     }
     return rc;
 }
@@ -544,7 +504,6 @@ static sk_score_report *report_new(const sk_pack *pack, const sk_score_opts *opt
 static void batches_new(runner *run, size_t ns)
 {
     run->batches = sk_xcalloc(run->ring, sizeof *run->batches);
-    run->queue = sk_xcalloc(run->ring, sizeof *run->queue);
     for (size_t i = 0; i < run->ring; i++) {
         run->batches[i].kind = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1));
         run->batches[i].score = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1) * sizeof(double));
@@ -568,7 +527,6 @@ static void batches_free(runner *run)
         free(b->first_err);
     }
     free(run->batches);
-    free(run->queue);
 }
 
 /* A file without a single row to score is an error, not an empty report:
@@ -632,7 +590,6 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     int opened = 0;
     for (; opened < jobs && rc == SK_OK; opened++) {
         worker *w = &workers[opened];
-        w->run = &run;
         sk_host_init(&w->host, opts->llm, opts->project_dir, NULL);
         w->states = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
         rc = sk_pack_open_worker(pack, &w->host, run.shared, w->states, err);
@@ -655,18 +612,12 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     if (rc == SK_OK) {
         run.ring = (size_t)jobs * (uses_llm ? 8 : 2) + 2;
         batches_new(&run, pack->n);
-        pthread_mutex_init(&run.mu, NULL);
-        pthread_cond_init(&run.work_cv, NULL);
-        pthread_cond_init(&run.done_cv, NULL);
-        int started = 0;
-        if (jobs > 1)
-            for (; started < jobs; started++)
-                if (pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]))
-                    break;
-        int threaded = started > 0; /* no thread could start: work inline */
+        run.workers = workers;
+        /* One thread: no pool thread, the work is done here. */
+        run.pool = sk_pool_new(jobs > 1 ? jobs : 0, run.ring, SK_POOL_ORDERED, pool_fn, &run);
 
         run.validating = 1;
-        rc = run_pass(&run, &workers[0], threaded, rep, err);
+        rc = run_pass(&run, rep, err);
         if (rc == SK_OK && !rep->interrupted && run.total == 0)
             rc = no_rows(&run, err);
         if (rc == SK_OK && !rep->interrupted)
@@ -676,20 +627,9 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
              * the spans, and skips the lines the first pass refused. */
             run.validating = 0;
             run.bad_next = 0;
-            rc = run_pass(&run, &workers[0], threaded, rep, err);
+            rc = run_pass(&run, rep, err);
         }
-
-        if (threaded) {
-            pthread_mutex_lock(&run.mu);
-            run.stop = 1;
-            pthread_cond_broadcast(&run.work_cv);
-            pthread_mutex_unlock(&run.mu);
-            for (int i = 0; i < started; i++)
-                pthread_join(workers[i].thread, NULL);
-        }
-        pthread_mutex_destroy(&run.mu);
-        pthread_cond_destroy(&run.work_cv);
-        pthread_cond_destroy(&run.done_cv);
+        sk_pool_free(run.pool);
         batches_free(&run);
     }
 
