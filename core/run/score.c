@@ -45,7 +45,7 @@ typedef struct batch {
     size_t str_off[BATCH_ROWS];
     sk_buf bad_notes; /* one message per bad row, NUL-separated */
     sk_buf err_notes; /* first-error messages, NUL-separated */
-    long *first_err;  /* per scorer: offset in err_notes, -1 none */
+    long *err_at;     /* n * nscorers: the error's offset in err_notes, -1 none */
     sk_buf out;       /* per-row JSONL */
 } batch;
 
@@ -66,7 +66,8 @@ typedef struct runner {
     sk_host_ctx host; /* the run's: opens and closes the shared states */
     void **shared;    /* states of thread-safe scorers, shared by every worker */
     const char *keys[SK_F_COUNT];
-    int validating;    /* the pass: 1 validate only, 0 score */
+    int validating;    /* the pass: 1 validate (and score, when one_pass), 0 score */
+    int one_pass;      /* rows are checked and scored in one read (see sk_score_file) */
     size_t batch_rows; /* rows per batch when scoring */
     /* the input: JSONL lines, or a CSV's records read as `dataset import`
      * reads them and handed on as JSON lines */
@@ -81,24 +82,30 @@ typedef struct runner {
     size_t *bad_list, nbad_list, bad_cap, bad_next;
 } runner;
 
+static void score_row(runner *run, worker *w, batch *b, size_t i, const sk_span spans[SK_F_COUNT]);
+
 /* The validating pass: every line must be a row as `dataset import` would
  * take it, with an output (sk_dataset_row_check); ids are kept for the
- * duplicate check, which needs file order and so is done in consume. */
-static void validate_batch(runner *run, batch *b)
+ * duplicate check, which needs file order and so is done in consume.  In
+ * one pass, a good row is scored from the values the check found. */
+static void validate_batch(runner *run, worker *w, batch *b)
 {
     sk_buf_reset(&b->bad_notes);
     sk_buf_reset(&b->ids);
     for (size_t i = 0; i < b->n; i++) {
         char msg[512];
         const char *line = b->text.data + b->off[i];
+        b->str_off[i] = b->strs.len;
         if (b->prebad[i]) {
             b->bad[i] = 1;
             sk_buf_add(&b->bad_notes, line, b->len[i] + 1);
             continue;
         }
         int derived = 0;
-        b->bad[i] = sk_dataset_row_check(line, b->len[i], run->keys[SK_F_OUTPUT], 1, &b->scratch,
-                                         &derived, msg, sizeof msg) != SK_OK;
+        sk_span spans[SK_F_COUNT];
+        b->bad[i] =
+            sk_dataset_row_check_spans(line, b->len[i], run->keys[SK_F_OUTPUT], 1, &b->scratch,
+                                       &derived, spans, msg, sizeof msg) != SK_OK;
         if (b->bad[i]) {
             sk_buf_printf(&b->bad_notes, "%s:%zu: %s", run->path, b->lineno[i], msg);
             sk_buf_addc(&b->bad_notes, '\0');
@@ -108,6 +115,8 @@ static void validate_batch(runner *run, batch *b)
         b->id_len[i] = b->scratch.len;
         b->derived[i] = (unsigned char)derived;
         sk_buf_add(&b->ids, b->scratch.data, b->scratch.len);
+        if (run->one_pass)
+            score_row(run, w, b, i, spans);
     }
 }
 
@@ -128,6 +137,8 @@ static int is_bad_line(runner *run, size_t line)
         run->bad_next++;
     return run->bad_next < run->nbad_list && run->bad_list[run->bad_next] == line;
 }
+
+static void consume_row(runner *run, sk_score_report *rep, const batch *b, size_t i);
 
 static int consume_validated(runner *run, sk_score_report *rep, const batch *b, char **err)
 {
@@ -155,6 +166,8 @@ static int consume_validated(runner *run, sk_score_report *rep, const batch *b, 
         }
         if (!why) {
             run->total++;
+            if (run->one_pass)
+                consume_row(run, rep, b, i);
             continue;
         }
         if (!run->opts->skip_bad) {
@@ -207,19 +220,54 @@ static void add_why(sk_buf *out, const sk_pack *pack, const sk_result *res)
     sk_buf_addc(out, '\0');
 }
 
+/* Score row i of b, whose values are spans, and keep what consume needs. */
+static void score_row(runner *run, worker *w, batch *b, size_t i, const sk_span spans[SK_F_COUNT])
+{
+    const size_t ns = run->pack->n;
+    b->bad[i] = 0;
+    sk_rowscore *rs = &w->rs;
+    sk_rowscore_run(rs, spans, 0);
+    b->overall[i] = rs->overall;
+    b->pass[i] = (unsigned char)rs->verdict.pass;
+    b->err[i] = rs->verdict.errors > 0;
+    for (size_t s = 0; s < ns; s++) {
+        const sk_result *r = &rs->results[s];
+        b->kind[i * ns + s] = (unsigned char)r->kind;
+        b->score[i * ns + s] = r->kind == SK_VERDICT_SCORE ? r->score : NAN;
+        b->err_at[i * ns + s] = -1;
+        if (r->kind == SK_VERDICT_ERROR) {
+            b->err_at[i * ns + s] = (long)b->err_notes.len;
+            sk_buf_printf(&b->err_notes, "row %s (line %zu): %s", rs->c.id, b->lineno[i],
+                          r->message.data ? r->message.data : "");
+            sk_buf_addc(&b->err_notes, '\0');
+        }
+    }
+    sk_buf_add(&b->strs, rs->c.id, strlen(rs->c.id) + 1);
+    size_t sn = rs->c.output_len < SNIPPET ? rs->c.output_len : SNIPPET;
+    sk_buf_add(&b->strs, rs->c.output_text, sn);
+    sk_buf_addc(&b->strs, '\0');
+    add_why(&b->strs, run->pack, rs->results);
+    if (run->opts->rows_out)
+        sk_rowscore_json(rs, b->lineno[i], &b->out);
+}
+
+static void score_batch_reset(batch *b)
+{
+    sk_buf_reset(&b->strs);
+    sk_buf_reset(&b->err_notes);
+    sk_buf_reset(&b->out);
+}
+
 static void score_batch(runner *run, worker *w, batch *b)
 {
     if (run->validating) {
-        validate_batch(run, b);
+        if (run->one_pass)
+            score_batch_reset(b);
+        validate_batch(run, w, b);
         return;
     }
-    const size_t ns = run->pack->n;
-    sk_buf_reset(&b->strs);
     sk_buf_reset(&b->bad_notes);
-    sk_buf_reset(&b->err_notes);
-    sk_buf_reset(&b->out);
-    for (size_t s = 0; s < ns; s++)
-        b->first_err[s] = -1;
+    score_batch_reset(b);
     for (size_t i = 0; i < b->n; i++) {
         sk_span spans[SK_F_COUNT];
         char msg[512];
@@ -234,30 +282,7 @@ static void score_batch(runner *run, worker *w, batch *b)
             sk_buf_add(&b->strs, "\0\0\0", 3);
             continue;
         }
-        b->bad[i] = 0;
-        sk_rowscore *rs = &w->rs;
-        sk_rowscore_run(rs, spans, 0);
-        b->overall[i] = rs->overall;
-        b->pass[i] = (unsigned char)rs->verdict.pass;
-        b->err[i] = rs->verdict.errors > 0;
-        for (size_t s = 0; s < ns; s++) {
-            const sk_result *r = &rs->results[s];
-            b->kind[i * ns + s] = (unsigned char)r->kind;
-            b->score[i * ns + s] = r->kind == SK_VERDICT_SCORE ? r->score : NAN;
-            if (r->kind == SK_VERDICT_ERROR && b->first_err[s] < 0) {
-                b->first_err[s] = (long)b->err_notes.len;
-                sk_buf_printf(&b->err_notes, "row %s (line %zu): %s", rs->c.id, b->lineno[i],
-                              r->message.data ? r->message.data : "");
-                sk_buf_addc(&b->err_notes, '\0');
-            }
-        }
-        sk_buf_add(&b->strs, rs->c.id, strlen(rs->c.id) + 1);
-        size_t sn = rs->c.output_len < SNIPPET ? rs->c.output_len : SNIPPET;
-        sk_buf_add(&b->strs, rs->c.output_text, sn);
-        sk_buf_addc(&b->strs, '\0');
-        add_why(&b->strs, run->pack, rs->results);
-        if (run->opts->rows_out)
-            sk_rowscore_json(rs, b->lineno[i], &b->out);
+        score_row(run, w, b, i, spans);
     }
 }
 
@@ -394,9 +419,43 @@ static void keep_worst(sk_score_report *rep, size_t cap, const batch *b, size_t 
     }
 }
 
-static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
+/* Add scored row i of b to the report. */
+static void consume_row(runner *run, sk_score_report *rep, const batch *b, size_t i)
 {
     const size_t ns = run->pack->n;
+    rep->rows++;
+    rep->rows_passed += b->pass[i] == SK_ROW_PASS;
+    rep->rows_failed += b->pass[i] == SK_ROW_FAIL;
+    if (b->pass[i] == SK_ROW_NO_VERDICT) {
+        rep->rows_no_verdict++;
+        rep->rows_with_errors += b->err[i];
+        rep->rows_no_score += !b->err[i];
+    }
+    for (size_t s = 0; s < ns; s++) {
+        sk_scorer_stats *st = &rep->stats[s];
+        switch (b->kind[i * ns + s]) {
+        case SK_VERDICT_SCORE: {
+            double v = b->score[i * ns + s];
+            st->scored++;
+            st->sum += v;
+            const sk_pack_entry *e = &run->pack->entries[s];
+            if (!e->has_threshold || v >= e->threshold)
+                st->passed++;
+            break;
+        }
+        case SK_VERDICT_SKIP: st->skipped++; break;
+        default:
+            st->errors++;
+            if (!st->first_error && b->err_at[i * ns + s] >= 0)
+                st->first_error = sk_xstrdup(b->err_notes.data + b->err_at[i * ns + s]);
+            break;
+        }
+    }
+    keep_worst(rep, run->opts->worst, b, i, ns);
+}
+
+static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
+{
     if (run->opts->rows_out && b->out.len &&
         fwrite(b->out.data, 1, b->out.len, run->opts->rows_out) != b->out.len)
         return sk_errf(err, SK_EIO, "cannot write per-row results: %s", strerror(errno));
@@ -404,35 +463,8 @@ static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
         if (b->bad[i]) /* it was checked: the file changed between the passes */
             return sk_errf(err, SK_EPARSE, "%s (the file changed while it was being scored)",
                            b->bad_notes.data);
-        rep->rows++;
-        rep->rows_passed += b->pass[i] == SK_ROW_PASS;
-        rep->rows_failed += b->pass[i] == SK_ROW_FAIL;
-        if (b->pass[i] == SK_ROW_NO_VERDICT) {
-            rep->rows_no_verdict++;
-            rep->rows_with_errors += b->err[i];
-            rep->rows_no_score += !b->err[i];
-        }
-        for (size_t s = 0; s < ns; s++) {
-            sk_scorer_stats *st = &rep->stats[s];
-            switch (b->kind[i * ns + s]) {
-            case SK_VERDICT_SCORE: {
-                double v = b->score[i * ns + s];
-                st->scored++;
-                st->sum += v;
-                const sk_pack_entry *e = &run->pack->entries[s];
-                if (!e->has_threshold || v >= e->threshold)
-                    st->passed++;
-                break;
-            }
-            case SK_VERDICT_SKIP: st->skipped++; break;
-            default: st->errors++; break;
-            }
-        }
-        keep_worst(rep, run->opts->worst, b, i, ns);
+        consume_row(run, rep, b, i);
     }
-    for (size_t s = 0; s < ns; s++)
-        if (!rep->stats[s].first_error && b->first_err[s] >= 0)
-            rep->stats[s].first_error = sk_xstrdup(b->err_notes.data + b->first_err[s]);
     return SK_OK;
 }
 
@@ -477,7 +509,7 @@ static int run_pass(runner *run, sk_score_report *rep, char **err)
             break;
         batch *b = item;
         rc = run->validating ? consume_validated(run, rep, b, err) : consume(run, rep, b, err);
-        if (!run->validating && opts->progress)
+        if ((!run->validating || run->one_pass) && opts->progress)
             opts->progress(rep->rows, run->total, opts->progress_ud);
     }
     /* After an error, batches still in flight finish before anyone reuses
@@ -507,7 +539,7 @@ static void batches_new(runner *run, size_t ns)
     for (size_t i = 0; i < run->ring; i++) {
         run->batches[i].kind = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1));
         run->batches[i].score = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1) * sizeof(double));
-        run->batches[i].first_err = sk_xmalloc((ns ? ns : 1) * sizeof(long));
+        run->batches[i].err_at = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1) * sizeof(long));
     }
 }
 
@@ -524,7 +556,7 @@ static void batches_free(runner *run)
         sk_buf_free(&b->out);
         free(b->kind);
         free(b->score);
-        free(b->first_err);
+        free(b->err_at);
     }
     free(run->batches);
 }
@@ -616,17 +648,25 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         /* One thread: no pool thread, the work is done here. */
         run.pool = sk_pool_new(jobs > 1 ? jobs : 0, run.ring, SK_POOL_ORDERED, pool_fn, &run);
 
+        /* Rows are read once, checked and scored together, unless a row
+         * would cost something before a later line turned out bad: a
+         * model call, or a line of per-row output.  Then every line is
+         * checked first and the file read again to score.  A bad line
+         * found in one pass discards what was scored: the same outcome. */
+        run.one_pass = !uses_llm && !opts->rows_out;
         run.validating = 1;
+        rep->passes = 1;
         rc = run_pass(&run, rep, err);
         if (rc == SK_OK && !rep->interrupted && run.total == 0)
             rc = no_rows(&run, err);
-        if (rc == SK_OK && !rep->interrupted)
+        if (rc == SK_OK && !rep->interrupted && !run.one_pass)
             rc = run.csv ? sk_dataset_file_rewind(run.csv, err) : sk_jsonl_rewind(run.jsonl, err);
-        if (rc == SK_OK && !rep->interrupted) {
+        if (rc == SK_OK && !rep->interrupted && !run.one_pass) {
             /* Every line left is known good: the scoring pass only needs
              * the spans, and skips the lines the first pass refused. */
             run.validating = 0;
             run.bad_next = 0;
+            rep->passes = 2;
             rc = run_pass(&run, rep, err);
         }
         sk_pool_free(run.pool);
@@ -652,6 +692,9 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         return rc;
     }
     *out = rep;
+    if (rep->interrupted && run.one_pass && rep->rows)
+        return sk_errf(err, SK_EINTR, "interrupted after %zu rows, before the end of %s", rep->rows,
+                       rep->path);
     if (rep->interrupted && run.validating)
         return sk_errf(err, SK_EINTR,
                        "interrupted while checking %s (%zu lines checked); no row was scored",

@@ -156,6 +156,98 @@ static void assert_same_report(const sk_score_report *a, const sk_score_report *
     }
 }
 
+/* Score path with opts, return code in *rc; the report or NULL. */
+static sk_score_report *score_with(const char *path, const sk_pack *pack, sk_score_opts *opts,
+                                   int *rc, char **err)
+{
+    sk_score_report *rep = NULL;
+    *rc = sk_score_file(path, pack, opts, &rep, err);
+    return rep;
+}
+
+/* Rows read once (no model, no per-row output) give the report of rows
+ * checked first and scored on a second read. */
+START_TEST(one_read_when_nothing_is_spent)
+{
+    char *path = thousand_rows();
+    sk_pack *pack = make_pack(main_pack);
+    for (int jobs = 1; jobs <= 3; jobs += 2) {
+        sk_score_opts once = {0}, twice = {0};
+        once.jobs = twice.jobs = jobs;
+        once.worst = twice.worst = 7;
+        twice.rows_out = tmpfile();
+        int rc1, rc2;
+        char *e1 = NULL, *e2 = NULL;
+        sk_score_report *a = score_with(path, pack, &once, &rc1, &e1);
+        sk_score_report *b = score_with(path, pack, &twice, &rc2, &e2);
+        ck_assert_int_eq(rc1, SK_OK);
+        ck_assert_int_eq(rc2, SK_OK);
+        ck_assert_uint_eq(a->passes, 1);
+        ck_assert_uint_eq(b->passes, 2);
+        ck_assert_uint_eq(a->rows, 1000);
+        assert_same_report(a, b);
+        for (size_t i = 0; i < a->nworst; i++)
+            ck_assert_str_eq(a->worst[i].why, b->worst[i].why);
+        fclose(twice.rows_out);
+        sk_score_report_free(a);
+        sk_score_report_free(b);
+    }
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+/* Read once, a bad line at the very end still fails the file with no
+ * report; with --skip-bad a duplicate id (found after its row was scored)
+ * is left out, its error included. */
+START_TEST(one_read_bad_line_last)
+{
+    sk_buf b = {0};
+    for (int i = 0; i < 600; i++)
+        sk_buf_printf(&b, "{\"id\":\"r%d\",\"output\":\"%s\"}\n", i, i % 2 ? "yes" : "no");
+    size_t good = b.len;
+    sk_buf_adds(&b, "{\"id\":\"r1\",\"output\":\"no\"}\n"); /* line 601: a duplicate */
+    sk_buf_adds(&b, "{\"id\":\"r700\",\"output\":}\n");     /* line 602: malformed */
+    char *path = write_tmp(b.data, b.len);
+    char *clean = write_tmp(b.data, good);
+    sk_buf_free(&b);
+    sk_pack *pack = make_pack(main_pack);
+
+    sk_score_opts o = {0};
+    o.jobs = 2;
+    o.worst = 5;
+    int rc;
+    char *err = NULL;
+    sk_score_report *rep = score_with(path, pack, &o, &rc, &err);
+    ck_assert_int_eq(rc, SK_EPARSE);
+    ck_assert_ptr_null(rep);
+    assert_has(err, ":601: ");
+    assert_has(err, "nothing was scored");
+    free(err);
+    err = NULL;
+
+    o.skip_bad = 1;
+    rep = score_with(path, pack, &o, &rc, &err);
+    ck_assert_int_eq(rc, SK_OK);
+    ck_assert_uint_eq(rep->passes, 1);
+    ck_assert_uint_eq(rep->bad_lines, 2);
+    ck_assert_uint_eq(rep->rows, 600);
+    sk_score_opts c = {0};
+    c.jobs = 2;
+    c.worst = 5;
+    char *err2 = NULL;
+    sk_score_report *ref = score_with(clean, pack, &c, &rc, &err2);
+    ck_assert_int_eq(rc, SK_OK);
+    ref->bad_lines = rep->bad_lines;
+    assert_same_report(rep, ref);
+    sk_score_report_free(rep);
+    sk_score_report_free(ref);
+    sk_pack_free(pack);
+    remove_tmp(path);
+    remove_tmp(clean);
+}
+END_TEST
+
 typedef struct progress_seen {
     size_t calls, last_done, last_total;
     int backwards;
@@ -972,6 +1064,8 @@ static Suite *score_suite(void)
     tcase_add_test(tc, open_failure_stops_run);
     tcase_add_test(tc, first_error_for_every_scorer);
     tcase_add_test(tc, rows_out_write_error_is_reported);
+    tcase_add_test(tc, one_read_when_nothing_is_spent);
+    tcase_add_test(tc, one_read_bad_line_last);
     suite_add_tcase(s, tc);
     return s;
 }
