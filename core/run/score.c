@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -66,8 +67,13 @@ typedef struct runner {
     sk_host_ctx host; /* the run's: opens and closes the shared states */
     void **shared;    /* states of thread-safe scorers, shared by every worker */
     const char *keys[SK_F_COUNT];
-    int validating;    /* the pass: 1 validate (and score, when one_pass), 0 score */
-    int one_pass;      /* rows are checked and scored in one read (see sk_score_file) */
+    int validating; /* the pass: 1 validate (and score, when one_pass), 0 score */
+    int one_pass;   /* rows are checked and scored in one read (see sk_score_file) */
+    /* Rationales are built only for rows that may be listed among the
+     * worst: a row scoring below worst_cut (the last listed row's score,
+     * once the list is full) is scored again with them. */
+    int lazy_why;
+    _Atomic double worst_cut;
     size_t batch_rows; /* rows per batch when scoring */
     /* the input: JSONL lines, or a CSV's records read as `dataset import`
      * reads them and handed on as JSON lines */
@@ -227,6 +233,15 @@ static void score_row(runner *run, worker *w, batch *b, size_t i, const sk_span 
     b->bad[i] = 0;
     sk_rowscore *rs = &w->rs;
     sk_rowscore_run(rs, spans, 0);
+    if (run->lazy_why && run->opts->worst && rs->overall < 1.0 &&
+        rs->overall < atomic_load_explicit(&run->worst_cut, memory_order_relaxed)) {
+        /* The cut only falls, so a stale one lets in more rows, never
+         * fewer; and the scorers are deterministic, so the scores are the
+         * same the second time. */
+        rs->rationales = 1;
+        sk_rowscore_run(rs, spans, 0);
+        rs->rationales = 0;
+    }
     b->overall[i] = rs->overall;
     b->pass[i] = (unsigned char)rs->verdict.pass;
     b->err[i] = rs->verdict.errors > 0;
@@ -452,6 +467,9 @@ static void consume_row(runner *run, sk_score_report *rep, const batch *b, size_
         }
     }
     keep_worst(rep, run->opts->worst, b, i, ns);
+    if (run->opts->worst && rep->nworst == run->opts->worst)
+        atomic_store_explicit(&run->worst_cut, rep->worst[rep->nworst - 1].overall,
+                              memory_order_relaxed);
 }
 
 static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
@@ -654,6 +672,16 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
          * checked first and the file read again to score.  A bad line
          * found in one pass discards what was scored: the same outcome. */
         run.one_pass = !uses_llm && !opts->rows_out;
+        /* Without per-row output only the listed rows' rationales are
+         * read; they can be made again later when scoring is repeatable. */
+        int repeatable = 1;
+        for (size_t i = 0; i < pack->n; i++)
+            repeatable &=
+                !(pack->entries[i].flags & (SK_SCORER_USES_LLM | SK_SCORER_NONDETERMINISTIC));
+        run.lazy_why = repeatable && !opts->rows_out;
+        atomic_init(&run.worst_cut, INFINITY);
+        for (int i = 0; i < opened; i++)
+            workers[i].rs.rationales = !run.lazy_why;
         run.validating = 1;
         rep->passes = 1;
         rc = run_pass(&run, rep, err);

@@ -248,6 +248,45 @@ START_TEST(one_read_bad_line_last)
 }
 END_TEST
 
+/* The worst rows' reasons are the same whether rationales were made for
+ * every row (per-row output asked for) or only for rows that may be
+ * listed. */
+START_TEST(worst_reasons_made_lazily)
+{
+    sk_buf b = {0};
+    for (int i = 0; i < 3000; i++)
+        sk_buf_printf(&b, "{\"id\":\"r%d\",\"output\":\"abc%dxyz\",\"expected\":\"abd%dxy\"}\n", i,
+                      i % 97, (i * 7) % 89);
+    char *path = write_tmp(b.data, b.len);
+    sk_buf_free(&b);
+    sk_pack *pack = make_pack("{\"name\":\"h\",\"scorers\":[{\"use\":\"exact_match\"},"
+                              "{\"use\":\"levenshtein\"}]}");
+    for (int jobs = 1; jobs <= 3; jobs += 2) {
+        sk_score_opts lazy = {0}, all = {0};
+        lazy.jobs = all.jobs = jobs;
+        lazy.worst = all.worst = 25;
+        all.rows_out = tmpfile();
+        int rc1, rc2;
+        char *e1 = NULL, *e2 = NULL;
+        sk_score_report *a = score_with(path, pack, &lazy, &rc1, &e1);
+        sk_score_report *r = score_with(path, pack, &all, &rc2, &e2);
+        ck_assert_int_eq(rc1, SK_OK);
+        ck_assert_int_eq(rc2, SK_OK);
+        assert_same_report(a, r);
+        ck_assert_uint_eq(a->nworst, 25);
+        for (size_t i = 0; i < a->nworst; i++) {
+            ck_assert_str_eq(a->worst[i].why, r->worst[i].why);
+            assert_has(a->worst[i].why, "exact_match: the texts differ at character");
+        }
+        fclose(all.rows_out);
+        sk_score_report_free(a);
+        sk_score_report_free(r);
+    }
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
 typedef struct progress_seen {
     size_t calls, last_done, last_total;
     int backwards;
@@ -1066,6 +1105,7 @@ static Suite *score_suite(void)
     tcase_add_test(tc, rows_out_write_error_is_reported);
     tcase_add_test(tc, one_read_when_nothing_is_spent);
     tcase_add_test(tc, one_read_bad_line_last);
+    tcase_add_test(tc, worst_reasons_made_lazily);
     suite_add_tcase(s, tc);
     return s;
 }
