@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -73,6 +74,9 @@ typedef struct runner {
      * worst: a row scoring below worst_cut (the last listed row's score,
      * once the list is full) is scored again with them. */
     int lazy_why;
+    /* One pass does not know how many rows there are: the progress total
+     * is estimated from the bytes read so far of a file this long. */
+    double size, bytes;
     _Atomic double worst_cut;
     size_t batch_rows; /* rows per batch when scoring */
     /* the input: JSONL lines, or a CSV's records read as `dataset import`
@@ -397,6 +401,7 @@ static int fill_batch(runner *run, batch *b, size_t max_rows, char **err)
         if (!run->validating && !run->csv && is_bad_line(run, lineno))
             continue;
         add_line(b, line, len, lineno, prebad);
+        run->bytes += (double)len + 1;
     }
     return (int)b->n;
 }
@@ -527,8 +532,15 @@ static int run_pass(runner *run, sk_score_report *rep, char **err)
             break;
         batch *b = item;
         rc = run->validating ? consume_validated(run, rep, b, err) : consume(run, rep, b, err);
-        if ((!run->validating || run->one_pass) && opts->progress)
+        if (!run->validating && opts->progress)
             opts->progress(rep->rows, run->total, opts->progress_ud);
+        else if (run->one_pass && opts->progress) {
+            double est = run->size > run->bytes && run->bytes > 0
+                             ? (double)run->total * run->size / run->bytes
+                             : (double)run->total;
+            opts->progress(rep->rows, est > (double)rep->rows ? (size_t)est : rep->rows,
+                           opts->progress_ud);
+        }
     }
     /* After an error, batches still in flight finish before anyone reuses
      * them; those not started are dropped. */
@@ -684,7 +696,13 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
             workers[i].rs.rationales = !run.lazy_why;
         run.validating = 1;
         rep->passes = 1;
+        struct stat sb;
+        if (run.one_pass && run.jsonl && strcmp(path, "-") != 0 && stat(path, &sb) == 0 &&
+            S_ISREG(sb.st_mode))
+            run.size = (double)sb.st_size;
         rc = run_pass(&run, rep, err);
+        if (rc == SK_OK && run.one_pass && opts->progress && rep->rows)
+            opts->progress(rep->rows, rep->rows, opts->progress_ud); /* the estimate ends exact */
         if (rc == SK_OK && !rep->interrupted && run.total == 0)
             rc = no_rows(&run, err);
         if (rc == SK_OK && !rep->interrupted && !run.one_pass)

@@ -302,6 +302,14 @@ static void on_progress(size_t done, size_t total, void *ud)
     p->last_total = total;
 }
 
+/* on_progress that also checks the total is never below done. */
+static void on_progress_total(size_t done, size_t total, void *ud)
+{
+    if (total < done)
+        ((progress_seen *)ud)->backwards = 1;
+    on_progress(done, total, ud);
+}
+
 /* Score `path` with `jobs` workers; rows go to a new tmpfile() returned in
  * *rows (caller closes).  Fails the test unless rc is SK_OK. */
 static sk_score_report *run_jobs(const char *path, const sk_pack *pack, int jobs, size_t worst,
@@ -379,6 +387,23 @@ START_TEST(jobs_give_identical_results)
     ck_assert_uint_eq(lines, 1000);
 
     /* progress: never backwards, ends at the total */
+    {
+        /* read once, the total is an estimate, never below what is done */
+        progress_seen once = {0};
+        sk_score_opts o = {0};
+        o.jobs = 2;
+        o.progress = on_progress_total;
+        o.progress_ud = &once;
+        sk_score_report *r = NULL;
+        char *e = NULL;
+        ck_assert_int_eq(sk_score_file(path, pack, &o, &r, &e), SK_OK);
+        ck_assert_uint_eq(r->passes, 1);
+        ck_assert_uint_gt(once.calls, 1);
+        ck_assert_int_eq(once.backwards, 0);
+        ck_assert_uint_eq(once.last_done, 1000);
+        ck_assert_uint_eq(once.last_total, 1000);
+        sk_score_report_free(r);
+    }
     ck_assert_uint_gt(seen.calls, 0);
     ck_assert_int_eq(seen.backwards, 0);
     ck_assert_uint_eq(seen.last_done, 1000);
