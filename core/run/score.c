@@ -45,10 +45,11 @@ typedef struct batch {
     double *score;       /* n * nscorers */
     sk_buf strs;         /* per row: id '\0' output snippet '\0' why '\0' */
     size_t str_off[BATCH_ROWS];
-    sk_buf bad_notes; /* one message per bad row, NUL-separated */
-    sk_buf err_notes; /* first-error messages, NUL-separated */
-    long *err_at;     /* n * nscorers: the error's offset in err_notes, -1 none */
-    sk_buf out;       /* per-row JSONL */
+    sk_buf bad_notes;     /* one message per bad row, NUL-separated */
+    sk_buf err_notes;     /* first-error messages, NUL-separated */
+    long *err_at;         /* n * nscorers: the error's offset in err_notes, -1 none */
+    unsigned char *noted; /* per scorer: an error of this batch has its note */
+    sk_buf out;           /* per-row JSONL */
 } batch;
 
 typedef struct worker {
@@ -254,7 +255,11 @@ static void score_row(runner *run, worker *w, batch *b, size_t i, const sk_span 
         b->kind[i * ns + s] = (unsigned char)r->kind;
         b->score[i * ns + s] = r->kind == SK_VERDICT_SCORE ? r->score : NAN;
         b->err_at[i * ns + s] = -1;
-        if (r->kind == SK_VERDICT_ERROR) {
+        /* Only a scorer's first error is reported: one note per batch,
+         * unless a row scored here may yet be dropped as a duplicate. */
+        if (r->kind == SK_VERDICT_ERROR &&
+            (!b->noted[s] || (run->one_pass && run->opts->skip_bad))) {
+            b->noted[s] = 1;
             b->err_at[i * ns + s] = (long)b->err_notes.len;
             sk_buf_printf(&b->err_notes, "row %s (line %zu): %s", rs->c.id, b->lineno[i],
                           r->message.data ? r->message.data : "");
@@ -270,8 +275,9 @@ static void score_row(runner *run, worker *w, batch *b, size_t i, const sk_span 
         sk_rowscore_json(rs, b->lineno[i], &b->out);
 }
 
-static void score_batch_reset(batch *b)
+static void score_batch_reset(runner *run, batch *b)
 {
+    memset(b->noted, 0, run->pack->n ? run->pack->n : 1);
     sk_buf_reset(&b->strs);
     sk_buf_reset(&b->err_notes);
     sk_buf_reset(&b->out);
@@ -281,12 +287,12 @@ static void score_batch(runner *run, worker *w, batch *b)
 {
     if (run->validating) {
         if (run->one_pass)
-            score_batch_reset(b);
+            score_batch_reset(run, b);
         validate_batch(run, w, b);
         return;
     }
     sk_buf_reset(&b->bad_notes);
-    score_batch_reset(b);
+    score_batch_reset(run, b);
     for (size_t i = 0; i < b->n; i++) {
         sk_span spans[SK_F_COUNT];
         char msg[512];
@@ -570,6 +576,7 @@ static void batches_new(runner *run, size_t ns)
         run->batches[i].kind = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1));
         run->batches[i].score = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1) * sizeof(double));
         run->batches[i].err_at = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1) * sizeof(long));
+        run->batches[i].noted = sk_xmalloc(ns ? ns : 1);
     }
 }
 
@@ -587,6 +594,7 @@ static void batches_free(runner *run)
         free(b->kind);
         free(b->score);
         free(b->err_at);
+        free(b->noted);
     }
     free(run->batches);
 }
