@@ -25,7 +25,8 @@ static void help(void)
 {
     printf("usage: scorekit validate [--pack P] [--scorer NAME]... [--cases FILE]...\n"
            "                         [--repeat K] [-j N] [--high X] [--low X] [--bias-share X]\n"
-           "                         [--no-builtin] [--json] [--explain]\n"
+           "                         [--no-builtin] [--json] [--explain] [--model M]\n"
+           "                         [--set judge.K=V]...\n"
            "\n"
            "Test each scorer of the pack on calibration cases before trusting it: obvious-\n"
            "correct answers must score high, obvious-wrong ones low, a short correct answer\n"
@@ -46,6 +47,8 @@ static void help(void)
            "  --no-builtin      leave out the built-in calibration set\n"
            "  --json            the whole report as JSON\n"
            "  --explain         every case with its score, not only the failing ones\n"
+           "  --model M         the model of every judge of the pack (= --set judge.model=M)\n"
+           "  --set judge.K=V   param K of every judge of the pack (V is JSON, else text)\n"
            "\n"
            "exit status: 0 every scorer PASS or WARN, 3 some scorer FAIL, 1 bad usage or\n"
            "input.\n");
@@ -111,7 +114,9 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
         O_NO_BUILTIN,
         O_HIGH,
         O_LOW,
-        O_BIAS
+        O_BIAS,
+        O_MODEL,
+        O_SET
     };
     static const struct option opts[] = {{"pack", required_argument, NULL, O_PACK},
                                          {"scorer", required_argument, NULL, O_SCORER},
@@ -123,12 +128,15 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
                                          {"high", required_argument, NULL, O_HIGH},
                                          {"low", required_argument, NULL, O_LOW},
                                          {"bias-share", required_argument, NULL, O_BIAS},
+                                         {"model", required_argument, NULL, O_MODEL},
+                                         {"set", required_argument, NULL, O_SET},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *pack_file = NULL;
+    const char *pack_file = NULL, *model = NULL;
     const char **scorers = sk_xcalloc((size_t)argc + 1, sizeof *scorers);
     const char **cases = sk_xcalloc((size_t)argc + 1, sizeof *cases);
-    size_t nscorers = 0, ncases = 0;
+    const char **sets = sk_xcalloc((size_t)argc + 1, sizeof *sets);
+    size_t nscorers = 0, ncases = 0, nsets = 0;
     int json = 0, explain = 0, builtin = 1, c, rc = CLI_OK, jobs = 0;
     sk_meta_thresholds cli;
     sk_meta_thresholds_unset(&cli);
@@ -138,6 +146,8 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
         case O_PACK: pack_file = optarg; break;
         case O_SCORER: scorers[nscorers++] = optarg; break;
         case O_CASES: cases[ncases++] = optarg; break;
+        case O_MODEL: model = optarg; break;
+        case O_SET: sets[nsets++] = optarg; break;
         case O_JSON: json = 1; break;
         case O_EXPLAIN: explain = 1; break;
         case O_NO_BUILTIN: builtin = 0; break;
@@ -177,6 +187,7 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
             help();
             free(scorers);
             free(cases);
+            free(sets);
             return CLI_OK;
         default: rc = CLI_FAIL; break;
         }
@@ -203,6 +214,8 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
     int have_pack = pack_file || (proj && proj->pack);
     if (rc == CLI_OK && cli_pack(ctx, proj, pack_file, have_pack ? NULL : scorers,
                                  have_pack ? 0 : nscorers, &reg, &pack))
+        rc = CLI_FAIL;
+    if (rc == CLI_OK && cli_judge_sets(pack, model, sets, nsets))
         rc = CLI_FAIL;
     if (rc == CLI_OK && builtin &&
         sk_metacase_load_dir(&builtin_set, sk_calibration_dir(), SK_MC_BUILTIN, &err) != SK_OK)
@@ -250,6 +263,7 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
     sk_project_free(proj);
     free(scorers);
     free(cases);
+    free(sets);
     return rc;
 }
 

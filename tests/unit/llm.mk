@@ -34,3 +34,6 @@ tests_unit_test_llm_retry_LDADD = $(LLM_TEST_LDADD)
 
 CLI_TESTS += tests/cli/llm_cache.sh
 EXTRA_DIST += tests/llm/server.sh
+# The first hour of a new user (issue 12): judges and tasks from the
+# environment, their workers, the cache and the summary of a failed run.
+CLI_TESTS += tests/cli/judge_env.sh
