@@ -307,4 +307,5 @@ const sk_task_ops sk_task_openai = {
     .run = openai_run,
     .close = openai_close,
     .snapshot = openai_snapshot,
+    .uses_llm = 1,
 };
