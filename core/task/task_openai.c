@@ -8,7 +8,8 @@
  *    "prompt": "Question: {{input}}",          (or "prompt_file": "prompt.txt")
  *    "params": {"temperature": 0.2, "max_tokens": 200},
  *    "llm_provider": "default",                (a provider of scorekit.json's "llm")
- *    "output": "text"}                         ("json": keep a reply that parses as JSON)
+ *    "output": "text",                         ("json": keep a reply that parses as JSON)
+ *    "cache": false}                           (true: replay the LLM cache's replies)
  *
  * The template may name {{input}}, {{input.FIELD}} and {{metadata.KEY}}
  * (never the expected answer: the application must not see it); the
@@ -21,11 +22,13 @@
  * file's text in it, for a snapshot that must show the prompt itself.
  *
  * Calls go through the LLM client the task is opened with, which the CLI
- * opens from scorekit.json's "llm" object: its retries, limits and cache
- * apply, and each trial is a separate call (the trial is part of the
- * cache key).  Each call is billed to the account of the result it fills.
- * A failed call, or a reply without text, is the cell's task error, never
- * an empty output.  The state is read-only after open.
+ * opens from scorekit.json's "llm" object: its retries and limits apply.
+ * Its cache does not, unless "cache" is true: a new run samples the model
+ * under test anew, so two runs of one configuration show its
+ * nondeterminism rather than replaying the first run's outputs.  With the
+ * cache, each trial is a separate call (the trial is part of the key).  Each call is billed to the
+ * account of the result it fills. A failed call, or a reply without text, is the cell's task error,
+ * never an empty output.  The state is read-only after open.
  */
 #include "task/task_openai.h"
 
@@ -46,10 +49,11 @@ typedef struct openai_state {
     char *model, *system, *prompt, *params, *llm_provider;
     char *prompt_file; /* as written, or NULL */
     int json_output;
+    int cache; /* "cache": true: calls may be served from the LLM cache */
 } openai_state;
 
 static const char *const allowed[] = {"provider", "model",        "system", "prompt", "prompt_file",
-                                      "params",   "llm_provider", "output", NULL};
+                                      "params",   "llm_provider", "output", "cache",  NULL};
 static const char *const tpl_names[] = {"input", "metadata", NULL};
 
 static void state_free(openai_state *st)
@@ -96,7 +100,8 @@ static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm
         if (!ok)
             return sk_errf(err, SK_EINVAL,
                            "task: unknown key \"%s\" for the openai provider (allowed: provider, "
-                           "model, system, prompt, prompt_file, params, llm_provider, output)",
+                           "model, system, prompt, prompt_file, params, llm_provider, output, "
+                           "cache)",
                            k->string);
     }
     openai_state *st = sk_xcalloc(1, sizeof *st);
@@ -121,6 +126,11 @@ static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm
                      output);
     st->json_output = output && strcmp(output, "json") == 0;
     free(output);
+    const cJSON *cache = cJSON_GetObjectItemCaseSensitive(config, "cache");
+    if (!rc && cache && !cJSON_IsBool(cache))
+        rc = sk_errf(err, SK_EINVAL,
+                     "task: \"cache\" must be true (replay the model's cached replies) or false");
+    st->cache = cJSON_IsTrue(cache);
     if (!rc && st->prompt && st->prompt_file)
         rc = sk_errf(err, SK_EINVAL,
                      "task: give \"prompt\" (the template) or \"prompt_file\", not both");
@@ -228,6 +238,7 @@ static int openai_run(void *state, const char *row_json, unsigned trial, sk_task
     req.params_json = st->params;
     req.trial = trial;
     req.caller = "task";
+    req.no_cache = !st->cache;
     req.account = &res->account;
     sk_llm_reply rep = {0};
     char *err = NULL;
@@ -270,6 +281,8 @@ char *sk_task_openai_describe(const void *state)
     cJSON_AddItemToObject(o, "params",
                           st->params ? sk_json_parse_cstr(st->params) : cJSON_CreateObject());
     cJSON_AddStringToObject(o, "output", st->json_output ? "json" : "text");
+    if (st->cache)
+        cJSON_AddTrueToObject(o, "cache");
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;

@@ -36,4 +36,5 @@ CLI_TESTS += tests/cli/llm_cache.sh
 EXTRA_DIST += tests/llm/server.sh
 # The first hour of a new user (issue 12): judges and tasks from the
 # environment, their workers, the cache and the summary of a failed run.
-CLI_TESTS += tests/cli/judge_env.sh tests/cli/score_jobs.sh tests/cli/validate_progress.sh
+CLI_TESTS += tests/cli/judge_env.sh tests/cli/score_jobs.sh tests/cli/validate_progress.sh \
+	tests/cli/task_cache.sh
