@@ -214,6 +214,13 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
 
     if (rc == CLI_OK && cli_validation_gate(st, proj, pack, reg, require_validated))
         rc = CLI_FAIL;
+    /* The client was opened with the pack, maybe before the store existed:
+     * a task that calls a model is billed and cached in the store too. */
+    const sk_task_ops *task_ops = rc == CLI_OK ? sk_task_find(task, NULL) : NULL;
+    if (task_ops && task_ops->uses_llm && cli_llm_open(ctx, proj, 1, &err) != CLI_OK) {
+        cli_error("%s", err);
+        rc = CLI_FAIL;
+    }
     if (rc == CLI_OK) {
         char *abs_pack = NULL;
         const char *pp = resume ? pack->path : (pack_file ? pack_file : proj->pack);

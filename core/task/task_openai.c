@@ -1,7 +1,12 @@
 /*
- * The `openai` task provider: the application under test is a chat model.
- * Each row's input goes through a prompt template into one chat call, and
- * the reply's text is the output.
+ * The `openai` and `anthropic` task providers: the application under test
+ * is a chat model.  Each row's input goes through a prompt template into
+ * one chat call, and the reply's text is the output.  The two differ only
+ * in the provider of scorekit.json's "llm" they call: `openai` the default
+ * one (or "llm_provider"), `anthropic` one that speaks Anthropic's Messages
+ * API: "llm_provider", else the provider named "anthropic" (which, without
+ * "providers", is ANTHROPIC_BASE_URL with the key in ANTHROPIC_API_KEY),
+ * else the default provider when it speaks that API.
  *
  *   {"provider": "openai", "model": "gpt-4o-mini",
  *    "system": "You answer geography questions in one sentence.",
@@ -40,12 +45,14 @@
 #include "base/error.h"
 #include "base/fileutil.h"
 #include "llm/llm.h"
+#include "llm/llm_config.h"
 #include "base/row.h"
 #include "base/template.h"
 #include "base/json_tree.h"
 
 typedef struct openai_state {
-    sk_llm *llm; /* borrowed */
+    sk_llm *llm;          /* borrowed */
+    const char *provider; /* "openai" or "anthropic": the task's provider */
     char *model, *system, *prompt, *params, *llm_provider;
     char *prompt_file; /* as written, or NULL */
     int json_output;
@@ -83,14 +90,49 @@ static int get_text(const cJSON *config, const char *key, char **out, char **err
     return 0;
 }
 
-static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm, void **state,
-                       char **err)
+/* The anthropic task's provider of the client: "llm_provider" when given
+ * (it must speak Anthropic's API), else one named "anthropic", else the
+ * default one when it speaks it.  Sets *name (borrowed, NULL: the
+ * default) or returns an error. */
+static int anthropic_provider(sk_llm *llm, const char *given, const char **name, char **err)
+{
+    const char *api = sk_llm_provider_api(llm, given ? given : "anthropic");
+    if (given && !api)
+        return sk_errf(err, SK_EINVAL,
+                       "task: \"llm_provider\": no provider named \"%s\" in scorekit.json's "
+                       "llm.providers",
+                       given);
+    if (given && strcmp(api, "anthropic") != 0)
+        return sk_errf(err, SK_EINVAL,
+                       "task: \"llm_provider\": provider \"%s\" speaks the %s API; the "
+                       "anthropic task needs one with \"api\": \"anthropic\" (or use the "
+                       "openai task)",
+                       given, api);
+    if (given || (api && strcmp(api, "anthropic") == 0)) {
+        *name = given ? given : "anthropic";
+        return 0;
+    }
+    const char *dflt = sk_llm_provider_api(llm, NULL);
+    if (dflt && strcmp(dflt, "anthropic") == 0) {
+        *name = NULL;
+        return 0;
+    }
+    return sk_errf(err, SK_EINVAL,
+                   "task: the anthropic provider found no provider with \"api\": \"anthropic\" "
+                   "in scorekit.json's llm.providers; add one (or name it with \"llm_provider\")");
+}
+
+static int task_open(const char *provider, const cJSON *config, const char *project_dir,
+                     sk_llm *llm, void **state, char **err)
 {
     *state = NULL;
     if (!cJSON_IsObject(config))
         return sk_errf(err, SK_EINVAL,
-                       "task: must be an object like {\"provider\": \"openai\", \"model\": "
-                       "\"gpt-4o-mini\", \"prompt\": \"{{input}}\"}");
+                       "task: must be an object like {\"provider\": \"%s\", \"model\": "
+                       "\"%s\", \"prompt\": \"{{input}}\"}",
+                       provider,
+                       strcmp(provider, "anthropic") == 0 ? SK_LLM_ANTHROPIC_MODEL
+                                                          : SK_LLM_OPENAI_MODEL);
     const cJSON *k;
     cJSON_ArrayForEach(k, config)
     {
@@ -99,17 +141,19 @@ static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm
             ok = strcmp(*a, k->string) == 0;
         if (!ok)
             return sk_errf(err, SK_EINVAL,
-                           "task: unknown key \"%s\" for the openai provider (allowed: provider, "
+                           "task: unknown key \"%s\" for the %s provider (allowed: provider, "
                            "model, system, prompt, prompt_file, params, llm_provider, output, "
                            "cache)",
-                           k->string);
+                           k->string, provider);
     }
     openai_state *st = sk_xcalloc(1, sizeof *st);
+    st->provider = provider;
     int rc = get_text(config, "model", &st->model, err);
     if (!rc && !st->model)
         rc = sk_errf(err, SK_EINVAL,
-                     "task: the openai provider needs \"model\" (the model under test; it is "
-                     "recorded with every experiment)");
+                     "task: the %s provider needs \"model\" (the model under test; it is "
+                     "recorded with every experiment)",
+                     provider);
     if (!rc)
         rc = get_text(config, "system", &st->system, err);
     if (!rc)
@@ -165,8 +209,15 @@ static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm
                      st->prompt_file ? " file " : "", st->prompt_file ? st->prompt_file : "", why);
     if (!rc && !llm)
         rc = sk_errf(err, SK_EINVAL,
-                     "task: the openai provider needs the LLM client, which this command did not "
-                     "open (configure \"llm\" in scorekit.json)");
+                     "task: the %s provider needs the LLM client, which this command did not "
+                     "open (configure \"llm\" in scorekit.json)",
+                     provider);
+    if (!rc && strcmp(provider, "anthropic") == 0) {
+        const char *name = NULL;
+        rc = anthropic_provider(llm, st->llm_provider, &name, err);
+        if (!rc && !st->llm_provider && name)
+            st->llm_provider = sk_xstrdup(name);
+    }
     if (rc) {
         state_free(st);
         return rc;
@@ -174,6 +225,18 @@ static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm
     st->llm = llm;
     *state = st;
     return 0;
+}
+
+static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm, void **state,
+                       char **err)
+{
+    return task_open("openai", config, project_dir, llm, state, err);
+}
+
+static int anthropic_open(const cJSON *config, const char *project_dir, sk_llm *llm, void **state,
+                          char **err)
+{
+    return task_open("anthropic", config, project_dir, llm, state, err);
 }
 
 /* The output: a JSON string of the text, or the text itself when JSON
@@ -269,7 +332,7 @@ char *sk_task_openai_describe(const void *state)
 {
     const openai_state *st = state;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "provider", "openai");
+    cJSON_AddStringToObject(o, "provider", st->provider);
     cJSON_AddStringToObject(o, "model", st->model);
     if (st->llm_provider)
         cJSON_AddStringToObject(o, "llm_provider", st->llm_provider);
@@ -317,6 +380,16 @@ const sk_task_ops sk_task_openai = {
     .provider = "openai",
     .cheap = 0,
     .open = openai_open,
+    .run = openai_run,
+    .close = openai_close,
+    .snapshot = openai_snapshot,
+    .uses_llm = 1,
+};
+
+const sk_task_ops sk_task_anthropic = {
+    .provider = "anthropic",
+    .cheap = 0,
+    .open = anthropic_open,
     .run = openai_run,
     .close = openai_close,
     .snapshot = openai_snapshot,

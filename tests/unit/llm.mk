@@ -37,4 +37,5 @@ EXTRA_DIST += tests/llm/server.sh
 # The first hour of a new user (issue 12): judges and tasks from the
 # environment, their workers, the cache and the summary of a failed run.
 CLI_TESTS += tests/cli/judge_env.sh tests/cli/score_jobs.sh tests/cli/validate_progress.sh \
-	tests/cli/task_cache.sh tests/cli/run_task_errors.sh
+	tests/cli/task_cache.sh tests/cli/run_task_errors.sh \
+	tests/cli/task_anthropic.sh
