@@ -37,6 +37,25 @@ has "$T/calls" '"model":"gpt-4o-mini"'
 lacks "$T/err" "no model"
 lacks "$T/out" "no model"
 
+# Only Anthropic's variables: its Messages API, ANTHROPIC_MODEL, else its
+# documented default.
+: >"$T/calls"
+(
+    unset OPENAI_BASE_URL OPENAI_API_KEY
+    ANTHROPIC_BASE_URL="$LLM_URL" ANTHROPIC_API_KEY=sk-test ANTHROPIC_MODEL=judge \
+        "$SK" try factuality --no-cache --input "What is the capital of France?" --output Paris \
+        --expected Paris
+) >"$T/out" 2>&1 || fail "a judge with ANTHROPIC_MODEL"
+has "$T/out" "factuality: score"
+has "$T/calls" '"path":"/v1/messages","model":"judge","key":"sk-test"'
+: >"$T/calls"
+(
+    unset OPENAI_BASE_URL OPENAI_API_KEY
+    ANTHROPIC_BASE_URL="$LLM_URL" ANTHROPIC_API_KEY=sk-test "$SK" try factuality --no-cache \
+        --input "What is the capital of France?" --output Paris --expected Paris
+) >"$T/out" 2>&1
+has "$T/calls" '"path":"/v1/messages","model":"claude-haiku-4-5"'
+
 # --model and --set judge.model= on try, score and validate.
 : >"$T/calls"
 run 0 "$SK" try factuality --no-cache --model judge --input "What is the capital of France?" \

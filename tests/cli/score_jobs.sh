@@ -39,6 +39,9 @@ has "$T/out" "$((limit * 3)) rows scored"
 : >"$T/calls"
 run 0 "$SK" score --no-cache -j 1
 [ "$(peak)" = 1 ] || fail "score -j 1: $(peak) requests in flight, wanted 1"
+: >"$T/calls"
+run 0 "$SK" score --no-cache -j 3
+[ "$(peak)" = 3 ] || fail "score -j 3: $(peak) requests in flight, wanted 3"
 # run, with the same judges, uses the same default.
 : >"$T/calls"
 run 0 "$SK" run --no-cache
