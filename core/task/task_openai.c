@@ -31,9 +31,10 @@
  * Its cache does not, unless "cache" is true: a new run samples the model
  * under test anew, so two runs of one configuration show its
  * nondeterminism rather than replaying the first run's outputs.  With the
- * cache, each trial is a separate call (the trial is part of the key).  Each call is billed to the
- * account of the result it fills. A failed call, or a reply without text, is the cell's task error,
- * never an empty output.  The state is read-only after open.
+ * cache, each trial is a separate call (the trial is part of the key).
+ * Each call is billed to the account of the result it fills.  A failed
+ * call, or a reply without text, is the cell's task error, never an empty
+ * output.  The state is read-only after open.
  */
 #include "task/task_openai.h"
 
