@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "heuristic.h"
+#include "base/util.h"
 
 /* ---- small growable buffer ---- */
 
@@ -21,14 +22,6 @@ typedef struct hbuf {
     size_t len, cap;
 } hbuf;
 
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q)
-        abort(); /* house policy: out of memory is not recoverable */
-    return q;
-}
-
 static void hb_reserve(hbuf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
@@ -36,7 +29,7 @@ static void hb_reserve(hbuf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    b->p = xrealloc(b->p, cap);
+    b->p = sk_xrealloc(b->p, cap);
     b->cap = cap;
 }
 
@@ -159,14 +152,14 @@ size_t sk_hjson_members(const cJSON *obj, const cJSON ***out)
         n++;
     if (n == 0)
         return 0;
-    member *m = xrealloc(NULL, n * sizeof *m);
+    member *m = sk_xrealloc(NULL, n * sizeof *m);
     size_t i = 0;
     for (const cJSON *e = obj->child; e; e = e->next, i++) {
         m[i].item = e;
         m[i].idx = i;
     }
     qsort(m, n, sizeof *m, member_cmp);
-    const cJSON **r = xrealloc(NULL, n * sizeof *r);
+    const cJSON **r = sk_xrealloc(NULL, n * sizeof *r);
     size_t k = 0;
     for (i = 0; i < n; i++) {
         /* Equal keys sort by position: keep the last of each run. */
