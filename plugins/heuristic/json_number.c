@@ -262,6 +262,19 @@ double sk_hnum_similarity(const sk_hnum *a, const sk_hnum *b, char **difference)
     return score;
 }
 
+double sk_hjson_numeric_similarity(double a, double b)
+{
+    if (a == 0 && b == 0)
+        return 1.0;
+    double num = fabs(a - b), den = fabs(a) + fabs(b);
+    if (isinf(num) || isinf(den)) { /* halving is exact for such large values */
+        num = fabs(a / 2 - b / 2);
+        den = fabs(a / 2) + fabs(b / 2);
+    }
+    double s = 1.0 - num / den;
+    return s > 0 ? s : 0.0;
+}
+
 int sk_hjson_number(const cJSON *v, sk_hnum *out)
 {
     if (!cJSON_IsNumber(v) || !v->valuestring)

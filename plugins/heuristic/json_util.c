@@ -487,19 +487,6 @@ const char *sk_hjson_type_name(const cJSON *v)
     return "an unknown value";
 }
 
-double sk_hjson_numeric_similarity(double a, double b)
-{
-    if (a == 0 && b == 0)
-        return 1.0;
-    double num = fabs(a - b), den = fabs(a) + fabs(b);
-    if (isinf(num) || isinf(den)) { /* halving is exact for such large values */
-        num = fabs(a / 2 - b / 2);
-        den = fabs(a / 2) + fabs(b / 2);
-    }
-    double s = 1.0 - num / den;
-    return s > 0 ? s : 0.0;
-}
-
 void sk_hjson_cat(char *out, size_t cap, size_t *at, const char *s)
 {
     size_t n = strlen(s);
