@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "run/jobs.h"
 #include "run/rowscore.h"
 #include "store/dataset_file.h"
 #include "store/jsonl.h"
@@ -460,12 +461,6 @@ static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
     return SK_OK;
 }
 
-static int default_jobs(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
-
 /* One pass over the input through the pool: read batches, hand them to
  * workers (or process them here when single-threaded), consume finished
  * ones in file order. */
@@ -615,7 +610,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         run.keys[k] = sk_row_keys[k];
     if (opts->output_field)
         run.keys[SK_F_OUTPUT] = opts->output_field;
-    int jobs = opts->jobs > 0 ? opts->jobs : default_jobs();
+    int jobs = opts->jobs > 0 ? opts->jobs : sk_jobs_default(pack, 0, opts->llm);
     if (jobs > 256)
         jobs = 256;
 

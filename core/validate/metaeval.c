@@ -395,6 +395,18 @@ static void run_case(sk_meta_scorer *s, sk_rowscore *rs, sk_buf *line, double cu
     }
 }
 
+/* The calls case i of s makes: each side, each repeat. */
+static size_t case_calls(const sk_meta_scorer *s, size_t i)
+{
+    const sk_metacase *m = &s->cases.items[i];
+    return (m->type == SK_MC_PAIR ? 2u : 1u) * (size_t)s->repeat;
+}
+
+/* Calls made so far over the whole validation, for opts->progress. */
+typedef struct calls_done {
+    size_t done, total;
+} calls_done;
+
 /* Workers take cases in order from a shared counter; each writes only its
  * cases' result slots. */
 typedef struct case_pool {
@@ -403,6 +415,9 @@ typedef struct case_pool {
     double cut;
     pthread_mutex_t mu;
     size_t next;
+    const sk_meta_opts *opts;
+    calls_done *calls; /* counted under mu; reported by the calling thread */
+    struct case_worker *caller;
 } case_pool;
 
 typedef struct case_worker {
@@ -426,6 +441,12 @@ static void *case_worker_main(void *arg)
         if (i >= p->s->cases.n)
             break;
         run_case(p->s, &rs, &line, p->cut, i);
+        pthread_mutex_lock(&p->mu);
+        p->calls->done += case_calls(p->s, i);
+        calls_done now = *p->calls;
+        pthread_mutex_unlock(&p->mu);
+        if (w == p->caller && p->opts->progress)
+            p->opts->progress(now.done, now.total, p->opts->progress_ud);
     }
     sk_buf_free(&line);
     sk_rowscore_free(&rs);
@@ -436,7 +457,7 @@ static void *case_worker_main(void *arg)
  * a judge's calls wait on a model, and 900 of them one after another
  * would take a quarter of an hour. */
 static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entry *e, int jobs,
-                      const sk_meta_opts *opts)
+                      const sk_meta_opts *opts, calls_done *calls)
 {
     /* A one-entry view of the pack: the entry keeps its params, threshold
      * and Lua context, and nothing else runs. */
@@ -448,7 +469,13 @@ static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entr
     if ((size_t)jobs > s->cases.n)
         jobs = s->cases.n ? (int)s->cases.n : 1;
     case_worker *w = sk_xcalloc((size_t)jobs, sizeof *w);
-    case_pool p = {s, &view, e->has_threshold ? e->threshold : 0.5, PTHREAD_MUTEX_INITIALIZER, 0};
+    case_pool p = {.s = s,
+                   .view = &view,
+                   .cut = e->has_threshold ? e->threshold : 0.5,
+                   .mu = PTHREAD_MUTEX_INITIALIZER,
+                   .opts = opts,
+                   .calls = calls,
+                   .caller = &w[0]};
     int opened = 0;
     for (; opened < jobs; opened++) {
         char *err = NULL;
@@ -548,13 +575,15 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
     sk_meta_report *rep = sk_xcalloc(1, sizeof *rep);
     rep->pack = sk_xstrdup(pack->name);
     rep->scorers = sk_xcalloc(pack->n ? pack->n : 1, sizeof *rep->scorers);
-    size_t total = 0;
-    for (size_t i = 0; i < pack->n; i++)
-        total += wanted(opts, pack->entries[i].name);
+    /* Every scorer's cases are chosen before any is scored, so the progress
+     * can count calls against the whole validation's. */
+    size_t *entry_of = sk_xcalloc(pack->n ? pack->n : 1, sizeof *entry_of);
+    calls_done calls = {0, 0};
     for (size_t i = 0; i < pack->n && rc == SK_OK; i++) {
         const sk_pack_entry *e = &pack->entries[i];
         if (!wanted(opts, e->name))
             continue;
+        entry_of[rep->n] = i;
         sk_meta_scorer *s = &rep->scorers[rep->n++];
         const sk_scorer_def *def = e->ops->def(e->impl);
         s->name = sk_xstrdup(e->name);
@@ -612,16 +641,28 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
         select_cases(s, other, opts->extra);
         select_cases(s, other, opts->builtin);
         free(other);
+        for (size_t c = 0; !s->problem && c < s->cases.n; c++)
+            calls.total += case_calls(s, c);
+    }
+    for (size_t k = 0; k < rep->n && rc == SK_OK; k++) {
+        sk_meta_scorer *s = &rep->scorers[k];
+        const sk_pack_entry *e = &pack->entries[entry_of[k]];
         if (!s->problem) {
             int jobs = opts->jobs;
             if (jobs <= 0)
                 jobs = (s->flags & SK_SCORER_USES_LLM) ? 8 : 1;
-            run_cases(s, pack, e, jobs, opts);
+            size_t before = calls.done;
+            run_cases(s, pack, e, jobs, opts, &calls);
+            /* A scorer that could not open made none of its calls. */
+            for (size_t c = 0; c < s->cases.n; c++)
+                before += case_calls(s, c);
+            calls.done = before;
         }
         sk_meta_judge(s);
         if (opts->progress)
-            opts->progress(rep->n, total, s->name, opts->progress_ud);
+            opts->progress(calls.done, calls.total, opts->progress_ud);
     }
+    free(entry_of);
     config_free(&cfg, pack->n);
     if (rc) {
         sk_meta_report_free(rep);

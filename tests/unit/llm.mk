@@ -13,3 +13,8 @@ TESTS += tests/unit/test_llm tests/unit/test_llm_cache tests/unit/test_llm_retry
 
 CLI_TESTS += tests/cli/llm_cache.sh
 EXTRA_DIST += tests/llm/server.sh
+# The first hour of a new user (issue 12): judges and tasks from the
+# environment, their workers, the cache and the summary of a failed run.
+CLI_TESTS += tests/cli/judge_env.sh tests/cli/score_jobs.sh tests/cli/validate_progress.sh \
+	tests/cli/task_cache.sh tests/cli/run_task_errors.sh \
+	tests/cli/task_anthropic.sh
