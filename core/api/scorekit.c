@@ -193,8 +193,8 @@ int scorekit_run(scorekit *sk, const scorekit_run_opts *opts, char **experiment_
         rc = dataset_ref(st, dataset, path ? path : dataset, &ref, err);
     /* A task that calls a model needs the client too. */
     if (rc == SK_OK && !sk->llm) {
-        const cJSON *prov = cJSON_GetObjectItemCaseSensitive(task, "provider");
-        if (cJSON_IsString(prov) && strcmp(prov->valuestring, "openai") == 0)
+        const sk_task_ops *ops = sk_task_find(task, NULL);
+        if (ops && ops->uses_llm)
             rc = open_llm(sk, err);
     }
     if (rc == SK_OK) {

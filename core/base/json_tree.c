@@ -136,3 +136,11 @@ cJSON *sk_json_parse(const char *text, size_t len)
     sk_buf_free(&str);
     return root;
 }
+
+char *sk_json_print(const cJSON *v)
+{
+    char *j = cJSON_PrintUnformatted(v);
+    if (!j)
+        abort(); /* house policy: out of memory is not recoverable */
+    return j;
+}

@@ -42,4 +42,8 @@ static inline cJSON *sk_json_parse_cstr(const char *text)
     return text ? sk_json_parse(text, strlen(text)) : NULL;
 }
 
+/* cJSON_PrintUnformatted that aborts on exhaustion instead of returning
+ * NULL.  The caller frees the text with free(). */
+char *sk_json_print(const cJSON *v);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/json_tree.h"
+#include "base/util.h"
 
 /* A growable text; aborts on exhaustion like the rest of scorekit. */
 typedef struct text {
@@ -25,10 +26,7 @@ static void add(text *t, const char *s, size_t n)
         size_t cap = t->cap ? t->cap : 256;
         while (cap < t->len + n + 1)
             cap *= 2;
-        char *p = realloc(t->p, cap);
-        if (!p)
-            abort();
-        t->p = p;
+        t->p = sk_xrealloc(t->p, cap);
         t->cap = cap;
     }
     memcpy(t->p + t->len, s, n);
@@ -136,9 +134,7 @@ static void add_value(text *out, const cJSON *v)
         add(out, v->valuestring, strlen(v->valuestring));
         return;
     }
-    char *j = cJSON_PrintUnformatted(v);
-    if (!j)
-        abort();
+    char *j = sk_json_print(v);
     add(out, j, strlen(j));
     free(j);
 }

@@ -20,7 +20,7 @@
 static void help(void)
 {
     printf("usage: scorekit run [--name N] [--dataset NAME[@VER]] [--pack P] [--trials K]\n"
-           "                    [-j N] [--set key=value]... [--no-progress]\n"
+           "                    [-j N] [--set key=value]... [--cache] [--no-progress]\n"
            "       scorekit run --resume EXP\n"
            "\n"
            "Run every dataset row x trial through the project's task, score each output with\n"
@@ -31,6 +31,9 @@ static void help(void)
            "  --dataset REF   a dataset of the store (default: scorekit.json's \"dataset\"; when\n"
            "                  that names a file, it is imported first if its rows changed)\n"
            "  --set K=V       override the task's configuration (V is JSON, else text)\n"
+           "  --cache         let the task's model calls be served from the LLM cache (the\n"
+           "                  same as --set cache=true; by default a run asks the model\n"
+           "                  under test anew, while judges reuse their replies per trial)\n"
            "  --no-cache      call the model for every task and judge call, ignoring the\n"
            "                  LLM replies cached in the store\n"
            "  --require-validated  refuse scorers that did not pass `scorekit validate`, or\n"
@@ -94,7 +97,7 @@ static int sync_dataset(sk_store *st, const sk_project *proj, char **ref)
 
 int cmd_run(const cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_NAME = 256, O_DATASET, O_PACK, O_TRIALS, O_SET, O_RESUME, O_NO_PROGRESS };
+    enum { O_NAME = 256, O_DATASET, O_PACK, O_TRIALS, O_SET, O_RESUME, O_NO_PROGRESS, O_CACHE };
     static const struct option opts[] = {{"name", required_argument, NULL, O_NAME},
                                          {"dataset", required_argument, NULL, O_DATASET},
                                          {"pack", required_argument, NULL, O_PACK},
@@ -103,6 +106,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
                                          {"set", required_argument, NULL, O_SET},
                                          {"resume", required_argument, NULL, O_RESUME},
                                          {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+                                         {"cache", no_argument, NULL, O_CACHE},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *name = NULL, *dataset = NULL, *pack_file = NULL, *resume = NULL;
@@ -110,7 +114,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t nsets = 0;
     long trials = 1, jobs = 0;
-    int progress = 1, c;
+    int progress = 1, cache = 0, c;
     int require_validated = cli_take_flag(&argc, argv, "--require-validated"); /* validate.c */
     optind = 1;
     while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
@@ -122,6 +126,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
         case O_SET: sets[nsets++] = optarg; break;
         case O_RESUME: resume = optarg; break;
         case O_NO_PROGRESS: progress = 0; break;
+        case O_CACHE: cache = 1; break;
         case O_TRIALS:
         case 'j': {
             long v = strtol(optarg, &end, 10);
@@ -143,6 +148,11 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
     }
     if (optind < argc) {
         cli_error("run takes no positional arguments (got \"%s\")", argv[optind]);
+        free(sets);
+        return CLI_USAGE;
+    }
+    if (cache && resume) {
+        cli_error("--cache: a resumed run keeps the task its experiment recorded");
         free(sets);
         return CLI_USAGE;
     }
@@ -189,10 +199,28 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
                 rc = CLI_USAGE;
             }
         }
+        if (rc == CLI_OK && cache) {
+            /* In the task, so the experiment records that its outputs may
+             * be replayed ones. */
+            const sk_task_ops *ops = sk_task_find(task, NULL);
+            if (ops && ops->uses_llm) {
+                cJSON_DeleteItemFromObjectCaseSensitive(task, "cache");
+                cJSON_AddTrueToObject(task, "cache");
+            } else if (ops) {
+                cli_warn("--cache: the %s task calls no model; nothing to cache", ops->provider);
+            }
+        }
     }
 
     if (rc == CLI_OK && cli_validation_gate(st, proj, pack, reg, require_validated))
         rc = CLI_FAIL;
+    /* The client was opened with the pack, maybe before the store existed:
+     * a task that calls a model is billed and cached in the store too. */
+    const sk_task_ops *task_ops = rc == CLI_OK ? sk_task_find(task, NULL) : NULL;
+    if (task_ops && task_ops->uses_llm && cli_llm_open(ctx, proj, 1, &err) != CLI_OK) {
+        cli_error("%s", err);
+        rc = CLI_FAIL;
+    }
     if (rc == CLI_OK) {
         char *abs_pack = NULL;
         const char *pp = resume ? pack->path : (pack_file ? pack_file : proj->pack);

@@ -25,12 +25,15 @@ static void help(void)
            "\n"
            "  --pack FILE      use this pack instead of the project's\n"
            "  --scorer NAME    score with NAME (repeatable; instead of a pack)\n"
-           "  -j, --jobs N     worker threads (default: the project's \"jobs\", else cores)\n"
+           "  -j, --jobs N     worker threads (default: the project's \"jobs\", else cores,\n"
+           "                   or the LLM's max_in_flight (16) when a judge waits on a model)\n"
            "  --json           per-row results as JSONL on stdout (summary on stderr)\n"
            "  --skip-bad       skip malformed rows (counted) instead of failing\n"
            "  --worst N        show the N lowest-scoring rows (default 5)\n"
            "  --output-field K the row key holding the output (default: project, else output)\n"
            "  --no-progress    no progress bar even on a terminal\n"
+           "  --model M        the model of every judge of the pack (= --set judge.model=M)\n"
+           "  --set judge.K=V  param K of every judge of the pack (V is JSON, else text)\n"
            "\n"
            "exit status: 0 ok, 1 bad input or configuration, 2 some scorers reported errors,\n"
            "130 interrupted.\n");
@@ -99,7 +102,17 @@ static void print_summary(FILE *f, const sk_pack *pack, const sk_score_report *r
 
 int cmd_score(const cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_PACK = 256, O_SCORER, O_JSON, O_SKIP_BAD, O_WORST, O_NO_PROGRESS, O_FIELD };
+    enum {
+        O_PACK = 256,
+        O_SCORER,
+        O_JSON,
+        O_SKIP_BAD,
+        O_WORST,
+        O_NO_PROGRESS,
+        O_FIELD,
+        O_MODEL,
+        O_SET
+    };
     static const struct option opts[] = {{"pack", required_argument, NULL, O_PACK},
                                          {"scorer", required_argument, NULL, O_SCORER},
                                          {"jobs", required_argument, NULL, 'j'},
@@ -108,11 +121,14 @@ int cmd_score(const cli_ctx *ctx, int argc, char **argv)
                                          {"worst", required_argument, NULL, O_WORST},
                                          {"no-progress", no_argument, NULL, O_NO_PROGRESS},
                                          {"output-field", required_argument, NULL, O_FIELD},
+                                         {"model", required_argument, NULL, O_MODEL},
+                                         {"set", required_argument, NULL, O_SET},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *pack_file = NULL, *field = NULL;
+    const char *pack_file = NULL, *field = NULL, *model = NULL;
     const char **scorers = calloc((size_t)argc, sizeof *scorers);
-    size_t nscorers = 0;
+    const char **sets = calloc((size_t)argc, sizeof *sets);
+    size_t nscorers = 0, nsets = 0;
     int jobs = 0, json = 0, skip_bad = 0, progress = 1;
     long worst = 5;
     int c, rc = CLI_OK;
@@ -127,6 +143,7 @@ int cmd_score(const cli_ctx *ctx, int argc, char **argv)
             if (*end || jobs < 1 || jobs > 1024) {
                 cli_error("-j needs a number of threads from 1 to 1024, got \"%s\"", optarg);
                 free(scorers);
+                free(sets);
                 return CLI_USAGE;
             }
             break;
@@ -137,21 +154,29 @@ int cmd_score(const cli_ctx *ctx, int argc, char **argv)
             if (*end || worst < 0 || worst > 10000) {
                 cli_error("--worst needs a number from 0 to 10000, got \"%s\"", optarg);
                 free(scorers);
+                free(sets);
                 return CLI_USAGE;
             }
             break;
         case O_NO_PROGRESS: progress = 0; break;
         case O_FIELD: field = optarg; break;
+        case O_MODEL: model = optarg; break;
+        case O_SET: sets[nsets++] = optarg; break;
         case 'h':
             help();
             free(scorers);
+            free(sets);
             return CLI_OK;
-        default: free(scorers); return CLI_USAGE;
+        default:
+            free(scorers);
+            free(sets);
+            return CLI_USAGE;
         }
     }
     if (argc - optind > 1) {
         cli_error("score takes one file; got %d", argc - optind);
         free(scorers);
+        free(sets);
         return CLI_USAGE;
     }
 
@@ -160,6 +185,7 @@ int cmd_score(const cli_ctx *ctx, int argc, char **argv)
     sk_pack *pack = NULL;
     if (cli_project(ctx, 0, &proj)) {
         free(scorers);
+        free(sets);
         return CLI_FAIL;
     }
     const char *file = optind < argc ? argv[optind] : (proj ? proj->dataset : NULL);
@@ -169,12 +195,22 @@ int cmd_score(const cli_ctx *ctx, int argc, char **argv)
                   SK_PROJECT_FILE);
         sk_project_free(proj);
         free(scorers);
+        free(sets);
         return CLI_USAGE;
     }
     if (cli_pack(ctx, proj, pack_file, scorers, nscorers, &reg, &pack)) {
         sk_project_free(proj);
         free(scorers);
+        free(sets);
         return CLI_FAIL;
+    }
+    if (cli_judge_sets(pack, model, sets, nsets)) {
+        sk_pack_free(pack);
+        sk_registry_free(reg);
+        sk_project_free(proj);
+        free(scorers);
+        free(sets);
+        return CLI_USAGE;
     }
 
     cli_progress bar;
@@ -222,5 +258,6 @@ int cmd_score(const cli_ctx *ctx, int argc, char **argv)
     sk_registry_free(reg);
     sk_project_free(proj);
     free(scorers);
+    free(sets);
     return rc;
 }

@@ -18,6 +18,7 @@ static void help(void)
 {
     printf("usage: scorekit try SCORER [--output TEXT] [--expected TEXT] [--input TEXT]\n"
            "                    [--case FILE.json] [--params JSON] [--pack FILE] [--json]\n"
+           "                    [--model M] [--set judge.K=V]...\n"
            "\n"
            "Score one case and print the score, rationale, metadata and time.  SCORER is a\n"
            "scorer of the pack (by its name), a plugin scorer (levenshtein), or a Lua\n"
@@ -28,6 +29,8 @@ static void help(void)
            "  --case FILE.json   a case {input, output, expected, metadata} (any JSON values)\n"
            "  --params JSON      params for the scorer (instead of the pack's)\n"
            "  --json             print the result as JSON\n"
+           "  --model M          the judge's model (= --set judge.model=M)\n"
+           "  --set judge.K=V    the judge's param K (V is JSON, else text)\n"
            "\n"
            "exit status: 0 scored or skipped, 2 the scorer reported an error, 1 bad usage.\n");
 }
@@ -130,7 +133,7 @@ static int one_scorer_pack(const cli_ctx *ctx, const sk_project *proj, const cha
 
 int cmd_try(const cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_OUTPUT = 256, O_EXPECTED, O_INPUT, O_CASE, O_PARAMS, O_PACK, O_JSON };
+    enum { O_OUTPUT = 256, O_EXPECTED, O_INPUT, O_CASE, O_PARAMS, O_PACK, O_JSON, O_MODEL, O_SET };
     static const struct option opts[] = {{"output", required_argument, NULL, O_OUTPUT},
                                          {"expected", required_argument, NULL, O_EXPECTED},
                                          {"input", required_argument, NULL, O_INPUT},
@@ -138,10 +141,14 @@ int cmd_try(const cli_ctx *ctx, int argc, char **argv)
                                          {"params", required_argument, NULL, O_PARAMS},
                                          {"pack", required_argument, NULL, O_PACK},
                                          {"json", no_argument, NULL, O_JSON},
+                                         {"model", required_argument, NULL, O_MODEL},
+                                         {"set", required_argument, NULL, O_SET},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *fields[3] = {NULL, NULL, NULL}; /* input, output, expected */
-    const char *case_file = NULL, *params = NULL, *pack_file = NULL;
+    const char *case_file = NULL, *params = NULL, *pack_file = NULL, *model = NULL;
+    const char *sets[64];
+    size_t nsets = 0;
     int json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -153,6 +160,14 @@ int cmd_try(const cli_ctx *ctx, int argc, char **argv)
         case O_PARAMS: params = optarg; break;
         case O_PACK: pack_file = optarg; break;
         case O_JSON: json = 1; break;
+        case O_MODEL: model = optarg; break;
+        case O_SET:
+            if (nsets == sizeof sets / sizeof *sets) {
+                cli_error("--set: at most %zu settings", sizeof sets / sizeof *sets);
+                return CLI_USAGE;
+            }
+            sets[nsets++] = optarg;
+            break;
         case 'h': help(); return CLI_OK;
         default: return CLI_USAGE;
         }
@@ -175,6 +190,8 @@ int cmd_try(const cli_ctx *ctx, int argc, char **argv)
     int rc = cli_project(ctx, 0, &proj) ? CLI_FAIL : CLI_OK;
     if (rc == CLI_OK)
         rc = one_scorer_pack(ctx, proj, pack_file, scorer, params, &reg, &pack);
+    if (rc == CLI_OK)
+        rc = cli_judge_sets(pack, model, sets, nsets);
     /* Judges check the LLM client when they open. */
     if (rc == CLI_OK && cli_llm_open(ctx, proj, cli_pack_uses_llm(pack), &err) != CLI_OK) {
         cli_error("%s", err);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cli/llm_setup.h"
@@ -25,7 +24,8 @@ static void help(void)
 {
     printf("usage: scorekit validate [--pack P] [--scorer NAME]... [--cases FILE]...\n"
            "                         [--repeat K] [-j N] [--high X] [--low X] [--bias-share X]\n"
-           "                         [--no-builtin] [--json] [--explain]\n"
+           "                         [--no-builtin] [--json] [--explain] [--model M]\n"
+           "                         [--set judge.K=V]... [--no-progress]\n"
            "\n"
            "Test each scorer of the pack on calibration cases before trusting it: obvious-\n"
            "correct answers must score high, obvious-wrong ones low, a short correct answer\n"
@@ -46,6 +46,9 @@ static void help(void)
            "  --no-builtin      leave out the built-in calibration set\n"
            "  --json            the whole report as JSON\n"
            "  --explain         every case with its score, not only the failing ones\n"
+           "  --model M         the model of every judge of the pack (= --set judge.model=M)\n"
+           "  --set judge.K=V   param K of every judge of the pack (V is JSON, else text)\n"
+           "  --no-progress     no progress bar even on a terminal (a pipe never gets one)\n"
            "\n"
            "exit status: 0 every scorer PASS or WARN, 3 some scorer FAIL, 1 bad usage or\n"
            "input.\n");
@@ -61,14 +64,6 @@ static int parse_unit(const char *opt, const char *s, double *out)
     }
     *out = v;
     return 0;
-}
-
-static void on_progress(size_t done, size_t total, const char *name, void *ud)
-{
-    (void)ud;
-    fprintf(stderr, "\rvalidated %zu/%zu: %-40.40s", done, total, name);
-    if (done == total)
-        fprintf(stderr, "\r%-70s\r", "");
 }
 
 /* Store each scorer's verdict in the project's store. */
@@ -111,7 +106,10 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
         O_NO_BUILTIN,
         O_HIGH,
         O_LOW,
-        O_BIAS
+        O_BIAS,
+        O_MODEL,
+        O_SET,
+        O_NO_PROGRESS
     };
     static const struct option opts[] = {{"pack", required_argument, NULL, O_PACK},
                                          {"scorer", required_argument, NULL, O_SCORER},
@@ -123,13 +121,17 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
                                          {"high", required_argument, NULL, O_HIGH},
                                          {"low", required_argument, NULL, O_LOW},
                                          {"bias-share", required_argument, NULL, O_BIAS},
+                                         {"model", required_argument, NULL, O_MODEL},
+                                         {"set", required_argument, NULL, O_SET},
+                                         {"no-progress", no_argument, NULL, O_NO_PROGRESS},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *pack_file = NULL;
+    const char *pack_file = NULL, *model = NULL;
     const char **scorers = sk_xcalloc((size_t)argc + 1, sizeof *scorers);
     const char **cases = sk_xcalloc((size_t)argc + 1, sizeof *cases);
-    size_t nscorers = 0, ncases = 0;
-    int json = 0, explain = 0, builtin = 1, c, rc = CLI_OK, jobs = 0;
+    const char **sets = sk_xcalloc((size_t)argc + 1, sizeof *sets);
+    size_t nscorers = 0, ncases = 0, nsets = 0;
+    int json = 0, explain = 0, builtin = 1, c, rc = CLI_OK, jobs = 0, progress = 1;
     sk_meta_thresholds cli;
     sk_meta_thresholds_unset(&cli);
     optind = 1;
@@ -138,6 +140,9 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
         case O_PACK: pack_file = optarg; break;
         case O_SCORER: scorers[nscorers++] = optarg; break;
         case O_CASES: cases[ncases++] = optarg; break;
+        case O_MODEL: model = optarg; break;
+        case O_SET: sets[nsets++] = optarg; break;
+        case O_NO_PROGRESS: progress = 0; break;
         case O_JSON: json = 1; break;
         case O_EXPLAIN: explain = 1; break;
         case O_NO_BUILTIN: builtin = 0; break;
@@ -177,6 +182,7 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
             help();
             free(scorers);
             free(cases);
+            free(sets);
             return CLI_OK;
         default: rc = CLI_FAIL; break;
         }
@@ -204,6 +210,8 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
     if (rc == CLI_OK && cli_pack(ctx, proj, pack_file, have_pack ? NULL : scorers,
                                  have_pack ? 0 : nscorers, &reg, &pack))
         rc = CLI_FAIL;
+    if (rc == CLI_OK && cli_judge_sets(pack, model, sets, nsets))
+        rc = CLI_FAIL;
     if (rc == CLI_OK && builtin &&
         sk_metacase_load_dir(&builtin_set, sk_calibration_dir(), SK_MC_BUILTIN, &err) != SK_OK)
         rc = CLI_FAIL;
@@ -221,10 +229,13 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
         o.llm = cli_llm_client(ctx);
         o.project_dir = proj ? proj->dir : NULL;
         o.jobs = jobs;
-        if (!json && isatty(2))
-            o.progress = on_progress;
+        cli_progress bar;
+        cli_progress_init(&bar, progress, "calls");
+        o.progress = cli_progress_cb;
+        o.progress_ud = &bar;
         if (sk_meta_validate(pack, &o, &rep, &err) != SK_OK)
             rc = CLI_FAIL;
+        cli_progress_end(&bar);
     }
     if (rc == CLI_FAIL && err)
         cli_error("%s", err);
@@ -250,6 +261,7 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
     sk_project_free(proj);
     free(scorers);
     free(cases);
+    free(sets);
     return rc;
 }
 

@@ -62,6 +62,19 @@ void cli_verdict_counts(FILE *f, const char *unit, size_t n, size_t passed, size
     fputc('\n', f);
 }
 
+/* A message on the rest of a line: its line breaks as spaces, at most max
+ * bytes of it. */
+static void print_message_line(const char *msg, size_t max)
+{
+    size_t n = strlen(msg);
+    while (max < n && max > 0 && ((unsigned char)msg[max] & 0xC0) == 0x80)
+        max--; /* not in the middle of a UTF-8 character */
+    for (size_t i = 0; i < n && i < max; i++)
+        putchar(msg[i] == '\n' || msg[i] == '\r' || msg[i] == '\t' ? ' ' : msg[i]);
+    if (n > max)
+        fputs("...", stdout);
+}
+
 void cli_summary_print(const char *exp_id, const sk_exp_stats *s, size_t total_cells, int trials,
                        const cli_run_info *run)
 {
@@ -73,9 +86,21 @@ void cli_summary_print(const char *exp_id, const sk_exp_stats *s, size_t total_c
     if (!isnan(s->mean_latency_ms))
         printf(", task latency %.1f ms mean", s->mean_latency_ms);
     printf("\n");
-    if (s->task_errors)
-        printf("task errors: %zu\n", s->task_errors);
-    printf("\n%-18s %7s %7s %7s %7s %7s %7s\n", "scorer", "mean", trials > 1 ? "±sd" : "", "pass",
+    /* Cells whose task failed have no output to score: the scores below
+     * describe only the others, which can be a few of many. */
+    if (s->task_errors) {
+        printf("task errors: %zu of %zu cells (%.1f%%)", s->task_errors, s->cells,
+               100.0 * (double)s->task_errors / (double)s->cells);
+        if (s->top_task_error) {
+            printf("; the most common, in %zu: ", s->top_task_error_cells);
+            print_message_line(s->top_task_error, 240);
+        }
+        printf("\n\nscores over %zu of %zu cells (the others have no output)\n",
+               s->cells - s->task_errors, s->cells);
+    } else {
+        printf("\n");
+    }
+    printf("%-18s %7s %7s %7s %7s %7s %7s\n", "scorer", "mean", trials > 1 ? "±sd" : "", "pass",
            "scored", "skipped", "errors");
     for (size_t i = 0; i < s->nscorers; i++) {
         const sk_exp_scorer_stats *sc = &s->scorers[i];
@@ -167,6 +192,11 @@ cJSON *cli_summary_json(const sk_exp_stats *s, size_t total_cells, int trials)
     cJSON_AddNumberToObject(o, "trials", trials);
     cJSON_AddNumberToObject(o, "task_errors", (double)s->task_errors);
     cJSON_AddNumberToObject(o, "errors", (double)cli_stats_errors(s));
+    if (s->top_task_error) {
+        cJSON *t = cJSON_AddObjectToObject(o, "most_common_task_error");
+        cJSON_AddStringToObject(t, "message", s->top_task_error);
+        cJSON_AddNumberToObject(t, "cells", (double)s->top_task_error_cells);
+    }
     cli_json_num(o, "mean_latency_ms", s->mean_latency_ms);
     cJSON *v = cJSON_AddObjectToObject(o, "verdicts"); /* of cells */
     cJSON_AddNumberToObject(v, "pass", (double)s->passed);

@@ -31,6 +31,17 @@ sk_llm *cli_llm_client(const cli_ctx *ctx);
  * store)? */
 int cli_pack_uses_llm(const sk_pack *pack);
 
+/* Apply --model M (judge.model=M) and then each `judge.PARAM=VALUE` of
+ * sets (--set on score, try and validate) to every scorer of the pack that
+ * calls a model and declares PARAM, over what the pack says: VALUE is JSON
+ * when it parses, else text (a model is always text).  The params are
+ * checked again as loading the pack checks them, and so are in every
+ * fingerprint.  A pack without such scorers is left as it is, with a
+ * warning; a PARAM no judge of the pack declares is an error.  model may be
+ * NULL.  Call before the pack is opened.  Returns 0, or CLI_USAGE having
+ * printed why. */
+int cli_judge_sets(sk_pack *pack, const char *model, const char *const *sets, size_t n);
+
 /* Close what cli_llm_open opened; safe when it was not called. */
 void cli_llm_close(cli_llm *l);
 

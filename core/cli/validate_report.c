@@ -7,9 +7,52 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "base/util.h"
 #include "cli/validate_gate.h"
 
-#define SHOW_FAILING 5 /* failing cases shown per check without --explain */
+#define SHOW_FAILING  5 /* failing cases shown per check without --explain */
+#define SHOW_MESSAGES 5 /* error messages listed per scorer */
+
+/* A scorer's error messages, each once with the calls that got it: a judge
+ * that cannot reach its model fails every call the same way, and the cases
+ * below then refer to the message by its number instead of repeating it. */
+typedef struct msg_count {
+    const char *text; /* borrowed from the results */
+    size_t calls, cases;
+} msg_count;
+
+typedef struct msg_table {
+    msg_count *m;
+    size_t n;
+} msg_table;
+
+static void count_message(msg_table *t, const sk_meta_obs *o)
+{
+    if (!(o->errors || o->invalid) || !o->message)
+        return;
+    size_t i = 0;
+    while (i < t->n && strcmp(t->m[i].text, o->message) != 0)
+        i++;
+    if (i == t->n)
+        t->m[t->n++] = (msg_count){o->message, 0, 0};
+    t->m[i].calls += o->errors + o->invalid;
+    t->m[i].cases++;
+}
+
+static int by_calls(const void *a, const void *b)
+{
+    const msg_count *x = a, *y = b;
+    return x->calls != y->calls ? (x->calls < y->calls ? 1 : -1) : strcmp(x->text, y->text);
+}
+
+/* The number (from 1) of a message listed above, or 0. */
+static size_t message_number(const msg_table *t, const char *text)
+{
+    for (size_t i = 0; text && i < t->n && i < SHOW_MESSAGES; i++)
+        if (t->m[i].cases > 1 && strcmp(t->m[i].text, text) == 0)
+            return i + 1;
+    return 0;
+}
 
 /* One cell: "!" marks a failed check, "~" a warning. */
 static void cell(char *buf, size_t n, const sk_meta_scorer *s, int k)
@@ -41,8 +84,10 @@ static void print_value(FILE *out, const char *json)
         fprintf(out, "%.87s...", json);
 }
 
-static void print_obs(FILE *out, const char *label, const char *output, const sk_meta_obs *o)
+static void print_obs(FILE *out, const char *label, const char *output, const sk_meta_obs *o,
+                      const msg_table *msgs)
 {
+    size_t num = message_number(msgs, o->message);
     fprintf(out, "      %s ", label);
     print_value(out, output);
     if (o->scored)
@@ -50,7 +95,9 @@ static void print_obs(FILE *out, const char *label, const char *output, const sk
     if (o->scored > 1 && o->max > o->min)
         fprintf(out, " (%.3g to %.3g over %zu repeats%s)", o->min, o->max, o->scored,
                 o->flipped ? ", flips" : "");
-    if (o->errors || o->invalid)
+    if ((o->errors || o->invalid) && num)
+        fprintf(out, "\n        error: message %zu above", num);
+    else if (o->errors || o->invalid)
         fprintf(out, "\n        error: %s", o->message ? o->message : "");
     else if (o->skipped && !o->scored)
         fprintf(out, "\n        skipped: %s", o->message ? o->message : "");
@@ -59,7 +106,7 @@ static void print_obs(FILE *out, const char *label, const char *output, const sk
     fputc('\n', out);
 }
 
-static void print_case(FILE *out, const sk_meta_result *r)
+static void print_case(FILE *out, const sk_meta_result *r, const msg_table *msgs)
 {
     const sk_metacase *m = r->mc;
     int bad = sk_meta_result_bad(r);
@@ -74,13 +121,13 @@ static void print_case(FILE *out, const sk_meta_result *r)
         fprintf(out, ": better must win%s%s\n", m->margin > 0 ? " by a margin" : "",
                 m->bias ? ", worse must score low" : "");
     if (m->versus) {
-        print_obs(out, "better vs worse:", m->better_json, &r->obs[0]);
-        print_obs(out, "worse vs better:", m->worse_json, &r->obs[1]);
+        print_obs(out, "better vs worse:", m->better_json, &r->obs[0], msgs);
+        print_obs(out, "worse vs better:", m->worse_json, &r->obs[1], msgs);
     } else if (m->type == SK_MC_PAIR) {
-        print_obs(out, "better:", m->better_json, &r->obs[0]);
-        print_obs(out, "worse: ", m->worse_json, &r->obs[1]);
+        print_obs(out, "better:", m->better_json, &r->obs[0], msgs);
+        print_obs(out, "worse: ", m->worse_json, &r->obs[1], msgs);
     } else {
-        print_obs(out, "output:", m->output_json, &r->obs[0]);
+        print_obs(out, "output:", m->output_json, &r->obs[0], msgs);
     }
 }
 
@@ -100,6 +147,18 @@ static void print_details(FILE *out, const sk_meta_scorer *s, int explain)
         if (s->checks[k].why)
             fprintf(out, "  %s %s: %s\n", sk_check_status_name(s->checks[k].status),
                     sk_check_name(k), s->checks[k].why);
+    msg_table msgs = {sk_xcalloc(2 * s->nresults + 1, sizeof *msgs.m), 0};
+    for (size_t i = 0; i < s->nresults; i++)
+        for (int side = 0; side < 2; side++)
+            count_message(&msgs, &s->results[i].obs[side]);
+    qsort(msgs.m, msgs.n, sizeof *msgs.m, by_calls);
+    if (msgs.n)
+        fprintf(out, "  errors by message (calls, message):\n");
+    for (size_t i = 0; i < msgs.n && i < SHOW_MESSAGES; i++)
+        fprintf(out, "    %zu. %6zu  %s\n", i + 1, msgs.m[i].calls, msgs.m[i].text);
+    if (msgs.n > SHOW_MESSAGES)
+        fprintf(out, "    ... and %zu more messages (--json lists every case)\n",
+                msgs.n - SHOW_MESSAGES);
     size_t shown[SK_CHK_COUNT] = {0}, hidden = 0;
     for (size_t i = 0; i < s->nresults; i++) {
         const sk_meta_result *r = &s->results[i];
@@ -110,8 +169,9 @@ static void print_details(FILE *out, const sk_meta_scorer *s, int explain)
             hidden++;
             continue;
         }
-        print_case(out, r);
+        print_case(out, r, &msgs);
     }
+    free(msgs.m);
     if (hidden)
         fprintf(out, "    ... and %zu more failing cases (--json or --explain shows them all)\n",
                 hidden);

@@ -113,6 +113,23 @@ const char *sk_llm_default_model(sk_llm *llm, const char *provider)
     return p ? p->model : NULL;
 }
 
+const char *sk_llm_provider_api(sk_llm *llm, const char *provider)
+{
+    const sk_llm_provider *p = sk_llm_config_provider(&llm->cfg, provider);
+    return !p ? NULL : p->api == SK_LLM_ANTHROPIC ? "anthropic" : "openai";
+}
+
+const char *sk_llm_default_provider(sk_llm *llm)
+{
+    const sk_llm_provider *p = sk_llm_config_provider(&llm->cfg, NULL);
+    return p ? p->name : NULL;
+}
+
+int sk_llm_max_in_flight(sk_llm *llm)
+{
+    return llm->cfg.max_in_flight;
+}
+
 void sk_llm_reply_free(sk_llm_reply *reply)
 {
     if (!reply)

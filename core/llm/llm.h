@@ -74,4 +74,15 @@ void sk_llm_set_no_cache(sk_llm *llm, int no_cache);
  * when it has none or no such provider exists; borrowed until sk_llm_close. */
 const char *sk_llm_default_model(sk_llm *llm, const char *provider);
 
+/* The API a provider speaks (NULL = the default provider): "openai" or
+ * "anthropic", or NULL when no such provider exists.  Static string. */
+const char *sk_llm_provider_api(sk_llm *llm, const char *provider);
+
+/* The name of the default provider (borrowed until sk_llm_close). */
+const char *sk_llm_default_provider(sk_llm *llm);
+
+/* How many requests may be in flight at once ("max_in_flight"): the most
+ * workers that waiting on this client can keep busy. */
+int sk_llm_max_in_flight(sk_llm *llm);
+
 #endif

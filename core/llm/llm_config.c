@@ -4,7 +4,10 @@
  * "openai" (OPENAI_BASE_URL or api.openai.com, key in OPENAI_API_KEY) and
  * "anthropic" (ANTHROPIC_BASE_URL or api.anthropic.com, key in
  * ANTHROPIC_API_KEY); the default is openai unless only ANTHROPIC_API_KEY
- * is set.
+ * is set.  Their models come from OPENAI_MODEL and ANTHROPIC_MODEL, else
+ * SK_LLM_OPENAI_MODEL and SK_LLM_ANTHROPIC_MODEL: the two variables of the
+ * README must be enough for a judge to run.  A provider of "providers"
+ * names its own model (it may be any server, where no default fits).
  */
 #define _POSIX_C_SOURCE 200809L
 #include "llm/llm_config.h"
@@ -214,6 +217,8 @@ static void env_providers(sk_llm_config *c)
     c->providers = sk_xcalloc(2, sizeof *c->providers);
     provider_defaults(&c->providers[0], "openai", SK_LLM_OPENAI);
     provider_defaults(&c->providers[1], "anthropic", SK_LLM_ANTHROPIC);
+    c->providers[0].model = sk_xstrdup(env_or("OPENAI_MODEL", SK_LLM_OPENAI_MODEL));
+    c->providers[1].model = sk_xstrdup(env_or("ANTHROPIC_MODEL", SK_LLM_ANTHROPIC_MODEL));
     c->nproviders = 2;
     int openai = getenv("OPENAI_API_KEY") || getenv("OPENAI_BASE_URL");
     c->default_provider = !openai && getenv("ANTHROPIC_API_KEY") ? 1 : 0;

@@ -13,6 +13,11 @@
 
 typedef enum { SK_LLM_OPENAI, SK_LLM_ANTHROPIC } sk_llm_api;
 
+/* The models of the environment's providers when OPENAI_MODEL and
+ * ANTHROPIC_MODEL are unset (the README names them). */
+#define SK_LLM_OPENAI_MODEL    "gpt-4o-mini"
+#define SK_LLM_ANTHROPIC_MODEL "claude-haiku-4-5"
+
 typedef struct sk_llm_price {
     char *model;
     double input_per_mtok, output_per_mtok; /* currency units per million tokens */

@@ -121,26 +121,26 @@ static void parse_number(lua_State *L, decoder *d)
     size_t digits = i;
     if (i < n && p[i] == '0')
         i++;
-    else if (i < n && is_digit(p[i]))
-        while (i < n && is_digit(p[i]))
+    else if (i < n && lj_is_digit(p[i]))
+        while (i < n && lj_is_digit(p[i]))
             i++;
     else
         parse_fail(L, d, i, "invalid number: expected a digit");
     size_t digits_end = i;
     if (i < n && p[i] == '.') {
         integral = 0;
-        if (++i >= n || !is_digit(p[i]))
+        if (++i >= n || !lj_is_digit(p[i]))
             parse_fail(L, d, i, "invalid number: expected a digit after '.'");
-        while (i < n && is_digit(p[i]))
+        while (i < n && lj_is_digit(p[i]))
             i++;
     }
     if (i < n && (p[i] == 'e' || p[i] == 'E')) {
         integral = 0;
         if (++i < n && (p[i] == '+' || p[i] == '-'))
             i++;
-        if (i >= n || !is_digit(p[i]))
+        if (i >= n || !lj_is_digit(p[i]))
             parse_fail(L, d, i, "invalid number: expected a digit in the exponent");
-        while (i < n && is_digit(p[i]))
+        while (i < n && lj_is_digit(p[i]))
             i++;
     }
     d->pos = i;
@@ -253,7 +253,7 @@ static void parse_value(lua_State *L, decoder *d, int depth)
     case 'f': parse_word(L, d, "false"); return;
     case 'n': parse_word(L, d, "null"); return;
     }
-    if (c == '-' || is_digit(c))
+    if (c == '-' || lj_is_digit(c))
         parse_number(L, d);
     else
         parse_fail(L, d, d->pos, "unexpected character, expected a value");

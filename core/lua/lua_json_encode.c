@@ -104,14 +104,14 @@ static void add_float(sk_buf *b, double x)
     }
     int has_point = 0;
     for (const char *q = buf; *q;) {
-        if (is_digit(*q) || *q == '-' || *q == '+' || *q == 'e') {
+        if (lj_is_digit(*q) || *q == '-' || *q == '+' || *q == 'e') {
             has_point |= *q == 'e';
             sk_buf_addc(b, *q++);
             continue;
         }
         sk_buf_addc(b, '.'); /* the decimal point, one or more bytes */
         has_point = 1;
-        while (*q && !is_digit(*q))
+        while (*q && !lj_is_digit(*q))
             q++;
     }
     if (!has_point)

@@ -60,7 +60,7 @@ static inline void pcall_message(lua_State *L, int rc, char *err, size_t errlen)
         set_err(err, errlen, "Lua error %d", rc);
 }
 
-static inline int is_digit(char c)
+static inline int lj_is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }

@@ -6,4 +6,5 @@ libskcore_la_SOURCES += \
 	core/run/pool.c core/run/pool.h \
 	core/run/score.c core/run/score.h \
 	core/run/run.c core/run/run.h \
-	core/run/plan.c core/run/plan.h
+	core/run/plan.c core/run/plan.h \
+	core/run/jobs.c core/run/jobs.h

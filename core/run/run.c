@@ -19,6 +19,7 @@
 #include "base/error.h"
 #include "base/hash.h"
 #include "llm/llm.h"
+#include "run/jobs.h"
 #include "run/pool.h"
 #include "run/rowscore.h"
 
@@ -207,12 +208,6 @@ static void job_done(pool *p, job *j, int ran)
     free(j);
 }
 
-static int default_jobs(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
-
 /* FNV-1a of the pack's canonical description: a changed param, threshold
  * or scorer changes it. */
 static char *hash_text(const char *s)
@@ -323,14 +318,12 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
     }
 
     /* A scorer or task that waits on a model spends its time in flight:
-     * one row per hand-off, and by default more workers than cores (the
-     * client's max_in_flight still bounds the requests). */
-    int uses_llm = strcmp(p.task->provider, "openai") == 0;
+     * one row per hand-off, and by default as many workers as the client
+     * lets requests fly (sk_jobs_default). */
+    int uses_llm = p.task->uses_llm;
     for (size_t i = 0; i < pack->n; i++)
         uses_llm |= (pack->entries[i].flags & SK_SCORER_USES_LLM) != 0;
-    int jobs = o->jobs > 0 ? o->jobs : default_jobs();
-    if (o->jobs <= 0 && uses_llm && jobs < 8)
-        jobs = 8;
+    int jobs = o->jobs > 0 ? o->jobs : sk_jobs_default(pack, p.task->uses_llm, o->llm);
     if (jobs > 1024)
         jobs = 1024;
     worker *workers = sk_xcalloc((size_t)jobs, sizeof *workers);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "run/jobs.h"
 #include "run/pool.h"
 #include "run/rowscore.h"
 #include "store/dataset_file.h"
@@ -497,12 +498,6 @@ static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
     return SK_OK;
 }
 
-static int default_jobs(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
-}
-
 /* One pass over the input through the pool: read batches, hand them to
  * workers (which work here when single-threaded), consume finished ones in
  * file order. */
@@ -643,7 +638,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         run.keys[k] = sk_row_keys[k];
     if (opts->output_field)
         run.keys[SK_F_OUTPUT] = opts->output_field;
-    int jobs = opts->jobs > 0 ? opts->jobs : default_jobs();
+    int jobs = opts->jobs > 0 ? opts->jobs : sk_jobs_default(pack, 0, opts->llm);
     if (jobs > 256)
         jobs = 256;
 

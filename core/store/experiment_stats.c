@@ -16,6 +16,7 @@ void sk_exp_stats_clear(sk_exp_stats *s)
     for (size_t i = 0; i < s->nscorers; i++)
         free(s->scorers[i].name);
     free(s->scorers);
+    free(s->top_task_error);
     memset(s, 0, sizeof *s);
 }
 
@@ -106,6 +107,30 @@ static int count_verdicts(sk_store *st, const char *exp_id, sk_exp_stats *out, c
     return step == SQLITE_DONE ? SK_OK : sk_store_error(st, "reading the cells' verdicts", err);
 }
 
+/* The task error most of exp_id's cells share, and their count, into out
+ * (top_task_error stays NULL when no cell has one). */
+static int top_task_error(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT task_error, count(*) AS n FROM cells WHERE experiment_id = ? "
+                              "AND task_error IS NOT NULL GROUP BY task_error "
+                              "ORDER BY n DESC, task_error LIMIT 1",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        out->top_task_error = sk_xstrdup((const char *)sqlite3_column_text(s, 0));
+        out->top_task_error_cells = (size_t)sqlite3_column_int64(s, 1);
+    }
+    sqlite3_finalize(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return sk_store_error(st, "reading the task errors", err);
+    return SK_OK;
+}
+
 int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
 {
     memset(out, 0, sizeof *out);
@@ -130,12 +155,18 @@ int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, cha
     }
     sqlite3_finalize(s);
 
+    /* A run that mostly failed leads its summary with why. */
+    if (out->task_errors && (rc = top_task_error(st, exp_id, out, err)) != SK_OK)
+        return rc;
+
     rc = sk_store_prepare(st, &s,
                           "SELECT name, threshold FROM experiment_scorers WHERE experiment_id = ? "
                           "ORDER BY idx",
                           err);
-    if (rc)
+    if (rc) {
+        sk_exp_stats_clear(out);
         return rc;
+    }
     sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
     size_t cap = 0;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {

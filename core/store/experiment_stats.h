@@ -30,6 +30,10 @@ typedef struct sk_exp_stats {
      * scorer gave a score. */
     size_t passed, failed, no_verdict_errors, no_verdict_no_score;
     double mean_latency_ms;
+    /* The task error most cells share (ties: the first by text), owned,
+     * NULL when no cell has one; and how many cells have it. */
+    char *top_task_error;
+    size_t top_task_error_cells;
     size_t nscorers;
     sk_exp_scorer_stats *scorers;
 } sk_exp_stats;

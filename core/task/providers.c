@@ -12,7 +12,7 @@
 
 /* Every provider this build knows, in the order the error lists them. */
 static const sk_task_ops *const providers[] = {&sk_task_column, &sk_task_exec, &sk_task_stored,
-                                               &sk_task_openai};
+                                               &sk_task_openai, &sk_task_anthropic};
 #define NPROVIDERS (sizeof providers / sizeof providers[0])
 
 const sk_task_ops *sk_task_find(const cJSON *config, char **err)

@@ -60,6 +60,9 @@ typedef struct sk_task_ops {
      * the task (caller frees), or NULL.  Reads files relative to project_dir; never
      * fails (an unreadable file is the run's error, reported by open). */
     char *(*snapshot)(const cJSON *config, const char *project_dir);
+    /* 1 when each call waits on the model client: the runner then starts
+     * as many workers as the client lets requests be in flight. */
+    int uses_llm;
 } sk_task_ops;
 
 /* The provider named by config's "provider" ("column" when absent), or

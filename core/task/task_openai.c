@@ -1,14 +1,20 @@
 /*
- * The `openai` task provider: the application under test is a chat model.
- * Each row's input goes through a prompt template into one chat call, and
- * the reply's text is the output.
+ * The `openai` and `anthropic` task providers: the application under test
+ * is a chat model.  Each row's input goes through a prompt template into
+ * one chat call, and the reply's text is the output.  The two differ only
+ * in the provider of scorekit.json's "llm" they call: `openai` the default
+ * one (or "llm_provider"), `anthropic` one that speaks Anthropic's Messages
+ * API: "llm_provider", else the provider named "anthropic" (which, without
+ * "providers", is ANTHROPIC_BASE_URL with the key in ANTHROPIC_API_KEY),
+ * else the default provider when it speaks that API.
  *
  *   {"provider": "openai", "model": "gpt-4o-mini",
  *    "system": "You answer geography questions in one sentence.",
  *    "prompt": "Question: {{input}}",          (or "prompt_file": "prompt.txt")
  *    "params": {"temperature": 0.2, "max_tokens": 200},
  *    "llm_provider": "default",                (a provider of scorekit.json's "llm")
- *    "output": "text"}                         ("json": keep a reply that parses as JSON)
+ *    "output": "text",                         ("json": keep a reply that parses as JSON)
+ *    "cache": false}                           (true: replay the LLM cache's replies)
  *
  * The template may name {{input}}, {{input.FIELD}} and {{metadata.KEY}}
  * (never the expected answer: the application must not see it); the
@@ -21,11 +27,14 @@
  * file's text in it, for a snapshot that must show the prompt itself.
  *
  * Calls go through the LLM client the task is opened with, which the CLI
- * opens from scorekit.json's "llm" object: its retries, limits and cache
- * apply, and each trial is a separate call (the trial is part of the
- * cache key).  Each call is billed to the account of the result it fills.
- * A failed call, or a reply without text, is the cell's task error, never
- * an empty output.  The state is read-only after open.
+ * opens from scorekit.json's "llm" object: its retries and limits apply.
+ * Its cache does not, unless "cache" is true: a new run samples the model
+ * under test anew, so two runs of one configuration show its
+ * nondeterminism rather than replaying the first run's outputs.  With the
+ * cache, each trial is a separate call (the trial is part of the key).
+ * Each call is billed to the account of the result it fills.  A failed
+ * call, or a reply without text, is the cell's task error, never an empty
+ * output.  The state is read-only after open.
  */
 #include "task/task_openai.h"
 
@@ -37,19 +46,22 @@
 #include "base/error.h"
 #include "base/fileutil.h"
 #include "llm/llm.h"
+#include "llm/llm_config.h"
 #include "base/row.h"
 #include "base/template.h"
 #include "base/json_tree.h"
 
 typedef struct openai_state {
-    sk_llm *llm; /* borrowed */
+    sk_llm *llm;          /* borrowed */
+    const char *provider; /* "openai" or "anthropic": the task's provider */
     char *model, *system, *prompt, *params, *llm_provider;
     char *prompt_file; /* as written, or NULL */
     int json_output;
+    int cache; /* "cache": true: calls may be served from the LLM cache */
 } openai_state;
 
 static const char *const allowed[] = {"provider", "model",        "system", "prompt", "prompt_file",
-                                      "params",   "llm_provider", "output", NULL};
+                                      "params",   "llm_provider", "output", "cache",  NULL};
 static const char *const tpl_names[] = {"input", "metadata", NULL};
 
 static void state_free(openai_state *st)
@@ -79,14 +91,49 @@ static int get_text(const cJSON *config, const char *key, char **out, char **err
     return 0;
 }
 
-static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm, void **state,
-                       char **err)
+/* The anthropic task's provider of the client: "llm_provider" when given
+ * (it must speak Anthropic's API), else one named "anthropic", else the
+ * default one when it speaks it.  Sets *name (borrowed, NULL: the
+ * default) or returns an error. */
+static int anthropic_provider(sk_llm *llm, const char *given, const char **name, char **err)
+{
+    const char *api = sk_llm_provider_api(llm, given ? given : "anthropic");
+    if (given && !api)
+        return sk_errf(err, SK_EINVAL,
+                       "task: \"llm_provider\": no provider named \"%s\" in scorekit.json's "
+                       "llm.providers",
+                       given);
+    if (given && strcmp(api, "anthropic") != 0)
+        return sk_errf(err, SK_EINVAL,
+                       "task: \"llm_provider\": provider \"%s\" speaks the %s API; the "
+                       "anthropic task needs one with \"api\": \"anthropic\" (or use the "
+                       "openai task)",
+                       given, api);
+    if (given || (api && strcmp(api, "anthropic") == 0)) {
+        *name = given ? given : "anthropic";
+        return 0;
+    }
+    const char *dflt = sk_llm_provider_api(llm, NULL);
+    if (dflt && strcmp(dflt, "anthropic") == 0) {
+        *name = NULL;
+        return 0;
+    }
+    return sk_errf(err, SK_EINVAL,
+                   "task: the anthropic provider found no provider with \"api\": \"anthropic\" "
+                   "in scorekit.json's llm.providers; add one (or name it with \"llm_provider\")");
+}
+
+static int task_open(const char *provider, const cJSON *config, const char *project_dir,
+                     sk_llm *llm, void **state, char **err)
 {
     *state = NULL;
     if (!cJSON_IsObject(config))
         return sk_errf(err, SK_EINVAL,
-                       "task: must be an object like {\"provider\": \"openai\", \"model\": "
-                       "\"gpt-4o-mini\", \"prompt\": \"{{input}}\"}");
+                       "task: must be an object like {\"provider\": \"%s\", \"model\": "
+                       "\"%s\", \"prompt\": \"{{input}}\"}",
+                       provider,
+                       strcmp(provider, "anthropic") == 0 ? SK_LLM_ANTHROPIC_MODEL
+                                                          : SK_LLM_OPENAI_MODEL);
     const cJSON *k;
     cJSON_ArrayForEach(k, config)
     {
@@ -95,16 +142,19 @@ static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm
             ok = strcmp(*a, k->string) == 0;
         if (!ok)
             return sk_errf(err, SK_EINVAL,
-                           "task: unknown key \"%s\" for the openai provider (allowed: provider, "
-                           "model, system, prompt, prompt_file, params, llm_provider, output)",
-                           k->string);
+                           "task: unknown key \"%s\" for the %s provider (allowed: provider, "
+                           "model, system, prompt, prompt_file, params, llm_provider, output, "
+                           "cache)",
+                           k->string, provider);
     }
     openai_state *st = sk_xcalloc(1, sizeof *st);
+    st->provider = provider;
     int rc = get_text(config, "model", &st->model, err);
     if (!rc && !st->model)
         rc = sk_errf(err, SK_EINVAL,
-                     "task: the openai provider needs \"model\" (the model under test; it is "
-                     "recorded with every experiment)");
+                     "task: the %s provider needs \"model\" (the model under test; it is "
+                     "recorded with every experiment)",
+                     provider);
     if (!rc)
         rc = get_text(config, "system", &st->system, err);
     if (!rc)
@@ -121,6 +171,11 @@ static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm
                      output);
     st->json_output = output && strcmp(output, "json") == 0;
     free(output);
+    const cJSON *cache = cJSON_GetObjectItemCaseSensitive(config, "cache");
+    if (!rc && cache && !cJSON_IsBool(cache))
+        rc = sk_errf(err, SK_EINVAL,
+                     "task: \"cache\" must be true (replay the model's cached replies) or false");
+    st->cache = cJSON_IsTrue(cache);
     if (!rc && st->prompt && st->prompt_file)
         rc = sk_errf(err, SK_EINVAL,
                      "task: give \"prompt\" (the template) or \"prompt_file\", not both");
@@ -155,8 +210,15 @@ static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm
                      st->prompt_file ? " file " : "", st->prompt_file ? st->prompt_file : "", why);
     if (!rc && !llm)
         rc = sk_errf(err, SK_EINVAL,
-                     "task: the openai provider needs the LLM client, which this command did not "
-                     "open (configure \"llm\" in scorekit.json)");
+                     "task: the %s provider needs the LLM client, which this command did not "
+                     "open (configure \"llm\" in scorekit.json)",
+                     provider);
+    if (!rc && strcmp(provider, "anthropic") == 0) {
+        const char *name = NULL;
+        rc = anthropic_provider(llm, st->llm_provider, &name, err);
+        if (!rc && !st->llm_provider && name)
+            st->llm_provider = sk_xstrdup(name);
+    }
     if (rc) {
         state_free(st);
         return rc;
@@ -164,6 +226,18 @@ static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm
     st->llm = llm;
     *state = st;
     return 0;
+}
+
+static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm, void **state,
+                       char **err)
+{
+    return task_open("openai", config, project_dir, llm, state, err);
+}
+
+static int anthropic_open(const cJSON *config, const char *project_dir, sk_llm *llm, void **state,
+                          char **err)
+{
+    return task_open("anthropic", config, project_dir, llm, state, err);
 }
 
 /* The output: a JSON string of the text, or the text itself when JSON
@@ -228,6 +302,7 @@ static int openai_run(void *state, const char *row_json, unsigned trial, sk_task
     req.params_json = st->params;
     req.trial = trial;
     req.caller = "task";
+    req.no_cache = !st->cache;
     req.account = &res->account;
     sk_llm_reply rep = {0};
     char *err = NULL;
@@ -258,7 +333,7 @@ char *sk_task_openai_describe(const void *state)
 {
     const openai_state *st = state;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "provider", "openai");
+    cJSON_AddStringToObject(o, "provider", st->provider);
     cJSON_AddStringToObject(o, "model", st->model);
     if (st->llm_provider)
         cJSON_AddStringToObject(o, "llm_provider", st->llm_provider);
@@ -270,6 +345,8 @@ char *sk_task_openai_describe(const void *state)
     cJSON_AddItemToObject(o, "params",
                           st->params ? sk_json_parse_cstr(st->params) : cJSON_CreateObject());
     cJSON_AddStringToObject(o, "output", st->json_output ? "json" : "text");
+    if (st->cache)
+        cJSON_AddTrueToObject(o, "cache");
     char *text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;
@@ -307,4 +384,15 @@ const sk_task_ops sk_task_openai = {
     .run = openai_run,
     .close = openai_close,
     .snapshot = openai_snapshot,
+    .uses_llm = 1,
+};
+
+const sk_task_ops sk_task_anthropic = {
+    .provider = "anthropic",
+    .cheap = 0,
+    .open = anthropic_open,
+    .run = openai_run,
+    .close = openai_close,
+    .snapshot = openai_snapshot,
+    .uses_llm = 1,
 };

@@ -8,6 +8,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -395,8 +396,18 @@ static void run_case(sk_meta_scorer *s, sk_rowscore *rs, sk_buf *line, double cu
     }
 }
 
-/* Workers take cases in order from the pool's dispenser; each writes only
- * its cases' result slots. */
+/* The calls case i of s makes: each side, each repeat. */
+static size_t case_calls(const sk_meta_scorer *s, size_t i)
+{
+    const sk_metacase *m = &s->cases.items[i];
+    return (m->type == SK_MC_PAIR ? 2u : 1u) * (size_t)s->repeat;
+}
+
+/* Calls made so far over the whole validation, for opts->progress. */
+typedef struct calls_done {
+    size_t done, total;
+} calls_done;
+
 typedef struct case_worker {
     sk_host_ctx host; /* this worker's: opens its state, bills its calls */
     void *state;
@@ -404,10 +415,15 @@ typedef struct case_worker {
     sk_buf line;
 } case_worker;
 
+/* Workers take cases in order from the pool's dispenser; each writes only
+ * its cases' result slots. */
 typedef struct case_pool {
     sk_meta_scorer *s;
     double cut;
     case_worker *w;
+    pthread_mutex_t mu;
+    const sk_meta_opts *opts;
+    calls_done *calls; /* counted under mu; reported by the calling thread */
 } case_pool;
 
 static void case_fn(void *ud, int worker, size_t i)
@@ -415,13 +431,20 @@ static void case_fn(void *ud, int worker, size_t i)
     case_pool *p = ud;
     case_worker *w = &p->w[worker];
     run_case(p->s, &w->rs, &w->line, p->cut, i);
+    pthread_mutex_lock(&p->mu);
+    p->calls->done += case_calls(p->s, i);
+    calls_done now = *p->calls;
+    pthread_mutex_unlock(&p->mu);
+    /* worker 0 is the calling thread (sk_pool_each) */
+    if (worker == 0 && p->opts->progress)
+        p->opts->progress(now.done, now.total, p->opts->progress_ud);
 }
 
 /* Score every case of s with entry e, s->repeat times, on `jobs` threads:
  * a judge's calls wait on a model, and 900 of them one after another
  * would take a quarter of an hour. */
 static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entry *e, int jobs,
-                      const sk_meta_opts *opts)
+                      const sk_meta_opts *opts, calls_done *calls)
 {
     /* A one-entry view of the pack: the entry keeps its params, threshold
      * and Lua context, and nothing else runs. */
@@ -433,7 +456,12 @@ static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entr
     if ((size_t)jobs > s->cases.n)
         jobs = s->cases.n ? (int)s->cases.n : 1;
     case_worker *w = sk_xcalloc((size_t)jobs, sizeof *w);
-    case_pool p = {s, e->has_threshold ? e->threshold : 0.5, w};
+    case_pool p = {.s = s,
+                   .cut = e->has_threshold ? e->threshold : 0.5,
+                   .w = w,
+                   .mu = PTHREAD_MUTEX_INITIALIZER,
+                   .opts = opts,
+                   .calls = calls};
     int opened = 0;
     for (; opened < jobs; opened++) {
         char *err = NULL;
@@ -530,13 +558,15 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
     sk_meta_report *rep = sk_xcalloc(1, sizeof *rep);
     rep->pack = sk_xstrdup(pack->name);
     rep->scorers = sk_xcalloc(pack->n ? pack->n : 1, sizeof *rep->scorers);
-    size_t total = 0;
-    for (size_t i = 0; i < pack->n; i++)
-        total += wanted(opts, pack->entries[i].name);
+    /* Every scorer's cases are chosen before any is scored, so the progress
+     * can count calls against the whole validation's. */
+    size_t *entry_of = sk_xcalloc(pack->n ? pack->n : 1, sizeof *entry_of);
+    calls_done calls = {0, 0};
     for (size_t i = 0; i < pack->n && rc == SK_OK; i++) {
         const sk_pack_entry *e = &pack->entries[i];
         if (!wanted(opts, e->name))
             continue;
+        entry_of[rep->n] = i;
         sk_meta_scorer *s = &rep->scorers[rep->n++];
         const sk_scorer_def *def = e->ops->def(e->impl);
         s->name = sk_xstrdup(e->name);
@@ -594,16 +624,28 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
         select_cases(s, other, opts->extra);
         select_cases(s, other, opts->builtin);
         free(other);
+        for (size_t c = 0; !s->problem && c < s->cases.n; c++)
+            calls.total += case_calls(s, c);
+    }
+    for (size_t k = 0; k < rep->n && rc == SK_OK; k++) {
+        sk_meta_scorer *s = &rep->scorers[k];
+        const sk_pack_entry *e = &pack->entries[entry_of[k]];
         if (!s->problem) {
             int jobs = opts->jobs;
             if (jobs <= 0)
                 jobs = (s->flags & SK_SCORER_USES_LLM) ? 8 : 1;
-            run_cases(s, pack, e, jobs, opts);
+            size_t before = calls.done;
+            run_cases(s, pack, e, jobs, opts, &calls);
+            /* A scorer that could not open made none of its calls. */
+            for (size_t c = 0; c < s->cases.n; c++)
+                before += case_calls(s, c);
+            calls.done = before;
         }
         sk_meta_judge(s);
         if (opts->progress)
-            opts->progress(rep->n, total, s->name, opts->progress_ud);
+            opts->progress(calls.done, calls.total, opts->progress_ud);
     }
+    free(entry_of);
     config_free(&cfg, pack->n);
     if (rc) {
         sk_meta_report_free(rep);

@@ -185,8 +185,9 @@ typedef struct sk_meta_opts {
     struct sk_llm *llm;      /* the model client for judges (borrowed); NULL: none */
     const char *project_dir; /* where params' relative files are; NULL: none */
     int jobs;                /* threads per scorer; 0: 8 for a scorer that uses a model, else 1 */
-    /* Called after each scorer (from the calling thread). */
-    void (*progress)(size_t done, size_t total, const char *name, void *ud);
+    /* Called from the calling thread as calls are made: done of total, the
+     * calls of every scorer validated (cases x sides x repeats). */
+    void (*progress)(size_t done, size_t total, void *ud);
     void *progress_ud;
 } sk_meta_opts;
 

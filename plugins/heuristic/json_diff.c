@@ -44,6 +44,7 @@
 
 #include "heuristic.h"
 #include "base/text/levenshtein.h"
+#include "base/util.h"
 
 #define UNWRAP_DEPTH 32 /* no JSON is parsed out of strings below this depth */
 #define PATH_MAX_LEN 120
@@ -264,9 +265,7 @@ static int jd_score(const sk_host *host, void *state, const sk_case *c, sk_resul
         host->set_error(r, "output is not valid JSON; this is a bug in the task provider");
         return 0;
     }
-    jd_ctx *x = calloc(1, sizeof *x);
-    if (!x)
-        abort(); /* house policy: out of memory is not recoverable */
+    jd_ctx *x = sk_xcalloc(1, sizeof *x);
     x->path[0] = '$';
     x->plen = 1;
     double s = diff(x, o, e, 0);

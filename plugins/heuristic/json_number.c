@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "heuristic.h"
+#include "base/util.h"
 
 /* Exponents beyond this are not read exactly (such a number is 0 or
  * infinite as a double anyway); callers fall back to doubles. */
@@ -22,14 +23,6 @@
  * needs 10 digits, 1 vs 1e-5000 needs 5001.  Wider pairs fall back to
  * doubles. */
 #define WIDTH_LIMIT 4096
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        abort(); /* house policy: out of memory is not recoverable */
-    return p;
-}
 
 static int digit(char c)
 {
@@ -75,7 +68,7 @@ int sk_hnum_read(const char *s, size_t n, sk_hnum *out)
     if (i != n)
         return -1;
 
-    char *d = xmalloc((ie - ib) + (fe - fb) + 1);
+    char *d = sk_xmalloc((ie - ib) + (fe - fb) + 1);
     size_t nd = 0;
     long long point = (long long)(ie - ib) + exp;
     for (size_t k = ib; k < ie; k++)
@@ -114,7 +107,7 @@ char *sk_hnum_format(const sk_hnum *x, size_t *len)
 {
     /* Room for the digits, up to 21 zeros or 6 after "0.", sign, point and
      * an exponent. */
-    char *out = xmalloc(x->n + 48), *o = out;
+    char *out = sk_xmalloc(x->n + 48), *o = out;
     long long k = x->point, nd = (long long)x->n;
     if (nd == 0) {
         *o++ = '0';
@@ -190,7 +183,7 @@ static void from_cells(const unsigned char *cells, size_t w, long long top, sk_h
         end--;
     out->neg = 0;
     out->n = end - lead;
-    out->digits = xmalloc(out->n + 1);
+    out->digits = sk_xmalloc(out->n + 1);
     for (size_t i = 0; i < out->n; i++)
         out->digits[i] = (char)('0' + cells[lead + i]);
     out->digits[out->n] = '\0';
@@ -208,7 +201,7 @@ static int combine(const sk_hnum *a, const sk_hnum *b, int add, sk_hnum *out)
         return -1;
     size_t w = (size_t)(top - bottom) + 1; /* one more cell in front for a carry */
     top++;
-    unsigned char *x = xmalloc(w), *y = xmalloc(w);
+    unsigned char *x = sk_xmalloc(w), *y = sk_xmalloc(w);
     place(a, top, x, w);
     place(b, top, y, w);
     int carry = 0;
@@ -237,7 +230,7 @@ double sk_hnum_similarity(const sk_hnum *a, const sk_hnum *b, char **difference)
         *difference = NULL;
     if (sk_hnum_equal(a, b)) {
         if (difference) {
-            *difference = xmalloc(2);
+            *difference = sk_xmalloc(2);
             memcpy(*difference, "0", 2);
         }
         return 1.0;
@@ -267,6 +260,19 @@ double sk_hnum_similarity(const sk_hnum *a, const sk_hnum *b, char **difference)
     sk_hnum_free(&d);
     sk_hnum_free(&s);
     return score;
+}
+
+double sk_hjson_numeric_similarity(double a, double b)
+{
+    if (a == 0 && b == 0)
+        return 1.0;
+    double num = fabs(a - b), den = fabs(a) + fabs(b);
+    if (isinf(num) || isinf(den)) { /* halving is exact for such large values */
+        num = fabs(a / 2 - b / 2);
+        den = fabs(a / 2) + fabs(b / 2);
+    }
+    double s = 1.0 - num / den;
+    return s > 0 ? s : 0.0;
 }
 
 int sk_hjson_number(const cJSON *v, sk_hnum *out)

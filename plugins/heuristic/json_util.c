@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "heuristic.h"
+#include "base/util.h"
 
 /* ---- small growable buffer ---- */
 
@@ -21,14 +22,6 @@ typedef struct hbuf {
     size_t len, cap;
 } hbuf;
 
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q)
-        abort(); /* house policy: out of memory is not recoverable */
-    return q;
-}
-
 static void hb_reserve(hbuf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
@@ -36,7 +29,7 @@ static void hb_reserve(hbuf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 64;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    b->p = xrealloc(b->p, cap);
+    b->p = sk_xrealloc(b->p, cap);
     b->cap = cap;
 }
 
@@ -159,14 +152,14 @@ size_t sk_hjson_members(const cJSON *obj, const cJSON ***out)
         n++;
     if (n == 0)
         return 0;
-    member *m = xrealloc(NULL, n * sizeof *m);
+    member *m = sk_xrealloc(NULL, n * sizeof *m);
     size_t i = 0;
     for (const cJSON *e = obj->child; e; e = e->next, i++) {
         m[i].item = e;
         m[i].idx = i;
     }
     qsort(m, n, sizeof *m, member_cmp);
-    const cJSON **r = xrealloc(NULL, n * sizeof *r);
+    const cJSON **r = sk_xrealloc(NULL, n * sizeof *r);
     size_t k = 0;
     for (i = 0; i < n; i++) {
         /* Equal keys sort by position: keep the last of each run. */
@@ -492,19 +485,6 @@ const char *sk_hjson_type_name(const cJSON *v)
     case cJSON_Object: return "an object";
     }
     return "an unknown value";
-}
-
-double sk_hjson_numeric_similarity(double a, double b)
-{
-    if (a == 0 && b == 0)
-        return 1.0;
-    double num = fabs(a - b), den = fabs(a) + fabs(b);
-    if (isinf(num) || isinf(den)) { /* halving is exact for such large values */
-        num = fabs(a / 2 - b / 2);
-        den = fabs(a / 2) + fabs(b / 2);
-    }
-    double s = 1.0 - num / den;
-    return s > 0 ? s : 0.0;
 }
 
 void sk_hjson_cat(char *out, size_t cap, size_t *at, const char *s)

@@ -33,6 +33,7 @@
 
 #include "heuristic.h"
 #include "base/text/levenshtein.h"
+#include "base/util.h"
 
 #define MAX_ITEMS  1000
 #define SHOW_ITEMS 3 /* items named in the rationale, per kind */
@@ -47,17 +48,9 @@ typedef struct item {
     char *owned; /* dump of a non-string item */
 } item;
 
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p)
-        abort(); /* house policy: out of memory is not recoverable */
-    return p;
-}
-
 static item *load_items(const cJSON *arr, size_t n)
 {
-    item *it = xmalloc(n * sizeof *it);
+    item *it = sk_xmalloc(n * sizeof *it);
     size_t i = 0;
     for (const cJSON *e = arr->child; e && i < n; e = e->next, i++) {
         it[i].owned = NULL;
@@ -88,11 +81,11 @@ static void free_items(item *it, size_t n)
  */
 static void assign(const double *cost, size_t rows, size_t cols, size_t *col_of)
 {
-    double *u = xmalloc((rows + 1) * sizeof *u), *v = xmalloc((cols + 1) * sizeof *v);
-    double *slack = xmalloc((cols + 1) * sizeof *slack);
-    size_t *row_at = xmalloc((cols + 1) * sizeof *row_at); /* row matched to column; 0 none */
-    size_t *prev = xmalloc((cols + 1) * sizeof *prev);     /* previous column on the path */
-    char *seen = xmalloc(cols + 1);
+    double *u = sk_xmalloc((rows + 1) * sizeof *u), *v = sk_xmalloc((cols + 1) * sizeof *v);
+    double *slack = sk_xmalloc((cols + 1) * sizeof *slack);
+    size_t *row_at = sk_xmalloc((cols + 1) * sizeof *row_at); /* row matched to column; 0 none */
+    size_t *prev = sk_xmalloc((cols + 1) * sizeof *prev);     /* previous column on the path */
+    char *seen = sk_xmalloc(cols + 1);
     for (size_t i = 0; i <= rows; i++)
         u[i] = 0;
     for (size_t j = 0; j <= cols; j++) {
@@ -301,18 +294,18 @@ static int lc_score(const sk_host *host, void *state, const sk_case *c, sk_resul
     /* Rows are the shorter list, as the assignment needs rows <= cols. */
     int rows_are_output = no <= ne;
     size_t rows = rows_are_output ? no : ne, cols = rows_are_output ? ne : no;
-    double *cost = xmalloc(rows * cols * sizeof *cost);
+    double *cost = sk_xmalloc(rows * cols * sizeof *cost);
     for (size_t i = 0; i < rows; i++)
         for (size_t j = 0; j < cols; j++) {
             const item *a = rows_are_output ? &oi[i] : &oi[j];
             const item *b = rows_are_output ? &ei[j] : &ei[i];
             cost[i * cols + j] = 1.0 - sk_levenshtein_similarity(a->t, a->n, b->t, b->n);
         }
-    size_t *col_of = xmalloc(rows * sizeof *col_of);
+    size_t *col_of = sk_xmalloc(rows * sizeof *col_of);
     assign(cost, rows, cols, col_of);
 
-    size_t *out_of_exp = xmalloc(ne * sizeof *out_of_exp);
-    double *sim_of_exp = xmalloc(ne * sizeof *sim_of_exp);
+    size_t *out_of_exp = sk_xmalloc(ne * sizeof *out_of_exp);
+    double *sim_of_exp = sk_xmalloc(ne * sizeof *sim_of_exp);
     for (size_t k = 0; k < ne; k++) {
         out_of_exp[k] = SIZE_MAX;
         sim_of_exp[k] = 0.0;

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "heuristic.h"
+#include "base/util.h"
 
 static int space(unsigned char c)
 {
@@ -64,9 +65,7 @@ static int read_number(const char *json, const char *text, size_t len, number *o
     if (i < n) {
         /* A NUL-terminated copy: *_text need not end in NUL, and strtod
          * must not read past n. */
-        char small[64], *buf = n - i < sizeof small ? small : malloc(n - i + 1);
-        if (!buf)
-            abort(); /* house policy: out of memory is not recoverable */
+        char small[64], *buf = n - i < sizeof small ? small : sk_xmalloc(n - i + 1);
         memcpy(buf, s + i, n - i);
         buf[n - i] = '\0';
         char *end;
@@ -101,9 +100,7 @@ static char *show(const number *x)
 {
     if (x->exact)
         return sk_hnum_format(&x->x, NULL);
-    char *t = malloc(32);
-    if (!t)
-        abort(); /* house policy: out of memory is not recoverable */
+    char *t = sk_xmalloc(32);
     sk_hjson_format_number(x->v, t);
     return t;
 }

@@ -17,6 +17,7 @@
 
 #include "judge.h"
 #include "base/json_tree.h"
+#include "base/util.h"
 
 #define TOOL_NAME   "select_choice"
 #define EXCERPT_MAX 240 /* bytes of a bad reply quoted in an error */
@@ -33,9 +34,7 @@ static void fail(char *err, size_t errlen, const char *fmt, ...)
 static char *xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (!p)
-        abort();
+    char *p = sk_xmalloc(n);
     return memcpy(p, s, n);
 }
 
@@ -59,9 +58,7 @@ int sk_j_choices_from_json(const char *json, sk_j_choice **out, size_t *n, char 
         return -1;
     }
     size_t cap = (size_t)cJSON_GetArraySize(o);
-    sk_j_choice *c = calloc(cap, sizeof *c);
-    if (!c)
-        abort();
+    sk_j_choice *c = sk_xcalloc(cap, sizeof *c);
     const cJSON *e;
     cJSON_ArrayForEach(e, o)
     {
@@ -107,17 +104,13 @@ static int read_file(const char *path, char **out, char *err, size_t errlen)
         return -1;
     }
     size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    if (!buf)
-        abort();
+    char *buf = sk_xmalloc(cap);
     size_t got;
     while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
         len += got;
         if (cap - len - 1 == 0) {
             cap *= 2;
-            buf = realloc(buf, cap);
-            if (!buf)
-                abort();
+            buf = sk_xrealloc(buf, cap);
         }
     }
     int bad = ferror(f);
@@ -162,9 +155,7 @@ static int load_template(const sk_host *host, const char *params, const char *bu
             path = xstrdup(file);
         } else {
             size_t n = strlen(dir) + strlen(file) + 2;
-            path = malloc(n);
-            if (!path)
-                abort();
+            path = sk_xmalloc(n);
             snprintf(path, n, "%s/%s", dir, file);
         }
         rc = read_file(path, &j->prompt, err, errlen);
@@ -230,9 +221,7 @@ static void build_call(sk_j_judge *j)
     size_t cap = 512;
     for (size_t i = 0; i < j->nchoices; i++)
         cap += strlen(j->choices[i].label) + 4;
-    j->system = malloc(cap);
-    if (!j->system)
-        abort();
+    j->system = sk_xmalloc(cap);
     size_t n = (size_t)snprintf(
         j->system, cap,
         "You are a careful, impartial evaluator. Read the task in the user's message and answer "

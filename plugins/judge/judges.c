@@ -23,6 +23,7 @@
 
 #include "judge.h"
 #include "base/json_tree.h"
+#include "base/util.h"
 
 /* A judge plus the extra values its template may name. */
 typedef struct state {
@@ -52,9 +53,7 @@ static void close_state(const sk_host *host, void *s)
 
 static state *state_new(const char *name)
 {
-    state *st = calloc(1, sizeof *st);
-    if (!st)
-        abort();
+    state *st = sk_xcalloc(1, sizeof *st);
     st->j.name = name;
     return st;
 }
@@ -69,13 +68,9 @@ static void add_extra(state *st, const char *name, char *text)
 
 static void add_choice(sk_j_judge *j, const char *label, double score)
 {
-    j->choices = realloc(j->choices, (j->nchoices + 1) * sizeof *j->choices);
-    if (!j->choices)
-        abort();
+    j->choices = sk_xrealloc(j->choices, (j->nchoices + 1) * sizeof *j->choices);
     size_t n = strlen(label) + 1;
-    char *copy = malloc(n);
-    if (!copy)
-        abort();
+    char *copy = sk_xmalloc(n);
     j->choices[j->nchoices].label = memcpy(copy, label, n);
     j->choices[j->nchoices].score = score;
     j->nchoices++;
@@ -215,9 +210,7 @@ static int closed_qa_open(const sk_host *host, const char *params, void **out, c
         return -1;
     }
     size_t n = strlen(criterion) + 1;
-    char *copy = malloc(n);
-    if (!copy)
-        abort();
+    char *copy = sk_xmalloc(n);
     memcpy(copy, criterion, n);
     host->free(criterion);
     add_extra(st, "criterion", copy);
@@ -266,10 +259,8 @@ static int rubric_open(const sk_host *host, const char *params, void **out, char
         snprintf(err, errlen, "rubric: \"scale\" must be from 2 to %d, got %g", SCALE_MAX, scale);
     } else {
         size_t n = strlen(criteria) + 1;
-        char *copy = malloc(n);
-        char *max = malloc(16);
-        if (!copy || !max)
-            abort();
+        char *copy = sk_xmalloc(n);
+        char *max = sk_xmalloc(16);
         memcpy(copy, criteria, n);
         host->free(criteria);
         int k = (int)scale;

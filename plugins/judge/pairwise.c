@@ -23,6 +23,7 @@
 
 #include "judge.h"
 #include "base/json_tree.h"
+#include "base/util.h"
 
 typedef struct pw_state {
     sk_j_judge j;
@@ -53,9 +54,7 @@ static void pw_close(const sk_host *host, void *s)
 static int pw_open(const sk_host *host, const char *params_json, void **out, char *err,
                    size_t errlen)
 {
-    pw_state *st = calloc(1, sizeof *st);
-    if (!st)
-        abort();
+    pw_state *st = sk_xcalloc(1, sizeof *st);
     st->j.name = "pairwise";
     char *other = NULL;
     host->json_get_string(params_json, "other", &other);
@@ -70,9 +69,7 @@ static int pw_open(const sk_host *host, const char *params_json, void **out, cha
         return -1;
     }
     size_t n = strlen(other) + 1;
-    st->other = malloc(n);
-    if (!st->other)
-        abort();
+    st->other = sk_xmalloc(n);
     memcpy(st->other, other, n);
     host->free(other);
     /* Scores are the preference for answer A; the "ba" order flips them. */
@@ -81,14 +78,10 @@ static int pw_open(const sk_host *host, const char *params_json, void **out, cha
         double score;
     } choices[] = {{"A", 1.0}, {"B", 0.0}, {"tie", 0.5}};
     st->j.nchoices = 3;
-    st->j.choices = calloc(3, sizeof *st->j.choices);
-    if (!st->j.choices)
-        abort();
+    st->j.choices = sk_xcalloc(3, sizeof *st->j.choices);
     for (size_t i = 0; i < 3; i++) {
         size_t m = strlen(choices[i].label) + 1;
-        st->j.choices[i].label = malloc(m);
-        if (!st->j.choices[i].label)
-            abort();
+        st->j.choices[i].label = sk_xmalloc(m);
         memcpy(st->j.choices[i].label, choices[i].label, m);
         st->j.choices[i].score = choices[i].score;
     }
@@ -112,9 +105,7 @@ static char *other_value(const pw_state *st, const sk_case *c, char **text)
         if (!c->expected_json)
             return NULL;
         size_t n = strlen(c->expected_json) + 1;
-        char *j = malloc(n);
-        if (!j)
-            abort();
+        char *j = sk_xmalloc(n);
         return memcpy(j, c->expected_json, n);
     }
     cJSON *root = c->metadata_json ? sk_json_parse_cstr(c->metadata_json) : NULL;
@@ -136,9 +127,7 @@ static char *other_value(const pw_state *st, const sk_case *c, char **text)
     char *json = v && !cJSON_IsNull(v) ? cJSON_PrintUnformatted(v) : NULL;
     if (json && cJSON_IsString(v)) {
         size_t n = strlen(v->valuestring) + 1;
-        *text = malloc(n);
-        if (!*text)
-            abort();
+        *text = sk_xmalloc(n);
         memcpy(*text, v->valuestring, n);
     }
     cJSON_Delete(root);

@@ -3,8 +3,9 @@
 # a project whose task is a chat model (`echo` repeats the prompt) and whose
 # pack is a factuality judge with an edited copy of the built-in prompt;
 # `run` records the task's model, system message and params, `show` gives
-# the judge's rationale, a repeat run is served from the cache, and a judge
-# reply without a valid choice is an error, never a score.
+# the judge's rationale, a repeat run asks the task anew and its judges are
+# served from the cache, and a judge reply without a valid choice is an
+# error, never a score.
 . "$SK_SRCDIR/tests/cli/lib.sh"
 . "$SK_SRCDIR/tests/llm/server.sh"
 llm_server_start
@@ -64,14 +65,15 @@ has "$T/out" '"output":"Lyon is the capital of France."'
 has "$T/out" '"choice":"D"'
 has "$T/out" '"rationale":"picked C"'
 
-# Four calls (two task, two judge); the same run again comes from the cache.
+# Four calls (two task, two judge); the same run again asks the task's model
+# anew and takes the judges' verdicts on the same outputs from the cache.
 run 0 "$SK" cache stats
 has "$T/out" "LLM calls logged: 4 ok (0 from the cache)"
 run 0 "$SK" run --no-progress
 grep -E '^factuality +0\.5000 ' "$T/out" >/dev/null || fail "factuality mean 0.5 again"
-has "$T/out" "model calls: 4 (4 from the cache)"
+has "$T/out" "model calls: 4 (2 from the cache)"
 run 0 "$SK" cache stats
-has "$T/out" "LLM calls logged: 8 ok (4 from the cache)"
+has "$T/out" "LLM calls logged: 8 ok (2 from the cache)"
 # --no-cache: every call made again, the cache neither read nor grown.
 run 0 "$SK" run --no-progress --no-cache
 has "$T/out" "model calls: 4 (0 from the cache)"

@@ -26,6 +26,14 @@ $f
 done
 [ "$sqlite_bad" = 0 ] || { echo "sqlite3.h outside core/store"; exit 1; }
 
+# Out of memory is fatal in one place: base/util.c's sk_x* allocators (and
+# json_tree.c's for cJSON's allocator).  A private malloc-or-abort is a copy.
+abort_bad=$(grep -rln 'abort()' core plugins | grep -v '^core/base/util\.c$\|^core/base/json_tree\.c$' || true)
+if [ -n "$abort_bad" ]; then
+    for f in $abort_bad; do echo "$f: calls abort(); allocate with sk_xmalloc and friends (base/util.h)"; done
+    exit 1
+fi
+
 # One line per edge: "from-file included-path".
 for f in $(find core plugins -name '*.[ch]' | sort); do
     sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p' "$f" |

@@ -20,6 +20,10 @@
  * "correct" (the calibration records' format).
  * GET /stats: {"requests", "chat", "messages", "connections"};
  * GET /last: the last model request {"path", "body", "headers"}.
+ * --log FILE appends a line per model request, for shell tests that have
+ * no HTTP client: {"path", "model", "key", "in_flight"}, where key is the
+ * API key the request carried and in_flight counts the model requests
+ * being served when it arrived, itself included.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -61,6 +65,8 @@ static truth *truths;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static long n_requests, n_chat, n_messages, n_connections;
 static char *last_request; /* JSON text of GET /last */
+static long in_flight;     /* model requests being served now */
+static FILE *log_file;     /* --log, or NULL */
 
 typedef struct seen {
     uint64_t hash;
@@ -692,7 +698,49 @@ static void remember_last(const request *rq)
 }
 
 /* Serve one model request.  Returns 0 to keep the connection, -1 to drop it. */
+/* One --log line (see the top of the file). */
+static void log_request(const request *rq, int anthropic, long arrived_with)
+{
+    if (!log_file)
+        return;
+    cJSON *body = parse_json(rq->body, NULL, 0);
+    const cJSON *m = cJSON_GetObjectItem(body, "model");
+    char *key = header(rq, anthropic ? "x-api-key" : "Authorization");
+    const char *k = key;
+    if (k && !anthropic && strncmp(k, "Bearer ", 7) == 0)
+        k += 7;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "path", rq->path);
+    cJSON_AddStringToObject(o, "model", cJSON_IsString(m) ? m->valuestring : "");
+    cJSON_AddStringToObject(o, "key", k ? k : "");
+    cJSON_AddNumberToObject(o, "in_flight", (double)arrived_with);
+    char *text = cJSON_PrintUnformatted(o);
+    pthread_mutex_lock(&mu);
+    fprintf(log_file, "%s\n", text);
+    fflush(log_file);
+    pthread_mutex_unlock(&mu);
+    free(text);
+    free(key);
+    cJSON_Delete(o);
+    cJSON_Delete(body);
+}
+
+static int serve_model_counted(int fd, const request *rq, int anthropic);
+
 static int serve_model(int fd, const request *rq, int anthropic)
+{
+    pthread_mutex_lock(&mu);
+    long arrived_with = ++in_flight;
+    pthread_mutex_unlock(&mu);
+    log_request(rq, anthropic, arrived_with);
+    int rc = serve_model_counted(fd, rq, anthropic);
+    pthread_mutex_lock(&mu);
+    in_flight--;
+    pthread_mutex_unlock(&mu);
+    return rc;
+}
+
+static int serve_model_counted(int fd, const request *rq, int anthropic)
 {
     pthread_mutex_lock(&mu);
     n_requests++;
@@ -833,9 +881,15 @@ int main(int argc, char **argv)
             api_key = argv[++i];
         else if (strcmp(argv[i], "--truth") == 0 && i + 1 < argc)
             load_truth(argv[++i]);
-        else {
+        else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
+            log_file = fopen(argv[++i], "a");
+            if (!log_file) {
+                perror("llm_server: --log");
+                return 1;
+            }
+        } else {
             fprintf(stderr, "usage: llm_server --port-file FILE [--latency-ms N] [--api-key KEY] "
-                            "[--truth PATH]...\n");
+                            "[--truth PATH]... [--log FILE]\n");
             return 64;
         }
     }
@@ -894,5 +948,5 @@ int main(int argc, char **argv)
     }
     pthread_attr_destroy(&attr);
     close(ls);
-    return 0;
+    return 0; /* exit closes --log; a connection thread may still write to it */
 }

@@ -6,18 +6,6 @@
 check_PROGRAMS += tests/unit/test_compare_stats tests/unit/test_config_diff tests/unit/test_compare
 TESTS += tests/unit/test_compare_stats tests/unit/test_config_diff tests/unit/test_compare
 
-tests_unit_test_compare_stats_SOURCES = tests/unit/test_compare_stats.c
-tests_unit_test_compare_stats_CPPFLAGS = $(TEST_CPPFLAGS)
-tests_unit_test_compare_stats_LDADD = libsktest.la $(TEST_LDADD) -lm
-
-tests_unit_test_config_diff_SOURCES = tests/unit/test_config_diff.c
-tests_unit_test_config_diff_CPPFLAGS = $(TEST_CPPFLAGS)
-tests_unit_test_config_diff_LDADD = libsktest.la $(TEST_LDADD) $(CJSON_LIBS)
-
-tests_unit_test_compare_SOURCES = tests/unit/test_compare.c $(STORE_TEST_SOURCES)
-tests_unit_test_compare_CPPFLAGS = $(STORE_TEST_CPPFLAGS)
-tests_unit_test_compare_LDADD = $(STORE_TEST_LDADD) -lm
-
 CLI_TESTS += tests/cli/compare.sh
 EXTRA_DIST += tests/fixtures/compare/scorekit.json tests/fixtures/compare/pack.json \
 	tests/fixtures/compare/base.jsonl tests/fixtures/compare/real.jsonl \

@@ -8,29 +8,13 @@ tests_llm_llm_server_SOURCES = tests/llm/llm_server.c
 tests_llm_llm_server_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
 tests_llm_llm_server_LDADD = $(CJSON_LIBS) -lpthread
 
-check_LTLIBRARIES += libsktestllm.la
-libsktestllm_la_SOURCES = tests/unit/llm_fixture.c tests/unit/llm_fixture.h
-libsktestllm_la_CPPFLAGS = $(TEST_CPPFLAGS) $(CURL_CFLAGS)
-libsktestllm_la_LIBADD = $(CURL_LIBS)
-
 check_PROGRAMS += tests/unit/test_llm tests/unit/test_llm_cache tests/unit/test_llm_retry
 TESTS += tests/unit/test_llm tests/unit/test_llm_cache tests/unit/test_llm_retry
-LLM_TEST_CPPFLAGS = $(TEST_CPPFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
-LLM_TEST_LDADD = libsktestllm.la libsktest.la $(TEST_LDADD) $(CJSON_LIBS) $(SQLITE_LIBS) \
-	$(CURL_LIBS) -lpthread
-
-tests_unit_test_llm_SOURCES = tests/unit/test_llm.c
-tests_unit_test_llm_CPPFLAGS = $(LLM_TEST_CPPFLAGS)
-tests_unit_test_llm_LDADD = $(LLM_TEST_LDADD)
-
-tests_unit_test_llm_cache_SOURCES = tests/unit/test_llm_cache.c tests/unit/store_fixture.c \
-	tests/unit/store_fixture.h
-tests_unit_test_llm_cache_CPPFLAGS = $(LLM_TEST_CPPFLAGS)
-tests_unit_test_llm_cache_LDADD = $(LLM_TEST_LDADD)
-
-tests_unit_test_llm_retry_SOURCES = tests/unit/test_llm_retry.c
-tests_unit_test_llm_retry_CPPFLAGS = $(LLM_TEST_CPPFLAGS)
-tests_unit_test_llm_retry_LDADD = $(LLM_TEST_LDADD)
 
 CLI_TESTS += tests/cli/llm_cache.sh
 EXTRA_DIST += tests/llm/server.sh
+# The first hour of a new user (issue 12): judges and tasks from the
+# environment, their workers, the cache and the summary of a failed run.
+CLI_TESTS += tests/cli/judge_env.sh tests/cli/score_jobs.sh tests/cli/validate_progress.sh \
+	tests/cli/task_cache.sh tests/cli/run_task_errors.sh \
+	tests/cli/task_anthropic.sh

@@ -2,6 +2,4 @@
 # starts_with, regex, word_count).
 check_PROGRAMS += tests/unit/test_patterns
 TESTS += tests/unit/test_patterns
-tests_unit_test_patterns_SOURCES = tests/unit/test_patterns.c
-tests_unit_test_patterns_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/plugins/heuristic
-tests_unit_test_patterns_LDADD = libsktest.la $(TEST_LDADD)
+tests_unit_test_patterns_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/heuristic

@@ -4,7 +4,3 @@
 # directions, and many calls from many threads at once.
 check_PROGRAMS += tests/unit/test_task
 TESTS += tests/unit/test_task
-
-tests_unit_test_task_SOURCES = tests/unit/test_task.c
-tests_unit_test_task_CPPFLAGS = $(TEST_CPPFLAGS)
-tests_unit_test_task_LDADD = libsktest.la $(TEST_LDADD) $(CJSON_LIBS)

@@ -526,7 +526,17 @@ START_TEST(environment_defaults)
     free(base);
     sk_llm *llm = NULL;
     char *err = NULL;
+    unsetenv("OPENAI_MODEL");
+    unsetenv("ANTHROPIC_MODEL");
     ck_assert_int_eq(sk_llm_open(&llm, NULL, NULL, &err), 0);
+    /* A judge that names no model still has one: the documented default. */
+    ck_assert_str_eq(sk_llm_default_model(llm, NULL), "gpt-4o-mini");
+    ck_assert_str_eq(sk_llm_default_model(llm, "anthropic"), "claude-haiku-4-5");
+    sk_llm_close(llm);
+    setenv("OPENAI_MODEL", "from-env", 1);
+    ck_assert_int_eq(sk_llm_open(&llm, NULL, NULL, &err), 0);
+    ck_assert_str_eq(sk_llm_default_model(llm, NULL), "from-env");
+    unsetenv("OPENAI_MODEL");
     sk_llm_reply r;
     ck_assert_int_eq(chat(llm, "echo", NULL, "from env", NULL, &r, &err), 0);
     ck_assert_str_eq(r.content, "from env");

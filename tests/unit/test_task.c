@@ -215,15 +215,19 @@ START_TEST(test_find)
     c = parse("{\"provider\": \"openai\"}");
     ck_assert_ptr_eq(sk_task_find(c, &err), &sk_task_openai);
     cJSON_Delete(c);
+    c = parse("{\"provider\": \"anthropic\"}");
+    ck_assert_ptr_eq(sk_task_find(c, &err), &sk_task_anthropic);
+    cJSON_Delete(c);
     c = parse("{\"provider\": \"nope\"}");
     ck_assert_ptr_null(sk_task_find(c, &err));
-    ck_assert_str_eq(err, "task: unknown provider \"nope\" (known: column, exec, stored, openai)");
+    ck_assert_str_eq(err, "task: unknown provider \"nope\" (known: column, exec, stored, openai, "
+                          "anthropic)");
     cJSON_Delete(c);
     c = parse("{\"provider\": 1}");
     ck_assert_ptr_null(sk_task_find(c, &err));
     ck_assert_str_eq(
         err, "task: \"provider\" must be a string naming the provider (column, exec, stored, "
-             "openai)");
+             "openai, anthropic)");
     cJSON_Delete(c);
     free(err);
 }

@@ -236,8 +236,9 @@ START_TEST(prompt_file_and_describe)
 }
 END_TEST
 
-/* Trials are separate calls: with the cache on, a repeated trial is served
- * from it and another trial is asked again. */
+/* A task asks its model anew by default, cache or no cache; with "cache":
+ * true trials are separate calls: a repeated trial is served from the
+ * cache and another trial is asked again. */
 START_TEST(trials_and_cache)
 {
     char dir[] = "/tmp/sk-openai-cache.XXXXXX";
@@ -248,6 +249,12 @@ START_TEST(trials_and_cache)
     void *st = open_task("{\"provider\": \"openai\", \"model\": \"echo\"}");
     sk_task_result res = {0};
     long before = sk_llm_fx_stat("chat");
+    run_row(st, "{\"id\":\"r\",\"input\":\"same\"}", 0, &res);
+    run_row(st, "{\"id\":\"r\",\"input\":\"same\"}", 0, &res);
+    ck_assert_int_eq(sk_llm_fx_stat("chat") - before, 2);
+    sk_task_openai.close(st);
+    st = open_task("{\"provider\": \"openai\", \"model\": \"echo\", \"cache\": true}");
+    before = sk_llm_fx_stat("chat");
     run_row(st, "{\"id\":\"r\",\"input\":\"same\"}", 0, &res);
     run_row(st, "{\"id\":\"r\",\"input\":\"same\"}", 0, &res);
     ck_assert_int_eq(sk_llm_fx_stat("chat") - before, 1);

@@ -5,20 +5,6 @@
 check_PROGRAMS += tests/unit/test_metacase tests/unit/test_metaeval tests/unit/test_fingerprint
 TESTS += tests/unit/test_metacase tests/unit/test_metaeval tests/unit/test_fingerprint
 
-tests_unit_test_metacase_SOURCES = tests/unit/test_metacase.c
-tests_unit_test_metacase_CPPFLAGS = $(TEST_CPPFLAGS)
-tests_unit_test_metacase_LDADD = libsktest.la $(TEST_LDADD) $(CJSON_LIBS)
-
-tests_unit_test_metaeval_SOURCES = tests/unit/test_metaeval.c
-tests_unit_test_metaeval_CPPFLAGS = $(TEST_CPPFLAGS)
-tests_unit_test_metaeval_LDADD = libsktest.la $(TEST_LDADD) $(CJSON_LIBS)
-EXTRA_tests_unit_test_metaeval_DEPENDENCIES = $(plugin_LTLIBRARIES)
-
-tests_unit_test_fingerprint_SOURCES = tests/unit/test_fingerprint.c
-tests_unit_test_fingerprint_CPPFLAGS = $(TEST_CPPFLAGS)
-tests_unit_test_fingerprint_LDADD = libsktest.la $(TEST_LDADD) $(CJSON_LIBS)
-EXTRA_tests_unit_test_fingerprint_DEPENDENCIES = $(plugin_LTLIBRARIES)
-
 CLI_TESTS += tests/cli/validate.sh tests/cli/validate_judges.sh
 EXTRA_DIST += tests/fixtures/validate/length.lua tests/fixtures/validate/confident.lua \
 	tests/fixtures/validate/constant.lua tests/fixtures/validate/random.lua \

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "base/text/utf8.h"
+#include "base/util.h"
 
 #define SLOTS        128 /* hash slots per block; a power of two >= 2 * 64 */
 #define STACK_BLOCKS 4   /* patterns up to 256 code points need no heap */
@@ -51,14 +52,6 @@ typedef struct peq {
     uint32_t *keys;  /* [nblocks][SLOTS], 0 = empty; NULL when the pattern is ASCII */
     uint64_t *masks; /* [nblocks][SLOTS], valid where keys is set */
 } peq;
-
-static void *xmalloc(size_t n)
-{
-    void *p = malloc(n);
-    if (!p)
-        abort(); /* house policy: out of memory is not a recoverable error */
-    return p;
-}
 
 static inline uint32_t fold(uint32_t c, unsigned flags)
 {
@@ -239,7 +232,7 @@ static size_t distance(const void *a, size_t na, const void *b, size_t nb, int b
         size_t words = 128 * nbk + 2 * nbk + (wide ? SLOTS * nbk : 0);
         size_t bytes_needed =
             words * sizeof(uint64_t) + (wide ? SLOTS * nbk * sizeof(uint32_t) : 0);
-        heap = xmalloc(bytes_needed);
+        heap = sk_xmalloc(bytes_needed);
         uint64_t *w = heap;
         p.ascii = w;
         vp = w + 128 * nbk;
@@ -329,8 +322,8 @@ size_t sk_levenshtein_metered(const char *a, size_t na, const char *b, size_t nb
         lb = mnb;
     } else {
         uint32_t s_a[STACK_CPS], s_b[STACK_CPS];
-        uint32_t *ca = mna <= STACK_CPS ? s_a : xmalloc(mna * sizeof(uint32_t));
-        uint32_t *cb = mnb <= STACK_CPS ? s_b : xmalloc(mnb * sizeof(uint32_t));
+        uint32_t *ca = mna <= STACK_CPS ? s_a : sk_xmalloc(mna * sizeof(uint32_t));
+        uint32_t *cb = mnb <= STACK_CPS ? s_b : sk_xmalloc(mnb * sizeof(uint32_t));
         la = sk_utf8_decode(ma, mna, ca);
         lb = sk_utf8_decode(mb, mnb, cb);
         if (flags & SK_LEV_IGNORE_CASE) {
