@@ -148,6 +148,8 @@ static void h_set_error(sk_result *r, const char *fmt, ...)
 
 static void h_set_rationale(sk_result *r, const char *fmt, ...)
 {
+    if (r->no_rationale)
+        return;
     va_list ap;
     va_start(ap, fmt);
     vset_text(&r->rationale, fmt, ap);
@@ -156,8 +158,15 @@ static void h_set_rationale(sk_result *r, const char *fmt, ...)
 
 static void h_set_rationale_text(sk_result *r, const char *text, size_t len)
 {
+    if (r->no_rationale)
+        return;
     sk_buf_reset(&r->rationale);
     sk_buf_add(&r->rationale, text, len);
+}
+
+static int h_wants_rationale(const sk_result *r)
+{
+    return !r->no_rationale;
 }
 
 /* Metadata is checked here, where the text is at hand, and a failure is
@@ -372,6 +381,7 @@ static const sk_host services = {
     .llm_chat = h_llm_chat,
     .project_dir = h_project_dir,
     .project_folder = h_project_folder,
+    .wants_rationale = h_wants_rationale,
 };
 
 void sk_host_init(sk_host_ctx *h, struct sk_llm *llm, const char *project_dir,

@@ -25,6 +25,10 @@ struct sk_result {
     sk_buf rationale; /* with a score */
     sk_buf message;   /* skip reason or error message */
     sk_buf meta;      /* JSON object text, with a score */
+    /* Set by the caller before scoring: no rationale will be shown or
+     * kept, so set_rationale is ignored and scorers may skip building one
+     * (wants_rationale).  sk_result_reset leaves it. */
+    int no_rationale;
 };
 
 /* `r` must be zeroed or previously initialised. */

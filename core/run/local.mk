@@ -3,6 +3,7 @@
 libskcore_la_SOURCES += \
 	core/run/engines.c core/run/engines.h \
 	core/run/rowscore.c core/run/rowscore.h \
+	core/run/pool.c core/run/pool.h \
 	core/run/score.c core/run/score.h \
 	core/run/run.c core/run/run.h \
 	core/run/plan.c core/run/plan.h \

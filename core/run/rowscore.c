@@ -69,6 +69,7 @@ void sk_rowscore_init(sk_rowscore *rs, const sk_pack *pack, sk_host_ctx *host, v
     rs->host = host;
     rs->states = states;
     rs->results = sk_xcalloc(pack->n ? pack->n : 1, sizeof *rs->results);
+    rs->rationales = 1;
 }
 
 void sk_rowscore_free(sk_rowscore *rs)
@@ -167,6 +168,7 @@ void sk_rowscore_run(sk_rowscore *rs, const sk_span spans[SK_F_COUNT], unsigned 
         const sk_pack_entry *e = &rs->pack->entries[i];
         sk_result *r = &rs->results[i];
         sk_result_reset(r);
+        r->no_rationale = !rs->rationales;
         if ((e->flags & SK_SCORER_NEEDS_EXPECTED) && !rs->c.expected_json) {
             sk_result_skipf(r, "row has no expected value");
         } else {

@@ -37,6 +37,9 @@ typedef struct sk_rowscore {
     sk_result *results; /* one per pack entry */
     sk_case c;
     sk_buf id, scratch;
+    /* 1 (the default): scorers write rationales; 0: they may skip them
+     * (see wants_rationale in plugin.h), for rows nobody will read. */
+    int rationales;
     /* after sk_rowscore_run */
     double overall;         /* weighted mean of scores; NAN when nothing scored */
     sk_row_verdict verdict; /* pass, fail or no verdict, with the reason */

@@ -1,14 +1,13 @@
 /*
  * The experiment runner (see run.h).  The calling thread owns the store: it
  * reads the dataset (on a second connection, so reading and writing never
- * wait on each other), feeds row x trial jobs to a bounded queue, and
- * writes finished cells in batches.  Workers run the task and the scorers;
- * they never touch the store.
+ * wait on each other), feeds row x trial jobs to the worker pool
+ * (run/pool.h), and writes finished cells in batches.  Workers run the task
+ * and the scorers; they never touch the store.
  */
 #include "run/run.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,6 +20,7 @@
 #include "base/hash.h"
 #include "llm/llm.h"
 #include "run/jobs.h"
+#include "run/pool.h"
 #include "run/rowscore.h"
 
 #define BATCH_CELLS 512 /* cells per transaction at most */
@@ -40,6 +40,7 @@ typedef struct item {
 typedef struct job {
     size_t n;
     item items[JOB_MAX];
+    sk_cell *cells[JOB_MAX]; /* filled by the worker */
 } job;
 
 static void job_clear(job *j)
@@ -51,26 +52,30 @@ static void job_clear(job *j)
     j->n = 0;
 }
 
+/* A job never handed to the pool; NULL is a no-op. */
+static void job_drop(job *j)
+{
+    if (j) {
+        job_clear(j);
+        free(j);
+    }
+}
+
 typedef struct pool {
     const sk_run_opts *o;
     sk_host_ctx host; /* the run's: opens and closes the shared states */
     const sk_task_ops *task;
     void *task_state;
     void **shared;
-    pthread_mutex_t mu;
-    pthread_cond_t job_cv, done_cv;
-    job *jobs; /* ring */
-    size_t jcap, jhead, jlen;
+    struct worker *workers;
+    /* finished cells, written by the calling thread */
     sk_cell **done;
     size_t dlen, dcap;
-    size_t inflight;
-    int stop;
 } pool;
 
 typedef struct worker {
     pool *p;
     sk_host_ctx host; /* a copy of the run's, billing this worker's cell */
-    pthread_t thread;
     void **states;
     sk_rowscore rs;
     sk_buf line;
@@ -179,43 +184,28 @@ static sk_cell *run_cell(worker *w, const item *j)
     return cell;
 }
 
-static void *worker_main(void *arg)
+static void job_fn(void *ud, int worker_index, void *item)
 {
-    worker *w = arg;
-    pool *p = w->p;
-    pthread_mutex_lock(&p->mu);
-    for (;;) {
-        while (!p->jlen && !p->stop)
-            pthread_cond_wait(&p->job_cv, &p->mu);
-        if (!p->jlen)
-            break;
-        job *j = &p->jobs[p->jhead];
-        p->jhead = (p->jhead + 1) % p->jcap;
-        p->jlen--;
-        p->inflight++;
-        size_t n = j->n;
-        item items[JOB_MAX];
-        memcpy(items, j->items, n * sizeof *items);
-        j->n = 0;
-        pthread_mutex_unlock(&p->mu);
-        sk_cell *cells[JOB_MAX];
-        for (size_t i = 0; i < n; i++) {
-            cells[i] = run_cell(w, &items[i]);
-            free(items[i].row_json);
-            free(items[i].row_id);
-        }
-        pthread_mutex_lock(&p->mu);
-        while (p->dlen + n > p->dcap) {
+    pool *p = ud;
+    job *j = item;
+    for (size_t i = 0; i < j->n; i++)
+        j->cells[i] = run_cell(&p->workers[worker_index], &j->items[i]);
+}
+
+/* A job back from the workers: its cells to write, its items freed.  A
+ * job dropped by a cancel had no cell made. */
+static void job_done(pool *p, job *j, int ran)
+{
+    if (ran) {
+        while (p->dlen + j->n > p->dcap) {
             p->dcap = p->dcap ? p->dcap * 2 : 256;
             p->done = sk_xrealloc(p->done, p->dcap * sizeof *p->done);
         }
-        memcpy(p->done + p->dlen, cells, n * sizeof *cells);
-        p->dlen += n;
-        p->inflight--;
-        pthread_cond_signal(&p->done_cv);
+        memcpy(p->done + p->dlen, j->cells, j->n * sizeof *j->cells);
+        p->dlen += j->n;
     }
-    pthread_mutex_unlock(&p->mu);
-    return NULL;
+    job_clear(j);
+    free(j);
 }
 
 /* FNV-1a of the pack's canonical description: a changed param, threshold
@@ -282,12 +272,10 @@ static int is_done(char **done, size_t ndone, const char *row_id, unsigned trial
 
 static int write_done(sk_store *st, const char *id, pool *p, sk_run_result *res, char **err)
 {
-    pthread_mutex_lock(&p->mu);
     sk_cell **cells = p->done;
     size_t n = p->dlen;
     p->done = NULL;
     p->dlen = p->dcap = 0;
-    pthread_mutex_unlock(&p->mu);
     int rc = SK_OK;
     for (size_t i = 0; i < n && rc == SK_OK; i += BATCH_CELLS)
         rc = sk_experiment_write_cells(st, id, cells + i, n - i < BATCH_CELLS ? n - i : BATCH_CELLS,
@@ -339,7 +327,8 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
     if (jobs > 1024)
         jobs = 1024;
     worker *workers = sk_xcalloc((size_t)jobs, sizeof *workers);
-    int opened = 0, started = 0;
+    int opened = 0;
+    sk_pool *wp = NULL;
     /* The experiment is named on the hosts once it is recorded, before
      * any worker starts. */
     sk_host_init(&p.host, o->llm, o->project_dir, NULL);
@@ -410,15 +399,10 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
     int trials = e.trials;
 
     if (rc == SK_OK) {
-        p.jcap = (size_t)jobs * 2 + 2;
-        p.jobs = sk_xcalloc(p.jcap, sizeof *p.jobs); /* jobs are large: a few per worker */
-        pthread_mutex_init(&p.mu, NULL);
-        pthread_cond_init(&p.job_cv, NULL);
-        pthread_cond_init(&p.done_cv, NULL);
-        for (; started < jobs; started++)
-            if (pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]))
-                break;
-        if (started == 0)
+        p.workers = workers;
+        /* Jobs are large: a few per worker, queued or running. */
+        wp = sk_pool_new(jobs, (size_t)jobs * 3 + 2, 0, job_fn, &p);
+        if (sk_pool_threads(wp) == 0)
             rc = sk_errf(err, SK_EIO, "cannot start any worker thread");
 
         /* About eight jobs per worker over the run, at most JOB_MAX each. */
@@ -426,28 +410,25 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         job_size = job_size < 1 ? 1 : job_size > JOB_MAX ? JOB_MAX : job_size;
         if (!p.task->cheap || uses_llm)
             job_size = 1; /* a task that waits (a process, a model) wants every worker busy */
-        job pending = {0};
+        job *pending = NULL;
         sk_dataset_row row;
         int have_row = 0, eof = 0;
         unsigned trial = 0;
         double last_flush = sk_now_ms(), last_beat = sk_now_ms();
         while (rc == SK_OK) {
             /* Feed while there is room. */
-            pthread_mutex_lock(&p.mu);
-            while (!eof && p.jlen < p.jcap) {
+            while (!eof && sk_pool_has_room(wp)) {
                 if (o->cancel && *o->cancel) {
                     eof = 1;
                     res->interrupted = 1;
                     /* Jobs not started are dropped; in-flight ones finish. */
-                    for (; p.jlen; p.jlen--, p.jhead = (p.jhead + 1) % p.jcap)
-                        job_clear(&p.jobs[p.jhead]);
-                    job_clear(&pending);
+                    sk_pool_cancel(wp);
+                    job_drop(pending);
+                    pending = NULL;
                     break;
                 }
                 if (!have_row || trial >= (unsigned)trials) {
-                    pthread_mutex_unlock(&p.mu);
                     int r = sk_dataset_iter_next(it, &row, err);
-                    pthread_mutex_lock(&p.mu);
                     if (r < 0) {
                         rc = r;
                         eof = 1;
@@ -469,42 +450,36 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
                 }
                 sk_buf rj = {0};
                 sk_dataset_row_json(&row, &rj);
-                item *it2 = &pending.items[pending.n++];
+                if (!pending) {
+                    pending = sk_xmalloc(sizeof *pending);
+                    pending->n = 0;
+                }
+                item *it2 = &pending->items[pending->n++];
                 it2->row_json = rj.data;
                 it2->row_id = id;
                 it2->pos = row.pos;
                 it2->trial = trial++;
-                if (pending.n == job_size) {
-                    p.jobs[(p.jhead + p.jlen) % p.jcap] = pending;
-                    pending.n = 0;
-                    p.jlen++;
-                    pthread_cond_signal(&p.job_cv);
+                if (pending->n == job_size) {
+                    sk_pool_submit(wp, pending);
+                    pending = NULL;
                 }
             }
-            if (eof && pending.n && p.jlen < p.jcap) { /* the last, short job */
-                p.jobs[(p.jhead + p.jlen) % p.jcap] = pending;
-                pending.n = 0;
-                p.jlen++;
-                pthread_cond_signal(&p.job_cv);
+            if (eof && pending && sk_pool_has_room(wp)) { /* the last, short job */
+                sk_pool_submit(wp, pending);
+                pending = NULL;
             }
-            int finished = eof && !pending.n && p.jlen == 0 && p.inflight == 0 && p.dlen == 0;
-            if (!finished && p.dlen < BATCH_CELLS &&
-                !(eof && !pending.n && p.jlen == 0 && p.inflight == 0)) {
-                struct timespec until;
-                clock_gettime(CLOCK_REALTIME, &until);
-                until.tv_nsec += 50 * 1000000L;
-                if (until.tv_nsec >= 1000000000L) {
-                    until.tv_sec++;
-                    until.tv_nsec -= 1000000000L;
-                }
-                pthread_cond_timedwait(&p.done_cv, &p.mu, &until);
-            }
-            size_t ready = p.dlen;
-            int drained = eof && !pending.n && p.jlen == 0 && p.inflight == 0;
-            pthread_mutex_unlock(&p.mu);
-            if (finished)
+            int drained = eof && !pending && sk_pool_outstanding(wp) == 0;
+            if (drained && p.dlen == 0)
                 break;
-            if (ready &&
+            /* Wait a little for a job to finish, then take all that have. */
+            int wait_ms = !drained && p.dlen < BATCH_CELLS ? 50 : 0;
+            void *fin;
+            int ran;
+            for (; sk_pool_collect(wp, &fin, &ran, wait_ms); wait_ms = 0)
+                job_done(&p, fin, ran);
+            drained = eof && !pending && sk_pool_outstanding(wp) == 0;
+            size_t ready = p.dlen;
+            if (rc == SK_OK && ready &&
                 (ready >= BATCH_CELLS || drained || sk_now_ms() - last_flush >= FLUSH_MS)) {
                 rc = write_done(st, e.id, &p, res, err);
                 last_flush = sk_now_ms();
@@ -518,26 +493,21 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
                 last_beat = sk_now_ms();
             }
         }
-        pthread_mutex_lock(&p.mu);
-        p.stop = 1;
-        /* After an error, drop what was not started. */
-        for (; p.jlen; p.jlen--, p.jhead = (p.jhead + 1) % p.jcap)
-            job_clear(&p.jobs[p.jhead]);
-        job_clear(&pending);
-        pthread_cond_broadcast(&p.job_cv);
-        pthread_mutex_unlock(&p.mu);
-        for (int i = 0; i < started; i++)
-            pthread_join(workers[i].thread, NULL);
+        /* After an error, drop what was not started; what is running
+         * finishes. */
+        sk_pool_cancel(wp);
+        job_drop(pending);
+        void *fin;
+        int ran;
+        while (sk_pool_collect(wp, &fin, &ran, -1))
+            job_done(&p, fin, ran);
+        sk_pool_free(wp);
         /* Whatever finished is kept, even on the way out of an error. */
         char *werr = NULL;
         int wrc = write_done(st, e.id, &p, res, &werr);
         if (wrc != SK_OK && rc == SK_OK)
             rc = sk_errf(err, wrc, "%s", werr);
         free(werr);
-        pthread_mutex_destroy(&p.mu);
-        pthread_cond_destroy(&p.job_cv);
-        pthread_cond_destroy(&p.done_cv);
-        free(p.jobs);
     }
 
     for (int i = 0; i < opened; i++) {

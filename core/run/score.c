@@ -1,7 +1,7 @@
 /*
  * The `scorekit score` pipeline (see score.h).  The calling thread reads
  * lines into batches and consumes finished batches in file order; workers
- * process batches.  The same pool runs both passes: first every line is
+ * of the pool (run/pool.h) process batches.  The same pool runs both passes: first every line is
  * validated (in parallel, so checking the whole file before scoring costs
  * little), then, from the start again, every row is scored.  At most `ring`
  * batches exist at once, which bounds memory whatever the file's length.
@@ -10,14 +10,16 @@
 
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/error.h"
 #include "run/jobs.h"
+#include "run/pool.h"
 #include "run/rowscore.h"
 #include "store/dataset_file.h"
 #include "store/jsonl.h"
@@ -44,17 +46,15 @@ typedef struct batch {
     double *score;       /* n * nscorers */
     sk_buf strs;         /* per row: id '\0' output snippet '\0' why '\0' */
     size_t str_off[BATCH_ROWS];
-    sk_buf bad_notes; /* one message per bad row, NUL-separated */
-    sk_buf err_notes; /* first-error messages, NUL-separated */
-    long *first_err;  /* per scorer: offset in err_notes, -1 none */
-    sk_buf out;       /* per-row JSONL */
-    int done;
+    sk_buf bad_notes;     /* one message per bad row, NUL-separated */
+    sk_buf err_notes;     /* first-error messages, NUL-separated */
+    long *err_at;         /* n * nscorers: the error's offset in err_notes, -1 none */
+    unsigned char *noted; /* per scorer: an error of this batch has its note */
+    sk_buf out;           /* per-row JSONL */
 } batch;
 
 typedef struct worker {
-    struct runner *run;
     sk_host_ctx host; /* this worker's: its scorers' model calls */
-    pthread_t thread;
     void **states;
     sk_rowscore rs;
 } worker;
@@ -65,15 +65,21 @@ typedef struct runner {
     const char *path;
     size_t ring;
     batch *batches;
-    /* work queue: sequence numbers waiting for a worker */
-    size_t *queue, qhead, qlen;
-    int stop;
-    pthread_mutex_t mu;
-    pthread_cond_t work_cv, done_cv;
+    sk_pool *pool; /* ordered: batches come back in file order */
+    worker *workers;
     sk_host_ctx host; /* the run's: opens and closes the shared states */
     void **shared;    /* states of thread-safe scorers, shared by every worker */
     const char *keys[SK_F_COUNT];
-    int validating;    /* the pass: 1 validate only, 0 score */
+    int validating; /* the pass: 1 validate (and score, when one_pass), 0 score */
+    int one_pass;   /* rows are checked and scored in one read (see sk_score_file) */
+    /* Rationales are built only for rows that may be listed among the
+     * worst: a row scoring below worst_cut (the last listed row's score,
+     * once the list is full) is scored again with them. */
+    int lazy_why;
+    /* One pass does not know how many rows there are: the progress total
+     * is estimated from the bytes read so far of a file this long. */
+    double size, bytes;
+    _Atomic double worst_cut;
     size_t batch_rows; /* rows per batch when scoring */
     /* the input: JSONL lines, or a CSV's records read as `dataset import`
      * reads them and handed on as JSON lines */
@@ -88,24 +94,30 @@ typedef struct runner {
     size_t *bad_list, nbad_list, bad_cap, bad_next;
 } runner;
 
+static void score_row(runner *run, worker *w, batch *b, size_t i, const sk_span spans[SK_F_COUNT]);
+
 /* The validating pass: every line must be a row as `dataset import` would
  * take it, with an output (sk_dataset_row_check); ids are kept for the
- * duplicate check, which needs file order and so is done in consume. */
-static void validate_batch(runner *run, batch *b)
+ * duplicate check, which needs file order and so is done in consume.  In
+ * one pass, a good row is scored from the values the check found. */
+static void validate_batch(runner *run, worker *w, batch *b)
 {
     sk_buf_reset(&b->bad_notes);
     sk_buf_reset(&b->ids);
     for (size_t i = 0; i < b->n; i++) {
         char msg[512];
         const char *line = b->text.data + b->off[i];
+        b->str_off[i] = b->strs.len;
         if (b->prebad[i]) {
             b->bad[i] = 1;
             sk_buf_add(&b->bad_notes, line, b->len[i] + 1);
             continue;
         }
         int derived = 0;
-        b->bad[i] = sk_dataset_row_check(line, b->len[i], run->keys[SK_F_OUTPUT], 1, &b->scratch,
-                                         &derived, msg, sizeof msg) != SK_OK;
+        sk_span spans[SK_F_COUNT];
+        b->bad[i] =
+            sk_dataset_row_check_spans(line, b->len[i], run->keys[SK_F_OUTPUT], 1, &b->scratch,
+                                       &derived, spans, msg, sizeof msg) != SK_OK;
         if (b->bad[i]) {
             sk_buf_printf(&b->bad_notes, "%s:%zu: %s", run->path, b->lineno[i], msg);
             sk_buf_addc(&b->bad_notes, '\0');
@@ -115,6 +127,8 @@ static void validate_batch(runner *run, batch *b)
         b->id_len[i] = b->scratch.len;
         b->derived[i] = (unsigned char)derived;
         sk_buf_add(&b->ids, b->scratch.data, b->scratch.len);
+        if (run->one_pass)
+            score_row(run, w, b, i, spans);
     }
 }
 
@@ -135,6 +149,8 @@ static int is_bad_line(runner *run, size_t line)
         run->bad_next++;
     return run->bad_next < run->nbad_list && run->bad_list[run->bad_next] == line;
 }
+
+static void consume_row(runner *run, sk_score_report *rep, const batch *b, size_t i);
 
 static int consume_validated(runner *run, sk_score_report *rep, const batch *b, char **err)
 {
@@ -162,6 +178,8 @@ static int consume_validated(runner *run, sk_score_report *rep, const batch *b, 
         }
         if (!why) {
             run->total++;
+            if (run->one_pass)
+                consume_row(run, rep, b, i);
             continue;
         }
         if (!run->opts->skip_bad) {
@@ -214,19 +232,68 @@ static void add_why(sk_buf *out, const sk_pack *pack, const sk_result *res)
     sk_buf_addc(out, '\0');
 }
 
+/* Score row i of b, whose values are spans, and keep what consume needs. */
+static void score_row(runner *run, worker *w, batch *b, size_t i, const sk_span spans[SK_F_COUNT])
+{
+    const size_t ns = run->pack->n;
+    b->bad[i] = 0;
+    sk_rowscore *rs = &w->rs;
+    sk_rowscore_run(rs, spans, 0);
+    if (run->lazy_why && run->opts->worst && rs->overall < 1.0 &&
+        rs->overall < atomic_load_explicit(&run->worst_cut, memory_order_relaxed)) {
+        /* The cut only falls, so a stale one lets in more rows, never
+         * fewer; and the scorers are deterministic, so the scores are the
+         * same the second time. */
+        rs->rationales = 1;
+        sk_rowscore_run(rs, spans, 0);
+        rs->rationales = 0;
+    }
+    b->overall[i] = rs->overall;
+    b->pass[i] = (unsigned char)rs->verdict.pass;
+    b->err[i] = rs->verdict.errors > 0;
+    for (size_t s = 0; s < ns; s++) {
+        const sk_result *r = &rs->results[s];
+        b->kind[i * ns + s] = (unsigned char)r->kind;
+        b->score[i * ns + s] = r->kind == SK_VERDICT_SCORE ? r->score : NAN;
+        b->err_at[i * ns + s] = -1;
+        /* Only a scorer's first error is reported: one note per batch,
+         * unless a row scored here may yet be dropped as a duplicate. */
+        if (r->kind == SK_VERDICT_ERROR &&
+            (!b->noted[s] || (run->one_pass && run->opts->skip_bad))) {
+            b->noted[s] = 1;
+            b->err_at[i * ns + s] = (long)b->err_notes.len;
+            sk_buf_printf(&b->err_notes, "row %s (line %zu): %s", rs->c.id, b->lineno[i],
+                          r->message.data ? r->message.data : "");
+            sk_buf_addc(&b->err_notes, '\0');
+        }
+    }
+    sk_buf_add(&b->strs, rs->c.id, strlen(rs->c.id) + 1);
+    size_t sn = rs->c.output_len < SNIPPET ? rs->c.output_len : SNIPPET;
+    sk_buf_add(&b->strs, rs->c.output_text, sn);
+    sk_buf_addc(&b->strs, '\0');
+    add_why(&b->strs, run->pack, rs->results);
+    if (run->opts->rows_out)
+        sk_rowscore_json(rs, b->lineno[i], &b->out);
+}
+
+static void score_batch_reset(runner *run, batch *b)
+{
+    memset(b->noted, 0, run->pack->n ? run->pack->n : 1);
+    sk_buf_reset(&b->strs);
+    sk_buf_reset(&b->err_notes);
+    sk_buf_reset(&b->out);
+}
+
 static void score_batch(runner *run, worker *w, batch *b)
 {
     if (run->validating) {
-        validate_batch(run, b);
+        if (run->one_pass)
+            score_batch_reset(run, b);
+        validate_batch(run, w, b);
         return;
     }
-    const size_t ns = run->pack->n;
-    sk_buf_reset(&b->strs);
     sk_buf_reset(&b->bad_notes);
-    sk_buf_reset(&b->err_notes);
-    sk_buf_reset(&b->out);
-    for (size_t s = 0; s < ns; s++)
-        b->first_err[s] = -1;
+    score_batch_reset(run, b);
     for (size_t i = 0; i < b->n; i++) {
         sk_span spans[SK_F_COUNT];
         char msg[512];
@@ -241,55 +308,14 @@ static void score_batch(runner *run, worker *w, batch *b)
             sk_buf_add(&b->strs, "\0\0\0", 3);
             continue;
         }
-        b->bad[i] = 0;
-        sk_rowscore *rs = &w->rs;
-        sk_rowscore_run(rs, spans, 0);
-        b->overall[i] = rs->overall;
-        b->pass[i] = (unsigned char)rs->verdict.pass;
-        b->err[i] = rs->verdict.errors > 0;
-        for (size_t s = 0; s < ns; s++) {
-            const sk_result *r = &rs->results[s];
-            b->kind[i * ns + s] = (unsigned char)r->kind;
-            b->score[i * ns + s] = r->kind == SK_VERDICT_SCORE ? r->score : NAN;
-            if (r->kind == SK_VERDICT_ERROR && b->first_err[s] < 0) {
-                b->first_err[s] = (long)b->err_notes.len;
-                sk_buf_printf(&b->err_notes, "row %s (line %zu): %s", rs->c.id, b->lineno[i],
-                              r->message.data ? r->message.data : "");
-                sk_buf_addc(&b->err_notes, '\0');
-            }
-        }
-        sk_buf_add(&b->strs, rs->c.id, strlen(rs->c.id) + 1);
-        size_t sn = rs->c.output_len < SNIPPET ? rs->c.output_len : SNIPPET;
-        sk_buf_add(&b->strs, rs->c.output_text, sn);
-        sk_buf_addc(&b->strs, '\0');
-        add_why(&b->strs, run->pack, rs->results);
-        if (run->opts->rows_out)
-            sk_rowscore_json(rs, b->lineno[i], &b->out);
+        score_row(run, w, b, i, spans);
     }
 }
 
-static void *worker_main(void *arg)
+static void pool_fn(void *ud, int worker_index, void *item)
 {
-    worker *w = arg;
-    runner *run = w->run;
-    pthread_mutex_lock(&run->mu);
-    for (;;) {
-        while (!run->qlen && !run->stop)
-            pthread_cond_wait(&run->work_cv, &run->mu);
-        if (!run->qlen && run->stop)
-            break;
-        size_t seq = run->queue[run->qhead];
-        run->qhead = (run->qhead + 1) % run->ring;
-        run->qlen--;
-        pthread_mutex_unlock(&run->mu);
-        batch *b = &run->batches[seq % run->ring];
-        score_batch(run, w, b);
-        pthread_mutex_lock(&run->mu);
-        b->done = 1;
-        pthread_cond_broadcast(&run->done_cv);
-    }
-    pthread_mutex_unlock(&run->mu);
-    return NULL;
+    runner *run = ud;
+    score_batch(run, &run->workers[worker_index], item);
 }
 
 static void add_line(batch *b, const char *line, size_t len, size_t lineno, int prebad)
@@ -382,6 +408,7 @@ static int fill_batch(runner *run, batch *b, size_t max_rows, char **err)
         if (!run->validating && !run->csv && is_bad_line(run, lineno))
             continue;
         add_line(b, line, len, lineno, prebad);
+        run->bytes += (double)len + 1;
     }
     return (int)b->n;
 }
@@ -419,9 +446,46 @@ static void keep_worst(sk_score_report *rep, size_t cap, const batch *b, size_t 
     }
 }
 
-static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
+/* Add scored row i of b to the report. */
+static void consume_row(runner *run, sk_score_report *rep, const batch *b, size_t i)
 {
     const size_t ns = run->pack->n;
+    rep->rows++;
+    rep->rows_passed += b->pass[i] == SK_ROW_PASS;
+    rep->rows_failed += b->pass[i] == SK_ROW_FAIL;
+    if (b->pass[i] == SK_ROW_NO_VERDICT) {
+        rep->rows_no_verdict++;
+        rep->rows_with_errors += b->err[i];
+        rep->rows_no_score += !b->err[i];
+    }
+    for (size_t s = 0; s < ns; s++) {
+        sk_scorer_stats *st = &rep->stats[s];
+        switch (b->kind[i * ns + s]) {
+        case SK_VERDICT_SCORE: {
+            double v = b->score[i * ns + s];
+            st->scored++;
+            st->sum += v;
+            const sk_pack_entry *e = &run->pack->entries[s];
+            if (!e->has_threshold || v >= e->threshold)
+                st->passed++;
+            break;
+        }
+        case SK_VERDICT_SKIP: st->skipped++; break;
+        default:
+            st->errors++;
+            if (!st->first_error && b->err_at[i * ns + s] >= 0)
+                st->first_error = sk_xstrdup(b->err_notes.data + b->err_at[i * ns + s]);
+            break;
+        }
+    }
+    keep_worst(rep, run->opts->worst, b, i, ns);
+    if (run->opts->worst && rep->nworst == run->opts->worst)
+        atomic_store_explicit(&run->worst_cut, rep->worst[rep->nworst - 1].overall,
+                              memory_order_relaxed);
+}
+
+static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
+{
     if (run->opts->rows_out && b->out.len &&
         fwrite(b->out.data, 1, b->out.len, run->opts->rows_out) != b->out.len)
         return sk_errf(err, SK_EIO, "cannot write per-row results: %s", strerror(errno));
@@ -429,49 +493,21 @@ static int consume(runner *run, sk_score_report *rep, batch *b, char **err)
         if (b->bad[i]) /* it was checked: the file changed between the passes */
             return sk_errf(err, SK_EPARSE, "%s (the file changed while it was being scored)",
                            b->bad_notes.data);
-        rep->rows++;
-        rep->rows_passed += b->pass[i] == SK_ROW_PASS;
-        rep->rows_failed += b->pass[i] == SK_ROW_FAIL;
-        if (b->pass[i] == SK_ROW_NO_VERDICT) {
-            rep->rows_no_verdict++;
-            rep->rows_with_errors += b->err[i];
-            rep->rows_no_score += !b->err[i];
-        }
-        for (size_t s = 0; s < ns; s++) {
-            sk_scorer_stats *st = &rep->stats[s];
-            switch (b->kind[i * ns + s]) {
-            case SK_VERDICT_SCORE: {
-                double v = b->score[i * ns + s];
-                st->scored++;
-                st->sum += v;
-                const sk_pack_entry *e = &run->pack->entries[s];
-                if (!e->has_threshold || v >= e->threshold)
-                    st->passed++;
-                break;
-            }
-            case SK_VERDICT_SKIP: st->skipped++; break;
-            default: st->errors++; break;
-            }
-        }
-        keep_worst(rep, run->opts->worst, b, i, ns);
+        consume_row(run, rep, b, i);
     }
-    for (size_t s = 0; s < ns; s++)
-        if (!rep->stats[s].first_error && b->first_err[s] >= 0)
-            rep->stats[s].first_error = sk_xstrdup(b->err_notes.data + b->first_err[s]);
     return SK_OK;
 }
 
 /* One pass over the input through the pool: read batches, hand them to
- * workers (or process them here when single-threaded), consume finished
- * ones in file order. */
-static int run_pass(runner *run, worker *inline_worker, int threaded, sk_score_report *rep,
-                    char **err)
+ * workers (which work here when single-threaded), consume finished ones in
+ * file order. */
+static int run_pass(runner *run, sk_score_report *rep, char **err)
 {
     const sk_score_opts *opts = run->opts;
-    size_t next_read = 0, next_consume = 0;
+    size_t next_read = 0;
     int eof = 0, rc = SK_OK;
     while (rc == SK_OK) {
-        while (!eof && next_read - next_consume < run->ring) {
+        while (!eof && sk_pool_has_room(run->pool)) {
             if (opts->cancel && *opts->cancel) {
                 eof = 1;
                 rep->interrupted = 1;
@@ -488,40 +524,32 @@ static int run_pass(runner *run, worker *inline_worker, int threaded, sk_score_r
                 break;
             }
             b->seq = next_read++;
-            b->done = 0;
-            if (!threaded) {
-                score_batch(run, inline_worker, b);
-                b->done = 1;
-                break; /* consume at once: one batch in flight */
-            }
-            pthread_mutex_lock(&run->mu);
-            run->queue[(run->qhead + run->qlen) % run->ring] = b->seq;
-            run->qlen++;
-            pthread_cond_signal(&run->work_cv);
-            pthread_mutex_unlock(&run->mu);
+            sk_pool_submit(run->pool, b);
+            if (!sk_pool_threads(run->pool))
+                break; /* done already: consume at once, one batch in flight */
         }
-        if (next_consume == next_read)
+        void *item;
+        if (rc != SK_OK || !sk_pool_collect(run->pool, &item, NULL, -1))
             break;
-        batch *b = &run->batches[next_consume % run->ring];
-        if (threaded) {
-            pthread_mutex_lock(&run->mu);
-            while (!b->done)
-                pthread_cond_wait(&run->done_cv, &run->mu);
-            pthread_mutex_unlock(&run->mu);
-        }
+        batch *b = item;
         rc = run->validating ? consume_validated(run, rep, b, err) : consume(run, rep, b, err);
-        next_consume++;
         if (!run->validating && opts->progress)
             opts->progress(rep->rows, run->total, opts->progress_ud);
+        else if (run->one_pass && opts->progress) {
+            double est = run->size > run->bytes && run->bytes > 0
+                             ? (double)run->total * run->size / run->bytes
+                             : (double)run->total;
+            opts->progress(rep->rows, est > (double)rep->rows ? (size_t)est : rep->rows,
+                           opts->progress_ud);
+        }
     }
     /* After an error, batches still in flight finish before anyone reuses
-     * them. */
-    if (threaded && next_consume != next_read) {
-        pthread_mutex_lock(&run->mu);
-        for (; next_consume != next_read; next_consume++)
-            while (!run->batches[next_consume % run->ring].done)
-                pthread_cond_wait(&run->done_cv, &run->mu);
-        pthread_mutex_unlock(&run->mu);
+     * them; those not started are dropped. */
+    if (sk_pool_outstanding(run->pool)) {
+        void *item;
+        sk_pool_cancel(run->pool);
+        while (sk_pool_collect(run->pool, &item, NULL, -1))
+            ;
     }
     return rc;
 }
@@ -539,11 +567,11 @@ static sk_score_report *report_new(const sk_pack *pack, const sk_score_opts *opt
 static void batches_new(runner *run, size_t ns)
 {
     run->batches = sk_xcalloc(run->ring, sizeof *run->batches);
-    run->queue = sk_xcalloc(run->ring, sizeof *run->queue);
     for (size_t i = 0; i < run->ring; i++) {
         run->batches[i].kind = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1));
         run->batches[i].score = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1) * sizeof(double));
-        run->batches[i].first_err = sk_xmalloc((ns ? ns : 1) * sizeof(long));
+        run->batches[i].err_at = sk_xmalloc(BATCH_ROWS * (ns ? ns : 1) * sizeof(long));
+        run->batches[i].noted = sk_xmalloc(ns ? ns : 1);
     }
 }
 
@@ -560,10 +588,10 @@ static void batches_free(runner *run)
         sk_buf_free(&b->out);
         free(b->kind);
         free(b->score);
-        free(b->first_err);
+        free(b->err_at);
+        free(b->noted);
     }
     free(run->batches);
-    free(run->queue);
 }
 
 /* A file without a single row to score is an error, not an empty report:
@@ -627,7 +655,6 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     int opened = 0;
     for (; opened < jobs && rc == SK_OK; opened++) {
         worker *w = &workers[opened];
-        w->run = &run;
         sk_host_init(&w->host, opts->llm, opts->project_dir, NULL);
         w->states = sk_xcalloc(pack->n ? pack->n : 1, sizeof(void *));
         rc = sk_pack_open_worker(pack, &w->host, run.shared, w->states, err);
@@ -650,41 +677,48 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     if (rc == SK_OK) {
         run.ring = (size_t)jobs * (uses_llm ? 8 : 2) + 2;
         batches_new(&run, pack->n);
-        pthread_mutex_init(&run.mu, NULL);
-        pthread_cond_init(&run.work_cv, NULL);
-        pthread_cond_init(&run.done_cv, NULL);
-        int started = 0;
-        if (jobs > 1)
-            for (; started < jobs; started++)
-                if (pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]))
-                    break;
-        int threaded = started > 0; /* no thread could start: work inline */
+        run.workers = workers;
+        /* One thread: no pool thread, the work is done here. */
+        run.pool = sk_pool_new(jobs > 1 ? jobs : 0, run.ring, SK_POOL_ORDERED, pool_fn, &run);
 
+        /* Rows are read once, checked and scored together, unless a row
+         * would cost something before a later line turned out bad: a
+         * model call, or a line of per-row output.  Then every line is
+         * checked first and the file read again to score.  A bad line
+         * found in one pass discards what was scored: the same outcome. */
+        run.one_pass = !uses_llm && !opts->rows_out;
+        /* Without per-row output only the listed rows' rationales are
+         * read; they can be made again later when scoring is repeatable. */
+        int repeatable = 1;
+        for (size_t i = 0; i < pack->n; i++)
+            repeatable &=
+                !(pack->entries[i].flags & (SK_SCORER_USES_LLM | SK_SCORER_NONDETERMINISTIC));
+        run.lazy_why = repeatable && !opts->rows_out;
+        atomic_init(&run.worst_cut, INFINITY);
+        for (int i = 0; i < opened; i++)
+            workers[i].rs.rationales = !run.lazy_why;
         run.validating = 1;
-        rc = run_pass(&run, &workers[0], threaded, rep, err);
+        rep->passes = 1;
+        struct stat sb;
+        if (run.one_pass && run.jsonl && strcmp(path, "-") != 0 && stat(path, &sb) == 0 &&
+            S_ISREG(sb.st_mode))
+            run.size = (double)sb.st_size;
+        rc = run_pass(&run, rep, err);
+        if (rc == SK_OK && run.one_pass && opts->progress && rep->rows)
+            opts->progress(rep->rows, rep->rows, opts->progress_ud); /* the estimate ends exact */
         if (rc == SK_OK && !rep->interrupted && run.total == 0)
             rc = no_rows(&run, err);
-        if (rc == SK_OK && !rep->interrupted)
+        if (rc == SK_OK && !rep->interrupted && !run.one_pass)
             rc = run.csv ? sk_dataset_file_rewind(run.csv, err) : sk_jsonl_rewind(run.jsonl, err);
-        if (rc == SK_OK && !rep->interrupted) {
+        if (rc == SK_OK && !rep->interrupted && !run.one_pass) {
             /* Every line left is known good: the scoring pass only needs
              * the spans, and skips the lines the first pass refused. */
             run.validating = 0;
             run.bad_next = 0;
-            rc = run_pass(&run, &workers[0], threaded, rep, err);
+            rep->passes = 2;
+            rc = run_pass(&run, rep, err);
         }
-
-        if (threaded) {
-            pthread_mutex_lock(&run.mu);
-            run.stop = 1;
-            pthread_cond_broadcast(&run.work_cv);
-            pthread_mutex_unlock(&run.mu);
-            for (int i = 0; i < started; i++)
-                pthread_join(workers[i].thread, NULL);
-        }
-        pthread_mutex_destroy(&run.mu);
-        pthread_cond_destroy(&run.work_cv);
-        pthread_cond_destroy(&run.done_cv);
+        sk_pool_free(run.pool);
         batches_free(&run);
     }
 
@@ -707,6 +741,9 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         return rc;
     }
     *out = rep;
+    if (rep->interrupted && run.one_pass && rep->rows)
+        return sk_errf(err, SK_EINTR, "interrupted after %zu rows, before the end of %s", rep->rows,
+                       rep->path);
     if (rep->interrupted && run.validating)
         return sk_errf(err, SK_EINTR,
                        "interrupted while checking %s (%zu lines checked); no row was scored",

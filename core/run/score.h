@@ -2,10 +2,13 @@
  * Scoring a JSONL file whose rows already hold outputs (pre-generated
  * outputs, production logs): {id?, input, output, expected?, metadata?}.
  *
- * The file is read twice: a validating pass that rejects a malformed line
- * (FILE:LINE: what is wrong) before any scorer runs, by the rules of
- * `dataset import` (sk_dataset_row_check, duplicate given ids included),
- * then the scoring pass.  Both stream: memory is bounded by the batches in
+ * A malformed line (FILE:LINE: what is wrong), by the rules of `dataset
+ * import` (sk_dataset_row_check, duplicate given ids included), fails the
+ * whole file and nothing is reported scored.  When no scorer calls a model
+ * and no per-row output is asked for, each row is read once: checked and
+ * scored together, the scores dropped if a later line is bad.  Otherwise
+ * the file is read twice: a validating pass before any scorer runs, then
+ * the scoring pass.  Both stream: memory is bounded by the batches in
  * flight, plus the set of given ids.  A .csv is read as an import reads it
  * and scored the same way; a file without rows is an error.
  * Rows are scored by a pool of worker threads and their results consumed in
@@ -66,6 +69,7 @@ typedef struct sk_score_report {
     size_t nworst;
     sk_row_digest *worst; /* ascending overall score */
     int interrupted;
+    unsigned passes; /* times the input was read: 1, or 2 when it was checked first */
     double seconds;
 } sk_score_report;
 

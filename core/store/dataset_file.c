@@ -263,7 +263,7 @@ static int tags_ok(sk_span tags)
  * given or derived, goes into *id with a NUL after it (not counted). */
 static int check_row(const char *line, size_t len, const char *const *names, size_t nnames,
                      size_t out_at, int need_output, sk_span *s, sk_buf *id, int *derived,
-                     char *msg, size_t msglen)
+                     sk_span *output, char *msg, size_t msglen)
 {
     sk_span unknown;
     if (sk_row_scan_known(line, len, names, nnames, s, &unknown, msg, msglen))
@@ -277,6 +277,8 @@ static int check_row(const char *line, size_t len, const char *const *names, siz
                  names[out_at], names[out_at]);
         return SK_EPARSE;
     }
+    if (output)
+        *output = s[out_at]; /* before null becomes absent */
     for (size_t i = 0; i < nnames; i++)
         if (span_is_null(s[i]))
             s[i].p = NULL, s[i].n = 0; /* null is the same as absent */
@@ -333,16 +335,32 @@ static int check_row(const char *line, size_t len, const char *const *names, siz
 int sk_dataset_row_check(const char *line, size_t len, const char *output_key, int need_output,
                          sk_buf *id, int *derived, char *msg, size_t msglen)
 {
+    return sk_dataset_row_check_spans(line, len, output_key, need_output, id, derived, NULL, msg,
+                                      msglen);
+}
+
+int sk_dataset_row_check_spans(const char *line, size_t len, const char *output_key,
+                               int need_output, sk_buf *id, int *derived, sk_span values[5],
+                               char *msg, size_t msglen)
+{
     const char *names[F_COUNT + 1];
     size_t nnames = F_COUNT, out_at = F_OUTPUT;
     memcpy(names, field_names, sizeof field_names);
     if (output_key && strcmp(output_key, "output") != 0)
         names[out_at = nnames++] = output_key;
-    sk_span s[F_COUNT + 1];
+    sk_span s[F_COUNT + 1], output = {NULL, 0};
     int d = 0;
-    int rc = check_row(line, len, names, nnames, out_at, need_output, s, id, &d, msg, msglen);
+    int rc =
+        check_row(line, len, names, nnames, out_at, need_output, s, id, &d, &output, msg, msglen);
     if (derived)
         *derived = d;
+    if (values && rc == SK_OK) {
+        values[0] = s[F_ID];
+        values[1] = s[F_INPUT];
+        values[2] = output;
+        values[3] = s[F_EXPECTED];
+        values[4] = s[F_METADATA];
+    }
     return rc;
 }
 
@@ -353,8 +371,8 @@ static int jsonl_row(reader *r, const char *line, size_t len, size_t lineno, in_
     char msg[512];
     row->line = lineno;
     if (!r->second_pass) {
-        if (check_row(line, len, field_names, F_COUNT, F_OUTPUT, 0, s, &r->id, &r->id_derived, msg,
-                      sizeof msg))
+        if (check_row(line, len, field_names, F_COUNT, F_OUTPUT, 0, s, &r->id, &r->id_derived, NULL,
+                      msg, sizeof msg))
             return row_error(r, lineno, err, "%s", msg);
         memcpy(row->v, s, sizeof s);
         collect_meta_keys(r, s[F_METADATA]);

@@ -98,4 +98,13 @@ void sk_dataset_file_close(sk_dataset_file *f);
 int sk_dataset_row_check(const char *line, size_t len, const char *output_key, int need_output,
                          sk_buf *id, int *derived, char *msg, size_t msglen);
 
+/* sk_dataset_row_check that also gives, on success, where the row's values
+ * lie in `line` (borrowed from it), so a reader that checks a row need not
+ * scan it again: values[] is id, input, the output (output_key's field),
+ * expected and metadata, in that order; {NULL, 0} when absent.  An output
+ * of null keeps its span ("null"); the others' nulls are absent. */
+int sk_dataset_row_check_spans(const char *line, size_t len, const char *output_key,
+                               int need_output, sk_buf *id, int *derived, sk_span values[5],
+                               char *msg, size_t msglen);
+
 #endif

@@ -15,6 +15,7 @@
 #include "base/error.h"
 #include "base/fileutil.h"
 #include "validate/fingerprint.h"
+#include "run/pool.h"
 #include "run/rowscore.h"
 #include "base/util.h"
 
@@ -407,50 +408,36 @@ typedef struct calls_done {
     size_t done, total;
 } calls_done;
 
-/* Workers take cases in order from a shared counter; each writes only its
- * cases' result slots. */
-typedef struct case_pool {
-    sk_meta_scorer *s;
-    const sk_pack *view;
-    double cut;
-    pthread_mutex_t mu;
-    size_t next;
-    const sk_meta_opts *opts;
-    calls_done *calls; /* counted under mu; reported by the calling thread */
-    struct case_worker *caller;
-} case_pool;
-
 typedef struct case_worker {
-    case_pool *p;
     sk_host_ctx host; /* this worker's: opens its state, bills its calls */
     void *state;
-    pthread_t thread;
+    sk_rowscore rs;
+    sk_buf line;
 } case_worker;
 
-static void *case_worker_main(void *arg)
+/* Workers take cases in order from the pool's dispenser; each writes only
+ * its cases' result slots. */
+typedef struct case_pool {
+    sk_meta_scorer *s;
+    double cut;
+    case_worker *w;
+    pthread_mutex_t mu;
+    const sk_meta_opts *opts;
+    calls_done *calls; /* counted under mu; reported by the calling thread */
+} case_pool;
+
+static void case_fn(void *ud, int worker, size_t i)
 {
-    case_worker *w = arg;
-    case_pool *p = w->p;
-    sk_rowscore rs;
-    sk_rowscore_init(&rs, p->view, &w->host, &w->state);
-    sk_buf line = {0};
-    for (;;) {
-        pthread_mutex_lock(&p->mu);
-        size_t i = p->next++;
-        pthread_mutex_unlock(&p->mu);
-        if (i >= p->s->cases.n)
-            break;
-        run_case(p->s, &rs, &line, p->cut, i);
-        pthread_mutex_lock(&p->mu);
-        p->calls->done += case_calls(p->s, i);
-        calls_done now = *p->calls;
-        pthread_mutex_unlock(&p->mu);
-        if (w == p->caller && p->opts->progress)
-            p->opts->progress(now.done, now.total, p->opts->progress_ud);
-    }
-    sk_buf_free(&line);
-    sk_rowscore_free(&rs);
-    return NULL;
+    case_pool *p = ud;
+    case_worker *w = &p->w[worker];
+    run_case(p->s, &w->rs, &w->line, p->cut, i);
+    pthread_mutex_lock(&p->mu);
+    p->calls->done += case_calls(p->s, i);
+    calls_done now = *p->calls;
+    pthread_mutex_unlock(&p->mu);
+    /* worker 0 is the calling thread (sk_pool_each) */
+    if (worker == 0 && p->opts->progress)
+        p->opts->progress(now.done, now.total, p->opts->progress_ud);
 }
 
 /* Score every case of s with entry e, s->repeat times, on `jobs` threads:
@@ -470,33 +457,26 @@ static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entr
         jobs = s->cases.n ? (int)s->cases.n : 1;
     case_worker *w = sk_xcalloc((size_t)jobs, sizeof *w);
     case_pool p = {.s = s,
-                   .view = &view,
                    .cut = e->has_threshold ? e->threshold : 0.5,
+                   .w = w,
                    .mu = PTHREAD_MUTEX_INITIALIZER,
                    .opts = opts,
-                   .calls = calls,
-                   .caller = &w[0]};
+                   .calls = calls};
     int opened = 0;
     for (; opened < jobs; opened++) {
         char *err = NULL;
-        w[opened].p = &p;
         sk_host_init(&w[opened].host, opts->llm, opts->project_dir, NULL);
         if (sk_pack_open(&view, &w[opened].host, &w[opened].state, &err) != SK_OK) {
             s->problem = sk_asprintf("cannot be opened: %s", err);
             free(err);
             break;
         }
+        sk_rowscore_init(&w[opened].rs, &view, &w[opened].host, &w[opened].state);
     }
     if (!s->problem) {
         s->results = sk_xcalloc(s->cases.n ? s->cases.n : 1, sizeof *s->results);
         s->nresults = s->cases.n;
-        int started = 1;
-        for (; started < jobs; started++)
-            if (pthread_create(&w[started].thread, NULL, case_worker_main, &w[started]))
-                break;
-        case_worker_main(&w[0]); /* the calling thread is a worker too */
-        for (int i = 1; i < started; i++)
-            pthread_join(w[i].thread, NULL);
+        sk_pool_each(jobs, s->cases.n, case_fn, &p);
         for (size_t i = 0; i < s->cases.n; i++)
             for (int side = 0; side < 2; side++) {
                 const sk_meta_obs *o = &s->results[i].obs[side];
@@ -506,8 +486,11 @@ static void run_cases(sk_meta_scorer *s, const sk_pack *pack, const sk_pack_entr
                 s->skipped += o->skipped;
             }
     }
-    for (int i = 0; i < opened; i++)
+    for (int i = 0; i < opened; i++) {
+        sk_buf_free(&w[i].line);
+        sk_rowscore_free(&w[i].rs);
         sk_pack_close(&view, &w[i].host, &w[i].state);
+    }
     free(w);
 }
 

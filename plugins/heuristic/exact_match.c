@@ -149,7 +149,9 @@ static int em_score(const sk_host *host, void *state, const sk_case *c, sk_resul
     if (o.is_text && e.is_text) {
         int eq = sk_hjson_text_equal(o.t, o.n, e.t, e.n, st->norm);
         host->set_score(r, eq ? 1.0 : 0.0);
-        if (!eq && !st->norm) {
+        if (!eq && !sk_h_wants_rationale(host, r)) {
+            /* nobody reads it: no explanation */
+        } else if (!eq && !st->norm) {
             explain(host, r, o.t, o.n, e.t, e.n, "the texts"); /* no copies needed */
         } else if (!eq) {
             char *a = malloc(o.n + 1), *b = malloc(e.n + 1);
@@ -170,7 +172,7 @@ static int em_score(const sk_host *host, void *state, const sk_case *c, sk_resul
         char *a = sk_hjson_dump(o.v, st->norm, &na), *b = sk_hjson_dump(e.v, st->norm, &nb);
         int eq = na == nb && memcmp(a, b, na) == 0;
         host->set_score(r, eq ? 1.0 : 0.0);
-        if (!eq)
+        if (!eq && sk_h_wants_rationale(host, r))
             explain(host, r, a, na, b, nb, "the values (as canonical JSON)");
         free(a);
         free(b);

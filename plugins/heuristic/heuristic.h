@@ -183,4 +183,11 @@ double sk_hjson_number_similarity(const cJSON *a, const cJSON *b);
 void sk_hjson_cat(char *out, size_t cap, size_t *at, const char *s);
 void sk_hjson_cat_uint(char *out, size_t cap, size_t *at, size_t v);
 
+/* Whether the host will show r's rationale: building one can cost more
+ * than the score. */
+static inline int sk_h_wants_rationale(const sk_host *host, const sk_result *r)
+{
+    return !SK_HAS_FIELD(host, sk_host, wants_rationale) || host->wants_rationale(r);
+}
+
 #endif

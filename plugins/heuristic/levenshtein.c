@@ -75,7 +75,7 @@ static int lev_score(const sk_host *host, void *state, const sk_case *c, sk_resu
     size_t mx = lo > le ? lo : le;
     double score = mx ? 1.0 - (double)d / (double)mx : 1.0;
     host->set_score(r, score);
-    if (d) {
+    if (d && sk_h_wants_rationale(host, r)) {
         char out[96];
         size_t at = 0;
         sk_hjson_cat(out, sizeof out, &at, "edit distance ");

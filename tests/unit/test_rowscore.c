@@ -75,6 +75,41 @@ static const char *every_kind_pack =
     "\"weight\":3},"
     "{\"use\":\"answer\",\"as\":\"a_no\",\"params\":{\"answer\":\"no\"},\"weight\":1}]}";
 
+/* Rows nobody reads get no rationale: the heuristics skip building one
+ * (wants_rationale), and a plugin's set_rationale is ignored; the scores
+ * are the same either way. */
+START_TEST(rowscore_rationales_only_when_wanted)
+{
+    fixture f;
+    fx_open(&f, "{\"name\":\"w\",\"scorers\":[{\"use\":\"exact_match\"},"
+                "{\"use\":\"levenshtein\"},{\"use\":\"answer\",\"params\":{\"answer\":\"no\"}}]}");
+    const char *row = "{\"id\":\"r1\",\"output\":\"kitten\",\"expected\":\"sitting\"}";
+    ck_assert_int_eq(f.rs.rationales, 1); /* the default */
+    fx_run(&f, row);
+    double scores[3];
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(f.rs.results[i].kind, SK_VERDICT_SCORE);
+        ck_assert_uint_gt(f.rs.results[i].rationale.len, 0);
+        scores[i] = f.rs.results[i].score;
+    }
+    sk_assert_has(result_of(&f, "exact_match")->rationale.data, "differ at character 1");
+    sk_assert_has(result_of(&f, "levenshtein")->rationale.data, "edit distance 3 over 7");
+
+    f.rs.rationales = 0;
+    fx_run(&f, row);
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(f.rs.results[i].kind, SK_VERDICT_SCORE);
+        ck_assert_uint_eq(f.rs.results[i].rationale.len, 0);
+        ck_assert_double_eq(f.rs.results[i].score, scores[i]);
+    }
+
+    f.rs.rationales = 1;
+    fx_run(&f, row);
+    sk_assert_has(result_of(&f, "exact_match")->rationale.data, "differ at character 1");
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(rowscore_verdict_kinds)
 {
     fixture f;
@@ -564,6 +599,7 @@ static Suite *rowscore_suite(void)
     TCase *tc = tcase_create("rowscore");
     tcase_add_checked_fixture(tc, sk_fixture_setup, sk_fixture_teardown);
     tcase_add_test(tc, rowscore_verdict_kinds);
+    tcase_add_test(tc, rowscore_rationales_only_when_wanted);
     tcase_add_test(tc, rowscore_threshold_fails_row);
     tcase_add_test(tc, rowscore_threshold_fails_row_without_errors);
     tcase_add_test(tc, rowscore_error_is_no_verdict);

@@ -156,6 +156,137 @@ static void assert_same_report(const sk_score_report *a, const sk_score_report *
     }
 }
 
+/* Score path with opts, return code in *rc; the report or NULL. */
+static sk_score_report *score_with(const char *path, const sk_pack *pack, sk_score_opts *opts,
+                                   int *rc, char **err)
+{
+    sk_score_report *rep = NULL;
+    *rc = sk_score_file(path, pack, opts, &rep, err);
+    return rep;
+}
+
+/* Rows read once (no model, no per-row output) give the report of rows
+ * checked first and scored on a second read. */
+START_TEST(one_read_when_nothing_is_spent)
+{
+    char *path = thousand_rows();
+    sk_pack *pack = make_pack(main_pack);
+    for (int jobs = 1; jobs <= 3; jobs += 2) {
+        sk_score_opts once = {0}, twice = {0};
+        once.jobs = twice.jobs = jobs;
+        once.worst = twice.worst = 7;
+        twice.rows_out = tmpfile();
+        int rc1, rc2;
+        char *e1 = NULL, *e2 = NULL;
+        sk_score_report *a = score_with(path, pack, &once, &rc1, &e1);
+        sk_score_report *b = score_with(path, pack, &twice, &rc2, &e2);
+        ck_assert_int_eq(rc1, SK_OK);
+        ck_assert_int_eq(rc2, SK_OK);
+        ck_assert_uint_eq(a->passes, 1);
+        ck_assert_uint_eq(b->passes, 2);
+        ck_assert_uint_eq(a->rows, 1000);
+        assert_same_report(a, b);
+        for (size_t i = 0; i < a->nworst; i++)
+            ck_assert_str_eq(a->worst[i].why, b->worst[i].why);
+        fclose(twice.rows_out);
+        sk_score_report_free(a);
+        sk_score_report_free(b);
+    }
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
+/* Read once, a bad line at the very end still fails the file with no
+ * report; with --skip-bad a duplicate id (found after its row was scored)
+ * is left out, its error included. */
+START_TEST(one_read_bad_line_last)
+{
+    sk_buf b = {0};
+    for (int i = 0; i < 600; i++)
+        sk_buf_printf(&b, "{\"id\":\"r%d\",\"output\":\"%s\"}\n", i, i % 2 ? "yes" : "no");
+    size_t good = b.len;
+    sk_buf_adds(&b, "{\"id\":\"r1\",\"output\":\"no\"}\n"); /* line 601: a duplicate */
+    sk_buf_adds(&b, "{\"id\":\"r700\",\"output\":}\n");     /* line 602: malformed */
+    char *path = write_tmp(b.data, b.len);
+    char *clean = write_tmp(b.data, good);
+    sk_buf_free(&b);
+    sk_pack *pack = make_pack(main_pack);
+
+    sk_score_opts o = {0};
+    o.jobs = 2;
+    o.worst = 5;
+    int rc;
+    char *err = NULL;
+    sk_score_report *rep = score_with(path, pack, &o, &rc, &err);
+    ck_assert_int_eq(rc, SK_EPARSE);
+    ck_assert_ptr_null(rep);
+    assert_has(err, ":601: ");
+    assert_has(err, "nothing was scored");
+    free(err);
+    err = NULL;
+
+    o.skip_bad = 1;
+    rep = score_with(path, pack, &o, &rc, &err);
+    ck_assert_int_eq(rc, SK_OK);
+    ck_assert_uint_eq(rep->passes, 1);
+    ck_assert_uint_eq(rep->bad_lines, 2);
+    ck_assert_uint_eq(rep->rows, 600);
+    sk_score_opts c = {0};
+    c.jobs = 2;
+    c.worst = 5;
+    char *err2 = NULL;
+    sk_score_report *ref = score_with(clean, pack, &c, &rc, &err2);
+    ck_assert_int_eq(rc, SK_OK);
+    ref->bad_lines = rep->bad_lines;
+    assert_same_report(rep, ref);
+    sk_score_report_free(rep);
+    sk_score_report_free(ref);
+    sk_pack_free(pack);
+    remove_tmp(path);
+    remove_tmp(clean);
+}
+END_TEST
+
+/* The worst rows' reasons are the same whether rationales were made for
+ * every row (per-row output asked for) or only for rows that may be
+ * listed. */
+START_TEST(worst_reasons_made_lazily)
+{
+    sk_buf b = {0};
+    for (int i = 0; i < 3000; i++)
+        sk_buf_printf(&b, "{\"id\":\"r%d\",\"output\":\"abc%dxyz\",\"expected\":\"abd%dxy\"}\n", i,
+                      i % 97, (i * 7) % 89);
+    char *path = write_tmp(b.data, b.len);
+    sk_buf_free(&b);
+    sk_pack *pack = make_pack("{\"name\":\"h\",\"scorers\":[{\"use\":\"exact_match\"},"
+                              "{\"use\":\"levenshtein\"}]}");
+    for (int jobs = 1; jobs <= 3; jobs += 2) {
+        sk_score_opts lazy = {0}, all = {0};
+        lazy.jobs = all.jobs = jobs;
+        lazy.worst = all.worst = 25;
+        all.rows_out = tmpfile();
+        int rc1, rc2;
+        char *e1 = NULL, *e2 = NULL;
+        sk_score_report *a = score_with(path, pack, &lazy, &rc1, &e1);
+        sk_score_report *r = score_with(path, pack, &all, &rc2, &e2);
+        ck_assert_int_eq(rc1, SK_OK);
+        ck_assert_int_eq(rc2, SK_OK);
+        assert_same_report(a, r);
+        ck_assert_uint_eq(a->nworst, 25);
+        for (size_t i = 0; i < a->nworst; i++) {
+            ck_assert_str_eq(a->worst[i].why, r->worst[i].why);
+            assert_has(a->worst[i].why, "exact_match: the texts differ at character");
+        }
+        fclose(all.rows_out);
+        sk_score_report_free(a);
+        sk_score_report_free(r);
+    }
+    sk_pack_free(pack);
+    remove_tmp(path);
+}
+END_TEST
+
 typedef struct progress_seen {
     size_t calls, last_done, last_total;
     int backwards;
@@ -169,6 +300,14 @@ static void on_progress(size_t done, size_t total, void *ud)
     p->calls++;
     p->last_done = done;
     p->last_total = total;
+}
+
+/* on_progress that also checks the total is never below done. */
+static void on_progress_total(size_t done, size_t total, void *ud)
+{
+    if (total < done)
+        ((progress_seen *)ud)->backwards = 1;
+    on_progress(done, total, ud);
 }
 
 /* Score `path` with `jobs` workers; rows go to a new tmpfile() returned in
@@ -248,6 +387,23 @@ START_TEST(jobs_give_identical_results)
     ck_assert_uint_eq(lines, 1000);
 
     /* progress: never backwards, ends at the total */
+    {
+        /* read once, the total is an estimate, never below what is done */
+        progress_seen once = {0};
+        sk_score_opts o = {0};
+        o.jobs = 2;
+        o.progress = on_progress_total;
+        o.progress_ud = &once;
+        sk_score_report *r = NULL;
+        char *e = NULL;
+        ck_assert_int_eq(sk_score_file(path, pack, &o, &r, &e), SK_OK);
+        ck_assert_uint_eq(r->passes, 1);
+        ck_assert_uint_gt(once.calls, 1);
+        ck_assert_int_eq(once.backwards, 0);
+        ck_assert_uint_eq(once.last_done, 1000);
+        ck_assert_uint_eq(once.last_total, 1000);
+        sk_score_report_free(r);
+    }
     ck_assert_uint_gt(seen.calls, 0);
     ck_assert_int_eq(seen.backwards, 0);
     ck_assert_uint_eq(seen.last_done, 1000);
@@ -972,6 +1128,9 @@ static Suite *score_suite(void)
     tcase_add_test(tc, open_failure_stops_run);
     tcase_add_test(tc, first_error_for_every_scorer);
     tcase_add_test(tc, rows_out_write_error_is_reported);
+    tcase_add_test(tc, one_read_when_nothing_is_spent);
+    tcase_add_test(tc, one_read_bad_line_last);
+    tcase_add_test(tc, worst_reasons_made_lazily);
     suite_add_tcase(s, tc);
     return s;
 }

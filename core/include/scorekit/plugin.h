@@ -218,6 +218,12 @@ typedef struct sk_host {
      * text lives as long as the table.  Check SK_HAS_FIELD(host, sk_host,
      * project_folder) first, and fall back to project_dir on older hosts. */
     const char *(*project_folder)(const struct sk_host *host);
+    /* 0 when nothing will show or keep r's rationale (a `scorekit score`
+     * summary that lists no row for it): a scorer may skip building the
+     * text, and set_rationale ignores it anyway.  The score must not
+     * depend on the answer.  Check SK_HAS_FIELD(host, sk_host,
+     * wants_rationale) first; older hosts always want one. */
+    int (*wants_rationale)(const sk_result *r);
 } sk_host;
 
 typedef struct sk_scorer_def {
