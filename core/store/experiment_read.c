@@ -29,7 +29,8 @@ typedef struct walk {
     int (*scorer)(void *ud, const char *name, int has_threshold, double threshold);
     int (*row_cells)(void *ud, const sk_experiment_row_cells *r);
     int (*score)(void *ud, const sk_experiment_score *s);
-    const char *row_id; /* each_row_score's row */
+    const char *row_id; /* each_row_score's and each_cell_score's row */
+    int trial;          /* each_cell_score's trial */
 } walk;
 
 /* Step s to its end, handing each result row to row(), or until that
@@ -254,6 +255,66 @@ int sk_experiment_each_export(sk_store *st, const char *exp_id, int64_t version_
     sqlite3_bind_int64(s, 2, version_id);
     walk w = {.ud = ud, .cell = fn};
     return each(st, s, "reading the experiment's cells", err, export_row, &w);
+}
+
+int sk_experiment_first_cell(sk_store *st, const char *exp_id, const char *row_id, int *found,
+                             int *trial, char **output_json, char **task_error, char **err)
+{
+    *found = 0;
+    *trial = 0;
+    *output_json = *task_error = NULL;
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT trial, output_json, task_error FROM cells WHERE "
+                              "experiment_id = ? AND row_id = ? ORDER BY trial LIMIT 1",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *found = 1;
+        *trial = sqlite3_column_int(s, 0);
+        *output_json = sk_store_column_dup(s, 1);
+        *task_error = sk_store_column_dup(s, 2);
+    }
+    sqlite3_finalize(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return sk_store_error(st, "reading a row's cell", err);
+    return SK_OK;
+}
+
+static int cell_score_row(sqlite3_stmt *s, const walk *w)
+{
+    sk_cell_score_row r = {
+        .row_id = w->row_id,
+        .trial = w->trial,
+        .scorer = text(s, 0),
+        .kind = text(s, 1),
+        .score = num(s, 2),
+        .message = text(s, 3),
+        .rationale = text(s, 4),
+    };
+    return w->cell(w->ud, &r);
+}
+
+int sk_experiment_each_cell_score(sk_store *st, const char *exp_id, const char *row_id, int trial,
+                                  int (*fn)(void *ud, const sk_cell_score_row *r), void *ud,
+                                  char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT scorer, kind, score, message, rationale FROM scores WHERE "
+                              "experiment_id = ? AND row_id = ? AND trial = ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, trial);
+    walk w = {.ud = ud, .cell = fn, .row_id = row_id, .trial = trial};
+    return each(st, s, "reading a row's scores", err, cell_score_row, &w);
 }
 
 static int scorer_row(sqlite3_stmt *s, const walk *w)
