@@ -34,7 +34,23 @@ typedef struct sk_exp_stats {
     sk_exp_scorer_stats *scorers;
 } sk_exp_stats;
 
+/* The figures of experiment exp_id (the full id) into *out (caller frees
+ * with sk_exp_stats_clear).  They are read from the summary stored when
+ * its run ended; an experiment without one (recorded by an older scorekit,
+ * or one whose run was killed) has them computed from its cells, and
+ * stored then unless its stored status is "running" or a transaction is
+ * open on st (the figures are returned even when storing them fails: a
+ * read-only store computes them every time). */
 int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err);
 void sk_exp_stats_clear(sk_exp_stats *s);
+
+/* Compute the figures of experiment exp_id from its cells and store them
+ * as its summary.  Run inside the caller's transaction, so the summary
+ * counts exactly the cells committed with it. */
+int sk_experiment_summary_store(sk_store *st, const char *exp_id, char **err);
+
+/* Forget the stored summary of experiment exp_id: called with every batch
+ * of cells written, inside its transaction. */
+int sk_experiment_summary_drop(sk_store *st, const char *exp_id, char **err);
 
 #endif
