@@ -233,22 +233,56 @@ static int export_row(sqlite3_stmt *s, const walk *w)
     return w->cell(w->ud, &r);
 }
 
+#define EXPORT_COLUMNS                                                                             \
+    "SELECT c.row_id, c.trial, r.input_json, r.expected_json, r.metadata_json, c.output_json, "    \
+    "c.latency_ms, c.task_error, c.overall, c.pass, s.scorer, s.kind, s.score, s.message, "        \
+    "s.rationale, s.meta_json, c.llm_calls, c.prompt_tokens, c.completion_tokens, c.cost, "        \
+    "es.threshold "
+#define EXPORT_SCORES                                                                              \
+    "LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND "         \
+    "s.trial = c.trial LEFT JOIN experiment_scorers es ON es.experiment_id = c.experiment_id AND " \
+    "es.name = s.scorer "
+
 int sk_experiment_each_export(sk_store *st, const char *exp_id, int64_t version_id,
                               int (*fn)(void *ud, const sk_cell_score_row *r), void *ud, char **err)
 {
+    /* A run writes each cell with its dataset row's position, so walking
+     * the dataset in order and each row's cells by trial gives dataset
+     * order without sorting every result row (with the texts it carries:
+     * a sort that spilled to disk for large experiments).  A cell whose
+     * row is not in the version at its position (written by hand, not by
+     * a run) takes the sorting query, as export always did. */
     sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(
-        st, &s,
-        "SELECT c.row_id, c.trial, r.input_json, r.expected_json, r.metadata_json, "
-        "c.output_json, c.latency_ms, c.task_error, c.overall, c.pass, s.scorer, s.kind, "
-        "s.score, s.message, s.rationale, s.meta_json, c.llm_calls, c.prompt_tokens, "
-        "c.completion_tokens, c.cost, es.threshold FROM cells c "
-        "LEFT JOIN dataset_rows r ON r.version_id = ?2 AND r.row_id = c.row_id "
-        "LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND "
-        "s.trial = c.trial "
-        "LEFT JOIN experiment_scorers es ON es.experiment_id = c.experiment_id AND es.name = "
-        "s.scorer WHERE c.experiment_id = ?1 ORDER BY c.pos, c.trial, es.idx",
-        err);
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT EXISTS (SELECT 1 FROM cells c WHERE c.experiment_id = ?1 "
+                              "AND NOT EXISTS (SELECT 1 FROM dataset_rows r WHERE r.version_id = "
+                              "?2 AND r.row_id = c.row_id AND r.pos = c.pos))",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, version_id);
+    int step = sqlite3_step(s);
+    int stray = step == SQLITE_ROW && sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (step != SQLITE_ROW)
+        return sk_store_error(st, "checking the experiment's cells against its dataset", err);
+    if (stray)
+        rc = sk_store_prepare(st, &s,
+                              EXPORT_COLUMNS
+                              "FROM cells c LEFT JOIN dataset_rows r ON "
+                              "r.version_id = ?2 AND r.row_id = c.row_id " EXPORT_SCORES
+                              "WHERE c.experiment_id = ?1 ORDER BY c.pos, c.trial, "
+                              "es.idx",
+                              err);
+    else
+        rc = sk_store_prepare(st, &s,
+                              EXPORT_COLUMNS "FROM dataset_rows r CROSS JOIN cells c ON "
+                                             "c.experiment_id = ?1 AND c.row_id = "
+                                             "r.row_id " EXPORT_SCORES
+                                             "WHERE r.version_id = ?2 ORDER BY r.pos, c.trial, "
+                                             "es.idx",
+                              err);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);

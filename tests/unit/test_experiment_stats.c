@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "store/experiment.h"
 #include "run/run.h"
+#include "store/experiment_read.h"
 #include "store/experiment_stats.h"
 #include "run_suite.h"
 #include "store_fixture.h"
@@ -486,6 +487,61 @@ START_TEST(old_experiment_summary_computed_once)
 }
 END_TEST
 
+/* Export walks cells in dataset order, then trial, then the pack's
+ * order of scorers: through the dataset when every cell sits at its row's
+ * position (as a run writes them), and by sorting when one does not. */
+typedef struct order_log {
+    sk_buf b;
+} order_log;
+
+static int log_export(void *ud, const sk_cell_score_row *r)
+{
+    order_log *o = ud;
+    sk_buf_printf(&o->b, "%s/%d/%s/%s ", r->row_id, r->trial, r->scorer ? r->scorer : "-",
+                  r->input_json ? r->input_json : "-");
+    return 0;
+}
+
+START_TEST(export_in_dataset_order)
+{
+    new_experiment("x1",
+                   "{\"id\": \"z\", \"input\": \"a\"}\n{\"id\": \"m\", \"input\": \"b\"}\n"
+                   "{\"id\": \"a\", \"input\": \"c\"}\n",
+                   2);
+    /* Written out of order; positions as the dataset has them. */
+    const spec cells[] = {{"a", 1, NULL, NULL, 1, {'s', 's'}, {1, 1}},
+                          {"m", 0, NULL, "boom", 1, {0, 0}, {0, 0}},
+                          {"z", 1, NULL, NULL, 1, {'s', 'k'}, {1, 0}},
+                          {"a", 0, NULL, NULL, 1, {'s', 's'}, {1, 1}},
+                          {"z", 0, NULL, NULL, 1, {'e', 's'}, {0, 1}}};
+    write_cells("x1", cells, 5);
+    char *err = NULL;
+    ck_assert_int_eq(sk_store_exec(st,
+                                   "UPDATE cells SET pos = CASE row_id WHEN 'z' THEN 0 WHEN 'm' "
+                                   "THEN 1 ELSE 2 END",
+                                   "placing", &err),
+                     SK_OK);
+    sk_experiment e;
+    ck_assert_int_eq(sk_experiment_load(st, "x1", &e, &err), SK_OK);
+    const char *want = "z/0/A/\"a\" z/0/B/\"a\" z/1/A/\"a\" z/1/B/\"a\" m/0/-/\"b\" "
+                       "a/0/A/\"c\" a/0/B/\"c\" a/1/A/\"c\" a/1/B/\"c\" ";
+    order_log o = {0};
+    ck_assert_int_eq(
+        sk_experiment_each_export(st, "x1", e.dataset_version_id, log_export, &o, &err), SK_OK);
+    ck_assert_str_eq(o.b.data, want);
+    /* A cell away from its row's position: sorted by the cells' own. */
+    ck_assert_int_eq(
+        sk_store_exec(st, "UPDATE cells SET pos = 5 WHERE row_id = 'z'", "moving", &err), SK_OK);
+    sk_buf_reset(&o.b);
+    ck_assert_int_eq(
+        sk_experiment_each_export(st, "x1", e.dataset_version_id, log_export, &o, &err), SK_OK);
+    ck_assert_str_eq(o.b.data, "m/0/-/\"b\" a/0/A/\"c\" a/0/B/\"c\" a/1/A/\"c\" a/1/B/\"c\" "
+                               "z/0/A/\"a\" z/0/B/\"a\" z/1/A/\"a\" z/1/B/\"a\" ");
+    sk_buf_free(&o.b);
+    sk_experiment_clear(&e);
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
     Suite *s = suite_create("experiment_stats");
@@ -498,6 +554,7 @@ static Suite *stats_suite(void)
     tcase_add_test(tc, no_cells_yet);
     tcase_add_test(tc, summary_stored_when_the_run_ends);
     tcase_add_test(tc, old_experiment_summary_computed_once);
+    tcase_add_test(tc, export_in_dataset_order);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("stored task");
