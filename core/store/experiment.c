@@ -12,7 +12,6 @@
 #include "base/error.h"
 #include "base/fileutil.h"
 #include "base/util.h"
-#include "store/experiment_stats.h"
 
 void sk_experiment_clear(sk_experiment *e)
 {
@@ -242,6 +241,19 @@ static const char sql_put_score[] =
     "INSERT OR REPLACE INTO scores (experiment_id, row_id, trial, scorer, kind, score, message, "
     "rationale, meta_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+static const char sql_drop_summary[] =
+    "UPDATE experiments SET summary_cells = NULL WHERE id = ? AND summary_cells IS NOT NULL";
+
+static int drop_summary(sk_store *st, const char *exp_id, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_cached(st, &s, sql_drop_summary, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    return sk_store_step_done(st, s, "dropping the experiment's stored summary", err);
+}
+
 int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *cells, size_t n,
                               char **err)
 {
@@ -255,9 +267,9 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
     if (rc == SK_OK)
         rc = sk_store_cached(st, &s, sql_put_score, err);
     /* The stored summary no longer counts every cell: the end of the run
-     * stores a new one (sk_experiment_summary_store). */
+     * stores a new one (sk_experiment_summary_store in experiment_stats.c). */
     if (rc == SK_OK)
-        rc = sk_experiment_summary_drop(st, exp_id, err);
+        rc = drop_summary(st, exp_id, err);
     char *now = sk_now_utc();
     /* Bound once: the same for every cell of the batch. */
     if (rc == SK_OK) {

@@ -354,16 +354,3 @@ int sk_experiment_summary_store(sk_store *st, const char *exp_id, char **err)
     sk_exp_stats_clear(&f);
     return rc;
 }
-
-static const char sql_drop_summary[] =
-    "UPDATE experiments SET summary_cells = NULL WHERE id = ? AND summary_cells IS NOT NULL";
-
-int sk_experiment_summary_drop(sk_store *st, const char *exp_id, char **err)
-{
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_cached(st, &s, sql_drop_summary, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    return sk_store_step_done(st, s, "dropping the experiment's stored summary", err);
-}

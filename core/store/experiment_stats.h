@@ -46,11 +46,8 @@ void sk_exp_stats_clear(sk_exp_stats *s);
 
 /* Compute the figures of experiment exp_id from its cells and store them
  * as its summary.  Run inside the caller's transaction, so the summary
- * counts exactly the cells committed with it. */
+ * counts exactly the cells committed with it.  (Writing cells,
+ * sk_experiment_write_cells, drops a stored summary.) */
 int sk_experiment_summary_store(sk_store *st, const char *exp_id, char **err);
-
-/* Forget the stored summary of experiment exp_id: called with every batch
- * of cells written, inside its transaction. */
-int sk_experiment_summary_drop(sk_store *st, const char *exp_id, char **err);
 
 #endif
