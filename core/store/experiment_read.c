@@ -120,8 +120,23 @@ int sk_experiment_each_error(sk_store *st, const char *exp_id,
                              int (*fn)(void *ud, const sk_experiment_error *e), void *ud,
                              char **err)
 {
+    /* The stored summary (experiment_stats.h) knows when there is none:
+     * no need to read every score to find out. */
     sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT summary_cells IS NOT NULL AND summary_task_errors = 0 AND "
+                              "summary_score_errors = 0 FROM experiments WHERE id = ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(s), none = step == SQLITE_ROW && sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return sk_store_error(st, "reading the experiment's summary", err);
+    if (none)
+        return SK_OK;
+    rc = sk_store_prepare(
         st, &s,
         "SELECT -1, NULL, task_error, row_id, pos, trial FROM cells WHERE experiment_id = ?1 "
         "AND task_error IS NOT NULL "

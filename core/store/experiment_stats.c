@@ -158,6 +158,7 @@ static int scan(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
         sk_exp_scorer_stats *sc = k < out->nscorers ? &out->scorers[k] : NULL;
         const char *kind = (const char *)sqlite3_column_text(s, 4);
         sk_verdict vk = sk_verdict_from_name(kind);
+        out->score_errors += vk == SK_VERDICT_ERROR;
         double score = sqlite3_column_double(s, 5);
         sk_row_verdict_add(&v, scorer, vk, score, sc && sc->has_threshold, sc ? sc->threshold : 0,
                            NULL);
@@ -234,7 +235,7 @@ static int save(sk_store *st, const char *exp_id, const sk_exp_stats *f, char **
                               "UPDATE experiments SET summary_cells = ?2, summary_task_errors = "
                               "?3, summary_passed = ?4, summary_failed = ?5, "
                               "summary_no_verdict_errors = ?6, summary_no_verdict_no_score = ?7, "
-                              "summary_latency_ms = ?8 WHERE id = ?1",
+                              "summary_latency_ms = ?8, summary_score_errors = ?9 WHERE id = ?1",
                               err);
     if (rc)
         return rc;
@@ -246,6 +247,7 @@ static int save(sk_store *st, const char *exp_id, const sk_exp_stats *f, char **
     sqlite3_bind_int64(s, 6, (sqlite3_int64)f->no_verdict_errors);
     sqlite3_bind_int64(s, 7, (sqlite3_int64)f->no_verdict_no_score);
     bind_num(s, 8, f->mean_latency_ms);
+    sqlite3_bind_int64(s, 9, (sqlite3_int64)f->score_errors);
     rc = sk_store_step_done(st, s, "storing the experiment's summary", err);
     sqlite3_finalize(s);
     if (rc)

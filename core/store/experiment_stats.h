@@ -30,6 +30,8 @@ typedef struct sk_exp_stats {
      * scorer gave a score. */
     size_t passed, failed, no_verdict_errors, no_verdict_no_score;
     double mean_latency_ms;
+    size_t score_errors; /* error verdicts of any scorer, listed or not; only
+                          * when computed from the cells, else 0 */
     size_t nscorers;
     sk_exp_scorer_stats *scorers;
 } sk_exp_stats;

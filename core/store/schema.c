@@ -239,8 +239,10 @@ static const char migration_scores_kind_check[] =
 
 /* 10: each experiment's figures (experiment_stats.h), stored when its run
  * ends, so listing and showing experiments reads one row per experiment
- * and per scorer instead of every cell.  summary_cells is NULL while no
- * summary is stored: writing cells clears it. */
+ * and per scorer instead of every cell (summary_score_errors counts the
+ * error verdicts of every scorer, listed or not, so `show` knows when
+ * there are none to list).  summary_cells is NULL while no summary is
+ * stored: writing cells clears it. */
 static const char migration_summaries[] =
     "ALTER TABLE experiments ADD COLUMN summary_cells INTEGER;"
     "ALTER TABLE experiments ADD COLUMN summary_task_errors INTEGER;"
@@ -249,6 +251,7 @@ static const char migration_summaries[] =
     "ALTER TABLE experiments ADD COLUMN summary_no_verdict_errors INTEGER;"
     "ALTER TABLE experiments ADD COLUMN summary_no_verdict_no_score INTEGER;"
     "ALTER TABLE experiments ADD COLUMN summary_latency_ms REAL;"
+    "ALTER TABLE experiments ADD COLUMN summary_score_errors INTEGER;"
     "ALTER TABLE experiment_scorers ADD COLUMN summary_rows INTEGER;"
     "ALTER TABLE experiment_scorers ADD COLUMN summary_mean REAL;"
     "ALTER TABLE experiment_scorers ADD COLUMN summary_mean_sd REAL;"

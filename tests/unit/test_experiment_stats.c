@@ -407,6 +407,13 @@ static void same_figures(const sk_exp_stats *a, const sk_exp_stats *b)
     }
 }
 
+static int count_error(void *ud, const sk_experiment_error *e)
+{
+    (void)e;
+    ++*(int *)ud;
+    return 0;
+}
+
 /* The end of a run stores the experiment's figures; they read back bit for
  * bit, are what listing reads (a changed stored figure shows), and writing
  * more cells (a resume) drops them until its run ends again. */
@@ -428,6 +435,22 @@ START_TEST(summary_stored_when_the_run_ends)
     ck_assert_int_eq(sk_store_fx_int(st, "SELECT summary_scored FROM experiment_scorers WHERE "
                                          "name = 'B'"),
                      6);
+    /* Its errors are listed; with a summary that counts none, nothing is
+     * read. */
+    int nerr = 0;
+    ck_assert_int_eq(sk_experiment_each_error(st, "s1", count_error, &nerr, &err), SK_OK);
+    ck_assert_int_eq(nerr, 1);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT summary_score_errors FROM experiments"), 1);
+    ck_assert_int_eq(
+        sk_store_exec(st, "UPDATE experiments SET summary_score_errors = 0", "tampering", &err),
+        SK_OK);
+    nerr = 0;
+    ck_assert_int_eq(sk_experiment_each_error(st, "s1", count_error, &nerr, &err), SK_OK);
+    ck_assert_int_eq(nerr, 0);
+    ck_assert_int_eq(
+        sk_store_exec(st, "UPDATE experiments SET summary_score_errors = 1", "restoring", &err),
+        SK_OK);
+
     ck_assert_int_eq(sk_experiment_stats(st, "s1", &stored, &err), SK_OK);
     /* The same figures computed from the cells. */
     ck_assert_int_eq(
