@@ -259,7 +259,15 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
 {
     if (n == 0)
         return SK_OK;
-    int rc = sk_store_begin(st, err);
+    /* A page cache of up to 32 MiB on the connection that records (SQLite's
+     * default is 2): a run of 20,000 rows touches more pages than that, and
+     * every page evicted is read again by the next batch.  Only here:
+     * commands that read a large experiment once would only pay for
+     * allocating the pages. */
+    int rc = sk_store_exec(st, "PRAGMA cache_size = -32768", "sizing the page cache", err);
+    if (rc)
+        return rc;
+    rc = sk_store_begin(st, err);
     if (rc)
         return rc;
     sqlite3_stmt *c = NULL, *s = NULL;

@@ -265,13 +265,7 @@ static int configure(sk_store *st, char **err)
     sqlite3_finalize(s);
     if (rc)
         return rc;
-    /* A page cache of up to 32 MiB (SQLite's default is 2): recording a
-     * run of 20,000 rows touches more pages than that, and every page
-     * evicted is read again by the next batch.  Pages are allocated only
-     * as they are used, so small commands do not grow. */
-    return sk_store_exec(st,
-                         "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
-                         "PRAGMA cache_size = -32768",
+    return sk_store_exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
                          "configuring the connection", err);
 }
 
