@@ -4,7 +4,6 @@
  * outputs and verdicts on both sides for showing it, and the CI gate.
  */
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +11,7 @@
 #include "base/error.h"
 #include "base/util.h"
 #include "store/dataset.h"
+#include "store/experiment_read.h"
 
 /* A listed row with what it sorts by. */
 typedef struct row_key {
@@ -83,53 +83,37 @@ void sk_cmp_row_detail_clear(const sk_comparison *c, sk_cmp_row_detail *d)
     clear_trial(c, &d->new_);
 }
 
+/* The first verdict each scorer of the comparison gave in the cell. */
+typedef struct trial_reader {
+    const sk_comparison *c;
+    sk_cmp_trial *t;
+} trial_reader;
+
+static int add_trial_score(void *ud, const sk_cell_score_row *r)
+{
+    trial_reader *tr = ud;
+    for (size_t k = 0; k < tr->c->nscorers; k++) {
+        struct sk_cmp_verdict_view *v = &tr->t->v[k];
+        if (strcmp(tr->c->scorers[k].name, r->scorer) == 0 && !v->kind) {
+            v->kind = sk_xstrdup(r->kind);
+            v->score = r->score;
+            v->message = r->message ? sk_xstrdup(r->message) : NULL;
+            v->rationale = r->rationale ? sk_xstrdup(r->rationale) : NULL;
+        }
+    }
+    return 0;
+}
+
 static int load_trial(sk_store *st, const sk_comparison *c, const sk_experiment *e,
                       const char *row_id, sk_cmp_trial *t, char **err)
 {
     t->v = sk_xcalloc(c->nscorers ? c->nscorers : 1, sizeof *t->v);
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT trial, output_json, task_error FROM cells WHERE "
-                              "experiment_id = ? AND row_id = ? ORDER BY trial LIMIT 1",
-                              err);
-    if (rc)
+    int rc = sk_experiment_first_cell(st, e->id, row_id, &t->present, &t->trial, &t->output_json,
+                                      &t->task_error, err);
+    if (rc || !t->present)
         return rc;
-    sqlite3_bind_text(s, 1, e->id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
-        t->present = 1;
-        t->trial = sqlite3_column_int(s, 0);
-        t->output_json = sk_store_column_dup(s, 1);
-        t->task_error = sk_store_column_dup(s, 2);
-    }
-    sqlite3_finalize(s);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return sk_store_error(st, "reading a row's cell", err);
-    if (!t->present)
-        return SK_OK;
-    rc = sk_store_prepare(st, &s,
-                          "SELECT scorer, kind, score, message, rationale FROM scores WHERE "
-                          "experiment_id = ? AND row_id = ? AND trial = ?",
-                          err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, e->id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, t->trial);
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *name = (const char *)sqlite3_column_text(s, 0);
-        for (size_t k = 0; k < c->nscorers; k++)
-            if (strcmp(c->scorers[k].name, name) == 0 && !t->v[k].kind) {
-                t->v[k].kind = sk_store_column_dup(s, 1);
-                t->v[k].score =
-                    sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 2);
-                t->v[k].message = sk_store_column_dup(s, 3);
-                t->v[k].rationale = sk_store_column_dup(s, 4);
-            }
-    }
-    sqlite3_finalize(s);
-    return step == SQLITE_DONE ? SK_OK : sk_store_error(st, "reading a row's scores", err);
+    trial_reader tr = {c, t};
+    return sk_experiment_each_cell_score(st, e->id, row_id, t->trial, add_trial_score, &tr, err);
 }
 
 static int load_inputs(sk_store *st, int64_t version_id, const char *row_id, sk_cmp_row_detail *d,

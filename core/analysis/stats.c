@@ -8,6 +8,7 @@
 #include "analysis/stats.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "base/util.h"
@@ -169,13 +170,33 @@ static double quantile_sorted(const double *v, size_t n, double q)
     return v[i] + (h - (double)i) * (v[i + 1] - v[i]);
 }
 
-int sk_stats_bootstrap_ci(const double *x, size_t n, double level, unsigned resamples,
-                          uint64_t seed, double *lo, double *hi)
+#define GOLDEN 0x9e3779b97f4a7c15ULL
+
+/* sk_rng_next's output for the state it reaches after k draws from seed. */
+static inline uint64_t splitmix_at(uint64_t seed, uint64_t k)
 {
-    *lo = *hi = NAN;
-    if (n < 2 || resamples < 2 || !(level > 0 && level < 1))
-        return -1;
-    double *means = sk_xmalloc(resamples * sizeof *means);
+    uint64_t z = seed + k * GOLDEN;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* v % n without a division.  With m = floor((2^64 - 1) / n) and
+ * e = 2^64 - n * m (1 <= e <= n), v * m / 2^64 falls short of v / n by
+ * v * e / (n * 2^64) < 1, so q is v / n or one less: one conditional
+ * subtraction (no branch: its outcome is random) makes r exact. */
+static inline uint64_t mod_by(uint64_t v, uint64_t n, uint64_t m)
+{
+    uint64_t q = (uint64_t)(((unsigned __int128)v * m) >> 64);
+    uint64_t r = v - q * n;
+    return r - (n & ((uint64_t)0 - (uint64_t)(r >= n)));
+}
+
+/* Resample b's mean, drawn as sk_rng_below would: the one-by-one
+ * reference the fast path must equal. */
+static void bootstrap_serial(const double *x, size_t n, unsigned resamples, uint64_t seed,
+                             double *means)
+{
     sk_rng r;
     sk_rng_seed(&r, seed);
     for (unsigned b = 0; b < resamples; b++) {
@@ -184,6 +205,77 @@ int sk_stats_bootstrap_ci(const double *x, size_t n, double level, unsigned resa
             s += x[sk_rng_below(&r, n)];
         means[b] = s / (double)n;
     }
+}
+
+/* The same means, BLOCK resamples at a time.  splitmix64 is a counter:
+ * while no draw is rejected (sk_rng_below redraws a value under 2^64 mod n,
+ * about once in 2^64 / n draws), resample b's i-th draw is draw b*n + i + 1
+ * of the sequence, so BLOCK resamples can be summed side by side, each
+ * still in its own order (the same additions, bit for bit), and the
+ * independent sums keep the processor busy where one sum waits on each
+ * addition.  A part that meets a draw that would have been rejected sets
+ * `rejected`, and the caller then draws one by one. */
+#define BLOCK 8
+
+/* Resamples [b0, b1) of one bootstrap. */
+typedef struct boot_part {
+    const double *x;
+    size_t n;
+    unsigned b0, b1;
+    uint64_t seed;
+    double *means;
+    int rejected;
+} boot_part;
+
+static void *bootstrap_blocked(void *arg)
+{
+    boot_part *p = arg;
+    const double *x = p->x;
+    size_t n = p->n;
+    uint64_t floor_ = (0 - (uint64_t)n) % n, m = UINT64_MAX / n, seed = p->seed;
+    uint64_t rejected = 0;
+    for (unsigned b = p->b0; b < p->b1 && !rejected; b += BLOCK) {
+        unsigned nb = p->b1 - b < BLOCK ? p->b1 - b : BLOCK;
+        double s[BLOCK] = {0};
+        uint64_t k0[BLOCK];
+        for (unsigned j = 0; j < BLOCK; j++)
+            k0[j] = (uint64_t)(b + (j < nb ? j : 0)) * n + 1;
+        for (size_t i = 0; i < n; i++)
+            for (unsigned j = 0; j < BLOCK; j++) {
+                uint64_t v = splitmix_at(seed, k0[j] + i);
+                rejected |= v < floor_;
+                s[j] += x[mod_by(v, n, m)];
+            }
+        for (unsigned j = 0; j < nb; j++)
+            p->means[b + j] = s[j] / (double)n;
+    }
+    p->rejected = rejected != 0;
+    return NULL;
+}
+
+/* Large bootstraps are split in two halves, one on a second thread (each
+ * resample's sum is the same wherever it is computed). */
+#define THREAD_MIN_DRAWS 4000000
+
+int sk_stats_bootstrap_ci(const double *x, size_t n, double level, unsigned resamples,
+                          uint64_t seed, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    if (n < 2 || resamples < 2 || !(level > 0 && level < 1))
+        return -1;
+    double *means = sk_xmalloc(resamples * sizeof *means);
+    unsigned half = resamples / 2 / BLOCK * BLOCK;
+    boot_part parts[2] = {{x, n, 0, half, seed, means, 0}, {x, n, half, resamples, seed, means, 0}};
+    pthread_t t;
+    int threaded = (double)n * resamples >= THREAD_MIN_DRAWS && half > 0 &&
+                   pthread_create(&t, NULL, bootstrap_blocked, &parts[0]) == 0;
+    if (!threaded)
+        parts[1].b0 = 0;
+    bootstrap_blocked(&parts[1]);
+    if (threaded)
+        pthread_join(t, NULL);
+    if (parts[0].rejected || parts[1].rejected)
+        bootstrap_serial(x, n, resamples, seed, means);
     qsort(means, resamples, sizeof *means, cmp_double);
     double alpha = (1 - level) / 2;
     *lo = quantile_sorted(means, resamples, alpha);

@@ -30,9 +30,13 @@ static void help(void)
         "in dataset order, then by trial.\n");
 }
 
+/* Appended, not printf'd: four per cell. */
 static void add_raw(sk_buf *b, const char *key, const char *json)
 {
-    sk_buf_printf(b, ",\"%s\":%s", key, json ? json : "null");
+    sk_buf_adds(b, ",\"");
+    sk_buf_adds(b, key);
+    sk_buf_adds(b, "\":");
+    sk_buf_adds(b, json ? json : "null");
 }
 
 /* The cell's own fields, from the first result row of the cell. */

@@ -1,10 +1,9 @@
 /*
- * The LLM client's tables in the project store: the response cache
- * (llm_cache: one row per distinct request and trial, holding a successful,
- * non-empty reply) and the usage log (llm_calls: one row per call, cached
- * or not, with tokens, cost and the experiment it belongs to).  The client
- * keeps one SQLite connection for both behind a mutex, so any number of
- * worker threads may use one sk_llm_cache.
+ * The LLM client's response cache and usage log, over the store's tables
+ * (store/llm_store.h, which also declares the cache's plain types and the
+ * reports `scorekit cache` prints).  The client keeps one SQLite connection
+ * for both behind a mutex, so any number of worker threads may use one
+ * sk_llm_cache.
  */
 #ifndef SK_LLM_CACHE_H
 #define SK_LLM_CACHE_H
@@ -12,6 +11,7 @@
 #include <stddef.h>
 
 #include "llm/llm_types.h"
+#include "store/llm_store.h"
 #include "store/store.h"
 
 typedef struct sk_llm_cache sk_llm_cache;
@@ -21,62 +21,18 @@ typedef struct sk_llm_cache sk_llm_cache;
 int sk_llm_cache_open(sk_llm_cache **out, const char *db_path, char **err);
 void sk_llm_cache_close(sk_llm_cache *c);
 
-/* What the cache holds for one request; strings owned by the entry. */
-typedef struct sk_llm_cached {
-    char *content, *tool_args_json;
-    long prompt_tokens, completion_tokens; /* -1: unknown */
-    double cost;
-} sk_llm_cached;
-void sk_llm_cached_clear(sk_llm_cached *e);
-
 /* Look key up: returns 0 with *found 1 and *e filled (and the entry's hit
  * counted) or *found 0; SK_EIO with *err on a database error. */
 int sk_llm_cache_get(sk_llm_cache *c, const char *key, sk_llm_cached *e, int *found, char **err);
 
 /* Store a successful reply under key (replacing an entry already there). */
-typedef struct sk_llm_cache_entry {
-    const char *key, *provider, *base_url, *model;
-    unsigned trial;
-    const sk_llm_cached *reply;
-} sk_llm_cache_entry;
 int sk_llm_cache_put(sk_llm_cache *c, const sk_llm_cache_entry *e, char **err);
 
-/* One row of the usage log. */
-typedef struct sk_llm_call_log {
-    const char *experiment_id, *caller, *provider, *model; /* any may be NULL */
-    int ok, cached, attempts;
-    long prompt_tokens, completion_tokens; /* -1: unknown */
-    double cost, latency_ms;
-    const char *error; /* with ok 0 */
-} sk_llm_call_log;
+/* Append one row to the usage log. */
 int sk_llm_cache_log(sk_llm_cache *c, const sk_llm_call_log *l, char **err);
-
-/* `scorekit cache stats`: per model, entries, bytes of stored replies and
- * hits; the model is NULL in the total row.  Caller frees with
- * sk_llm_cache_stats_free. */
-typedef struct sk_llm_cache_stat {
-    char *model;
-    long entries, bytes, hits;
-} sk_llm_cache_stat;
-int sk_llm_cache_stats(sk_store *st, sk_llm_cache_stat **rows, size_t *n, char **err);
-void sk_llm_cache_stats_free(sk_llm_cache_stat *rows, size_t n);
-
-/* Totals of the usage log: successful calls, those served from the cache,
- * failed calls, and the cost of the uncached ones. */
-typedef struct sk_llm_calls_total {
-    long calls, cached, failed;
-    double cost;
-} sk_llm_calls_total;
-int sk_llm_calls_totals(sk_store *st, sk_llm_calls_total *out, char **err);
 
 /* The usage recorded for an experiment (see sk_llm_usage), read on a store
  * the caller has open. */
 int sk_llm_usage_in(sk_store *st, const char *exp_id, sk_llm_usage *out, char **err);
-
-/* `scorekit cache clear`: delete the entries of `model` (NULL: all) that
- * were stored more than older_than_days ago (< 0: any age); *deleted gets
- * how many went. */
-int sk_llm_cache_clear(sk_store *st, const char *model, double older_than_days, long *deleted,
-                       char **err);
 
 #endif

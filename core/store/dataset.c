@@ -547,9 +547,14 @@ void sk_dataset_row_json(const sk_dataset_row *row, sk_buf *out)
     const char *const vals[] = {row->input_json, row->output_json, row->expected_json,
                                 row->metadata_json, row->tags_json};
     static const char *const keys[] = {"input", "output", "expected", "metadata", "tags"};
+    /* Appended, not printf'd: a run builds one of these per cell. */
     for (int i = 0; i < 5; i++)
-        if (vals[i])
-            sk_buf_printf(out, ", \"%s\": %s", keys[i], vals[i]);
+        if (vals[i]) {
+            sk_buf_adds(out, ", \"");
+            sk_buf_adds(out, keys[i]);
+            sk_buf_adds(out, "\": ");
+            sk_buf_adds(out, vals[i]);
+        }
     sk_buf_addc(out, '}');
 }
 

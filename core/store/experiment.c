@@ -63,6 +63,16 @@ static void bind_text(sqlite3_stmt *s, int i, const char *t)
         sqlite3_bind_null(s, i);
 }
 
+/* Text that stays put until the statement is stepped and its bindings
+ * cleared: no copy. */
+static void bind_static(sqlite3_stmt *s, int i, const char *t)
+{
+    if (t)
+        sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
 int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experiment_scorer *scorers,
                          size_t n, char **err)
 {
@@ -221,36 +231,67 @@ sk_verdict sk_verdict_from_name(const char *kind)
     return SK_VERDICT_ERROR;
 }
 
+/* The statements of a batch, prepared once per connection (sk_store_cached
+ * keys them by these arrays' addresses). */
+static const char sql_put_cell[] =
+    "INSERT OR REPLACE INTO cells (experiment_id, row_id, trial, pos, output_json, task_error, "
+    "latency_ms, overall, pass, completed_at, llm_calls, prompt_tokens, completion_tokens, cost) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char sql_put_score[] =
+    "INSERT OR REPLACE INTO scores (experiment_id, row_id, trial, scorer, kind, score, message, "
+    "rationale, meta_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+static const char sql_drop_summary[] =
+    "UPDATE experiments SET summary_cells = NULL WHERE id = ? AND summary_cells IS NOT NULL";
+
+static int drop_summary(sk_store *st, const char *exp_id, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_cached(st, &s, sql_drop_summary, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    return sk_store_step_done(st, s, "dropping the experiment's stored summary", err);
+}
+
 int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *cells, size_t n,
                               char **err)
 {
     if (n == 0)
         return SK_OK;
-    int rc = sk_store_begin(st, err);
+    /* A page cache of up to 32 MiB on the connection that records (SQLite's
+     * default is 2): a run of 20,000 rows touches more pages than that, and
+     * every page evicted is read again by the next batch.  Only here:
+     * commands that read a large experiment once would only pay for
+     * allocating the pages. */
+    int rc = sk_store_exec(st, "PRAGMA cache_size = -32768", "sizing the page cache", err);
+    if (rc)
+        return rc;
+    rc = sk_store_begin(st, err);
     if (rc)
         return rc;
     sqlite3_stmt *c = NULL, *s = NULL;
-    rc = sk_store_prepare(st, &c,
-                          "INSERT OR REPLACE INTO cells (experiment_id, row_id, trial, pos, "
-                          "output_json, task_error, latency_ms, overall, pass, completed_at, "
-                          "llm_calls, prompt_tokens, completion_tokens, cost) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          err);
+    rc = sk_store_cached(st, &c, sql_put_cell, err);
     if (rc == SK_OK)
-        rc = sk_store_prepare(st, &s,
-                              "INSERT OR REPLACE INTO scores (experiment_id, row_id, trial, "
-                              "scorer, kind, score, message, rationale, meta_json) VALUES "
-                              "(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                              err);
+        rc = sk_store_cached(st, &s, sql_put_score, err);
+    /* The stored summary no longer counts every cell: the end of the run
+     * stores a new one (sk_experiment_summary_store in experiment_stats.c). */
+    if (rc == SK_OK)
+        rc = drop_summary(st, exp_id, err);
     char *now = sk_now_utc();
+    /* Bound once: the same for every cell of the batch. */
+    if (rc == SK_OK) {
+        sqlite3_bind_text(c, 1, exp_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(c, 10, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_STATIC);
+    }
     for (size_t i = 0; rc == SK_OK && i < n; i++) {
         const sk_cell *cell = cells[i];
-        bind_text(c, 1, exp_id);
-        bind_text(c, 2, cell->row_id);
+        sqlite3_bind_text(c, 2, cell->row_id, -1, SQLITE_STATIC);
         sqlite3_bind_int(c, 3, (int)cell->trial);
         sqlite3_bind_int64(c, 4, cell->pos);
-        bind_text(c, 5, cell->output_json);
-        bind_text(c, 6, cell->task_error);
+        bind_static(c, 5, cell->output_json);
+        bind_static(c, 6, cell->task_error);
         sqlite3_bind_double(c, 7, cell->latency_ms);
         if (isnan(cell->overall))
             sqlite3_bind_null(c, 8);
@@ -260,7 +301,6 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
             sqlite3_bind_null(c, 9);
         else
             sqlite3_bind_int(c, 9, cell->pass == SK_ROW_PASS);
-        bind_text(c, 10, now);
         if (cell->llm_calls > 0) {
             sqlite3_bind_int64(c, 11, cell->llm_calls);
             sqlite3_bind_int64(c, 12, cell->prompt_tokens);
@@ -271,26 +311,30 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
                 sqlite3_bind_null(c, k);
         }
         rc = sk_store_step_done(st, c, "writing a cell", err);
+        if (cell->nscores) {
+            sqlite3_bind_text(s, 2, cell->row_id, -1, SQLITE_STATIC);
+            sqlite3_bind_int(s, 3, (int)cell->trial);
+        }
         for (size_t j = 0; rc == SK_OK && j < cell->nscores; j++) {
             const struct sk_cell_score *sc = &cell->scores[j];
-            bind_text(s, 1, exp_id);
-            bind_text(s, 2, cell->row_id);
-            sqlite3_bind_int(s, 3, (int)cell->trial);
-            bind_text(s, 4, sc->scorer);
-            bind_text(s, 5, kind_name(sc->kind));
+            sqlite3_bind_text(s, 4, sc->scorer, -1, SQLITE_STATIC);
+            sqlite3_bind_text(s, 5, kind_name(sc->kind), -1, SQLITE_STATIC);
             if (sc->kind == SK_VERDICT_SCORE)
                 sqlite3_bind_double(s, 6, sc->score);
             else
                 sqlite3_bind_null(s, 6);
-            bind_text(s, 7, sc->message);
-            bind_text(s, 8, sc->rationale);
-            bind_text(s, 9, sc->meta_json);
+            bind_static(s, 7, sc->message);
+            bind_static(s, 8, sc->rationale);
+            bind_static(s, 9, sc->meta_json);
             rc = sk_store_step_done(st, s, "writing a score", err);
         }
     }
+    /* The bindings point into this batch's memory: drop them with it. */
+    if (c)
+        sqlite3_clear_bindings(c);
+    if (s)
+        sqlite3_clear_bindings(s);
     free(now);
-    sqlite3_finalize(c);
-    sqlite3_finalize(s);
     if (rc == SK_OK)
         return sk_store_commit(st, err);
     sk_store_rollback(st);

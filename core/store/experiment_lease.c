@@ -9,6 +9,7 @@
  * names the token it replaces, so two processes can never both win it.
  */
 #include "store/experiment.h"
+#include "store/experiment_stats.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -355,9 +356,20 @@ int sk_experiment_lease_renew(sk_store *st, const char *id, char **err)
 
 int sk_experiment_lease_release(sk_store *st, const char *id, const char *status, char **err)
 {
-    return update_held(st, id,
-                       "UPDATE experiments SET status = ?3, finished_at = ?4, lease_pid = NULL, "
-                       "lease_host = NULL, lease_token = NULL, lease_start = NULL, "
-                       "lease_heartbeat = NULL WHERE id = ?1 AND lease_token = ?2",
-                       status, "recording the end of the run", err);
+    /* The summary is stored with the end of the run, in one transaction:
+     * `experiments` and `show` then read it instead of every cell. */
+    int rc = sk_store_begin(st, err);
+    if (rc)
+        return rc;
+    rc = update_held(st, id,
+                     "UPDATE experiments SET status = ?3, finished_at = ?4, lease_pid = NULL, "
+                     "lease_host = NULL, lease_token = NULL, lease_start = NULL, "
+                     "lease_heartbeat = NULL WHERE id = ?1 AND lease_token = ?2",
+                     status, "recording the end of the run", err);
+    if (rc == SK_OK)
+        rc = sk_experiment_summary_store(st, id, err);
+    if (rc == SK_OK)
+        return sk_store_commit(st, err);
+    sk_store_rollback(st);
+    return rc;
 }

@@ -29,7 +29,8 @@ typedef struct walk {
     int (*scorer)(void *ud, const char *name, int has_threshold, double threshold);
     int (*row_cells)(void *ud, const sk_experiment_row_cells *r);
     int (*score)(void *ud, const sk_experiment_score *s);
-    const char *row_id; /* each_row_score's row */
+    const char *row_id; /* each_row_score's and each_cell_score's row */
+    int trial;          /* each_cell_score's trial */
 } walk;
 
 /* Step s to its end, handing each result row to row(), or until that
@@ -119,8 +120,23 @@ int sk_experiment_each_error(sk_store *st, const char *exp_id,
                              int (*fn)(void *ud, const sk_experiment_error *e), void *ud,
                              char **err)
 {
+    /* The stored summary (experiment_stats.h) knows when there is none:
+     * no need to read every score to find out. */
     sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT summary_cells IS NOT NULL AND summary_task_errors = 0 AND "
+                              "summary_score_errors = 0 FROM experiments WHERE id = ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(s), none = step == SQLITE_ROW && sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return sk_store_error(st, "reading the experiment's summary", err);
+    if (none)
+        return SK_OK;
+    rc = sk_store_prepare(
         st, &s,
         "SELECT -1, NULL, task_error, row_id, pos, trial FROM cells WHERE experiment_id = ?1 "
         "AND task_error IS NOT NULL "
@@ -232,28 +248,122 @@ static int export_row(sqlite3_stmt *s, const walk *w)
     return w->cell(w->ud, &r);
 }
 
+#define EXPORT_COLUMNS                                                                             \
+    "SELECT c.row_id, c.trial, r.input_json, r.expected_json, r.metadata_json, c.output_json, "    \
+    "c.latency_ms, c.task_error, c.overall, c.pass, s.scorer, s.kind, s.score, s.message, "        \
+    "s.rationale, s.meta_json, c.llm_calls, c.prompt_tokens, c.completion_tokens, c.cost, "        \
+    "es.threshold "
+#define EXPORT_SCORES                                                                              \
+    "LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND "         \
+    "s.trial = c.trial LEFT JOIN experiment_scorers es ON es.experiment_id = c.experiment_id AND " \
+    "es.name = s.scorer "
+
 int sk_experiment_each_export(sk_store *st, const char *exp_id, int64_t version_id,
                               int (*fn)(void *ud, const sk_cell_score_row *r), void *ud, char **err)
 {
+    /* A run writes each cell with its dataset row's position, so walking
+     * the dataset in order and each row's cells by trial gives dataset
+     * order without sorting every result row (with the texts it carries:
+     * a sort that spilled to disk for large experiments).  A cell whose
+     * row is not in the version at its position (written by hand, not by
+     * a run) takes the sorting query, as export always did. */
     sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(
-        st, &s,
-        "SELECT c.row_id, c.trial, r.input_json, r.expected_json, r.metadata_json, "
-        "c.output_json, c.latency_ms, c.task_error, c.overall, c.pass, s.scorer, s.kind, "
-        "s.score, s.message, s.rationale, s.meta_json, c.llm_calls, c.prompt_tokens, "
-        "c.completion_tokens, c.cost, es.threshold FROM cells c "
-        "LEFT JOIN dataset_rows r ON r.version_id = ?2 AND r.row_id = c.row_id "
-        "LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND "
-        "s.trial = c.trial "
-        "LEFT JOIN experiment_scorers es ON es.experiment_id = c.experiment_id AND es.name = "
-        "s.scorer WHERE c.experiment_id = ?1 ORDER BY c.pos, c.trial, es.idx",
-        err);
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT EXISTS (SELECT 1 FROM cells c WHERE c.experiment_id = ?1 "
+                              "AND NOT EXISTS (SELECT 1 FROM dataset_rows r WHERE r.version_id = "
+                              "?2 AND r.row_id = c.row_id AND r.pos = c.pos))",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, version_id);
+    int step = sqlite3_step(s);
+    int stray = step == SQLITE_ROW && sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (step != SQLITE_ROW)
+        return sk_store_error(st, "checking the experiment's cells against its dataset", err);
+    if (stray)
+        rc = sk_store_prepare(st, &s,
+                              EXPORT_COLUMNS
+                              "FROM cells c LEFT JOIN dataset_rows r ON "
+                              "r.version_id = ?2 AND r.row_id = c.row_id " EXPORT_SCORES
+                              "WHERE c.experiment_id = ?1 ORDER BY c.pos, c.trial, "
+                              "es.idx",
+                              err);
+    else
+        rc = sk_store_prepare(st, &s,
+                              EXPORT_COLUMNS "FROM dataset_rows r CROSS JOIN cells c ON "
+                                             "c.experiment_id = ?1 AND c.row_id = "
+                                             "r.row_id " EXPORT_SCORES
+                                             "WHERE r.version_id = ?2 ORDER BY r.pos, c.trial, "
+                                             "es.idx",
+                              err);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(s, 2, version_id);
     walk w = {.ud = ud, .cell = fn};
     return each(st, s, "reading the experiment's cells", err, export_row, &w);
+}
+
+int sk_experiment_first_cell(sk_store *st, const char *exp_id, const char *row_id, int *found,
+                             int *trial, char **output_json, char **task_error, char **err)
+{
+    *found = 0;
+    *trial = 0;
+    *output_json = *task_error = NULL;
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT trial, output_json, task_error FROM cells WHERE "
+                              "experiment_id = ? AND row_id = ? ORDER BY trial LIMIT 1",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *found = 1;
+        *trial = sqlite3_column_int(s, 0);
+        *output_json = sk_store_column_dup(s, 1);
+        *task_error = sk_store_column_dup(s, 2);
+    }
+    sqlite3_finalize(s);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return sk_store_error(st, "reading a row's cell", err);
+    return SK_OK;
+}
+
+static int cell_score_row(sqlite3_stmt *s, const walk *w)
+{
+    sk_cell_score_row r = {
+        .row_id = w->row_id,
+        .trial = w->trial,
+        .scorer = text(s, 0),
+        .kind = text(s, 1),
+        .score = num(s, 2),
+        .message = text(s, 3),
+        .rationale = text(s, 4),
+    };
+    return w->cell(w->ud, &r);
+}
+
+int sk_experiment_each_cell_score(sk_store *st, const char *exp_id, const char *row_id, int trial,
+                                  int (*fn)(void *ud, const sk_cell_score_row *r), void *ud,
+                                  char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT scorer, kind, score, message, rationale FROM scores WHERE "
+                              "experiment_id = ? AND row_id = ? AND trial = ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(s, 3, trial);
+    walk w = {.ud = ud, .cell = fn, .row_id = row_id, .trial = trial};
+    return each(st, s, "reading a row's scores", err, cell_score_row, &w);
 }
 
 static int scorer_row(sqlite3_stmt *s, const walk *w)

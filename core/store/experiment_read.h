@@ -100,6 +100,19 @@ int sk_experiment_each_export(sk_store *st, const char *exp_id, int64_t version_
 
 /* ---- for comparing two experiments (analysis/compare.c) ---- */
 
+/* The first trial (the lowest number) of row row_id in experiment exp_id:
+ * *found 0 when the experiment has no cell for the row; else *trial, and
+ * *output_json and *task_error (caller frees each; NULL when absent). */
+int sk_experiment_first_cell(sk_store *st, const char *exp_id, const char *row_id, int *found,
+                             int *trial, char **output_json, char **task_error, char **err);
+
+/* The scores of one cell of experiment exp_id, in no particular order: of
+ * the row passed to fn, row_id, trial, scorer, kind, score (NAN when the
+ * store has none), message and rationale are filled. */
+int sk_experiment_each_cell_score(sk_store *st, const char *exp_id, const char *row_id, int trial,
+                                  int (*fn)(void *ud, const sk_cell_score_row *r), void *ud,
+                                  char **err);
+
 /* The experiment's scorers in the pack's order: name, and its threshold
  * when it has one (has_threshold 0: threshold is 0).  name is borrowed for
  * the call. */

@@ -58,53 +58,262 @@ static void count_verdict(sk_exp_stats *out, sk_row_verdict *v)
     }
 }
 
-/* Each cell's verdict from its stored results and the thresholds the
- * experiment recorded (so older experiments are counted by today's rule). */
-static int count_verdicts(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
+/* The experiment's scorers in the pack's order, with their stored
+ * figures when `stored` (else mean and mean_sd NAN, counts 0). */
+static int load_scorers(sk_store *st, const char *exp_id, int stored, sk_exp_stats *out, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT name, threshold, summary_rows, summary_mean, "
+                              "summary_mean_sd, summary_rows_passing, summary_scored, "
+                              "summary_skipped, summary_errors FROM experiment_scorers WHERE "
+                              "experiment_id = ? ORDER BY idx",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    size_t cap = 0;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        if (out->nscorers == cap) {
+            cap = cap ? cap * 2 : 8;
+            out->scorers = sk_xrealloc(out->scorers, cap * sizeof *out->scorers);
+        }
+        sk_exp_scorer_stats *sc = &out->scorers[out->nscorers++];
+        memset(sc, 0, sizeof *sc);
+        sc->name = sk_xstrdup((const char *)sqlite3_column_text(s, 0));
+        sc->has_threshold = sqlite3_column_type(s, 1) != SQLITE_NULL;
+        sc->threshold = sqlite3_column_double(s, 1);
+        sc->mean = sc->mean_sd = NAN;
+        if (stored) {
+            sc->rows = (size_t)sqlite3_column_int64(s, 2);
+            if (sqlite3_column_type(s, 3) != SQLITE_NULL)
+                sc->mean = sqlite3_column_double(s, 3);
+            if (sqlite3_column_type(s, 4) != SQLITE_NULL)
+                sc->mean_sd = sqlite3_column_double(s, 4);
+            sc->rows_passing = (size_t)sqlite3_column_int64(s, 5);
+            sc->scored = (size_t)sqlite3_column_int64(s, 6);
+            sc->skipped = (size_t)sqlite3_column_int64(s, 7);
+            sc->errors = (size_t)sqlite3_column_int64(s, 8);
+        }
+    }
+    sqlite3_finalize(s);
+    return step == SQLITE_DONE ? SK_OK
+                               : sk_store_error(st, "reading the experiment's scorers", err);
+}
+
+/* Everything but the totals of compute() in one pass over the cells and
+ * their scores, by row then trial: each scorer's row means (its trials'
+ * scores summed in trial order, rows in row-id order) and each cell's
+ * verdict from its stored results and the thresholds the experiment
+ * recorded (so older experiments are counted by today's rule). */
+static int scan(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
 {
     sqlite3_stmt *s = NULL;
     int rc = sk_store_prepare(
         st, &s,
-        "SELECT c.row_id, c.trial, c.task_error, s.scorer, s.kind, s.score FROM cells c "
-        "LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id AND "
-        "s.trial = c.trial WHERE c.experiment_id = ? ORDER BY c.row_id, c.trial",
+        "SELECT c.row_id, c.trial, c.task_error IS NOT NULL, s.scorer, s.kind, s.score FROM "
+        "cells c LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = "
+        "c.row_id AND s.trial = c.trial WHERE c.experiment_id = ? ORDER BY c.row_id, c.trial",
         err);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    size_t n = out->nscorers ? out->nscorers : 1;
+    acc *a = sk_xcalloc(n, sizeof *a);
+    double *sum_means = sk_xcalloc(n, sizeof *sum_means), *sum_sds = sk_xcalloc(n, sizeof *sum_sds);
+    size_t *n_sds = sk_xcalloc(n, sizeof *n_sds);
     sk_row_verdict v = {0};
-    char *cur = NULL;
-    int cur_trial = -1, step;
+    sk_buf cur = {0};
+    int have = 0, cur_trial = -1, step;
+    size_t last = 0; /* the scorer found last: scores come in the pack's order */
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
         const char *row = (const char *)sqlite3_column_text(s, 0);
+        size_t row_len = (size_t)sqlite3_column_bytes(s, 0);
         int trial = sqlite3_column_int(s, 1);
-        if (!cur || trial != cur_trial || strcmp(cur, row) != 0) {
-            if (cur)
+        int new_row = !have || row_len != cur.len || memcmp(cur.data, row, row_len) != 0;
+        if (new_row || trial != cur_trial) {
+            if (have)
                 count_verdict(out, &v);
-            free(cur);
-            cur = sk_xstrdup(row);
+            if (new_row) {
+                for (size_t k = 0; k < out->nscorers; k++)
+                    close_row(&out->scorers[k], &a[k], &sum_means[k], &sum_sds[k], &n_sds[k]);
+                sk_buf_reset(&cur);
+                sk_buf_add(&cur, row, row_len);
+            }
+            have = 1;
             cur_trial = trial;
             sk_row_verdict_begin(&v);
-            if (sqlite3_column_type(s, 2) != SQLITE_NULL)
+            if (sqlite3_column_int(s, 2))
                 sk_row_verdict_task_error(&v, NULL);
         }
         const char *scorer = (const char *)sqlite3_column_text(s, 3);
         if (!scorer)
             continue; /* the task failed: no results */
-        const sk_exp_scorer_stats *sc = NULL;
-        for (size_t i = 0; i < out->nscorers && !sc; i++)
-            if (strcmp(out->scorers[i].name, scorer) == 0)
-                sc = &out->scorers[i];
-        sk_row_verdict_add(
-            &v, scorer, sk_verdict_from_name((const char *)sqlite3_column_text(s, 4)),
-            sqlite3_column_double(s, 5), sc && sc->has_threshold, sc ? sc->threshold : 0, NULL);
+        size_t k = out->nscorers;
+        for (size_t i = 0; i < out->nscorers && k == out->nscorers; i++) {
+            size_t j = (last + i) % out->nscorers;
+            if (strcmp(out->scorers[j].name, scorer) == 0)
+                k = last = j;
+        }
+        sk_exp_scorer_stats *sc = k < out->nscorers ? &out->scorers[k] : NULL;
+        const char *kind = (const char *)sqlite3_column_text(s, 4);
+        sk_verdict vk = sk_verdict_from_name(kind);
+        out->score_errors += vk == SK_VERDICT_ERROR;
+        double score = sqlite3_column_double(s, 5);
+        sk_row_verdict_add(&v, scorer, vk, score, sc && sc->has_threshold, sc ? sc->threshold : 0,
+                           NULL);
+        if (!sc)
+            continue;
+        if (vk == SK_VERDICT_SCORE) {
+            a[k].sum += score;
+            a[k].sumsq += score * score;
+            a[k].n++;
+            sc->scored++;
+        } else if (vk == SK_VERDICT_SKIP)
+            sc->skipped++;
+        else
+            sc->errors++;
     }
-    if (cur)
+    if (have)
         count_verdict(out, &v);
-    free(cur);
+    for (size_t k = 0; k < out->nscorers; k++) {
+        sk_exp_scorer_stats *sc = &out->scorers[k];
+        close_row(sc, &a[k], &sum_means[k], &sum_sds[k], &n_sds[k]);
+        if (sc->rows)
+            sc->mean = sum_means[k] / (double)sc->rows;
+        if (n_sds[k])
+            sc->mean_sd = sum_sds[k] / (double)n_sds[k];
+    }
+    sk_buf_free(&cur);
     sk_row_verdict_free(&v);
+    free(a);
+    free(sum_means);
+    free(sum_sds);
+    free(n_sds);
     sqlite3_finalize(s);
-    return step == SQLITE_DONE ? SK_OK : sk_store_error(st, "reading the cells' verdicts", err);
+    return step == SQLITE_DONE ? SK_OK : sk_store_error(st, "reading the cells' results", err);
+}
+
+/* The figures from the cells; out->scorers is loaded, without figures. */
+static int compute(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT count(*), count(task_error), avg(latency_ms) FROM cells "
+                              "WHERE experiment_id = ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(s);
+    if (step != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return sk_store_error(st, "counting cells", err);
+    }
+    out->cells = (size_t)sqlite3_column_int64(s, 0);
+    out->task_errors = (size_t)sqlite3_column_int64(s, 1);
+    out->mean_latency_ms =
+        sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 2);
+    sqlite3_finalize(s);
+
+    return scan(st, exp_id, out, err);
+}
+
+static void bind_num(sqlite3_stmt *s, int i, double v)
+{
+    if (isnan(v))
+        sqlite3_bind_null(s, i);
+    else
+        sqlite3_bind_double(s, i, v);
+}
+
+/* Store *f as experiment exp_id's summary. */
+static int save(sk_store *st, const char *exp_id, const sk_exp_stats *f, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "UPDATE experiments SET summary_cells = ?2, summary_task_errors = "
+                              "?3, summary_passed = ?4, summary_failed = ?5, "
+                              "summary_no_verdict_errors = ?6, summary_no_verdict_no_score = ?7, "
+                              "summary_latency_ms = ?8, summary_score_errors = ?9 WHERE id = ?1",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)f->cells);
+    sqlite3_bind_int64(s, 3, (sqlite3_int64)f->task_errors);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)f->passed);
+    sqlite3_bind_int64(s, 5, (sqlite3_int64)f->failed);
+    sqlite3_bind_int64(s, 6, (sqlite3_int64)f->no_verdict_errors);
+    sqlite3_bind_int64(s, 7, (sqlite3_int64)f->no_verdict_no_score);
+    bind_num(s, 8, f->mean_latency_ms);
+    sqlite3_bind_int64(s, 9, (sqlite3_int64)f->score_errors);
+    rc = sk_store_step_done(st, s, "storing the experiment's summary", err);
+    sqlite3_finalize(s);
+    if (rc)
+        return rc;
+    rc = sk_store_prepare(st, &s,
+                          "UPDATE experiment_scorers SET summary_rows = ?3, summary_mean = ?4, "
+                          "summary_mean_sd = ?5, summary_rows_passing = ?6, summary_scored = ?7, "
+                          "summary_skipped = ?8, summary_errors = ?9 WHERE experiment_id = ?1 "
+                          "AND name = ?2",
+                          err);
+    for (size_t i = 0; rc == SK_OK && i < f->nscorers; i++) {
+        const sk_exp_scorer_stats *sc = &f->scorers[i];
+        sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, sc->name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 3, (sqlite3_int64)sc->rows);
+        bind_num(s, 4, sc->mean);
+        bind_num(s, 5, sc->mean_sd);
+        sqlite3_bind_int64(s, 6, (sqlite3_int64)sc->rows_passing);
+        sqlite3_bind_int64(s, 7, (sqlite3_int64)sc->scored);
+        sqlite3_bind_int64(s, 8, (sqlite3_int64)sc->skipped);
+        sqlite3_bind_int64(s, 9, (sqlite3_int64)sc->errors);
+        rc = sk_store_step_done(st, s, "storing the experiment's summary", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Whether experiment exp_id has a stored summary (read into *out's
+ * totals), and whether its stored status is "running" (or it is not
+ * there: nothing to store then). */
+static int load_head(sk_store *st, const char *exp_id, sk_exp_stats *out, int *stored, int *running,
+                     char **err)
+{
+    *stored = 0;
+    *running = 1;
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT status, summary_cells, summary_task_errors, "
+                              "summary_passed, summary_failed, summary_no_verdict_errors, "
+                              "summary_no_verdict_no_score, summary_latency_ms FROM experiments "
+                              "WHERE id = ?",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        const char *status = (const char *)sqlite3_column_text(s, 0);
+        *running = !status || strcmp(status, "running") == 0;
+        *stored = sqlite3_column_type(s, 1) != SQLITE_NULL;
+        if (*stored) {
+            out->cells = (size_t)sqlite3_column_int64(s, 1);
+            out->task_errors = (size_t)sqlite3_column_int64(s, 2);
+            out->passed = (size_t)sqlite3_column_int64(s, 3);
+            out->failed = (size_t)sqlite3_column_int64(s, 4);
+            out->no_verdict_errors = (size_t)sqlite3_column_int64(s, 5);
+            out->no_verdict_no_score = (size_t)sqlite3_column_int64(s, 6);
+            out->mean_latency_ms =
+                sqlite3_column_type(s, 7) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 7);
+        }
+    }
+    sqlite3_finalize(s);
+    return step == SQLITE_ROW || step == SQLITE_DONE
+               ? SK_OK
+               : sk_store_error(st, "reading the experiment's summary", err);
 }
 
 /* The task error most of exp_id's cells share, and their count, into out
@@ -134,110 +343,45 @@ static int top_task_error(sk_store *st, const char *exp_id, sk_exp_stats *out, c
 int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT count(*), count(task_error), avg(latency_ms) FROM cells "
-                              "WHERE experiment_id = ?",
-                              err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
-    if (step != SQLITE_ROW) {
-        sqlite3_finalize(s);
-        return sk_store_error(st, "counting cells", err);
-    }
-    {
-        out->cells = (size_t)sqlite3_column_int64(s, 0);
-        out->task_errors = (size_t)sqlite3_column_int64(s, 1);
-        out->mean_latency_ms =
-            sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 2);
-    }
-    sqlite3_finalize(s);
-
-    /* A run that mostly failed leads its summary with why. */
-    if (out->task_errors && (rc = top_task_error(st, exp_id, out, err)) != SK_OK)
-        return rc;
-
-    rc = sk_store_prepare(st, &s,
-                          "SELECT name, threshold FROM experiment_scorers WHERE experiment_id = ? "
-                          "ORDER BY idx",
-                          err);
-    if (rc) {
-        sk_exp_stats_clear(out);
-        return rc;
-    }
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    size_t cap = 0;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (out->nscorers == cap) {
-            cap = cap ? cap * 2 : 8;
-            out->scorers = sk_xrealloc(out->scorers, cap * sizeof *out->scorers);
+    out->mean_latency_ms = NAN;
+    int stored, running;
+    int rc = load_head(st, exp_id, out, &stored, &running, err);
+    if (rc == SK_OK)
+        rc = load_scorers(st, exp_id, stored, out, err);
+    if (rc == SK_OK && !stored) {
+        /* Computed under the write lock, so what is stored counts exactly
+         * the cells committed before it; cells written later drop it. */
+        char *ignored = NULL;
+        int txn = !running && sqlite3_get_autocommit(sk_store_db(st)) &&
+                  sk_store_begin(st, &ignored) == SK_OK;
+        rc = compute(st, exp_id, out, err);
+        if (txn) {
+            if (rc == SK_OK && save(st, exp_id, out, &ignored) == SK_OK &&
+                sk_store_commit(st, &ignored) == SK_OK)
+                txn = 0;
+            if (txn)
+                sk_store_rollback(st);
         }
-        sk_exp_scorer_stats *sc = &out->scorers[out->nscorers++];
-        memset(sc, 0, sizeof *sc);
-        sc->name = sk_xstrdup((const char *)sqlite3_column_text(s, 0));
-        sc->has_threshold = sqlite3_column_type(s, 1) != SQLITE_NULL;
-        sc->threshold = sqlite3_column_double(s, 1);
-        sc->mean = sc->mean_sd = NAN;
+        free(ignored);
     }
-    sqlite3_finalize(s);
-    if (step != SQLITE_DONE) {
-        sk_exp_stats_clear(out);
-        return sk_store_error(st, "reading the experiment's scorers", err);
-    }
-
-    rc = sk_store_prepare(st, &s,
-                          "SELECT row_id, kind, score FROM scores WHERE experiment_id = ? AND "
-                          "scorer = ? ORDER BY row_id",
-                          err);
-    if (rc) {
-        sk_exp_stats_clear(out);
-        return rc;
-    }
-    for (size_t i = 0; i < out->nscorers; i++) {
-        sk_exp_scorer_stats *sc = &out->scorers[i];
-        sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 2, sc->name, -1, SQLITE_TRANSIENT);
-        acc a = {0, 0, 0};
-        char *cur = NULL;
-        double sum_means = 0, sum_sds = 0;
-        size_t n_sds = 0;
-        while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-            const char *row = (const char *)sqlite3_column_text(s, 0);
-            const char *kind = (const char *)sqlite3_column_text(s, 1);
-            if (!cur || strcmp(cur, row) != 0) {
-                close_row(sc, &a, &sum_means, &sum_sds, &n_sds);
-                free(cur);
-                cur = sk_xstrdup(row);
-            }
-            if (strcmp(kind, "score") == 0) {
-                double v = sqlite3_column_double(s, 2);
-                a.sum += v;
-                a.sumsq += v * v;
-                a.n++;
-                sc->scored++;
-            } else if (strcmp(kind, "skipped") == 0)
-                sc->skipped++;
-            else
-                sc->errors++;
-        }
-        close_row(sc, &a, &sum_means, &sum_sds, &n_sds);
-        free(cur);
-        sqlite3_reset(s);
-        if (step != SQLITE_DONE) {
-            sqlite3_finalize(s);
-            sk_exp_stats_clear(out);
-            return sk_store_error(st, "reading scores", err);
-        }
-        if (sc->rows)
-            sc->mean = sum_means / (double)sc->rows;
-        if (n_sds)
-            sc->mean_sd = sum_sds / (double)n_sds;
-    }
-    sqlite3_finalize(s);
-    rc = count_verdicts(st, exp_id, out, err);
+    /* A run that mostly failed leads its summary with why (not stored:
+     * one grouped query, and only when there are task errors). */
+    if (rc == SK_OK && out->task_errors)
+        rc = top_task_error(st, exp_id, out, err);
     if (rc)
         sk_exp_stats_clear(out);
+    return rc;
+}
+
+int sk_experiment_summary_store(sk_store *st, const char *exp_id, char **err)
+{
+    sk_exp_stats f;
+    memset(&f, 0, sizeof f);
+    int rc = load_scorers(st, exp_id, 0, &f, err);
+    if (rc == SK_OK)
+        rc = compute(st, exp_id, &f, err);
+    if (rc == SK_OK)
+        rc = save(st, exp_id, &f, err);
+    sk_exp_stats_clear(&f);
     return rc;
 }

@@ -30,6 +30,8 @@ typedef struct sk_exp_stats {
      * scorer gave a score. */
     size_t passed, failed, no_verdict_errors, no_verdict_no_score;
     double mean_latency_ms;
+    size_t score_errors; /* error verdicts of any scorer, listed or not; only
+                          * when computed from the cells, else 0 */
     /* The task error most cells share (ties: the first by text), owned,
      * NULL when no cell has one; and how many cells have it. */
     char *top_task_error;
@@ -38,7 +40,20 @@ typedef struct sk_exp_stats {
     sk_exp_scorer_stats *scorers;
 } sk_exp_stats;
 
+/* The figures of experiment exp_id (the full id) into *out (caller frees
+ * with sk_exp_stats_clear).  They are read from the summary stored when
+ * its run ended; an experiment without one (recorded by an older scorekit,
+ * or one whose run was killed) has them computed from its cells, and
+ * stored then unless its stored status is "running" or a transaction is
+ * open on st (the figures are returned even when storing them fails: a
+ * read-only store computes them every time). */
 int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err);
 void sk_exp_stats_clear(sk_exp_stats *s);
+
+/* Compute the figures of experiment exp_id from its cells and store them
+ * as its summary.  Run inside the caller's transaction, so the summary
+ * counts exactly the cells committed with it.  (Writing cells,
+ * sk_experiment_write_cells, drops a stored summary.) */
+int sk_experiment_summary_store(sk_store *st, const char *exp_id, char **err);
 
 #endif

@@ -215,6 +215,51 @@ static const char migration_leases[] =
     "ALTER TABLE experiments ADD COLUMN lease_start TEXT;"
     "ALTER TABLE experiments ADD COLUMN lease_heartbeat INTEGER;";
 
+/* 9: the scores table again, its kind checked with `=` and OR: SQLite
+ * builds a temporary table for every `IN (...)` check it evaluates, which
+ * was a tenth of the work of recording a run.  The same rows, the same
+ * allowed kinds. */
+static const char migration_scores_kind_check[] =
+    "CREATE TABLE scores_new ("
+    "  experiment_id TEXT NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,"
+    "  row_id TEXT NOT NULL,"
+    "  trial INTEGER NOT NULL,"
+    "  scorer TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK (kind = 'score' OR kind = 'skipped' OR kind = 'error'),"
+    "  score REAL,"
+    "  message TEXT,"
+    "  rationale TEXT,"
+    "  meta_json TEXT,"
+    "  PRIMARY KEY (experiment_id, row_id, trial, scorer)"
+    ") WITHOUT ROWID;"
+    "INSERT INTO scores_new SELECT experiment_id, row_id, trial, scorer, kind, score, message,"
+    "  rationale, meta_json FROM scores;"
+    "DROP TABLE scores;"
+    "ALTER TABLE scores_new RENAME TO scores;";
+
+/* 10: each experiment's figures (experiment_stats.h), stored when its run
+ * ends, so listing and showing experiments reads one row per experiment
+ * and per scorer instead of every cell (summary_score_errors counts the
+ * error verdicts of every scorer, listed or not, so `show` knows when
+ * there are none to list).  summary_cells is NULL while no summary is
+ * stored: writing cells clears it. */
+static const char migration_summaries[] =
+    "ALTER TABLE experiments ADD COLUMN summary_cells INTEGER;"
+    "ALTER TABLE experiments ADD COLUMN summary_task_errors INTEGER;"
+    "ALTER TABLE experiments ADD COLUMN summary_passed INTEGER;"
+    "ALTER TABLE experiments ADD COLUMN summary_failed INTEGER;"
+    "ALTER TABLE experiments ADD COLUMN summary_no_verdict_errors INTEGER;"
+    "ALTER TABLE experiments ADD COLUMN summary_no_verdict_no_score INTEGER;"
+    "ALTER TABLE experiments ADD COLUMN summary_latency_ms REAL;"
+    "ALTER TABLE experiments ADD COLUMN summary_score_errors INTEGER;"
+    "ALTER TABLE experiment_scorers ADD COLUMN summary_rows INTEGER;"
+    "ALTER TABLE experiment_scorers ADD COLUMN summary_mean REAL;"
+    "ALTER TABLE experiment_scorers ADD COLUMN summary_mean_sd REAL;"
+    "ALTER TABLE experiment_scorers ADD COLUMN summary_rows_passing INTEGER;"
+    "ALTER TABLE experiment_scorers ADD COLUMN summary_scored INTEGER;"
+    "ALTER TABLE experiment_scorers ADD COLUMN summary_skipped INTEGER;"
+    "ALTER TABLE experiment_scorers ADD COLUMN summary_errors INTEGER;";
+
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
     {2, "experiments", migration_experiments},
@@ -224,6 +269,8 @@ static const sk_migration migrations[] = {
     {6, "baselines", migration_baselines},
     {7, "cell usage", migration_cell_usage},
     {8, "experiment leases", migration_leases},
+    {9, "scores kind check", migration_scores_kind_check},
+    {10, "experiment summaries", migration_summaries},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

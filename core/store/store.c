@@ -17,9 +17,18 @@
 #include "base/fileutil.h"
 #include "base/util.h"
 
+/* Statements kept prepared for the life of the connection, keyed by the
+ * address of their SQL text (a string literal of the caller's): the
+ * statements a run executes once per batch are compiled once per run. */
+#define STMT_CACHE 16
+
 struct sk_store {
     sqlite3 *db;
     char *path;
+    struct {
+        const char *sql;
+        sqlite3_stmt *stmt;
+    } cache[STMT_CACHE];
 };
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -72,6 +81,25 @@ int sk_store_prepare(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **
     if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) == SQLITE_OK)
         return SK_OK;
     return fail(st, sqlite3_errmsg(st->db), "preparing: ", sql, err);
+}
+
+int sk_store_cached(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **err)
+{
+    *stmt = NULL;
+    size_t i = 0;
+    for (; i < STMT_CACHE && st->cache[i].sql; i++)
+        if (st->cache[i].sql == sql) {
+            *stmt = st->cache[i].stmt;
+            return SK_OK;
+        }
+    if (i == STMT_CACHE) /* a programming error: raise STMT_CACHE */
+        return sk_errf(err, SK_EINVAL, "%s: more than %d cached statements (while preparing %s)",
+                       st->path, STMT_CACHE, sql);
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
+        return fail(st, sqlite3_errmsg(st->db), "preparing: ", sql, err);
+    st->cache[i].sql = sql;
+    st->cache[i].stmt = *stmt;
+    return SK_OK;
 }
 
 int sk_store_step_done(sk_store *st, sqlite3_stmt *stmt, const char *what, char **err)
@@ -307,6 +335,8 @@ void sk_store_close(sk_store *st)
         return;
     if (st->db) {
         sk_store_rollback(st);
+        for (size_t i = 0; i < STMT_CACHE && st->cache[i].sql; i++)
+            sqlite3_finalize(st->cache[i].stmt);
         sqlite3_close_v2(st->db);
     }
     free(st->path);

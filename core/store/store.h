@@ -98,6 +98,13 @@ int sk_store_exec(sk_store *st, const char *sql, const char *what, char **err);
  * Returns 0, or SK_EIO with the SQLite message in *err. */
 int sk_store_prepare(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **err);
 
+/* A statement prepared once per connection: the first call with this
+ * `sql` (compared by address, so pass a string literal) prepares it, later
+ * calls return the same statement.  It stays owned by the store until
+ * sk_store_close: never finalize it; reset it (sk_store_step_done does)
+ * and clear its bindings after use.  Returns 0, or SK_EIO with *err. */
+int sk_store_cached(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **err);
+
 /* Step a statement that returns no rows and reset it for reuse.  Returns 0,
  * or SK_EIO with "PATH: SQLITE_MESSAGE (while WHAT)" in *err. */
 int sk_store_step_done(sk_store *st, sqlite3_stmt *stmt, const char *what, char **err);

@@ -18,6 +18,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "analysis/stats.h"
 #include "run_suite.h"
@@ -169,6 +170,63 @@ START_TEST(bootstrap_normal_approximation)
 }
 END_TEST
 
+/* The bootstrap as it was first written: each resample's values drawn one
+ * by one with sk_rng_below and summed in order.  The fast one (resamples
+ * summed side by side) must give the same interval, bit for bit. */
+static void bootstrap_reference(const double *x, size_t n, double level, unsigned resamples,
+                                uint64_t seed, double *lo, double *hi)
+{
+    double *means = malloc(resamples * sizeof *means);
+    sk_rng r;
+    sk_rng_seed(&r, seed);
+    for (unsigned b = 0; b < resamples; b++) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++)
+            s += x[sk_rng_below(&r, n)];
+        means[b] = s / (double)n;
+    }
+    for (unsigned i = 1; i < resamples; i++) /* insertion sort: no qsort ties to argue about */
+        for (unsigned j = i; j > 0 && means[j - 1] > means[j]; j--) {
+            double t = means[j];
+            means[j] = means[j - 1];
+            means[j - 1] = t;
+        }
+    double alpha = (1 - level) / 2, q[2] = {alpha, 1 - alpha}, out[2];
+    for (int k = 0; k < 2; k++) {
+        double h = q[k] * (double)(resamples - 1);
+        size_t i = (size_t)floor(h);
+        out[k] = i + 1 >= resamples ? means[resamples - 1]
+                                    : means[i] + (h - (double)i) * (means[i + 1] - means[i]);
+    }
+    *lo = out[0];
+    *hi = out[1];
+    free(means);
+}
+
+START_TEST(bootstrap_same_as_one_by_one)
+{
+    static const size_t ns[] = {2, 3, 7, 40, 999, 4096};
+    static const unsigned rs[] = {2, 5, 8, 9, 17, 1000};
+    double *x = malloc(4096 * sizeof *x);
+    sk_rng g;
+    sk_rng_seed(&g, 99);
+    for (size_t i = 0; i < 4096; i++) /* differences of means: thirds and irregular values */
+        x[i] = i % 3 ? (double)(sk_rng_below(&g, 7) % 7) / 3.0 - 1 : (double)sk_rng_next(&g) / 1e19;
+    for (size_t a = 0; a < sizeof ns / sizeof ns[0]; a++)
+        for (size_t b = 0; b < sizeof rs / sizeof rs[0]; b++)
+            for (uint64_t seed = 1; seed <= 3; seed++) {
+                double lo, hi, rlo, rhi;
+                ck_assert_int_eq(sk_stats_bootstrap_ci(x, ns[a], 0.95, rs[b], seed, &lo, &hi), 0);
+                bootstrap_reference(x, ns[a], 0.95, rs[b], seed, &rlo, &rhi);
+                ck_assert_msg(
+                    memcmp(&lo, &rlo, sizeof lo) == 0 && memcmp(&hi, &rhi, sizeof hi) == 0,
+                    "n %zu, %u resamples, seed %llu: [%.17g, %.17g] against [%.17g, %.17g]", ns[a],
+                    rs[b], (unsigned long long)seed, lo, hi, rlo, rhi);
+            }
+    free(x);
+}
+END_TEST
+
 START_TEST(rows_needed)
 {
     /* ((1.959964 + 0.841621) * 0.2 / 0.05)^2 = 11.206341^2 = 125.58: 126
@@ -210,6 +268,7 @@ int main(void)
     tcase_add_test(tc, rng_is_splitmix64);
     tcase_add_test(tc, bootstrap_one_outlier);
     tcase_add_test(tc, bootstrap_normal_approximation);
+    tcase_add_test(tc, bootstrap_same_as_one_by_one);
     tcase_add_test(tc, rows_needed);
     tcase_add_test(tc, trials_needed);
     suite_add_tcase(s, tc);

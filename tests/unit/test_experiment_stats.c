@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "store/experiment.h"
 #include "run/run.h"
+#include "store/experiment_read.h"
 #include "store/experiment_stats.h"
 #include "run_suite.h"
 #include "store_fixture.h"
@@ -377,6 +378,193 @@ START_TEST(stored_config_errors)
 }
 END_TEST
 
+/* Every figure of a and b, bit for bit (NAN equal to NAN). */
+static void same_figures(const sk_exp_stats *a, const sk_exp_stats *b)
+{
+    ck_assert_uint_eq(a->cells, b->cells);
+    ck_assert_uint_eq(a->task_errors, b->task_errors);
+    ck_assert_uint_eq(a->passed, b->passed);
+    ck_assert_uint_eq(a->failed, b->failed);
+    ck_assert_uint_eq(a->no_verdict_errors, b->no_verdict_errors);
+    ck_assert_uint_eq(a->no_verdict_no_score, b->no_verdict_no_score);
+    ck_assert_int_eq(memcmp(&a->mean_latency_ms, &b->mean_latency_ms, sizeof(double)), 0);
+    ck_assert_uint_eq(a->nscorers, b->nscorers);
+    for (size_t i = 0; i < a->nscorers; i++) {
+        const sk_exp_scorer_stats *x = &a->scorers[i], *y = &b->scorers[i];
+        ck_assert_str_eq(x->name, y->name);
+        ck_assert_int_eq(x->has_threshold, y->has_threshold);
+        ck_assert_uint_eq(x->rows, y->rows);
+        ck_assert_int_eq(isnan(x->mean), isnan(y->mean));
+        if (!isnan(x->mean))
+            ck_assert_int_eq(memcmp(&x->mean, &y->mean, sizeof(double)), 0);
+        ck_assert_int_eq(isnan(x->mean_sd), isnan(y->mean_sd));
+        if (!isnan(x->mean_sd))
+            ck_assert_int_eq(memcmp(&x->mean_sd, &y->mean_sd, sizeof(double)), 0);
+        ck_assert_uint_eq(x->rows_passing, y->rows_passing);
+        ck_assert_uint_eq(x->scored, y->scored);
+        ck_assert_uint_eq(x->skipped, y->skipped);
+        ck_assert_uint_eq(x->errors, y->errors);
+    }
+}
+
+static int count_error(void *ud, const sk_experiment_error *e)
+{
+    (void)e;
+    ++*(int *)ud;
+    return 0;
+}
+
+/* The end of a run stores the experiment's figures; they read back bit for
+ * bit, are what listing reads (a changed stored figure shows), and writing
+ * more cells (a resume) drops them until its run ends again. */
+START_TEST(summary_stored_when_the_run_ends)
+{
+    new_experiment("s1", two_rows, 3);
+    write_cells("s1", two_by_three, 5);
+    sk_exp_stats live, stored;
+    char *err = NULL;
+    /* Running: computed, not stored. */
+    ck_assert_int_eq(sk_experiment_stats(st, "s1", &live, &err), SK_OK);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT summary_cells IS NULL FROM experiments"), 1);
+    sk_exp_stats_clear(&live);
+
+    write_cells("s1", two_by_three + 5, 1);
+    ck_assert_int_eq(sk_experiment_lease_release(st, "s1", "done", &err), SK_OK);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT summary_cells FROM experiments"), 6);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT summary_passed FROM experiments"), 3);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT summary_scored FROM experiment_scorers WHERE "
+                                         "name = 'B'"),
+                     6);
+    /* Its errors are listed; with a summary that counts none, nothing is
+     * read. */
+    int nerr = 0;
+    ck_assert_int_eq(sk_experiment_each_error(st, "s1", count_error, &nerr, &err), SK_OK);
+    ck_assert_int_eq(nerr, 1);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT summary_score_errors FROM experiments"), 1);
+    ck_assert_int_eq(
+        sk_store_exec(st, "UPDATE experiments SET summary_score_errors = 0", "tampering", &err),
+        SK_OK);
+    nerr = 0;
+    ck_assert_int_eq(sk_experiment_each_error(st, "s1", count_error, &nerr, &err), SK_OK);
+    ck_assert_int_eq(nerr, 0);
+    ck_assert_int_eq(
+        sk_store_exec(st, "UPDATE experiments SET summary_score_errors = 1", "restoring", &err),
+        SK_OK);
+
+    ck_assert_int_eq(sk_experiment_stats(st, "s1", &stored, &err), SK_OK);
+    /* The same figures computed from the cells. */
+    ck_assert_int_eq(
+        sk_store_exec(st, "UPDATE experiments SET summary_cells = NULL", "dropping", &err), SK_OK);
+    ck_assert_int_eq(sk_store_exec(st, "UPDATE experiments SET status = 'running'", "hiding", &err),
+                     SK_OK);
+    ck_assert_int_eq(sk_experiment_stats(st, "s1", &live, &err), SK_OK);
+    same_figures(&stored, &live);
+    ck_assert_double_eq_tol(stored.scorers[0].mean_sd, sqrt(0.13), EPS);
+    sk_exp_stats_clear(&stored);
+    sk_exp_stats_clear(&live);
+
+    /* Stored figures are read, not recomputed. */
+    ck_assert_int_eq(sk_store_exec(st,
+                                   "UPDATE experiments SET status = 'done', summary_cells = "
+                                   "6, summary_passed = 99",
+                                   "tampering", &err),
+                     SK_OK);
+    ck_assert_int_eq(sk_experiment_stats(st, "s1", &stored, &err), SK_OK);
+    ck_assert_uint_eq(stored.passed, 99);
+    sk_exp_stats_clear(&stored);
+
+    /* New cells drop the summary: the figures count them. */
+    const spec more = {"r3", 0, NULL, "exit status 1", 70, {0, 0}, {0, 0}};
+    write_cells("s1", &more, 1);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT summary_cells IS NULL FROM experiments"), 1);
+    ck_assert_int_eq(
+        sk_store_exec(st, "UPDATE experiments SET status = 'running'", "resuming", &err), SK_OK);
+    ck_assert_int_eq(sk_experiment_stats(st, "s1", &live, &err), SK_OK);
+    ck_assert_uint_eq(live.cells, 7);
+    ck_assert_uint_eq(live.passed, 3);
+    ck_assert_uint_eq(live.task_errors, 1);
+    sk_exp_stats_clear(&live);
+}
+END_TEST
+
+/* An experiment recorded before summaries were stored (or whose run was
+ * killed and then ended) gets its figures computed once and stored, when
+ * its run is over; a running one's are computed every time. */
+START_TEST(old_experiment_summary_computed_once)
+{
+    new_experiment("old", two_rows, 3);
+    write_cells("old", two_by_three, 6);
+    char *err = NULL;
+    ck_assert_int_eq(sk_store_exec(st, "UPDATE experiments SET status = 'done'", "finishing", &err),
+                     SK_OK);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT summary_cells IS NULL FROM experiments"), 1);
+    sk_exp_stats s;
+    ck_assert_int_eq(sk_experiment_stats(st, "old", &s, &err), SK_OK);
+    ck_assert_uint_eq(s.cells, 6);
+    ck_assert_double_eq_tol(s.scorers[0].mean, 0.75, EPS);
+    sk_exp_stats_clear(&s);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT summary_cells FROM experiments"), 6);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT summary_errors FROM experiment_scorers WHERE "
+                                         "name = 'A'"),
+                     1);
+}
+END_TEST
+
+/* Export walks cells in dataset order, then trial, then the pack's
+ * order of scorers: through the dataset when every cell sits at its row's
+ * position (as a run writes them), and by sorting when one does not. */
+typedef struct order_log {
+    sk_buf b;
+} order_log;
+
+static int log_export(void *ud, const sk_cell_score_row *r)
+{
+    order_log *o = ud;
+    sk_buf_printf(&o->b, "%s/%d/%s/%s ", r->row_id, r->trial, r->scorer ? r->scorer : "-",
+                  r->input_json ? r->input_json : "-");
+    return 0;
+}
+
+START_TEST(export_in_dataset_order)
+{
+    new_experiment("x1",
+                   "{\"id\": \"z\", \"input\": \"a\"}\n{\"id\": \"m\", \"input\": \"b\"}\n"
+                   "{\"id\": \"a\", \"input\": \"c\"}\n",
+                   2);
+    /* Written out of order; positions as the dataset has them. */
+    const spec cells[] = {{"a", 1, NULL, NULL, 1, {'s', 's'}, {1, 1}},
+                          {"m", 0, NULL, "boom", 1, {0, 0}, {0, 0}},
+                          {"z", 1, NULL, NULL, 1, {'s', 'k'}, {1, 0}},
+                          {"a", 0, NULL, NULL, 1, {'s', 's'}, {1, 1}},
+                          {"z", 0, NULL, NULL, 1, {'e', 's'}, {0, 1}}};
+    write_cells("x1", cells, 5);
+    char *err = NULL;
+    ck_assert_int_eq(sk_store_exec(st,
+                                   "UPDATE cells SET pos = CASE row_id WHEN 'z' THEN 0 WHEN 'm' "
+                                   "THEN 1 ELSE 2 END",
+                                   "placing", &err),
+                     SK_OK);
+    sk_experiment e;
+    ck_assert_int_eq(sk_experiment_load(st, "x1", &e, &err), SK_OK);
+    const char *want = "z/0/A/\"a\" z/0/B/\"a\" z/1/A/\"a\" z/1/B/\"a\" m/0/-/\"b\" "
+                       "a/0/A/\"c\" a/0/B/\"c\" a/1/A/\"c\" a/1/B/\"c\" ";
+    order_log o = {0};
+    ck_assert_int_eq(
+        sk_experiment_each_export(st, "x1", e.dataset_version_id, log_export, &o, &err), SK_OK);
+    ck_assert_str_eq(o.b.data, want);
+    /* A cell away from its row's position: sorted by the cells' own. */
+    ck_assert_int_eq(
+        sk_store_exec(st, "UPDATE cells SET pos = 5 WHERE row_id = 'z'", "moving", &err), SK_OK);
+    sk_buf_reset(&o.b);
+    ck_assert_int_eq(
+        sk_experiment_each_export(st, "x1", e.dataset_version_id, log_export, &o, &err), SK_OK);
+    ck_assert_str_eq(o.b.data, "m/0/-/\"b\" a/0/A/\"c\" a/0/B/\"c\" a/1/A/\"c\" a/1/B/\"c\" "
+                               "z/0/A/\"a\" z/0/B/\"a\" z/1/A/\"a\" z/1/B/\"a\" ");
+    sk_buf_free(&o.b);
+    sk_experiment_clear(&e);
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
     Suite *s = suite_create("experiment_stats");
@@ -387,6 +575,9 @@ static Suite *stats_suite(void)
     tcase_add_test(tc, scores_read_back_exactly);
     tcase_add_test(tc, task_errors_are_not_zeros);
     tcase_add_test(tc, no_cells_yet);
+    tcase_add_test(tc, summary_stored_when_the_run_ends);
+    tcase_add_test(tc, old_experiment_summary_computed_once);
+    tcase_add_test(tc, export_in_dataset_order);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("stored task");

@@ -361,6 +361,80 @@ START_TEST(clustered_cells_keep_old_results)
 }
 END_TEST
 
+/* Migration 9 rebuilds scores with its kind checked by `=` and OR (an IN
+ * list made SQLite build a temporary table per insert), and 10 adds the
+ * stored summaries: a database written at version 8 keeps every score,
+ * still refuses an unknown kind, and starts with no summary stored. */
+START_TEST(scores_kind_check_rewritten_keeps_old_results)
+{
+    size_t n;
+    const sk_migration *all = sk_store_migrations(&n);
+    ck_assert_uint_ge(n, 10);
+    make_db("SELECT 1");
+    char *path = db_path();
+    sk_store *st = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_store_open_with(&st, path, all, 8, &err), 0);
+    ck_assert_int_eq(
+        sk_store_exec(st,
+                      "INSERT INTO datasets (name) VALUES ('d');"
+                      "INSERT INTO dataset_versions (id, dataset_id, version, row_count) "
+                      "VALUES (1, 1, 1, 2);"
+                      "INSERT INTO experiments (id, name, created_at, status, scorekit_version, "
+                      "dataset_version_id, dataset_ref, trials, pack_hash, config_json) VALUES "
+                      "('e1', 'run', 'now', 'done', '0', 1, 'd@1', 1, 'h', '{}');"
+                      "INSERT INTO experiment_scorers VALUES ('e1', 0, 'exact', 0.5, 1);"
+                      "INSERT INTO cells (experiment_id, row_id, trial, pos, output_json, "
+                      "latency_ms, overall, pass, completed_at) VALUES ('e1', 'r1', 0, 0, "
+                      "'\"a\"', 1.5, 0.25, 0, 'now');"
+                      "INSERT INTO scores VALUES ('e1', 'r1', 0, 'exact', 'score', 0.25, NULL, "
+                      "'differs', '{\"k\": 1}');"
+                      "INSERT INTO scores VALUES ('e1', 'r1', 0, 'regex', 'error', NULL, 'bad', "
+                      "NULL, NULL);"
+                      "INSERT INTO scores VALUES ('e1', 'r1', 0, 'skip', 'skipped', NULL, NULL, "
+                      "NULL, NULL);",
+                      "writing a version 8 experiment", &err),
+        0);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                         "'scores' AND sql LIKE '%kind IN (%'"),
+                     1);
+    sk_store_close(st);
+
+    st = sk_store_fx_open();
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT max(version) FROM schema_version"), (int)n);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                         "'scores' AND sql LIKE '%kind IN (%'"),
+                     0);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT count(*) FROM sqlite_master WHERE name = "
+                                         "'scores' AND sql LIKE '%WITHOUT ROWID%'"),
+                     1);
+    char *t = sk_store_fx_text(st, "SELECT group_concat(scorer || ':' || kind || ':' || "
+                                   "coalesce(score, '-') || ':' || coalesce(message, '-') || ':' "
+                                   "|| coalesce(rationale, '-') || ':' || coalesce(meta_json, "
+                                   "'-'), ' ') FROM (SELECT * FROM scores ORDER BY scorer)");
+    ck_assert_str_eq(t, "exact:score:0.25:-:differs:{\"k\": 1} regex:error:-:bad:-:- "
+                        "skip:skipped:-:-:-:-");
+    free(t);
+    ck_assert_int_ne(sk_store_exec(st,
+                                   "INSERT INTO scores VALUES ('e1', 'r1', 0, 'x', 'bogus', NULL, "
+                                   "NULL, NULL, NULL)",
+                                   "writing a bad kind", &err),
+                     0);
+    sk_store_fx_has(err, "CHECK constraint failed");
+    free(err);
+    err = NULL;
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT count(*) FROM experiments WHERE summary_cells "
+                                         "IS NULL"),
+                     1);
+    /* Deleting the experiment still takes its scores. */
+    ck_assert_int_eq(sk_store_exec(st, "DELETE FROM experiments WHERE id = 'e1'", "deleting", &err),
+                     0);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT count(*) FROM scores"), 0);
+    sk_store_close(st);
+    free(path);
+}
+END_TEST
+
 START_TEST(transactions)
 {
     sk_store *st = sk_store_fx_open();
@@ -458,6 +532,7 @@ static Suite *store_suite(void)
     tcase_add_test(tc, failing_first_migration_leaves_an_empty_database);
     tcase_add_test(tc, misnumbered_migrations_are_refused);
     tcase_add_test(tc, clustered_cells_keep_old_results);
+    tcase_add_test(tc, scores_kind_check_rewritten_keeps_old_results);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("helpers");
