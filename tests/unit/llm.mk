@@ -32,5 +32,6 @@ tests_unit_test_llm_retry_SOURCES = tests/unit/test_llm_retry.c
 tests_unit_test_llm_retry_CPPFLAGS = $(LLM_TEST_CPPFLAGS)
 tests_unit_test_llm_retry_LDADD = $(LLM_TEST_LDADD)
 
-CLI_TESTS += tests/cli/llm_cache.sh
+# tests/cli/startup.sh: libcurl is loaded only by a model call.
+CLI_TESTS += tests/cli/llm_cache.sh tests/cli/startup.sh
 EXTRA_DIST += tests/llm/server.sh
