@@ -1,10 +1,12 @@
 #!/bin/sh
 # Start-up: libcurl (and its ~30 dependencies) is loaded only when a model is
-# called.  The dynamic loader's own log (LD_DEBUG=files) says which files a
-# process loaded: `version`, a heuristic `score` and a heuristic pack in a
-# project with an "llm" config and a store load no libcurl; a judge loads it
-# on its first call and still scores; a libcurl that cannot be loaded is
-# that row's error, said once, not retried.
+# called, SQLite only when a store is opened.  The dynamic loader's own log
+# (LD_DEBUG=files) says which files a process loaded: `version` and a
+# heuristic `score` outside a project load neither; a heuristic pack in a
+# project with an "llm" config and a store loads no libcurl; a judge loads
+# it on its first call and still scores.  A libcurl that cannot be loaded is
+# that row's error, said once, not retried; a missing SQLite is the store's
+# error.
 . "$SK_SRCDIR/tests/cli/lib.sh"
 . "$SK_SRCDIR/tests/llm/server.sh"
 llm_server_start
@@ -28,12 +30,14 @@ loaded version "$SK" version
 [ "$status" = 0 ] || fail "version: exit $status"
 has "$T/out" "scorekit "
 lacks "$T/ld-version.txt" "libcurl"
+lacks "$T/ld-version.txt" "libsqlite3"
 
 printf '{"id": "r1", "output": "Paris", "expected": "Paris"}\n' >one.jsonl
 loaded score "$SK" score one.jsonl --scorer exact_match --scorer levenshtein --no-progress
 [ "$status" = 0 ] || fail "score: exit $status"
 grep -E '^levenshtein +1\.0000 ' "$T/out" >/dev/null || fail "score: levenshtein 1"
 lacks "$T/ld-score.txt" "libcurl"
+lacks "$T/ld-score.txt" "libsqlite3"
 
 # A project with a model configured and a store: a heuristic pack still
 # calls no model, so it loads no libcurl.
@@ -57,6 +61,7 @@ loaded project "$SK" score one.jsonl --no-progress
 [ "$status" = 0 ] || fail "project score: exit $status"
 grep -E '^exact_match +1\.0000 ' "$T/out" >/dev/null || fail "project score: exact_match 1"
 lacks "$T/ld-project.txt" "libcurl"
+has "$T/ld-project.txt" "libsqlite3"
 
 # A judge: libcurl is loaded when it calls the model, and the call works.
 loaded judge "$SK" score one.jsonl --pack judge.json --json --no-progress
@@ -76,4 +81,11 @@ has "$T/out" "SCOREKIT_LIBCURL"
 SCOREKIT_LIBCURL=libcjson.so.1 run 2 "$SK" score one.jsonl --pack judge.json --json \
     --no-progress --no-cache
 has "$T/out" "libcjson.so.1 has no curl_global_init: not libcurl 7.68 or later"
+
+# SQLite missing: commands that open the store say so and what to do.
+SCOREKIT_LIBSQLITE="$T/no-such-libsqlite3.so.0" run 1 "$SK" experiments
+has "$T/err" "cannot open the database: cannot load SQLite: $T/no-such-libsqlite3.so.0"
+has "$T/err" "SCOREKIT_LIBSQLITE"
+SCOREKIT_LIBSQLITE=libcjson.so.1 run 1 "$SK" experiments
+has "$T/err" "the library loaded has no sqlite3_"
 finish
