@@ -6,8 +6,10 @@ noinst_LTLIBRARIES += libskcore.la
 libskcore_la_SOURCES =
 libskcore_la_CPPFLAGS = $(AM_CPPFLAGS) -DSK_PLUGIN_DIR='"$(plugindir)"' \
 	$(CJSON_CFLAGS) $(PCRE2_CFLAGS) $(LUA_CFLAGS) $(SQLITE_CFLAGS) $(CURL_CFLAGS)
-libskcore_la_LIBADD = libsktext.la libsktemplate.la $(CJSON_LIBS) $(PCRE2_LIBS) $(LUA_LIBS) \
-	$(SQLITE_LIBS) $(CURL_LIBS)
+# Not $(CURL_LIBS) nor $(SQLITE_LIBS): core/llm/llm_http.c loads libcurl
+# when a model is first called, core/store/sqlite_load.c SQLite when a
+# database is first opened, so commands that need neither start without.
+libskcore_la_LIBADD = libsktext.la libsktemplate.la $(CJSON_LIBS) $(PCRE2_LIBS) $(LUA_LIBS)
 
 bin_PROGRAMS += scorekit
 scorekit_SOURCES =

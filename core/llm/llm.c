@@ -236,7 +236,7 @@ static int send_with_retries(sk_llm *llm, const sk_llm_provider *p, const char *
         double elapsed = sk_now_ms() - start;
         int retries_left = r->attempts <= p->max_retries;
         double wait = 0;
-        if (retries_left && sk_llm_retryable(status)) {
+        if (retries_left && !r->resp.no_transport && sk_llm_retryable(status)) {
             pthread_mutex_lock(&llm->mu);
             wait = sk_llm_retry_wait_ms(r->attempts, r->resp.retry_after_s, p->retry_base_ms,
                                         p->retry_cap_ms, &llm->rng);
@@ -266,7 +266,10 @@ static int send_with_retries(sk_llm *llm, const sk_llm_provider *p, const char *
             free(m);
         }
         const char *hint;
-        if (status == 401 || status == 403)
+        if (r->resp.no_transport)
+            hint = "model calls need libcurl: install it (on Debian: apt-get install libcurl4) "
+                   "or set SCOREKIT_LIBCURL to the file to load";
+        else if (status == 401 || status == 403)
             hint = "check the API key in the environment variable named by api_key_env";
         else if (status == 404)
             hint = "check base_url and the model name";

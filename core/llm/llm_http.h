@@ -1,8 +1,10 @@
 /*
- * One HTTP POST for the LLM client, over libcurl's easy interface.  Each
- * thread keeps its own easy handle (thread-local, freed when the thread
- * exits), so consecutive calls from a worker reuse the connection instead
- * of paying a TCP (and TLS) handshake each time.  No signals are used
+ * One HTTP POST for the LLM client, over libcurl's easy interface.  libcurl
+ * is loaded on the first POST (SCOREKIT_LIBCURL names another file to load
+ * than the soname found at build time), so a process that calls no model
+ * never maps it.  Each thread keeps its own easy handle (thread-local,
+ * freed when the thread exits), so consecutive calls from a worker reuse
+ * the connection instead of paying a TCP (and TLS) handshake each time.  No signals are used
  * (CURLOPT_NOSIGNAL), so it is safe from any thread.
  */
 #ifndef SK_LLM_HTTP_H
@@ -16,7 +18,8 @@ typedef struct sk_llm_http_resp {
     size_t body_len;
     double retry_after_s; /* the Retry-After header in seconds, -1 without one */
     int timed_out;        /* 1: the per-request timeout expired */
-    char error[256];      /* with status 0: what went wrong on the way */
+    int no_transport;     /* 1: libcurl could not be loaded; retrying cannot help */
+    char error[512];      /* with status 0: what went wrong on the way */
 } sk_llm_http_resp;
 
 /* POST body (JSON) to url with the extra headers ("Name: value"; borrowed),

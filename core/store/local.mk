@@ -2,7 +2,7 @@
 # and their file readers (JSONL, CSV); experiments and their figures; the
 # stored validation verdicts; the project folder.
 libskcore_la_SOURCES += \
-	core/store/store.c core/store/store.h core/store/schema.c \
+	core/store/store.c core/store/store.h core/store/schema.c core/store/sqlite_load.c \
 	core/store/project.c core/store/project.h \
 	core/store/jsonl.c core/store/jsonl.h \
 	core/store/csv.c core/store/csv.h \

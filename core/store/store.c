@@ -293,7 +293,7 @@ int sk_store_open_with(sk_store **out, const char *db_path, const sk_migration *
             rc = fail(st, sqlite3_errmsg(st->db), "", "opening the database", err);
         else
             rc = sk_errf(err, SK_EIO, "%s: cannot open the database: %s", db_path,
-                         st->db ? sqlite3_errmsg(st->db) : "out of memory");
+                         sqlite3_errmsg(st->db)); /* says why there is no st->db */
     } else {
         rc = configure(st, err);
         if (!rc)

@@ -11,7 +11,8 @@ tests_llm_llm_server_LDADD = $(CJSON_LIBS) -lpthread
 check_PROGRAMS += tests/unit/test_llm tests/unit/test_llm_cache tests/unit/test_llm_retry
 TESTS += tests/unit/test_llm tests/unit/test_llm_cache tests/unit/test_llm_retry
 
-CLI_TESTS += tests/cli/llm_cache.sh
+# tests/cli/startup.sh: libcurl is loaded only by a model call.
+CLI_TESTS += tests/cli/llm_cache.sh tests/cli/startup.sh
 EXTRA_DIST += tests/llm/server.sh
 # The first hour of a new user (issue 12): judges and tasks from the
 # environment, their workers, the cache and the summary of a failed run.
