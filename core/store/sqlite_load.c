@@ -58,6 +58,10 @@
     X(int, sqlite3_prepare_v2,                                                                     \
       (sqlite3 * db, const char *sql, int n, sqlite3_stmt **s, const char **tail),                 \
       (db, sql, n, s, tail))                                                                       \
+    X(int, sqlite3_prepare_v3,                                                                     \
+      (sqlite3 * db, const char *sql, int n, unsigned int flags, sqlite3_stmt **s,                 \
+       const char **tail),                                                                         \
+      (db, sql, n, flags, s, tail))                                                                \
     X(int, sqlite3_reset, (sqlite3_stmt * s), (s))                                                 \
     X(int, sqlite3_step, (sqlite3_stmt * s), (s))                                                  \
     X(int, sqlite3_system_errno, (sqlite3 * db), (db))
