@@ -30,6 +30,6 @@ include tests/unit/llm.mk
 include tests/unit/judge.mk
 
 # The floor plan: includes point down the folder order, no circles.
-TESTS += tests/layout/layers.sh
-EXTRA_DIST += tests/layout/layers.sh
+TESTS += tests/layout/layers.sh tests/layout/configure.sh
+EXTRA_DIST += tests/layout/layers.sh tests/layout/configure.sh
 include tests/unit/api.mk

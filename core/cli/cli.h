@@ -6,6 +6,7 @@
 #define SK_CLI_H
 
 #include <cjson/cJSON.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -53,6 +54,15 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
 void cli_json_str(cJSON *o, const char *key, const char *s);
 void cli_json_raw(cJSON *o, const char *key, const char *json);
 void cli_json_num(cJSON *o, const char *key, double v);
+
+/* The command being run ("compare"), for messages; main sets it. */
+extern const char *cli_command;
+
+/* getopt_long for the commands: the same options and results, but an
+ * unknown option is reported here with the nearest known one ("unknown
+ * option --by-topic; did you mean --by?") and a missing value names its
+ * option; both return '?'. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
 /* Remove every `flag` from argv (before getopt sees it; argv[0] is kept);
  * returns 1 when there was one. */

@@ -120,7 +120,7 @@ static int do_set(sk_store *st, int argc, char **argv)
     const char *note = NULL;
     int force = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'n': note = optarg; break;
         case 'f': force = 1; break;
@@ -152,7 +152,7 @@ static int do_show(const cli_ctx *ctx, sk_project *proj, sk_store *st, int argc,
                                          {NULL, 0, NULL, 0}};
     int json = 0, max_age = -1, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'J': json = 1; break;
         case 'a':
@@ -240,7 +240,7 @@ static int do_history(sk_store *st, int argc, char **argv)
         {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'J': json = 1; break;
         case 'h': help(); return CLI_OK;

@@ -71,7 +71,7 @@ static int cmd_import(const cli_ctx *ctx, int argc, char **argv)
     sk_dataset_format fmt = SK_DATASET_AUTO;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         if (c == 'h') {
             fputs(usage_text, stdout);
             return CLI_OK;
@@ -121,7 +121,7 @@ static int cmd_list(const cli_ctx *ctx, int argc, char **argv)
         {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         if (c == 'h') {
             fputs(usage_text, stdout);
             return CLI_OK;
@@ -261,7 +261,7 @@ static int cmd_show(const cli_ctx *ctx, int argc, char **argv, int export)
     int json = 0, c;
     long nrows = 5;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", export ? opts + 2 : opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", export ? opts + 2 : opts)) != -1) {
         if (c == 'h') {
             fputs(usage_text, stdout);
             return CLI_OK;

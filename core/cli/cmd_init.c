@@ -10,7 +10,7 @@ int cmd_init(const cli_ctx *ctx, int argc, char **argv)
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         if (c == 'h') {
             printf("usage: scorekit init [DIR]\n\n"
                    "Create DIR (default: the current folder) with scorekit.json, a starter\n"

@@ -242,7 +242,7 @@ int cmd_new(const cli_ctx *ctx, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     int want_c = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case O_LUA: want_c = 0; break;
         case O_C: want_c = 1; break;

@@ -80,7 +80,7 @@ int cmd_rescore(const cli_ctx *ctx, int argc, char **argv)
     long jobs = 0;
     int progress = 1, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "j:h", opts)) != -1) {
         switch (c) {
         case O_NAME: name = optarg; break;
         case O_PACK: pack_file = optarg; break;

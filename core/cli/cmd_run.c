@@ -113,7 +113,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
     int progress = 1, c;
     int require_validated = cli_take_flag(&argc, argv, "--require-validated"); /* validate.c */
     optind = 1;
-    while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "j:h", opts)) != -1) {
         char *end;
         switch (c) {
         case O_NAME: name = optarg; break;

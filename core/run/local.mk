@@ -5,4 +5,5 @@ libskcore_la_SOURCES += \
 	core/run/rowscore.c core/run/rowscore.h \
 	core/run/score.c core/run/score.h \
 	core/run/run.c core/run/run.h \
-	core/run/plan.c core/run/plan.h
+	core/run/plan.c core/run/plan.h \
+	core/run/project_check.c core/run/project_check.h

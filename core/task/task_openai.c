@@ -87,18 +87,9 @@ static int openai_open(const cJSON *config, const char *project_dir, sk_llm *llm
         return sk_errf(err, SK_EINVAL,
                        "task: must be an object like {\"provider\": \"openai\", \"model\": "
                        "\"gpt-4o-mini\", \"prompt\": \"{{input}}\"}");
-    const cJSON *k;
-    cJSON_ArrayForEach(k, config)
-    {
-        int ok = 0;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = strcmp(*a, k->string) == 0;
-        if (!ok)
-            return sk_errf(err, SK_EINVAL,
-                           "task: unknown key \"%s\" for the openai provider (allowed: provider, "
-                           "model, system, prompt, prompt_file, params, llm_provider, output)",
-                           k->string);
-    }
+    int krc = sk_task_check_keys(&sk_task_openai, config, NULL, NULL, err);
+    if (krc)
+        return krc;
     openai_state *st = sk_xcalloc(1, sizeof *st);
     int rc = get_text(config, "model", &st->model, err);
     if (!rc && !st->model)
@@ -302,6 +293,7 @@ static char *openai_snapshot(const cJSON *config, const char *project_dir)
 
 const sk_task_ops sk_task_openai = {
     .provider = "openai",
+    .keys = allowed,
     .cheap = 0,
     .open = openai_open,
     .run = openai_run,
