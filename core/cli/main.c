@@ -91,8 +91,9 @@ static void usage(FILE *f)
 static int run_command(const cli_ctx *ctx, int argc, char **argv);
 
 /* `help`: the usage; `help CMD [SUB]`: that command's own --help;
- * `help --commands`: the table, one command a line (name, args, summary,
- * subcommands, tab-separated), for the man page and completion. */
+ * `help --commands`: the table, one command a line (name|args|summary|
+ * subcommands|--no-cache when it takes it), for the man page and the
+ * completion (gen-docs.sh). */
 static int cmd_help(const cli_ctx *ctx, int argc, char **argv)
 {
     if (argc < 2) {
@@ -101,7 +102,7 @@ static int cmd_help(const cli_ctx *ctx, int argc, char **argv)
     }
     if (strcmp(argv[1], "--commands") == 0) {
         for (size_t i = 0; i < NCOMMANDS; i++)
-            printf("%s\t%s\t%s\t%s\t%s\n", commands[i].name,
+            printf("%s|%s|%s|%s|%s\n", commands[i].name,
                    commands[i].args[0] == ' ' ? commands[i].args + 1 : commands[i].args,
                    commands[i].summary, commands[i].subs ? commands[i].subs : "",
                    commands[i].model ? "--no-cache" : "");
