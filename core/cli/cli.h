@@ -152,6 +152,16 @@ struct sk_run_opts;
  * status. */
 int cli_run_and_report(sk_store *st, struct sk_run_opts *o, int trials, const char *note);
 
+/* The --json form of cli_run_and_report (json_report.c): nothing but one
+ * object on stdout, {"id", "status" (done, interrupted, failed), "error",
+ * "cells", "ran", "skipped", "seconds", "store", "origin" (rescore), "summary",
+ * "llm_usage"},
+ * once an experiment was begun; messages on stderr.  Same exit status. */
+int cli_run_json(sk_store *st, struct sk_run_opts *o, int trials);
+
+/* Print o as one line of JSON on stdout, and delete it. */
+void cli_json_print(cJSON *o);
+
 /* Progress bar on stderr (TTY only). */
 typedef struct cli_progress {
     int enabled;

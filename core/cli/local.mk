@@ -2,7 +2,7 @@
 # command, and the reports they print (text, JSON, JUnit).
 scorekit_SOURCES += core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/progress.c \
 	core/cli/llm_setup.c core/cli/llm_setup.h \
-	core/cli/experiment_view.c \
+	core/cli/experiment_view.c core/cli/json_report.c \
 	core/cli/compare_report.c core/cli/compare_report.h \
 	core/cli/validate_report.c core/cli/validate_gate.h \
 	core/cli/cmd_score.c core/cli/cmd_scorers.c core/cli/cmd_init.c core/cli/cmd_try.c \
