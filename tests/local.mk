@@ -46,5 +46,5 @@ include tests/unit/judge.mk
 include tests/unit/api.mk
 
 # The floor plan: includes point down the folder order, no circles.
-TESTS += tests/layout/layers.sh
-EXTRA_DIST += tests/layout/layers.sh
+TESTS += tests/layout/layers.sh tests/layout/configure.sh
+EXTRA_DIST += tests/layout/layers.sh tests/layout/configure.sh

@@ -18,6 +18,7 @@
 #include "engine/pack.h"
 #include "llm/llm.h"
 #include "run/engines.h"
+#include "run/project_check.h"
 #include "run/plan.h"
 #include "run/rowscore.h"
 #include "run/run.h"
@@ -88,6 +89,8 @@ int scorekit_open(scorekit **out, const char *project_dir, const char *pack_path
     int rc = SK_OK;
     if (project_dir)
         rc = sk_project_load(&sk->proj, project_dir, err);
+    if (rc == SK_OK && sk->proj)
+        rc = sk_project_check(sk->proj, err);
     sk_host_init(&sk->host, NULL, sk->proj ? sk->proj->dir : NULL, NULL);
     const char *pp = pack_path ? pack_path : (sk->proj ? sk->proj->pack : NULL);
     if (rc == SK_OK && !pp)

@@ -4,7 +4,8 @@
 noinst_LTLIBRARIES += libsktext.la
 libsktext_la_SOURCES = \
 	core/base/text/utf8.c core/base/text/utf8.h \
-	core/base/text/levenshtein.c core/base/text/levenshtein.h
+	core/base/text/levenshtein.c core/base/text/levenshtein.h \
+	core/base/text/suggest.c core/base/text/suggest.h
 
 noinst_LTLIBRARIES += libsktemplate.la
 libsktemplate_la_SOURCES = core/base/template.c core/base/template.h
@@ -26,4 +27,5 @@ libskcore_la_LIBADD += libskjson.la
 
 libskcore_la_SOURCES += \
 	core/base/fileutil.c core/base/fileutil.h \
+	core/base/json_keys.c core/base/json_keys.h \
 	core/base/verdict.c core/base/verdict.h

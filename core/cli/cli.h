@@ -6,6 +6,7 @@
 #define SK_CLI_H
 
 #include <cjson/cJSON.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -53,6 +54,15 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
 void cli_json_str(cJSON *o, const char *key, const char *s);
 void cli_json_raw(cJSON *o, const char *key, const char *json);
 void cli_json_num(cJSON *o, const char *key, double v);
+
+/* The command being run ("compare"), for messages; main sets it. */
+extern const char *cli_command;
+
+/* getopt_long for the commands: the same options and results, but an
+ * unknown option is reported here with the nearest known one ("unknown
+ * option --by-topic; did you mean --by?") and a missing value names its
+ * option; both return '?'. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
 /* Remove every `flag` from argv (before getopt sees it; argv[0] is kept);
  * returns 1 when there was one. */
@@ -141,6 +151,16 @@ struct sk_run_opts;
  * o->cancel is set here; o->progress is the caller's.  Returns the exit
  * status. */
 int cli_run_and_report(sk_store *st, struct sk_run_opts *o, int trials, const char *note);
+
+/* The --json form of cli_run_and_report (json_report.c): nothing but one
+ * object on stdout, {"id", "status" (done, interrupted, failed), "error",
+ * "cells", "ran", "skipped", "seconds", "store", "origin" (rescore), "summary",
+ * "llm_usage"},
+ * once an experiment was begun; messages on stderr.  Same exit status. */
+int cli_run_json(sk_store *st, struct sk_run_opts *o, int trials);
+
+/* Print o as one line of JSON on stdout, and delete it. */
+void cli_json_print(cJSON *o);
 
 /* Progress bar on stderr (TTY only). */
 typedef struct cli_progress {

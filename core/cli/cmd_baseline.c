@@ -16,7 +16,7 @@
 
 static void help(void)
 {
-    printf("usage: scorekit baseline set EXP [--note TEXT] [--force]\n"
+    printf("usage: scorekit baseline set EXP [--note TEXT] [--force] [--json]\n"
            "       scorekit baseline show [--json] [--max-age DAYS]\n"
            "       scorekit baseline history [--json]\n"
            "\n"
@@ -115,13 +115,15 @@ static int do_set(sk_store *st, int argc, char **argv)
 {
     static const struct option opts[] = {{"note", required_argument, NULL, 'n'},
                                          {"force", no_argument, NULL, 'f'},
+                                         {"json", no_argument, NULL, 'J'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *note = NULL;
-    int force = 0, c;
+    int force = 0, json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
+        case 'J': json = 1; break;
         case 'n': note = optarg; break;
         case 'f': force = 1; break;
         case 'h': help(); return CLI_OK;
@@ -139,7 +141,15 @@ static int do_set(sk_store *st, int argc, char **argv)
         free(err);
         return CLI_FAIL;
     }
-    printf("baseline: %s (set %s)\n", b.experiment_id, b.set_at);
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "experiment", b.experiment_id);
+        cJSON_AddStringToObject(o, "set_at", b.set_at);
+        cli_json_str(o, "note", b.note);
+        cli_json_print(o);
+    } else {
+        printf("baseline: %s (set %s)\n", b.experiment_id, b.set_at);
+    }
     sk_baseline_clear(&b);
     return CLI_OK;
 }
@@ -152,7 +162,7 @@ static int do_show(const cli_ctx *ctx, sk_project *proj, sk_store *st, int argc,
                                          {NULL, 0, NULL, 0}};
     int json = 0, max_age = -1, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'J': json = 1; break;
         case 'a':
@@ -240,7 +250,7 @@ static int do_history(sk_store *st, int argc, char **argv)
         {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'J': json = 1; break;
         case 'h': help(); return CLI_OK;

@@ -105,7 +105,7 @@ int cmd_cache(const cli_ctx *ctx, int argc, char **argv)
     const char *model = NULL;
     double days = -1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'J': json = 1; break;
         case 'm': model = optarg; break;

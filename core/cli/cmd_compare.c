@@ -175,7 +175,7 @@ static int parse_opts(int argc, char **argv, opts *o)
     int c;
     double v;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", lopts)) != -1) {
         switch (c) {
         case O_BASE: o->base = optarg; break;
         case O_BY:

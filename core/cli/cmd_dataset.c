@@ -23,6 +23,7 @@ static const char usage_text[] =
     "\n"
     "import options:\n"
     "  --format jsonl|csv   the file's format (default: from its name; \"-\" is JSONL)\n"
+    "  --json               print only one JSON object: name, version, ref, rows, source\n"
     "\n"
     "JSONL rows: {\"id\"?, \"input\", \"expected\"?, \"output\"?, \"metadata\"?, \"tags\"?}.\n"
     "CSV: a header row naming the columns: input, id, expected, output, tags\n"
@@ -66,12 +67,17 @@ static void print_short(const char *label, const char *json)
 static int cmd_import(const cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+                                         {"json", no_argument, NULL, 'J'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     sk_dataset_format fmt = SK_DATASET_AUTO;
-    int c;
+    int c, json = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+        if (c == 'J') {
+            json = 1;
+            continue;
+        }
         if (c == 'h') {
             fputs(usage_text, stdout);
             return CLI_OK;
@@ -106,6 +112,19 @@ static int cmd_import(const cli_ctx *ctx, int argc, char **argv)
         cli_error("%s", err);
         cli_error("nothing was imported");
         free(err);
+    } else if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", v.name);
+        cJSON_AddNumberToObject(o, "version", v.version);
+        char *ref = sk_asprintf("%s@%d", v.name, v.version);
+        cJSON_AddStringToObject(o, "ref", ref);
+        free(ref);
+        cJSON_AddNumberToObject(o, "rows", (double)v.rows);
+        cli_json_str(o, "source", v.source);
+        cli_json_str(o, "created_at", v.created_at);
+        cli_json_raw(o, "metadata_keys", v.metadata_keys);
+        cli_json_print(o);
+        sk_dataset_version_clear(&v);
     } else {
         printf("imported %lld row%s from %s as %s@%d\n", (long long)v.rows, v.rows == 1 ? "" : "s",
                v.source, v.name, v.version);
@@ -121,7 +140,7 @@ static int cmd_list(const cli_ctx *ctx, int argc, char **argv)
         {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         if (c == 'h') {
             fputs(usage_text, stdout);
             return CLI_OK;
@@ -261,7 +280,7 @@ static int cmd_show(const cli_ctx *ctx, int argc, char **argv, int export)
     int json = 0, c;
     long nrows = 5;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", export ? opts + 2 : opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", export ? opts + 2 : opts)) != -1) {
         if (c == 'h') {
             fputs(usage_text, stdout);
             return CLI_OK;

@@ -185,7 +185,7 @@ int cmd_experiments(const cli_ctx *ctx, int argc, char **argv)
         {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'J': json = 1; break;
         case 'h': help(); return CLI_OK;

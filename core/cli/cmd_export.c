@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "base/error.h"
@@ -19,7 +20,7 @@
 static void help(void)
 {
     printf(
-        "usage: scorekit export EXP\n"
+        "usage: scorekit export EXP [--output FILE [--json]]\n"
         "\n"
         "Write every cell of experiment EXP (its id, or the start of it) as one JSON line:\n"
         "  {\"id\", \"trial\", \"input\", \"expected\", \"metadata\", \"output\", \"latency_ms\",\n"
@@ -27,7 +28,12 @@ static void help(void)
         "   with a \"reason\" when the cell has no verdict: an error, or no score),\n"
         "   \"scores\": {NAME: {\"score\", \"rationale\"?, \"meta\"?} | {\"skipped\"} | "
         "{\"error\"}}}\n"
-        "in dataset order, then by trial.\n");
+        "in dataset order, then by trial.\n"
+        "\n"
+        "  --output FILE  write the lines to FILE (replaced whole when complete), and\n"
+        "                 print how many cells were written\n"
+        "  --json         with --output: print only {\"experiment\", \"path\", \"cells\",\n"
+        "                 \"task_errors\"}\n");
 }
 
 /* Appended, not printf'd: four per cell. */
@@ -91,6 +97,7 @@ typedef struct exporter {
     sk_row_verdict v;
     char *cur_id;
     int cur_trial, nscores, ok;
+    size_t cells, task_errors;
 } exporter;
 
 static int export_row(void *ud, const sk_cell_score_row *r)
@@ -106,6 +113,8 @@ static int export_row(void *ud, const sk_cell_score_row *r)
         x->cur_trial = r->trial;
         x->nscores = 0;
         begin_cell(&x->line, r);
+        x->cells++;
+        x->task_errors += r->task_error != NULL;
         sk_row_verdict_begin(&x->v);
         if (r->task_error)
             sk_row_verdict_task_error(&x->v, r->task_error);
@@ -124,13 +133,16 @@ static int export_row(void *ud, const sk_cell_score_row *r)
     return x->ok ? 0 : 1; /* 1: stop, the output cannot be written */
 }
 
-static int export(sk_store *st, const sk_experiment *e, FILE *out, char **err)
+static int export(sk_store *st, const sk_experiment *e, FILE *out, size_t *cells,
+                  size_t *task_errors, char **err)
 {
     exporter x = {.out = out, .cur_trial = -1, .ok = 1};
     int rc = sk_experiment_each_export(st, e->id, e->dataset_version_id, export_row, &x, err);
     if (rc == SK_OK && x.cur_id)
         end_cell(&x.line, &x.v, &x.scores, out, &x.ok);
     free(x.cur_id);
+    *cells = x.cells;
+    *task_errors = x.task_errors;
     sk_buf_free(&x.line);
     sk_buf_free(&x.scores);
     sk_row_verdict_free(&x.v);
@@ -143,14 +155,32 @@ static int export(sk_store *st, const sk_experiment *e, FILE *out, char **err)
 
 int cmd_exp_export(const cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int c;
+    static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
+                                         {"json", no_argument, NULL, 'J'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int c, json = 0;
+    const char *path = NULL;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+        if (c == 'o') {
+            path = optarg;
+            continue;
+        }
+        if (c == 'J') {
+            json = 1;
+            continue;
+        }
         if (c == 'h') {
             help();
             return CLI_OK;
         }
+        return CLI_USAGE;
+    }
+    if (json && !path) {
+        /* Standard output is the cells; the summary needs it to itself. */
+        cli_error("export --json needs --output FILE: the cells go to FILE, the JSON summary "
+                  "to standard output");
         return CLI_USAGE;
     }
     if (optind == argc) {
@@ -168,10 +198,35 @@ int cmd_exp_export(const cli_ctx *ctx, int argc, char **argv)
     sk_experiment e;
     char *err = NULL;
     int rc = sk_experiment_load(st, argv[optind], &e, &err);
+    size_t cells = 0, task_errors = 0;
+    char *tmp = path ? sk_asprintf("%s.tmp", path) : NULL;
     if (rc == SK_OK) {
-        rc = export(st, &e, stdout, &err);
+        FILE *out = path ? fopen(tmp, "w") : stdout;
+        if (!out)
+            rc = sk_errf(&err, SK_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+        else
+            rc = export(st, &e, out, &cells, &task_errors, &err);
+        /* Whole or not at all: a half-written file must not pass for the
+         * experiment. */
+        if (out && path && fclose(out) != 0 && rc == SK_OK)
+            rc = sk_errf(&err, SK_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+        if (path && rc == SK_OK && rename(tmp, path) != 0)
+            rc = sk_errf(&err, SK_EIO, "%s: cannot write: %s", path, strerror(errno));
+        if (path && rc != SK_OK)
+            unlink(tmp);
+        if (rc == SK_OK && json) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "experiment", e.id);
+            cJSON_AddStringToObject(o, "path", path);
+            cJSON_AddNumberToObject(o, "cells", (double)cells);
+            cJSON_AddNumberToObject(o, "task_errors", (double)task_errors);
+            cli_json_print(o);
+        } else if (rc == SK_OK && path) {
+            printf("wrote %zu cell%s of %s to %s\n", cells, cells == 1 ? "" : "s", e.id, path);
+        }
         sk_experiment_clear(&e);
     }
+    free(tmp);
     if (rc) {
         cli_error("%s", err);
         free(err);

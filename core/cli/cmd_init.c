@@ -2,19 +2,26 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
 int cmd_init(const cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int c;
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c, json = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+        if (c == 'J') {
+            json = 1;
+            continue;
+        }
         if (c == 'h') {
-            printf("usage: scorekit init [DIR]\n\n"
+            printf("usage: scorekit init [DIR] [--json]\n\n"
                    "Create DIR (default: the current folder) with scorekit.json, a starter\n"
-                   "pack.json and a small data.jsonl.  Existing files are never overwritten.\n");
+                   "pack.json and a small data.jsonl.  Existing files are never overwritten.\n"
+                   "--json prints only {\"dir\", \"created\": [paths]}.\n");
             return CLI_OK;
         }
         return CLI_USAGE;
@@ -29,6 +36,16 @@ int cmd_init(const cli_ctx *ctx, int argc, char **argv)
         cli_error("%s", err);
         free(err);
         return CLI_FAIL;
+    }
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "dir", dir);
+        cJSON *list = cJSON_AddArrayToObject(o, "created");
+        for (char *line = strtok(created, "\n"); line; line = strtok(NULL, "\n"))
+            cJSON_AddItemToArray(list, cJSON_CreateString(line));
+        cli_json_print(o);
+        free(created);
+        return CLI_OK;
     }
     printf("created:\n%s\nnext: cd %s, then\n"
            "  scorekit score      score the outputs in data.jsonl with pack.json\n"

@@ -224,32 +224,49 @@ static int write_new(made *m, const char *path, const char *text)
 
 /* Undo on failure (newest first, so folders are empty when removed), or
  * list what was created. */
-static void finish(made *m, int failed)
+static void finish(made *m, int failed, int json)
 {
     for (size_t i = m->n; failed && i-- > 0;)
         (void)(m->is_dir[i] ? rmdir(m->paths[i]) : unlink(m->paths[i]));
-    for (size_t i = 0; !failed && i < m->n; i++)
+    for (size_t i = 0; !failed && !json && i < m->n; i++)
         if (!m->is_dir[i])
             printf("created %s\n", m->paths[i]);
 }
 
+/* --json: {"name", "kind", "use" (what a pack names it by), "created"}. */
+static void print_json(const made *m, const char *name, const char *kind, const char *use)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", name);
+    cJSON_AddStringToObject(o, "kind", kind);
+    cJSON_AddStringToObject(o, "use", use);
+    cJSON *list = cJSON_AddArrayToObject(o, "created");
+    for (size_t i = 0; i < m->n; i++)
+        if (!m->is_dir[i])
+            cJSON_AddItemToArray(list, cJSON_CreateString(m->paths[i]));
+    cli_json_print(o);
+}
+
 int cmd_new(const cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_LUA = 256, O_C };
+    enum { O_LUA = 256, O_C, O_JSON };
     static const struct option opts[] = {{"lua", no_argument, NULL, O_LUA},
                                          {"c", no_argument, NULL, O_C},
+                                         {"json", no_argument, NULL, O_JSON},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    int want_c = 0, c;
+    int want_c = 0, json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case O_LUA: want_c = 0; break;
         case O_C: want_c = 1; break;
+        case O_JSON: json = 1; break;
         case 'h':
-            printf("usage: scorekit new scorer NAME [--lua|--c]\n\n"
+            printf("usage: scorekit new scorer NAME [--lua|--c] [--json]\n\n"
                    "Write a working, commented scorer into the project: scorers/NAME.lua\n"
-                   "(the default), or with --c a plugin in plugins-src/NAME/ with its Makefile.\n");
+                   "(the default), or with --c a plugin in plugins-src/NAME/ with its Makefile.\n"
+                   "--json prints only {\"name\", \"kind\", \"use\", \"created\": [paths]}.\n");
             return CLI_OK;
         default: return CLI_USAGE;
         }
@@ -276,8 +293,12 @@ int cmd_new(const cli_ctx *ctx, int argc, char **argv)
         made m = {0};
         if (make_dir(&m, dir) || write_new(&m, path, text))
             rc = CLI_FAIL;
-        finish(&m, rc != CLI_OK);
-        if (rc == CLI_OK)
+        finish(&m, rc != CLI_OK, json);
+        char *use = sk_asprintf("lua:scorers/%s.lua", name);
+        if (rc == CLI_OK && json)
+            print_json(&m, name, "lua", use);
+        free(use);
+        if (rc == CLI_OK && !json)
             printf("next: scorekit try lua:scorers/%s.lua --output \"The capital is Paris\" "
                    "--expected \"Paris\"\n      then add {\"use\": \"lua:scorers/%s.lua\"} to "
                    "the pack\n",
@@ -295,8 +316,10 @@ int cmd_new(const cli_ctx *ctx, int argc, char **argv)
     made m = {0};
     if (make_dir(&m, top) || make_dir(&m, dir) || write_new(&m, src, t1) || write_new(&m, mk, t2))
         rc = CLI_FAIL;
-    finish(&m, rc != CLI_OK);
-    if (rc == CLI_OK)
+    finish(&m, rc != CLI_OK, json);
+    if (rc == CLI_OK && json)
+        print_json(&m, name, "c", name);
+    if (rc == CLI_OK && !json)
         printf("next: make -C %s install-local && scorekit try %s --output \"...\" --expected "
                "\"...\"\n",
                dir, name);

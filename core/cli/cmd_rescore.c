@@ -20,7 +20,7 @@
 
 static void help(void)
 {
-    printf("usage: scorekit rescore EXP [--pack P] [--name N] [-j N] [--no-progress]\n"
+    printf("usage: scorekit rescore EXP [--pack P] [--name N] [-j N] [--no-progress] [--json]\n"
            "\n"
            "Score the outputs stored by experiment EXP (its id, or the start of it) again\n"
            "with another pack, without running the task, and record the result as a new\n"
@@ -29,6 +29,8 @@ static void help(void)
            "  --pack P   the pack to score with (default: the project's pack)\n"
            "  --name N   the new experiment's name (default: \"rescore\")\n"
            "  -j N       cells scored at once (default: scorekit.json's \"jobs\" or the cores)\n"
+           "  --json     print only one JSON object: the new experiment's id, its origin,\n"
+           "             status, cell counts, summary and store path\n"
            "\n"
            "exit status: 0 done, 1 bad input, 2 some cells had task or scorer errors,\n"
            "130 interrupted.\n");
@@ -37,7 +39,7 @@ static void help(void)
 /* Run the new experiment and print its summary; returns the exit status. */
 static int rescore(const cli_ctx *ctx, const sk_project *proj, sk_store *st,
                    const sk_experiment *from, const sk_pack *pack, const char *name, long jobs,
-                   int progress)
+                   int progress, int json)
 {
     cJSON *task = cJSON_CreateObject();
     cJSON_AddStringToObject(task, "provider", "stored");
@@ -60,7 +62,8 @@ static int rescore(const cli_ctx *ctx, const sk_project *proj, sk_store *st,
     o.progress_ud = &bar;
     char *note = sk_asprintf("origin: %s (%s); its stored outputs were scored with %s", from->id,
                              from->name, pack->path ? pack->path : "the pack");
-    int rc = cli_run_and_report(st, &o, from->trials, note);
+    int rc =
+        json ? cli_run_json(st, &o, from->trials) : cli_run_and_report(st, &o, from->trials, note);
     free(note);
     free(abs_pack);
     cJSON_Delete(task);
@@ -69,22 +72,24 @@ static int rescore(const cli_ctx *ctx, const sk_project *proj, sk_store *st,
 
 int cmd_rescore(const cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_NAME = 256, O_PACK, O_NO_PROGRESS };
+    enum { O_NAME = 256, O_PACK, O_NO_PROGRESS, O_JSON };
     static const struct option opts[] = {{"name", required_argument, NULL, O_NAME},
                                          {"pack", required_argument, NULL, O_PACK},
                                          {"jobs", required_argument, NULL, 'j'},
                                          {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+                                         {"json", no_argument, NULL, O_JSON},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *name = NULL, *pack_file = NULL;
     long jobs = 0;
-    int progress = 1, c;
+    int progress = 1, json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "j:h", opts)) != -1) {
         switch (c) {
         case O_NAME: name = optarg; break;
         case O_PACK: pack_file = optarg; break;
         case O_NO_PROGRESS: progress = 0; break;
+        case O_JSON: json = 1; break;
         case 'j': {
             char *end;
             jobs = strtol(optarg, &end, 10);
@@ -126,7 +131,7 @@ int cmd_rescore(const cli_ctx *ctx, int argc, char **argv)
         sk_registry *reg = NULL;
         sk_pack *pack = NULL;
         if (cli_pack(ctx, proj, pack_file, NULL, 0, &reg, &pack) == 0)
-            rc = rescore(ctx, proj, st, &from, pack, name, jobs, progress);
+            rc = rescore(ctx, proj, st, &from, pack, name, jobs, progress, json);
         sk_pack_free(pack);
         sk_registry_free(reg);
         sk_experiment_clear(&from);

@@ -21,6 +21,7 @@ static void help(void)
 {
     printf("usage: scorekit run [--name N] [--dataset NAME[@VER]] [--pack P] [--trials K]\n"
            "                    [-j N] [--set key=value]... [--cache] [--no-progress]\n"
+           "                    [--json]\n"
            "       scorekit run --resume EXP\n"
            "\n"
            "Run every dataset row x trial through the project's task, score each output with\n"
@@ -34,6 +35,8 @@ static void help(void)
            "  --cache         let the task's model calls be served from the LLM cache (the\n"
            "                  same as --set cache=true; by default a run asks the model\n"
            "                  under test anew, while judges reuse their replies per trial)\n"
+           "  --json          print only one JSON object: the experiment's id, status, cell\n"
+           "                  counts, summary and store path\n"
            "  --no-cache      call the model for every task and judge call, ignoring the\n"
            "                  LLM replies cached in the store\n"
            "  --require-validated  refuse scorers that did not pass `scorekit validate`, or\n"
@@ -97,7 +100,17 @@ static int sync_dataset(sk_store *st, const sk_project *proj, char **ref)
 
 int cmd_run(const cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_NAME = 256, O_DATASET, O_PACK, O_TRIALS, O_SET, O_RESUME, O_NO_PROGRESS, O_CACHE };
+    enum {
+        O_NAME = 256,
+        O_DATASET,
+        O_PACK,
+        O_TRIALS,
+        O_SET,
+        O_RESUME,
+        O_NO_PROGRESS,
+        O_CACHE,
+        O_JSON
+    };
     static const struct option opts[] = {{"name", required_argument, NULL, O_NAME},
                                          {"dataset", required_argument, NULL, O_DATASET},
                                          {"pack", required_argument, NULL, O_PACK},
@@ -107,6 +120,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
                                          {"resume", required_argument, NULL, O_RESUME},
                                          {"no-progress", no_argument, NULL, O_NO_PROGRESS},
                                          {"cache", no_argument, NULL, O_CACHE},
+                                         {"json", no_argument, NULL, O_JSON},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *name = NULL, *dataset = NULL, *pack_file = NULL, *resume = NULL;
@@ -114,10 +128,10 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t nsets = 0;
     long trials = 1, jobs = 0;
-    int progress = 1, cache = 0, c;
+    int progress = 1, cache = 0, json = 0, c;
     int require_validated = cli_take_flag(&argc, argv, "--require-validated"); /* validate.c */
     optind = 1;
-    while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "j:h", opts)) != -1) {
         char *end;
         switch (c) {
         case O_NAME: name = optarg; break;
@@ -127,6 +141,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
         case O_RESUME: resume = optarg; break;
         case O_NO_PROGRESS: progress = 0; break;
         case O_CACHE: cache = 1; break;
+        case O_JSON: json = 1; break;
         case O_TRIALS:
         case 'j': {
             long v = strtol(optarg, &end, 10);
@@ -241,7 +256,8 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
         o.resume_id = resume;
         o.progress = cli_progress_cb;
         o.progress_ud = &bar;
-        rc = cli_run_and_report(st, &o, (int)trials, NULL);
+        rc = json ? cli_run_json(st, &o, (int)trials)
+                  : cli_run_and_report(st, &o, (int)trials, NULL);
         free(abs_pack);
     }
     free(err);

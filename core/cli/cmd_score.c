@@ -133,7 +133,7 @@ int cmd_score(const cli_ctx *ctx, int argc, char **argv)
     long worst = 5;
     int c, rc = CLI_OK;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "j:h", opts)) != -1) {
         char *end;
         switch (c) {
         case O_PACK: pack_file = optarg; break;

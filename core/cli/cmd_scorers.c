@@ -167,7 +167,7 @@ int cmd_scorers(const cli_ctx *ctx, int argc, char **argv)
     const char *pack_file = NULL;
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case O_PACK: pack_file = optarg; break;
         case O_JSON: json = 1; break;

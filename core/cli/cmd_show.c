@@ -560,7 +560,7 @@ int cmd_exp_show(const cli_ctx *ctx, int argc, char **argv)
     int json = 0, c;
     long worst = 5;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'J': json = 1; break;
         case 'w': {

@@ -151,7 +151,7 @@ int cmd_try(const cli_ctx *ctx, int argc, char **argv)
     size_t nsets = 0;
     int json = 0, c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case O_INPUT: fields[0] = optarg; break;
         case O_OUTPUT: fields[1] = optarg; break;

@@ -135,7 +135,7 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
     sk_meta_thresholds cli;
     sk_meta_thresholds_unset(&cli);
     optind = 1;
-    while (rc == CLI_OK && (c = getopt_long(argc, argv, "hj:", opts, NULL)) != -1) {
+    while (rc == CLI_OK && (c = cli_getopt(argc, argv, "hj:", opts)) != -1) {
         switch (c) {
         case O_PACK: pack_file = optarg; break;
         case O_SCORER: scorers[nscorers++] = optarg; break;

@@ -10,7 +10,9 @@
 #include "cli/cli.h"
 #include "cli/llm_setup.h"
 #include "base/error.h"
+#include "base/text/suggest.h"
 #include "run/engines.h"
+#include "run/project_check.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -47,6 +49,10 @@ int cli_project(const cli_ctx *ctx, int required, sk_project **proj)
     if (rc == SK_ENOTFOUND && !required && !ctx->dir_given) {
         free(err);
         return SK_OK;
+    }
+    if (rc == SK_OK && (rc = sk_project_check(*proj, &err)) != SK_OK) {
+        sk_project_free(*proj);
+        *proj = NULL;
     }
     if (rc) {
         cli_error("%s", err);
@@ -87,6 +93,50 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
         *reg = NULL;
     }
     return rc;
+}
+
+const char *cli_command = "";
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+    /* ':' first: a missing value returns ':' rather than '?', so the two
+     * mistakes get their own messages. */
+    char *shorts = sk_asprintf(":%s", shortopts);
+    opterr = 0;
+    int prev = optind;
+    int c = getopt_long(argc, argv, shorts, longopts, NULL);
+    free(shorts);
+    if (c != '?' && c != ':')
+        return c;
+    /* The word at fault: getopt has moved past it. */
+    char word[128];
+    if (optopt > 0 && optopt < 256)
+        snprintf(word, sizeof word, "-%c", optopt);
+    else {
+        const char *arg = optind > prev && optind <= argc ? argv[optind - 1] : "?";
+        snprintf(word, sizeof word, "%.*s", (int)strcspn(arg, "="), arg);
+    }
+    if (c == ':') {
+        cli_error("option %s needs a value (`scorekit %s --help` says what it takes)", word,
+                  cli_command);
+        return '?';
+    }
+    /* Compared without the dashes: "by" and "by-topic" share their first
+     * word. */
+    size_t n = 0;
+    while (longopts && longopts[n].name)
+        n++;
+    const char **names = sk_xcalloc(n + 1, sizeof *names);
+    for (size_t i = 0; i < n; i++)
+        names[i] = longopts[i].name;
+    const char *near = strncmp(word, "--", 2) == 0 ? sk_suggest(word + 2, names, n) : NULL;
+    if (near)
+        cli_error("unknown option %s; did you mean --%s? (`scorekit %s --help` lists the options)",
+                  word, near, cli_command);
+    else
+        cli_error("unknown option %s (`scorekit %s --help` lists the options)", word, cli_command);
+    free(names);
+    return '?';
 }
 
 int cli_take_flag(int *argc, char **argv, const char *flag)

@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "cli/llm_setup.h"
 #include "config.h"
+#include "base/text/suggest.h"
 #include "base/util.h"
 #include "engine/host.h"
 
@@ -21,32 +22,41 @@ static int cmd_version(const cli_ctx *ctx, int argc, char **argv)
 
 static int cmd_help(const cli_ctx *ctx, int argc, char **argv);
 
-/* Every command: its name, how it is called, one line for the usage, and
- * whether it takes --no-cache (it may call a model).  The usage text is
- * made from this table, so the two cannot disagree. */
+/* Every command: its name, how it is called, one line for the usage,
+ * whether it takes --no-cache (it may call a model), and its subcommands.
+ * The usage text, `help CMD`, the man page and the shell completion are
+ * all made from this table (`help --commands` hands it to
+ * core/cli/gen-docs.sh), so none of them can disagree. */
 static const struct command {
     const char *name, *args, *summary;
     int (*fn)(const cli_ctx *ctx, int argc, char **argv);
     int model;
+    const char *subs; /* space-separated, or NULL */
 } commands[] = {
-    {"score", " [FILE.jsonl]", "score rows that already hold outputs", cmd_score, 1},
-    {"scorers", "", "list the scorers available (or in a pack)", cmd_scorers, 0},
-    {"init", " [DIR]", "create a project that works immediately", cmd_init, 0},
-    {"try", " SCORER", "score one case and show score, rationale, meta, time", cmd_try, 1},
-    {"new", " scorer NAME", "write a working scorer (Lua, or C with --c)", cmd_new, 0},
-    {"run", "", "run an experiment: dataset x task x pack x trials", cmd_run, 1},
-    {"experiments", "", "list the experiments, newest first", cmd_experiments, 0},
-    {"show", " EXP", "an experiment's summary, errors and lowest-scoring rows", cmd_exp_show, 0},
-    {"export", " EXP", "an experiment's cells as JSONL", cmd_exp_export, 0},
-    {"rescore", " EXP", "score an experiment's stored outputs with another pack", cmd_rescore, 1},
-    {"dataset", " CMD", "import, list, show and export the project's datasets", cmd_dataset, 0},
-    {"baseline", " CMD", "set, show and list the baseline experiment", cmd_baseline, 0},
-    {"compare", " [EXP]", "compare an experiment with the baseline (or --base EXP)", cmd_compare,
-     0},
-    {"validate", "", "test the scorers on calibration cases (meta-evaluation)", cmd_validate, 1},
-    {"cache", " CMD", "statistics and clearing of the LLM response cache", cmd_cache, 0},
-    {"version", "", "print the version", cmd_version, 0},
-    {"help", "", "this text", cmd_help, 0},
+    {"score", " [FILE.jsonl]", "score rows that already hold outputs", cmd_score, 1, NULL},
+    {"scorers", "", "list the scorers available (or in a pack)", cmd_scorers, 0, NULL},
+    {"init", " [DIR]", "create a project that works immediately", cmd_init, 0, NULL},
+    {"try", " SCORER", "score one case and show score, rationale, meta, time", cmd_try, 1, NULL},
+    {"new", " scorer NAME", "write a working scorer (Lua, or C with --c)", cmd_new, 0, NULL},
+    {"run", "", "run an experiment: dataset x task x pack x trials", cmd_run, 1, NULL},
+    {"experiments", "", "list the experiments, newest first", cmd_experiments, 0, NULL},
+    {"show", " EXP", "an experiment's summary, errors and lowest-scoring rows", cmd_exp_show, 0,
+     NULL},
+    {"export", " EXP", "an experiment's cells as JSONL", cmd_exp_export, 0, NULL},
+    {"rescore", " EXP", "score an experiment's stored outputs with another pack", cmd_rescore, 1,
+     NULL},
+    {"dataset", " CMD", "import, list, show and export the project's datasets", cmd_dataset, 0,
+     "import list show export"},
+    {"baseline", " CMD", "set, show and list the baseline experiment", cmd_baseline, 0,
+     "set show history"},
+    {"compare", " [EXP]", "compare an experiment with the baseline (or --base EXP)", cmd_compare, 0,
+     NULL},
+    {"validate", "", "test the scorers on calibration cases (meta-evaluation)", cmd_validate, 1,
+     NULL},
+    {"cache", " CMD", "statistics and clearing of the LLM response cache", cmd_cache, 0,
+     "stats clear"},
+    {"version", "", "print the version", cmd_version, 0, NULL},
+    {"help", " [CMD]", "this text, or CMD's own help", cmd_help, 0, NULL},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -73,16 +83,44 @@ static void usage(FILE *f)
             "%s also take --no-cache: call the model\n"
             "for every judgement instead of reusing the LLM replies cached in the store.\n"
             "\n"
-            "`scorekit COMMAND --help` describes each command.\n",
+            "`scorekit help COMMAND` (or `scorekit COMMAND --help`) describes each command.\n",
             models.data);
     sk_buf_free(&models);
 }
 
+static int run_command(const cli_ctx *ctx, int argc, char **argv);
+
+/* `help`: the usage; `help CMD [SUB]`: that command's own --help;
+ * `help --commands`: the table, one command a line (name|args|summary|
+ * subcommands|--no-cache when it takes it), for the man page and the
+ * completion (gen-docs.sh). */
 static int cmd_help(const cli_ctx *ctx, int argc, char **argv)
 {
-    (void)ctx, (void)argc, (void)argv;
-    usage(stdout);
-    return CLI_OK;
+    if (argc < 2) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "--commands") == 0) {
+        for (size_t i = 0; i < NCOMMANDS; i++)
+            printf("%s|%s|%s|%s|%s\n", commands[i].name,
+                   commands[i].args[0] == ' ' ? commands[i].args + 1 : commands[i].args,
+                   commands[i].summary, commands[i].subs ? commands[i].subs : "",
+                   commands[i].model ? "--no-cache" : "");
+        return CLI_OK;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return CLI_OK;
+    }
+    /* `help dataset import` is `dataset import --help`. */
+    char **sub = sk_xcalloc((size_t)argc + 1, sizeof *sub);
+    for (int i = 1; i < argc; i++)
+        sub[i - 1] = argv[i];
+    sub[argc - 1] = "--help";
+    int rc = run_command(ctx, argc, sub);
+    free(sub);
+    return rc;
 }
 
 static void log_to_stderr(sk_log_level level, const char *scorer, const char *msg, void *ud)
@@ -101,9 +139,21 @@ static int run_command(const cli_ctx *ctx, int argc, char **argv)
         const struct command *c = &commands[i];
         if (strcmp(argv[0], c->name) != 0)
             continue;
+        cli_command = c->name;
         if (c->model)
             ctx->llm->no_cache = cli_take_flag(&argc, argv, "--no-cache");
         return c->fn(ctx, argc, argv);
+    }
+    const char *names[NCOMMANDS];
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        names[i] = commands[i].name;
+    const char *near = sk_suggest(argv[0], names, NCOMMANDS);
+    if (near) {
+        /* The one likely command, not the whole usage to search. */
+        cli_error("unknown command \"%s\"; did you mean \"%s\"? (`scorekit help` lists the "
+                  "commands)",
+                  argv[0], near);
+        return CLI_USAGE;
     }
     cli_error("unknown command \"%s\"", argv[0]);
     usage(stderr);
@@ -135,7 +185,9 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--version") == 0) {
             return cmd_version(&ctx, 0, argv);
         } else {
-            cli_error("unknown option %s before the command", argv[i]);
+            cli_error("unknown option %s before the command (only -C DIR, --help and "
+                      "--version go there)",
+                      argv[i]);
             usage(stderr);
             return CLI_USAGE;
         }

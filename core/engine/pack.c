@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/fileutil.h"
+#include "base/json_keys.h"
 #include "engine/params.h"
 #include "base/util.h"
 
@@ -17,14 +18,6 @@
  * by metaeval.c. */
 static const char *const entry_keys[] = {"use", "as", "params", "threshold", "weight", NULL};
 static const char *const pack_keys[] = {"name", "version", "description", "scorers", NULL};
-
-static int known(const char *const *keys, const char *k)
-{
-    for (; *keys; keys++)
-        if (strcmp(*keys, k) == 0)
-            return 1;
-    return 0;
-}
 
 /* An entry's engine resolves it: the engine its "use" prefix names, else
  * the plugin engine.  root is the pack (NULL for --scorer) and j the entry
@@ -55,51 +48,47 @@ static int resolve_entry(sk_pack_entry *e, const char *where, const cJSON *param
     return sk_params_resolve(def, where, params, &e->params_json, err);
 }
 
-/* An engine's options key ("lua") is allowed wherever the engine is. */
-static int engine_key(const sk_registry *reg, const char *k)
-{
-    const sk_engine_ops *ops;
-    for (size_t i = 0; (ops = sk_registry_engine_get(reg, i)) != NULL; i++)
-        if (ops->options_key && strcmp(ops->options_key, k) == 0)
-            return 1;
-    return 0;
-}
+static size_t entry_line(const char *t, size_t n, size_t idx);
 
-/* "use, as, params, threshold, weight, lua, validate": the keys known to
- * the pack, then the engines', then "validate". */
-static char *allowed_keys(const char *const *keys, const sk_registry *reg)
+/* The keys a pack and its entries may hold beside their own: each
+ * engine's options key ("lua") and "validate".  NULL-terminated; the
+ * strings are borrowed; caller frees the array. */
+static const char **extra_keys(const sk_registry *reg)
 {
-    sk_buf b = {0};
-    for (; *keys; keys++)
-        sk_buf_printf(&b, "%s%s", b.len ? ", " : "", *keys);
+    size_t n = 0;
+    while (sk_registry_engine_get(reg, n))
+        n++;
+    const char **keys = sk_xcalloc(n + 2, sizeof *keys);
+    size_t k = 0;
     const sk_engine_ops *ops;
     for (size_t i = 0; (ops = sk_registry_engine_get(reg, i)) != NULL; i++)
         if (ops->options_key)
-            sk_buf_printf(&b, "%s%s", b.len ? ", " : "", ops->options_key);
-    sk_buf_printf(&b, "%svalidate", b.len ? ", " : "");
-    return b.data;
+            keys[k++] = ops->options_key;
+    keys[k] = "validate";
+    return keys;
 }
 
-static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const char *path,
+static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const sk_json_src *src,
                        const cJSON *root, const sk_registry *reg, char **err)
 {
-    char where[512];
-    snprintf(where, sizeof where, "%s: scorer #%zu", path, idx + 1);
+    const char *path = src->file;
+    char where[512], ptr[64];
+    snprintf(ptr, sizeof ptr, "/scorers/%zu", idx);
+    snprintf(where, sizeof where, "scorer #%zu", idx + 1);
+    const char **extra = extra_keys(reg);
+    int krc = sk_json_check_keys(j, entry_keys, extra, where, NULL, src, ptr, err);
+    free(extra);
+    if (krc)
+        return krc;
+    /* Every later message of the entry starts at the entry's line. */
+    size_t line = entry_line(src->text, src->len, idx);
+    char at[64] = "";
+    if (line)
+        snprintf(at, sizeof at, ":%zu", line);
+    snprintf(where, sizeof where, "%s%s: scorer #%zu", path, at, idx + 1);
     if (!cJSON_IsObject(j))
         return sk_errf(err, SK_EINVAL, "%s must be an object like {\"use\": \"levenshtein\"}",
                        where);
-    const cJSON *k;
-    cJSON_ArrayForEach(k, j)
-    {
-        if (!known(entry_keys, k->string) && !engine_key(reg, k->string) &&
-            strcmp(k->string, "validate") != 0) {
-            char *allowed = allowed_keys(entry_keys, reg);
-            int rc = sk_errf(err, SK_EINVAL, "%s: unknown key \"%s\" (allowed: %s)", where,
-                             k->string, allowed);
-            free(allowed);
-            return rc;
-        }
-    }
     const cJSON *use = cJSON_GetObjectItemCaseSensitive(j, "use");
     if (!cJSON_IsString(use) || !use->valuestring[0])
         return sk_errf(err, SK_EINVAL, "%s: \"use\" must name a scorer, e.g. \"levenshtein\"",
@@ -109,7 +98,7 @@ static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const char 
     if (as && (!cJSON_IsString(as) || !as->valuestring[0]))
         return sk_errf(err, SK_EINVAL, "%s (%s): \"as\" must be a non-empty string", where, e->use);
     e->name = sk_xstrdup(as ? as->valuestring : e->use);
-    snprintf(where, sizeof where, "%s: scorer \"%s\"", path, e->name);
+    snprintf(where, sizeof where, "%s%s: scorer \"%s\"", path, at, e->name);
 
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "threshold");
     if (t) {
@@ -364,18 +353,12 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
                      path);
         goto out;
     }
-    const cJSON *k;
-    cJSON_ArrayForEach(k, root)
-    {
-        if (!known(pack_keys, k->string) && !engine_key(reg, k->string) &&
-            strcmp(k->string, "validate") != 0) {
-            char *allowed = allowed_keys(pack_keys, reg);
-            rc = sk_errf(err, SK_EINVAL, "%s: unknown key \"%s\" (allowed: %s)", path, k->string,
-                         allowed);
-            free(allowed);
-            goto out;
-        }
-    }
+    sk_json_src src = {path, text, len};
+    const char **extra = extra_keys(reg);
+    rc = sk_json_check_keys(root, pack_keys, extra, NULL, NULL, &src, "", err);
+    free(extra);
+    if (rc)
+        goto out;
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
     const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
     const cJSON *scorers = cJSON_GetObjectItemCaseSensitive(root, "scorers");
@@ -404,7 +387,7 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
     const cJSON *s;
     cJSON_ArrayForEach(s, scorers)
     {
-        rc = parse_entry(&p->entries[p->n], s, p->n, path, root, reg, err);
+        rc = parse_entry(&p->entries[p->n], s, p->n, &src, root, reg, err);
         p->n++;
         if (rc)
             goto out;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/text/suggest.h"
 #include "base/util.h"
 #include "base/json_tree.h"
 
@@ -109,8 +110,19 @@ int sk_params_resolve(const sk_scorer_def *def, const char *where, const cJSON *
             const sk_param_def *p = find(def, g->string);
             if (!p) {
                 char *known = known_list(def);
-                int rc = sk_errf(err, SK_EINVAL, "%s: unknown param \"%s\"; this scorer takes: %s",
-                                 where, g->string, known);
+                size_t n = 0;
+                for (const sk_param_def *q = def->params; q && q->name; q++)
+                    n++;
+                const char **names = sk_xcalloc(n + 1, sizeof *names);
+                for (size_t i = 0; i < n; i++)
+                    names[i] = def->params[i].name;
+                const char *near = sk_suggest(g->string, names, n);
+                char *hint = near ? sk_asprintf(" (did you mean \"%s\"?)", near) : sk_xstrdup("");
+                int rc =
+                    sk_errf(err, SK_EINVAL, "%s: unknown param \"%s\"%s; this scorer takes: %s",
+                            where, g->string, hint, known);
+                free(hint);
+                free(names);
                 free(known);
                 return rc;
             }

@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "engine/host.h"
 #include "engine/params.h"
+#include "base/text/suggest.h"
 #include "base/util.h"
 
 #ifndef SK_PLUGIN_DIR
@@ -264,9 +265,28 @@ int sk_registry_find(const sk_registry *reg, const char *use, const sk_scorer_de
                 return SK_OK;
             }
     }
+    /* The nearest scorer name, written the way `use` was (with the
+     * plugin's name when it had one). */
+    size_t count = 0;
+    for (size_t i = 0; i < reg->n; i++)
+        count += reg->v[i].info.table->nscorers;
+    char **cands = sk_xcalloc(count + 1, sizeof *cands);
+    count = 0;
+    for (size_t i = 0; i < reg->n; i++) {
+        const sk_plugin *p = reg->v[i].info.table;
+        for (size_t j = 0; j < p->nscorers; j++)
+            cands[count++] = slash ? sk_asprintf("%s/%s", p->name, p->scorers[j]->name)
+                                   : sk_xstrdup(p->scorers[j]->name);
+    }
+    const char *near = sk_suggest(use, (const char *const *)cands, count);
     sk_buf msg = {0};
     sk_buf_printf(&msg, "no scorer named \"%s\" in any plugin on the search path (%s)", use,
                   reg->search_path && *reg->search_path ? reg->search_path : "empty");
+    if (near)
+        sk_buf_printf(&msg, "; did you mean \"%s\"?", near);
+    for (size_t i = 0; i < count; i++)
+        free(cands[i]);
+    free(cands);
     if (reg->nproblems) {
         sk_buf_adds(&msg, "; plugins that were refused:");
         for (size_t i = 0; i < reg->nproblems; i++)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/json_keys.h"
 #include "base/util.h"
 
 static const char *const top_keys[] = {
@@ -28,23 +29,40 @@ static const char *const price_keys[] = {"input_per_mtok", "output_per_mtok", NU
 
 static int check_keys(const cJSON *obj, const char *const *known, const char *where, char **err)
 {
-    const cJSON *it;
-    cJSON_ArrayForEach(it, obj)
+    return sk_json_check_keys(obj, known, NULL, where, NULL, NULL, NULL, err);
+}
+
+int sk_llm_config_check_keys(const cJSON *config, const sk_json_src *src, const char *ptr,
+                             char **err)
+{
+    int rc = sk_json_check_keys(config, top_keys, NULL, "llm", NULL, src, ptr, err);
+    const cJSON *providers = cJSON_GetObjectItemCaseSensitive(config, "providers");
+    const cJSON *p;
+    const cJSON *provs = cJSON_IsObject(providers) ? providers : NULL;
+    cJSON_ArrayForEach(p, provs)
     {
-        int ok = 0;
-        for (size_t i = 0; known[i]; i++)
-            ok |= strcmp(it->string, known[i]) == 0;
-        if (!ok) {
-            sk_buf b = {0};
-            for (size_t i = 0; known[i]; i++)
-                sk_buf_printf(&b, "%s%s", i ? ", " : "", known[i]);
-            int rc = sk_errf(err, SK_EINVAL, "%s: unknown key \"%s\"; the known keys are: %s",
-                             where, it->string, b.data);
-            sk_buf_free(&b);
-            return rc;
+        if (rc)
+            break;
+        char *where = sk_asprintf("llm.providers.%s", p->string);
+        char *pp = sk_asprintf("%s/providers/%s", ptr, p->string);
+        rc = sk_json_check_keys(p, provider_keys, NULL, where, NULL, src, pp, err);
+        const cJSON *prices = cJSON_GetObjectItemCaseSensitive(p, "prices");
+        const cJSON *m;
+        const cJSON *ps = cJSON_IsObject(prices) ? prices : NULL;
+        cJSON_ArrayForEach(m, ps)
+        {
+            if (rc)
+                break;
+            char *mw = sk_asprintf("%s.prices.%s", where, m->string);
+            char *mp = sk_asprintf("%s/prices/%s", pp, m->string);
+            rc = sk_json_check_keys(m, price_keys, NULL, mw, NULL, src, mp, err);
+            free(mw);
+            free(mp);
         }
+        free(where);
+        free(pp);
     }
-    return 0;
+    return rc;
 }
 
 static int get_string(const cJSON *obj, const char *key, const char *where, char **out, char **err)

@@ -53,6 +53,13 @@ typedef struct sk_llm_config {
 int sk_llm_config_parse(sk_llm_config *out, const cJSON *config, char **err);
 void sk_llm_config_free(sk_llm_config *c);
 
+struct sk_json_src;
+/* Only the keys of config (and of its providers and prices), with
+ * FILE:LINE from src (config is at the JSON pointer ptr in its text; src
+ * may be NULL): a project check before the client opens. */
+int sk_llm_config_check_keys(const cJSON *config, const struct sk_json_src *src, const char *ptr,
+                             char **err);
+
 /* The provider named `name` (NULL: the default one), or NULL. */
 const sk_llm_provider *sk_llm_config_provider(const sk_llm_config *c, const char *name);
 

@@ -11,7 +11,15 @@
 
 #include "base/error.h"
 #include "base/fileutil.h"
+#include "base/json_keys.h"
 #include "base/util.h"
+
+/* Every key scorekit.json may hold: anything else is a typo or a setting
+ * of another version, and ignoring it would silently drop what the user
+ * asked for ("require_validatd": true turning the gate off). */
+static const char *const project_keys[] = {
+    "name", "dataset", "pack", "task", "jobs", "require_validated", "baseline_max_age_days",
+    "llm",  NULL};
 
 static int get_string(const cJSON *o, const char *key, const char *path, char **out, char **err)
 {
@@ -57,13 +65,17 @@ int sk_project_load(sk_project **out, const char *dir, char **err)
         free(path);
         return rc;
     }
-    free(text);
 
     sk_project *p = sk_xcalloc(1, sizeof *p);
     p->dir = sk_xstrdup(dir);
     p->path = path;
+    p->text = text;
+    p->text_len = len;
     char *dataset = NULL, *pack = NULL;
-    rc = get_string(root, "name", path, &p->name, err);
+    sk_json_src src = {path, text, len};
+    rc = sk_json_check_keys(root, project_keys, NULL, NULL, NULL, &src, "", err);
+    if (!rc)
+        rc = get_string(root, "name", path, &p->name, err);
     if (!rc)
         rc = get_string(root, "dataset", path, &dataset, err);
     if (!rc)
@@ -232,6 +244,7 @@ void sk_project_free(sk_project *p)
     free(p->llm_json);
     free(p->dataset_name);
     free(p->task_field);
+    free(p->text);
     free(p);
 }
 

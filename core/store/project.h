@@ -5,11 +5,15 @@
  *   {"name": "qa", "dataset": "data.jsonl", "pack": "pack.json",
  *    "task": {"provider": "column", "field": "output"}, "jobs": 4}
  *
- * Paths are relative to the folder.  Keys this version does not know are
- * kept for later versions and ignored.
+ * Paths are relative to the folder.  A key this version does not know is
+ * an error (FILE:LINE, and the key it probably meant): a typo must not
+ * turn a setting silently off.  The "task" and "llm" objects are checked
+ * by their owners (sk_project_check in run/project_check.h).
  */
 #ifndef SK_PROJECT_H
 #define SK_PROJECT_H
+
+#include <stddef.h>
 
 typedef struct sk_project {
     char *dir;  /* the folder */
@@ -24,6 +28,8 @@ typedef struct sk_project {
     int jobs;                  /* 0: not set */
     int baseline_max_age_days; /* compare warns past this age; 0: no limit */
     int require_validated;     /* "require_validated": run refuses unvalidated scorers */
+    char *text;                /* the file as read, for FILE:LINE in later checks */
+    size_t text_len;
 } sk_project;
 
 #define SK_PROJECT_FILE "scorekit.json"

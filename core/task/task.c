@@ -31,6 +31,15 @@ void sk_task_result_free(sk_task_result *r)
     memset(&r->account, 0, sizeof r->account);
 }
 
+int sk_task_check_keys(const sk_task_ops *ops, const cJSON *config, const sk_json_src *src,
+                       const char *ptr, char **err)
+{
+    char *in = sk_asprintf(" for the %s provider", ops->provider);
+    int rc = sk_json_check_keys(config, ops->keys, NULL, "task", in, src, ptr, err);
+    free(in);
+    return rc;
+}
+
 /* ---- the column provider ---------------------------------------------- */
 
 typedef struct column_state {
@@ -49,15 +58,9 @@ static int column_open(const cJSON *config, const char *project_dir, struct sk_l
             return sk_errf(err, SK_EINVAL,
                            "task: must be an object like {\"provider\": \"column\", \"field\": "
                            "\"output\"}");
-        const cJSON *k;
-        cJSON_ArrayForEach(k, config)
-        {
-            if (strcmp(k->string, "provider") != 0 && strcmp(k->string, "field") != 0)
-                return sk_errf(err, SK_EINVAL,
-                               "task: unknown key \"%s\" for the column provider (allowed: "
-                               "provider, field)",
-                               k->string);
-        }
+        int rc = sk_task_check_keys(&sk_task_column, config, NULL, NULL, err);
+        if (rc)
+            return rc;
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(config, "field");
         if (f && (!cJSON_IsString(f) || !f->valuestring[0]))
             return sk_errf(err, SK_EINVAL,
@@ -107,8 +110,11 @@ static void column_close(void *state)
     free(st);
 }
 
+static const char *const column_keys[] = {"provider", "field", NULL};
+
 const sk_task_ops sk_task_column = {
     .provider = "column",
+    .keys = column_keys,
     .cheap = 1,
     .open = column_open,
     .run = column_run,

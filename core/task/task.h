@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
+#include "base/json_keys.h"
 #include "base/util.h"
 #include "llm/llm_types.h"
 
@@ -36,6 +37,9 @@ typedef struct sk_task_result {
 
 typedef struct sk_task_ops {
     const char *provider; /* "column", "exec", ... */
+    /* Every key the configuration object may hold (NULL-terminated): any
+     * other is refused by sk_task_check_keys, with a suggestion. */
+    const char *const *keys;
     /* Check the configuration and prepare.  `config` is the task object
      * (borrowed); `project_dir` resolves relative paths; `llm` is the model
      * client for tasks that call one (borrowed for as long as the state
@@ -68,6 +72,17 @@ typedef struct sk_task_ops {
 /* The provider named by config's "provider" ("column" when absent), or
  * NULL with *err naming the known ones. */
 const sk_task_ops *sk_task_find(const cJSON *config, char **err);
+
+/* Refuse a key of config that ops does not know: "task: unknown key "K"
+ * for the P provider; did you mean ...".  With src, config is the object
+ * at the JSON pointer ptr in src's text and the message starts FILE:LINE
+ * (see base/json_keys.h); src may be NULL. */
+int sk_task_check_keys(const sk_task_ops *ops, const cJSON *config, const sk_json_src *src,
+                       const char *ptr, char **err);
+
+/* sk_task_find, then sk_task_check_keys: what a project check does with
+ * the "task" of scorekit.json before anything runs. */
+int sk_task_check(const cJSON *config, const sk_json_src *src, const char *ptr, char **err);
 
 /* Empty both buffers (keeping their memory) and clear failed, latency
  * and the account's usage (not its experiment), ready for the next run. */

@@ -298,18 +298,9 @@ static int exec_open(const cJSON *config, const char *project_dir, struct sk_llm
         return sk_errf(err, SK_EINVAL,
                        "task: the exec provider needs an object like {\"provider\": \"exec\", "
                        "\"command\": [\"python3\", \"app.py\"]}");
-    const cJSON *k;
-    cJSON_ArrayForEach(k, config)
-    {
-        int ok = 0;
-        for (const char *const *a = allowed_keys; *a; a++)
-            ok |= strcmp(*a, k->string) == 0;
-        if (!ok)
-            return sk_errf(err, SK_EINVAL,
-                           "task: unknown key \"%s\" for the exec provider (allowed: provider, "
-                           "command, timeout_s, cwd, env)",
-                           k->string);
-    }
+    int krc = sk_task_check_keys(&sk_task_exec, config, NULL, NULL, err);
+    if (krc)
+        return krc;
     exec_state *st = sk_xcalloc(1, sizeof *st);
     st->timeout_s = DEFAULT_TIMEOUT;
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(config, "timeout_s");
@@ -482,6 +473,7 @@ static int exec_run(void *state, const char *row_json, unsigned trial, sk_task_r
 
 const sk_task_ops sk_task_exec = {
     .provider = "exec",
+    .keys = allowed_keys,
     .open = exec_open,
     .run = exec_run,
     .close = exec_close,

@@ -134,19 +134,11 @@ static int task_open(const char *provider, const cJSON *config, const char *proj
                        provider,
                        strcmp(provider, "anthropic") == 0 ? SK_LLM_ANTHROPIC_MODEL
                                                           : SK_LLM_OPENAI_MODEL);
-    const cJSON *k;
-    cJSON_ArrayForEach(k, config)
-    {
-        int ok = 0;
-        for (const char *const *a = allowed; *a && !ok; a++)
-            ok = strcmp(*a, k->string) == 0;
-        if (!ok)
-            return sk_errf(err, SK_EINVAL,
-                           "task: unknown key \"%s\" for the %s provider (allowed: provider, "
-                           "model, system, prompt, prompt_file, params, llm_provider, output, "
-                           "cache)",
-                           k->string, provider);
-    }
+    int krc = sk_task_check_keys(strcmp(provider, "anthropic") == 0 ? &sk_task_anthropic
+                                                                    : &sk_task_openai,
+                                 config, NULL, NULL, err);
+    if (krc)
+        return krc;
     openai_state *st = sk_xcalloc(1, sizeof *st);
     st->provider = provider;
     int rc = get_text(config, "model", &st->model, err);
@@ -379,6 +371,7 @@ static char *openai_snapshot(const cJSON *config, const char *project_dir)
 
 const sk_task_ops sk_task_openai = {
     .provider = "openai",
+    .keys = allowed,
     .cheap = 0,
     .open = openai_open,
     .run = openai_run,
@@ -389,6 +382,7 @@ const sk_task_ops sk_task_openai = {
 
 const sk_task_ops sk_task_anthropic = {
     .provider = "anthropic",
+    .keys = allowed,
     .cheap = 0,
     .open = anthropic_open,
     .run = openai_run,

@@ -117,6 +117,8 @@ static int load_cells(stored_state *s, sk_store *st, char **err)
     return sk_experiment_each_output(st, s->exp_id, add_cell, s, err);
 }
 
+static const char *const stored_keys[] = {"provider", "experiment", NULL};
+
 static int stored_open(const cJSON *config, const char *project_dir, struct sk_llm *llm,
                        void **state, char **err)
 {
@@ -126,15 +128,9 @@ static int stored_open(const cJSON *config, const char *project_dir, struct sk_l
         return sk_errf(err, SK_EINVAL,
                        "task: must be an object like {\"provider\": \"stored\", \"experiment\": "
                        "\"ID\"}");
-    const cJSON *k;
-    cJSON_ArrayForEach(k, config)
-    {
-        if (strcmp(k->string, "provider") != 0 && strcmp(k->string, "experiment") != 0)
-            return sk_errf(err, SK_EINVAL,
-                           "task: unknown key \"%s\" for the stored provider (allowed: "
-                           "provider, experiment)",
-                           k->string);
-    }
+    int krc = sk_task_check_keys(&sk_task_stored, config, NULL, NULL, err);
+    if (krc)
+        return krc;
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(config, "experiment");
     if (!cJSON_IsString(id) || !id->valuestring[0])
         return sk_errf(err, SK_EINVAL,
@@ -205,6 +201,7 @@ static int stored_run(void *state, const char *row_json, unsigned trial, sk_task
 
 const sk_task_ops sk_task_stored = {
     .provider = "stored",
+    .keys = stored_keys,
     .cheap = 1,
     .open = stored_open,
     .run = stored_run,

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/json_keys.h"
 #include "base/fileutil.h"
 #include "base/util.h"
 
@@ -54,31 +55,13 @@ const char *sk_mc_kind_name(unsigned kind)
     }
 }
 
-static int known(const char *const *keys, const char *k)
-{
-    for (; *keys; keys++)
-        if (strcmp(*keys, k) == 0)
-            return 1;
-    return 0;
-}
-
 static int check_keys(const cJSON *o, const char *const *keys, const char *where, const char *what,
                       char **err)
 {
-    const cJSON *k;
-    cJSON_ArrayForEach(k, o)
-    {
-        if (!known(keys, k->string)) {
-            sk_buf b = {0};
-            for (const char *const *p = keys; *p; p++)
-                sk_buf_printf(&b, "%s%s", p == keys ? "" : ", ", *p);
-            int rc = sk_errf(err, SK_EINVAL, "%s: unknown key \"%s\" in %s (allowed: %s)", where,
-                             k->string, what, b.data);
-            sk_buf_free(&b);
-            return rc;
-        }
-    }
-    return SK_OK;
+    char *in = sk_asprintf(" in %s", what);
+    int rc = sk_json_check_keys(o, keys, NULL, where, in, NULL, NULL, err);
+    free(in);
+    return rc;
 }
 
 /* The kind a JSON answer suggests. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/text/suggest.h"
 #include "base/fileutil.h"
 #include "validate/fingerprint.h"
 #include "run/pool.h"
@@ -166,11 +167,27 @@ int sk_meta_thresholds_parse(sk_meta_thresholds *t, const char *json, const char
             if (rc)
                 goto out;
         } else {
+            static const char *const keys[] = {"high",
+                                               "low",
+                                               "bias_share",
+                                               "max_mae",
+                                               "max_error_rate",
+                                               "max_flip_share",
+                                               "max_position_inconsistency",
+                                               "repeat",
+                                               "builtin",
+                                               "criterion_kind",
+                                               "accepts",
+                                               "cases",
+                                               NULL};
+            const char *near = sk_suggest_nt(k->string, keys);
+            char *hint = near ? sk_asprintf("; did you mean \"%s\"?", near) : sk_xstrdup("");
             rc = sk_errf(err, SK_EINVAL,
-                         "%s: unknown key validate.%s (allowed: high, low, bias_share, max_mae, "
+                         "%s: unknown key validate.%s%s (allowed: high, low, bias_share, max_mae, "
                          "max_error_rate, max_flip_share, max_position_inconsistency, repeat, "
                          "builtin, criterion_kind, accepts, cases)",
-                         where, k->string);
+                         where, k->string, hint);
+            free(hint);
             goto out;
         }
     }

@@ -139,7 +139,7 @@ cat >"$T/badparams.json" <<'P'
 {"name": "p", "scorers": [{"use": "exact_match", "params": {"ignore_cas": true}}]}
 P
 run 1 "$SK" score "$T/ok.jsonl" --pack "$T/badparams.json" --json
-has "$T/err" "badparams.json: scorer \"exact_match\": unknown param \"ignore_cas\""
+has "$T/err" "badparams.json:1: scorer \"exact_match\": unknown param \"ignore_cas\" (did you mean \"ignore_case\"?)"
 lines "$T/out" 0
 cat >"$T/badopen.json" <<'P'
 {"name": "p", "scorers": [{"use": "answer", "params": {"answer": "yes", "fail_open": true}}]}

@@ -277,7 +277,7 @@ START_TEST(params_rejected_at_load)
 {
     char *extra = sk_asprintf(",\"as\":\"mine\",\"params\":%s", bad_params[_i].params);
     char *err = sk_lt_load_error(params_script, extra);
-    sk_assert_has(err, "t.json: scorer \"mine\"");
+    sk_assert_has(err, "t.json:1: scorer \"mine\"");
     sk_assert_has(err, bad_params[_i].want);
     free(err);
     free(extra);
@@ -1025,7 +1025,7 @@ START_TEST(shipped_format_needs_kind)
     const char *text = "{\"name\":\"t\",\"scorers\":[{\"use\":\"lua:format\"}]}";
     ck_assert_int_ne(sk_pack_parse(&pack, text, strlen(text), "t.json", sk_fixture_reg, &err),
                      SK_OK);
-    sk_assert_has(err, "t.json: scorer \"lua:format\": param \"kind\" is required");
+    sk_assert_has(err, "t.json:1: scorer \"lua:format\": param \"kind\" is required");
     free(err);
     err = NULL;
     /* and a named scorer that is not shipped says where it looked */

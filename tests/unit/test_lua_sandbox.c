@@ -324,7 +324,7 @@ END_TEST
 START_TEST(budget_at_load)
 {
     char *err = sk_lt_load_error("while true do end\n", ",\"lua\":{\"max_instructions\":50000}");
-    sk_assert_has(err, "t.json: scorer \"lua:/tmp/");
+    sk_assert_has(err, "t.json:1: scorer \"lua:/tmp/");
     sk_assert_has(err, "exceeded its 50000 instruction budget");
     free(err);
 }
@@ -511,7 +511,7 @@ START_TEST(load_syntax_error)
                      SK_OK);
     ck_assert_ptr_null(pack);
     char *where = sk_asprintf("%s:3:", path);
-    sk_assert_has(err, "t.json: scorer \"lua:");
+    sk_assert_has(err, "t.json:1: scorer \"lua:");
     sk_assert_has(err, where);
     sk_assert_has(err, "near 'end'");
     free(where);
@@ -562,7 +562,7 @@ static const struct {
 START_TEST(load_refuses_bad_scripts)
 {
     char *err = sk_lt_load_error(refusals[_i].source, "");
-    sk_assert_has(err, "t.json: scorer \"lua:/tmp/");
+    sk_assert_has(err, "t.json:1: scorer \"lua:/tmp/");
     sk_assert_has(err, refusals[_i].want);
     free(err);
 }

@@ -314,8 +314,8 @@ END_TEST
 START_TEST(test_column_bad_config)
 {
     char *e = open_err(&sk_task_column, parse("{\"provider\":\"column\",\"feild\":\"x\"}"), NULL);
-    ck_assert_str_eq(e, "task: unknown key \"feild\" for the column provider (allowed: provider, "
-                        "field)");
+    ck_assert_str_eq(e, "task: unknown key \"feild\" for the column provider; did you mean "
+                        "\"field\"? (allowed: provider, field)");
     free(e);
     e = open_err(&sk_task_column, parse("{\"field\": 3}"), NULL);
     ck_assert_str_eq(e, "task: \"field\" must be the name of the row field that holds the "

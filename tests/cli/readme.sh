@@ -1,0 +1,152 @@
+#!/bin/sh
+# Issue 12 item 11: every command in the README runs as written.  This file
+# mirrors the README's command lines in order: `readme LINE` runs LINE (EXP
+# and OTHER replaced by real experiment ids) in a copy of the tree whose
+# _build is this build, and `readme_skip LINE WHY` says why one cannot run
+# here.  The README's lines are extracted and compared with the mirrored
+# ones, so a command added to or changed in the README without this file
+# fails the test.  Synopsis lines (`scorekit validate [--pack P] ...`) are
+# not commands and are not extracted.
+. "$SK_SRCDIR/tests/cli/lib.sh"
+
+# The README's command lines: indented code, continuation lines joined,
+# comments after the command dropped.
+awk '
+    /^```[a-z]*$/ { fence = !fence; next }
+    fence { next }
+    /^    / {
+        line = substr($0, 5)
+        if (join != "") { sub(/^[ \t]+/, "", line); line = join " " line; join = "" }
+        if (line ~ /\\$/) { sub(/[ \t]*\\$/, "", line); join = line; next }
+        sub(/[ \t][ \t]+#.*$/, "", line)
+        sub(/[ \t]+$/, "", line)
+        if (line ~ / \[/) next
+        if (line ~ /^(scorekit |cd |\.\/|make |export |SCOREKIT_[A-Z_]*=|bench\/[a-z])/) print line
+    }
+' "$SK_SRCDIR/README.md" >"$T/readme-lines"
+[ "$(wc -l <"$T/readme-lines")" -ge 30 ] || fail "found only $(wc -l <"$T/readme-lines") README commands"
+: >"$T/mirrored"
+
+mirror() {
+    grep -qxF -- "$1" "$T/readme-lines" || fail "not a README command (any more?): $1"
+    printf '%s\n' "$1" >>"$T/mirrored"
+}
+
+# readme [STATUS] LINE: run LINE here; it must exit STATUS (default 0).
+readme() {
+    want=0
+    if [ $# = 2 ]; then want=$1 && shift; fi
+    mirror "$1"
+    cmd=$(printf '%s' "$1" | sed "s/\\bEXP\\b/${EXP:-EXP}/g; s/\\bOTHER\\b/${OTHER:-OTHER}/g")
+    eval "$cmd" >"$T/out" 2>"$T/err" </dev/null
+    got=$?
+    if [ "$got" != "$want" ]; then
+        fail "README command exited $got, wanted $want: $1"
+        sed 's/^/  stdout: /' "$T/out" | head -10 >&2
+        sed 's/^/  stderr: /' "$T/err" | head -10 >&2
+    fi
+}
+
+readme_skip() {
+    mirror "$1"
+    echo "skipped: $1 -- $2"
+}
+
+newest() {
+    "$SK" experiments --json | sed -n 's/^\[\{0,1\}{"id":"\([^"]*\)".*/\1/p' | head -1
+}
+
+# The tree as the README's reader has it, with this build as its _build.
+R="$T/tree"
+mkdir "$R"
+ln -s "$SK_BUILDDIR" "$R/_build"
+ln -s "$SK_SRCDIR/lua" "$R/lua"
+ln -s "$SK_SRCDIR/core" "$R/core"
+cp -R "$SK_SRCDIR/examples" "$R/examples"
+chmod -R u+w "$R/examples"
+rm -f "$R/examples/embed/embed" "$R/examples/plugin-template"/*.so
+cd "$R" || exit 1
+unset SCOREKIT_PLUGIN_PATH SCOREKIT_LUA_PATH SCOREKIT_CALIBRATION_PATH
+# What `make install` would give pkg-config: this build's uninstalled .pc.
+export PKG_CONFIG_PATH="$SK_BUILDDIR${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}"
+export HOME="$T/home"
+
+readme_skip './quickstart' "needs root: it apt-get installs the build dependencies, then builds"
+readme_skip './run-tests' "is this test suite itself (it would run this test again)"
+readme 'export SCOREKIT_PLUGIN_PATH=$PWD/_build/plugins/.libs SCOREKIT_LUA_PATH=$PWD/lua SCOREKIT_CALIBRATION_PATH=$PWD/core/validate/calibration PATH=$PWD/_build:$PATH'
+[ "$(command -v scorekit)" = "$R/_build/scorekit" ] || fail "the README's PATH does not find this build"
+readme 'make -C examples/embed && examples/embed/embed examples/qa examples/qa/data.jsonl'
+has "$T/out" '"id":"geo-01"'
+
+# Using it.
+readme 'scorekit init myproject'
+readme 'cd myproject'
+cp data.jsonl logs.jsonl
+cp pack.json other-pack.json
+readme 'scorekit score'
+readme 'scorekit score logs.jsonl --pack other-pack.json --json > results.jsonl'
+lines results.jsonl 5
+readme 'scorekit score logs.jsonl --scorer levenshtein --scorer exact_match -j 8'
+readme 'scorekit scorers'
+readme 'scorekit try levenshtein --output "Pariss" --expected "Paris"'
+readme 'scorekit new scorer my_check'
+readme 'scorekit validate'
+readme 'scorekit run'
+EXP=$(newest)
+[ -n "$EXP" ] || fail "no experiment after scorekit run"
+# "After a change": a second experiment to compare with the baseline.
+"$SK" run --no-progress >/dev/null 2>&1 || fail "a second scorekit run failed"
+readme 'scorekit baseline set EXP && scorekit compare'
+readme 'scorekit scorers --pack pack.json --json'
+readme 'scorekit help compare'
+has "$T/out" "usage: scorekit compare"
+
+# The evaluation loop calls a model for the task and the judges.
+for l in 'scorekit init support && cd support' 'scorekit validate' 'scorekit run --trials 3' \
+    'scorekit baseline set EXP' 'scorekit compare' 'scorekit show EXP' \
+    'scorekit compare --fail-on-regression --junit report.xml'; do
+    readme_skip "$l" "the evaluation loop needs a model server (network); its commands run below on the starter project"
+done
+
+# Datasets and experiments (in myproject).
+cp pack.json stricter.json
+readme 'scorekit dataset import qa data.jsonl'
+readme 'scorekit dataset list'
+readme 'scorekit dataset show qa@1'
+readme 'scorekit dataset export qa > qa.jsonl'
+lines qa.jsonl 5
+readme 'scorekit run --dataset qa --trials 3 -j 8'
+OTHER=$EXP
+EXP=$(newest)
+readme 'scorekit experiments'
+readme 'scorekit show EXP'
+readme 'scorekit export EXP > cells.jsonl'
+lines cells.jsonl 15
+readme 'scorekit rescore EXP --pack stricter.json'
+
+# Baselines and comparisons.
+readme 'scorekit baseline set EXP --note "v3 in production"'
+readme 'scorekit compare'
+readme 'scorekit compare EXP --base OTHER --by metadata.topic --sort regressions'
+readme 'scorekit compare --fail-on-regression --fail-on-row-regression --junit report.xml'
+[ -s report.xml ] || fail "compare --junit wrote no report.xml"
+
+# A Lua scorer.
+readme 'scorekit new scorer cites_source'
+readme 'scorekit try lua:scorers/cites_source.lua --output "See RFC 8259." --expected "RFC 8259"'
+
+# The plugin template, from the top of the tree.
+cd "$R" || exit 1
+readme 'cd examples/plugin-template && make'
+readme 'SCOREKIT_PLUGIN_PATH=$PWD scorekit score data.jsonl --scorer length_ratio'
+cd "$R" || exit 1
+readme_skip './quickstart && bench/score 9' "needs root (quickstart) and ../shared/bench's 20,000-row workload, and takes minutes"
+
+# Every README command is mirrored here, once.
+sort "$T/readme-lines" | uniq >"$T/a"
+sort "$T/mirrored" | uniq >"$T/b"
+if ! cmp -s "$T/a" "$T/b"; then
+    comm -23 "$T/a" "$T/b" | sed 's/^/FAIL: README command not run by tests\/cli\/readme.sh: /' >&2
+    failures=$((failures + 1))
+fi
+finish
