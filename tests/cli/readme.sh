@@ -101,12 +101,54 @@ readme 'scorekit scorers --pack pack.json --json'
 readme 'scorekit help compare'
 has "$T/out" "usage: scorekit compare"
 
-# The evaluation loop calls a model for the task and the judges.
-for l in 'scorekit init support && cd support' 'scorekit validate' 'scorekit run --trials 3' \
-    'scorekit baseline set EXP' 'scorekit compare' 'scorekit show EXP' \
-    'scorekit compare --fail-on-regression --junit report.xml'; do
-    readme_skip "$l" "the evaluation loop needs a model server (network); its commands run below on the starter project"
+# The evaluation loop, against the fake LLM server on 127.0.0.1 with the
+# README's variables: its task model echoes, its "sim:honest" model judges
+# by the calibration set's answers.
+. "$SK_SRCDIR/tests/llm/server.sh"
+llm_server_start --api-key sk-test --truth "$SK_SRCDIR/core/validate/calibration"
+export OPENAI_BASE_URL="$LLM_URL/v1" OPENAI_API_KEY=sk-test OPENAI_MODEL=sim:honest
+MY_EXP=$EXP
+readme 'scorekit init support && cd support'
+# The two edits the README's comments describe.
+cat >scorekit.json <<'EOF2'
+{"name": "support", "dataset": "data.jsonl", "pack": "pack.json",
+ "task": {"provider": "openai", "model": "gpt-4o-mini",
+          "system": "Answer in one sentence.", "prompt": "{{input}}"}}
+EOF2
+cat >pack.json <<'EOF2'
+{"name": "support", "scorers": [{"use": "factuality", "threshold": 0.6}, {"use": "lua:refusal"}]}
+EOF2
+readme 'scorekit validate'
+readme 'scorekit run --trials 3'
+EXP=$(newest)
+readme 'scorekit baseline set EXP'
+# One change: the system message.
+sed 's/Answer in one sentence\./Answer in one short sentence./' scorekit.json >s.json &&
+    mv s.json scorekit.json
+"$SK" run --trials 3 --no-progress >/dev/null 2>&1 || fail "the loop's second run failed"
+readme 'scorekit compare'
+has "$T/out" "system"
+readme 'scorekit show EXP'
+readme 'scorekit compare --fail-on-regression --junit report.xml'
+[ -s report.xml ] || fail "the loop's compare --junit wrote no report.xml"
+cd "$R/myproject" || exit 1
+EXP=$MY_EXP
+
+# The two task providers' complete projects (the Anthropic one against the
+# same server, which speaks the Messages API too).
+mkdir "$T/providers" && cd "$T/providers" && "$SK" init . >/dev/null 2>&1 || fail "init for the providers"
+readme 'export OPENAI_API_KEY=sk-...'
+readme 'export ANTHROPIC_API_KEY=sk-ant-...'
+export OPENAI_API_KEY=sk-test ANTHROPIC_API_KEY=sk-test ANTHROPIC_BASE_URL="$LLM_URL"
+for p in openai anthropic; do
+    sed -n "/^    export $(echo $p | tr a-z A-Z)_API_KEY=/,/^    scorekit run --trials 3/p" \
+        "$SK_SRCDIR/README.md" | sed 's/^    //' | sed '1d;$d' >"$T/$p.sh"
+    grep -q '"provider": "'$p'"' "$T/$p.sh" || fail "README's $p project not found"
+    sh "$T/$p.sh" || fail "README's $p scorekit.json could not be written"
+    run 0 "$SK" run --trials 3 --no-progress
+    has "$T/out" "15 cells"
 done
+cd "$R/myproject" || exit 1
 
 # Datasets and experiments (in myproject).
 cp pack.json stricter.json
@@ -140,7 +182,7 @@ cd "$R" || exit 1
 readme 'cd examples/plugin-template && make'
 readme 'SCOREKIT_PLUGIN_PATH=$PWD scorekit score data.jsonl --scorer length_ratio'
 cd "$R" || exit 1
-readme_skip './quickstart && bench/score 9' "needs root (quickstart) and ../shared/bench's 20,000-row workload, and takes minutes"
+readme_skip './quickstart && SK_BENCH_CALLGRIND=1 bench/score 11' "needs root (quickstart) and ../shared/bench's 20,000-row workload, and takes minutes"
 
 # Every README command is mirrored here, once.
 sort "$T/readme-lines" | uniq >"$T/a"
