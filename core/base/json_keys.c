@@ -94,7 +94,8 @@ size_t sk_json_key_line(const char *text, size_t len, const char *ptr, const cha
             i = member(text, len, i, seg, ns, 0);
         }
     }
-    i = member(text, len, i, key, strlen(key), 1);
+    if (key)
+        i = member(text, len, i, key, strlen(key), 1);
     if (i >= len)
         return 0;
     size_t line = 1;

@@ -21,8 +21,9 @@ typedef struct sk_json_src {
 
 /* The 1-based line of the member `key` of the object that the JSON pointer
  * `ptr` names in text ("" the top level, "/task", "/scorers/2/params";
- * array elements by index, no escapes), or 0 when there is none.  text
- * must be valid JSON (it was parsed). */
+ * array elements by index, no escapes), or 0 when there is none; with key
+ * NULL, the line where the value at ptr itself starts.  text must be valid
+ * JSON (it was parsed). */
 size_t sk_json_key_line(const char *text, size_t len, const char *ptr, const char *key);
 
 /* Check that every member of the object o is one of keys[] or extra[]

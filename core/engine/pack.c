@@ -173,69 +173,13 @@ static int check_unique(const sk_pack *p, const char *path, char **err)
 
 /* ---- scorers that compose themselves ----------------------------------- */
 
-static size_t skip_ws(const char *t, size_t n, size_t i)
-{
-    while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
-        i++;
-    return i;
-}
-
-/* Past the JSON value at t[i] (the text is known to be valid JSON). */
-static size_t skip_value(const char *t, size_t n, size_t i)
-{
-    int depth = 0;
-    do {
-        if (t[i] == '"') {
-            for (i++; i < n && t[i] != '"'; i++)
-                if (t[i] == '\\')
-                    i++;
-            i++;
-        } else if (t[i] == '{' || t[i] == '[') {
-            depth++, i++;
-        } else if (t[i] == '}' || t[i] == ']') {
-            depth--, i++;
-        } else if (depth > 0) {
-            i++;
-        } else {
-            while (i < n && !strchr(",]} \t\r\n", t[i]))
-                i++;
-        }
-    } while (i < n && depth > 0);
-    return i;
-}
-
 /* The line where entry idx of the top-level "scorers" array starts, or 0:
  * cJSON keeps no positions, so the text is walked again. */
 static size_t entry_line(const char *t, size_t n, size_t idx)
 {
-    size_t i = skip_ws(t, n, 0);
-    if (i >= n || t[i] != '{')
-        return 0;
-    for (i = skip_ws(t, n, i + 1); i < n && t[i] == '"'; i = skip_ws(t, n, i + 1)) {
-        size_t key = i;
-        i = skip_value(t, n, i);
-        int scorers = i - key == 9 && memcmp(t + key, "\"scorers\"", 9) == 0;
-        i = skip_ws(t, n, skip_ws(t, n, i) + 1); /* past ':' */
-        if (scorers && i < n && t[i] == '[') {
-            i = skip_ws(t, n, i + 1);
-            for (size_t k = 0; i < n && t[i] != ']'; k++) {
-                if (k == idx) {
-                    size_t line = 1;
-                    for (size_t j = 0; j < i; j++)
-                        line += t[j] == '\n';
-                    return line;
-                }
-                i = skip_ws(t, n, skip_value(t, n, i));
-                if (i < n && t[i] == ',')
-                    i = skip_ws(t, n, i + 1);
-            }
-            return 0;
-        }
-        i = skip_ws(t, n, skip_value(t, n, i));
-        if (i >= n || t[i] != ',')
-            return 0;
-    }
-    return 0;
+    char ptr[40];
+    snprintf(ptr, sizeof ptr, "/scorers/%zu", idx);
+    return sk_json_key_line(t, n, ptr, NULL);
 }
 
 /* The entry a scorer of the pack calls by `name` (the pack's scorer of
