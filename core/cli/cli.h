@@ -146,6 +146,11 @@ void cli_catch_sigint(struct sigaction *old);
 void cli_release_sigint(const struct sigaction *old);
 
 struct sk_run_opts;
+struct sk_run_result;
+/* sk_run with Ctrl-C caught (o->cancel is set here) and the progress bar
+ * ended: what both reports below start with. */
+int cli_run_caught(sk_store *st, struct sk_run_opts *o, struct sk_run_result *res, char **err);
+
 /* Run (or resume) an experiment with Ctrl-C caught, print its summary and,
  * after it, `note` (may be NULL), then say what went wrong or how to resume.
  * o->cancel is set here; o->progress is the caller's.  Returns the exit

@@ -250,16 +250,22 @@ void cli_verdict_json(sk_buf *b, const char *kind, double score, const char *mes
     sk_buf_addc(b, '}');
 }
 
-int cli_run_and_report(sk_store *st, sk_run_opts *o, int trials, const char *note)
+int cli_run_caught(sk_store *st, sk_run_opts *o, sk_run_result *res, char **err)
 {
     o->cancel = &cli_interrupted;
     struct sigaction old;
     cli_catch_sigint(&old);
-    sk_run_result res;
-    char *err = NULL;
-    int r = sk_run(st, o, &res, &err);
+    int r = sk_run(st, o, res, err);
     cli_release_sigint(&old);
     cli_progress_end(o->progress_ud);
+    return r;
+}
+
+int cli_run_and_report(sk_store *st, sk_run_opts *o, int trials, const char *note)
+{
+    sk_run_result res;
+    char *err = NULL;
+    int r = cli_run_caught(st, o, &res, &err);
 
     int rc = CLI_OK;
     long errors = 0;

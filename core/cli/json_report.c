@@ -24,14 +24,9 @@ void cli_json_print(cJSON *o)
 
 int cli_run_json(sk_store *st, struct sk_run_opts *o, int trials)
 {
-    o->cancel = &cli_interrupted;
-    struct sigaction old;
-    cli_catch_sigint(&old);
     sk_run_result res;
     char *err = NULL;
-    int r = sk_run(st, o, &res, &err);
-    cli_release_sigint(&old);
-    cli_progress_end(o->progress_ud);
+    int r = cli_run_caught(st, o, &res, &err);
 
     int rc = r == SK_EINTR ? CLI_INTERRUPTED : r ? CLI_FAIL : CLI_OK;
     if (r && r != SK_EINTR)
