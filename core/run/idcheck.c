@@ -84,8 +84,8 @@ void sk_idcheck_free(sk_idcheck *c)
 static int io_error(char **err, const char *what, int e)
 {
     return sk_errf(err, SK_EIO,
-                   "cannot %s the temporary file of the duplicate-id check: %s; set TMPDIR to a "
-                   "directory with free space",
+                   "cannot %s the temporary file of the duplicate-id check (more ids than it "
+                   "holds in memory): %s; set TMPDIR to a writable directory with free space",
                    what, strerror(e));
 }
 
@@ -98,8 +98,14 @@ static int open_tmp(int *fd, char **err)
     int e = errno;
     if (*fd >= 0)
         unlink(path);
+    int rc = SK_OK;
+    if (*fd < 0) {
+        char *what = sk_asprintf("create %s for", path);
+        rc = io_error(err, what, e);
+        free(what);
+    }
     free(path);
-    return *fd < 0 ? io_error(err, "create", e) : SK_OK;
+    return rc;
 }
 
 static int write_all(int fd, const void *p, size_t n, char **err)

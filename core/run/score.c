@@ -154,6 +154,18 @@ static int is_bad_line(runner *run, size_t line)
 
 static void consume_row(runner *run, sk_score_report *rep, const batch *b, size_t i);
 
+/* The check's own errors (its temporary file) name the input too. */
+static int ids_error(const runner *run, int rc, char **err)
+{
+    if (err && *err) {
+        char *e = *err;
+        *err = NULL;
+        sk_errf(err, rc, "%s: %s", run->path, e);
+        free(e);
+    }
+    return rc;
+}
+
 static int dup_message(runner *run, const sk_iddup *d, sk_buf *out, char **err)
 {
     sk_buf id = {0};
@@ -163,7 +175,7 @@ static int dup_message(runner *run, const sk_iddup *d, sk_buf *out, char **err)
         sk_id_dup_message(out, id.data, id.len, d->first, 0);
     }
     sk_buf_free(&id);
-    return rc;
+    return rc ? ids_error(run, rc, err) : rc;
 }
 
 /* The duplicates found once every id was seen, as if found on their lines:
@@ -175,7 +187,7 @@ static int deferred_dups(runner *run, sk_score_report *rep, char **err)
     size_t n;
     int rc = sk_idcheck_finish(run->ids, &d, &n, err);
     if (rc != SK_OK || n == 0)
-        return rc;
+        return rc ? ids_error(run, rc, err) : rc;
     sk_buf msg = {0};
     if (!rep || !run->opts->skip_bad) {
         rc = dup_message(run, &d[0], &msg, err);
@@ -238,8 +250,10 @@ static int consume_validated(runner *run, sk_score_report *rep, const batch *b, 
             size_t first;
             rc = sk_idcheck_add(run->ids, b->ids.data + b->id_off[i], b->id_len[i], b->lineno[i],
                                 &first, err);
-            if (rc != SK_OK)
+            if (rc != SK_OK) {
+                ids_error(run, rc, err);
                 break;
+            }
             if (first) {
                 sk_buf_reset(&dup);
                 sk_buf_printf(&dup, "%s:%zu: ", run->path, b->lineno[i]);

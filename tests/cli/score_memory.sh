@@ -61,4 +61,9 @@ has "$T/err" "20000 rows scored"
 has "$T/err" "malformed lines skipped: 1"
 has "$T/err" "$dup"
 
+# Its temporary file: an error naming the input, the file and what to do.
+TMPDIR="$T/none" run 1 "$SK" score "$T/dup.jsonl" --scorer exact_match --no-progress
+has "$T/err" "dup.jsonl: cannot create $T/none/scorekit-ids-"
+has "$T/err" "set TMPDIR to a writable directory with free space"
+
 finish
