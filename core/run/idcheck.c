@@ -414,7 +414,8 @@ int sk_idcheck_finish(sk_idcheck *c, const sk_iddup **dups, size_t *n, char **er
     free(ks);
     if (rc)
         return rc;
-    qsort(c->dups, c->ndups, sizeof *c->dups, dup_cmp);
+    if (c->ndups)
+        qsort(c->dups, c->ndups, sizeof *c->dups, dup_cmp);
     *dups = c->dups;
     *n = c->ndups;
     return SK_OK;
