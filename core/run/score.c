@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
+#include "run/idcheck.h"
 #include "run/jobs.h"
 #include "run/pool.h"
 #include "run/rowscore.h"
@@ -90,7 +91,8 @@ typedef struct runner {
      * import), and the lines of the bad rows, ascending, which the scoring
      * pass skips (--skip-bad) */
     size_t total, bad;
-    sk_id_set ids;
+    sk_idcheck *ids;
+    size_t ex_line[5]; /* the lines of the report's bad_examples */
     size_t *bad_list, nbad_list, bad_cap, bad_next;
 } runner;
 
@@ -152,6 +154,85 @@ static int is_bad_line(runner *run, size_t line)
 
 static void consume_row(runner *run, sk_score_report *rep, const batch *b, size_t i);
 
+/* The check's own errors (its temporary file) name the input too. */
+static int ids_error(const runner *run, int rc, char **err)
+{
+    if (err && *err) {
+        char *e = *err;
+        *err = NULL;
+        sk_errf(err, rc, "%s: %s", run->path, e);
+        free(e);
+    }
+    return rc;
+}
+
+static int dup_message(runner *run, const sk_iddup *d, sk_buf *out, char **err)
+{
+    sk_buf id = {0};
+    int rc = sk_idcheck_dup_id(run->ids, d, &id, err);
+    if (rc == SK_OK) {
+        sk_buf_printf(out, "%s:%zu: ", run->path, d->line);
+        sk_id_dup_message(out, id.data, id.len, d->first, 0);
+    }
+    sk_buf_free(&id);
+    return rc ? ids_error(run, rc, err) : rc;
+}
+
+/* The duplicates found once every id was seen, as if found on their lines:
+ * without --skip-bad the first is the error; with it they join the bad
+ * lines (rep, or NULL: fail on any). */
+static int deferred_dups(runner *run, sk_score_report *rep, char **err)
+{
+    const sk_iddup *d;
+    size_t n;
+    int rc = sk_idcheck_finish(run->ids, &d, &n, err);
+    if (rc != SK_OK || n == 0)
+        return rc ? ids_error(run, rc, err) : rc;
+    sk_buf msg = {0};
+    if (!rep || !run->opts->skip_bad) {
+        rc = dup_message(run, &d[0], &msg, err);
+        if (rc == SK_OK)
+            rc = sk_errf(err, SK_EPARSE,
+                         "%s\n(nothing was scored; fix the line, or pass --skip-bad to skip "
+                         "malformed lines)",
+                         msg.data);
+        sk_buf_free(&msg);
+        return rc;
+    }
+    /* Both lists ascend: merge the lines, then the first five messages. */
+    size_t nb = run->nbad_list, *lines = sk_xmalloc((nb + n) * sizeof *lines);
+    for (size_t i = 0, j = 0, k = 0; k < nb + n; k++)
+        lines[k] =
+            j == n || (i < nb && run->bad_list[i] < d[j].line) ? run->bad_list[i++] : d[j++].line;
+    free(run->bad_list);
+    run->bad_list = lines;
+    run->nbad_list = run->bad_cap = nb + n;
+    char *ex[5] = {0};
+    size_t exl[5], have = rep->bad_lines < 5 ? rep->bad_lines : 5, nex = 0, i = 0;
+    for (size_t j = 0; nex < 5 && (i < have || j < n) && rc == SK_OK; nex++) {
+        if (j == n || (i < have && run->ex_line[i] < d[j].line)) {
+            exl[nex] = run->ex_line[i];
+            ex[nex] = rep->bad_examples[i++];
+            continue;
+        }
+        sk_buf_reset(&msg);
+        rc = dup_message(run, &d[j], &msg, err);
+        exl[nex] = d[j++].line;
+        ex[nex] = sk_xstrdup(msg.data ? msg.data : "");
+    }
+    for (; i < have; i++) /* pushed out by earlier duplicates */
+        free(rep->bad_examples[i]);
+    for (size_t k = 0; k < 5; k++) {
+        rep->bad_examples[k] = k < nex ? ex[k] : NULL;
+        run->ex_line[k] = k < nex ? exl[k] : 0;
+    }
+    sk_buf_free(&msg);
+    rep->bad_lines += n;
+    run->bad += n;
+    run->total -= n;
+    return rc;
+}
+
 static int consume_validated(runner *run, sk_score_report *rep, const batch *b, char **err)
 {
     const char *note = b->bad_notes.data;
@@ -166,8 +247,13 @@ static int consume_validated(runner *run, sk_score_report *rep, const batch *b, 
             /* Given ids only: rows of logs may repeat an input (and so a
              * derived id) with another output.  The CSV reader checks its
              * own. */
-            size_t first =
-                sk_id_set_add(&run->ids, b->ids.data + b->id_off[i], b->id_len[i], b->lineno[i]);
+            size_t first;
+            rc = sk_idcheck_add(run->ids, b->ids.data + b->id_off[i], b->id_len[i], b->lineno[i],
+                                &first, err);
+            if (rc != SK_OK) {
+                ids_error(run, rc, err);
+                break;
+            }
             if (first) {
                 sk_buf_reset(&dup);
                 sk_buf_printf(&dup, "%s:%zu: ", run->path, b->lineno[i]);
@@ -183,14 +269,20 @@ static int consume_validated(runner *run, sk_score_report *rep, const batch *b, 
             continue;
         }
         if (!run->opts->skip_bad) {
+            /* Ids past the window are checked at the end: one of them may
+             * repeat an earlier one before this line. */
+            if (sk_idcheck_deferred(run->ids) && (rc = deferred_dups(run, NULL, err)) != SK_OK)
+                break;
             rc = sk_errf(err, SK_EPARSE,
                          "%s\n(nothing was scored; fix the line, or pass --skip-bad to skip "
                          "malformed lines)",
                          why);
             break;
         }
-        if (rep->bad_lines < 5)
+        if (rep->bad_lines < 5) {
+            run->ex_line[rep->bad_lines] = b->lineno[i];
             rep->bad_examples[rep->bad_lines] = sk_xstrdup(why);
+        }
         rep->bad_lines++;
         run->bad++;
         add_bad_line(run, b->lineno[i]);
@@ -634,6 +726,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     }
     run.pack = pack;
     run.opts = opts;
+    run.ids = sk_idcheck_new(opts->id_window, NULL);
     for (int k = 0; k < SK_F_COUNT; k++)
         run.keys[k] = sk_row_keys[k];
     if (opts->output_field)
@@ -647,6 +740,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     sk_host_init(&run.host, opts->llm, opts->project_dir, NULL);
     rc = sk_pack_open_shared(pack, &run.host, &run.shared, err);
     if (rc) {
+        sk_idcheck_free(run.ids);
         sk_jsonl_close(run.jsonl);
         sk_dataset_file_close(run.csv);
         return rc;
@@ -704,6 +798,23 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
             S_ISREG(sb.st_mode))
             run.size = (double)sb.st_size;
         rc = run_pass(&run, rep, err);
+        size_t bad0 = run.bad;
+        if (rc == SK_OK && sk_idcheck_deferred(run.ids))
+            rc = deferred_dups(&run, rep, err);
+        if (rc == SK_OK && run.bad > bad0 && run.one_pass && !rep->interrupted) {
+            /* Rows repeating an id past the window were scored before they
+             * were known to be duplicates: score the file again without
+             * them, as the two-pass path does. */
+            sk_score_report *fresh = report_new(pack, opts, run.path);
+            fresh->bad_lines = rep->bad_lines;
+            memcpy(fresh->bad_examples, rep->bad_examples, sizeof rep->bad_examples);
+            memset(rep->bad_examples, 0, sizeof rep->bad_examples);
+            sk_score_report_free(rep);
+            rep = fresh;
+            rep->passes = 1;
+            run.one_pass = 0;
+            atomic_store(&run.worst_cut, INFINITY);
+        }
         if (rc == SK_OK && run.one_pass && opts->progress && rep->rows)
             opts->progress(rep->rows, rep->rows, opts->progress_ud); /* the estimate ends exact */
         if (rc == SK_OK && !rep->interrupted && run.total == 0)
@@ -732,7 +843,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
     sk_jsonl_close(run.jsonl);
     sk_dataset_file_close(run.csv);
     sk_buf_free(&run.csv_line);
-    sk_id_set_free(&run.ids);
+    sk_idcheck_free(run.ids);
     free(run.bad_list);
     rep->seconds = (sk_now_ms() / 1e3) - t0;
 

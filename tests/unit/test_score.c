@@ -17,6 +17,7 @@
 #include "base/error.h"
 #include "engine/pack.h"
 #include "engine/registry.h"
+#include "run/idcheck.h"
 #include "run/score.h"
 #include "base/util.h"
 
@@ -245,6 +246,117 @@ START_TEST(one_read_bad_line_last)
     sk_pack_free(pack);
     remove_tmp(path);
     remove_tmp(clean);
+}
+END_TEST
+
+static uint64_t same_hash(const void *id, size_t len)
+{
+    (void)id;
+    (void)len;
+    return 42;
+}
+
+/* Past its window the id check spills sorted runs and finds repeats across
+ * them at the end, by the ids' bytes: with every hash equal, only the true
+ * repeats are reported, each with the line its id was first on. */
+START_TEST(idcheck_spills_and_confirms)
+{
+    static const char *ids[] = {"a", "b", "b", "c", "d", "a", "e",
+                                "a", "f", "g", "h", "e", "x", "a"};
+    sk_idcheck_hash hashes[] = {same_hash, NULL};
+    for (int h = 0; h < 2; h++) {
+        sk_idcheck *c = sk_idcheck_new(4, hashes[h]);
+        size_t online[14];
+        char *err = NULL;
+        for (size_t i = 0; i < 14; i++)
+            ck_assert_int_eq(sk_idcheck_add(c, ids[i], strlen(ids[i]), i + 1, &online[i], &err),
+                             SK_OK);
+        /* in the window (lines 1-6): at once */
+        ck_assert_uint_eq(online[2], 2);
+        ck_assert_uint_eq(online[5], 1);
+        for (size_t i = 6; i < 14; i++)
+            ck_assert_uint_eq(online[i], 0);
+        ck_assert(sk_idcheck_deferred(c));
+        const sk_iddup *d;
+        size_t n;
+        ck_assert_int_eq(sk_idcheck_finish(c, &d, &n, &err), SK_OK);
+        ck_assert_uint_eq(n, 3);
+        size_t want[3][2] = {{8, 1}, {12, 7}, {14, 1}};
+        const char *want_id[3] = {"a", "e", "a"};
+        for (size_t i = 0; i < 3; i++) {
+            ck_assert_uint_eq(d[i].line, want[i][0]);
+            ck_assert_uint_eq(d[i].first, want[i][1]);
+            sk_buf id = {0};
+            ck_assert_int_eq(sk_idcheck_dup_id(c, &d[i], &id, &err), SK_OK);
+            ck_assert_str_eq(id.data, want_id[i]);
+            sk_buf_free(&id);
+        }
+        sk_idcheck_free(c);
+    }
+}
+END_TEST
+
+/* Duplicates past the id window: the same errors as within it.  Without
+ * --skip-bad the first bad line in file order is the error (a duplicate
+ * before a malformed line); with it they are left out and the rows scored
+ * again, to the report of the file without them. */
+START_TEST(dups_past_the_id_window)
+{
+    sk_buf b = {0};
+    for (int i = 0; i < 600; i++)
+        sk_buf_printf(&b, "{\"id\":\"r%d\",\"output\":\"%s\"}\n", i, i % 2 ? "yes" : "no");
+    size_t good = b.len;
+    sk_buf_adds(&b, "{\"id\":\"r1\",\"output\":\"no\"}\n"); /* line 601: r1 again */
+    char *one_dup = write_tmp(b.data, b.len);
+    sk_buf_adds(&b, "{\"id\":\"r700\",\"output\":}\n");       /* line 602: malformed */
+    sk_buf_adds(&b, "{\"id\":\"r300\",\"output\":\"no\"}\n"); /* line 603: r300 again */
+    char *path = write_tmp(b.data, b.len);
+    char *clean = write_tmp(b.data, good);
+    sk_buf_free(&b);
+    sk_pack *pack = make_pack(main_pack);
+
+    sk_score_opts o = {0};
+    o.jobs = 2;
+    o.worst = 5;
+    o.id_window = 8;
+    int rc;
+    char *err = NULL;
+    const char *files[] = {one_dup, path};
+    for (int f = 0; f < 2; f++) {
+        sk_score_report *rep = score_with(files[f], pack, &o, &rc, &err);
+        ck_assert_int_eq(rc, SK_EPARSE);
+        ck_assert_ptr_null(rep);
+        char *want = sk_asprintf("%s:601: duplicate id \"r1\" (first on line 2)", files[f]);
+        assert_has(err, want);
+        assert_has(err, "nothing was scored");
+        free(want);
+        free(err);
+        err = NULL;
+    }
+
+    o.skip_bad = 1;
+    sk_score_report *rep = score_with(path, pack, &o, &rc, &err);
+    ck_assert_int_eq(rc, SK_OK);
+    ck_assert_uint_eq(rep->passes, 2);
+    ck_assert_uint_eq(rep->bad_lines, 3);
+    ck_assert_uint_eq(rep->rows, 600);
+    assert_has(rep->bad_examples[0], ":601: duplicate id \"r1\" (first on line 2)");
+    assert_has(rep->bad_examples[1], ":602: ");
+    assert_has(rep->bad_examples[2], ":603: duplicate id \"r300\" (first on line 301)");
+    ck_assert_ptr_null(rep->bad_examples[3]);
+    sk_score_opts c = {0};
+    c.jobs = 2;
+    c.worst = 5;
+    sk_score_report *ref = score_with(clean, pack, &c, &rc, &err);
+    ck_assert_int_eq(rc, SK_OK);
+    ref->bad_lines = rep->bad_lines;
+    assert_same_report(rep, ref);
+    sk_score_report_free(rep);
+    sk_score_report_free(ref);
+    sk_pack_free(pack);
+    remove_tmp(path);
+    remove_tmp(clean);
+    remove_tmp(one_dup);
 }
 END_TEST
 
@@ -1130,6 +1242,8 @@ static Suite *score_suite(void)
     tcase_add_test(tc, rows_out_write_error_is_reported);
     tcase_add_test(tc, one_read_when_nothing_is_spent);
     tcase_add_test(tc, one_read_bad_line_last);
+    tcase_add_test(tc, idcheck_spills_and_confirms);
+    tcase_add_test(tc, dups_past_the_id_window);
     tcase_add_test(tc, worst_reasons_made_lazily);
     suite_add_tcase(s, tc);
     return s;

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Peak memory of `score` does not grow with the file (issue 19): the
+# duplicate-id check keeps a bounded window of ids and spills the rest to a
+# temporary file.  Peak RSS (VmHWM) of 300,000 rows against 3,000 rows with
+# the same shape: before the check spilled, every id was held (~25 MiB more).
+. "$SK_SRCDIR/tests/cli/lib.sh"
+
+# Freed blocks kept by ASan's quarantine would count as growth here.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0"
+
+rows() {
+    awk -v n="$1" 'BEGIN {
+        for (i = 0; i < n; i++)
+            printf "{\"id\":\"memory-check-row-%08d-0123456789abcdef\",\"output\":\"answer %d\",\"expected\":\"other %d\"}\n", i, i, i % 7
+    }' >"$2"
+}
+
+# peak FILE: score FILE; $hwm is its peak RSS in KiB.  The process is sampled
+# while it is still alive: its listing of the worst rows (far more than a
+# pipe holds) blocks on the pipe until this shell reads it, and the first
+# line comes only after every row was scored.
+peak() {
+    rm -f "$T/fifo"
+    mkfifo "$T/fifo"
+    "$SK" score "$1" --scorer exact_match --no-progress --worst 5000 -j 2 >"$T/fifo" 2>"$T/err" &
+    pid=$!
+    exec 3<"$T/fifo"
+    IFS= read -r first <&3
+    hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+    cat <&3 >"$T/out"
+    exec 3<&-
+    wait "$pid" || fail "score $1 exited $?: $(cat "$T/err")"
+    case "$first" in *"rows scored"*) ;; *) fail "score $1 printed: $first" ;; esac
+    [ -n "$hwm" ] || fail "score $1 exited before its memory was read"
+    hwm=${hwm:-0}
+}
+
+rows 3000 "$T/small.jsonl"
+rows 300000 "$T/big.jsonl"
+peak "$T/small.jsonl"
+small=$hwm
+peak "$T/big.jsonl"
+big=$hwm
+echo "peak RSS: 3,000 rows $small KiB, 300,000 rows $big KiB"
+[ "$big" -le $((small + 6 * 1024)) ] ||
+    fail "peak RSS grew with the file: $small KiB at 3,000 rows, $big KiB at 300,000"
+
+# Past the window (16,384 ids) a repeated id is found at the end, with the
+# error it had within it; read from a pipe, --skip-bad scores the rows again
+# from the spooled input without it.
+rows 20000 "$T/dup.jsonl"
+sed -n 5p "$T/dup.jsonl" >>"$T/dup.jsonl"
+dup='<stdin>:20001: duplicate id "memory-check-row-00000004-0123456789abcdef" (first on line 5)'
+run 1 sh -c 'cat "$1" | "$2" score - --scorer exact_match --no-progress' sh "$T/dup.jsonl" "$SK"
+has "$T/err" "$dup"
+has "$T/err" "nothing was scored"
+run 0 sh -c 'cat "$1" | "$2" score - --scorer exact_match --no-progress --skip-bad --json' sh \
+    "$T/dup.jsonl" "$SK"
+lines "$T/out" 20000
+has "$T/err" "20000 rows scored"
+has "$T/err" "malformed lines skipped: 1"
+has "$T/err" "$dup"
+
+# Its temporary file: an error naming the input, the file and what to do.
+TMPDIR="$T/none" run 1 "$SK" score "$T/dup.jsonl" --scorer exact_match --no-progress
+has "$T/err" "dup.jsonl: cannot create $T/none/scorekit-ids-"
+has "$T/err" "set TMPDIR to a writable directory with free space"
+
+finish
