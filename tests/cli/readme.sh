@@ -75,6 +75,11 @@ readme_skip './quickstart' "needs root: it apt-get installs the build dependenci
 readme_skip './run-tests' "is this test suite itself (it would run this test again)"
 readme 'export SCOREKIT_PLUGIN_PATH=$PWD/_build/plugins/.libs SCOREKIT_LUA_PATH=$PWD/lua SCOREKIT_CALIBRATION_PATH=$PWD/core/validate/calibration PATH=$PWD/_build:$PATH'
 [ "$(command -v scorekit)" = "$R/_build/scorekit" ] || fail "the README's PATH does not find this build"
+# A sanitized build's library brings the ASan runtime to a plain program:
+# let it start after libc (CI's install stage runs the example unsanitized).
+case $(ldd "$SK_BUILDDIR/scorekit" 2>/dev/null) in
+*libasan*) export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" ;;
+esac
 readme 'make -C examples/embed && examples/embed/embed examples/qa examples/qa/data.jsonl'
 has "$T/out" '"id":"geo-01"'
 
