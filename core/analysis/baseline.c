@@ -111,7 +111,15 @@ int sk_baseline_check(const sk_experiment *base, const char *current_snapshot, i
         int rc = sk_config_diff_compute(base->config_json, current_snapshot, &out->changes, err);
         if (rc)
             return rc;
-        out->config_changed = out->changes.variables > 0;
+        for (size_t i = 0; i < out->changes.n; i++) {
+            const sk_config_change *ch = &out->changes.v[i];
+            if (!ch->counts)
+                continue;
+            if (strcmp(ch->variable, "task") == 0 || strncmp(ch->variable, "task.", 5) == 0)
+                out->task_changes++;
+            else
+                out->config_changed = 1;
+        }
     } else {
         out->config_unknown = 1;
     }

@@ -5,9 +5,11 @@
  * table), so the current baseline is the latest entry and earlier ones
  * stay listed.
  *
- * A baseline goes stale: the project's configuration moves on (another
- * prompt, model, param, pack or dataset version) or the measurement simply
- * gets old.  sk_baseline_check says which, and what differs.
+ * A baseline goes stale when it no longer measures what production
+ * measures: its dataset version is older than the current one, the pack or
+ * a scorer changed, or the measurement is older than the age limit.  A
+ * changed task (prompt, model, params) is the change under test, not
+ * staleness.  sk_baseline_check says which, and what differs.
  *
  * All functions take a store opened by the calling thread (see store.h).
  */
@@ -38,7 +40,9 @@ char *sk_baseline_current_snapshot(sk_store *st, const sk_project *proj, const s
 
 typedef struct sk_baseline_staleness {
     sk_config_diff changes; /* baseline snapshot -> current; empty when current is NULL */
-    int config_changed;     /* changes.variables > 0 */
+    size_t task_changes;    /* changes of the task: the variable under test, not staleness */
+    int config_changed;     /* a change other than the task's: the dataset version, the
+                               pack, a scorer, the scorekit version */
     int config_unknown;     /* no current snapshot to compare with: not checked */
     double age_days;        /* since the baseline experiment was created; NAN if unknown */
     int max_age_days;       /* as given; 0: no limit */

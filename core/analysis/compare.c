@@ -108,6 +108,33 @@ static int add_def(void *ud, const char *name, int has_threshold, double thresho
     return 0;
 }
 
+/* A newer version of the dataset that only adds rows (every row of the
+ * base's version is in the new one, unchanged) changes nothing the
+ * comparison pairs: it is listed, not counted as a variable. */
+static int dataset_growth(sk_store *st, sk_comparison *c, char **err)
+{
+    sk_config_diff *d = &c->changes;
+    for (size_t i = 0; i < d->n; i++) {
+        sk_config_change *ch = &d->v[i];
+        if (!ch->counts || strcmp(ch->variable, "dataset version") != 0)
+            continue;
+        int64_t only_base, only_new, changed;
+        int rc =
+            sk_dataset_versions_diff(st, c->base.dataset_version_id, c->new_.dataset_version_id,
+                                     &only_base, &only_new, &changed, err);
+        if (rc)
+            return rc;
+        if (only_base || changed)
+            return SK_OK;
+        ch->counts = 0;
+        d->variables--;
+        free(ch->note);
+        ch->note = sk_asprintf("dataset grew by %lld row%s, not compared", (long long)only_new,
+                               only_new == 1 ? "" : "s");
+    }
+    return SK_OK;
+}
+
 static int load_scorers(sk_store *st, const char *exp_id, scorer_def **out, size_t *n, char **err)
 {
     def_list l = {0};
@@ -651,6 +678,8 @@ int sk_compare(sk_store *st, const char *base_ref, const char *new_ref, const sk
         rc = sk_experiment_load(st, new_ref, &c->new_, err);
     if (rc == SK_OK)
         rc = sk_config_diff_compute(c->base.config_json, c->new_.config_json, &c->changes, err);
+    if (rc == SK_OK)
+        rc = dataset_growth(st, c, err);
 
     scorer_def *bs = NULL, *ns = NULL;
     size_t nbs = 0, nns = 0;

@@ -81,11 +81,12 @@ int cli_baseline_staleness(const cli_ctx *ctx, const sk_project *proj, sk_store 
 void cli_staleness_warn(const sk_experiment *base, const sk_baseline_staleness *s)
 {
     if (s->config_changed) {
+        size_t n = s->changes.variables - s->task_changes;
         cli_warn("the baseline %s is stale: the project's configuration changed since it ran "
                  "(%zu variable%s); re-run it and set the new run as the baseline:",
-                 base->id, s->changes.variables, s->changes.variables == 1 ? "" : "s");
+                 base->id, n, n == 1 ? "" : "s");
         for (size_t i = 0; i < s->changes.n; i++)
-            if (s->changes.v[i].counts)
+            if (s->changes.v[i].counts && !cli_is_task_change(&s->changes.v[i]))
                 cli_print_change(stderr, &s->changes.v[i], "    ");
     }
     if (s->too_old)
@@ -229,9 +230,16 @@ static int do_show(const cli_ctx *ctx, sk_project *proj, sk_store *st, int argc,
         else if (stale.config_unknown)
             printf("status:   UNKNOWN: the project's configuration could not be compared with "
                    "its snapshot (see the warning)\n");
+        else if (stale.task_changes)
+            printf("status:   current: its dataset version, pack and scorers are the project's%s; "
+                   "the task changed since (the change under test, what `compare` measures):\n",
+                   stale.max_age_days ? ", and it is within the allowed age" : "");
         else
             printf("status:   current: the project's configuration matches its snapshot%s\n",
                    stale.max_age_days ? ", and it is within the allowed age" : "");
+        for (size_t i = 0; !stale.stale && i < stale.changes.n; i++)
+            if (stale.changes.v[i].counts && cli_is_task_change(&stale.changes.v[i]))
+                cli_print_change(stdout, &stale.changes.v[i], "    ");
         printf("\n");
         cli_summary_print(e.id, &stats, total, e.trials, NULL);
     }

@@ -95,6 +95,11 @@ void cli_print_change(FILE *f, const sk_config_change *ch, const char *indent)
         fprintf(f, "%s  (%s)\n", indent, ch->note);
 }
 
+int cli_is_task_change(const sk_config_change *ch)
+{
+    return strcmp(ch->variable, "task") == 0 || strncmp(ch->variable, "task.", 5) == 0;
+}
+
 cJSON *cli_changes_json(const sk_config_diff *d)
 {
     cJSON *o = cJSON_CreateObject();
@@ -128,6 +133,7 @@ cJSON *cli_staleness_json(const sk_baseline_staleness *s)
         cJSON_AddNumberToObject(o, "age_days", s->age_days);
     cJSON_AddNumberToObject(o, "max_age_days", s->max_age_days);
     cJSON_AddItemToObject(o, "changes", cli_changes_json(&s->changes));
+    cJSON_AddNumberToObject(o, "task_changes", (double)s->task_changes);
     return o;
 }
 

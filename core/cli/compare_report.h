@@ -50,5 +50,7 @@ int cli_baseline_staleness(const cli_ctx *ctx, const sk_project *proj, sk_store 
 /* Warn on stderr when stale, saying what differs; quiet otherwise. */
 void cli_staleness_warn(const sk_experiment *base, const sk_baseline_staleness *s);
 cJSON *cli_staleness_json(const sk_baseline_staleness *s);
+/* Whether a change is of the task (the variable a baseline is compared on). */
+int cli_is_task_change(const sk_config_change *ch);
 
 #endif

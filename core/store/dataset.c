@@ -113,6 +113,37 @@ int sk_dataset_version_rows(sk_store *st, int64_t version_id, int64_t *rows, cha
     return rc;
 }
 
+int sk_dataset_versions_diff(sk_store *st, int64_t a, int64_t b, int64_t *only_a, int64_t *only_b,
+                             int64_t *changed, char **err)
+{
+    *only_a = *only_b = *changed = 0;
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT (SELECT count(*) FROM dataset_rows x WHERE x.version_id = ?1 AND NOT EXISTS "
+        "(SELECT 1 FROM dataset_rows y WHERE y.version_id = ?2 AND y.row_id = x.row_id)), "
+        "(SELECT count(*) FROM dataset_rows y WHERE y.version_id = ?2 AND NOT EXISTS "
+        "(SELECT 1 FROM dataset_rows x WHERE x.version_id = ?1 AND x.row_id = y.row_id)), "
+        "(SELECT count(*) FROM dataset_rows x JOIN dataset_rows y ON y.version_id = ?2 AND "
+        "y.row_id = x.row_id WHERE x.version_id = ?1 AND (x.input_json IS NOT y.input_json OR "
+        "x.expected_json IS NOT y.expected_json OR x.output_json IS NOT y.output_json OR "
+        "x.metadata_json IS NOT y.metadata_json OR x.tags_json IS NOT y.tags_json))",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, a);
+    sqlite3_bind_int64(s, 2, b);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *only_a = sqlite3_column_int64(s, 0);
+        *only_b = sqlite3_column_int64(s, 1);
+        *changed = sqlite3_column_int64(s, 2);
+    } else {
+        rc = sk_store_error(st, "comparing two dataset versions", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
 int sk_dataset_row_texts(sk_store *st, int64_t version_id, const char *row_id, char **input,
                          char **expected, char **err)
 {

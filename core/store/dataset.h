@@ -92,6 +92,12 @@ int sk_dataset_resolve(sk_store *st, const char *ref, sk_dataset_version *out, c
  * such version). */
 int sk_dataset_version_rows(sk_store *st, int64_t version_id, int64_t *rows, char **err);
 
+/* Two versions a and b row by row id: *only_a rows of a are not in b,
+ * *only_b rows of b are not in a, *changed rows are in both with any field
+ * (input, expected, output, metadata, tags) different. */
+int sk_dataset_versions_diff(sk_store *st, int64_t a, int64_t b, int64_t *only_a, int64_t *only_b,
+                             int64_t *changed, char **err);
+
 /* Row row_id of version version_id: its input and expected JSON texts into
  * *input and *expected (caller frees each; NULL when absent, both NULL when
  * there is no such row). */

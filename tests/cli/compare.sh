@@ -246,6 +246,57 @@ sed 's/"pack": "pack.json"/"pack": "pack.json", "baseline_max_age_days": "old"/'
 run 1 "$SK" -C "$P" compare "$REAL"
 has "$T/err" '"baseline_max_age_days" must be a whole number of days'
 
+# ---- what staleness is (issue 12, item 7) -------------------------------------------
+# A changed task is the change under test, not staleness; a newer dataset
+# version is.  A dataset that only grew (every row of the base's version in
+# the new one, unchanged) is listed, not counted as a variable.
+Q="$T/q"
+mkdir -p "$Q"
+cp "$SK_SRCDIR"/tests/fixtures/compare/* "$Q/"
+chmod +x "$Q/app.sh"
+run 0 "$SK" -C "$Q" dataset import qa "$Q/base.jsonl"
+run 0 "$SK" -C "$Q" run --no-progress
+QBASE=$(exp_id)
+run 0 "$SK" -C "$Q" baseline set "$QBASE"
+sed 's/"field": "output"/"field": "expected"/' \
+    "$SK_SRCDIR/tests/fixtures/compare/scorekit.json" >"$Q/scorekit.json"
+grep -q '"field": "expected"' "$Q/scorekit.json" || fail "the task was not changed"
+run 0 "$SK" -C "$Q" baseline show
+has "$T/out" "status:   current: its dataset version, pack and scorers are the project's"
+has "$T/out" "the task changed since (the change under test"
+has "$T/out" '    task.field: "output" -> "expected"'
+lacks "$T/err" "stale"
+run 0 "$SK" -C "$Q" baseline show --json
+has "$T/out" '"staleness":{"stale":false,"config_changed":false'
+has "$T/out" '"task_changes":'
+run 0 "$SK" -C "$Q" run --no-progress
+QTASK=$(exp_id)
+run 0 "$SK" -C "$Q" compare "$QTASK" --rows 0
+lacks "$T/err" "stale"
+has "$T/out" "changed: 1 variable"
+# The dataset grows by one row; the 40 it had are unchanged.
+cp "$Q/base.jsonl" "$Q/grown.jsonl"
+echo '{"id": "x99", "input": "question x99", "expected": "answer x99", "output": "answer x99", "metadata": {"topic": "geo"}}' >>"$Q/grown.jsonl"
+run 0 "$SK" -C "$Q" dataset import qa "$Q/grown.jsonl"
+run 0 "$SK" -C "$Q" run --no-progress
+QGROWN=$(exp_id)
+run 0 "$SK" -C "$Q" compare "$QGROWN" --rows 0
+lacks "$T/out" "VARIABLES CHANGED"
+has "$T/out" "changed: 1 variable"
+has "$T/out" "(dataset grew by 1 row, not compared)"
+has "$T/err" "the baseline $QBASE is stale"
+has "$T/err" 'dataset version: "qa@1" -> "qa@2"'
+lacks "$T/err" "task.field"
+run 0 "$SK" -C "$Q" compare "$QGROWN" --rows 0 --json
+has "$T/out" '"changes":{"variables":1,"attributable":true'
+# A changed row is a variable again.
+sed 's/"answer g05"/"answer g05!"/' "$Q/grown.jsonl" >"$Q/changed.jsonl"
+run 0 "$SK" -C "$Q" dataset import qa "$Q/changed.jsonl"
+run 0 "$SK" -C "$Q" run --no-progress
+QCHANGED=$(exp_id)
+run 0 "$SK" -C "$Q" compare "$QCHANGED" --rows 0
+has "$T/out" "!! 2 VARIABLES CHANGED"
+
 # ---- history and usage -----------------------------------------------------------------
 cp "$SK_SRCDIR/tests/fixtures/compare/scorekit.json" "$P/scorekit.json"
 run 0 "$SK" -C "$P" baseline set "$REAL"
