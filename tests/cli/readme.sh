@@ -75,13 +75,20 @@ readme_skip './quickstart' "needs root: it apt-get installs the build dependenci
 readme_skip './run-tests' "is this test suite itself (it would run this test again)"
 readme 'export SCOREKIT_PLUGIN_PATH=$PWD/_build/plugins/.libs SCOREKIT_LUA_PATH=$PWD/lua SCOREKIT_CALIBRATION_PATH=$PWD/core/validate/calibration PATH=$PWD/_build:$PATH'
 [ "$(command -v scorekit)" = "$R/_build/scorekit" ] || fail "the README's PATH does not find this build"
-# A sanitized build's library brings the ASan runtime to a plain program:
-# let it start after libc (CI's install stage runs the example unsanitized).
+# A sanitized build's library brings its runtime to the plain example
+# program: ASan's may start after libc; TSan's cannot work in a program not
+# built with it (CI's install stage runs the example unsanitized).
+embed='make -C examples/embed && examples/embed/embed examples/qa examples/qa/data.jsonl'
 case $(ldd "$SK_BUILDDIR/scorekit" 2>/dev/null) in
-*libasan*) export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" ;;
+*libtsan*) readme_skip "$embed" "a ThreadSanitizer build's library cannot run in a program built without it" ;;
+*)
+    case $(ldd "$SK_BUILDDIR/scorekit" 2>/dev/null) in
+    *libasan*) export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" ;;
+    esac
+    readme "$embed"
+    has "$T/out" '"id":"geo-01"'
+    ;;
 esac
-readme 'make -C examples/embed && examples/embed/embed examples/qa examples/qa/data.jsonl'
-has "$T/out" '"id":"geo-01"'
 
 # Using it.
 readme 'scorekit init myproject'

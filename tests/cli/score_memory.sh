@@ -42,8 +42,16 @@ small=$hwm
 peak "$T/big.jsonl"
 big=$hwm
 echo "peak RSS: 3,000 rows $small KiB, 300,000 rows $big KiB"
-[ "$big" -le $((small + 6 * 1024)) ] ||
-    fail "peak RSS grew with the file: $small KiB at 3,000 rows, $big KiB at 300,000"
+# ThreadSanitizer keeps shadow and history for every address the run ever
+# touched, so its RSS grows with the work whatever the program holds; the
+# other builds measure the program.
+case $(ldd "$SK" 2>/dev/null) in
+*libtsan*) echo "peak RSS not compared: a ThreadSanitizer build" ;;
+*)
+    [ "$big" -le $((small + 6 * 1024)) ] ||
+        fail "peak RSS grew with the file: $small KiB at 3,000 rows, $big KiB at 300,000"
+    ;;
+esac
 
 # Past the window (16,384 ids) a repeated id is found at the end, with the
 # error it had within it; read from a pipe, --skip-bad scores the rows again
