@@ -205,10 +205,7 @@ typedef struct row_list {
 static int add_side_row(void *ud, const sk_experiment_row_cells *c)
 {
     row_list *l = ud;
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 64;
-        l->v = sk_xrealloc(l->v, l->cap * sizeof *l->v);
-    }
+    l->v = sk_xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
     side_row *r = &l->v[l->n++];
     r->id = sk_xstrdup(c->row_id);
     r->pos = c->pos;

@@ -1,6 +1,7 @@
 /* Allocation and string helpers (see util.h). */
 #include "base/util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,19 @@ void *sk_xrealloc(void *p, size_t n)
     if (!q)
         oom(n);
     return q;
+}
+
+void *sk_xgrow(void *p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return p;
+    size_t c = *cap ? *cap : 8;
+    while (c < need)
+        c *= 2;
+    if (size && c > SIZE_MAX / size)
+        oom(SIZE_MAX);
+    *cap = c;
+    return sk_xrealloc(p, c * size);
 }
 
 char *sk_xstrndup(const char *s, size_t n)

@@ -15,6 +15,9 @@ void *sk_xmalloc(size_t n);
 void *sk_xcalloc(size_t n, size_t size);
 void *sk_xrealloc(void *p, size_t n);
 char *sk_xstrdup(const char *s);
+/* p grown so that `need` elements of `size` bytes fit: *cap doubles (from 8)
+ * until it holds them.  Returns the block, possibly moved; p may be NULL. */
+void *sk_xgrow(void *p, size_t *cap, size_t need, size_t size);
 char *sk_xstrndup(const char *s, size_t n);
 /* Caller frees the result. */
 char *sk_asprintf(const char *fmt, ...) SK_PRINTF(1, 2);

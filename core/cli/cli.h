@@ -64,6 +64,12 @@ extern const char *cli_command;
  * option; both return '?'. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
+/* The options of a command whose only ones are --json and --help.  Sets
+ * *json; returns -1 to go on (optind at the first argument), else the
+ * status to exit with: CLI_OK after printing help_text, CLI_USAGE after a
+ * bad option. */
+int cli_json_opts(int argc, char **argv, const char *help_text, int *json);
+
 /* Remove every `flag` from argv (before getopt sees it; argv[0] is kept);
  * returns 1 when there was one. */
 int cli_take_flag(int *argc, char **argv, const char *flag);

@@ -14,25 +14,28 @@
 #include "run/engines.h"
 #include "base/util.h"
 
+static const char help_text[] =
+    "usage: scorekit baseline set EXP [--note TEXT] [--force] [--json]\n"
+    "       scorekit baseline show [--json] [--max-age DAYS]\n"
+    "       scorekit baseline history [--json]\n"
+    "\n"
+    "The baseline is the experiment that stands for what is in production;\n"
+    "`scorekit compare` compares against it when given no --base.  Setting one keeps\n"
+    "the earlier ones in the history.\n"
+    "\n"
+    "  set EXP        make experiment EXP (an id or its start) the baseline; an\n"
+    "                 unfinished experiment needs --force\n"
+    "  show           the baseline's figures, and whether it is stale: the project's\n"
+    "                 task, pack or dataset version changed since it ran, or it is\n"
+    "                 older than --max-age DAYS (default: scorekit.json's\n"
+    "                 \"baseline_max_age_days\"; 0: no limit)\n"
+    "  history        every baseline set, newest first\n"
+    "\n"
+    "exit status: 0 done, 1 bad input or no baseline, 64 usage.\n";
+
 static void help(void)
 {
-    printf("usage: scorekit baseline set EXP [--note TEXT] [--force] [--json]\n"
-           "       scorekit baseline show [--json] [--max-age DAYS]\n"
-           "       scorekit baseline history [--json]\n"
-           "\n"
-           "The baseline is the experiment that stands for what is in production;\n"
-           "`scorekit compare` compares against it when given no --base.  Setting one keeps\n"
-           "the earlier ones in the history.\n"
-           "\n"
-           "  set EXP        make experiment EXP (an id or its start) the baseline; an\n"
-           "                 unfinished experiment needs --force\n"
-           "  show           the baseline's figures, and whether it is stale: the project's\n"
-           "                 task, pack or dataset version changed since it ran, or it is\n"
-           "                 older than --max-age DAYS (default: scorekit.json's\n"
-           "                 \"baseline_max_age_days\"; 0: no limit)\n"
-           "  history        every baseline set, newest first\n"
-           "\n"
-           "exit status: 0 done, 1 bad input or no baseline, 64 usage.\n");
+    fputs(help_text, stdout);
 }
 
 /* ---- staleness (shared with compare) ------------------------------------ */
@@ -254,17 +257,9 @@ static int do_show(const cli_ctx *ctx, sk_project *proj, sk_store *st, int argc,
 
 static int do_history(sk_store *st, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int json = 0, c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
-        switch (c) {
-        case 'J': json = 1; break;
-        case 'h': help(); return CLI_OK;
-        default: return CLI_USAGE;
-        }
-    }
+    int json, c = cli_json_opts(argc, argv, help_text, &json);
+    if (c >= 0)
+        return c;
     if (optind < argc) {
         cli_error("baseline history takes no arguments (got \"%s\")", argv[optind]);
         return CLI_USAGE;

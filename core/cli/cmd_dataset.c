@@ -136,19 +136,9 @@ static int cmd_import(const cli_ctx *ctx, int argc, char **argv)
 
 static int cmd_list(const cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int json = 0, c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
-        if (c == 'h') {
-            fputs(usage_text, stdout);
-            return CLI_OK;
-        }
-        if (c != 'j')
-            return CLI_USAGE;
-        json = 1;
-    }
+    int json, c = cli_json_opts(argc, argv, usage_text, &json);
+    if (c >= 0)
+        return c;
     if (optind != argc) {
         cli_error("dataset list takes no arguments");
         return CLI_USAGE;

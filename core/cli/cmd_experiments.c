@@ -11,18 +11,16 @@
 #include "base/util.h"
 #include "store/experiment_read.h"
 
-static void help(void)
-{
-    printf("usage: scorekit experiments [--json]\n"
-           "\n"
-           "List the project's experiments, newest first: id, name, when it started, status\n"
-           "(running, done, or interrupted: stopped, killed or failed; `run --resume` ends it),\n"
-           "dataset@version, cells recorded (of the total when incomplete), task and scorer\n"
-           "errors, the experiment it rescored (origin), each scorer's mean score, and the\n"
-           "model calls it made (with their cost, when the project prices its models).\n"
-           "\n"
-           "  --json   one JSON array of objects\n");
-}
+static const char help_text[] =
+    "usage: scorekit experiments [--json]\n"
+    "\n"
+    "List the project's experiments, newest first: id, name, when it started, status\n"
+    "(running, done, or interrupted: stopped, killed or failed; `run --resume` ends it),\n"
+    "dataset@version, cells recorded (of the total when incomplete), task and scorer\n"
+    "errors, the experiment it rescored (origin), each scorer's mean score, and the\n"
+    "model calls it made (with their cost, when the project prices its models).\n"
+    "\n"
+    "  --json   one JSON array of objects\n";
 
 typedef struct listed {
     char *id, *name, *created_at, *finished_at, *status, *dataset, *origin;
@@ -61,10 +59,7 @@ static char *dup_or_null(const char *s)
 static int add_listed(void *ud, const sk_experiment_listed *e)
 {
     listing *ls = ud;
-    if (ls->n == ls->cap) {
-        ls->cap = ls->cap ? ls->cap * 2 : 16;
-        ls->v = sk_xrealloc(ls->v, ls->cap * sizeof *ls->v);
-    }
+    ls->v = sk_xgrow(ls->v, &ls->cap, ls->n + 1, sizeof *ls->v);
     listed *l = &ls->v[ls->n++];
     memset(l, 0, sizeof *l);
     l->id = dup_or_null(e->id);
@@ -181,17 +176,9 @@ static void print_table(const listed *v, size_t n)
 
 int cmd_experiments(const cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int json = 0, c;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
-        switch (c) {
-        case 'J': json = 1; break;
-        case 'h': help(); return CLI_OK;
-        default: return CLI_USAGE;
-        }
-    }
+    int json, c = cli_json_opts(argc, argv, help_text, &json);
+    if (c >= 0)
+        return c;
     if (optind < argc) {
         cli_error("experiments takes no arguments (got \"%s\"); `scorekit show EXP` shows one",
                   argv[optind]);

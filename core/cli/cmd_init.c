@@ -6,26 +6,17 @@
 
 #include "cli/cli.h"
 
+static const char help_text[] =
+    "usage: scorekit init [DIR] [--json]\n\n"
+    "Create DIR (default: the current folder) with scorekit.json, a starter\n"
+    "pack.json and a small data.jsonl.  Existing files are never overwritten.\n"
+    "--json prints only {\"dir\", \"created\": [paths]}.\n";
+
 int cmd_init(const cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    int c, json = 0;
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
-        if (c == 'J') {
-            json = 1;
-            continue;
-        }
-        if (c == 'h') {
-            printf("usage: scorekit init [DIR] [--json]\n\n"
-                   "Create DIR (default: the current folder) with scorekit.json, a starter\n"
-                   "pack.json and a small data.jsonl.  Existing files are never overwritten.\n"
-                   "--json prints only {\"dir\", \"created\": [paths]}.\n");
-            return CLI_OK;
-        }
-        return CLI_USAGE;
-    }
+    int json, c = cli_json_opts(argc, argv, help_text, &json);
+    if (c >= 0)
+        return c;
     if (argc - optind > 1) {
         cli_error("init takes at most one folder");
         return CLI_USAGE;

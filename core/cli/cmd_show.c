@@ -140,10 +140,7 @@ static int add_error(void *ud, const sk_experiment_error *e)
     err_group *g = gr->g;
     if (!g || g->idx != e->idx || strcmp(g->message, e->message) != 0 ||
         (e->scorer && (!g->scorer || strcmp(g->scorer, e->scorer) != 0))) {
-        if (v->ngroups == gr->cap) {
-            gr->cap = gr->cap ? gr->cap * 2 : 8;
-            v->groups = sk_xrealloc(v->groups, gr->cap * sizeof *v->groups);
-        }
+        v->groups = sk_xgrow(v->groups, &gr->cap, v->ngroups + 1, sizeof *v->groups);
         g = gr->g = &v->groups[v->ngroups++];
         memset(g, 0, sizeof *g);
         g->idx = e->idx;
@@ -195,10 +192,7 @@ static int add_row_score(void *ud, const sk_cell_score_row *c)
     row_reader *rr = ud;
     row_view *r = rr->r;
     if (!r->nt || r->t[r->nt - 1].trial != c->trial) {
-        if (r->nt == rr->tcap) {
-            rr->tcap = rr->tcap ? rr->tcap * 2 : 4;
-            r->t = sk_xrealloc(r->t, rr->tcap * sizeof *r->t);
-        }
+        r->t = sk_xgrow(r->t, &rr->tcap, r->nt + 1, sizeof *r->t);
         trial_view *tv = &r->t[r->nt++];
         memset(tv, 0, sizeof *tv);
         tv->trial = c->trial;
@@ -211,10 +205,7 @@ static int add_row_score(void *ud, const sk_cell_score_row *c)
     if (!c->scorer)
         return 0; /* a task error: no scores */
     trial_view *tv = &r->t[r->nt - 1];
-    if (tv->nv == rr->vcap) {
-        rr->vcap = rr->vcap ? rr->vcap * 2 : 4;
-        tv->v = sk_xrealloc(tv->v, rr->vcap * sizeof *tv->v);
-    }
+    tv->v = sk_xgrow(tv->v, &rr->vcap, tv->nv + 1, sizeof *tv->v);
     verdict *vd = &tv->v[tv->nv++];
     vd->scorer = sk_xstrdup(c->scorer);
     vd->kind = dup_or_null(c->kind);

@@ -97,6 +97,25 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
 
 const char *cli_command = "";
 
+int cli_json_opts(int argc, char **argv, const char *help_text, int *json)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'J'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int c;
+    *json = 0;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+        if (c == 'J')
+            *json = 1;
+        else if (c == 'h') {
+            fputs(help_text, stdout);
+            return CLI_OK;
+        } else
+            return CLI_USAGE;
+    }
+    return -1;
+}
+
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
 {
     /* ':' first: a missing value returns ':' rather than '?', so the two

@@ -166,10 +166,7 @@ int sk_registry_load(sk_registry *reg, const char *path, char **err)
             dlclose(dl);
             return SK_OK;
         }
-    if (reg->n == reg->cap) {
-        reg->cap = reg->cap ? reg->cap * 2 : 8;
-        reg->v = sk_xrealloc(reg->v, reg->cap * sizeof *reg->v);
-    }
+    reg->v = sk_xgrow(reg->v, &reg->cap, reg->n + 1, sizeof *reg->v);
     loaded *l = &reg->v[reg->n++];
     l->path = sk_xstrdup(path);
     l->dl = dl;

@@ -307,10 +307,7 @@ static int l_sk_score(lua_State *L)
             free(err);
             return lua_error(L);
         }
-        if (c->n == c->cap) {
-            c->cap = c->cap ? c->cap * 2 : 4;
-            c->open = sk_xrealloc(c->open, c->cap * sizeof *c->open);
-        }
+        c->open = sk_xgrow(c->open, &c->cap, c->n + 1, sizeof *c->open);
         e = &c->open[c->n++];
         e->key = key;
         e->ops = ops;

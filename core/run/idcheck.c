@@ -194,10 +194,7 @@ static int spill(sk_idcheck *c, char **err)
         return rc;
     c->ids_len += c->arena.len;
     c->runs_len += c->n;
-    if (c->nruns == c->runs_cap) {
-        c->runs_cap = c->runs_cap ? 2 * c->runs_cap : 16;
-        c->run_end = sk_xrealloc(c->run_end, c->runs_cap * sizeof *c->run_end);
-    }
+    c->run_end = sk_xgrow(c->run_end, &c->runs_cap, c->nruns + 1, sizeof *c->run_end);
     c->run_end[c->nruns++] = c->runs_len;
     c->n = 0;
     sk_buf_reset(&c->arena);
@@ -353,10 +350,7 @@ static int group_add(sk_idcheck *c, group *g, const entry *x, char **err)
     for (size_t i = 0; i < g->n; i++) {
         if (g->len[i] == len && memcmp(g->bytes.data + g->at[i], g->bytes.data + at, len) == 0) {
             g->bytes.len = at; /* a repeat: its bytes are already there */
-            if (c->ndups == c->dups_cap) {
-                c->dups_cap = c->dups_cap ? 2 * c->dups_cap : 16;
-                c->dups = sk_xrealloc(c->dups, c->dups_cap * sizeof *c->dups);
-            }
+            c->dups = sk_xgrow(c->dups, &c->dups_cap, c->ndups + 1, sizeof *c->dups);
             c->dups[c->ndups++] = (sk_iddup){(size_t)x->line, g->line[i], x->off};
             return SK_OK;
         }

@@ -197,10 +197,7 @@ static void job_fn(void *ud, int worker_index, void *item)
 static void job_done(pool *p, job *j, int ran)
 {
     if (ran) {
-        while (p->dlen + j->n > p->dcap) {
-            p->dcap = p->dcap ? p->dcap * 2 : 256;
-            p->done = sk_xrealloc(p->done, p->dcap * sizeof *p->done);
-        }
+        p->done = sk_xgrow(p->done, &p->dcap, p->dlen + j->n, sizeof *p->done);
         memcpy(p->done + p->dlen, j->cells, j->n * sizeof *j->cells);
         p->dlen += j->n;
     }

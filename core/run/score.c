@@ -136,10 +136,8 @@ static void validate_batch(runner *run, worker *w, batch *b)
 
 static void add_bad_line(runner *run, size_t line)
 {
-    if (run->nbad_list == run->bad_cap) {
-        run->bad_cap = run->bad_cap ? 2 * run->bad_cap : 64;
-        run->bad_list = sk_xrealloc(run->bad_list, run->bad_cap * sizeof *run->bad_list);
-    }
+    run->bad_list =
+        sk_xgrow(run->bad_list, &run->bad_cap, run->nbad_list + 1, sizeof *run->bad_list);
     run->bad_list[run->nbad_list++] = line;
 }
 

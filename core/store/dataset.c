@@ -280,10 +280,7 @@ int sk_dataset_list(sk_store *st, sk_dataset_version **out, size_t *n, char **er
     size_t cap = 0;
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 8;
-            *out = sk_xrealloc(*out, cap * sizeof **out);
-        }
+        *out = sk_xgrow(*out, &cap, *n + 1, sizeof **out);
         version_from(s, &(*out)[(*n)++]);
     }
     if (step != SQLITE_DONE) {

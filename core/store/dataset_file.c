@@ -137,10 +137,7 @@ static void key_add(key_set *s, const char *key)
         else
             hi = mid;
     }
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 8;
-        s->keys = sk_xrealloc(s->keys, s->cap * sizeof *s->keys);
-    }
+    s->keys = sk_xgrow(s->keys, &s->cap, s->n + 1, sizeof *s->keys);
     memmove(s->keys + lo + 1, s->keys + lo, (s->n - lo) * sizeof *s->keys);
     s->keys[lo] = sk_xstrdup(key);
     s->n++;

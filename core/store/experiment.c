@@ -358,10 +358,7 @@ int sk_experiment_done_cells(sk_store *st, const char *exp_id, char ***out, size
     bind_text(s, 1, exp_id);
     size_t cap = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 256;
-            *out = sk_xrealloc(*out, cap * sizeof **out);
-        }
+        *out = sk_xgrow(*out, &cap, *n + 1, sizeof **out);
         (*out)[(*n)++] = sk_asprintf("%s\t%d", (const char *)sqlite3_column_text(s, 0),
                                      sqlite3_column_int(s, 1));
     }

@@ -75,10 +75,7 @@ static int load_scorers(sk_store *st, const char *exp_id, int stored, sk_exp_sta
     size_t cap = 0;
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (out->nscorers == cap) {
-            cap = cap ? cap * 2 : 8;
-            out->scorers = sk_xrealloc(out->scorers, cap * sizeof *out->scorers);
-        }
+        out->scorers = sk_xgrow(out->scorers, &cap, out->nscorers + 1, sizeof *out->scorers);
         sk_exp_scorer_stats *sc = &out->scorers[out->nscorers++];
         memset(sc, 0, sizeof *sc);
         sc->name = sk_xstrdup((const char *)sqlite3_column_text(s, 0));

@@ -217,10 +217,7 @@ int sk_llm_cache_stats(sk_store *st, sk_llm_cache_stat **rows, size_t *n, char *
     size_t cap = 0;
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *rows = sk_xrealloc(*rows, cap * sizeof **rows);
-        }
+        *rows = sk_xgrow(*rows, &cap, *n + 1, sizeof **rows);
         sk_llm_cache_stat *r = &(*rows)[(*n)++];
         r->model = sk_store_column_dup(s, 0);
         r->entries = (long)sqlite3_column_int64(s, 1);

@@ -97,10 +97,7 @@ static void stored_close(void *state)
 static int add_cell(void *ud, const sk_cell_output *o)
 {
     stored_state *s = ud;
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 256;
-        s->cells = sk_xrealloc(s->cells, s->cap * sizeof *s->cells);
-    }
+    s->cells = sk_xgrow(s->cells, &s->cap, s->n + 1, sizeof *s->cells);
     stored_cell *c = &s->cells[s->n++];
     memset(c, 0, sizeof *c);
     c->row_id = sk_xstrndup(o->row_id, o->id_len);

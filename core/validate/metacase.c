@@ -167,10 +167,7 @@ static char *case_text(const cJSON *src, const char *where, int *has_expected, c
 
 static sk_metacase *push(sk_metacase_set *set)
 {
-    if (set->n == set->cap) {
-        set->cap = set->cap ? set->cap * 2 : 64;
-        set->items = sk_xrealloc(set->items, set->cap * sizeof *set->items);
-    }
+    set->items = sk_xgrow(set->items, &set->cap, set->n + 1, sizeof *set->items);
     sk_metacase *m = &set->items[set->n++];
     memset(m, 0, sizeof *m);
     return m;
@@ -497,8 +494,7 @@ int sk_metacase_load_dir(sk_metacase_set *set, const char *dir, sk_mc_origin ori
     while ((de = readdir(d))) {
         size_t l = strlen(de->d_name);
         if (l > 6 && strcmp(de->d_name + l - 6, ".jsonl") == 0) {
-            if (n == cap)
-                names = sk_xrealloc(names, (cap = cap ? cap * 2 : 16) * sizeof *names);
+            names = sk_xgrow(names, &cap, n + 1, sizeof *names);
             names[n++] = sk_asprintf("%s/%s", dir, de->d_name);
         }
     }
