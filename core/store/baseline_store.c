@@ -67,6 +67,20 @@ int sk_baseline_set(sk_store *st, const char *exp_ref, const char *note, int for
     return rc;
 }
 
+static void baseline_from(sqlite3_stmt *s, void *elem)
+{
+    sk_baseline *b = elem;
+    b->id = sqlite3_column_int64(s, 0);
+    b->experiment_id = sk_store_column_dup(s, 1);
+    b->set_at = sk_store_column_dup(s, 2);
+    b->note = sk_store_column_dup(s, 3);
+}
+
+static void baseline_clear(void *elem)
+{
+    sk_baseline_clear(elem);
+}
+
 static int query(sk_store *st, const char *sql, sk_baseline **out, size_t *n, char **err)
 {
     *out = NULL;
@@ -75,23 +89,8 @@ static int query(sk_store *st, const char *sql, sk_baseline **out, size_t *n, ch
     int rc = sk_store_prepare(st, &s, sql, err);
     if (rc)
         return rc;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = sk_xrealloc(*out, (*n + 1) * sizeof **out);
-        sk_baseline *b = &(*out)[(*n)++];
-        b->id = sqlite3_column_int64(s, 0);
-        b->experiment_id = sk_store_column_dup(s, 1);
-        b->set_at = sk_store_column_dup(s, 2);
-        b->note = sk_store_column_dup(s, 3);
-    }
-    sqlite3_finalize(s);
-    if (step != SQLITE_DONE) {
-        sk_baseline_list_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-        return sk_store_error(st, "reading the baselines", err);
-    }
-    return SK_OK;
+    return sk_store_collect(st, s, sizeof **out, baseline_from, baseline_clear,
+                            "reading the baselines", (void **)out, n, err);
 }
 
 int sk_baseline_current(sk_store *st, sk_baseline *out, char **err)

@@ -265,6 +265,16 @@ static int load_version(sk_store *st, int64_t vid, sk_dataset_version *out, char
     return rc;
 }
 
+static void version_fill(sqlite3_stmt *s, void *elem)
+{
+    version_from(s, elem);
+}
+
+static void version_clear(void *elem)
+{
+    sk_dataset_version_clear(elem);
+}
+
 int sk_dataset_list(sk_store *st, sk_dataset_version **out, size_t *n, char **err)
 {
     *out = NULL;
@@ -277,20 +287,8 @@ int sk_dataset_list(sk_store *st, sk_dataset_version **out, size_t *n, char **er
                               err);
     if (rc)
         return rc;
-    size_t cap = 0;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = sk_xgrow(*out, &cap, *n + 1, sizeof **out);
-        version_from(s, &(*out)[(*n)++]);
-    }
-    if (step != SQLITE_DONE) {
-        rc = sk_store_error(st, "listing datasets", err);
-        sk_dataset_list_free(*out, *n);
-        *out = NULL;
-        *n = 0;
-    }
-    sqlite3_finalize(s);
-    return rc;
+    return sk_store_collect(st, s, sizeof **out, version_fill, version_clear, "listing datasets",
+                            (void **)out, n, err);
 }
 
 void sk_dataset_list_free(sk_dataset_version *v, size_t n)

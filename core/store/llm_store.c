@@ -200,6 +200,20 @@ int sk_llm_store_usage(sk_store *st, const char *exp_id, sk_llm_logged_usage *ou
     return rc;
 }
 
+static void cache_stat_from(sqlite3_stmt *s, void *elem)
+{
+    sk_llm_cache_stat *r = elem;
+    r->model = sk_store_column_dup(s, 0);
+    r->entries = (long)sqlite3_column_int64(s, 1);
+    r->bytes = (long)sqlite3_column_int64(s, 2);
+    r->hits = (long)sqlite3_column_int64(s, 3);
+}
+
+static void cache_stat_clear(void *elem)
+{
+    free(((sk_llm_cache_stat *)elem)->model);
+}
+
 int sk_llm_cache_stats(sk_store *st, sk_llm_cache_stat **rows, size_t *n, char **err)
 {
     *rows = NULL;
@@ -214,24 +228,8 @@ int sk_llm_cache_stats(sk_store *st, sk_llm_cache_stat **rows, size_t *n, char *
                               err);
     if (rc)
         return rc;
-    size_t cap = 0;
-    int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        *rows = sk_xgrow(*rows, &cap, *n + 1, sizeof **rows);
-        sk_llm_cache_stat *r = &(*rows)[(*n)++];
-        r->model = sk_store_column_dup(s, 0);
-        r->entries = (long)sqlite3_column_int64(s, 1);
-        r->bytes = (long)sqlite3_column_int64(s, 2);
-        r->hits = (long)sqlite3_column_int64(s, 3);
-    }
-    if (step != SQLITE_DONE) {
-        rc = sk_store_error(st, "reading the LLM cache", err);
-        sk_llm_cache_stats_free(*rows, *n);
-        *rows = NULL;
-        *n = 0;
-    }
-    sqlite3_finalize(s);
-    return rc;
+    return sk_store_collect(st, s, sizeof **rows, cache_stat_from, cache_stat_clear,
+                            "reading the LLM cache", (void **)rows, n, err);
 }
 
 void sk_llm_cache_stats_free(sk_llm_cache_stat *rows, size_t n)

@@ -60,6 +60,32 @@ static int fail(sk_store *st, const char *msg, const char *while_, const char *w
     return sk_errf(err, SK_EIO, "%s: %s (while %s%s)", st->path, msg, while_, what);
 }
 
+int sk_store_collect(sk_store *st, sqlite3_stmt *s, size_t size,
+                     void (*fill)(sqlite3_stmt *s, void *elem), void (*clear)(void *elem),
+                     const char *what, void **out, size_t *n, char **err)
+{
+    char *v = NULL;
+    size_t len = 0, cap = 0;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        v = sk_xgrow(v, &cap, len + 1, size);
+        memset(v + len * size, 0, size);
+        fill(s, v + len++ * size);
+    }
+    int rc = step == SQLITE_DONE ? SK_OK : sk_store_error(st, what, err);
+    sqlite3_finalize(s);
+    if (rc) {
+        for (size_t i = 0; clear && i < len; i++)
+            clear(v + i * size);
+        free(v);
+        v = NULL;
+        len = 0;
+    }
+    *out = v;
+    *n = len;
+    return rc;
+}
+
 int sk_store_error(sk_store *st, const char *what, char **err)
 {
     return fail(st, sqlite3_errmsg(st->db), "", what, err);

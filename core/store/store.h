@@ -113,6 +113,15 @@ int sk_store_step_done(sk_store *st, sqlite3_stmt *stmt, const char *what, char 
  * SQL NULL. */
 char *sk_store_column_dup(sqlite3_stmt *stmt, int i);
 
+/* Step s to its end and finalize it, collecting one element of `size`
+ * bytes per result row into a new array: fill() copies the row into the
+ * zeroed element.  On a step error each element is given to clear() (may
+ * be NULL), the array is freed, *out is NULL and *n 0, and the result is
+ * sk_store_error's with WHAT.  The caller frees *out (and its elements). */
+int sk_store_collect(sk_store *st, sqlite3_stmt *s, size_t size,
+                     void (*fill)(sqlite3_stmt *s, void *elem), void (*clear)(void *elem),
+                     const char *what, void **out, size_t *n, char **err);
+
 /* Store "PATH: SQLITE_MESSAGE (while WHAT)" in *err, taking the message
  * from the connection's last error, and return SK_EIO.  A full disk
  * (SQLITE_FULL, or an I/O error with ENOSPC) reads "PATH: disk full: ...;
