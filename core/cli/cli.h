@@ -178,6 +178,7 @@ typedef struct cli_progress {
     int enabled;
     double start, last_draw;
     const char *what;
+    sk_llm *llm; /* borrowed; when set, the line shows its in-flight limit */
 } cli_progress;
 void cli_progress_init(cli_progress *p, int enabled, const char *what);
 void cli_progress_cb(size_t done, size_t total, void *ud);

@@ -47,6 +47,7 @@ static int rescore(const cli_ctx *ctx, const sk_project *proj, sk_store *st,
     char *abs_pack = pack->path ? realpath(pack->path, NULL) : NULL;
     cli_progress bar;
     cli_progress_init(&bar, progress, "cells");
+    bar.llm = cli_llm_client(ctx);
     sk_run_opts o = {0};
     o.project_dir = proj->dir;
     o.llm = cli_llm_client(ctx);

@@ -243,6 +243,7 @@ int cmd_run(const cli_ctx *ctx, int argc, char **argv)
             abs_pack = realpath(pp, NULL);
         cli_progress bar;
         cli_progress_init(&bar, progress, "cells");
+        bar.llm = cli_llm_client(ctx);
         sk_run_opts o = {0};
         o.project_dir = proj->dir;
         o.llm = cli_llm_client(ctx);

@@ -215,6 +215,7 @@ int cmd_score(const cli_ctx *ctx, int argc, char **argv)
 
     cli_progress bar;
     cli_progress_init(&bar, progress, "rows");
+    bar.llm = cli_llm_client(ctx);
     sk_score_opts o = {0};
     o.llm = cli_llm_client(ctx);
     o.project_dir = proj ? proj->dir : NULL;

@@ -231,6 +231,7 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
         o.jobs = jobs;
         cli_progress bar;
         cli_progress_init(&bar, progress, "calls");
+        bar.llm = cli_llm_client(ctx);
         o.progress = cli_progress_cb;
         o.progress_ud = &bar;
         if (sk_meta_validate(pack, &o, &rep, &err) != SK_OK)

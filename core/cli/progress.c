@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "llm/llm.h"
 
 void cli_progress_init(cli_progress *p, int enabled, const char *what)
 {
@@ -10,6 +11,7 @@ void cli_progress_init(cli_progress *p, int enabled, const char *what)
     p->start = cli_now();
     p->last_draw = 0;
     p->what = what;
+    p->llm = NULL;
 }
 
 void cli_progress_cb(size_t done, size_t total, void *ud)
@@ -32,6 +34,10 @@ void cli_progress_cb(size_t done, size_t total, void *ud)
     double eta = rate > 0 ? (double)(total - done) / rate : 0;
     fprintf(stderr, "\r[%s] %3.0f%% %zu/%zu %s  %.0f/s  ETA %.0fs ", bar, frac * 100, done, total,
             p->what, rate, eta);
+    /* Below its ceiling the model client was told to slow down (429s). */
+    if (p->llm)
+        fprintf(stderr, " in flight <= %d/%d ", sk_llm_in_flight_limit(p->llm),
+                sk_llm_max_in_flight(p->llm));
     fflush(stderr);
 }
 

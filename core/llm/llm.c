@@ -66,7 +66,8 @@ int sk_llm_open(sk_llm **out, const cJSON *config, const char *db_path, char **e
         sk_llm_close(llm);
         return rc;
     }
-    llm->limit = sk_llm_limit_new(llm->cfg.max_in_flight, llm->cfg.requests_per_minute);
+    llm->limit = sk_llm_limit_new(llm->cfg.max_in_flight, llm->cfg.requests_per_minute,
+                                  llm->cfg.adaptive_in_flight);
     llm->rng = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)llm;
     *out = llm;
     return 0;
@@ -128,6 +129,11 @@ const char *sk_llm_default_provider(sk_llm *llm)
 int sk_llm_max_in_flight(sk_llm *llm)
 {
     return llm->cfg.max_in_flight;
+}
+
+int sk_llm_in_flight_limit(sk_llm *llm)
+{
+    return sk_llm_limit_current(llm->limit);
 }
 
 void sk_llm_reply_free(sk_llm_reply *reply)
@@ -222,15 +228,19 @@ static int send_with_retries(sk_llm *llm, const sk_llm_provider *p, const char *
     long timeout_ms = (long)ceil(p->timeout_s * 1000);
     int rc = 0;
     for (;;) {
-        sk_llm_limit_acquire(llm->limit);
+        unsigned long ticket = sk_llm_limit_acquire(llm->limit);
         sk_llm_http_resp_free(&r->resp);
         int sent = sk_llm_http_post(url, headers, nh, body, timeout_ms, &r->resp);
-        sk_llm_limit_release(llm->limit);
+        long status = sent == 0 ? r->resp.status : 0;
+        sk_llm_limit_release(llm->limit, ticket,
+                             status >= 200 && status < 300 ? SK_LLM_DONE_OK
+                             : status == 429 || status == 503 || status == 529
+                                 ? SK_LLM_DONE_OVERLOADED
+                                 : SK_LLM_DONE_OTHER);
         r->attempts++;
         pthread_mutex_lock(&llm->mu);
         llm->counters.requests++;
         pthread_mutex_unlock(&llm->mu);
-        long status = sent == 0 ? r->resp.status : 0;
         if (status >= 200 && status < 300)
             break;
         double elapsed = sk_now_ms() - start;

@@ -85,4 +85,8 @@ const char *sk_llm_default_provider(sk_llm *llm);
  * workers that waiting on this client can keep busy. */
 int sk_llm_max_in_flight(sk_llm *llm);
 
+/* The in-flight limit now: max_in_flight, or less while the server answers
+ * 429/503/529 ("adaptive_in_flight", on by default; see llm_limit.h). */
+int sk_llm_in_flight_limit(sk_llm *llm);
+
 #endif

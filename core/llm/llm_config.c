@@ -21,7 +21,8 @@
 #include "base/util.h"
 
 static const char *const top_keys[] = {
-    "provider", "providers", "max_in_flight", "requests_per_minute", "cache", NULL};
+    "provider", "providers", "max_in_flight", "adaptive_in_flight", "requests_per_minute",
+    "cache",    NULL};
 static const char *const provider_keys[] = {
     "api",         "base_url",       "api_key_env",   "model",        "tools",  "timeout_s",
     "max_retries", "retry_budget_s", "retry_base_ms", "retry_cap_ms", "prices", NULL};
@@ -246,6 +247,7 @@ int sk_llm_config_parse(sk_llm_config *out, const cJSON *config, char **err)
 {
     memset(out, 0, sizeof *out);
     out->max_in_flight = 16;
+    out->adaptive_in_flight = 1;
     out->cache = 1;
     if (config && !cJSON_IsObject(config))
         return sk_errf(err, SK_EINVAL, "llm: must be an object");
@@ -293,7 +295,8 @@ int sk_llm_config_parse(sk_llm_config *out, const cJSON *config, char **err)
     out->max_in_flight = (int)v;
     if ((rc = get_number(config, "requests_per_minute", "llm", 0, 1e7, 0, &out->requests_per_minute,
                          err)) ||
-        (rc = get_bool(config, "cache", "llm", &out->cache, err)))
+        (rc = get_bool(config, "cache", "llm", &out->cache, err)) ||
+        (rc = get_bool(config, "adaptive_in_flight", "llm", &out->adaptive_in_flight, err)))
         return rc;
     return 0;
 }

@@ -42,7 +42,8 @@ typedef struct sk_llm_config {
     sk_llm_provider *providers;
     size_t nproviders;
     size_t default_provider;
-    int max_in_flight;
+    int max_in_flight;          /* the ceiling of the adaptive limit */
+    int adaptive_in_flight;     /* lower it on 429/503/529 (default 1) */
     double requests_per_minute; /* 0: unlimited */
     int cache;
 } sk_llm_config;

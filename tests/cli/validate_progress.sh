@@ -31,6 +31,8 @@ has "$T/tty" "[##############################] 100% "
 grep -E '100% ([0-9]+)/\1 calls .* ETA 0s' "$T/tty" >/dev/null ||
     fail "the last frame does not count every call with an ETA"
 has "$T/tty" "/s  ETA"
+# The model client's in-flight limit, at its ceiling while nothing pushes back.
+has "$T/tty" "in flight <= 16/16"
 script -qec "'$SK' validate --no-progress" /dev/null >"$T/tty" 2>&1 </dev/null
 lacks "$T/tty" "ETA"
 finish

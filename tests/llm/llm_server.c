@@ -20,6 +20,9 @@
  * "correct" (the calibration records' format).
  * GET /stats: {"requests", "chat", "messages", "connections"};
  * GET /last: the last model request {"path", "body", "headers"}.
+ * --capacity N plays a provider's concurrency limit: a model request that
+ * arrives while N are being served gets 429 at once (no Retry-After), and
+ * its --log line says "refused": true.
  * --log FILE appends a line per model request, for shell tests that have
  * no HTTP client: {"path", "model", "key", "in_flight"}, where key is the
  * API key the request carried and in_flight counts the model requests
@@ -51,6 +54,7 @@
  * atomic, which a signal handler may also store to (it is lock-free). */
 static atomic_int stopping;
 static long latency_ms;
+static long capacity; /* --capacity; 0: none */
 static const char *api_key;
 
 /* What the simulated judges know: the correct answer to each question. */
@@ -699,7 +703,7 @@ static void remember_last(const request *rq)
 
 /* Serve one model request.  Returns 0 to keep the connection, -1 to drop it. */
 /* One --log line (see the top of the file). */
-static void log_request(const request *rq, int anthropic, long arrived_with)
+static void log_request(const request *rq, int anthropic, long arrived_with, int refused)
 {
     if (!log_file)
         return;
@@ -714,6 +718,8 @@ static void log_request(const request *rq, int anthropic, long arrived_with)
     cJSON_AddStringToObject(o, "model", cJSON_IsString(m) ? m->valuestring : "");
     cJSON_AddStringToObject(o, "key", k ? k : "");
     cJSON_AddNumberToObject(o, "in_flight", (double)arrived_with);
+    if (refused)
+        cJSON_AddTrueToObject(o, "refused");
     char *text = cJSON_PrintUnformatted(o);
     pthread_mutex_lock(&mu);
     fprintf(log_file, "%s\n", text);
@@ -732,8 +738,11 @@ static int serve_model(int fd, const request *rq, int anthropic)
     pthread_mutex_lock(&mu);
     long arrived_with = ++in_flight;
     pthread_mutex_unlock(&mu);
-    log_request(rq, anthropic, arrived_with);
-    int rc = serve_model_counted(fd, rq, anthropic);
+    int refused = capacity > 0 && arrived_with > capacity;
+    log_request(rq, anthropic, arrived_with, refused);
+    int rc = refused ? respond_error(fd, 429, NULL, "test server: over capacity (%ld in flight)",
+                                     capacity)
+                     : serve_model_counted(fd, rq, anthropic);
     pthread_mutex_lock(&mu);
     in_flight--;
     pthread_mutex_unlock(&mu);
@@ -877,6 +886,8 @@ int main(int argc, char **argv)
             port_file = argv[++i];
         else if (strcmp(argv[i], "--latency-ms") == 0 && i + 1 < argc)
             latency_ms = strtol(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--capacity") == 0 && i + 1 < argc)
+            capacity = atol(argv[++i]);
         else if (strcmp(argv[i], "--api-key") == 0 && i + 1 < argc)
             api_key = argv[++i];
         else if (strcmp(argv[i], "--truth") == 0 && i + 1 < argc)
@@ -889,7 +900,7 @@ int main(int argc, char **argv)
             }
         } else {
             fprintf(stderr, "usage: llm_server --port-file FILE [--latency-ms N] [--api-key KEY] "
-                            "[--truth PATH]... [--log FILE]\n");
+                            "[--truth PATH]... [--log FILE] [--capacity N]\n");
             return 64;
         }
     }

@@ -125,7 +125,7 @@ static void *hold(void *ud)
 {
     lim_arg *a = ud;
     for (int i = 0; i < 20; i++) {
-        sk_llm_limit_acquire(a->l);
+        unsigned long ticket = sk_llm_limit_acquire(a->l);
         pthread_mutex_lock(a->mu);
         (*a->now)++;
         if (*a->now > *a->max)
@@ -136,14 +136,14 @@ static void *hold(void *ud)
         pthread_mutex_lock(a->mu);
         (*a->now)--;
         pthread_mutex_unlock(a->mu);
-        sk_llm_limit_release(a->l);
+        sk_llm_limit_release(a->l, ticket, SK_LLM_DONE_OK);
     }
     return NULL;
 }
 
 START_TEST(in_flight_limit)
 {
-    sk_llm_limit *l = sk_llm_limit_new(3, 0);
+    sk_llm_limit *l = sk_llm_limit_new(3, 0, 1);
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     int now = 0, max = 0;
     lim_arg a = {l, &mu, &now, &max};
@@ -155,6 +155,75 @@ START_TEST(in_flight_limit)
     ck_assert_int_le(max, 3);
     ck_assert_int_le(sk_llm_limit_peak(l), 3);
     ck_assert_int_ge(sk_llm_limit_peak(l), 1);
+    sk_llm_limit_free(l);
+}
+END_TEST
+
+/* The adaptive limit step by step: halved once by the 429s of requests
+ * sent together, never below one, raised by 1/N a success, never above the
+ * ceiling. */
+START_TEST(adaptive_limit_steps)
+{
+    sk_llm_aimd a;
+    sk_llm_aimd_init(&a, 16);
+    ck_assert_int_eq(sk_llm_aimd_slots(&a), 16);
+    unsigned long t0 = a.epoch;
+    /* Sixteen requests sent under the first limit all come back 429: one
+     * halving, not sixteen. */
+    for (int i = 0; i < 16; i++)
+        sk_llm_aimd_done(&a, t0, SK_LLM_DONE_OVERLOADED);
+    ck_assert_int_eq(sk_llm_aimd_slots(&a), 8);
+    ck_assert_uint_eq(a.epoch, t0 + 1);
+    /* A request sent after it is refused too: halved again. */
+    sk_llm_aimd_done(&a, a.epoch, SK_LLM_DONE_OVERLOADED);
+    ck_assert_int_eq(sk_llm_aimd_slots(&a), 4);
+    /* Other failures (a 500, a timeout) say nothing about load. */
+    sk_llm_aimd_done(&a, a.epoch, SK_LLM_DONE_OTHER);
+    ck_assert_int_eq(sk_llm_aimd_slots(&a), 4);
+    /* Four successes at 4 raise it by about one: 4 + 1/4 + 1/4.25 + ... */
+    for (int i = 0; i < 4; i++)
+        sk_llm_aimd_done(&a, a.epoch, SK_LLM_DONE_OK);
+    ck_assert(a.cur > 4.9 && a.cur < 5.0);
+    ck_assert_int_eq(sk_llm_aimd_slots(&a), 4);
+    sk_llm_aimd_done(&a, a.epoch, SK_LLM_DONE_OK);
+    ck_assert_int_eq(sk_llm_aimd_slots(&a), 5);
+    /* Never below one. */
+    for (int i = 0; i < 10; i++)
+        sk_llm_aimd_done(&a, a.epoch, SK_LLM_DONE_OVERLOADED);
+    ck_assert(a.cur == 1);
+    ck_assert_int_eq(sk_llm_aimd_slots(&a), 1);
+    /* Never above the ceiling: 16 from 1 takes about (16^2 - 1) / 2 successes. */
+    int n = 0;
+    while (sk_llm_aimd_slots(&a) < 16 && n < 1000) {
+        sk_llm_aimd_done(&a, a.epoch, SK_LLM_DONE_OK);
+        n++;
+    }
+    ck_assert_int_ge(n, 120);
+    ck_assert_int_le(n, 135);
+    for (int i = 0; i < 100; i++)
+        sk_llm_aimd_done(&a, a.epoch, SK_LLM_DONE_OK);
+    ck_assert(a.cur == 16);
+}
+END_TEST
+
+/* Through the limit: a 429 lowers what acquire lets through; with
+ * adaptive off it stays. */
+START_TEST(adaptive_limit_acquire)
+{
+    sk_llm_limit *l = sk_llm_limit_new(8, 0, 1);
+    unsigned long t = sk_llm_limit_acquire(l);
+    sk_llm_limit_release(l, t, SK_LLM_DONE_OVERLOADED);
+    ck_assert_int_eq(sk_llm_limit_current(l), 4);
+    ck_assert_int_eq((int)sk_llm_limit_decreases(l), 1);
+    /* An old ticket (sent before the decrease) does not lower it again. */
+    t = sk_llm_limit_acquire(l);
+    sk_llm_limit_release(l, t - 1, SK_LLM_DONE_OVERLOADED);
+    ck_assert_int_eq(sk_llm_limit_current(l), 4);
+    sk_llm_limit_free(l);
+    l = sk_llm_limit_new(8, 0, 0);
+    t = sk_llm_limit_acquire(l);
+    sk_llm_limit_release(l, t, SK_LLM_DONE_OVERLOADED);
+    ck_assert_int_eq(sk_llm_limit_current(l), 8);
     sk_llm_limit_free(l);
 }
 END_TEST
@@ -256,6 +325,8 @@ static Suite *retry_suite(void)
     tcase_add_test(tc, backoff_bounds);
     tcase_add_test(tc, token_bucket);
     tcase_add_test(tc, in_flight_limit);
+    tcase_add_test(tc, adaptive_limit_steps);
+    tcase_add_test(tc, adaptive_limit_acquire);
     tcase_add_test(tc, fallback_is_strict);
     tcase_add_test(tc, args_checked_against_schema);
     tcase_add_test(tc, canonical_json_and_messages);
