@@ -52,6 +52,7 @@ void sk_comparison_free(sk_comparison *c)
         free(r->delta);
         free(r->change);
         free(r->hard);
+        free(r->flaky);
     }
     free(c->rows);
     for (size_t i = 0; i < c->nsegments; i++) {
@@ -83,6 +84,7 @@ typedef struct scorer_def {
     char *name;
     int has_threshold;
     double threshold;
+    sk_reducer reducer;
 } scorer_def;
 
 static void free_defs(scorer_def *d, size_t n)
@@ -97,7 +99,8 @@ typedef struct def_list {
     size_t n;
 } def_list;
 
-static int add_def(void *ud, const char *name, int has_threshold, double threshold)
+static int add_def(void *ud, const char *name, int has_threshold, double threshold,
+                   const char *reducer)
 {
     def_list *l = ud;
     l->v = sk_xrealloc(l->v, (l->n + 1) * sizeof *l->v);
@@ -105,6 +108,9 @@ static int add_def(void *ud, const char *name, int has_threshold, double thresho
     d->name = sk_xstrdup(name);
     d->has_threshold = has_threshold;
     d->threshold = threshold;
+    d->reducer = SK_REDUCE_MEAN; /* also for a name a later version added */
+    if (reducer)
+        sk_reducer_parse(reducer, &d->reducer);
     return 0;
 }
 
@@ -175,6 +181,8 @@ static void match_scorers(sk_comparison *c, const scorer_def *b, size_t nb, cons
         sc->base_threshold = bd->threshold;
         sc->new_has_threshold = n[i].has_threshold;
         sc->new_threshold = n[i].threshold;
+        sc->base_reducer = bd->reducer;
+        sc->new_reducer = n[i].reducer;
     }
     for (size_t i = 0; i < nb; i++)
         if (!find_def(n, nn, b[i].name)) {
@@ -247,6 +255,7 @@ static void merge_rows(sk_comparison *c, side_row *b, size_t nb, side_row *n, si
         r->delta = sk_xcalloc(ns ? ns : 1, sizeof *r->delta);
         r->change = sk_xcalloc(ns ? ns : 1, 1);
         r->hard = sk_xcalloc(ns ? ns : 1, 1);
+        r->flaky = sk_xcalloc(ns ? ns : 1, 1);
         if (cmp <= 0) {
             r->in_base = 1;
             r->pos = b[i].pos;
@@ -343,7 +352,7 @@ static int load_scores(sk_store *st, sk_comparison *c, int new_side, char **err)
  * trials against the threshold, as the experiment summary counts a row.
  * -1 when the scorer has no threshold on this side: nothing to flip. */
 static int side_pass(sk_row_verdict *v, const sk_cmp_side *sd, const char *name, int has_thr,
-                     double thr)
+                     double thr, sk_reducer red)
 {
     if (!has_thr)
         return -1;
@@ -351,7 +360,11 @@ static int side_pass(sk_row_verdict *v, const sk_cmp_side *sd, const char *name,
     sk_verdict kind = sd->errors   ? SK_VERDICT_ERROR
                       : sd->scored ? SK_VERDICT_SCORE
                                    : SK_VERDICT_SKIP;
-    sk_row_verdict_add(v, name, kind, sd->mean, has_thr, thr, NULL);
+    /* The reducer's verdict, as a score that meets the threshold or not. */
+    double as = kind == SK_VERDICT_SCORE && red != SK_REDUCE_MEAN
+                    ? (sk_reducer_pass(red, sd->pass, sd->fail, sd->mean, thr) ? thr : -1)
+                    : sd->mean;
+    sk_row_verdict_add(v, name, kind, as, has_thr, thr, NULL);
     return (int)sk_row_verdict_end(v);
 }
 
@@ -364,6 +377,8 @@ static void classify_rows(sk_comparison *c)
             sk_cmp_side *b = &r->base[k], *n = &r->new_[k];
             r->delta[k] = NAN;
             r->change[k] = SK_ROW_NA;
+            r->flaky[k] = (sc->base_has_threshold && b->pass && b->fail ? SK_FLAKY_BASE : 0) |
+                          (sc->new_has_threshold && n->pass && n->fail ? SK_FLAKY_NEW : 0);
             if (!r->in_base || !r->in_new)
                 continue;
             /* Passed every base trial, failed every new one. */
@@ -412,12 +427,16 @@ static void figures(const sk_comparison *c, size_t k, const size_t *idx, size_t 
         if (!r->in_base || !r->in_new)
             continue;
         const sk_cmp_side *b = &r->base[k], *nw = &r->new_[k];
-        int pb = side_pass(&v, b, sc->name, sc->base_has_threshold, sc->base_threshold);
-        int pn = side_pass(&v, nw, sc->name, sc->new_has_threshold, sc->new_threshold);
+        int pb = side_pass(&v, b, sc->name, sc->base_has_threshold, sc->base_threshold,
+                           sc->base_reducer);
+        int pn =
+            side_pass(&v, nw, sc->name, sc->new_has_threshold, sc->new_threshold, sc->new_reducer);
         f->pass_to_fail += pb == SK_ROW_PASS && pn == SK_ROW_FAIL;
         f->fail_to_pass += pb == SK_ROW_FAIL && pn == SK_ROW_PASS;
         f->no_verdict += pb >= 0 && pn >= 0 && (pb == SK_ROW_NO_VERDICT || pn == SK_ROW_NO_VERDICT);
         f->hard_regressions += r->hard[k];
+        f->flaky_base += (r->flaky[k] & SK_FLAKY_BASE) != 0;
+        f->flaky_new += (r->flaky[k] & SK_FLAKY_NEW) != 0;
         if (isnan(r->delta[k])) {
             f->unpaired += b->scored || nw->scored;
             continue;

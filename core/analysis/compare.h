@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "analysis/config_diff.h"
+#include "base/reducer.h"
 #include "store/experiment.h"
 #include "store/store.h"
 
@@ -70,6 +71,9 @@ typedef struct sk_cmp_figures {
      * a threshold: neither a pass nor a fail, so never a flip. */
     size_t no_verdict;
     size_t hard_regressions; /* passed in every base trial, failed (by score) in every new one */
+    /* Rows whose trials disagree: some scored trial at or above the
+     * threshold and some below it, on the base side and on the new. */
+    size_t flaky_base, flaky_new;
     sk_cmp_verdict verdict;
     int small; /* |diff| < SK_COMPARE_SMALL */
     /* To resolve a difference of this size (two-sided 5 %, 80 % power,
@@ -84,6 +88,7 @@ typedef struct sk_cmp_scorer {
     char *name;
     int base_has_threshold, new_has_threshold;
     double base_threshold, new_threshold;
+    sk_reducer base_reducer, new_reducer; /* each side's row verdict across trials */
     sk_cmp_figures fig;
 } sk_cmp_scorer;
 
@@ -95,6 +100,9 @@ typedef struct sk_cmp_side {
     unsigned errors;     /* trials with an error of the scorer or of the task */
     double mean, sd;     /* over the scored trials; NAN when none / under 2 */
 } sk_cmp_side;
+
+/* Which sides of a row x scorer have trials that disagree on pass/fail. */
+enum { SK_FLAKY_BASE = 1, SK_FLAKY_NEW = 2 };
 
 /* Per-row change of one scorer. */
 enum { SK_ROW_NA = 0, SK_ROW_SAME, SK_ROW_UP, SK_ROW_DOWN };
@@ -109,6 +117,7 @@ typedef struct sk_cmp_row {
     double *delta;                /* per scorer: new mean - base mean; NAN unless both scored */
     unsigned char *change;        /* per scorer: SK_ROW_* */
     unsigned char *hard;          /* per scorer: 1 for a hard regression */
+    unsigned char *flaky;         /* per scorer: SK_FLAKY_BASE | SK_FLAKY_NEW */
     size_t nregressed, nimproved; /* scorers */
     double worst; /* the most negative delta among regressed scorers (0 when none) */
     double best;  /* the largest delta among improved scorers (0 when none) */
@@ -159,6 +168,9 @@ void sk_comparison_free(sk_comparison *c);
  * Caller frees the array; *n receives its length. */
 size_t *sk_compare_regressed_rows(const sk_comparison *c, size_t *n);
 size_t *sk_compare_improved_rows(const sk_comparison *c, size_t *n);
+/* Indices of the rows flaky on the new side for some scorer, in dataset
+ * order.  Caller frees; *n receives the length. */
+size_t *sk_compare_flaky_rows(const sk_comparison *c, size_t *n);
 
 /* One side of a row, for showing it: its first recorded trial.  Strings
  * are owned by the detail. */
@@ -190,13 +202,18 @@ typedef struct sk_cmp_gate {
     double min_effect;
 } sk_cmp_gate;
 
-/* Evaluate the gates, plus, when `rows` is set, the row gate: a row that
- * passed in every base trial and failed in every new trial of a gated
- * scorer (every scorer when no gate names one).  *reasons receives one
- * message per firing (caller frees each and the array), *n their number.
- * Returns 0, or SK_ENOTFOUND when a gate names a scorer the comparison
- * does not have (the message lists those it has). */
-int sk_compare_gate(const sk_comparison *c, const sk_cmp_gate *gates, size_t ngates, int rows,
-                    char ***reasons, size_t *n, char **err);
+/* What sk_compare_gate checks besides the scorers' verdicts. */
+enum {
+    SK_GATE_ROWS = 1, /* a row passed in every base trial and failed in every new one */
+    SK_GATE_FLAKY = 2 /* a row's new trials disagree on pass/fail */
+};
+
+/* Evaluate the gates, plus the row checks `checks` asks for (SK_GATE_*),
+ * for the gated scorers (every scorer when no gate names one).  *reasons
+ * receives one message per firing (caller frees each and the array), *n
+ * their number.  Returns 0, or SK_ENOTFOUND when a gate names a scorer the
+ * comparison does not have (the message lists those it has). */
+int sk_compare_gate(const sk_comparison *c, const sk_cmp_gate *gates, size_t ngates,
+                    unsigned checks, char ***reasons, size_t *n, char **err);
 
 #endif

@@ -60,6 +60,19 @@ size_t *sk_compare_improved_rows(const sk_comparison *c, size_t *n)
     return list_rows(c, 0, n);
 }
 
+size_t *sk_compare_flaky_rows(const sk_comparison *c, size_t *n)
+{
+    size_t *idx = sk_xmalloc((c->nrows ? c->nrows : 1) * sizeof *idx);
+    *n = 0;
+    for (size_t i = 0; i < c->nrows; i++)
+        for (size_t k = 0; k < c->nscorers; k++)
+            if (c->rows[i].flaky[k] & SK_FLAKY_NEW) {
+                idx[(*n)++] = i;
+                break;
+            }
+    return idx;
+}
+
 /* ---- one row in detail -------------------------------------------------- */
 
 static void clear_trial(const sk_comparison *c, sk_cmp_trial *t)
@@ -149,8 +162,8 @@ static void add_reason(char ***reasons, size_t *n, char *msg)
     (*reasons)[(*n)++] = msg;
 }
 
-int sk_compare_gate(const sk_comparison *c, const sk_cmp_gate *gates, size_t ngates, int rows,
-                    char ***reasons, size_t *n, char **err)
+int sk_compare_gate(const sk_comparison *c, const sk_cmp_gate *gates, size_t ngates,
+                    unsigned checks, char ***reasons, size_t *n, char **err)
 {
     *reasons = NULL;
     *n = 0;
@@ -194,7 +207,22 @@ int sk_compare_gate(const sk_comparison *c, const sk_cmp_gate *gates, size_t nga
                                 f->boot_lo, f->boot_hi, f->pairs,
                                 gates[g].min_effect > 0 ? ", beyond the minimum effect" : ""));
         }
-        if (!rows || (named && !gated[k]))
+        if (named && !gated[k])
+            continue;
+        if ((checks & SK_GATE_FLAKY) && f->flaky_new) {
+            sk_buf ids = {0};
+            size_t listed = 0;
+            for (size_t i = 0; i < c->nrows && listed < 5; i++)
+                if (c->rows[i].flaky[k] & SK_FLAKY_NEW)
+                    sk_buf_printf(&ids, "%s%s", listed++ ? ", " : "", c->rows[i].id);
+            add_reason(reasons, n,
+                       sk_asprintf("%s: %zu row%s flaky in the new experiment (its trials "
+                                   "disagree on pass/fail): %s%s",
+                                   sc->name, f->flaky_new, f->flaky_new == 1 ? "" : "s", ids.data,
+                                   f->flaky_new > listed ? ", ..." : ""));
+            sk_buf_free(&ids);
+        }
+        if (!(checks & SK_GATE_ROWS))
             continue;
         for (size_t i = 0; i < c->nrows; i++)
             if (c->rows[i].hard[k])

@@ -16,6 +16,7 @@
 #include "store/experiment_read.h"
 
 enum { CLI_GATE = 3 }; /* a --fail-on-* gate fired */
+enum { FLAKY_REPORT, FLAKY_FAIL, FLAKY_IGNORE };
 
 static void help(void)
 {
@@ -24,6 +25,7 @@ static void help(void)
         "                        [--epsilon X] [--rows N] [--max-age DAYS] [--json]\n"
         "                        [--junit FILE] [--fail-on-regression[=SCORER[:MIN]]]...\n"
         "                        [--min-effect X] [--fail-on-row-regression]\n"
+        "                        [--flaky report|fail|ignore]\n"
         "\n"
         "Compare experiment EXP (default: the newest) with the baseline (or --base EXP).\n"
         "Rows are paired by id and each row's trials averaged; per scorer: both means, the\n"
@@ -54,6 +56,11 @@ static void help(void)
         "                         also exit 3 when a row passed a scorer's threshold in every\n"
         "                         baseline trial and fails it in every new trial (by a score\n"
         "                         below it: an error is no verdict, not a fail)\n"
+        "  --flaky report|fail|ignore\n"
+        "                         rows whose new trials disagree on pass/fail: listed\n"
+        "                         (report, the default), also exit 3 (fail), or not\n"
+        "                         listed (ignore).  A scorer's \"reducer\" in the pack decides\n"
+        "                         a row's pass/fail across its trials (default: the mean)\n"
         "\n"
         "exit status: 0 compared (whatever the verdicts), 1 bad input (unknown experiment,\n"
         "no baseline, nothing in common), 3 a --fail-on-* gate fired, 64 usage.\n",
@@ -102,6 +109,7 @@ typedef struct opts {
     double epsilon, min_effect;
     long rows;
     int max_age, json, sort_regressions, row_gate;
+    int flaky; /* FLAKY_* */
 } opts;
 
 static void opts_free(opts *o)
@@ -152,7 +160,8 @@ static int parse_opts(int argc, char **argv, opts *o)
         O_JUNIT,
         O_FAIL,
         O_MIN,
-        O_ROWFAIL
+        O_ROWFAIL,
+        O_FLAKY
     };
     static const struct option lopts[] = {{"base", required_argument, NULL, O_BASE},
                                           {"by", required_argument, NULL, O_BY},
@@ -165,6 +174,7 @@ static int parse_opts(int argc, char **argv, opts *o)
                                           {"fail-on-regression", optional_argument, NULL, O_FAIL},
                                           {"min-effect", required_argument, NULL, O_MIN},
                                           {"fail-on-row-regression", no_argument, NULL, O_ROWFAIL},
+                                          {"flaky", required_argument, NULL, O_FLAKY},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
@@ -225,6 +235,18 @@ static int parse_opts(int argc, char **argv, opts *o)
                 return CLI_USAGE;
             break;
         case O_ROWFAIL: o->row_gate = 1; break;
+        case O_FLAKY:
+            if (strcmp(optarg, "report") == 0)
+                o->flaky = FLAKY_REPORT;
+            else if (strcmp(optarg, "fail") == 0)
+                o->flaky = FLAKY_FAIL;
+            else if (strcmp(optarg, "ignore") == 0)
+                o->flaky = FLAKY_IGNORE;
+            else {
+                cli_error("--flaky takes report, fail or ignore, got \"%s\"", optarg);
+                return CLI_USAGE;
+            }
+            break;
         case 'h': help(); return -1;
         default: return CLI_USAGE;
         }
@@ -349,13 +371,17 @@ int cmd_compare(const cli_ctx *ctx, int argc, char **argv)
         r.shown = (size_t)o.rows;
         r.regressed = sk_compare_regressed_rows(c, &r.nregressed);
         r.improved = sk_compare_improved_rows(c, &r.nimproved);
+        if (o.flaky != FLAKY_IGNORE)
+            r.flaky = sk_compare_flaky_rows(c, &r.nflaky);
         if (load_details(st, c, r.regressed, r.nregressed, r.shown, &r.reg_detail) ||
             load_details(st, c, r.improved, r.nimproved, r.shown, &r.imp_detail))
             rc = CLI_FAIL;
     }
     if (rc == CLI_OK) {
-        r.gated = o.ngates || o.row_gate;
-        if (sk_compare_gate(c, o.gates, o.ngates, o.row_gate, &r.gate_reasons, &r.ngate_reasons,
+        r.gated = o.ngates || o.row_gate || o.flaky == FLAKY_FAIL;
+        unsigned checks =
+            (o.row_gate ? SK_GATE_ROWS : 0) | (o.flaky == FLAKY_FAIL ? SK_GATE_FLAKY : 0);
+        if (sk_compare_gate(c, o.gates, o.ngates, checks, &r.gate_reasons, &r.ngate_reasons,
                             &err) != SK_OK) {
             cli_error("%s", err);
             rc = CLI_FAIL;
@@ -393,6 +419,7 @@ int cmd_compare(const cli_ctx *ctx, int argc, char **argv)
     }
     free(r.regressed);
     free(r.improved);
+    free(r.flaky);
     for (size_t i = 0; i < r.ngate_reasons; i++)
         free(r.gate_reasons[i]);
     free(r.gate_reasons);

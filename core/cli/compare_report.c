@@ -428,6 +428,28 @@ static void print_rows(const cli_compare_report *r, int regressed, int w)
         print_row(r, idx[i], &det[i], w);
 }
 
+/* Rows whose new trials disagree on pass/fail, with each flaky scorer's
+ * passing trials of those scored. */
+static void print_flaky(const cli_compare_report *r)
+{
+    const sk_comparison *c = r->c;
+    if (!r->nflaky)
+        return;
+    printf("\nflaky rows (%zu; the new trials disagree on pass/fail):\n", r->nflaky);
+    for (size_t i = 0; i < r->nflaky && i < r->shown; i++) {
+        const sk_cmp_row *row = &c->rows[r->flaky[i]];
+        printf("  %s:", row->id);
+        for (size_t k = 0; k < c->nscorers; k++)
+            if (row->flaky[k] & SK_FLAKY_NEW)
+                printf("  %s passed %u of %u trials (%s)", c->scorers[k].name, row->new_[k].pass,
+                       row->new_[k].pass + row->new_[k].fail,
+                       sk_reducer_name(c->scorers[k].new_reducer));
+        printf("\n");
+    }
+    if (r->nflaky > r->shown)
+        printf("  ... and %zu more (--rows N shows more)\n", r->nflaky - r->shown);
+}
+
 void cli_compare_print_text(const cli_compare_report *r)
 {
     const sk_comparison *c = r->c;
@@ -446,6 +468,7 @@ void cli_compare_print_text(const cli_compare_report *r)
     print_segments(r, w);
     print_rows(r, 1, w);
     print_rows(r, 0, w);
+    print_flaky(r);
     if (r->gated) {
         printf("\ngate: %s\n", r->ngate_reasons ? "FAILED" : "passed");
         for (size_t i = 0; i < r->ngate_reasons; i++)
@@ -496,6 +519,8 @@ static void add_figures(cJSON *o, const sk_cmp_figures *f)
     cJSON_AddBoolToObject(o, "small", f->small);
     cli_json_num(o, "rows_needed", f->rows_needed);
     cli_json_num(o, "trials_needed", f->trials_needed);
+    cJSON_AddNumberToObject(o, "flaky_base", (double)f->flaky_base);
+    cJSON_AddNumberToObject(o, "flaky_new", (double)f->flaky_new);
 }
 
 static cJSON *threshold_json(int has, double v)
@@ -616,6 +641,8 @@ cJSON *cli_compare_json(const cli_compare_report *r)
         cJSON_AddItemToObject(j, "new_threshold",
                               threshold_json(s->new_has_threshold, s->new_threshold));
         add_figures(j, &s->fig);
+        cJSON_AddStringToObject(j, "base_reducer", sk_reducer_name(s->base_reducer));
+        cJSON_AddStringToObject(j, "new_reducer", sk_reducer_name(s->new_reducer));
         cJSON_AddItemToArray(sc, j);
     }
     cJSON *segs = cJSON_AddArrayToObject(o, "segments");
@@ -650,6 +677,27 @@ cJSON *cli_compare_json(const cli_compare_report *r)
     cJSON *reasons = cJSON_AddArrayToObject(gate, "reasons");
     for (size_t i = 0; i < r->ngate_reasons; i++)
         cJSON_AddItemToArray(reasons, cJSON_CreateString(r->gate_reasons[i]));
+    if (r->flaky) {
+        cJSON_AddNumberToObject(o, "flaky_count", (double)r->nflaky);
+        cJSON *fl = cJSON_AddArrayToObject(o, "flaky");
+        for (size_t i = 0; i < r->nflaky; i++) {
+            const sk_cmp_row *row = &c->rows[r->flaky[i]];
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "id", row->id);
+            cJSON *arr = cJSON_AddArrayToObject(j, "scorers");
+            for (size_t k = 0; k < c->nscorers; k++) {
+                if (!(row->flaky[k] & SK_FLAKY_NEW))
+                    continue;
+                cJSON *x = cJSON_CreateObject();
+                cJSON_AddStringToObject(x, "name", c->scorers[k].name);
+                cJSON_AddNumberToObject(x, "passed", row->new_[k].pass);
+                cJSON_AddNumberToObject(x, "failed", row->new_[k].fail);
+                cJSON_AddStringToObject(x, "reducer", sk_reducer_name(c->scorers[k].new_reducer));
+                cJSON_AddItemToArray(arr, x);
+            }
+            cJSON_AddItemToArray(fl, j);
+        }
+    }
     return o;
 }
 

@@ -21,6 +21,7 @@ typedef struct cli_compare_report {
     const sk_baseline_staleness *stale; /* NULL: not checked */
     size_t *regressed, nregressed;      /* row indices, worst first */
     size_t *improved, nimproved;
+    size_t *flaky, nflaky;         /* rows flaky on the new side (NULL: not listed) */
     size_t shown;                  /* rows shown per list (--rows) */
     sk_cmp_row_detail *reg_detail; /* for the first min(shown, nregressed) */
     sk_cmp_row_detail *imp_detail; /* likewise */

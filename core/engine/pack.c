@@ -16,7 +16,8 @@
 
 /* "validate" (thresholds and meta-cases for `scorekit validate`) is read
  * by metaeval.c. */
-static const char *const entry_keys[] = {"use", "as", "params", "threshold", "weight", NULL};
+static const char *const entry_keys[] = {"use",    "as",      "params", "threshold",
+                                         "weight", "reducer", NULL};
 static const char *const pack_keys[] = {"name", "version", "description", "scorers", NULL};
 
 /* An entry's engine resolves it: the engine its "use" prefix names, else
@@ -114,6 +115,16 @@ static int parse_entry(sk_pack_entry *e, const cJSON *j, size_t idx, const sk_js
             return sk_errf(err, SK_EINVAL, "%s: \"weight\" must be a number >= 0", where);
         e->weight = w->valuedouble;
     }
+    const cJSON *red = cJSON_GetObjectItemCaseSensitive(j, "reducer");
+    if (red && (!cJSON_IsString(red) || sk_reducer_parse(red->valuestring, &e->reducer)))
+        return sk_errf(err, SK_EINVAL,
+                       "%s: \"reducer\" must be one of %s (how its trials add up "
+                       "to the row's pass/fail)",
+                       where, sk_reducer_names());
+    if (red && !e->has_threshold && e->reducer != SK_REDUCE_MEAN)
+        return sk_errf(err, SK_EINVAL,
+                       "%s: \"reducer\": \"%s\" decides pass/fail, which needs a \"threshold\"",
+                       where, red->valuestring);
     int rc = resolve_entry(e, where, cJSON_GetObjectItemCaseSensitive(j, "params"), path, root, j,
                            reg, err);
     if (rc == SK_OK && !as && e->ops->named_by_def) {
@@ -495,6 +506,9 @@ char *sk_pack_describe(const sk_pack *pack)
         if (e->has_threshold)
             cJSON_AddNumberToObject(o, "threshold", e->threshold);
         cJSON_AddNumberToObject(o, "weight", e->weight);
+        /* Only when not the default, so packs written before keep their hash. */
+        if (e->reducer != SK_REDUCE_MEAN)
+            cJSON_AddStringToObject(o, "reducer", sk_reducer_name(e->reducer));
         cJSON_AddItemToArray(arr, o);
     }
     char *s = cJSON_PrintUnformatted(root);

@@ -15,6 +15,7 @@
 
 #include <stddef.h>
 
+#include "base/reducer.h"
 #include "engine/engine.h"
 #include "engine/registry.h"
 
@@ -23,8 +24,9 @@ typedef struct sk_pack_entry {
     char *use;         /* as written in the pack */
     char *params_json; /* complete params, defaults filled in */
     int has_threshold;
-    double threshold; /* in [0,1] when has_threshold */
-    double weight;    /* >= 0, default 1 */
+    double threshold;   /* in [0,1] when has_threshold */
+    double weight;      /* >= 0, default 1 */
+    sk_reducer reducer; /* "reducer": the row's verdict across trials */
     const sk_engine_ops *ops;
     const void *impl; /* engine's scorer description (borrowed from the registry) */
     unsigned flags;   /* SK_SCORER_* */

@@ -218,7 +218,9 @@ int sk_run_create_experiment(sk_store *st, const sk_experiment *e, const sk_pack
     sk_experiment_scorer *sc = sk_xcalloc(pack->n ? pack->n : 1, sizeof *sc);
     for (size_t i = 0; i < pack->n; i++) {
         const sk_pack_entry *pe = &pack->entries[i];
-        sc[i] = (sk_experiment_scorer){pe->name, pe->has_threshold, pe->threshold, pe->weight};
+        sc[i] = (sk_experiment_scorer){
+            pe->name, pe->has_threshold, pe->threshold, pe->weight,
+            pe->reducer == SK_REDUCE_MEAN ? NULL : sk_reducer_name(pe->reducer)};
     }
     int rc = sk_experiment_create(st, e, sc, pack->n, err);
     free(sc);

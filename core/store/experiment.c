@@ -107,7 +107,7 @@ int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experime
     if (rc == SK_OK)
         rc = sk_store_prepare(st, &s,
                               "INSERT INTO experiment_scorers (experiment_id, idx, name, "
-                              "threshold, weight) VALUES (?, ?, ?, ?, ?)",
+                              "threshold, weight, reducer) VALUES (?, ?, ?, ?, ?, ?)",
                               err);
     for (size_t i = 0; rc == SK_OK && i < n; i++) {
         const sk_experiment_scorer *pe = &scorers[i];
@@ -119,6 +119,7 @@ int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experime
         else
             sqlite3_bind_null(s, 4);
         sqlite3_bind_double(s, 5, pe->weight);
+        bind_text(s, 6, pe->reducer);
         rc = sk_store_step_done(st, s, "recording the experiment's scorers", err);
     }
     sqlite3_finalize(s);

@@ -40,6 +40,7 @@ typedef struct sk_experiment_scorer {
     const char *name;
     int has_threshold;
     double threshold, weight;
+    const char *reducer; /* base/reducer.h's name; NULL: "mean" */
 } sk_experiment_scorer;
 
 /* Record a new experiment (status running, its lease held by this

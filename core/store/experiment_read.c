@@ -26,7 +26,8 @@ typedef struct walk {
     int (*error)(void *ud, const sk_experiment_error *e);
     int (*lowest)(void *ud, const char *row_id, double mean);
     int (*cell)(void *ud, const sk_cell_score_row *r);
-    int (*scorer)(void *ud, const char *name, int has_threshold, double threshold);
+    int (*scorer)(void *ud, const char *name, int has_threshold, double threshold,
+                  const char *reducer);
     int (*row_cells)(void *ud, const sk_experiment_row_cells *r);
     int (*score)(void *ud, const sk_experiment_score *s);
     const char *row_id; /* each_row_score's and each_cell_score's row */
@@ -369,17 +370,17 @@ int sk_experiment_each_cell_score(sk_store *st, const char *exp_id, const char *
 static int scorer_row(sqlite3_stmt *s, const walk *w)
 {
     return w->scorer(w->ud, text(s, 0), sqlite3_column_type(s, 1) != SQLITE_NULL,
-                     sqlite3_column_double(s, 1));
+                     sqlite3_column_double(s, 1), text(s, 2));
 }
 
 int sk_experiment_each_scorer(sk_store *st, const char *exp_id,
                               int (*fn)(void *ud, const char *name, int has_threshold,
-                                        double threshold),
+                                        double threshold, const char *reducer),
                               void *ud, char **err)
 {
     sqlite3_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
-                              "SELECT name, threshold FROM experiment_scorers WHERE "
+                              "SELECT name, threshold, reducer FROM experiment_scorers WHERE "
                               "experiment_id = ? ORDER BY idx",
                               err);
     if (rc)

@@ -114,11 +114,11 @@ int sk_experiment_each_cell_score(sk_store *st, const char *exp_id, const char *
                                   char **err);
 
 /* The experiment's scorers in the pack's order: name, and its threshold
- * when it has one (has_threshold 0: threshold is 0).  name is borrowed for
- * the call. */
+ * when it has one (has_threshold 0: threshold is 0), and its reducer's name
+ * (NULL: "mean").  Strings are borrowed for the call. */
 int sk_experiment_each_scorer(sk_store *st, const char *exp_id,
                               int (*fn)(void *ud, const char *name, int has_threshold,
-                                        double threshold),
+                                        double threshold, const char *reducer),
                               void *ud, char **err);
 
 /* One dataset row as the experiment ran it: its first position, its cells

@@ -260,6 +260,10 @@ static const char migration_summaries[] =
     "ALTER TABLE experiment_scorers ADD COLUMN summary_skipped INTEGER;"
     "ALTER TABLE experiment_scorers ADD COLUMN summary_errors INTEGER;";
 
+/* 11: a scorer's reducer (NULL: "mean"), how its trials add up to a row's
+ * pass/fail in `compare` (base/reducer.h). */
+static const char migration_reducers[] = "ALTER TABLE experiment_scorers ADD COLUMN reducer TEXT;";
+
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
     {2, "experiments", migration_experiments},
@@ -271,6 +275,7 @@ static const sk_migration migrations[] = {
     {8, "experiment leases", migration_leases},
     {9, "scores kind check", migration_scores_kind_check},
     {10, "experiment summaries", migration_summaries},
+    {11, "scorer reducers", migration_reducers},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

@@ -206,6 +206,46 @@ grep -qE '^exact +0\.9500 +0\.8750 +-0\.0750 .* +0 +0 +40 +9 +0 +REGRESSED$' "$T
 has "$T/out" "no single row moved beyond its trial noise and epsilon"
 has "$T/out" "regressed rows: 0"
 
+# ---- flaky rows and reducers (issue 17) ----------------------------------------------
+# m01..m09 pass exact and similarity in trials 0 and 2 and fail in trial 1:
+# flaky rows, listed; --flaky fail gates on them, --flaky ignore hides them.
+run 0 "$SK" -C "$P" compare "$FLAKY" --base "$STEADY" --rows 3
+has "$T/out" "flaky rows (9; the new trials disagree on pass/fail):"
+has "$T/out" "  m01:  exact passed 2 of 3 trials (mean)  similarity passed 2 of 3 trials (mean)"
+has "$T/out" "  ... and 6 more (--rows N shows more)"
+run 3 "$SK" -C "$P" compare "$FLAKY" --base "$STEADY" --rows 0 --flaky fail
+has "$T/out" "gate: FAILED"
+has "$T/out" "exact: 9 rows flaky in the new experiment (its trials disagree on pass/fail): m01, m02, m03, m04, m05, ..."
+run 0 "$SK" -C "$P" compare "$FLAKY" --base "$STEADY" --rows 0 --flaky ignore
+lacks "$T/out" "flaky rows"
+run 0 "$SK" -C "$P" compare "$FLAKY" --base "$STEADY" --rows 0 --json
+has "$T/out" '"flaky_base":0,"flaky_new":9,"base_reducer":"mean","new_reducer":"mean"'
+has "$T/out" '"flaky_count":9,"flaky":[{"id":"m01","scorers":[{"name":"exact","passed":2,"failed":1,"reducer":"mean"}'
+run 64 "$SK" -C "$P" compare "$FLAKY" --base "$STEADY" --flaky sometimes
+has "$T/err" '--flaky takes report, fail or ignore, got "sometimes"'
+# By the mean (2/3 under exact's threshold 1) each flaky row flipped pass ->
+# fail; with "reducer": "majority" (2 of 3 trials pass) none did.
+cp "$P/pack.json" "$T/pack.json.orig"
+sed 's/"as": "exact", "threshold": 1}/"as": "exact", "threshold": 1, "reducer": "majority"}/' \
+    "$T/pack.json.orig" >"$P/pack.json"
+runexp $SETS --set "command=[\"$P/app.sh\"]" --set 'env={"MODEL":"flaky"}'
+MAJ=$E
+run 0 "$SK" -C "$P" compare "$MAJ" --base "$STEADY" --rows 0 --json
+has "$T/out" '"flaky_new":9,"base_reducer":"mean","new_reducer":"majority"'
+grep -q '"name":"exact",[^}]*"pass_to_fail":0,' "$T/out" || fail "majority: exact flipped: $(cat "$T/out")"
+run 0 "$SK" -C "$P" compare "$FLAKY" --base "$STEADY" --rows 0 --json
+grep -q '"name":"exact",[^}]*"pass_to_fail":9,' "$T/out" || fail "mean: exact did not flip 9 rows"
+# A reducer the pack does not know, or one that has no threshold to decide by.
+sed 's/"as": "exact", "threshold": 1}/"as": "exact", "threshold": 1, "reducer": "median"}/' \
+    "$T/pack.json.orig" >"$P/pack.json"
+run 1 "$SK" -C "$P" run --no-progress
+has "$T/err" 'scorer "exact": "reducer" must be one of mean, majority, min, max, pass^k, pass@k'
+sed 's/"as": "exact", "threshold": 1}/"as": "exact", "reducer": "min"}/' \
+    "$T/pack.json.orig" >"$P/pack.json"
+run 1 "$SK" -C "$P" run --no-progress
+has "$T/err" '"reducer": "min" decides pass/fail, which needs a "threshold"'
+cp "$T/pack.json.orig" "$P/pack.json"
+
 # ---- no verdict is no flip (issue 11) ------------------------------------------------
 # m01..m03 passed in the base; their task fails now: no verdict, so neither
 # pass->fail flips nor hard regressions, counted apart.

@@ -451,6 +451,81 @@ START_TEST(hard_regressions_need_every_trial)
 }
 END_TEST
 
+/* Flaky rows and reducers (issue 17): a row whose trials disagree on
+ * pass/fail is counted and listed per side, and the scorer's recorded
+ * reducer decides its pass/fail across trials, so flips follow it. */
+START_TEST(flaky_rows_and_reducers)
+{
+    int64_t v = import("{\"id\":\"m\",\"input\":0}\n{\"id\":\"n\",\"input\":1}\n"
+                       "{\"id\":\"s\",\"input\":2}\n");
+    /* Base: every trial of every row passes A (0.9 >= 0.5). */
+    experiment("base", v, 3, NULL);
+    const spec b[] = {{"m", 0, 0.9, 1, NULL}, {"m", 1, 0.9, 1, NULL}, {"m", 2, 0.9, 1, NULL},
+                      {"n", 0, 0.9, 1, NULL}, {"n", 1, 0.9, 1, NULL}, {"n", 2, 0.9, 1, NULL},
+                      {"s", 0, 0.9, 1, NULL}, {"s", 1, 0.9, 1, NULL}, {"s", 2, 0.9, 1, NULL}};
+    cells("base", b, 9);
+    /* New: m passes 2 of 3 (mean 0.633), n passes 1 of 3 (mean 0.333), s all. */
+    const spec n[] = {{"m", 0, 0.9, 1, NULL}, {"m", 1, 0.9, 1, NULL}, {"m", 2, 0.1, 1, NULL},
+                      {"n", 0, 0.6, 1, NULL}, {"n", 1, 0.2, 1, NULL}, {"n", 2, 0.2, 1, NULL},
+                      {"s", 0, 0.9, 1, NULL}, {"s", 1, 0.9, 1, NULL}, {"s", 2, 0.9, 1, NULL}};
+    static const struct {
+        const char *id;
+        sk_reducer r;
+        size_t pass_to_fail;
+    } cases[] = {{"new-mean", SK_REDUCE_MEAN, 1},         /* n: mean under 0.5 */
+                 {"new-majority", SK_REDUCE_MAJORITY, 1}, /* n: 1 of 3 */
+                 {"new-min", SK_REDUCE_MIN, 2},           /* m and n: a failing trial each */
+                 {"new-pass^k", SK_REDUCE_PASS_ALL, 2},
+                 {"new-max", SK_REDUCE_MAX, 0}, /* each passes some trial */
+                 {"new-pass@k", SK_REDUCE_PASS_ANY, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        entries[0].reducer = cases[i].r;
+        experiment(cases[i].id, v, 3, NULL);
+        entries[0].reducer = SK_REDUCE_MEAN;
+        cells(cases[i].id, n, 9);
+        sk_comparison *c = compare("base", cases[i].id, NULL);
+        const sk_cmp_figures *f = &c->scorers[0].fig;
+        ck_assert_msg(f->pass_to_fail == cases[i].pass_to_fail, "%s: %zu flips", cases[i].id,
+                      f->pass_to_fail);
+        ck_assert_int_eq(c->scorers[0].base_reducer, SK_REDUCE_MEAN);
+        ck_assert_int_eq(c->scorers[0].new_reducer, cases[i].r);
+        ck_assert_uint_eq(f->flaky_new, 2);
+        ck_assert_uint_eq(f->flaky_base, 0);
+        ck_assert_uint_eq(c->scorers[1].fig.flaky_new, 0); /* B has no threshold */
+        ck_assert_int_eq(row(c, "m")->flaky[0], SK_FLAKY_NEW);
+        ck_assert_int_eq(row(c, "s")->flaky[0], 0);
+        size_t nf;
+        size_t *fl = sk_compare_flaky_rows(c, &nf);
+        ck_assert_uint_eq(nf, 2);
+        ck_assert_str_eq(c->rows[fl[0]].id, "m");
+        ck_assert_str_eq(c->rows[fl[1]].id, "n");
+        free(fl);
+        /* The flaky gate fires with the rows named; without it, nothing. */
+        char **reasons, *err = NULL;
+        size_t nr;
+        ck_assert_int_eq(sk_compare_gate(c, NULL, 0, SK_GATE_FLAKY, &reasons, &nr, &err), SK_OK);
+        ck_assert_uint_eq(nr, 1);
+        ck_assert_msg(strstr(reasons[0], "A: 2 rows flaky in the new experiment") &&
+                          strstr(reasons[0], ": m, n"),
+                      "%s", reasons[0]);
+        free(reasons[0]);
+        free(reasons);
+        ck_assert_int_eq(sk_compare_gate(c, NULL, 0, 0, &reasons, &nr, &err), SK_OK);
+        ck_assert_uint_eq(nr, 0);
+        free(reasons);
+        sk_comparison_free(c);
+    }
+    /* The verdicts themselves. */
+    ck_assert_int_eq(sk_reducer_pass(SK_REDUCE_MAJORITY, 1, 1, 0.5, 0.5), 0); /* a tie fails */
+    ck_assert_int_eq(sk_reducer_pass(SK_REDUCE_MEAN, 1, 1, 0.5, 0.5), 1);
+    ck_assert_int_eq(sk_reducer_pass(SK_REDUCE_MIN, 0, 0, NAN, 0.5), 0);
+    sk_reducer r;
+    ck_assert_int_eq(sk_reducer_parse("pass@k", &r), 0);
+    ck_assert_int_eq(r, SK_REDUCE_PASS_ANY);
+    ck_assert_int_eq(sk_reducer_parse("average", &r), -1);
+}
+END_TEST
+
 /* No verdict on one side is never a flip, in either direction (issue 11):
  * before, an error on the new side was a pass -> fail flip, and an error
  * on the base side made a fail -> pass flip out of a recovery. */
@@ -724,6 +799,7 @@ int main(void)
     tcase_add_test(tc, row_detail_and_changes);
     tcase_add_test(tc, baseline_history);
     tcase_add_test(tc, baseline_staleness);
+    tcase_add_test(tc, flaky_rows_and_reducers);
     suite_add_tcase(s, tc);
     return sk_run_suite(s);
 }
