@@ -67,8 +67,21 @@ typedef struct err_group {
     size_t nids, more_ids; /* ids kept, distinct rows beyond them */
 } err_group;
 
+/* One row x scorer whose trials disagree on pass/fail. */
+typedef struct flaky_entry {
+    char *row_id, *scorer;
+    unsigned passed, failed;
+} flaky_entry;
+
+/* Flaky entries kept for the listing; the rest are only counted. */
+#define FLAKY_KEEP 1000
+
 typedef struct view {
     sk_experiment e;
+    long worst; /* rows listed (--worst) */
+    flaky_entry *flaky;
+    size_t nflaky, flaky_cap;
+    size_t flaky_rows; /* distinct rows, all of them */
     sk_exp_stats stats;
     size_t total;
     err_group *groups;
@@ -108,6 +121,11 @@ static void view_clear(view *v)
         free(r->expected);
     }
     free(v->rows);
+    for (size_t i = 0; i < v->nflaky; i++) {
+        free(v->flaky[i].row_id);
+        free(v->flaky[i].scorer);
+    }
+    free(v->flaky);
     sk_exp_stats_clear(&v->stats);
     sk_experiment_clear(&v->e);
 }
@@ -250,6 +268,19 @@ static int load_lowest(sk_store *st, view *v, long n, char **err)
     return rc;
 }
 
+static int add_flaky(void *ud, const sk_experiment_flaky *f)
+{
+    view *v = ud;
+    if (!v->nflaky || strcmp(v->flaky[v->nflaky - 1].row_id, f->row_id) != 0)
+        v->flaky_rows++;
+    if (v->flaky_rows > FLAKY_KEEP)
+        return 0;
+    v->flaky = sk_xgrow(v->flaky, &v->flaky_cap, v->nflaky + 1, sizeof *v->flaky);
+    v->flaky[v->nflaky++] =
+        (flaky_entry){sk_xstrdup(f->row_id), sk_xstrdup(f->scorer), f->passed, f->failed};
+    return 0;
+}
+
 static int load_view(sk_store *st, const char *id, long worst, view *v, char **err)
 {
     memset(v, 0, sizeof *v);
@@ -262,6 +293,10 @@ static int load_view(sk_store *st, const char *id, long worst, view *v, char **e
         rc = load_errors(st, v, err);
     if (rc == SK_OK)
         rc = load_lowest(st, v, worst, err);
+    v->worst = worst;
+    /* One trial cannot disagree with itself. */
+    if (rc == SK_OK && v->e.trials > 1)
+        rc = sk_experiment_each_flaky(st, v->e.id, add_flaky, v, err);
     if (rc == SK_OK)
         cli_llm_usage(st, v->e.id, &v->usage);
     return rc;
@@ -446,6 +481,26 @@ static void print_lowest(const view *v)
     }
 }
 
+/* The flaky rows, a line each with every scorer whose trials disagree. */
+static void print_flaky(const view *v)
+{
+    if (!v->flaky_rows)
+        return;
+    printf("\nflaky rows: %zu (their trials disagree on pass/fail)\n", v->flaky_rows);
+    size_t rows = 0, i = 0;
+    while (i < v->nflaky && (long)rows < v->worst) {
+        const char *id = v->flaky[i].row_id;
+        printf("  %s:", id);
+        for (; i < v->nflaky && strcmp(v->flaky[i].row_id, id) == 0; i++)
+            printf("  %s passed %u of %u trials", v->flaky[i].scorer, v->flaky[i].passed,
+                   v->flaky[i].passed + v->flaky[i].failed);
+        printf("\n");
+        rows++;
+    }
+    if (v->flaky_rows > rows)
+        printf("  ... and %zu more (--worst N lists more)\n", v->flaky_rows - rows);
+}
+
 static void print_text(const view *v)
 {
     cli_summary_print(v->e.id, &v->stats, v->total, v->e.trials, NULL);
@@ -453,6 +508,7 @@ static void print_text(const view *v)
     print_config(v);
     print_errors(v);
     print_lowest(v);
+    print_flaky(v);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
@@ -535,6 +591,24 @@ static void print_json(const view *v)
         for (size_t t = 0; t < r->nt; t++)
             cJSON_AddItemToArray(trials, trial_json(&r->t[t]));
         cJSON_AddItemToArray(low, j);
+    }
+    /* Every flaky row (up to FLAKY_KEEP), with its count. */
+    cJSON_AddNumberToObject(o, "flaky_count", (double)v->flaky_rows);
+    cJSON *fl = cJSON_AddArrayToObject(o, "flaky");
+    cJSON *cur = NULL, *arr = NULL;
+    for (size_t i = 0; i < v->nflaky; i++) {
+        const flaky_entry *f = &v->flaky[i];
+        if (!i || strcmp(v->flaky[i - 1].row_id, f->row_id) != 0) {
+            cur = cJSON_CreateObject();
+            cJSON_AddStringToObject(cur, "id", f->row_id);
+            arr = cJSON_AddArrayToObject(cur, "scorers");
+            cJSON_AddItemToArray(fl, cur);
+        }
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "name", f->scorer);
+        cJSON_AddNumberToObject(x, "passed", f->passed);
+        cJSON_AddNumberToObject(x, "failed", f->failed);
+        cJSON_AddItemToArray(arr, x);
     }
     char *text = cJSON_PrintUnformatted(o);
     puts(text);

@@ -30,6 +30,7 @@ typedef struct walk {
                   const char *reducer);
     int (*row_cells)(void *ud, const sk_experiment_row_cells *r);
     int (*score)(void *ud, const sk_experiment_score *s);
+    int (*flaky)(void *ud, const sk_experiment_flaky *f);
     const char *row_id; /* each_row_score's and each_cell_score's row */
     int trial;          /* each_cell_score's trial */
 } walk;
@@ -115,6 +116,34 @@ static int error_row(sqlite3_stmt *s, const walk *w)
         .trial = sqlite3_column_int(s, 5),
     };
     return w->error(w->ud, &e);
+}
+
+static int flaky_row(sqlite3_stmt *s, const walk *w)
+{
+    sk_experiment_flaky f = {text(s, 0), text(s, 1), (unsigned)sqlite3_column_int(s, 2),
+                             (unsigned)sqlite3_column_int(s, 3)};
+    return w->flaky(w->ud, &f);
+}
+
+int sk_experiment_each_flaky(sk_store *st, const char *exp_id,
+                             int (*fn)(void *ud, const sk_experiment_flaky *f), void *ud,
+                             char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT s.row_id, s.scorer, sum(s.score >= es.threshold) AS p, "
+        "sum(s.score < es.threshold) AS f FROM scores s JOIN experiment_scorers es ON "
+        "es.experiment_id = s.experiment_id AND es.name = s.scorer WHERE s.experiment_id = ?1 "
+        "AND s.kind = 'score' AND es.threshold IS NOT NULL GROUP BY s.row_id, s.scorer "
+        "HAVING p > 0 AND f > 0 ORDER BY (SELECT min(pos) FROM cells c WHERE c.experiment_id = "
+        "?1 AND c.row_id = s.row_id), s.row_id, min(es.idx)",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    walk w = {.ud = ud, .flaky = fn};
+    return each(st, s, "reading the experiment's flaky rows", err, flaky_row, &w);
 }
 
 int sk_experiment_each_error(sk_store *st, const char *exp_id,

@@ -54,6 +54,20 @@ int sk_experiment_each_error(sk_store *st, const char *exp_id,
                              int (*fn)(void *ud, const sk_experiment_error *e), void *ud,
                              char **err);
 
+/* A row whose scored trials disagree on one scorer's pass/fail: `passed`
+ * at or above its threshold, `failed` below (both > 0).  Strings borrowed
+ * for the call. */
+typedef struct sk_experiment_flaky {
+    const char *row_id, *scorer;
+    unsigned passed, failed;
+} sk_experiment_flaky;
+
+/* Every flaky row x scorer of experiment exp_id (the full id), in dataset
+ * order, then the pack's order of scorers. */
+int sk_experiment_each_flaky(sk_store *st, const char *exp_id,
+                             int (*fn)(void *ud, const sk_experiment_flaky *f), void *ud,
+                             char **err);
+
 /* The n rows of experiment exp_id whose overall score, averaged over their
  * scored trials, is lowest, lowest first, ties in dataset order.  Rows with
  * no overall score at all are left out.  row_id is borrowed for the call. */

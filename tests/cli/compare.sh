@@ -221,6 +221,15 @@ lacks "$T/out" "flaky rows"
 run 0 "$SK" -C "$P" compare "$FLAKY" --base "$STEADY" --rows 0 --json
 has "$T/out" '"flaky_base":0,"flaky_new":9,"base_reducer":"mean","new_reducer":"mean"'
 has "$T/out" '"flaky_count":9,"flaky":[{"id":"m01","scorers":[{"name":"exact","passed":2,"failed":1,"reducer":"mean"}'
+# show lists them too, and a run of one trial has none.
+run 0 "$SK" -C "$P" show "$FLAKY" --worst 2
+has "$T/out" "flaky rows: 9 (their trials disagree on pass/fail)"
+has "$T/out" "  m02:  exact passed 2 of 3 trials  similarity passed 2 of 3 trials"
+has "$T/out" "  ... and 7 more (--worst N lists more)"
+run 0 "$SK" -C "$P" show "$FLAKY" --json
+has "$T/out" '"flaky_count":9,"flaky":[{"id":"m01","scorers":[{"name":"exact","passed":2,"failed":1},{"name":"similarity","passed":2,"failed":1}]}'
+run 0 "$SK" -C "$P" show "$STEADY" --json
+has "$T/out" '"flaky_count":0,"flaky":[]'
 run 64 "$SK" -C "$P" compare "$FLAKY" --base "$STEADY" --flaky sometimes
 has "$T/err" '--flaky takes report, fail or ignore, got "sometimes"'
 # By the mean (2/3 under exact's threshold 1) each flaky row flipped pass ->
