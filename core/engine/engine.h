@@ -39,6 +39,7 @@ typedef struct sk_engine_entry {
     const char *pack_path;      /* the pack file; NULL for --scorer */
     const cJSON *pack_options;  /* the pack's object under options_key, or NULL */
     const cJSON *entry_options; /* the entry's, overriding the pack's, or NULL */
+    const cJSON *params;        /* the entry's "params" as written, or NULL */
     const struct sk_registry *reg;
 } sk_engine_entry;
 

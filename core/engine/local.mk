@@ -6,4 +6,4 @@ libskcore_la_SOURCES += \
 	core/engine/host.c core/engine/host.h \
 	core/engine/params.c core/engine/params.h \
 	core/engine/registry.c core/engine/registry.h \
-	core/engine/pack.c core/engine/pack.h
+	core/engine/pack.c core/engine/pack.h core/engine/panel.c core/engine/panel.h

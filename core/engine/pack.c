@@ -35,6 +35,7 @@ static int resolve_entry(sk_pack_entry *e, const char *where, const cJSON *param
         .pack_path = pack_path,
         .pack_options = key && root ? cJSON_GetObjectItemCaseSensitive(root, key) : NULL,
         .entry_options = key && j ? cJSON_GetObjectItemCaseSensitive(j, key) : NULL,
+        .params = params,
         .reg = reg,
     };
     const void *impl = NULL;
@@ -166,8 +167,12 @@ static void bind_entries(sk_pack *p, const sk_registry *reg)
     p->lookup.find = lookup_find;
     p->lookup.ud = p;
     for (size_t i = 0; i < p->n; i++)
-        if (p->entries[i].ops->bind)
+        if (p->entries[i].ops->bind) {
             p->entries[i].ops->bind(p->entries[i].impl, &p->lookup);
+            /* What a scorer does may follow from whom it calls (a panel of
+             * judges calls a model). */
+            p->entries[i].flags = p->entries[i].ops->def(p->entries[i].impl)->flags;
+        }
 }
 
 static int check_unique(const sk_pack *p, const char *path, char **err)
