@@ -340,6 +340,19 @@ static int h_llm_chat(const sk_host *table, const char *request_json, char **rep
     return rc;
 }
 
+static int h_llm_embed(const sk_host *table, const char *request_json, char **reply_json, char *err,
+                       size_t errlen)
+{
+    sk_host_ctx *h = acts_for(table);
+    char *msg = NULL;
+    int rc = sk_llm_embed_json(h ? h->llm : NULL, request_json, "plugin", h ? &h->account : NULL,
+                               reply_json, &msg);
+    if (rc)
+        snprintf(err, errlen, "%s", msg ? msg : "the embedding call failed");
+    free(msg);
+    return rc;
+}
+
 static const char *h_project_dir(void)
 {
     return acting ? acting->project_dir : NULL;
@@ -382,6 +395,7 @@ static const sk_host services = {
     .project_dir = h_project_dir,
     .project_folder = h_project_folder,
     .wants_rationale = h_wants_rationale,
+    .llm_embed = h_llm_embed,
 };
 
 void sk_host_init(sk_host_ctx *h, struct sk_llm *llm, const char *project_dir,

@@ -241,3 +241,74 @@ int sk_llm_chat_json(sk_llm *llm, const char *request_json, const char *caller,
     cJSON_Delete(r);
     return rc;
 }
+
+static const char *const embed_keys[] = {"provider", "model", "input", "caller", "no_cache", NULL};
+
+int sk_llm_embed_json(sk_llm *llm, const char *request_json, const char *caller,
+                      sk_llm_account *account, char **reply_json, char **err)
+{
+    *reply_json = NULL;
+    if (!llm)
+        return sk_errf(err, SK_EINVAL,
+                       "no LLM client is open for this run: scorekit opens one from the "
+                       "project's \"llm\" settings for run, score, rescore, try and validate");
+    if (!request_json)
+        return sk_errf(err, SK_EINVAL, "embedding request: no request given");
+    char why[128];
+    size_t at = 0;
+    if (sk_json_check(request_json, strlen(request_json), &at, why, sizeof why) != 0)
+        return sk_errf(err, SK_EPARSE, "embedding request: not valid JSON at byte %zu: %s", at,
+                       why);
+    cJSON *r = sk_json_parse_cstr(request_json);
+    sk_llm_embed_request req = {.caller = caller, .account = account};
+    int rc = cJSON_IsObject(r) ? 0
+                               : sk_errf(err, SK_EINVAL,
+                                         "embedding request: must be a JSON object with \"model\" "
+                                         "and \"input\"");
+    const cJSON *k;
+    for (k = r && !rc ? r->child : NULL; k && !rc; k = k->next)
+        if (!known(embed_keys, k->string))
+            rc = sk_errf(err, SK_EINVAL,
+                         "embedding request: unknown key \"%s\" (allowed: provider, model, "
+                         "input, caller, no_cache)",
+                         k->string);
+    const char *caller_given = NULL;
+    if (!rc)
+        rc = opt_string(r, "provider", "", &req.provider, err);
+    if (!rc)
+        rc = opt_string(r, "model", "", &req.model, err);
+    if (!rc)
+        rc = opt_string(r, "caller", "", &caller_given, err);
+    const cJSON *in = cJSON_GetObjectItemCaseSensitive(r, "input");
+    if (!rc && !cJSON_IsString(in))
+        rc = sk_errf(err, SK_EINVAL, "embedding request: \"input\" must be a string");
+    const cJSON *nc = cJSON_GetObjectItemCaseSensitive(r, "no_cache");
+    if (!rc && nc && !cJSON_IsNull(nc)) {
+        if (!cJSON_IsBool(nc))
+            rc = sk_errf(err, SK_EINVAL, "embedding request: \"no_cache\" must be true or false");
+        req.no_cache = cJSON_IsTrue(nc);
+    }
+    if (!rc) {
+        req.input = in->valuestring;
+        if (caller_given)
+            req.caller = caller_given;
+        sk_llm_embedding e;
+        rc = sk_llm_embed(llm, &req, &e, err);
+        if (!rc) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddItemToObject(o, "embedding", cJSON_CreateDoubleArray(e.v, (int)e.dim));
+            cJSON_AddStringToObject(o, "model", req.model);
+            cJSON *u = cJSON_AddObjectToObject(o, "usage");
+            cJSON_AddItemToObject(u, "prompt_tokens", count_or_null(e.prompt_tokens));
+            cJSON_AddNumberToObject(u, "cost", e.cost);
+            cJSON_AddBoolToObject(o, "cached", e.cached);
+            cJSON_AddNumberToObject(o, "attempts", e.attempts);
+            cJSON_AddNumberToObject(o, "latency_ms", e.latency_ms);
+            *reply_json = cJSON_PrintUnformatted(o);
+            cJSON_Delete(o);
+            sk_llm_embedding_free(&e);
+        }
+    }
+    cJSON_Delete(r);
+    return rc;
+}

@@ -32,4 +32,11 @@
 int sk_llm_chat_json(sk_llm *llm, const char *request_json, const char *caller,
                      sk_llm_account *account, char **reply_json, char **err);
 
+/* The same for embeddings (sk_llm_embed): request {"provider"?, "model",
+ * "input", "caller"?, "no_cache"?}; reply {"embedding": [numbers], "model",
+ * "usage": {"prompt_tokens": n|null, "cost": x}, "cached", "attempts",
+ * "latency_ms"}.  Unknown keys are errors. */
+int sk_llm_embed_json(sk_llm *llm, const char *request_json, const char *caller,
+                      sk_llm_account *account, char **reply_json, char **err);
+
 #endif

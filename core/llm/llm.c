@@ -508,3 +508,176 @@ fail:
     free(url);
     return rc;
 }
+
+/* ---- embeddings ----------------------------------------------------------- */
+
+void sk_llm_embedding_free(sk_llm_embedding *e)
+{
+    if (e) {
+        free(e->v);
+        memset(e, 0, sizeof *e);
+    }
+}
+
+/* The vector of a JSON array of numbers into out; -1 when it is not one. */
+static int vector_from(const cJSON *a, sk_llm_embedding *out)
+{
+    int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : 0;
+    if (n <= 0)
+        return -1;
+    out->v = sk_xmalloc((size_t)n * sizeof *out->v);
+    out->dim = 0;
+    for (const cJSON *x = a->child; x; x = x->next) {
+        if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble)) {
+            free(out->v);
+            out->v = NULL;
+            return -1;
+        }
+        out->v[out->dim++] = x->valuedouble;
+    }
+    return 0;
+}
+
+static char *vector_json(const sk_llm_embedding *e)
+{
+    sk_buf b = {0};
+    sk_buf_addc(&b, '[');
+    for (size_t i = 0; i < e->dim; i++)
+        sk_buf_printf(&b, "%s%.17g", i ? "," : "", e->v[i]);
+    sk_buf_addc(&b, ']');
+    return b.data;
+}
+
+int sk_llm_embed(sk_llm *llm, const sk_llm_embed_request *req, sk_llm_embedding *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    out->prompt_tokens = -1;
+    double start = sk_now_ms();
+    const sk_llm_provider *p = sk_llm_config_provider(&llm->cfg, req->provider);
+    /* The usage log and billing speak of requests. */
+    sk_llm_request lr = {.provider = req->provider, .caller = req->caller, .account = req->account};
+    sk_llm_reply rep = {0};
+    char *msg = NULL, *url = NULL, *body = NULL;
+    int rc = 0;
+    if (!p)
+        rc = sk_errf(&msg, SK_EINVAL,
+                     "llm: no provider named \"%s\"; define it under llm.providers in "
+                     "scorekit.json",
+                     req->provider ? req->provider : "(default)");
+    else if (p->api == SK_LLM_ANTHROPIC)
+        rc = sk_errf(&msg, SK_EINVAL,
+                     "llm: provider \"%s\" speaks the Anthropic API, which has no embeddings; "
+                     "name an OpenAI-compatible provider",
+                     p->name);
+    else if (!req->model || !req->model[0])
+        rc = sk_errf(&msg, SK_EINVAL, "llm: an embedding request needs a model");
+    else if (!req->input)
+        rc = sk_errf(&msg, SK_EINVAL, "llm: an embedding request needs an input text");
+    if (rc)
+        goto fail;
+
+    pthread_mutex_lock(&llm->mu);
+    int use_cache = llm->cache && llm->cfg.cache && !llm->no_cache && !req->no_cache;
+    pthread_mutex_unlock(&llm->mu);
+    cJSON *k = cJSON_CreateObject();
+    cJSON_AddStringToObject(k, "api", "openai-embeddings");
+    cJSON_AddStringToObject(k, "base_url", p->base_url);
+    cJSON_AddStringToObject(k, "model", req->model);
+    cJSON_AddStringToObject(k, "input", req->input);
+    char *ktext = cJSON_PrintUnformatted(k);
+    cJSON_Delete(k);
+    char key[65];
+    sk_sha256_hex(ktext, strlen(ktext), key);
+    free(ktext);
+    if (use_cache) {
+        sk_llm_cached hit;
+        int found = 0;
+        char *cerr = NULL;
+        if (sk_llm_cache_get(llm->cache, key, &hit, &found, &cerr) == 0 && found) {
+            cJSON *a = sk_json_parse_cstr(hit.content ? hit.content : "");
+            int bad = vector_from(a, out);
+            cJSON_Delete(a);
+            out->prompt_tokens = hit.prompt_tokens;
+            free(hit.content);
+            free(hit.tool_args_json);
+            if (!bad) {
+                out->cached = 1;
+                out->latency_ms = sk_now_ms() - start;
+                rep.cached = 1;
+                rep.prompt_tokens = out->prompt_tokens;
+                rep.latency_ms = out->latency_ms;
+                count(llm, &llm->counters.cache_hits);
+                count(llm, &llm->counters.calls_ok);
+                log_call(llm, &lr, p, req->model, &rep, NULL);
+                return 0;
+            }
+        }
+        free(cerr);
+        count(llm, &llm->counters.cache_misses);
+    }
+
+    url = sk_asprintf("%s/embeddings", p->base_url);
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "model", req->model);
+    cJSON_AddStringToObject(b, "input", req->input);
+    body = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    attempt_result ar;
+    rc = send_with_retries(llm, p, url, req->model, body, &ar, &msg);
+    out->attempts = rep.attempts = ar.attempts;
+    if (!rc) {
+        cJSON *r = sk_json_parse_cstr(ar.resp.body ? ar.resp.body : "");
+        const cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(r, "data"), 0);
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(r, "usage");
+        const cJSON *pt = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens");
+        if (vector_from(cJSON_GetObjectItemCaseSensitive(d, "embedding"), out))
+            rc = sk_errf(&msg, SK_EPARSE,
+                         "llm: POST %s (model %s): the reply has no data[0].embedding array of "
+                         "numbers; is this an OpenAI-compatible embeddings server?",
+                         url, req->model);
+        if (cJSON_IsNumber(pt))
+            out->prompt_tokens = (long)pt->valuedouble;
+        cJSON_Delete(r);
+    }
+    sk_llm_http_resp_free(&ar.resp);
+    if (rc)
+        goto fail;
+    const sk_llm_price *price = sk_llm_config_price(p, req->model);
+    if (price && out->prompt_tokens > 0)
+        out->cost = (double)out->prompt_tokens / 1e6 * price->input_per_mtok;
+    out->latency_ms = sk_now_ms() - start;
+    if (use_cache) {
+        char *vj = vector_json(out);
+        sk_llm_cached c = {vj, NULL, out->prompt_tokens, 0, out->cost};
+        sk_llm_cache_entry e = {key, p->name, p->base_url, req->model, 0, &c};
+        char *cerr = NULL;
+        sk_llm_cache_put(llm->cache, &e, &cerr); /* a failed write only loses a future hit */
+        free(cerr);
+        free(vj);
+    }
+    rep.prompt_tokens = out->prompt_tokens;
+    rep.completion_tokens = 0;
+    rep.cost = out->cost;
+    rep.latency_ms = out->latency_ms;
+    count(llm, &llm->counters.calls_ok);
+    log_call(llm, &lr, p, req->model, &rep, NULL);
+    free(url);
+    free(body);
+    return 0;
+
+fail:
+    count(llm, &llm->counters.calls_failed);
+    rep.prompt_tokens = rep.completion_tokens = -1;
+    rep.latency_ms = sk_now_ms() - start;
+    log_call(llm, &lr, p, req->model, &rep, msg);
+    sk_llm_embedding_free(out);
+    if (err) {
+        free(*err);
+        *err = msg;
+    } else {
+        free(msg);
+    }
+    free(url);
+    free(body);
+    return rc;
+}

@@ -53,6 +53,33 @@ int sk_llm_chat(sk_llm *llm, const sk_llm_request *req, sk_llm_reply *reply, cha
 /* Free the reply's strings and zero it; NULL allowed. */
 void sk_llm_reply_free(sk_llm_reply *reply);
 
+/* One text's embedding from an OpenAI-compatible provider's /embeddings
+ * (POST {"model", "input"}), with the same retries, limits, cache (keyed by
+ * provider, base URL, model and text: an embedding does not change with
+ * the trial), usage log and billing as a chat call.  Strings borrowed. */
+typedef struct sk_llm_embed_request {
+    const char *provider; /* NULL: the default provider */
+    const char *model;    /* required */
+    const char *input;
+    const char *caller; /* for the usage log ("scorer:NAME"), or NULL */
+    int no_cache;
+    struct sk_llm_account *account; /* billed to; NULL: nobody */
+} sk_llm_embed_request;
+
+typedef struct sk_llm_embedding {
+    double *v; /* dim numbers; caller frees with sk_llm_embedding_free */
+    size_t dim;
+    long prompt_tokens; /* -1 when the server did not say */
+    double cost;
+    int cached, attempts;
+    double latency_ms;
+} sk_llm_embedding;
+
+/* Returns 0 with *out filled, or a negative SK_E* with *err (a provider
+ * with the Anthropic API, which has no embeddings, is SK_EINVAL). */
+int sk_llm_embed(sk_llm *llm, const sk_llm_embed_request *req, sk_llm_embedding *out, char **err);
+void sk_llm_embedding_free(sk_llm_embedding *e);
+
 /* to += from, field by field. */
 void sk_llm_usage_add(sk_llm_usage *to, const sk_llm_usage *from);
 

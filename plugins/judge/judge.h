@@ -23,6 +23,7 @@ extern const sk_scorer_def sk_j_factuality;
 extern const sk_scorer_def sk_j_closed_qa;
 extern const sk_scorer_def sk_j_rubric;
 extern const sk_scorer_def sk_j_pairwise;
+extern const sk_scorer_def sk_j_embedding_similarity;
 
 /* The built-in prompts, kept equal to plugins/judge/prompts/NAME.txt (a
  * unit test compares them); NULL for an unknown name. */

@@ -5,9 +5,9 @@
 # copy and edit (a copy is compiled in: prompts.c).
 noinst_LTLIBRARIES += libskjudge.la
 libskjudge_la_SOURCES = plugins/judge/judge.h plugins/judge/classify.c plugins/judge/judges.c \
-	plugins/judge/pairwise.c plugins/judge/prompts.c
+	plugins/judge/pairwise.c plugins/judge/prompts.c plugins/judge/embedding.c
 libskjudge_la_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
-libskjudge_la_LIBADD = libsktemplate.la libskjson.la libsktext.la $(CJSON_LIBS)
+libskjudge_la_LIBADD = libsktemplate.la libskjson.la libsktext.la $(CJSON_LIBS) -lm
 
 plugin_LTLIBRARIES += plugins/judge.la
 plugins_judge_la_SOURCES = plugins/judge/plugin.c

@@ -20,6 +20,11 @@
  * "correct" (the calibration records' format).
  * GET /stats: {"requests", "chat", "messages", "connections"};
  * GET /last: the last model request {"path", "body", "headers"}.
+ * POST /v1/embeddings answers {"data": [{"embedding": [...]}], "usage"} for
+ * each "input" (a string or an array of them): 64 numbers, the counts of the
+ * text's lowercased character trigrams hashed into 64 buckets, scaled to
+ * length 1.  Equal texts get equal vectors, texts sharing words get close
+ * ones; model "fail-embed" answers 500.  Its requests go to --log too.
  * --capacity N plays a provider's concurrency limit: a model request that
  * arrives while N are being served gets 429 at once (no Retry-After), and
  * its --log line says "refused": true.
@@ -32,6 +37,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -731,6 +737,80 @@ static void log_request(const request *rq, int anthropic, long arrived_with, int
     cJSON_Delete(body);
 }
 
+/* The embedding of text[0, n) (see the top of the file) into v[64]. */
+static void embed_text(const char *text, size_t n, double v[64])
+{
+    memset(v, 0, 64 * sizeof *v);
+    for (size_t i = 0; i + 3 <= n || (i == 0 && n > 0); i++) {
+        uint32_t h = 2166136261u;
+        for (size_t k = i; k < i + 3 && k < n; k++) {
+            unsigned char c = (unsigned char)text[k];
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c - 'A' + 'a');
+            h = (h ^ c) * 16777619u;
+        }
+        v[h % 64] += 1;
+        if (n < 3)
+            break;
+    }
+    double norm = 0;
+    for (int i = 0; i < 64; i++)
+        norm += v[i] * v[i];
+    norm = norm > 0 ? 1 / sqrt(norm) : 0;
+    for (int i = 0; i < 64; i++)
+        v[i] *= norm;
+}
+
+static int serve_embeddings(int fd, const request *rq)
+{
+    pthread_mutex_lock(&mu);
+    n_requests++;
+    pthread_mutex_unlock(&mu);
+    log_request(rq, 0, 1, 0);
+    sleep_ms(latency_ms);
+    if (check_key(fd, rq, 0))
+        return 0;
+    cJSON *body = parse_json(rq->body, NULL, 0);
+    const cJSON *m = cJSON_GetObjectItem(body, "model");
+    const cJSON *in = cJSON_GetObjectItem(body, "input");
+    if (!cJSON_IsString(m) || !(cJSON_IsString(in) || cJSON_IsArray(in))) {
+        cJSON_Delete(body);
+        return respond_error(fd, 400, NULL,
+                             "test server: an embeddings request needs \"model\" and \"input\"");
+    }
+    if (strcmp(m->valuestring, "fail-embed") == 0) {
+        cJSON_Delete(body);
+        return respond_error(fd, 500, NULL, "test server: fail-embed always fails");
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "object", "list");
+    cJSON *data = cJSON_AddArrayToObject(o, "data");
+    long tokens = 0;
+    int idx = 0;
+    const cJSON *one = cJSON_IsString(in) ? in : in->child;
+    for (; one; one = cJSON_IsString(in) ? NULL : one->next, idx++) {
+        const char *t = cJSON_IsString(one) ? one->valuestring : "";
+        double v[64];
+        embed_text(t, strlen(t), v);
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "object", "embedding");
+        cJSON_AddNumberToObject(d, "index", idx);
+        cJSON_AddItemToObject(d, "embedding", cJSON_CreateDoubleArray(v, 64));
+        cJSON_AddItemToArray(data, d);
+        tokens += 1 + (long)strlen(t) / 4;
+    }
+    cJSON_AddStringToObject(o, "model", m->valuestring);
+    cJSON *u = cJSON_AddObjectToObject(o, "usage");
+    cJSON_AddNumberToObject(u, "prompt_tokens", (double)tokens);
+    cJSON_AddNumberToObject(u, "total_tokens", (double)tokens);
+    char *text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    cJSON_Delete(body);
+    int rc = respond(fd, 200, NULL, text);
+    free(text);
+    return rc;
+}
+
 static int serve_model_counted(int fd, const request *rq, int anthropic);
 
 static int serve_model(int fd, const request *rq, int anthropic)
@@ -844,6 +924,8 @@ static void *serve_connection(void *arg)
             rc = serve_model(fd, &rq, 0);
         } else if (strcmp(rq.method, "POST") == 0 && strcmp(rq.path, "/v1/messages") == 0) {
             rc = serve_model(fd, &rq, 1);
+        } else if (strcmp(rq.method, "POST") == 0 && strcmp(rq.path, "/v1/embeddings") == 0) {
+            rc = serve_embeddings(fd, &rq);
         } else if (strcmp(rq.method, "GET") == 0 && strcmp(rq.path, "/stats") == 0) {
             char stats[256];
             pthread_mutex_lock(&mu);

@@ -6,7 +6,7 @@
 check_PROGRAMS += tests/llm/llm_server
 tests_llm_llm_server_SOURCES = tests/llm/llm_server.c
 tests_llm_llm_server_CPPFLAGS = $(AM_CPPFLAGS) $(CJSON_CFLAGS)
-tests_llm_llm_server_LDADD = $(CJSON_LIBS) -lpthread
+tests_llm_llm_server_LDADD = $(CJSON_LIBS) -lpthread -lm
 
 check_PROGRAMS += tests/unit/test_llm tests/unit/test_llm_cache tests/unit/test_llm_retry
 TESTS += tests/unit/test_llm tests/unit/test_llm_cache tests/unit/test_llm_retry

@@ -224,6 +224,15 @@ typedef struct sk_host {
      * depend on the answer.  Check SK_HAS_FIELD(host, sk_host,
      * wants_rationale) first; older hosts always want one. */
     int (*wants_rationale)(const sk_result *r);
+    /* One text's embedding from an OpenAI-compatible /embeddings endpoint,
+     * as llm_chat does a chat call (limits, retries, cache, billing to the
+     * row).  Request {"provider"?, "model", "input": "text", "caller"?,
+     * "no_cache"?}; *reply_json (free with host->free) is {"embedding":
+     * [numbers], "model", "usage": {"prompt_tokens", "cost"}, "cached",
+     * "attempts", "latency_ms"}.  On failure returns non-zero with err
+     * filled.  Check SK_HAS_FIELD(host, sk_host, llm_embed) first. */
+    int (*llm_embed)(const struct sk_host *host, const char *request_json, char **reply_json,
+                     char *err, size_t errlen);
 } sk_host;
 
 typedef struct sk_scorer_def {
