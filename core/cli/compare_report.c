@@ -268,7 +268,8 @@ static void print_notes(const sk_comparison *c)
         int small = f->small && f->verdict != SK_CMP_UNCHANGED && f->verdict != SK_CMP_NONE;
         int note =
             f->verdict == SK_CMP_NOISE || small || f->verdict == SK_CMP_NONE || f->unpaired ||
-            f->no_verdict || (f->regressed && f->verdict != SK_CMP_REGRESSED) ||
+            f->no_verdict || f->flaky_base || f->flaky_new ||
+            (f->regressed && f->verdict != SK_CMP_REGRESSED) ||
             (spread(f) && (f->verdict == SK_CMP_REGRESSED || f->verdict == SK_CMP_IMPROVED)) ||
             sc->base_has_threshold != sc->new_has_threshold ||
             (sc->base_has_threshold && sc->base_threshold != sc->new_threshold);
@@ -311,6 +312,11 @@ static void print_notes(const sk_comparison *c)
             printf("%s%zu row%s had no verdict on a side (an error, or no score): neither pass "
                    "nor fail, so not counted as flips",
                    said++ ? ". " : "", f->no_verdict, plural(f->no_verdict));
+        if (f->flaky_base || f->flaky_new)
+            printf("%s%zu row%s flaky in the new experiment, %zu in the base: their trials "
+                   "disagree on pass/fail (row verdicts by the reducer \"%s\")",
+                   said++ ? ". " : "", f->flaky_new, plural(f->flaky_new), f->flaky_base,
+                   sk_reducer_name(sc->new_reducer));
         if (sc->base_has_threshold != sc->new_has_threshold ||
             (sc->base_has_threshold && sc->base_threshold != sc->new_threshold))
             printf("%sThe threshold changed; flips count each side against its own",

@@ -211,6 +211,7 @@ has "$T/out" "regressed rows: 0"
 # flaky rows, listed; --flaky fail gates on them, --flaky ignore hides them.
 run 0 "$SK" -C "$P" compare "$FLAKY" --base "$STEADY" --rows 3
 has "$T/out" "flaky rows (9; the new trials disagree on pass/fail):"
+has "$T/out" '9 rows flaky in the new experiment, 0 in the base: their trials disagree on pass/fail (row verdicts by the reducer "mean")'
 has "$T/out" "  m01:  exact passed 2 of 3 trials (mean)  similarity passed 2 of 3 trials (mean)"
 has "$T/out" "  ... and 6 more (--rows N shows more)"
 run 3 "$SK" -C "$P" compare "$FLAKY" --base "$STEADY" --rows 0 --flaky fail
