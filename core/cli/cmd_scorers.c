@@ -255,6 +255,11 @@ int cmd_scorers(const cli_ctx *ctx, int argc, char **argv)
             }
         }
         list_lua(proj ? proj->dir : (ctx->dir_given ? ctx->dir : "."), arr);
+        /* Not a scorer of its own, so no plugin lists it. */
+        if (!out)
+            printf("\nJudge panels (\"use\": \"panel\")\n"
+                   "  panel          votes scorers of the pack: \"params\": {\"judges\": "
+                   "[NAME, ...], \"reduce\": \"majority\" | \"mean\", \"pass_at\": 0.5}\n");
         size_t np = sk_registry_problem_count(reg);
         cJSON *probs = out && np ? cJSON_AddArrayToObject(out, "refused") : NULL;
         for (size_t i = 0; i < np; i++) {

@@ -31,6 +31,9 @@ run 0 "$SK" validate --pack pack.json
 grep -qE '^avg +PASS ' "$T/out" || fail "validate: the mean panel should PASS: $(cat "$T/out")"
 grep -qE '^a +PASS ' "$T/out" || fail "validate: judge a should be reported"
 has "$T/out" "jury: WARN (panel panel, fingerprint "
+# `scorers` says panels exist.
+run 0 "$SK" scorers
+has "$T/out" "Judge panels (\"use\": \"panel\")"
 
 # Mistakes, named with the pack file and line.
 bad() {
