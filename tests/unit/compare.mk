@@ -6,6 +6,12 @@
 check_PROGRAMS += tests/unit/test_compare_stats tests/unit/test_config_diff tests/unit/test_compare
 TESTS += tests/unit/test_compare_stats tests/unit/test_config_diff tests/unit/test_compare
 
+# `scorekit failures`: its statistics against independent references; the
+# CLI test finds a planted pattern in a fixture experiment.
+check_PROGRAMS += tests/unit/test_failures_stats
+TESTS += tests/unit/test_failures_stats
+CLI_TESTS += tests/cli/failures.sh
+
 CLI_TESTS += tests/cli/compare.sh
 EXTRA_DIST += tests/fixtures/compare/scorekit.json tests/fixtures/compare/pack.json \
 	tests/fixtures/compare/base.jsonl tests/fixtures/compare/real.jsonl \

@@ -1,0 +1,815 @@
+/* An experiment's failures and what they have in common (see failures.h). */
+#include "analysis/failures.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "analysis/tests2x2.h"
+#include "base/error.h"
+#include "base/hash.h"
+#include "base/json_tree.h"
+#include "base/util.h"
+#include "base/verdict.h"
+#include "store/experiment_read.h"
+
+/* A key with more values than this is an id or free text, not a segment. */
+#define MAX_VALUES 30
+
+/* ---- reading ---------------------------------------------------------- */
+
+typedef struct reader {
+    sk_failures *f;
+    size_t cap;
+    int trial;       /* the current row's trial being read */
+    unsigned n_over; /* the current row's trials with an overall score */
+} reader;
+
+static int add_scorer(void *ud, const char *name, int has_threshold, double threshold,
+                      const char *reducer)
+{
+    sk_failures *f = ud;
+    size_t n = f->nscorers + 1;
+    f->scorers = sk_xrealloc(f->scorers, n * sizeof *f->scorers);
+    f->has_threshold = sk_xrealloc(f->has_threshold, n * sizeof *f->has_threshold);
+    f->threshold = sk_xrealloc(f->threshold, n * sizeof *f->threshold);
+    f->reducer = sk_xrealloc(f->reducer, n * sizeof *f->reducer);
+    f->scorers[f->nscorers] = sk_xstrdup(name);
+    f->has_threshold[f->nscorers] = has_threshold;
+    f->threshold[f->nscorers] = threshold;
+    f->reducer[f->nscorers] = SK_REDUCE_MEAN;
+    if (reducer)
+        sk_reducer_parse(reducer, &f->reducer[f->nscorers]);
+    f->nscorers = n;
+    return 0;
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? sk_xstrdup(s) : NULL;
+}
+
+/* The means were sums while reading. */
+static void finish_row(reader *rd)
+{
+    sk_failures *f = rd->f;
+    if (!f->nrows)
+        return;
+    sk_fail_row *r = &f->rows[f->nrows - 1];
+    if (rd->n_over)
+        r->overall /= rd->n_over;
+    for (size_t k = 0; k < f->nscorers; k++)
+        if (r->s[k].scored)
+            r->s[k].mean /= r->s[k].scored;
+}
+
+/* One line per cell and scorer, in dataset order, then trial, then the
+ * scorer's place: a new id starts a row, a new trial a cell. */
+static int add_cell_score(void *ud, const sk_cell_score_row *c)
+{
+    reader *rd = ud;
+    sk_failures *f = rd->f;
+    sk_fail_row *r = f->nrows ? &f->rows[f->nrows - 1] : NULL;
+    if (!r || strcmp(r->id, c->row_id) != 0) {
+        finish_row(rd);
+        f->rows = sk_xgrow(f->rows, &rd->cap, f->nrows + 1, sizeof *f->rows);
+        r = &f->rows[f->nrows++];
+        memset(r, 0, sizeof *r);
+        r->id = sk_xstrdup(c->row_id);
+        r->input_json = dup_or_null(c->input_json);
+        r->expected_json = dup_or_null(c->expected_json);
+        r->metadata_json = dup_or_null(c->metadata_json);
+        r->output_json = dup_or_null(c->output_json);
+        r->overall = r->overall_min = r->overall_max = NAN;
+        r->s = sk_xcalloc(f->nscorers ? f->nscorers : 1, sizeof *r->s);
+        for (size_t k = 0; k < f->nscorers; k++)
+            r->s[k].mean = r->s[k].min = NAN;
+        rd->trial = -1;
+        rd->n_over = 0;
+    }
+    if (c->trial != rd->trial) {
+        rd->trial = c->trial;
+        r->trials++;
+        if (c->task_error && !r->task_error)
+            r->task_error = sk_xstrdup(c->task_error);
+        if (!r->output_json && c->output_json)
+            r->output_json = sk_xstrdup(c->output_json);
+        if (!isnan(c->overall)) {
+            r->overall = rd->n_over++ ? r->overall + c->overall : c->overall;
+            if (isnan(r->overall_min) || c->overall < r->overall_min)
+                r->overall_min = c->overall;
+            if (isnan(r->overall_max) || c->overall > r->overall_max)
+                r->overall_max = c->overall;
+        }
+    }
+    if (!c->scorer)
+        return 0;
+    size_t k = 0;
+    while (k < f->nscorers && strcmp(f->scorers[k], c->scorer) != 0)
+        k++;
+    if (k == f->nscorers)
+        return 0;
+    sk_fail_score *s = &r->s[k];
+    sk_verdict kind = sk_verdict_from_name(c->kind);
+    if (kind == SK_VERDICT_SCORE && !isnan(c->score)) {
+        s->mean = s->scored++ ? s->mean + c->score : c->score;
+        if (isnan(s->min) || c->score < s->min) {
+            s->min = c->score;
+            free(s->rationale);
+            s->rationale = dup_or_null(c->rationale);
+        }
+        if (f->has_threshold[k]) {
+            if (c->score >= f->threshold[k])
+                s->pass++;
+            else
+                s->fail++;
+        }
+    } else if (kind == SK_VERDICT_ERROR) {
+        s->errors++;
+        if (!s->error)
+            s->error = dup_or_null(c->message);
+    }
+    return 0;
+}
+
+/* ---- verdicts ----------------------------------------------------------- */
+
+static void decide(sk_failures *f, const sk_fail_opts *o, size_t sk)
+{
+    for (size_t i = 0; i < f->nrows; i++) {
+        sk_fail_row *r = &f->rows[i];
+        int errors = r->task_error != NULL, decided = 0, failed = 0;
+        for (size_t k = 0; k < f->nscorers; k++)
+            errors |= r->s[k].errors > 0;
+        if (o->scorer) {
+            decided = r->s[sk].scored > 0;
+            failed = decided && r->s[sk].mean < o->below;
+            errors = r->task_error != NULL || r->s[sk].errors > 0;
+        } else {
+            for (size_t k = 0; k < f->nscorers; k++) {
+                const sk_fail_score *s = &r->s[k];
+                if (!f->has_threshold[k] || !s->scored)
+                    continue;
+                decided = 1;
+                failed |=
+                    !sk_reducer_pass(f->reducer[k], s->pass, s->fail, s->mean, f->threshold[k]);
+            }
+        }
+        r->verdict = errors || !decided ? SK_ROW_NO_VERDICT : failed ? SK_ROW_FAIL : SK_ROW_PASS;
+        f->passing += r->verdict == SK_ROW_PASS;
+        f->no_verdict += r->verdict == SK_ROW_NO_VERDICT;
+        if (r->verdict == SK_ROW_FAIL) {
+            f->failing = sk_xrealloc(f->failing, (f->nfailing + 1) * sizeof *f->failing);
+            f->failing[f->nfailing++] = i;
+        }
+    }
+}
+
+static const sk_failures *sort_f;
+
+static int cmp_lowest(const void *a, const void *b)
+{
+    const sk_fail_row *x = &sort_f->rows[*(const size_t *)a];
+    const sk_fail_row *y = &sort_f->rows[*(const size_t *)b];
+    double u = isnan(x->overall) ? -1 : x->overall, v = isnan(y->overall) ? -1 : y->overall;
+    if (u != v)
+        return u < v ? -1 : 1;
+    return (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
+}
+
+/* ---- texts -------------------------------------------------------------- */
+
+/* The text of a JSON value: a string's contents, else the JSON itself.
+ * Caller frees. */
+static char *text_of(const char *json)
+{
+    if (!json)
+        return sk_xstrdup("");
+    if (json[0] != '"')
+        return sk_xstrdup(json);
+    cJSON *v = sk_json_parse_cstr(json);
+    char *t = sk_xstrdup(cJSON_IsString(v) ? v->valuestring : json);
+    cJSON_Delete(v);
+    return t;
+}
+
+static size_t words(const char *t)
+{
+    size_t n = 0;
+    int in = 0;
+    for (; *t; t++) {
+        int sp = isspace((unsigned char)*t);
+        n += !sp && !in;
+        in = !sp;
+    }
+    return n;
+}
+
+static const char *length_bucket(size_t w)
+{
+    return w == 0     ? "0 words"
+           : w <= 5   ? "1-5 words"
+           : w <= 20  ? "6-20 words"
+           : w <= 100 ? "21-100 words"
+                      : "over 100 words";
+}
+
+static int refusal_like(const char *t)
+{
+    static const char *const phrases[] = {
+        "i can't",     "i cannot", "i'm sorry",  "i am sorry",   "as an ai",      "i'm unable",
+        "i am unable", "i won't",  "i will not", "i'm not able", "i am not able", NULL};
+    size_t n = strlen(t);
+    char *low = sk_xmalloc(n + 1);
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (char)tolower((unsigned char)t[i]);
+    int hit = 0;
+    for (size_t i = 0; phrases[i] && !hit; i++)
+        hit = strstr(low, phrases[i]) != NULL;
+    free(low);
+    return hit;
+}
+
+static int json_shaped(const char *t)
+{
+    while (isspace((unsigned char)*t))
+        t++;
+    if (*t != '{' && *t != '[')
+        return 0;
+    cJSON *v = sk_json_parse_cstr(t);
+    int ok = v != NULL;
+    cJSON_Delete(v);
+    return ok;
+}
+
+/* The script most of the letters are in. */
+static const char *script_of(const char *t)
+{
+    long latin = 0, cyr = 0, cjk = 0, arabic = 0, other = 0;
+    const unsigned char *p = (const unsigned char *)t;
+    while (*p) {
+        unsigned cp = *p;
+        int len = 1;
+        if (cp >= 0xf0 && p[1] && p[2] && p[3])
+            cp = ((cp & 7u) << 18) | ((p[1] & 63u) << 12) | ((p[2] & 63u) << 6) | (p[3] & 63u),
+            len = 4;
+        else if (cp >= 0xe0 && p[1] && p[2])
+            cp = ((cp & 15u) << 12) | ((p[1] & 63u) << 6) | (p[2] & 63u), len = 3;
+        else if (cp >= 0xc0 && p[1])
+            cp = ((cp & 31u) << 6) | (p[1] & 63u), len = 2;
+        if (cp < 0x80)
+            latin += isalpha((int)cp) != 0;
+        else if (cp < 0x250)
+            latin++;
+        else if (cp >= 0x400 && cp < 0x530)
+            cyr++;
+        else if (cp >= 0x600 && cp < 0x700)
+            arabic++;
+        else if ((cp >= 0x3040 && cp < 0x30ff) || (cp >= 0x4e00 && cp < 0xa000) ||
+                 (cp >= 0xac00 && cp < 0xd7b0))
+            cjk++;
+        else if (cp >= 0x250)
+            other++;
+        p += len;
+    }
+    long best = latin;
+    const char *name = latin ? "Latin" : "none";
+    if (cyr > best)
+        best = cyr, name = "Cyrillic";
+    if (cjk > best)
+        best = cjk, name = "CJK";
+    if (arabic > best)
+        best = arabic, name = "Arabic";
+    if (other > best)
+        name = "other";
+    return name;
+}
+
+/* ---- keys and their values ---------------------------------------------- */
+
+typedef struct value_count {
+    char *value;
+    long fail, n;
+} value_count;
+
+typedef struct key_count {
+    char *key;
+    value_count *v;
+    size_t nv, cap;
+    int too_many;
+} key_count;
+
+typedef struct keys {
+    key_count *k;
+    size_t n, cap;
+} keys;
+
+static key_count *key_get(keys *ks, const char *key)
+{
+    for (size_t i = 0; i < ks->n; i++)
+        if (strcmp(ks->k[i].key, key) == 0)
+            return &ks->k[i];
+    ks->k = sk_xgrow(ks->k, &ks->cap, ks->n + 1, sizeof *ks->k);
+    key_count *k = &ks->k[ks->n++];
+    memset(k, 0, sizeof *k);
+    k->key = sk_xstrdup(key);
+    return k;
+}
+
+static void key_add(keys *ks, const char *key, const char *value, int failed)
+{
+    key_count *k = key_get(ks, key);
+    for (size_t i = 0; i < k->nv; i++)
+        if (strcmp(k->v[i].value, value) == 0) {
+            k->v[i].fail += failed;
+            k->v[i].n++;
+            return;
+        }
+    if (k->nv >= MAX_VALUES) {
+        k->too_many = 1;
+        return;
+    }
+    k->v = sk_xgrow(k->v, &k->cap, k->nv + 1, sizeof *k->v);
+    k->v[k->nv++] = (value_count){sk_xstrdup(value), failed, 1};
+}
+
+static void keys_free(keys *ks)
+{
+    for (size_t i = 0; i < ks->n; i++) {
+        for (size_t j = 0; j < ks->k[i].nv; j++)
+            free(ks->k[i].v[j].value);
+        free(ks->k[i].v);
+        free(ks->k[i].key);
+    }
+    free(ks->k);
+}
+
+/* A scalar as text ("a", 3, true); NULL for objects, arrays and null. */
+static char *scalar_text(const cJSON *v)
+{
+    if (cJSON_IsString(v))
+        return sk_xstrdup(v->valuestring);
+    if (cJSON_IsBool(v))
+        return sk_xstrdup(cJSON_IsTrue(v) ? "true" : "false");
+    if (cJSON_IsNumber(v))
+        return sk_asprintf("%.15g", v->valuedouble);
+    return NULL;
+}
+
+/* metadata.a.b of a row's metadata object. */
+static const cJSON *dig(const cJSON *m, const char *path)
+{
+    char *copy = sk_xstrdup(path), *save = NULL;
+    const cJSON *v = m;
+    for (char *part = strtok_r(copy, ".", &save); part && v; part = strtok_r(NULL, ".", &save))
+        v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, part) : NULL;
+    free(copy);
+    return v;
+}
+
+static void count_row(keys *meta, keys *traits, const sk_fail_opts *o, const sk_fail_row *r)
+{
+    int failed = r->verdict == SK_ROW_FAIL;
+    cJSON *m = r->metadata_json ? sk_json_parse_cstr(r->metadata_json) : NULL;
+    if (o->nby) {
+        for (size_t i = 0; i < o->nby; i++) {
+            char *t = scalar_text(dig(m, o->by[i]));
+            char *key = sk_asprintf("metadata.%s", o->by[i]);
+            key_add(meta, key, t ? t : "(none)", failed);
+            free(key);
+            free(t);
+        }
+    } else if (cJSON_IsObject(m)) {
+        for (const cJSON *v = m->child; v; v = v->next) {
+            char *t = scalar_text(v);
+            if (!t)
+                continue;
+            char *key = sk_asprintf("metadata.%s", v->string);
+            key_add(meta, key, t, failed);
+            free(key);
+            free(t);
+        }
+    }
+    cJSON_Delete(m);
+    char *out = r->output_json ? text_of(r->output_json) : NULL;
+    char *in = text_of(r->input_json);
+    if (out) {
+        key_add(traits, "output length", length_bucket(words(out)), failed);
+        key_add(traits, "output refuses", refusal_like(out) ? "yes" : "no", failed);
+        key_add(traits, "output is JSON", json_shaped(out) ? "yes" : "no", failed);
+        key_add(traits, "output script", script_of(out), failed);
+    }
+    key_add(traits, "input length", length_bucket(words(in)), failed);
+    free(out);
+    free(in);
+}
+
+/* Rows of a key that lacks it count as "(none)" under --by, and are
+ * otherwise simply not in it: the rest are the key's other values. */
+static void test_keys(sk_failures *f, keys *ks, double *ps, size_t *np)
+{
+    long all_fail = (long)f->nfailing, all_n = (long)(f->nfailing + f->passing);
+    double rate = all_n ? (double)all_fail / (double)all_n : NAN;
+    for (size_t i = 0; i < ks->n; i++) {
+        key_count *k = &ks->k[i];
+        if (k->too_many || k->nv < 2)
+            continue;
+        long kf = 0, kn = 0;
+        for (size_t j = 0; j < k->nv; j++)
+            kf += k->v[j].fail, kn += k->v[j].n;
+        for (size_t j = 0; j < k->nv; j++) {
+            value_count *v = &k->v[j];
+            f->tests = sk_xrealloc(f->tests, (f->ntests + 1) * sizeof *f->tests);
+            sk_fail_test *t = &f->tests[f->ntests++];
+            memset(t, 0, sizeof *t);
+            t->key = sk_xstrdup(k->key);
+            t->value = sk_xstrdup(v->value);
+            t->fail_in = v->fail;
+            t->n_in = v->n;
+            t->fail_out = kf - v->fail;
+            t->n_out = kn - v->n;
+            t->lift = rate > 0 ? ((double)v->fail / (double)v->n) / rate : NAN;
+            t->p = sk_fisher_two_sided(t->fail_in, t->n_in - t->fail_in, t->fail_out,
+                                       t->n_out - t->fail_out);
+            ps[(*np)++] = t->p;
+        }
+    }
+}
+
+static int cmp_tests(const void *a, const void *b)
+{
+    const sk_fail_test *x = a, *y = b;
+    if (x->pattern != y->pattern)
+        return y->pattern - x->pattern;
+    if (x->q != y->q)
+        return x->q < y->q ? -1 : 1;
+    double lx = isnan(x->lift) ? 0 : x->lift, ly = isnan(y->lift) ? 0 : y->lift;
+    if (lx != ly)
+        return lx > ly ? -1 : 1;
+    int c = strcmp(x->key, y->key);
+    return c ? c : strcmp(x->value, y->value);
+}
+
+/* ---- segments ----------------------------------------------------------- */
+
+static int cmp_segments(const void *a, const void *b)
+{
+    const sk_fail_segment *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c)
+        return c;
+    double rx = x->n ? (double)x->pass / (double)x->n : 1,
+           ry = y->n ? (double)y->pass / (double)y->n : 1;
+    if (rx != ry)
+        return rx < ry ? -1 : 1;
+    return strcmp(x->value, y->value);
+}
+
+static void segments(sk_failures *f, const keys *meta)
+{
+    for (size_t i = 0; i < meta->n; i++) {
+        const key_count *k = &meta->k[i];
+        if (k->too_many)
+            continue;
+        for (size_t j = 0; j < k->nv; j++) {
+            f->segments = sk_xrealloc(f->segments, (f->nsegments + 1) * sizeof *f->segments);
+            sk_fail_segment *s = &f->segments[f->nsegments++];
+            s->key = sk_xstrdup(k->key);
+            s->value = sk_xstrdup(k->v[j].value);
+            s->n = k->v[j].n;
+            s->pass = k->v[j].n - k->v[j].fail;
+            sk_wilson(s->pass, s->n, 1.959963984540054, &s->lo, &s->hi);
+        }
+    }
+    if (f->nsegments)
+        qsort(f->segments, f->nsegments, sizeof *f->segments, cmp_segments);
+}
+
+/* ---- distinctive terms -------------------------------------------------- */
+
+typedef struct term_count {
+    char *term;
+    long fail, pass;
+    char *examples[3];
+    size_t nex;
+} term_count;
+
+typedef struct term_table {
+    term_count *t;
+    size_t n, cap;
+    size_t *slots; /* open addressing: index + 1, 0 empty */
+    size_t nslots;
+} term_table;
+
+static uint64_t term_hash(const char *s, size_t n)
+{
+    return sk_fnv64(SK_FNV64_INIT, s, n);
+}
+
+static void table_grow(term_table *tt)
+{
+    size_t ns = tt->nslots ? tt->nslots * 2 : 1024;
+    size_t *slots = sk_xcalloc(ns, sizeof *slots);
+    for (size_t i = 0; i < tt->n; i++) {
+        size_t h = (size_t)term_hash(tt->t[i].term, strlen(tt->t[i].term)) & (ns - 1);
+        while (slots[h])
+            h = (h + 1) & (ns - 1);
+        slots[h] = i + 1;
+    }
+    free(tt->slots);
+    tt->slots = slots;
+    tt->nslots = ns;
+}
+
+static term_count *term_get(term_table *tt, const char *s, size_t n)
+{
+    if ((tt->n + 1) * 2 > tt->nslots)
+        table_grow(tt);
+    size_t h = (size_t)term_hash(s, n) & (tt->nslots - 1);
+    while (tt->slots[h]) {
+        term_count *t = &tt->t[tt->slots[h] - 1];
+        if (strlen(t->term) == n && memcmp(t->term, s, n) == 0)
+            return t;
+        h = (h + 1) & (tt->nslots - 1);
+    }
+    tt->t = sk_xgrow(tt->t, &tt->cap, tt->n + 1, sizeof *tt->t);
+    term_count *t = &tt->t[tt->n];
+    memset(t, 0, sizeof *t);
+    t->term = sk_xstrndup(s, n);
+    tt->slots[h] = ++tt->n;
+    return t;
+}
+
+static void table_free(term_table *tt)
+{
+    for (size_t i = 0; i < tt->n; i++) {
+        free(tt->t[i].term);
+        for (size_t j = 0; j < tt->t[i].nex; j++)
+            free(tt->t[i].examples[j]);
+    }
+    free(tt->t);
+    free(tt->slots);
+}
+
+static int stopword(const char *s, size_t n)
+{
+    static const char *const words[] = {"the",  "an",   "of",  "to",  "in",   "is",  "and", "or",
+                                        "for",  "on",   "it",  "be",  "as",   "at",  "by",  "this",
+                                        "that", "with", "are", "was", "what", "how", NULL};
+    for (size_t i = 0; words[i]; i++)
+        if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Each distinct word of text once: counted for its row's group. */
+static void count_terms(term_table *tt, const char *text, int failed, const char *id, long *total)
+{
+    size_t n = strlen(text);
+    char *low = sk_xmalloc(n + 1);
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (char)tolower((unsigned char)text[i]);
+    /* Words seen in this text already (by index: the table may move), so a
+     * repeated word counts once. */
+    size_t *seen = NULL;
+    size_t nseen = 0, cap = 0;
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)low[i];
+        if (!(isalnum(c) || c >= 0x80)) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < n && (isalnum((unsigned char)low[j]) || (unsigned char)low[j] >= 0x80))
+            j++;
+        if (j - i >= 2 && j - i <= 40 && !stopword(low + i, j - i)) {
+            size_t idx = (size_t)(term_get(tt, low + i, j - i) - tt->t);
+            int dup = 0;
+            for (size_t k = 0; k < nseen && !dup; k++)
+                dup = seen[k] == idx;
+            if (!dup) {
+                seen = sk_xgrow(seen, &cap, nseen + 1, sizeof *seen);
+                seen[nseen++] = idx;
+            }
+        }
+        i = j;
+    }
+    for (size_t k = 0; k < nseen; k++) {
+        term_count *t = &tt->t[seen[k]];
+        if (failed) {
+            t->fail++;
+            if (t->nex < 3)
+                t->examples[t->nex++] = sk_xstrdup(id);
+        } else {
+            t->pass++;
+        }
+        (*total)++;
+    }
+    free(seen);
+    free(low);
+}
+
+static int cmp_terms(const void *a, const void *b)
+{
+    const sk_fail_term *x = a, *y = b;
+    if (x->z != y->z)
+        return x->z > y->z ? -1 : 1;
+    return strcmp(x->term, y->term);
+}
+
+/* The words of failing texts against passing ones (see failures.h): the
+ * prior of a word is its count over both groups, and the prior's total
+ * all words' counts (Monroe et al.'s informative Dirichlet prior with the
+ * experiment itself as the background).  Kept: z above 1.96, in two or
+ * more failing rows. */
+static void distinctive(const term_table *tt, long n_fail, long n_pass, size_t want,
+                        sk_fail_term **out, size_t *nout)
+{
+    double a0 = (double)(n_fail + n_pass);
+    sk_fail_term *v = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < tt->n; i++) {
+        const term_count *t = &tt->t[i];
+        if (t->fail < 2)
+            continue;
+        double z = sk_logodds_z((double)t->fail, (double)n_fail, (double)t->pass, (double)n_pass,
+                                (double)(t->fail + t->pass), a0);
+        if (!(z > 1.959963984540054))
+            continue;
+        v = sk_xrealloc(v, (n + 1) * sizeof *v);
+        sk_fail_term *x = &v[n++];
+        memset(x, 0, sizeof *x);
+        x->term = sk_xstrdup(t->term);
+        x->in_fail = t->fail;
+        x->in_pass = t->pass;
+        x->z = z;
+        for (size_t j = 0; j < t->nex; j++)
+            x->examples[x->nexamples++] = sk_xstrdup(t->examples[j]);
+    }
+    if (n)
+        qsort(v, n, sizeof *v, cmp_terms);
+    for (size_t i = want; i < n; i++) {
+        free(v[i].term);
+        for (size_t j = 0; j < v[i].nexamples; j++)
+            free(v[i].examples[j]);
+    }
+    *out = v;
+    *nout = n < want ? n : want;
+}
+
+/* ---- the whole ---------------------------------------------------------- */
+
+int sk_failures_find(sk_store *st, const char *exp_ref, const sk_fail_opts *o, sk_failures **out,
+                     char **err)
+{
+    *out = NULL;
+    sk_failures *f = sk_xcalloc(1, sizeof *f);
+    f->q = o->q > 0 ? o->q : 0.05;
+    int rc = sk_experiment_load(st, exp_ref, &f->e, err);
+    if (!rc)
+        rc = sk_experiment_each_scorer(st, f->e.id, add_scorer, f, err);
+    size_t sk = 0;
+    if (!rc && o->scorer) {
+        while (sk < f->nscorers && strcmp(f->scorers[sk], o->scorer) != 0)
+            sk++;
+        if (sk == f->nscorers) {
+            sk_buf names = {0};
+            for (size_t k = 0; k < f->nscorers; k++)
+                sk_buf_printf(&names, "%s%s", k ? ", " : "", f->scorers[k]);
+            rc = sk_errf(err, SK_ENOTFOUND, "experiment %s has no scorer \"%s\"; its scorers: %s",
+                         f->e.id, o->scorer, names.data ? names.data : "(none)");
+            sk_buf_free(&names);
+        }
+    }
+    if (!rc && !o->scorer) {
+        int any = 0;
+        for (size_t k = 0; k < f->nscorers; k++)
+            any |= f->has_threshold[k];
+        if (!any)
+            rc = sk_errf(err, SK_EINVAL,
+                         "experiment %s: no scorer has a threshold, so no row passes or fails; "
+                         "give thresholds in the pack, or name a scorer and a bar with "
+                         "--scorer S --below X",
+                         f->e.id);
+    }
+    if (!rc) {
+        reader rd = {.f = f, .trial = -1};
+        rc = sk_experiment_each_export(st, f->e.id, f->e.dataset_version_id, add_cell_score, &rd,
+                                       err);
+        finish_row(&rd);
+    }
+    if (rc) {
+        sk_failures_free(f);
+        return rc;
+    }
+    decide(f, o, sk);
+    sort_f = f;
+    if (f->nfailing)
+        qsort(f->failing, f->nfailing, sizeof *f->failing, cmp_lowest);
+
+    keys meta = {0}, traits = {0};
+    term_table tin = {0}, tout = {0};
+    long in_fail = 0, in_pass = 0, out_fail = 0, out_pass = 0;
+    for (size_t i = 0; i < f->nrows; i++) {
+        const sk_fail_row *r = &f->rows[i];
+        if (r->verdict == SK_ROW_NO_VERDICT)
+            continue;
+        int failed = r->verdict == SK_ROW_FAIL;
+        count_row(&meta, &traits, o, r);
+        char *in = text_of(r->input_json);
+        count_terms(&tin, in, failed, r->id, failed ? &in_fail : &in_pass);
+        free(in);
+        if (r->output_json) {
+            char *ot = text_of(r->output_json);
+            count_terms(&tout, ot, failed, r->id, failed ? &out_fail : &out_pass);
+            free(ot);
+        }
+    }
+    size_t cap = 0;
+    for (size_t i = 0; i < meta.n; i++)
+        cap += meta.k[i].nv;
+    for (size_t i = 0; i < traits.n; i++)
+        cap += traits.k[i].nv;
+    double *ps = sk_xcalloc(cap ? cap : 1, sizeof *ps);
+    size_t np = 0;
+    test_keys(f, &meta, ps, &np);
+    test_keys(f, &traits, ps, &np);
+    double *qs = sk_xcalloc(np ? np : 1, sizeof *qs);
+    sk_bh_adjust(ps, np, qs);
+    for (size_t i = 0; i < f->ntests; i++) {
+        sk_fail_test *t = &f->tests[i];
+        t->q = qs[i];
+        t->pattern = t->q <= f->q && t->n_in && t->n_out &&
+                     (double)t->fail_in / (double)t->n_in > (double)t->fail_out / (double)t->n_out;
+    }
+    if (f->ntests)
+        qsort(f->tests, f->ntests, sizeof *f->tests, cmp_tests);
+    free(ps);
+    free(qs);
+    segments(f, &meta);
+    size_t want = o->terms ? o->terms : 10;
+    distinctive(&tin, in_fail, in_pass, want, &f->in_terms, &f->nin_terms);
+    distinctive(&tout, out_fail, out_pass, want, &f->out_terms, &f->nout_terms);
+    keys_free(&meta);
+    keys_free(&traits);
+    table_free(&tin);
+    table_free(&tout);
+    *out = f;
+    return SK_OK;
+}
+
+static void terms_free(sk_fail_term *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(t[i].term);
+        for (size_t j = 0; j < t[i].nexamples; j++)
+            free(t[i].examples[j]);
+    }
+    free(t);
+}
+
+void sk_failures_free(sk_failures *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->nrows; i++) {
+        sk_fail_row *r = &f->rows[i];
+        for (size_t k = 0; k < f->nscorers; k++) {
+            free(r->s[k].rationale);
+            free(r->s[k].error);
+        }
+        free(r->s);
+        free(r->id);
+        free(r->input_json);
+        free(r->expected_json);
+        free(r->metadata_json);
+        free(r->output_json);
+        free(r->task_error);
+    }
+    free(f->rows);
+    for (size_t k = 0; k < f->nscorers; k++)
+        free(f->scorers[k]);
+    free(f->scorers);
+    free(f->has_threshold);
+    free(f->threshold);
+    free(f->reducer);
+    free(f->failing);
+    for (size_t i = 0; i < f->ntests; i++) {
+        free(f->tests[i].key);
+        free(f->tests[i].value);
+    }
+    free(f->tests);
+    terms_free(f->in_terms, f->nin_terms);
+    terms_free(f->out_terms, f->nout_terms);
+    for (size_t i = 0; i < f->nsegments; i++) {
+        free(f->segments[i].key);
+        free(f->segments[i].value);
+    }
+    free(f->segments);
+    sk_experiment_clear(&f->e);
+    free(f);
+}
