@@ -9,6 +9,8 @@
 #include <cjson/cJSON.h>
 
 #include "analysis/tests2x2.h"
+#include "analysis/terms.h"
+#include "analysis/text_traits.h"
 #include "base/error.h"
 #include "base/hash.h"
 #include "base/json_tree.h"
@@ -180,114 +182,6 @@ static int cmp_lowest(const void *a, const void *b)
     return (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
 }
 
-/* ---- texts -------------------------------------------------------------- */
-
-/* The text of a JSON value: a string's contents, else the JSON itself.
- * Caller frees. */
-static char *text_of(const char *json)
-{
-    if (!json)
-        return sk_xstrdup("");
-    if (json[0] != '"')
-        return sk_xstrdup(json);
-    cJSON *v = sk_json_parse_cstr(json);
-    char *t = sk_xstrdup(cJSON_IsString(v) ? v->valuestring : json);
-    cJSON_Delete(v);
-    return t;
-}
-
-static size_t words(const char *t)
-{
-    size_t n = 0;
-    int in = 0;
-    for (; *t; t++) {
-        int sp = isspace((unsigned char)*t);
-        n += !sp && !in;
-        in = !sp;
-    }
-    return n;
-}
-
-static const char *length_bucket(size_t w)
-{
-    return w == 0     ? "0 words"
-           : w <= 5   ? "1-5 words"
-           : w <= 20  ? "6-20 words"
-           : w <= 100 ? "21-100 words"
-                      : "over 100 words";
-}
-
-static int refusal_like(const char *t)
-{
-    static const char *const phrases[] = {
-        "i can't",     "i cannot", "i'm sorry",  "i am sorry",   "as an ai",      "i'm unable",
-        "i am unable", "i won't",  "i will not", "i'm not able", "i am not able", NULL};
-    size_t n = strlen(t);
-    char *low = sk_xmalloc(n + 1);
-    for (size_t i = 0; i <= n; i++)
-        low[i] = (char)tolower((unsigned char)t[i]);
-    int hit = 0;
-    for (size_t i = 0; phrases[i] && !hit; i++)
-        hit = strstr(low, phrases[i]) != NULL;
-    free(low);
-    return hit;
-}
-
-static int json_shaped(const char *t)
-{
-    while (isspace((unsigned char)*t))
-        t++;
-    if (*t != '{' && *t != '[')
-        return 0;
-    cJSON *v = sk_json_parse_cstr(t);
-    int ok = v != NULL;
-    cJSON_Delete(v);
-    return ok;
-}
-
-/* The script most of the letters are in. */
-static const char *script_of(const char *t)
-{
-    long latin = 0, cyr = 0, cjk = 0, arabic = 0, other = 0;
-    const unsigned char *p = (const unsigned char *)t;
-    while (*p) {
-        unsigned cp = *p;
-        int len = 1;
-        if (cp >= 0xf0 && p[1] && p[2] && p[3])
-            cp = ((cp & 7u) << 18) | ((p[1] & 63u) << 12) | ((p[2] & 63u) << 6) | (p[3] & 63u),
-            len = 4;
-        else if (cp >= 0xe0 && p[1] && p[2])
-            cp = ((cp & 15u) << 12) | ((p[1] & 63u) << 6) | (p[2] & 63u), len = 3;
-        else if (cp >= 0xc0 && p[1])
-            cp = ((cp & 31u) << 6) | (p[1] & 63u), len = 2;
-        if (cp < 0x80)
-            latin += isalpha((int)cp) != 0;
-        else if (cp < 0x250)
-            latin++;
-        else if (cp >= 0x400 && cp < 0x530)
-            cyr++;
-        else if (cp >= 0x600 && cp < 0x700)
-            arabic++;
-        else if ((cp >= 0x3040 && cp < 0x30ff) || (cp >= 0x4e00 && cp < 0xa000) ||
-                 (cp >= 0xac00 && cp < 0xd7b0))
-            cjk++;
-        else if (cp >= 0x250)
-            other++;
-        p += len;
-    }
-    long best = latin;
-    const char *name = latin ? "Latin" : "none";
-    if (cyr > best)
-        best = cyr, name = "Cyrillic";
-    if (cjk > best)
-        best = cjk, name = "CJK";
-    if (arabic > best)
-        best = arabic, name = "Arabic";
-    if (other > best)
-        name = "other";
-    return name;
-}
-
 /* ---- keys and their values ---------------------------------------------- */
 
 typedef struct value_count {
@@ -394,15 +288,15 @@ static void count_row(keys *meta, keys *traits, const sk_fail_opts *o, const sk_
         }
     }
     cJSON_Delete(m);
-    char *out = r->output_json ? text_of(r->output_json) : NULL;
-    char *in = text_of(r->input_json);
+    char *out = r->output_json ? sk_text_of_json(r->output_json) : NULL;
+    char *in = sk_text_of_json(r->input_json);
     if (out) {
-        key_add(traits, "output length", length_bucket(words(out)), failed);
-        key_add(traits, "output refuses", refusal_like(out) ? "yes" : "no", failed);
-        key_add(traits, "output is JSON", json_shaped(out) ? "yes" : "no", failed);
-        key_add(traits, "output script", script_of(out), failed);
+        key_add(traits, "output length", sk_text_length_bucket(sk_text_words(out)), failed);
+        key_add(traits, "output refuses", sk_text_refusal_like(out) ? "yes" : "no", failed);
+        key_add(traits, "output is JSON", sk_text_json_shaped(out) ? "yes" : "no", failed);
+        key_add(traits, "output script", sk_text_script(out), failed);
     }
-    key_add(traits, "input length", length_bucket(words(in)), failed);
+    key_add(traits, "input length", sk_text_length_bucket(sk_text_words(in)), failed);
     free(out);
     free(in);
 }
@@ -488,179 +382,6 @@ static void segments(sk_failures *f, const keys *meta)
         qsort(f->segments, f->nsegments, sizeof *f->segments, cmp_segments);
 }
 
-/* ---- distinctive terms -------------------------------------------------- */
-
-typedef struct term_count {
-    char *term;
-    long fail, pass;
-    char *examples[3];
-    size_t nex;
-} term_count;
-
-typedef struct term_table {
-    term_count *t;
-    size_t n, cap;
-    size_t *slots; /* open addressing: index + 1, 0 empty */
-    size_t nslots;
-} term_table;
-
-static uint64_t term_hash(const char *s, size_t n)
-{
-    return sk_fnv64(SK_FNV64_INIT, s, n);
-}
-
-static void table_grow(term_table *tt)
-{
-    size_t ns = tt->nslots ? tt->nslots * 2 : 1024;
-    size_t *slots = sk_xcalloc(ns, sizeof *slots);
-    for (size_t i = 0; i < tt->n; i++) {
-        size_t h = (size_t)term_hash(tt->t[i].term, strlen(tt->t[i].term)) & (ns - 1);
-        while (slots[h])
-            h = (h + 1) & (ns - 1);
-        slots[h] = i + 1;
-    }
-    free(tt->slots);
-    tt->slots = slots;
-    tt->nslots = ns;
-}
-
-static term_count *term_get(term_table *tt, const char *s, size_t n)
-{
-    if ((tt->n + 1) * 2 > tt->nslots)
-        table_grow(tt);
-    size_t h = (size_t)term_hash(s, n) & (tt->nslots - 1);
-    while (tt->slots[h]) {
-        term_count *t = &tt->t[tt->slots[h] - 1];
-        if (strlen(t->term) == n && memcmp(t->term, s, n) == 0)
-            return t;
-        h = (h + 1) & (tt->nslots - 1);
-    }
-    tt->t = sk_xgrow(tt->t, &tt->cap, tt->n + 1, sizeof *tt->t);
-    term_count *t = &tt->t[tt->n];
-    memset(t, 0, sizeof *t);
-    t->term = sk_xstrndup(s, n);
-    tt->slots[h] = ++tt->n;
-    return t;
-}
-
-static void table_free(term_table *tt)
-{
-    for (size_t i = 0; i < tt->n; i++) {
-        free(tt->t[i].term);
-        for (size_t j = 0; j < tt->t[i].nex; j++)
-            free(tt->t[i].examples[j]);
-    }
-    free(tt->t);
-    free(tt->slots);
-}
-
-static int stopword(const char *s, size_t n)
-{
-    static const char *const words[] = {"the",  "an",   "of",  "to",  "in",   "is",  "and", "or",
-                                        "for",  "on",   "it",  "be",  "as",   "at",  "by",  "this",
-                                        "that", "with", "are", "was", "what", "how", NULL};
-    for (size_t i = 0; words[i]; i++)
-        if (strlen(words[i]) == n && memcmp(words[i], s, n) == 0)
-            return 1;
-    return 0;
-}
-
-/* Each distinct word of text once: counted for its row's group. */
-static void count_terms(term_table *tt, const char *text, int failed, const char *id, long *total)
-{
-    size_t n = strlen(text);
-    char *low = sk_xmalloc(n + 1);
-    for (size_t i = 0; i <= n; i++)
-        low[i] = (char)tolower((unsigned char)text[i]);
-    /* Words seen in this text already (by index: the table may move), so a
-     * repeated word counts once. */
-    size_t *seen = NULL;
-    size_t nseen = 0, cap = 0;
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = (unsigned char)low[i];
-        if (!(isalnum(c) || c >= 0x80)) {
-            i++;
-            continue;
-        }
-        size_t j = i;
-        while (j < n && (isalnum((unsigned char)low[j]) || (unsigned char)low[j] >= 0x80))
-            j++;
-        if (j - i >= 2 && j - i <= 40 && !stopword(low + i, j - i)) {
-            size_t idx = (size_t)(term_get(tt, low + i, j - i) - tt->t);
-            int dup = 0;
-            for (size_t k = 0; k < nseen && !dup; k++)
-                dup = seen[k] == idx;
-            if (!dup) {
-                seen = sk_xgrow(seen, &cap, nseen + 1, sizeof *seen);
-                seen[nseen++] = idx;
-            }
-        }
-        i = j;
-    }
-    for (size_t k = 0; k < nseen; k++) {
-        term_count *t = &tt->t[seen[k]];
-        if (failed) {
-            t->fail++;
-            if (t->nex < 3)
-                t->examples[t->nex++] = sk_xstrdup(id);
-        } else {
-            t->pass++;
-        }
-        (*total)++;
-    }
-    free(seen);
-    free(low);
-}
-
-static int cmp_terms(const void *a, const void *b)
-{
-    const sk_fail_term *x = a, *y = b;
-    if (x->z != y->z)
-        return x->z > y->z ? -1 : 1;
-    return strcmp(x->term, y->term);
-}
-
-/* The words of failing texts against passing ones (see failures.h): the
- * prior of a word is its count over both groups, and the prior's total
- * all words' counts (Monroe et al.'s informative Dirichlet prior with the
- * experiment itself as the background).  Kept: z above 1.96, in two or
- * more failing rows. */
-static void distinctive(const term_table *tt, long n_fail, long n_pass, size_t want,
-                        sk_fail_term **out, size_t *nout)
-{
-    double a0 = (double)(n_fail + n_pass);
-    sk_fail_term *v = NULL;
-    size_t n = 0;
-    for (size_t i = 0; i < tt->n; i++) {
-        const term_count *t = &tt->t[i];
-        if (t->fail < 2)
-            continue;
-        double z = sk_logodds_z((double)t->fail, (double)n_fail, (double)t->pass, (double)n_pass,
-                                (double)(t->fail + t->pass), a0);
-        if (!(z > 1.959963984540054))
-            continue;
-        v = sk_xrealloc(v, (n + 1) * sizeof *v);
-        sk_fail_term *x = &v[n++];
-        memset(x, 0, sizeof *x);
-        x->term = sk_xstrdup(t->term);
-        x->in_fail = t->fail;
-        x->in_pass = t->pass;
-        x->z = z;
-        for (size_t j = 0; j < t->nex; j++)
-            x->examples[x->nexamples++] = sk_xstrdup(t->examples[j]);
-    }
-    if (n)
-        qsort(v, n, sizeof *v, cmp_terms);
-    for (size_t i = want; i < n; i++) {
-        free(v[i].term);
-        for (size_t j = 0; j < v[i].nexamples; j++)
-            free(v[i].examples[j]);
-    }
-    *out = v;
-    *nout = n < want ? n : want;
-}
-
 /* ---- the whole ---------------------------------------------------------- */
 
 int sk_failures_find(sk_store *st, const char *exp_ref, const sk_fail_opts *o, sk_failures **out,
@@ -712,20 +433,19 @@ int sk_failures_find(sk_store *st, const char *exp_ref, const sk_fail_opts *o, s
         qsort(f->failing, f->nfailing, sizeof *f->failing, cmp_lowest);
 
     keys meta = {0}, traits = {0};
-    term_table tin = {0}, tout = {0};
-    long in_fail = 0, in_pass = 0, out_fail = 0, out_pass = 0;
+    sk_terms *tin = sk_terms_new(), *tout = sk_terms_new();
     for (size_t i = 0; i < f->nrows; i++) {
         const sk_fail_row *r = &f->rows[i];
         if (r->verdict == SK_ROW_NO_VERDICT)
             continue;
         int failed = r->verdict == SK_ROW_FAIL;
         count_row(&meta, &traits, o, r);
-        char *in = text_of(r->input_json);
-        count_terms(&tin, in, failed, r->id, failed ? &in_fail : &in_pass);
+        char *in = sk_text_of_json(r->input_json);
+        sk_terms_add(tin, in, failed, r->id);
         free(in);
         if (r->output_json) {
-            char *ot = text_of(r->output_json);
-            count_terms(&tout, ot, failed, r->id, failed ? &out_fail : &out_pass);
+            char *ot = sk_text_of_json(r->output_json);
+            sk_terms_add(tout, ot, failed, r->id);
             free(ot);
         }
     }
@@ -752,12 +472,12 @@ int sk_failures_find(sk_store *st, const char *exp_ref, const sk_fail_opts *o, s
     free(qs);
     segments(f, &meta);
     size_t want = o->terms ? o->terms : 10;
-    distinctive(&tin, in_fail, in_pass, want, &f->in_terms, &f->nin_terms);
-    distinctive(&tout, out_fail, out_pass, want, &f->out_terms, &f->nout_terms);
+    sk_terms_distinctive(tin, want, &f->in_terms, &f->nin_terms);
+    sk_terms_distinctive(tout, want, &f->out_terms, &f->nout_terms);
     keys_free(&meta);
     keys_free(&traits);
-    table_free(&tin);
-    table_free(&tout);
+    sk_terms_free(tin);
+    sk_terms_free(tout);
     *out = f;
     return SK_OK;
 }

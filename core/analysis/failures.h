@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "analysis/terms.h"
 #include "base/reducer.h"
 #include "store/experiment.h"
 #include "store/store.h"
@@ -65,14 +66,6 @@ typedef struct sk_fail_test {
     double p, q;
     int pattern;
 } sk_fail_test;
-
-typedef struct sk_fail_term {
-    char *term;
-    long in_fail, in_pass; /* rows whose text has it */
-    double z;
-    char *examples[3]; /* failing rows' ids */
-    size_t nexamples;
-} sk_fail_term;
 
 typedef struct sk_fail_segment {
     char *key, *value;

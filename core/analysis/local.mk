@@ -7,4 +7,6 @@ libskcore_la_SOURCES += \
 	core/analysis/compare.c core/analysis/compare.h core/analysis/compare_rows.c \
 	core/analysis/baseline.c core/analysis/baseline.h \
 	core/analysis/tests2x2.c core/analysis/tests2x2.h \
-	core/analysis/failures.c core/analysis/failures.h
+	core/analysis/failures.c core/analysis/failures.h \
+	core/analysis/terms.c core/analysis/terms.h \
+	core/analysis/text_traits.c core/analysis/text_traits.h
