@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_dataset_add.h"
 #include "store/dataset.h"
 #include "base/error.h"
 #include "base/util.h"
@@ -16,6 +17,9 @@ static const char usage_text[] =
     "       scorekit dataset show NAME[@VER] [--json] [--rows N]\n"
     "                                            a version's summary and first N rows (5)\n"
     "       scorekit dataset export NAME[@VER]   the rows as JSONL on standard output\n"
+    "       scorekit dataset add NAME SOURCE     add rows (from an experiment, logs, a file)\n"
+    "       scorekit dataset merge SRC INTO      add SRC's rows INTO lacks\n"
+    "       scorekit dataset diff A B            rows added, removed, changed\n"
     "\n"
     "Datasets live in the project's store (.scorekit/scorekit.db).  Every import\n"
     "makes a new version and old versions stay readable; NAME alone is the newest.\n"
@@ -261,8 +265,12 @@ static int show(sk_store *st, const sk_dataset_version *v, long nrows, int json,
     }
     if (rc >= 0)
         rc = 0;
+    if (json && !rc)
+        sk_buf_adds(&b, "]");
+    if (!rc)
+        rc = dataset_provenance_report(st, v->id, json, &b, err);
     if (json && !rc) {
-        sk_buf_adds(&b, "]}\n");
+        sk_buf_adds(&b, "}\n");
         fputs(b.data, stdout);
     }
     sk_buf_free(&b);
@@ -334,11 +342,18 @@ int cmd_dataset(const cli_ctx *ctx, int argc, char **argv)
         return cmd_show(ctx, argc - 1, argv + 1, 0);
     if (strcmp(sub, "export") == 0)
         return cmd_show(ctx, argc - 1, argv + 1, 1);
+    if (strcmp(sub, "add") == 0)
+        return cmd_dataset_add(ctx, argc - 1, argv + 1);
+    if (strcmp(sub, "merge") == 0)
+        return cmd_dataset_merge(ctx, argc - 1, argv + 1);
+    if (strcmp(sub, "diff") == 0)
+        return cmd_dataset_diff(ctx, argc - 1, argv + 1);
     if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0) {
         fputs(usage_text, stdout);
         return CLI_OK;
     }
-    cli_error("unknown dataset command \"%s\"; use import, list, show or export", sub);
+    cli_error("unknown dataset command \"%s\"; use import, list, show, export, add, merge or diff",
+              sub);
     fputs(usage_text, stderr);
     return CLI_USAGE;
 }
