@@ -30,6 +30,9 @@ static const char usage_text[] =
     "  --json               print only one JSON object: name, version, ref, rows, source\n"
     "\n"
     "JSONL rows: {\"id\"?, \"input\", \"expected\"?, \"output\"?, \"metadata\"?, \"tags\"?}.\n"
+    "Lines of `scorekit export` (with \"trial\" and \"scores\") are read as rows: the\n"
+    "cell's fields (trial, scores, the task's output, ...) are dropped and counted,\n"
+    "and trials after the first are skipped.\n"
     "CSV: a header row naming the columns: input, id, expected, output, tags\n"
     "(comma-separated), metadata (a JSON object), metadata.KEY (one metadata field).\n";
 
@@ -127,11 +130,14 @@ static int cmd_import(const cli_ctx *ctx, int argc, char **argv)
         cli_json_str(o, "source", v.source);
         cli_json_str(o, "created_at", v.created_at);
         cli_json_raw(o, "metadata_keys", v.metadata_keys);
+        cli_json_str(o, "dropped_fields", v.dropped);
         cli_json_print(o);
         sk_dataset_version_clear(&v);
     } else {
         printf("imported %lld row%s from %s as %s@%d\n", (long long)v.rows, v.rows == 1 ? "" : "s",
                v.source, v.name, v.version);
+        if (v.dropped) /* the file was `scorekit export` output */
+            printf("dropped fields: %s\n", v.dropped);
         sk_dataset_version_clear(&v);
     }
     sk_store_close(st);

@@ -77,6 +77,7 @@ int sk_dataset_parse_ref(const char *ref, char **name, int *version, char **err)
 static void version_from(sqlite3_stmt *s, sk_dataset_version *v)
 {
     v->id = sqlite3_column_int64(s, 0);
+    v->dropped = NULL;
     v->name = sk_store_column_dup(s, 1);
     v->version = sqlite3_column_int(s, 2);
     v->rows = sqlite3_column_int64(s, 3);
@@ -94,6 +95,7 @@ void sk_dataset_version_clear(sk_dataset_version *v)
     free(v->created_at);
     free(v->source);
     free(v->metadata_keys);
+    free(v->dropped);
     memset(v, 0, sizeof *v);
 }
 
@@ -457,6 +459,8 @@ int sk_dataset_import(sk_store *st, const char *name, const char *path, sk_datas
             sk_store_rollback(st);
         else if (out)
             rc = sk_dataset__load_version(st, vid, out, err);
+        if (!rc && out && sk_dataset_file_dropped(f))
+            out->dropped = sk_xstrdup(sk_dataset_file_dropped(f));
     }
     sk_dataset_file_close(f);
     return rc;

@@ -128,6 +128,36 @@ run 0 "$SK" -C "$P" dataset diff prod@1 prod@2
 has "$T/out" "~ p2"
 has "$T/out" "0 added, 0 removed, 1 changed"
 
+# ---- export -> import: cell lines are read as rows, the cell's fields dropped ----
+run 0 "$SK" -C "$P" run --no-progress --dataset prod@1 --trials 2
+EX=$(exp_id)
+"$SK" -C "$P" export "$EX" >"$T/cells.jsonl" || fail "export"
+lines "$T/cells.jsonl" 8
+run 0 "$SK" -C "$P" dataset import again "$T/cells.jsonl"
+has "$T/out" "imported 4 rows from $T/cells.jsonl as again@1"
+has "$T/out" "dropped fields: trial (4 rows), scores (4 rows), output (4 rows), latency_ms (4 rows), overall (4 rows), pass (4 rows), later trials (4 lines)"
+run 0 "$SK" -C "$P" dataset export again
+printf '%s\n' '{"id": "p1", "input": "q1", "expected": "a1"}' \
+    '{"id": "p2", "input": "q2", "expected": "a2"}' \
+    '{"id": "p3", "input": "q3", "expected": "a3"}' \
+    '{"id": "p4", "input": {"q": 4}, "expected": "a4", "metadata": {"src": "prod"}}' >"$T/want"
+cmp -s "$T/out" "$T/want" || fail "the rows imported from an export: $(cat "$T/out")"
+# --rows-only writes the dataset rows themselves: the round trip is exact.
+"$SK" -C "$P" export "$EX" --rows-only >"$T/rows.jsonl" || fail "export --rows-only"
+"$SK" -C "$P" dataset export prod@1 >"$T/want"
+cmp -s "$T/rows.jsonl" "$T/want" || fail "--rows-only: $(cat "$T/rows.jsonl")"
+run 0 "$SK" -C "$P" dataset import again "$T/rows.jsonl"
+lacks "$T/out" "dropped"
+run 0 "$SK" -C "$P" dataset diff prod@1 again
+has "$T/out" "0 added, 0 removed, 0 changed"
+# A row file with a stray key is still refused, "trial" included.
+printf '%s\n' '{"id": "x", "input": "y", "trial": 0}' >"$T/stray.jsonl"
+run 1 "$SK" -C "$P" dataset import again "$T/stray.jsonl"
+has "$T/err" "$T/stray.jsonl:1: unknown field \"trial\""
+printf '%s\n' '{"id": "x", "input": "y", "trial": 0, "scores": {}, "extra": 1}' >"$T/stray.jsonl"
+run 1 "$SK" -C "$P" dataset import again "$T/stray.jsonl"
+has "$T/err" "unknown field"
+
 # ---- a file-backed dataset: add appends to the file, run keeps the rows ----
 F="$T/f"
 mkdir -p "$F"
