@@ -120,11 +120,15 @@ static int append_to_file(const char *path, const sk_grow_set *set, char **err)
 typedef struct add_opts {
     const char *name, *from, *logs, *file, *where, *ids, *note;
     int failing, json;
+    const sk_dataset_version *merge; /* merge: the source version */
+    const char *merge_label;
 } add_opts;
 
 /* The candidate rows of the one source; nothing written. */
 static int gather(sk_store *st, const add_opts *a, sk_grow_set *set, char **err)
 {
+    if (a->merge)
+        return sk_grow_from_version(st, a->merge->id, a->merge_label, set, err);
     if (a->logs)
         return sk_grow_from_logs(a->logs, set, err);
     if (a->file)
@@ -222,7 +226,7 @@ static int do_add(const cli_ctx *ctx, const add_opts *a, const char *label)
     }
     if (rc) {
         cli_error("%s", err);
-        cli_error("nothing was added");
+        cli_error("nothing was %s", a->merge ? "merged" : "added");
     } else if (a->json) {
         const sk_dataset_version *v = wrote ? &out : &base;
         cJSON *o = cJSON_CreateObject();
@@ -236,13 +240,22 @@ static int do_add(const cli_ctx *ctx, const add_opts *a, const char *label)
         cJSON_AddNumberToObject(o, "need_expected", (double)need_expected);
         cJSON_AddNumberToObject(o, "rows", (double)v->rows);
         cli_json_str(o, "file", wrote ? file : NULL);
+        if (a->merge)
+            cli_json_str(o, "source", a->merge_label);
         cli_json_print(o);
+    } else if (!wrote && candidates == 0) {
+        printf("nothing to add: no rows selected (no new version)\n");
     } else if (!wrote) {
         printf("nothing to add: %zu row%s selected, all already in %s (no new version)\n",
                candidates, candidates == 1 ? "" : "s", a->name);
     } else {
-        printf("added %zu row%s to %s@%d (%lld rows)\n", set.n, set.n == 1 ? "" : "s", out.name,
-               out.version, (long long)out.rows);
+        if (a->merge)
+            printf("merged %zu row%s from %s@%d into %s@%d (%lld rows)\n", set.n,
+                   set.n == 1 ? "" : "s", a->merge->name, a->merge->version, out.name, out.version,
+                   (long long)out.rows);
+        else
+            printf("added %zu row%s to %s@%d (%lld rows)\n", set.n, set.n == 1 ? "" : "s", out.name,
+                   out.version, (long long)out.rows);
         printf("skipped %zu duplicate%s (same input and expected as a row already there)\n",
                skipped, skipped == 1 ? "" : "s");
         if (need_expected)
@@ -327,7 +340,9 @@ int cmd_dataset_merge(const cli_ctx *ctx, int argc, char **argv)
             printf("usage: scorekit dataset merge SRC[@VER] INTO [--note TEXT] [--json]\n\n"
                    "Make INTO's next version: its rows, then SRC's rows it does not hold\n"
                    "(same input and expected: skipped), each with the provenance\n"
-                   "\"merged from SRC vN\".  An id both hold with other content is an error.\n");
+                   "\"merged from SRC vN\" (INTO is made when new).  An id both hold with\n"
+                   "other content is an error.  When scorekit.json names INTO's file, the\n"
+                   "rows are appended to it, as `dataset add` does.\n");
             return CLI_OK;
         } else if (c == 'n') {
             note = optarg;
@@ -341,60 +356,38 @@ int cmd_dataset_merge(const cli_ctx *ctx, int argc, char **argv)
         cli_error("dataset merge takes two datasets: scorekit dataset merge SRC INTO");
         return CLI_USAGE;
     }
+    /* The source's version first: its number names the provenance. */
     sk_project *proj;
     sk_store *st;
     if (cli_open_store(ctx, &proj, &st))
         return CLI_FAIL;
     char *err = NULL;
-    sk_dataset_version src = {0}, into = {0}, out = {0};
-    sk_grow_set set = {0};
-    size_t skipped = 0;
+    sk_dataset_version src = {0};
     int rc = sk_dataset_resolve(st, argv[optind], &src, &err);
+    char *into = NULL;
+    int into_ver = 0;
     if (!rc)
-        rc = sk_dataset_resolve(st, argv[optind + 1], &into, &err);
-    if (!rc && into.version != into.latest)
-        rc = sk_errf(&err, SK_EINVAL, "merge adds to the newest version: write %s, not %s@%d",
-                     into.name, into.name, into.version);
-    char *label = sk_asprintf("merged from %s v%d", src.name, src.version);
-    if (!rc)
-        rc = sk_grow_from_version(st, src.id, label, &set, &err);
-    if (!rc)
-        rc = sk_grow_dedup(st, into.id, &set, &skipped, &err);
-    if (!rc && set.n)
-        rc = sk_dataset_grow(st, into.name, into.id, label, set.rows, set.n, note, &out, &err);
+        rc = sk_dataset_parse_ref(argv[optind + 1], &into, &into_ver, &err);
+    if (!rc && into_ver)
+        rc = sk_errf(&err, SK_EINVAL, "merge adds to the newest version: write %s, not %s", into,
+                     argv[optind + 1]);
+    sk_store_close(st);
+    sk_project_free(proj);
     if (rc) {
         cli_error("%s", err);
         cli_error("nothing was merged");
-    } else {
-        const sk_dataset_version *v = set.n ? &out : &into;
-        if (json) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "name", v->name);
-            cJSON_AddNumberToObject(o, "version", v->version);
-            cJSON_AddNumberToObject(o, "added", (double)set.n);
-            cJSON_AddNumberToObject(o, "skipped_duplicates", (double)skipped);
-            cJSON_AddNumberToObject(o, "rows", (double)v->rows);
-            cli_json_str(o, "source", label);
-            cli_json_print(o);
-        } else if (set.n) {
-            printf("merged %zu row%s from %s@%d into %s@%d (%lld rows); skipped %zu already "
-                   "there\n",
-                   set.n, set.n == 1 ? "" : "s", src.name, src.version, v->name, v->version,
-                   (long long)v->rows, skipped);
-        } else {
-            printf("nothing to merge: %s holds every row of %s@%d (no new version)\n", into.name,
-                   src.name, src.version);
-        }
+        free(err);
+        free(into);
+        sk_dataset_version_clear(&src);
+        return CLI_FAIL;
     }
+    char *label = sk_asprintf("merged from %s v%d", src.name, src.version);
+    add_opts a = {.name = into, .note = note, .json = json, .merge = &src, .merge_label = label};
+    rc = do_add(ctx, &a, label);
     free(label);
-    free(err);
-    sk_grow_set_free(&set);
+    free(into);
     sk_dataset_version_clear(&src);
-    sk_dataset_version_clear(&into);
-    sk_dataset_version_clear(&out);
-    sk_store_close(st);
-    sk_project_free(proj);
-    return rc ? CLI_FAIL : CLI_OK;
+    return rc;
 }
 
 /* ---- diff ---- */

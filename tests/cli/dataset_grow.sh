@@ -112,7 +112,12 @@ has "$T/err" "$P/badlog.jsonl:1: unknown field \"trial\""
 
 # ---- merge and diff ----
 run 0 "$SK" -C "$P" dataset merge picked golden
-has "$T/out" "merged 3 rows from picked@3 into golden@3 (6 rows); skipped 1 already there"
+has "$T/out" "merged 3 rows from picked@3 into golden@3 (6 rows)"
+has "$T/out" "skipped 1 duplicate"
+run 1 "$SK" -C "$P" dataset merge nosuch golden
+has "$T/err" "no dataset \"nosuch\""
+run 1 "$SK" -C "$P" dataset merge picked golden@2
+has "$T/err" "merge adds to the newest version: write golden, not golden@2"
 run 0 "$SK" -C "$P" dataset diff golden@2 golden --json
 has "$T/out" '"a":"golden@2","b":"golden@3","removed":[],"added":["p1","p3",'
 has "$T/out" '"changed":[]'
@@ -191,5 +196,12 @@ has "$T/err" "imported 4 rows as data@3"
 run 0 "$SK" -C "$F" dataset show data --rows 0
 has "$T/out" "  p4: experiment $FP trial 0"
 lacks "$T/out" "  d9:"
+# merge into the file-backed dataset appends to its file too.
+run 0 "$SK" -C "$F" dataset merge prod data
+has "$T/out" "merged 2 rows from prod@1 into data@4 (6 rows)"
+has "$T/out" "appended to $F/data.jsonl"
+lines "$F/data.jsonl" 6
+run 0 "$SK" -C "$F" run --no-progress
+lacks "$T/err" "imported"
 
 finish
