@@ -48,3 +48,4 @@ include tests/unit/api.mk
 # The floor plan: includes point down the folder order, no circles.
 TESTS += tests/layout/layers.sh tests/layout/configure.sh
 EXTRA_DIST += tests/layout/layers.sh tests/layout/configure.sh
+include tests/unit/grow.mk

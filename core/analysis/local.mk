@@ -9,4 +9,5 @@ libskcore_la_SOURCES += \
 	core/analysis/tests2x2.c core/analysis/tests2x2.h \
 	core/analysis/failures.c core/analysis/failures.h \
 	core/analysis/terms.c core/analysis/terms.h \
-	core/analysis/text_traits.c core/analysis/text_traits.h
+	core/analysis/text_traits.c core/analysis/text_traits.h \
+	core/analysis/grow.c core/analysis/grow.h

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cmd_dataset_add.h"
 #include "store/dataset.h"
 #include "base/error.h"
 #include "base/util.h"
@@ -16,6 +17,9 @@ static const char usage_text[] =
     "       scorekit dataset show NAME[@VER] [--json] [--rows N]\n"
     "                                            a version's summary and first N rows (5)\n"
     "       scorekit dataset export NAME[@VER]   the rows as JSONL on standard output\n"
+    "       scorekit dataset add NAME SOURCE     add rows (from an experiment, logs, a file)\n"
+    "       scorekit dataset merge SRC INTO      add SRC's rows INTO lacks\n"
+    "       scorekit dataset diff A B            rows added, removed, changed\n"
     "\n"
     "Datasets live in the project's store (.scorekit/scorekit.db).  Every import\n"
     "makes a new version and old versions stay readable; NAME alone is the newest.\n"
@@ -26,6 +30,9 @@ static const char usage_text[] =
     "  --json               print only one JSON object: name, version, ref, rows, source\n"
     "\n"
     "JSONL rows: {\"id\"?, \"input\", \"expected\"?, \"output\"?, \"metadata\"?, \"tags\"?}.\n"
+    "Lines of `scorekit export` (with \"trial\" and \"scores\") are read as rows: the\n"
+    "cell's fields (trial, scores, the task's output, ...) are dropped and counted,\n"
+    "and trials after the first are skipped.\n"
     "CSV: a header row naming the columns: input, id, expected, output, tags\n"
     "(comma-separated), metadata (a JSON object), metadata.KEY (one metadata field).\n";
 
@@ -123,11 +130,14 @@ static int cmd_import(const cli_ctx *ctx, int argc, char **argv)
         cli_json_str(o, "source", v.source);
         cli_json_str(o, "created_at", v.created_at);
         cli_json_raw(o, "metadata_keys", v.metadata_keys);
+        cli_json_str(o, "dropped_fields", v.dropped);
         cli_json_print(o);
         sk_dataset_version_clear(&v);
     } else {
         printf("imported %lld row%s from %s as %s@%d\n", (long long)v.rows, v.rows == 1 ? "" : "s",
                v.source, v.name, v.version);
+        if (v.dropped) /* the file was `scorekit export` output */
+            printf("dropped fields: %s\n", v.dropped);
         sk_dataset_version_clear(&v);
     }
     sk_store_close(st);
@@ -251,8 +261,12 @@ static int show(sk_store *st, const sk_dataset_version *v, long nrows, int json,
     }
     if (rc >= 0)
         rc = 0;
+    if (json && !rc)
+        sk_buf_adds(&b, "]");
+    if (!rc)
+        rc = dataset_provenance_report(st, v->id, json, &b, err);
     if (json && !rc) {
-        sk_buf_adds(&b, "]}\n");
+        sk_buf_adds(&b, "}\n");
         fputs(b.data, stdout);
     }
     sk_buf_free(&b);
@@ -324,11 +338,18 @@ int cmd_dataset(const cli_ctx *ctx, int argc, char **argv)
         return cmd_show(ctx, argc - 1, argv + 1, 0);
     if (strcmp(sub, "export") == 0)
         return cmd_show(ctx, argc - 1, argv + 1, 1);
+    if (strcmp(sub, "add") == 0)
+        return cmd_dataset_add(ctx, argc - 1, argv + 1);
+    if (strcmp(sub, "merge") == 0)
+        return cmd_dataset_merge(ctx, argc - 1, argv + 1);
+    if (strcmp(sub, "diff") == 0)
+        return cmd_dataset_diff(ctx, argc - 1, argv + 1);
     if (strcmp(sub, "-h") == 0 || strcmp(sub, "--help") == 0 || strcmp(sub, "help") == 0) {
         fputs(usage_text, stdout);
         return CLI_OK;
     }
-    cli_error("unknown dataset command \"%s\"; use import, list, show or export", sub);
+    cli_error("unknown dataset command \"%s\"; use import, list, show, export, add, merge or diff",
+              sub);
     fputs(usage_text, stderr);
     return CLI_USAGE;
 }

@@ -15,12 +15,13 @@
 #include "base/error.h"
 #include "run/rowscore.h"
 #include "base/util.h"
+#include "store/dataset.h"
 #include "store/experiment_read.h"
 
 static void help(void)
 {
     printf(
-        "usage: scorekit export EXP [--output FILE [--json]]\n"
+        "usage: scorekit export EXP [--rows-only] [--output FILE [--json]]\n"
         "\n"
         "Write every cell of experiment EXP (its id, or the start of it) as one JSON line:\n"
         "  {\"id\", \"trial\", \"input\", \"expected\", \"metadata\", \"output\", \"latency_ms\",\n"
@@ -30,6 +31,10 @@ static void help(void)
         "{\"error\"}}}\n"
         "in dataset order, then by trial.\n"
         "\n"
+        "  --rows-only    write the dataset rows the experiment ran on instead, one per\n"
+        "                 row: {\"id\", \"input\", \"output\"?, \"expected\"?, \"metadata\"?,\n"
+        "                 \"tags\"?} as its dataset version holds them (the row's own\n"
+        "                 output, not the task's), for `scorekit dataset import`\n"
         "  --output FILE  write the lines to FILE (replaced whole when complete), and\n"
         "                 print how many cells were written\n"
         "  --json         with --output: print only {\"experiment\", \"path\", \"cells\",\n"
@@ -157,12 +162,17 @@ int cmd_exp_export(const cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                          {"json", no_argument, NULL, 'J'},
+                                         {"rows-only", no_argument, NULL, 'R'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    int c, json = 0;
+    int c, json = 0, rows_only = 0;
     const char *path = NULL;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
+        if (c == 'R') {
+            rows_only = 1;
+            continue;
+        }
         if (c == 'o') {
             path = optarg;
             continue;
@@ -204,8 +214,15 @@ int cmd_exp_export(const cli_ctx *ctx, int argc, char **argv)
         FILE *out = path ? fopen(tmp, "w") : stdout;
         if (!out)
             rc = sk_errf(&err, SK_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-        else
+        else if (rows_only) { /* cells: here the rows written */
+            int64_t rows = 0;
+            rc = sk_dataset_export(st, e.dataset_version_id, out, &err);
+            if (rc == SK_OK)
+                rc = sk_dataset_version_rows(st, e.dataset_version_id, &rows, &err);
+            cells = (size_t)rows;
+        } else {
             rc = export(st, &e, out, &cells, &task_errors, &err);
+        }
         /* Whole or not at all: a half-written file must not pass for the
          * experiment. */
         if (out && path && fclose(out) != 0 && rc == SK_OK)
@@ -222,7 +239,8 @@ int cmd_exp_export(const cli_ctx *ctx, int argc, char **argv)
             cJSON_AddNumberToObject(o, "task_errors", (double)task_errors);
             cli_json_print(o);
         } else if (rc == SK_OK && path) {
-            printf("wrote %zu cell%s of %s to %s\n", cells, cells == 1 ? "" : "s", e.id, path);
+            printf("wrote %zu %s%s of %s to %s\n", cells, rows_only ? "row" : "cell",
+                   cells == 1 ? "" : "s", e.id, path);
         }
         sk_experiment_clear(&e);
     }

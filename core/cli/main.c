@@ -46,7 +46,7 @@ static const struct command {
     {"rescore", " EXP", "score an experiment's stored outputs with another pack", cmd_rescore, 1,
      NULL},
     {"dataset", " CMD", "import, list, show and export the project's datasets", cmd_dataset, 0,
-     "import list show export"},
+     "import list show export add merge diff"},
     {"baseline", " CMD", "set, show and list the baseline experiment", cmd_baseline, 0,
      "set show history"},
     {"compare", " [EXP]", "compare an experiment with the baseline (or --base EXP)", cmd_compare, 0,

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "store/dataset_priv.h"
 
 /* ---- names and references ------------------------------------------------- */
 
@@ -76,6 +77,7 @@ int sk_dataset_parse_ref(const char *ref, char **name, int *version, char **err)
 static void version_from(sqlite3_stmt *s, sk_dataset_version *v)
 {
     v->id = sqlite3_column_int64(s, 0);
+    v->dropped = NULL;
     v->name = sk_store_column_dup(s, 1);
     v->version = sqlite3_column_int(s, 2);
     v->rows = sqlite3_column_int64(s, 3);
@@ -93,6 +95,7 @@ void sk_dataset_version_clear(sk_dataset_version *v)
     free(v->created_at);
     free(v->source);
     free(v->metadata_keys);
+    free(v->dropped);
     memset(v, 0, sizeof *v);
 }
 
@@ -250,7 +253,7 @@ done:
     return rc;
 }
 
-static int load_version(sk_store *st, int64_t vid, sk_dataset_version *out, char **err)
+int sk_dataset__load_version(sk_store *st, int64_t vid, sk_dataset_version *out, char **err)
 {
     sqlite3_stmt *s;
     int rc = sk_store_prepare(st, &s, VERSION_COLUMNS "WHERE v.id = ?", err);
@@ -321,7 +324,7 @@ static void bind_span(sqlite3_stmt *s, int i, sk_span v)
         sqlite3_bind_null(s, i);
 }
 
-static int64_t dataset_id(sk_store *st, const char *name, char **err)
+int64_t sk_dataset__id(sk_store *st, const char *name, char **err)
 {
     sqlite3_stmt *s;
     if (sk_store_prepare(st, &s, "INSERT OR IGNORE INTO datasets (name) VALUES (?)", err))
@@ -342,8 +345,8 @@ static int64_t dataset_id(sk_store *st, const char *name, char **err)
 }
 
 /* A new version row, its number the dataset's next. */
-static int64_t add_version(sk_store *st, int64_t ds, const char *source, size_t count,
-                           const char *meta_keys, char **err)
+int64_t sk_dataset__add_version(sk_store *st, int64_t ds, const char *source, size_t count,
+                                const char *meta_keys, char **err)
 {
     sqlite3_stmt *s;
     if (sk_store_prepare(st, &s,
@@ -360,6 +363,30 @@ static int64_t add_version(sk_store *st, int64_t ds, const char *source, size_t 
     int rc = sk_store_step_done(st, s, "adding a dataset version", err);
     sqlite3_finalize(s);
     return rc ? -1 : sqlite3_last_insert_rowid(sk_store_db(st));
+}
+
+int sk_dataset__carry_provenance(sk_store *st, int64_t vid, char **err)
+{
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(
+        st, &s,
+        "INSERT OR IGNORE INTO dataset_provenance SELECT ?1, p.row_id, p.kind, p.source, "
+        "p.experiment_id, p.trial, p.file, p.line, p.log_id, p.note, p.added_at "
+        "FROM dataset_versions nv JOIN dataset_versions pv "
+        "  ON pv.dataset_id = nv.dataset_id AND pv.version = nv.version - 1 "
+        "JOIN dataset_provenance p ON p.version_id = pv.id "
+        "JOIN dataset_rows o ON o.version_id = pv.id AND o.row_id = p.row_id "
+        "JOIN dataset_rows n ON n.version_id = nv.id AND n.row_id = p.row_id "
+        "WHERE nv.id = ?1 AND ?2 = ?2 AND n.input_json = o.input_json "
+        "  AND n.expected_json IS o.expected_json",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, vid);
+    sqlite3_bind_int64(s, 2, 0);
+    rc = sk_store_step_done(st, s, "carrying provenance over", err);
+    sqlite3_finalize(s);
+    return rc;
 }
 
 /* Pass 2, inside the transaction. */
@@ -414,15 +441,21 @@ int sk_dataset_import(sk_store *st, const char *name, const char *path, sk_datas
     }
     const char *meta = sk_dataset_file_meta_keys(f);
     if ((rc = sk_store_begin(st, err)) == 0) {
-        int64_t ds = dataset_id(st, name, err);
-        int64_t vid = ds < 0 ? -1 : add_version(st, ds, sk_dataset_file_name(f), count, meta, err);
+        int64_t ds = sk_dataset__id(st, name, err);
+        int64_t vid =
+            ds < 0 ? -1
+                   : sk_dataset__add_version(st, ds, sk_dataset_file_name(f), count, meta, err);
         rc = vid < 0 ? SK_EIO : write_rows(st, f, vid, count, err);
+        if (!rc) /* rows `dataset add` put in the file keep where they came from */
+            rc = sk_dataset__carry_provenance(st, vid, err);
         if (!rc)
             rc = sk_store_commit(st, err);
         if (rc)
             sk_store_rollback(st);
         else if (out)
-            rc = load_version(st, vid, out, err);
+            rc = sk_dataset__load_version(st, vid, out, err);
+        if (!rc && out && sk_dataset_file_dropped(f))
+            out->dropped = sk_xstrdup(sk_dataset_file_dropped(f));
     }
     sk_dataset_file_close(f);
     return rc;

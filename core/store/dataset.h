@@ -38,6 +38,8 @@ typedef struct sk_dataset_version {
     char *created_at;    /* UTC, "2024-05-01T12:00:00Z" */
     char *source;        /* the file it was imported from, as given */
     char *metadata_keys; /* JSON array of the metadata keys rows have, sorted */
+    char *dropped;       /* set by an import that dropped the cell fields of
+                          * export lines: sk_dataset_file_dropped; else NULL */
 } sk_dataset_version;
 
 void sk_dataset_version_clear(sk_dataset_version *v);

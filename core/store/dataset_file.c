@@ -157,6 +157,26 @@ static const char *const field_names[F_COUNT] = {"id",     "input",    "expected
                                                  "output", "metadata", "tags"};
 #define FIELDS_ALLOWED "id, input, expected, output, metadata and tags"
 
+/* The fields of a line `scorekit export` writes that a dataset row does
+ * not have: the cell's.  A line with "trial" and "scores" is an export
+ * line; these are dropped from it (and "output", the task's output, is
+ * not the row's), and only its first trial (0) is kept.  Any other
+ * unknown key is still an error. */
+enum {
+    X_TRIAL,
+    X_SCORES,
+    X_OUTPUT,
+    X_LATENCY,
+    X_TASK_ERROR,
+    X_LLM,
+    X_OVERALL,
+    X_PASS,
+    X_REASON,
+    X_COUNT
+};
+static const char *const export_names[X_COUNT] = {
+    "trial", "scores", "output", "latency_ms", "task_error", "llm", "overall", "pass", "reason"};
+
 /* A CSV column: one of the fields, or metadata.KEY (F_COUNT). */
 typedef struct column {
     int field;
@@ -186,6 +206,9 @@ struct sk_dataset_file {
     sk_id_set ids;
     key_set meta_keys;
     char *meta_keys_json;
+    size_t dropped[X_COUNT]; /* export lines: rows that had each dropped field */
+    size_t repeated;         /* export lines of trials after the first, skipped */
+    char *dropped_text;
 };
 
 static int row_error(const reader *r, size_t line, char **err, const char *fmt, ...)
@@ -361,6 +384,42 @@ int sk_dataset_row_check_spans(const char *line, size_t len, const char *output_
     return rc;
 }
 
+/* 1 when `line` (checked on the first pass) is an export line, with the
+ * row's values in s[] (output dropped); 2 when it is one of a later
+ * trial, to skip; 0 when it is not an export line. */
+static int export_line(reader *r, const char *line, size_t len, sk_span *s)
+{
+    const char *names[F_COUNT + X_COUNT];
+    memcpy(names, field_names, sizeof field_names);
+    for (int i = 0; i < X_COUNT; i++)
+        names[F_COUNT + i] =
+            i == X_OUTPUT ? "output " /* never a key: see below */ : export_names[i];
+    sk_span v[F_COUNT + X_COUNT], unknown;
+    char msg[64];
+    int bad =
+        r->second_pass
+            ? sk_row_scan_trusted(line, len, names, F_COUNT + X_COUNT, v, msg, sizeof msg)
+            : sk_row_scan_known(line, len, names, F_COUNT + X_COUNT, v, &unknown, msg, sizeof msg);
+    if (bad || !v[F_COUNT + X_TRIAL].p || !v[F_COUNT + X_SCORES].p ||
+        (!r->second_pass && unknown.p))
+        return 0;
+    sk_span trial = v[F_COUNT + X_TRIAL];
+    if (!(trial.n == 1 && trial.p[0] == '0')) {
+        r->repeated += !r->second_pass;
+        return 2;
+    }
+    if (!r->second_pass) {
+        for (int i = 0; i < X_COUNT; i++)
+            r->dropped[i] += i == X_OUTPUT ? v[F_OUTPUT].p != NULL : v[F_COUNT + i].p != NULL;
+    }
+    memcpy(s, v, F_COUNT * sizeof *s);
+    s[F_OUTPUT].p = NULL, s[F_OUTPUT].n = 0; /* the task's output, not the row's */
+    for (int i = 0; i < F_COUNT; i++)
+        if (span_is_null(s[i]))
+            s[i].p = NULL, s[i].n = 0;
+    return 1;
+}
+
 static int jsonl_row(reader *r, const char *line, size_t len, size_t lineno, in_row *row,
                      char **err)
 {
@@ -369,11 +428,28 @@ static int jsonl_row(reader *r, const char *line, size_t len, size_t lineno, in_
     row->line = lineno;
     if (!r->second_pass) {
         if (check_row(line, len, field_names, F_COUNT, F_OUTPUT, 0, s, &r->id, &r->id_derived, NULL,
-                      msg, sizeof msg))
-            return row_error(r, lineno, err, "%s", msg);
+                      msg, sizeof msg)) {
+            /* Only a line of the right shape is read as an export line;
+             * a stray key in a row file is still refused. */
+            int x = strstr(msg, "unknown field") ? export_line(r, line, len, s) : 0;
+            if (x == 2)
+                return 2;
+            if (x == 0)
+                return row_error(r, lineno, err, "%s", msg);
+            memcpy(row->v, s, sizeof s);
+            collect_meta_keys(r, s[F_METADATA]);
+            return resolve_id(r, row, s[F_ID], err);
+        }
         memcpy(row->v, s, sizeof s);
         collect_meta_keys(r, s[F_METADATA]);
         return SK_OK;
+    }
+    int x = r->repeated || r->dropped[X_TRIAL] ? export_line(r, line, len, s) : 0;
+    if (x == 2)
+        return 2;
+    if (x == 1) {
+        memcpy(row->v, s, sizeof s);
+        return resolve_id(r, row, s[F_ID], err);
     }
     if (sk_row_scan_trusted(line, len, field_names, F_COUNT, s, msg, sizeof msg))
         return row_error(r, lineno, err, "%s", msg);
@@ -635,10 +711,12 @@ static int read_row(reader *r, in_row *row, char **err)
     if (r->jsonl) {
         const char *text;
         size_t len;
-        int rc = sk_jsonl_next(r->jsonl, &text, &len, &line, err);
-        if (rc <= 0)
-            return rc;
-        rc = jsonl_row(r, text, len, line, row, err);
+        int rc;
+        do { /* 2: an export line of a later trial, skipped */
+            if ((rc = sk_jsonl_next(r->jsonl, &text, &len, &line, err)) <= 0)
+                return rc;
+            rc = jsonl_row(r, text, len, line, row, err);
+        } while (rc == 2);
         return rc ? rc : 1;
     }
     const sk_csv_field *f;
@@ -732,6 +810,21 @@ int sk_dataset_file_rewind(sk_dataset_file *r, char **err)
     return rc < 0 ? rc : SK_OK;
 }
 
+const char *sk_dataset_file_dropped(sk_dataset_file *f)
+{
+    sk_buf b = {0};
+    for (int i = 0; i < X_COUNT; i++)
+        if (f->dropped[i])
+            sk_buf_printf(&b, "%s%s (%zu row%s)", b.len ? ", " : "", export_names[i], f->dropped[i],
+                          f->dropped[i] == 1 ? "" : "s");
+    if (f->repeated)
+        sk_buf_printf(&b, "%slater trials (%zu line%s)", b.len ? ", " : "", f->repeated,
+                      f->repeated == 1 ? "" : "s");
+    free(f->dropped_text);
+    f->dropped_text = b.data;
+    return b.data;
+}
+
 void sk_dataset_file_given_ids_only(sk_dataset_file *f)
 {
     f->given_ids_only = 1;
@@ -771,6 +864,7 @@ void sk_dataset_file_close(sk_dataset_file *r)
     sk_buf_free(&r->json);
     sk_buf_free(&r->id);
     sk_id_set_free(&r->ids);
+    free(r->dropped_text);
     key_set_free(&r->meta_keys);
     free(r->meta_keys_json);
     free(r);

@@ -9,7 +9,8 @@
  * JSONL rows are objects with "input" (any JSON, required) and optional
  * "id" (string or number), "expected", "output" (any JSON), "metadata" (an
  * object) and "tags" (an array of strings); null counts as absent, and other
- * fields are an error.  Values are kept as the bytes of the line.
+ * fields are an error, except in a line `scorekit export` wrote (see
+ * sk_dataset_file_dropped).  Values are kept as the bytes of the line.
  *
  * CSV files start with a header naming the columns: input (required), id,
  * expected, output (text, stored as JSON strings), tags (comma-separated
@@ -81,6 +82,14 @@ const char *sk_dataset_file_name(const sk_dataset_file *f);
 /* The top-level metadata keys the first pass saw, sorted, as a JSON array
  * of strings.  Borrowed until the next call on the file. */
 const char *sk_dataset_file_meta_keys(sk_dataset_file *f);
+
+/* What the first pass dropped from lines `scorekit export` writes (a
+ * JSONL line with "trial" and "scores"): the cell's fields, each with the
+ * rows that had it ("trial (4 rows), scores (4 rows), output (4 rows)"),
+ * and the lines of trials after the first, which are skipped (the row is
+ * the same).  NULL when nothing was dropped.  Borrowed until the next
+ * call on the file. */
+const char *sk_dataset_file_dropped(sk_dataset_file *f);
 
 /* NULL is allowed. */
 void sk_dataset_file_close(sk_dataset_file *f);

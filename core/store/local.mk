@@ -8,6 +8,7 @@ libskcore_la_SOURCES += \
 	core/store/csv.c core/store/csv.h \
 	core/store/dataset.c core/store/dataset.h \
 	core/store/dataset_file.c core/store/dataset_file.h \
+	core/store/dataset_grow.c core/store/dataset_grow.h core/store/dataset_priv.h \
 	core/store/id_set.c core/store/id_set.h \
 	core/store/experiment.c core/store/experiment.h core/store/experiment_lease.c \
 	core/store/experiment_read.c core/store/experiment_read.h \

@@ -264,6 +264,29 @@ static const char migration_summaries[] =
  * pass/fail in `compare` (base/reducer.h). */
 static const char migration_reducers[] = "ALTER TABLE experiment_scorers ADD COLUMN reducer TEXT;";
 
+/* 12: where a dataset row came from, when `dataset add` or `merge` put it
+ * there: a side table keyed by (version, row id) rather than columns on
+ * dataset_rows, because most rows (imported from a file) have none, and a
+ * version's copy of the earlier rows carries their provenance forward with
+ * one INSERT ... SELECT, as it copies the rows.  kind is experiment, logs,
+ * file or merge; source is the human form ("EXP trial 2", "FILE:LINE",
+ * "merged from SRC v3"). */
+static const char migration_dataset_provenance[] =
+    "CREATE TABLE dataset_provenance ("
+    "  version_id INTEGER NOT NULL REFERENCES dataset_versions(id) ON DELETE CASCADE,"
+    "  row_id TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  experiment_id TEXT,"
+    "  trial INTEGER,"
+    "  file TEXT,"
+    "  line INTEGER,"
+    "  log_id TEXT,"
+    "  note TEXT,"
+    "  added_at TEXT NOT NULL,"
+    "  PRIMARY KEY (version_id, row_id)"
+    ") WITHOUT ROWID;";
+
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
     {2, "experiments", migration_experiments},
@@ -276,6 +299,7 @@ static const sk_migration migrations[] = {
     {9, "scores kind check", migration_scores_kind_check},
     {10, "experiment summaries", migration_summaries},
     {11, "scorer reducers", migration_reducers},
+    {12, "dataset provenance", migration_dataset_provenance},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

@@ -178,6 +178,23 @@ readme 'scorekit export EXP > cells.jsonl'
 lines cells.jsonl 15
 readme 'scorekit rescore EXP --pack stricter.json'
 
+# Growing a dataset.
+printf '%s\n' '{"time": "2026-12-01T10:00:00Z", "trace_id": "t1", "input": "What is 2+2?", "output": "4"}' >logs.jsonl
+readme 'scorekit dataset add golden --from EXP --failing --note "triage"'
+readme 'scorekit dataset add golden --from EXP --where '"'"'similarity < 0.5'"'"''
+readme 'scorekit dataset add golden --from EXP --ids capital-fr,capital-au'
+readme 'scorekit dataset add golden --from-logs logs.jsonl'
+has "$T/out" "1 new row still needs an expected value"
+readme 'scorekit dataset show golden'
+has "$T/out" "t1"
+readme 'scorekit dataset merge golden qa'
+readme 'scorekit dataset diff qa@1 qa'
+readme 'scorekit export EXP --rows-only > rows.jsonl'
+lines rows.jsonl 5
+readme 'scorekit dataset import again cells.jsonl'
+has "$T/out" "imported 5 rows"
+has "$T/out" "dropped fields: trial (5 rows), scores (5 rows)"
+
 # Baselines and comparisons.
 readme 'scorekit baseline set EXP --note "v3 in production"'
 readme 'scorekit compare'
