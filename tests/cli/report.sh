@@ -65,6 +65,21 @@ has "$T/cmp.json" '"key":"topic","value":"math","rows":20,"regressed":12'
 has "$T/dom.html" '<del>'
 has "$T/dom.html" '<ins>'
 
+# ---- a row's text cannot end the script or add markup ------------------------
+sed 's|"output": "wrong"|"output": "</script><img src=x onerror=alert(1)><!-- x"|' \
+    "$P/base.jsonl" >"$P/evil.jsonl"
+run 0 "$SK" -C "$P" dataset import qa "$P/evil.jsonl"
+run 0 "$SK" -C "$P" run --no-progress
+EVIL=$(exp_id)
+run 0 "$SK" -C "$P" report "$EVIL" --base "$REAL" -o "$T/evil.html"
+lacks "$T/evil.html" '</script><img'
+has "$T/evil.html" '\u003c/script><img src=x onerror=alert(1)>\u003c!-- x'
+chrome --dump-dom "file://$T/evil.html" >"$T/evil_dom.html" 2>>"$T/chrome.err" ||
+    fail "chromium failed on the escaped page"
+has "$T/evil_dom.html" 'data-rendered="yes"'
+lacks "$T/evil_dom.html" 'id="report-error"'
+has "$T/evil_dom.html" '<ins>&lt;/script&gt;&lt;img</ins>'
+
 # ---- a screenshot that is not blank ------------------------------------------
 SHOT=${SK_BUILDDIR:-.}/report.png
 rm -f "$SHOT"
