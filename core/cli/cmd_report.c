@@ -195,3 +195,59 @@ int cmd_report(const cli_ctx *ctx, int argc, char **argv)
     sk_project_free(proj);
     return rc;
 }
+
+int cli_html_wanted(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--html") == 0 || strncmp(argv[i], "--html=", 7) == 0)
+            return 1;
+    return 0;
+}
+
+int cli_validate_html(const cli_ctx *ctx, int argc, char **argv)
+{
+    const char *file = NULL;
+    char **v = sk_xcalloc((size_t)argc + 2, sizeof *v);
+    int n = 0, json = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--html") == 0 && i + 1 < argc)
+            file = argv[++i];
+        else if (strncmp(argv[i], "--html=", 7) == 0)
+            file = argv[i] + 7;
+        else if (strcmp(argv[i], "--html") == 0)
+            file = "";
+        else {
+            json |= strcmp(argv[i], "--json") == 0;
+            v[n++] = argv[i];
+        }
+    }
+    if (!file || !*file) {
+        cli_error("--html needs a FILE: where to write the report card");
+        free(v);
+        return CLI_USAGE;
+    }
+    v[n++] = "--json";
+    char *out = NULL;
+    int rc = capture(cmd_validate, ctx, n, v, &out);
+    free(v);
+    /* A report, passing or failing (exit 3), becomes the page; usage and
+     * input errors are already printed. */
+    if (out && *out == '{') {
+        if (json)
+            fputs(out, stdout);
+        sk_report_part part = {"validate", out};
+        sk_buf page = {0};
+        sk_report_html(&page, "scorekit validate: report card", &part, 1);
+        char *err = NULL;
+        if (sk_write_file(file, page.data, page.len, 0, &err) != 0) {
+            cli_error("%s", err);
+            free(err);
+            rc = CLI_FAIL;
+        } else {
+            fprintf(stderr, "wrote %s (%zu bytes)\n", file, page.len);
+        }
+        sk_buf_free(&page);
+    }
+    free(out);
+    return rc;
+}

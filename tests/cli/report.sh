@@ -80,6 +80,29 @@ has "$T/evil_dom.html" 'data-rendered="yes"'
 lacks "$T/evil_dom.html" 'id="report-error"'
 has "$T/evil_dom.html" '<ins>&lt;/script&gt;&lt;img</ins>'
 
+# ---- validate --html: the report card with the failing cases -----------------
+(
+    cd "$SK_SRCDIR/tests/fixtures/validate" || exit 1
+    "$SK" validate --pack broken_pack.json --scorer length_lover --json --html "$T/card.html" \
+        >"$T/card.json" 2>"$T/card.err"
+    echo $? >"$T/card.rc"
+)
+[ "$(cat "$T/card.rc")" = 3 ] || fail "validate --html of a failing scorer: exit $(cat "$T/card.rc"), wanted 3"
+has "$T/card.err" "wrote $T/card.html"
+has "$T/card.json" '"verdict":"FAIL"'
+nfail=$(grep -o '"check":"verbosity"' "$T/card.json" | wc -l | tr -d ' ')
+[ "$nfail" -gt 0 ] || fail "no failing verbosity case in validate --json"
+run 64 "$SK" validate --html
+has "$T/err" "--html needs a FILE"
+chrome --dump-dom "file://$T/card.html" >"$T/card_dom.html" 2>>"$T/chrome.err" ||
+    fail "chromium failed on the report card"
+has "$T/card_dom.html" 'data-rendered="yes"'
+lacks "$T/card_dom.html" 'id="report-error"'
+has "$T/card_dom.html" '<h2>Validation report card: broken FAIL</h2>'
+has "$T/card_dom.html" '<tr><td>length_lover</td><td class=" bad">FAIL</td>'
+has "$T/card_dom.html" "<h2 id=\"failing\">Failing cases ($nfail)</h2>"
+has "$T/card_dom.html" 'sky-blue/verbosity'
+
 # ---- a screenshot that is not blank ------------------------------------------
 SHOT=${SK_BUILDDIR:-.}/report.png
 rm -f "$SHOT"
