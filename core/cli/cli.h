@@ -90,6 +90,11 @@ int cmd_compare(const cli_ctx *ctx, int argc, char **argv);
 int cmd_failures(const cli_ctx *ctx, int argc, char **argv);
 int cmd_validate(const cli_ctx *ctx, int argc, char **argv);
 int cmd_cache(const cli_ctx *ctx, int argc, char **argv);
+int cmd_report(const cli_ctx *ctx, int argc, char **argv);
+/* `validate --html FILE` (cmd_report.c): whether argv asks for it, and the
+ * command run with --json in place of it, its JSON made into the page. */
+int cli_html_wanted(int argc, char **argv);
+int cli_validate_html(const cli_ctx *ctx, int argc, char **argv);
 
 /* Presenting experiments (experiment_view.c). */
 

@@ -45,6 +45,7 @@ static void help(void)
            "                    bias pairs that must be won (default 1)\n"
            "  --no-builtin      leave out the built-in calibration set\n"
            "  --json            the whole report as JSON\n"
+           "  --html FILE       also the report card as one HTML page, with the failing cases\n"
            "  --explain         every case with its score, not only the failing ones\n"
            "  --model M         the model of every judge of the pack (= --set judge.model=M)\n"
            "  --set judge.K=V   param K of every judge of the pack (V is JSON, else text)\n"
@@ -96,6 +97,8 @@ static int store_verdicts(const sk_project *proj, const sk_meta_report *rep)
 
 int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
 {
+    if (cli_html_wanted(argc, argv))
+        return cli_validate_html(ctx, argc, argv);
     enum {
         O_PACK = 256,
         O_SCORER,
