@@ -55,6 +55,8 @@ static const struct command {
      NULL},
     {"cache", " CMD", "statistics and clearing of the LLM response cache", cmd_cache, 0,
      "stats clear"},
+    {"logs", " [CMD]", "list the production logs, or ingest rows and OTLP traces", cmd_logs, 0,
+     "ingest"},
     {"version", "", "print the version", cmd_version, 0, NULL},
     {"help", " [CMD]", "this text, or CMD's own help", cmd_help, 0, NULL},
 };
