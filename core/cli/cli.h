@@ -84,6 +84,7 @@ int cmd_compare(const cli_ctx *ctx, int argc, char **argv);
 int cmd_validate(const cli_ctx *ctx, int argc, char **argv);
 int cmd_cache(const cli_ctx *ctx, int argc, char **argv);
 int cmd_logs(const cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
 
 /* Presenting experiments (experiment_view.c). */
 

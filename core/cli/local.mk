@@ -9,7 +9,7 @@ scorekit_SOURCES += core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/pr
 	core/cli/cmd_new.c core/cli/cmd_dataset.c core/cli/cmd_run.c core/cli/cmd_experiments.c \
 	core/cli/cmd_show.c core/cli/cmd_export.c core/cli/cmd_rescore.c core/cli/cmd_cache.c \
 	core/cli/cmd_baseline.c core/cli/cmd_compare.c core/cli/cmd_validate.c \
-	core/cli/cmd_logs.c
+	core/cli/cmd_logs.c core/cli/cmd_serve.c
 EXTRA_DIST += bench/judge
 
 # The man page and the bash completion, made from the command table and

@@ -3,6 +3,6 @@ CLI_TESTS = tests/cli/score_example.sh tests/cli/score_errors.sh tests/cli/score
 	tests/cli/plugin_template.sh tests/cli/dataset.sh tests/cli/experiments.sh \
 	tests/cli/config_keys.sh tests/cli/did_you_mean.sh tests/cli/docs.sh \
 	tests/cli/json_out.sh tests/cli/readme.sh \
-	tests/cli/logs.sh
+	tests/cli/logs.sh tests/cli/serve.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/lib.sh
