@@ -27,6 +27,7 @@ include core/task/local.mk
 include core/run/local.mk
 include core/validate/local.mk
 include core/analysis/local.mk
+include core/online/local.mk
 include core/report/local.mk
 include core/api/local.mk
 include core/cli/local.mk

@@ -44,6 +44,7 @@ include tests/unit/validate.mk
 include tests/unit/llm.mk
 include tests/unit/judge.mk
 include tests/unit/api.mk
+include tests/unit/online.mk
 
 # The floor plan: includes point down the folder order, no circles.
 TESTS += tests/layout/layers.sh tests/layout/configure.sh

@@ -95,6 +95,8 @@ int cmd_report(const cli_ctx *ctx, int argc, char **argv);
  * command run with --json in place of it, its JSON made into the page. */
 int cli_html_wanted(int argc, char **argv);
 int cli_validate_html(const cli_ctx *ctx, int argc, char **argv);
+int cmd_logs(const cli_ctx *ctx, int argc, char **argv);
+int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
 
 /* Presenting experiments (experiment_view.c). */
 

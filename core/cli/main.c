@@ -58,6 +58,9 @@ static const struct command {
      NULL},
     {"cache", " CMD", "statistics and clearing of the LLM response cache", cmd_cache, 0,
      "stats clear"},
+    {"logs", " [CMD]", "list the production logs, or ingest rows and OTLP traces", cmd_logs, 0,
+     "ingest"},
+    {"serve", "", "receive logs and traces over HTTP into the store", cmd_serve, 0, NULL},
     {"version", "", "print the version", cmd_version, 0, NULL},
     {"help", " [CMD]", "this text, or CMD's own help", cmd_help, 0, NULL},
 };

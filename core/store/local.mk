@@ -15,4 +15,5 @@ libskcore_la_SOURCES += \
 	core/store/experiment_stats.c core/store/experiment_stats.h \
 	core/store/validation_store.c core/store/validation_store.h \
 	core/store/baseline_store.c core/store/baseline_store.h \
-	core/store/llm_store.c core/store/llm_store.h
+	core/store/llm_store.c core/store/llm_store.h \
+	core/store/logs.c core/store/logs.h

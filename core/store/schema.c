@@ -287,6 +287,28 @@ static const char migration_dataset_provenance[] =
     "  PRIMARY KEY (version_id, row_id)"
     ") WITHOUT ROWID;";
 
+/* 13: logs: production interactions, one row a log, from `scorekit logs
+ * ingest` and `scorekit serve`.  The log's own id is the key, so ingesting
+ * it again changes nothing.  JSON values are kept as their text, like
+ * dataset rows; `time` is UTC ISO 8601 with milliseconds, so it sorts. */
+static const char migration_logs[] = "CREATE TABLE logs (\n"
+                                     "    id TEXT PRIMARY KEY,\n"
+                                     "    time TEXT NOT NULL,\n"
+                                     "    input_json TEXT NOT NULL,\n"
+                                     "    output_json TEXT,\n"
+                                     "    expected_json TEXT,\n"
+                                     "    metadata_json TEXT,\n"
+                                     "    trace_id TEXT,\n"
+                                     "    span_id TEXT,\n"
+                                     "    model TEXT,\n"
+                                     "    latency_ms REAL,\n"
+                                     "    input_tokens INTEGER,\n"
+                                     "    output_tokens INTEGER,\n"
+                                     "    cost REAL,\n"
+                                     "    ingested_at TEXT NOT NULL DEFAULT " SK_SQL_NOW "\n"
+                                     ") WITHOUT ROWID;\n"
+                                     "CREATE INDEX logs_time ON logs (time);\n";
+
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
     {2, "experiments", migration_experiments},
@@ -300,6 +322,7 @@ static const sk_migration migrations[] = {
     {10, "experiment summaries", migration_summaries},
     {11, "scorer reducers", migration_reducers},
     {12, "dataset provenance", migration_dataset_provenance},
+    {13, "logs", migration_logs},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

@@ -7,7 +7,7 @@ set -eu
 src=${SK_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$src"
 
-order="include base store llm engine lua task run validate analysis report api cli"
+order="include base store llm engine lua task run validate analysis online report api cli"
 
 # SQL lives in core/store: nothing else includes <sqlite3.h>.
 sqlite_bad=0

@@ -1,0 +1,11 @@
+# online: production traffic: logs read from rows and OTLP traces (and,
+# later, the rules that score them continuously).
+libskcore_la_SOURCES += \
+	core/online/log_parse.c core/online/log_parse.h core/online/otlp.c \
+	core/online/ingest.c core/online/ingest.h
+# The ingestion server: its bounded write queue and, over libmicrohttpd,
+# the HTTP endpoint.
+libskcore_la_SOURCES += \
+	core/online/log_queue.c core/online/log_queue.h core/online/server.c core/online/server.h
+libskcore_la_CPPFLAGS += $(MHD_CFLAGS)
+libskcore_la_LIBADD += $(MHD_LIBS) -lpthread

@@ -1,0 +1,4 @@
+# Online scoring: log rows and OTLP traces read into logs, and stored with
+# duplicates counted.
+check_PROGRAMS += tests/unit/test_online_logs
+TESTS += tests/unit/test_online_logs
