@@ -6,6 +6,7 @@ libskcore_la_SOURCES += \
 # The ingestion server: its bounded write queue and, over libmicrohttpd,
 # the HTTP endpoint.
 libskcore_la_SOURCES += \
-	core/online/log_queue.c core/online/log_queue.h core/online/server.c core/online/server.h
+	core/online/log_queue.c core/online/log_queue.h core/online/server.c core/online/server.h \
+	core/online/mhd_load.c core/online/mhd_load.h
+# The headers only: the library is dlopen'd when a server starts.
 libskcore_la_CPPFLAGS += $(MHD_CFLAGS)
-libskcore_la_LIBADD += $(MHD_LIBS) -lpthread

@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+
+#include "online/mhd_load.h"
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -229,6 +231,9 @@ int sk_server_start(sk_server **out, const sk_server_opts *o, char **err)
         return sk_errf(err, SK_EINVAL,
                        "no ingest token: set SCOREKIT_INGEST_TOKEN (or \"ingest_token\" in "
                        "scorekit.json); clients send it as \"Authorization: Bearer TOKEN\"");
+    const char *why = sk_mhd_load();
+    if (why)
+        return sk_errf(err, SK_EIO, "%s", why);
     sk_server *s = sk_xcalloc(1, sizeof *s);
     s->o = *o;
     sk_sha256 ctx;

@@ -31,6 +31,7 @@ loaded version "$SK" version
 has "$T/out" "scorekit "
 lacks "$T/ld-version.txt" "libcurl"
 lacks "$T/ld-version.txt" "libsqlite3"
+lacks "$T/ld-version.txt" "libmicrohttpd" # and GnuTLS with it: only `serve` loads it
 
 printf '{"id": "r1", "output": "Paris", "expected": "Paris"}\n' >one.jsonl
 loaded score "$SK" score one.jsonl --scorer exact_match --scorer levenshtein --no-progress
