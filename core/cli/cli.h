@@ -64,6 +64,10 @@ extern const char *cli_command;
  * option; both return '?'. */
 int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
 
+/* At most max bytes of s on stdout, on one line (cut at a character
+ * boundary, control characters shown as spaces), "..." when cut. */
+void cli_put_clipped(const char *s, size_t max);
+
 /* The options of a command whose only ones are --json and --help.  Sets
  * *json; returns -1 to go on (optind at the first argument), else the
  * status to exit with: CLI_OK after printing help_text, CLI_USAGE after a

@@ -44,16 +44,7 @@ static void help(void)
 
 static void put_clipped(const char *s)
 {
-    size_t n = strlen(s), max = n;
-    if (n > CLIP) {
-        max = CLIP;
-        while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-            max--;
-    }
-    for (size_t i = 0; i < max; i++)
-        putchar((unsigned char)s[i] < 0x20 ? ' ' : s[i]);
-    if (max < n)
-        fputs("...", stdout);
+    cli_put_clipped(s, CLIP);
 }
 
 static void line(const char *label, const char *text)

@@ -308,16 +308,7 @@ static int load_view(sk_store *st, const char *id, long worst, view *v, char **e
  * breaks and tabs shown as spaces), "..." when cut. */
 static void print_clipped(const char *s)
 {
-    size_t n = strlen(s), max = n;
-    if (n > CLIP) {
-        max = CLIP;
-        while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-            max--;
-    }
-    for (size_t i = 0; i < max; i++)
-        putchar((unsigned char)s[i] < 0x20 ? ' ' : s[i]);
-    if (max < n)
-        fputs("...", stdout);
+    cli_put_clipped(s, CLIP);
 }
 
 static void print_line(const char *label, const char *text, int w)

@@ -97,6 +97,20 @@ int cli_pack(const cli_ctx *ctx, const sk_project *proj, const char *pack_file,
 
 const char *cli_command = "";
 
+void cli_put_clipped(const char *s, size_t max)
+{
+    size_t n = strlen(s), end = n;
+    if (n > max) {
+        end = max;
+        while (end > 0 && ((unsigned char)s[end] & 0xc0) == 0x80)
+            end--;
+    }
+    for (size_t i = 0; i < end; i++)
+        putchar((unsigned char)s[i] < 0x20 ? ' ' : s[i]);
+    if (end < n)
+        fputs("...", stdout);
+}
+
 int cli_json_opts(int argc, char **argv, const char *help_text, int *json)
 {
     static const struct option opts[] = {

@@ -208,23 +208,34 @@ static char *reply_to_json(sk_llm *llm, const sk_llm_request *req, const sk_llm_
     return text;
 }
 
-int sk_llm_chat_json(sk_llm *llm, const char *request_json, const char *caller,
-                     sk_llm_account *account, char **reply_json, char **err)
+/* The request's tree into *r, once there is a client to run it: the strict
+ * checker first, as it says where the text goes wrong, and a text it
+ * accepts never makes cJSON fail.  `what` names the request in messages. */
+static int open_request(sk_llm *llm, const char *request_json, const char *what, cJSON **r,
+                        char **err)
 {
-    *reply_json = NULL;
     if (!llm)
         return sk_errf(err, SK_EINVAL,
                        "no LLM client is open for this run: scorekit opens one from the "
                        "project's \"llm\" settings for run, score, rescore, try and validate");
     if (!request_json)
-        return sk_errf(err, SK_EINVAL, "llm request: no request given");
-    /* The strict checker first: it says where the text goes wrong, and a
-     * text it accepts never makes cJSON fail. */
+        return sk_errf(err, SK_EINVAL, "%s: no request given", what);
     char why[128];
     size_t at = 0;
     if (sk_json_check(request_json, strlen(request_json), &at, why, sizeof why) != 0)
-        return sk_errf(err, SK_EPARSE, "llm request: not valid JSON at byte %zu: %s", at, why);
-    cJSON *r = sk_json_parse_cstr(request_json);
+        return sk_errf(err, SK_EPARSE, "%s: not valid JSON at byte %zu: %s", what, at, why);
+    *r = sk_json_parse_cstr(request_json);
+    return 0;
+}
+
+int sk_llm_chat_json(sk_llm *llm, const char *request_json, const char *caller,
+                     sk_llm_account *account, char **reply_json, char **err)
+{
+    *reply_json = NULL;
+    cJSON *r = NULL;
+    int rc0 = open_request(llm, request_json, "llm request", &r, err);
+    if (rc0)
+        return rc0;
     parsed p = {0};
     int rc = parse_request(r, &p, err);
     if (rc == 0) {
@@ -248,18 +259,10 @@ int sk_llm_embed_json(sk_llm *llm, const char *request_json, const char *caller,
                       sk_llm_account *account, char **reply_json, char **err)
 {
     *reply_json = NULL;
-    if (!llm)
-        return sk_errf(err, SK_EINVAL,
-                       "no LLM client is open for this run: scorekit opens one from the "
-                       "project's \"llm\" settings for run, score, rescore, try and validate");
-    if (!request_json)
-        return sk_errf(err, SK_EINVAL, "embedding request: no request given");
-    char why[128];
-    size_t at = 0;
-    if (sk_json_check(request_json, strlen(request_json), &at, why, sizeof why) != 0)
-        return sk_errf(err, SK_EPARSE, "embedding request: not valid JSON at byte %zu: %s", at,
-                       why);
-    cJSON *r = sk_json_parse_cstr(request_json);
+    cJSON *r = NULL;
+    int rc0 = open_request(llm, request_json, "embedding request", &r, err);
+    if (rc0)
+        return rc0;
     sk_llm_embed_request req = {.caller = caller, .account = account};
     int rc = cJSON_IsObject(r) ? 0
                                : sk_errf(err, SK_EINVAL,
