@@ -6,13 +6,20 @@
 
 #include "base/util.h"
 
+/* ln(n!).  lgamma_r, not lgamma: glibc's lgamma writes the process-wide
+ * signgam, which would make these functions unsafe to call from threads. */
+static double lfact(long n)
+{
+    int sign;
+    return lgamma_r((double)n + 1, &sign);
+}
+
 /* log of the hypergeometric probability of a table with first cell x. */
 static double log_table(long x, long r1, long r2, long c1, long n)
 {
     long a = x, b = r1 - x, c = c1 - x, d = r2 - c;
-    return lgamma((double)r1 + 1) + lgamma((double)r2 + 1) + lgamma((double)c1 + 1) +
-           lgamma((double)(n - c1) + 1) - lgamma((double)n + 1) - lgamma((double)a + 1) -
-           lgamma((double)b + 1) - lgamma((double)c + 1) - lgamma((double)d + 1);
+    return lfact(r1) + lfact(r2) + lfact(c1) + lfact(n - c1) - lfact(n) - lfact(a) - lfact(b) -
+           lfact(c) - lfact(d);
 }
 
 double sk_fisher_two_sided(long a, long b, long c, long d)
