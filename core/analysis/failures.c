@@ -170,16 +170,33 @@ static void decide(sk_failures *f, const sk_fail_opts *o, size_t sk)
     }
 }
 
-static const sk_failures *sort_f;
+/* A failing row and its sort key: lowest overall first (none before any),
+ * then dataset order.  The key travels with the row, so the sort needs no
+ * shared state. */
+typedef struct lowest {
+    double overall;
+    size_t i;
+} lowest;
 
 static int cmp_lowest(const void *a, const void *b)
 {
-    const sk_fail_row *x = &sort_f->rows[*(const size_t *)a];
-    const sk_fail_row *y = &sort_f->rows[*(const size_t *)b];
-    double u = isnan(x->overall) ? -1 : x->overall, v = isnan(y->overall) ? -1 : y->overall;
-    if (u != v)
-        return u < v ? -1 : 1;
-    return (*(const size_t *)a > *(const size_t *)b) - (*(const size_t *)a < *(const size_t *)b);
+    const lowest *x = a, *y = b;
+    if (x->overall != y->overall)
+        return x->overall < y->overall ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+static void sort_failing(sk_failures *f)
+{
+    lowest *v = sk_xmalloc((f->nfailing ? f->nfailing : 1) * sizeof *v);
+    for (size_t k = 0; k < f->nfailing; k++) {
+        double o = f->rows[f->failing[k]].overall;
+        v[k] = (lowest){isnan(o) ? -1 : o, f->failing[k]};
+    }
+    qsort(v, f->nfailing, sizeof *v, cmp_lowest);
+    for (size_t k = 0; k < f->nfailing; k++)
+        f->failing[k] = v[k].i;
+    free(v);
 }
 
 /* ---- keys and their values ---------------------------------------------- */
@@ -428,9 +445,8 @@ int sk_failures_find(sk_store *st, const char *exp_ref, const sk_fail_opts *o, s
         return rc;
     }
     decide(f, o, sk);
-    sort_f = f;
     if (f->nfailing)
-        qsort(f->failing, f->nfailing, sizeof *f->failing, cmp_lowest);
+        sort_failing(f);
 
     keys meta = {0}, traits = {0};
     sk_terms *tin = sk_terms_new(), *tout = sk_terms_new();
