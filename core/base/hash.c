@@ -146,3 +146,23 @@ void sk_sha256_hex(const void *data, size_t n, char hex[65])
     for (int i = 0; i < 32; i++)
         snprintf(hex + 2 * i, 3, "%02x", d[i]);
 }
+
+void sk_token_hash(const char *token, unsigned char digest[32])
+{
+    sk_sha256 c;
+    sk_sha256_init(&c);
+    sk_sha256_update(&c, token, strlen(token));
+    sk_sha256_final(&c, digest);
+}
+
+int sk_token_matches(const unsigned char want[32], const char *given)
+{
+    if (!given)
+        return 0;
+    unsigned char got[32];
+    sk_token_hash(given, got);
+    volatile unsigned char diff = 0;
+    for (int i = 0; i < 32; i++)
+        diff |= (unsigned char)(got[i] ^ want[i]);
+    return diff == 0;
+}

@@ -42,4 +42,12 @@ void sk_sha256_final(sk_sha256 *c, unsigned char digest[32]);
 /* The digest of n bytes as 64 lowercase hex digits and a NUL, in hex. */
 void sk_sha256_hex(const void *data, size_t n, char hex[65]);
 
+/* The SHA-256 of a NUL-terminated secret, into digest. */
+void sk_token_hash(const char *token, unsigned char digest[32]);
+
+/* Whether `given` (may be NULL: no) hashes to `want`.  The digests are
+ * compared over all 32 bytes, so the time taken says nothing about how
+ * much of the secret matched, nor its length. */
+int sk_token_matches(const unsigned char want[32], const char *given);
+
 #endif

@@ -101,6 +101,44 @@ int cli_html_wanted(int argc, char **argv);
 int cli_validate_html(const cli_ctx *ctx, int argc, char **argv);
 int cmd_logs(const cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
+int cmd_view(const cli_ctx *ctx, int argc, char **argv);
+
+/* ---- pages made of the commands' own JSON (cmd_report.c) ---- */
+
+typedef int (*cli_cmd_fn)(const cli_ctx *ctx, int argc, char **argv);
+
+/* A stream (stdout, stderr) sent to a temporary file until _end, which
+ * restores it and returns what was written (caller frees; NULL when it
+ * cannot be read back).  _begin prints its error and returns -1. */
+typedef struct cli_redirect {
+    FILE *tf;
+    int fd, saved;
+} cli_redirect;
+int cli_redirect_begin(cli_redirect *r, FILE *stream);
+char *cli_redirect_end(cli_redirect *r, FILE *stream);
+
+/* Run a command with its stdout in *out and, unless errout is NULL, its
+ * stderr in *errout (both the caller's to free).  Returns the command's
+ * exit status, or -1 when the output could not be kept. */
+int cli_capture(cli_cmd_fn fn, const cli_ctx *ctx, int argc, char **argv, char **out,
+                char **errout);
+
+/* The report page of experiment exp (an id or a prefix) appended to page:
+ * `show --json`, and `compare --json` with base (NULL: the baseline, when
+ * it is another experiment) segmented by by[0..nby), rows regressed and
+ * improved rows; card (may be NULL) the validation card, nav (may be
+ * NULL) the viewer's links, both JSON.  Returns CLI_OK, else CLI_FAIL
+ * with the commands' errors printed. */
+int cli_report_page(const cli_ctx *ctx, sk_store *st, const char *exp, const char *base,
+                    char *const *by, size_t nby, const char *rows, const char *card,
+                    const char *nav, sk_buf *page);
+
+/* The validation card of the project's pack from the stored verdicts
+ * (validation_card.c): validate --json's shape, each scorer with its
+ * latest verdict, when, and whether it still holds ("current", "changed
+ * since", "never validated").  NULL (a warning printed) when the pack
+ * cannot be loaded; caller frees. */
+char *cli_validation_card(const cli_ctx *ctx, const sk_project *proj, sk_store *st);
 
 /* Presenting experiments (experiment_view.c). */
 

@@ -31,42 +31,58 @@ static void help(void)
            "  -o FILE             where to write the page (required)\n");
 }
 
-typedef int (*cmd_fn)(const cli_ctx *, int, char **);
-
-/* Run a command with its stdout in *out (caller frees); its stderr passes
- * through.  Returns the command's exit status, or -1. */
-static int capture(cmd_fn fn, const cli_ctx *ctx, int argc, char **argv, char **out)
+int cli_redirect_begin(cli_redirect *r, FILE *stream)
 {
-    *out = NULL;
-    FILE *tf = tmpfile();
-    if (!tf) {
-        cli_error("cannot make a temporary file for the report: %m");
+    r->fd = fileno(stream);
+    r->saved = -1;
+    if (!(r->tf = tmpfile())) {
+        cli_error("cannot make a temporary file for the page: %m");
         return -1;
     }
-    fflush(stdout);
-    int saved = dup(STDOUT_FILENO);
-    if (saved < 0 || dup2(fileno(tf), STDOUT_FILENO) < 0) {
-        cli_error("cannot redirect the output for the report: %m");
-        if (saved >= 0)
-            close(saved);
-        fclose(tf);
+    fflush(stream);
+    r->saved = dup(r->fd);
+    if (r->saved < 0 || dup2(fileno(r->tf), r->fd) < 0) {
+        cli_error("cannot redirect the output for the page: %m");
+        if (r->saved >= 0)
+            close(r->saved);
+        fclose(r->tf);
+        return -1;
+    }
+    return 0;
+}
+
+char *cli_redirect_end(cli_redirect *r, FILE *stream)
+{
+    fflush(stream);
+    dup2(r->saved, r->fd);
+    close(r->saved);
+    char *s = NULL;
+    long n = ftell(r->tf);
+    if (n >= 0 && fseek(r->tf, 0, SEEK_SET) == 0) {
+        s = sk_xmalloc((size_t)n + 1);
+        s[fread(s, 1, (size_t)n, r->tf)] = '\0';
+    }
+    fclose(r->tf);
+    return s;
+}
+
+int cli_capture(cli_cmd_fn fn, const cli_ctx *ctx, int argc, char **argv, char **out, char **errout)
+{
+    *out = NULL;
+    if (errout)
+        *errout = NULL;
+    cli_redirect o, e;
+    if (cli_redirect_begin(&o, stdout))
+        return -1;
+    if (errout && cli_redirect_begin(&e, stderr)) {
+        free(cli_redirect_end(&o, stdout));
         return -1;
     }
     int rc = fn(ctx, argc, argv);
-    fflush(stdout);
-    dup2(saved, STDOUT_FILENO);
-    close(saved);
-    long n = ftell(tf);
-    if (n < 0 || fseek(tf, 0, SEEK_SET) != 0) {
-        fclose(tf);
-        return -1;
-    }
-    char *s = sk_xmalloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, tf);
-    s[got] = '\0';
-    fclose(tf);
-    *out = s;
-    return rc;
+    if (errout)
+        *errout = cli_redirect_end(&e, stderr);
+    *out = cli_redirect_end(&o, stdout);
+    return *out ? rc : -1;
 }
 
 static int add_scores(sk_store *st, const char *id, char **out)
@@ -94,53 +110,15 @@ static char *base_id(const char *compare_json)
     return s;
 }
 
-int cmd_report(const cli_ctx *ctx, int argc, char **argv)
+int cli_report_page(const cli_ctx *ctx, sk_store *st, const char *exp, const char *base,
+                    char *const *by, size_t nby, const char *rows, const char *card,
+                    const char *nav, sk_buf *page)
 {
-    static const struct option opts[] = {{"base", required_argument, NULL, 'b'},
-                                         {"by", required_argument, NULL, 'y'},
-                                         {"rows", required_argument, NULL, 'r'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *base = NULL, *outfile = NULL, *rows = "50";
-    char **cargv = sk_xcalloc((size_t)argc * 2 + 8, sizeof *cargv);
-    int cargc = 0, c;
-    cargv[cargc++] = "compare";
-    optind = 1;
-    while ((c = cli_getopt(argc, argv, "ho:", opts)) != -1) {
-        switch (c) {
-        case 'b': base = optarg; break;
-        case 'y':
-            cargv[cargc++] = "--by";
-            cargv[cargc++] = optarg;
-            break;
-        case 'r': rows = optarg; break;
-        case 'o': outfile = optarg; break;
-        case 'h':
-            help();
-            free(cargv);
-            return CLI_OK;
-        default: free(cargv); return CLI_USAGE;
-        }
-    }
-    if (optind + 1 != argc || !outfile) {
-        cli_error(optind == argc ? "report needs an experiment id (`scorekit experiments` lists "
-                                   "them) and -o FILE"
-                  : !outfile     ? "report needs -o FILE: where to write the page"
-                                 : "report takes one experiment id (got \"%s\" too)",
-                  optind + 1 < argc ? argv[optind + 1] : "");
-        free(cargv);
-        return CLI_USAGE;
-    }
-    const char *exp = argv[optind];
     char *show = NULL, *cmp = NULL, *sc = NULL, *bsc = NULL, *bid = NULL;
     char *sargv[] = {"show", "--json", "--worst", "0", (char *)exp, NULL};
-    int rc = capture(cmd_exp_show, ctx, 5, sargv, &show) == CLI_OK ? CLI_OK : CLI_FAIL;
+    int rc = cli_capture(cmd_exp_show, ctx, 5, sargv, &show, NULL) == CLI_OK ? CLI_OK : CLI_FAIL;
 
     /* compare only when there is something to compare with. */
-    sk_project *proj = NULL;
-    sk_store *st = NULL;
-    if (rc == CLI_OK && cli_open_store(ctx, &proj, &st))
-        rc = CLI_FAIL;
     int compare = base != NULL;
     if (rc == CLI_OK && !compare) {
         sk_baseline bl = {0};
@@ -150,6 +128,13 @@ int cmd_report(const cli_ctx *ctx, int argc, char **argv)
         }
     }
     if (rc == CLI_OK && compare) {
+        char **cargv = sk_xcalloc(2 * nby + 10, sizeof *cargv);
+        int cargc = 0;
+        cargv[cargc++] = "compare";
+        for (size_t i = 0; i < nby; i++) {
+            cargv[cargc++] = "--by";
+            cargv[cargc++] = by[i];
+        }
         if (base) {
             cargv[cargc++] = "--base";
             cargv[cargc++] = (char *)base;
@@ -158,10 +143,11 @@ int cmd_report(const cli_ctx *ctx, int argc, char **argv)
         cargv[cargc++] = (char *)rows;
         cargv[cargc++] = "--json";
         cargv[cargc++] = (char *)exp;
-        int crc = capture(cmd_compare, ctx, cargc, cargv, &cmp);
+        int crc = cli_capture(cmd_compare, ctx, cargc, cargv, &cmp, NULL);
         if (crc != CLI_OK && crc != 3 /* compare's gate */)
             rc = CLI_FAIL;
         bid = base_id(cmp);
+        free(cargv);
     }
     if (rc == CLI_OK && add_scores(st, exp, &sc))
         rc = CLI_FAIL;
@@ -171,10 +157,62 @@ int cmd_report(const cli_ctx *ctx, int argc, char **argv)
         char title[256];
         snprintf(title, sizeof title, "scorekit report: %s%s%s", exp, bid ? " vs " : "",
                  bid ? bid : "");
-        sk_report_part parts[] = {
-            {"show", show}, {"compare", cmp}, {"scores", sc}, {"base_scores", bsc}};
-        sk_buf page = {0};
-        sk_report_html(&page, title, parts, sizeof parts / sizeof parts[0]);
+        sk_report_part parts[] = {{"show", show},       {"compare", cmp},   {"scores", sc},
+                                  {"base_scores", bsc}, {"validate", card}, {"nav", nav}};
+        sk_report_html(page, title, parts, sizeof parts / sizeof parts[0]);
+    }
+    free(show);
+    free(cmp);
+    free(sc);
+    free(bsc);
+    free(bid);
+    return rc;
+}
+
+int cmd_report(const cli_ctx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {{"base", required_argument, NULL, 'b'},
+                                         {"by", required_argument, NULL, 'y'},
+                                         {"rows", required_argument, NULL, 'r'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *base = NULL, *outfile = NULL, *rows = "50";
+    char **by = sk_xcalloc((size_t)argc + 1, sizeof *by);
+    size_t nby = 0;
+    int c;
+    optind = 1;
+    while ((c = cli_getopt(argc, argv, "ho:", opts)) != -1) {
+        switch (c) {
+        case 'b': base = optarg; break;
+        case 'y': by[nby++] = optarg; break;
+        case 'r': rows = optarg; break;
+        case 'o': outfile = optarg; break;
+        case 'h':
+            help();
+            free(by);
+            return CLI_OK;
+        default: free(by); return CLI_USAGE;
+        }
+    }
+    if (optind + 1 != argc || !outfile) {
+        cli_error(optind == argc ? "report needs an experiment id (`scorekit experiments` lists "
+                                   "them) and -o FILE"
+                  : !outfile     ? "report needs -o FILE: where to write the page"
+                                 : "report takes one experiment id (got \"%s\" too)",
+                  optind + 1 < argc ? argv[optind + 1] : "");
+        free(by);
+        return CLI_USAGE;
+    }
+    sk_project *proj = NULL;
+    sk_store *st = NULL;
+    char *card = NULL;
+    sk_buf page = {0};
+    int rc = cli_open_store(ctx, &proj, &st) ? CLI_FAIL : CLI_OK;
+    if (rc == CLI_OK)
+        card = cli_validation_card(ctx, proj, st);
+    if (rc == CLI_OK)
+        rc = cli_report_page(ctx, st, argv[optind], base, by, nby, rows, card, NULL, &page);
+    if (rc == CLI_OK) {
         char *err = NULL;
         if (sk_write_file(outfile, page.data, page.len, 0, &err) != 0) {
             cli_error("%s", err);
@@ -183,14 +221,10 @@ int cmd_report(const cli_ctx *ctx, int argc, char **argv)
         } else {
             fprintf(stderr, "wrote %s (%zu bytes)\n", outfile, page.len);
         }
-        sk_buf_free(&page);
     }
-    free(show);
-    free(cmp);
-    free(sc);
-    free(bsc);
-    free(bid);
-    free(cargv);
+    sk_buf_free(&page);
+    free(card);
+    free(by);
     sk_store_close(st);
     sk_project_free(proj);
     return rc;
@@ -228,7 +262,7 @@ int cli_validate_html(const cli_ctx *ctx, int argc, char **argv)
     }
     v[n++] = "--json";
     char *out = NULL;
-    int rc = capture(cmd_validate, ctx, n, v, &out);
+    int rc = cli_capture(cmd_validate, ctx, n, v, &out, NULL);
     free(v);
     /* A report, passing or failing (exit 3), becomes the page; usage and
      * input errors are already printed. */

@@ -11,7 +11,7 @@ scorekit_SOURCES += core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/pr
 	core/cli/cmd_baseline.c core/cli/cmd_compare.c core/cli/cmd_validate.c \
 	core/cli/cmd_failures.c \
 	core/cli/cmd_dataset_add.c core/cli/cmd_dataset_add.h \
-	core/cli/cmd_report.c \
+	core/cli/cmd_report.c core/cli/validation_card.c core/cli/cmd_view.c \
 	core/cli/cmd_logs.c core/cli/cmd_serve.c
 EXTRA_DIST += bench/judge
 

@@ -61,6 +61,8 @@ static const struct command {
     {"logs", " [CMD]", "list the production logs, or ingest rows and OTLP traces", cmd_logs, 0,
      "ingest"},
     {"serve", "", "receive logs and traces over HTTP into the store", cmd_serve, 0, NULL},
+    {"view", "", "a read-only web viewer of the store: experiments, reports, datasets, logs",
+     cmd_view, 0, NULL},
     {"version", "", "print the version", cmd_version, 0, NULL},
     {"help", " [CMD]", "this text, or CMD's own help", cmd_help, 0, NULL},
 };

@@ -3,3 +3,7 @@
 # commands print, escaped for HTML.
 libskcore_la_SOURCES += \
 	core/report/report_html.c core/report/report_html.h core/report/report_page.c
+# `scorekit view`: the read-only server the pages are served from, and the
+# list pages' script (experiments, datasets, logs).
+libskcore_la_SOURCES += \
+	core/report/view_server.c core/report/view_server.h core/report/view_page.c

@@ -67,6 +67,7 @@ void sk_report_html(sk_buf *out, const char *title, const sk_report_part *parts,
     }
     sk_buf_adds(out, "<script>\n");
     sk_buf_adds(out, sk_report_js);
+    sk_buf_adds(out, sk_view_js);
     sk_buf_adds(out, "</script>\n</body></html>\n");
 }
 

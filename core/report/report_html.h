@@ -14,7 +14,9 @@
 #include "store/store.h"
 
 /* One JSON document of the page: `id` names it for the script ("show",
- * "compare", "scores", "base_scores", "validate"); `json` is its text, or
+ * "compare", "scores", "base_scores", "validate"; and for the viewer's
+ * pages "nav", "experiments", "configs", "datasets", "dataset", "logs",
+ * "problem"); `json` is its text, or
  * NULL for none (written as null).  Both borrowed. */
 typedef struct sk_report_part {
     const char *id;
@@ -36,8 +38,11 @@ void sk_report_escape(sk_buf *out, const char *s);
  * `out`; returns SK_OK or a negative SK_E* code with *err (caller frees). */
 int sk_report_scores_json(sk_store *st, const char *exp_id, sk_buf *out, char **err);
 
-/* The page's stylesheet and script (report_page.c). */
+/* The page's stylesheet and script (report_page.c), and the script of the
+ * viewer's list pages (view_page.c), which runs after it and marks the
+ * page rendered. */
 extern const char sk_report_css[];
 extern const char sk_report_js[];
+extern const char sk_view_js[];
 
 #endif

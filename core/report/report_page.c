@@ -19,7 +19,8 @@ const char sk_report_css[] =
     ".bad{color:#b00020}.good{color:#0a7a32}.muted{color:#777}\n"
     "pre{white-space:pre-wrap;margin:0;max-width:560px;font-size:12px}\n"
     "ins{background:#d6f5dc;text-decoration:none}del{background:#fbd3d8}\n"
-    ".hists{display:flex;flex-wrap:wrap;gap:16px}svg text{font-size:10px}\n";
+    ".hists{display:flex;flex-wrap:wrap;gap:16px}svg text{font-size:10px}\n"
+    "nav a{margin-right:12px}\n";
 
 const char sk_report_js[] =
     "'use strict';\n"
@@ -39,12 +40,13 @@ const char sk_report_js[] =
     "function section(id,title){var s=el('section',{id:id},[el('h2',null,[title])]);"
     "M.appendChild(s);return s;}\n"
     /* A table whose headers sort it (numbers as numbers) and which the
-     * filter box narrows; `rows` is an array of arrays of cells. */
-    "function table(head,rows,cls){var tb=el('tbody');var t=el('table',{'class':'sortable'},"
+     * filter box narrows; `rows` is an array of arrays of cells; cls[i]
+     * and fmt[i] (optional) give column i's class and number format. */
+    "function table(head,rows,cls,fmt){var tb=el('tbody');var t=el('table',{'class':'sortable'},"
     "[el('thead',null,[el('tr',null,head.map(function(h,i){var th=el('th',null,[h]);"
     "th.onclick=function(){sortBy(t,i);};return th;}))]),tb]);rows.forEach(function(r){"
     "tb.appendChild(el('tr',null,r.map(function(c,i){var n=typeof c==='number';"
-    "var td=el('td',n?{'class':'n'}:null,[n?f4(c):c]);if(n)td.dataset.v=c;"
+    "var td=el('td',n?{'class':'n'}:null,[n?(fmt&&fmt[i]?fmt[i](c):f4(c)):c]);if(n)td.dataset.v=c;"
     "if(cls&&cls[i])td.className+=' '+cls[i](c);return td;})));});return t;}\n"
     "function sortBy(t,i){var tb=t.tBodies[0],rs=[].slice.call(tb.rows);"
     "var d=t.dataset.col==i&&t.dataset.dir!=='-'?'-':'+';t.dataset.col=i;t.dataset.dir=d;"
@@ -128,12 +130,17 @@ const char sk_report_js[] =
     /* the report card: a scorer per row, its checks' statuses, then every
      * failing case */
     "function validation(){if(!V)return;var s=section('validation','Validation report card: '+"
-    "V.pack+' '+V.verdict);var ck=V.scorers.length?Object.keys(V.scorers[0].checks):[];"
-    "s.appendChild(table(['scorer','verdict','cases'].concat(ck,['reasons']),V.scorers.map("
-    "function(x){return [x.name,x.verdict,x.ncases].concat(ck.map(function(k){"
-    "return x.checks[k]?x.checks[k].status:'';}),[x.reasons.join('; ')]);}),"
-    "{1:function(v){return v==='FAIL'?'bad':v==='PASS'?'good':'';}}));"
-    "var f=[];V.scorers.forEach(function(x){x.failing.forEach(function(c){f.push([x.name,"
+    "V.pack+' '+V.verdict);var ck=[];V.scorers.forEach(function(x){Object.keys(x.checks||{})"
+    ".forEach(function(k){if(ck.indexOf(k)<0)ck.push(k);});});"
+    "var st=V.stored?['state','validated at']:[];"
+    "if(V.stored)s.appendChild(el('p',{'class':'muted'},[V.stored]));"
+    "s.appendChild(table(['scorer','verdict'].concat(st,['cases'],ck,['reasons']),V.scorers.map("
+    "function(x){return [x.name,x.verdict].concat(V.stored?[x.state,x.validated_at]:[],"
+    "[x.ncases],ck.map(function(k){return x.checks&&x.checks[k]?x.checks[k].status:'';}),"
+    "[(x.reasons||[]).join('; ')]);}),"
+    "{1:function(v){return v==='FAIL'?'bad':v==='PASS'?'good':'';}},"
+    "(function(){var f={};f[2+st.length]=String;return f;})()));"
+    "var f=[];V.scorers.forEach(function(x){(x.failing||[]).forEach(function(c){f.push([x.name,"
     "el('pre',null,[JSON.stringify(c,null,1)])]);});});var h=el('h2',null,['Failing cases ('+"
     "f.length+')']);h.id='failing';s.appendChild(h);if(f.length)s.appendChild(paged(['scorer',"
     "'case'],f));}\n"
@@ -143,5 +150,4 @@ const char sk_report_js[] =
     "document.getElementById('filter').addEventListener('input',filter);\n"
     "if(S){summary();hists();spread();segments();changes();"
     "if(C){rowlist('regressed','Regressed rows',C.regressed_count);"
-    "rowlist('improved','Improved rows',C.improved_count);}errors();}validation();\n"
-    "document.body.dataset.rendered='yes';\n";
+    "rowlist('improved','Improved rows',C.improved_count);}errors();}validation();\n";

@@ -65,3 +65,40 @@ int sk_validation_state_of(sk_store *st, const char *name, const char *fp,
     sqlite3_finalize(s);
     return rc;
 }
+
+int sk_validation_latest(sk_store *st, const char *name, const char *fp, sk_validation_card *out,
+                         char **err)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT verdict, report, created_at, fingerprint, fingerprint = ?2 "
+                              "AS same FROM validations WHERE scorer = ?1 "
+                              "ORDER BY same DESC, id DESC LIMIT 1",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, fp, -1, SQLITE_STATIC);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        out->verdict = sk_store_column_dup(s, 0);
+        out->report = sk_store_column_dup(s, 1);
+        out->when = sk_store_column_dup(s, 2);
+        out->fingerprint = sk_store_column_dup(s, 3);
+        out->same = sqlite3_column_int(s, 4);
+    } else if (step != SQLITE_DONE) {
+        rc = sk_store_error(st, "reading validation verdicts", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+void sk_validation_card_clear(sk_validation_card *c)
+{
+    free(c->verdict);
+    free(c->report);
+    free(c->when);
+    free(c->fingerprint);
+    memset(c, 0, sizeof *c);
+}

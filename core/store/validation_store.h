@@ -28,4 +28,18 @@ int sk_validation_record(sk_store *st, const char *scorer, const char *fingerpri
 int sk_validation_state_of(sk_store *st, const char *name, const char *fp,
                            sk_validation_state *state, char **when, char **err);
 
+/* The newest stored verdict of scorer `name`: for fingerprint fp when
+ * there is one, else for any (then *same is 0: the scorer changed since).
+ * Every string is the caller's to free; all NULL (and *same 0) when the
+ * scorer was never validated.  when is "YYYY-MM-DD HH:MM:SS" UTC; report
+ * the scorer's part of `validate --json` (may be NULL). */
+typedef struct sk_validation_card {
+    char *verdict, *report, *when, *fingerprint;
+    int same;
+} sk_validation_card;
+
+int sk_validation_latest(sk_store *st, const char *name, const char *fp, sk_validation_card *out,
+                         char **err);
+void sk_validation_card_clear(sk_validation_card *c);
+
 #endif

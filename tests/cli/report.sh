@@ -48,6 +48,9 @@ for s in summary histograms segments changes regressed errors; do
     has "$T/dom.html" "<section id=\"$s\">"
 done
 has "$T/dom.html" "Regressed rows (12)"
+# The stored validation card: nobody validated the fixture's scorers.
+has "$T/dom.html" '<h2>Validation report card: compare-fixture INCOMPLETE</h2>'
+has "$T/dom.html" '<td>never validated</td>'
 # The figures are compare --json's: exact 0.95 -> 0.65, diff -0.30, math
 # 1.00 -> 0.40.
 # The first scorer of compare --json is exact; the DOM's values are its.
