@@ -71,20 +71,6 @@ void sk_bh_adjust(const double *p, size_t n, double *q)
     free(r);
 }
 
-void sk_wilson(long k, long n, double z, double *lo, double *hi)
-{
-    if (n <= 0) {
-        *lo = 0;
-        *hi = 1;
-        return;
-    }
-    double p = (double)k / (double)n, z2 = z * z, nn = (double)n;
-    double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
-    double half = z / (1 + z2 / nn) * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn));
-    *lo = centre - half < 0 ? 0 : centre - half;
-    *hi = centre + half > 1 ? 1 : centre + half;
-}
-
 double sk_logodds_z(double y_i, double n_i, double y_j, double n_j, double alpha_w, double alpha0)
 {
     double d = log((y_i + alpha_w) / (n_i + alpha0 - y_i - alpha_w)) -

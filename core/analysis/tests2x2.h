@@ -20,6 +20,8 @@
 
 #include <stddef.h>
 
+#include "base/binomial.h"
+
 /* Two-sided p of the table [[a, b], [c, d]] (counts >= 0): rows are "has
  * the value" / "does not", columns "fails" / "passes". */
 double sk_fisher_two_sided(long a, long b, long c, long d);
@@ -27,10 +29,6 @@ double sk_fisher_two_sided(long a, long b, long c, long d);
 /* q[i] from p[0..n) (q may be p): q = min over k >= rank of p(k) n / k,
  * capped at 1. */
 void sk_bh_adjust(const double *p, size_t n, double *q);
-
-/* The Wilson score interval of k successes in n (z: 1.96 for 95%); both 0
- * and 1 bounds for n = 0. */
-void sk_wilson(long k, long n, double z, double *lo, double *hi);
 
 /* The z-score of a word's log-odds in group i against group j: y_i, y_j
  * its counts, n_i, n_j the groups' word totals, alpha_w its prior count

@@ -3,7 +3,8 @@
 libskcore_la_SOURCES += \
 	core/validate/metacase.c core/validate/metacase.h \
 	core/validate/metaeval.c core/validate/metaeval.h core/validate/metaeval_judge.c \
-	core/validate/fingerprint.c core/validate/fingerprint.h
+	core/validate/fingerprint.c core/validate/fingerprint.h \
+	core/validate/agreement.c core/validate/agreement.h
 libskcore_la_CPPFLAGS += -DSK_CALIBRATION_DIR='"$(calibrationdir)"'
 
 calibrationdir = $(pkgdatadir)/calibration

@@ -17,3 +17,8 @@ EXTRA_DIST += tests/fixtures/compare/scorekit.json tests/fixtures/compare/pack.j
 	tests/fixtures/compare/base.jsonl tests/fixtures/compare/real.jsonl \
 	tests/fixtures/compare/swap.jsonl tests/fixtures/compare/noise.jsonl \
 	tests/fixtures/compare/app.sh
+
+# Agreement with human labels (kappa, TPR/TNR, correlations, the best cut)
+# and the Rogan-Gladen corrected pass rate, with its coverage simulated.
+check_PROGRAMS += tests/unit/test_agreement
+TESTS += tests/unit/test_agreement
