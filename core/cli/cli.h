@@ -102,6 +102,9 @@ int cli_validate_html(const cli_ctx *ctx, int argc, char **argv);
 int cmd_logs(const cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
 int cmd_view(const cli_ctx *ctx, int argc, char **argv);
+int cmd_label(const cli_ctx *ctx, int argc, char **argv);
+/* `label SOURCE --scorer S` (label_queue.c): the labelling queue. */
+int cli_label_queue(const cli_ctx *ctx, int argc, char **argv);
 
 /* ---- pages made of the commands' own JSON (cmd_report.c) ---- */
 

@@ -343,6 +343,18 @@ int cmd_compare(const cli_ctx *ctx, int argc, char **argv)
     if (rc == CLI_OK) {
         cli_llm_usage(st, c->base.id, &r.usage[0]);
         cli_llm_usage(st, c->new_.id, &r.usage[1]);
+        const char *ids[2] = {c->base.id, c->new_.id};
+        for (int side = 0; rc == CLI_OK && side < 2; side++) {
+            sk_exp_stats s;
+            if (sk_experiment_stats(st, ids[side], &s, &err) != SK_OK) {
+                cli_error("%s", err);
+                rc = CLI_FAIL;
+                break;
+            }
+            if (cli_corrected_of(st, &s, &r.corrected[side]))
+                rc = CLI_FAIL;
+            sk_exp_stats_clear(&s);
+        }
     }
     sk_baseline_staleness stale;
     memset(&stale, 0, sizeof stale);
@@ -417,6 +429,8 @@ int cmd_compare(const cli_ctx *ctx, int argc, char **argv)
         free_details(c, r.reg_detail, r.nregressed, r.shown);
         free_details(c, r.imp_detail, r.nimproved, r.shown);
     }
+    cli_corrected_free(&r.corrected[0]);
+    cli_corrected_free(&r.corrected[1]);
     free(r.regressed);
     free(r.improved);
     free(r.flaky);

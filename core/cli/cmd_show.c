@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/corrected.h"
 #include "base/error.h"
 #include "base/util.h"
 #include "base/verdict.h"
@@ -89,6 +90,7 @@ typedef struct view {
     row_view *rows;
     size_t nrows;
     sk_llm_usage usage;
+    cli_corrected_set corrected;
 } view;
 
 static void view_clear(view *v)
@@ -127,6 +129,7 @@ static void view_clear(view *v)
     }
     free(v->flaky);
     sk_exp_stats_clear(&v->stats);
+    cli_corrected_free(&v->corrected);
     sk_experiment_clear(&v->e);
 }
 
@@ -289,6 +292,8 @@ static int load_view(sk_store *st, const char *id, long worst, view *v, char **e
         return rc;
     v->total = cli_experiment_cells(st, &v->e);
     rc = sk_experiment_stats(st, v->e.id, &v->stats, err);
+    if (rc == SK_OK && cli_corrected_of(st, &v->stats, &v->corrected))
+        rc = sk_errf(err, SK_EIO, "the stored agreement with people could not be read");
     if (rc == SK_OK)
         rc = load_errors(st, v, err);
     if (rc == SK_OK)
@@ -495,6 +500,7 @@ static void print_flaky(const view *v)
 static void print_text(const view *v)
 {
     cli_summary_print(v->e.id, &v->stats, v->total, v->e.trials, NULL);
+    cli_corrected_print(&v->corrected, "", 1);
     cli_llm_usage_print(&v->usage);
     print_config(v);
     print_errors(v);
@@ -552,7 +558,16 @@ static void print_json(const view *v)
     cJSON_AddStringToObject(o, "pack_hash", e->pack_hash);
     cli_json_str(o, "origin", e->origin);
     cli_json_raw(o, "config", e->config_json);
-    cJSON_AddItemToObject(o, "summary", cli_summary_json(&v->stats, v->total, e->trials));
+    cJSON *summary = cli_summary_json(&v->stats, v->total, e->trials);
+    const cJSON *sc;
+    cJSON_ArrayForEach(sc, cJSON_GetObjectItemCaseSensitive(summary, "scorers"))
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(sc, "name");
+        const cli_corrected *c = cli_corrected_find(&v->corrected, name->valuestring);
+        if (c)
+            cJSON_AddItemToObject((cJSON *)sc, "corrected_pass_rate", cli_corrected_json(c));
+    }
+    cJSON_AddItemToObject(o, "summary", summary);
     cJSON_AddItemToObject(o, "llm_usage", cli_llm_usage_json(&v->usage));
 
     cJSON *errs = cJSON_AddArrayToObject(o, "errors");

@@ -15,6 +15,7 @@
 #include "validate/metaeval.h"
 #include "store/store.h"
 #include "base/util.h"
+#include "cli/label_source.h"
 #include "cli/validate_gate.h"
 #include "store/validation_store.h"
 
@@ -26,6 +27,7 @@ static void help(void)
            "                         [--repeat K] [-j N] [--high X] [--low X] [--bias-share X]\n"
            "                         [--no-builtin] [--json] [--explain] [--model M]\n"
            "                         [--set judge.K=V]... [--no-progress]\n"
+           "                         [--labels SOURCE] [--min-kappa X]\n"
            "\n"
            "Test each scorer of the pack on calibration cases before trusting it: obvious-\n"
            "correct answers must score high, obvious-wrong ones low, a short correct answer\n"
@@ -50,6 +52,16 @@ static void help(void)
            "  --model M         the model of every judge of the pack (= --set judge.model=M)\n"
            "  --set judge.K=V   param K of every judge of the pack (V is JSON, else text)\n"
            "  --no-progress     no progress bar even on a terminal (a pipe never gets one)\n"
+           "  --labels SOURCE   also score the rows people labelled and measure agreement:\n"
+           "                    accuracy, Cohen's kappa with its interval, TPR, TNR,\n"
+           "                    precision, the confusion matrix (graded labels: Spearman,\n"
+           "                    Pearson, MAE) and the cut that agrees best.  SOURCE is\n"
+           "                    \"dataset:NAME\", an experiment id, \"logs\" (labels from\n"
+           "                    `scorekit label`) or a JSONL file of rows with \"labels\":\n"
+           "                    {\"SCORER\": LABEL}.  The agreement is stored with the verdict,\n"
+           "                    and `show` and `compare` correct pass rates with it\n"
+           "  --min-kappa X     the agreement a scorer needs to PASS (default 0.6; also\n"
+           "                    \"validate\": {\"min_kappa\": X} in the pack)\n"
            "\n"
            "exit status: 0 every scorer PASS or WARN, 3 some scorer FAIL, 1 bad usage or\n"
            "input.\n");
@@ -79,10 +91,11 @@ static int store_verdicts(const sk_project *proj, const sk_meta_report *rep)
         const sk_meta_scorer *s = &rep->scorers[i];
         if (!s->fingerprint[0])
             continue;
-        char *json = sk_meta_scorer_json(s, 0);
+        char *json = sk_meta_scorer_json(s, 0), *agree = sk_meta_agreement_counts(s);
         rc = sk_validation_record(st, s->name, s->fingerprint, sk_check_status_name(s->verdict),
-                                  json, &err);
+                                  json, agree, &err);
         free(json);
+        free(agree);
     }
     if (rc == SK_OK)
         rc = sk_store_commit(st, &err);
@@ -112,7 +125,9 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
         O_BIAS,
         O_MODEL,
         O_SET,
-        O_NO_PROGRESS
+        O_NO_PROGRESS,
+        O_LABELS,
+        O_MIN_KAPPA
     };
     static const struct option opts[] = {{"pack", required_argument, NULL, O_PACK},
                                          {"scorer", required_argument, NULL, O_SCORER},
@@ -127,9 +142,11 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
                                          {"model", required_argument, NULL, O_MODEL},
                                          {"set", required_argument, NULL, O_SET},
                                          {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+                                         {"labels", required_argument, NULL, O_LABELS},
+                                         {"min-kappa", required_argument, NULL, O_MIN_KAPPA},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    const char *pack_file = NULL, *model = NULL;
+    const char *pack_file = NULL, *model = NULL, *labels = NULL;
     const char **scorers = sk_xcalloc((size_t)argc + 1, sizeof *scorers);
     const char **cases = sk_xcalloc((size_t)argc + 1, sizeof *cases);
     const char **sets = sk_xcalloc((size_t)argc + 1, sizeof *sets);
@@ -146,6 +163,11 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
         case O_MODEL: model = optarg; break;
         case O_SET: sets[nsets++] = optarg; break;
         case O_NO_PROGRESS: progress = 0; break;
+        case O_LABELS: labels = optarg; break;
+        case O_MIN_KAPPA:
+            if (parse_unit("--min-kappa", optarg, &cli.min_kappa))
+                rc = CLI_FAIL;
+            break;
         case O_JSON: json = 1; break;
         case O_EXPLAIN: explain = 1; break;
         case O_NO_BUILTIN: builtin = 0; break;
@@ -221,6 +243,9 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
     for (size_t i = 0; rc == CLI_OK && i < ncases; i++)
         if (sk_metacase_load_file(&extra, cases[i], SK_MC_EXTRA, &err) != SK_OK)
             rc = CLI_FAIL;
+    size_t nlabels = 0;
+    if (rc == CLI_OK && labels && cli_label_cases(ctx, labels, &extra, &nlabels) != CLI_OK)
+        rc = CLI_FAIL;
     if (rc == CLI_OK) {
         sk_meta_opts o = {0};
         o.builtin = builtin ? &builtin_set : NULL;

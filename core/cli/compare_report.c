@@ -173,6 +173,8 @@ static void print_header(const cli_compare_report *r)
     if (r->usage[0].calls || r->usage[1].calls)
         for (int side = 0; side < 2; side++)
             cli_llm_usage_line(side ? ", new " : ", base", &r->usage[side]);
+    cli_corrected_print(&r->corrected[0], " (base)", 1);
+    cli_corrected_print(&r->corrected[1], " (new)", r->corrected[0].n == 0);
 }
 
 static void print_changes(const sk_comparison *c)
@@ -649,6 +651,13 @@ cJSON *cli_compare_json(const cli_compare_report *r)
         add_figures(j, &s->fig);
         cJSON_AddStringToObject(j, "base_reducer", sk_reducer_name(s->base_reducer));
         cJSON_AddStringToObject(j, "new_reducer", sk_reducer_name(s->new_reducer));
+        const cli_corrected *cb = cli_corrected_find(&r->corrected[0], s->name);
+        const cli_corrected *cn = cli_corrected_find(&r->corrected[1], s->name);
+        if (cb || cn) {
+            cJSON *cp = cJSON_AddObjectToObject(j, "corrected_pass_rate");
+            cJSON_AddItemToObject(cp, "base", cb ? cli_corrected_json(cb) : cJSON_CreateNull());
+            cJSON_AddItemToObject(cp, "new", cn ? cli_corrected_json(cn) : cJSON_CreateNull());
+        }
         cJSON_AddItemToArray(sc, j);
     }
     cJSON *segs = cJSON_AddArrayToObject(o, "segments");

@@ -11,6 +11,7 @@
 
 #include "analysis/baseline.h"
 #include "cli/cli.h"
+#include "cli/corrected.h"
 #include "analysis/compare.h"
 
 /* Everything a report shows, gathered before printing. */
@@ -27,8 +28,9 @@ typedef struct cli_compare_report {
     sk_cmp_row_detail *imp_detail; /* likewise */
     char **gate_reasons;
     size_t ngate_reasons;
-    int gated;             /* a gate was asked for */
-    sk_llm_usage usage[2]; /* model calls of the base [0] and the new [1] experiment */
+    int gated;                      /* a gate was asked for */
+    sk_llm_usage usage[2];          /* model calls of the base [0] and the new [1] experiment */
+    cli_corrected_set corrected[2]; /* pass rates corrected against people, base and new */
 } cli_compare_report;
 
 void cli_compare_print_text(const cli_compare_report *r);

@@ -71,6 +71,7 @@ static void cell(char *buf, size_t n, const sk_meta_scorer *s, int k)
     case SK_CHK_ERRORS: snprintf(buf, n, "%s%zu/%zu", mark, c->hits + c->invalid, c->n); break;
     case SK_CHK_POSITION:
     case SK_CHK_RATIONALE: snprintf(buf, n, "%s%zu/%zu", mark, c->hits, c->n); break;
+    case SK_CHK_AGREEMENT: snprintf(buf, n, "%sk%.2f/%zu", mark, c->mean, c->n); break;
     default: snprintf(buf, n, "%s%zu/%zu", mark, c->hits, c->n); break;
     }
 }
@@ -206,6 +207,25 @@ static void print_notes(FILE *out, const sk_meta_scorer *s)
     for (int k = 0; k < SK_CHK_COUNT; k++)
         if (s->checks[k].skipped)
             fprintf(out, "%s: %s %s\n", s->name, sk_check_name(k), s->checks[k].skipped);
+    const sk_agreement *g = &s->agreement;
+    if (g->n) {
+        fprintf(out,
+                "%s: against %zu human labels at cut %.2f: kappa %.2f [%.2f, %.2f], accuracy "
+                "%.2f, TPR %.2f [%.2f, %.2f], TNR %.2f [%.2f, %.2f], precision %.2f; confusion "
+                "tp %zu fp %zu fn %zu tn %zu\n",
+                s->name, g->n, g->cut, g->kappa, g->kappa_lo, g->kappa_hi, g->accuracy, g->tpr,
+                g->tpr_lo, g->tpr_hi, g->tnr, g->tnr_lo, g->tnr_hi, g->precision, g->tp, g->fp,
+                g->fn, g->tn);
+        if (g->graded)
+            fprintf(out,
+                    "%s: graded labels: Spearman %.2f, Pearson %.2f, mean absolute error %.3f\n",
+                    s->name, g->spearman, g->pearson, g->mae);
+        fprintf(out,
+                "%s: the cut that agrees best: %.3g (kappa %.2f); by Youden's J: %.3g (J %.2f); "
+                "now %.3g (kappa %.2f, J %.2f)\n",
+                s->name, g->best_kappa_cut, g->best_kappa, g->best_j_cut, g->best_j, g->cut,
+                g->kappa, g->tpr + g->tnr - 1);
+    }
 }
 
 void cli_validate_print(FILE *out, const sk_meta_report *rep, int explain)
@@ -221,7 +241,7 @@ void cli_validate_print(FILE *out, const sk_meta_report *rep, int explain)
             rep->n == 1 ? "" : "s", counts[SK_CHECK_PASS], counts[SK_CHECK_WARN],
             counts[SK_CHECK_FAIL]);
     fprintf(out, "%-*s  %-7s", (int)w, "scorer", "verdict");
-    static const int widths[SK_CHK_COUNT] = {9, 9, 10, 10, 10, 7, 10, 12, 9, 9, 9};
+    static const int widths[SK_CHK_COUNT] = {9, 9, 10, 10, 10, 7, 10, 12, 9, 9, 9, 10};
     for (int k = 0; k < SK_CHK_COUNT; k++)
         fprintf(out, " %-*s", widths[k], sk_check_name(k));
     fputc('\n', out);

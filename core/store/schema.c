@@ -309,6 +309,22 @@ static const char migration_logs[] = "CREATE TABLE logs (\n"
                                      ") WITHOUT ROWID;\n"
                                      "CREATE INDEX logs_time ON logs (time);\n";
 
+/* 14: human labels (store/labels.h), and beside a validation verdict the
+ * confusion matrix of the scorer against them, when `validate --labels`
+ * measured one: {"n","tp","fp","fn","tn","cut"}, which `show` and
+ * `compare` correct pass rates with. */
+static const char migration_labels[] =
+    "CREATE TABLE labels (\n"
+    "    source TEXT NOT NULL,\n"
+    "    row_id TEXT NOT NULL,\n"
+    "    scorer TEXT NOT NULL,\n"
+    "    label REAL NOT NULL CHECK (label >= 0 AND label <= 1),\n"
+    "    who TEXT NOT NULL,\n"
+    "    labelled_at TEXT NOT NULL DEFAULT " SK_SQL_NOW ",\n"
+    "    PRIMARY KEY (source, row_id, scorer, who)\n"
+    ") WITHOUT ROWID;\n"
+    "ALTER TABLE validations ADD COLUMN agreement TEXT;\n";
+
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
     {2, "experiments", migration_experiments},
@@ -323,6 +339,7 @@ static const sk_migration migrations[] = {
     {11, "scorer reducers", migration_reducers},
     {12, "dataset provenance", migration_dataset_provenance},
     {13, "logs", migration_logs},
+    {14, "labels", migration_labels},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

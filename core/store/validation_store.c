@@ -8,11 +8,14 @@
 #include "base/error.h"
 
 int sk_validation_record(sk_store *st, const char *scorer, const char *fingerprint,
-                         const char *verdict, const char *report_json, char **err)
+                         const char *verdict, const char *report_json, const char *agreement_json,
+                         char **err)
 {
     sqlite3_stmt *s;
     int rc = sk_store_prepare(
-        st, &s, "INSERT INTO validations (scorer, fingerprint, verdict, report) VALUES (?,?,?,?)",
+        st, &s,
+        "INSERT INTO validations (scorer, fingerprint, verdict, report, agreement) "
+        "VALUES (?,?,?,?,?)",
         err);
     if (rc)
         return rc;
@@ -23,6 +26,10 @@ int sk_validation_record(sk_store *st, const char *scorer, const char *fingerpri
         sqlite3_bind_text(s, 4, report_json, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(s, 4);
+    if (agreement_json)
+        sqlite3_bind_text(s, 5, agreement_json, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 5);
     rc = sk_store_step_done(st, s, "recording a validation verdict", err);
     sqlite3_finalize(s);
     return rc;
@@ -101,4 +108,27 @@ void sk_validation_card_clear(sk_validation_card *c)
     free(c->when);
     free(c->fingerprint);
     memset(c, 0, sizeof *c);
+}
+
+int sk_validation_agreement(sk_store *st, const char *name, char **agreement_json, char **when,
+                            char **err)
+{
+    *agreement_json = *when = NULL;
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT agreement, created_at FROM validations "
+                              "WHERE scorer = ? AND agreement IS NOT NULL ORDER BY id DESC LIMIT 1",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *agreement_json = sk_store_column_dup(s, 0);
+        *when = sk_store_column_dup(s, 1);
+    } else if (step != SQLITE_DONE) {
+        rc = sk_store_error(st, "reading validation verdicts", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
 }

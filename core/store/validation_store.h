@@ -18,9 +18,18 @@ typedef enum sk_validation_state {
 } sk_validation_state;
 
 /* Record one verdict ("PASS", "WARN" or "FAIL") with its report (JSON text
- * of the scorer's part; may be NULL).  Returns 0 or SK_EIO with *err. */
+ * of the scorer's part; may be NULL) and, when it was measured against
+ * human labels, its confusion matrix (JSON text, see schema.c; NULL
+ * otherwise).  Returns 0 or SK_EIO with *err. */
 int sk_validation_record(sk_store *st, const char *scorer, const char *fingerprint,
-                         const char *verdict, const char *report_json, char **err);
+                         const char *verdict, const char *report_json, const char *agreement_json,
+                         char **err);
+
+/* The newest confusion matrix of scorer `name` against human labels
+ * (JSON text) and when it was measured, both the caller's to free; both
+ * NULL when it never was. */
+int sk_validation_agreement(sk_store *st, const char *name, char **agreement_json, char **when,
+                            char **err);
 
 /* The state of scorer `name` with fingerprint `fp`.  *when (optional)
  * receives the time of the verdict it is based on, "YYYY-MM-DD HH:MM:SS"

@@ -514,6 +514,30 @@ int sk_metacase_load_dir(sk_metacase_set *set, const char *dir, sk_mc_origin ori
     return rc;
 }
 
+void sk_metacase_add_label(sk_metacase_set *set, const char *id, const char *where,
+                           const char *case_json, const char *output_json, const char *scorer,
+                           double label)
+{
+    sk_metacase *p = push(set);
+    memset(p, 0, sizeof *p);
+    p->id = sk_xstrdup(id);
+    p->where = sk_xstrdup(where);
+    p->category = sk_xstrdup("labelled");
+    p->case_json = sk_xstrdup(case_json);
+    p->output_json = sk_xstrdup(output_json);
+    p->type = SK_MC_LABEL;
+    p->expect = label;
+    p->origin = SK_MC_LABELS;
+    p->scorers = sk_xcalloc(2, sizeof *p->scorers);
+    p->scorers[0] = sk_xstrdup(scorer);
+    cJSON *cj = cJSON_Parse(case_json), *oj = cJSON_Parse(output_json);
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(cj, "expected");
+    p->has_expected = x && !cJSON_IsNull(x);
+    p->kind = oj ? infer_kind(oj) : 0;
+    cJSON_Delete(cj);
+    cJSON_Delete(oj);
+}
+
 void sk_metacase_append_copy(sk_metacase_set *set, const sk_metacase *m)
 {
     sk_metacase *p = push(set);

@@ -52,7 +52,8 @@ typedef enum sk_mc_type {
     SK_MC_HIGH = 1, /* output must score >= the high bar */
     SK_MC_LOW,      /* output must score <= the low bar */
     SK_MC_NUMBER,   /* output must score expect +- tolerance */
-    SK_MC_PAIR      /* better must outscore worse by more than margin */
+    SK_MC_PAIR,     /* better must outscore worse by more than margin */
+    SK_MC_LABEL     /* output scored against a person's label (expect, in [0,1]) */
 } sk_mc_type;
 
 typedef enum sk_mc_bias {
@@ -65,7 +66,8 @@ typedef enum sk_mc_bias {
 typedef enum sk_mc_origin {
     SK_MC_BUILTIN = 1, /* the shipped calibration set */
     SK_MC_OWN,         /* the scorer's own: its script's meta_cases, its pack entry */
-    SK_MC_EXTRA        /* --cases FILE, the pack's own list */
+    SK_MC_EXTRA,       /* --cases FILE, the pack's own list */
+    SK_MC_LABELS       /* validate --labels: rows people labelled for one scorer */
 } sk_mc_origin;
 
 typedef struct sk_metacase {
@@ -120,6 +122,14 @@ int sk_metacase_load_dir(sk_metacase_set *set, const char *dir, sk_mc_origin ori
  * "cases"); each is named "WHERE[i]" (1-based). */
 int sk_metacase_parse_array(sk_metacase_set *set, const char *json, const char *where,
                             sk_mc_origin origin, char **err);
+
+/* A labelled row for scorer `scorer`: case_json ({"input", "expected",
+ * "metadata"}) and output_json (JSON texts), the label in [0,1]; id and
+ * where name it in reports ("row-7", "dataset:qa row-7").  Every argument
+ * is copied. */
+void sk_metacase_add_label(sk_metacase_set *set, const char *id, const char *where,
+                           const char *case_json, const char *output_json, const char *scorer,
+                           double label);
 
 /* Copy item `m` onto the end of `set`. */
 void sk_metacase_append_copy(sk_metacase_set *set, const sk_metacase *m);

@@ -29,6 +29,7 @@ void sk_meta_thresholds_default(sk_meta_thresholds *t)
     t->max_error_rate = 0;
     t->max_flip_share = 0;
     t->max_position = 0;
+    t->min_kappa = 0.6;
     t->repeat = 0;
     t->builtin = -1;
     t->correctness = -1;
@@ -38,7 +39,7 @@ void sk_meta_thresholds_default(sk_meta_thresholds *t)
 void sk_meta_thresholds_unset(sk_meta_thresholds *t)
 {
     t->high = t->low = t->bias_share = t->max_mae = t->max_error_rate = t->max_flip_share =
-        t->max_position = NAN;
+        t->max_position = t->min_kappa = NAN;
     t->repeat = 0;
     t->builtin = -1;
     t->correctness = -1;
@@ -50,11 +51,11 @@ void sk_meta_thresholds_merge(sk_meta_thresholds *t, const sk_meta_thresholds *o
     if (!o)
         return;
     double *dst[] = {
-        &t->high,           &t->low,         &t->bias_share, &t->max_mae, &t->max_error_rate,
-        &t->max_flip_share, &t->max_position};
+        &t->high,           &t->low,          &t->bias_share, &t->max_mae, &t->max_error_rate,
+        &t->max_flip_share, &t->max_position, &t->min_kappa};
     const double src[] = {
-        o->high,           o->low,         o->bias_share, o->max_mae, o->max_error_rate,
-        o->max_flip_share, o->max_position};
+        o->high,           o->low,          o->bias_share, o->max_mae, o->max_error_rate,
+        o->max_flip_share, o->max_position, o->min_kappa};
     for (size_t i = 0; i < sizeof src / sizeof src[0]; i++)
         if (!isnan(src[i]))
             *dst[i] = src[i];
@@ -101,10 +102,11 @@ int sk_meta_thresholds_parse(sk_meta_thresholds *t, const char *json, const char
                                         "max_mae",
                                         "max_error_rate",
                                         "max_flip_share",
-                                        "max_position_inconsistency"};
+                                        "max_position_inconsistency",
+                                        "min_kappa"};
     double *fields[] = {
-        &t->high,           &t->low,         &t->bias_share, &t->max_mae, &t->max_error_rate,
-        &t->max_flip_share, &t->max_position};
+        &t->high,           &t->low,          &t->bias_share, &t->max_mae, &t->max_error_rate,
+        &t->max_flip_share, &t->max_position, &t->min_kappa};
     cJSON *o = cJSON_Parse(json);
     int rc = SK_OK;
     if (!cJSON_IsObject(o)) {
@@ -174,6 +176,7 @@ int sk_meta_thresholds_parse(sk_meta_thresholds *t, const char *json, const char
                                                "max_error_rate",
                                                "max_flip_share",
                                                "max_position_inconsistency",
+                                               "min_kappa",
                                                "repeat",
                                                "builtin",
                                                "criterion_kind",
@@ -184,8 +187,8 @@ int sk_meta_thresholds_parse(sk_meta_thresholds *t, const char *json, const char
             char *hint = near ? sk_asprintf("; did you mean \"%s\"?", near) : sk_xstrdup("");
             rc = sk_errf(err, SK_EINVAL,
                          "%s: unknown key validate.%s%s (allowed: high, low, bias_share, max_mae, "
-                         "max_error_rate, max_flip_share, max_position_inconsistency, repeat, "
-                         "builtin, criterion_kind, accepts, cases)",
+                         "max_error_rate, max_flip_share, max_position_inconsistency, min_kappa, "
+                         "repeat, builtin, criterion_kind, accepts, cases)",
                          where, k->string, hint);
             free(hint);
             goto out;
@@ -366,6 +369,7 @@ static int check_of(const sk_metacase *m)
     case SK_MC_HIGH: return SK_CHK_CORRECT;
     case SK_MC_LOW: return SK_CHK_WRONG;
     case SK_MC_NUMBER: return SK_CHK_NUMERIC;
+    case SK_MC_LABEL: return SK_CHK_AGREEMENT;
     default:
         switch (m->bias) {
         case SK_BIAS_VERBOSITY: return SK_CHK_VERBOSITY;
@@ -590,6 +594,7 @@ int sk_meta_validate(const sk_pack *pack, const sk_meta_opts *opts, sk_meta_repo
         s->use = sk_xstrdup(e->use);
         s->engine = sk_xstrdup(e->ops->kind);
         s->flags = e->flags;
+        s->cut = e->has_threshold ? e->threshold : 0.5;
         sk_meta_thresholds_default(&s->th);
         sk_meta_thresholds_merge(&s->th, &cfg.pack);
         sk_meta_thresholds_merge(&s->th, &cfg.entry[i]);

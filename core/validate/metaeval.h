@@ -24,6 +24,9 @@
  *                follows the position, <= max_position_inconsistency
  *   rationale    judges (SK_SCORER_USES_LLM) asked for one: every score has
  *                a rationale; skipped, and said so, for "cot": false
+ *   agreement    with human labels (validate --labels): Cohen's kappa of
+ *                the scorer's pass/fail (its threshold, else 0.5) against
+ *                people's >= min_kappa (agreement.h has every figure)
  *   errors       (errors + invalid verdicts) / calls <= max_error_rate;
  *                errors are never folded into a score, and a case that
  *                only errored counts for no other check.  An invalid
@@ -57,6 +60,7 @@
 
 #include <stddef.h>
 
+#include "validate/agreement.h"
 #include "validate/metacase.h"
 #include "engine/pack.h"
 #include "engine/registry.h"
@@ -69,6 +73,7 @@ typedef struct sk_meta_thresholds {
     double max_error_rate; /* 0 */
     double max_flip_share; /* 0 */
     double max_position;   /* 0: "max_position_inconsistency" */
+    double min_kappa;      /* 0.6: agreement with human labels */
     int repeat;            /* 0: 3 for nondeterministic scorers, 1 otherwise */
     int builtin;           /* -1 auto, 0 no, 1 yes */
     int correctness;       /* "criterion_kind": -1 unset, 0 "other", 1 "correctness" */
@@ -111,6 +116,7 @@ enum {
     SK_CHK_POSITION,
     SK_CHK_RATIONALE,
     SK_CHK_ERRORS,
+    SK_CHK_AGREEMENT,
     SK_CHK_COUNT
 };
 
@@ -164,8 +170,10 @@ typedef struct sk_meta_scorer {
     sk_metacase_set cases; /* what it was given (owned) */
     size_t nresults;
     sk_meta_result *results;
-    char *problem; /* it could not be opened or fingerprinted: FAIL */
-    char *note;    /* why it got WARN without a failing check, or NULL */
+    double cut;             /* pass/fail: the entry's threshold, else 0.5 */
+    sk_agreement agreement; /* against human labels; agreement.n 0: none */
+    char *problem;          /* it could not be opened or fingerprinted: FAIL */
+    char *note;             /* why it got WARN without a failing check, or NULL */
 } sk_meta_scorer;
 
 typedef struct sk_meta_report {
@@ -224,5 +232,10 @@ const char *sk_check_name(int check);
 const char *sk_check_status_name(sk_check_status s); /* "PASS", "WARN", "FAIL", "n/a" */
 
 void sk_meta_report_free(sk_meta_report *rep);
+
+/* The scorer's confusion matrix against human labels as the store keeps
+ * it ({"n","tp","fp","fn","tn","cut"}), or NULL when it had no labelled
+ * row.  Caller frees. */
+char *sk_meta_agreement_counts(const sk_meta_scorer *s);
 
 #endif

@@ -15,7 +15,7 @@
 
 static const char *const check_names[SK_CHK_COUNT] = {
     "correct", "wrong",       "verbosity", "formality", "confidence", "pairs",
-    "numeric", "consistency", "position",  "rationale", "errors"};
+    "numeric", "consistency", "position",  "rationale", "errors",     "agreement"};
 
 const char *sk_check_name(int check)
 {
@@ -87,8 +87,9 @@ void sk_meta_judge(sk_meta_scorer *s)
     }
     sk_meta_check *ck = s->checks;
     size_t with_rationale = 0, judged_scores = 0, outputs = 0, flips = 0;
-    size_t positioned = 0, inconsistent = 0;
+    size_t positioned = 0, inconsistent = 0, nlab = 0;
     sk_meta_check spread = {0};
+    sk_agree_pair *lab = sk_xcalloc(s->nresults + 1, sizeof *lab);
     for (size_t i = 0; i < s->nresults; i++) {
         sk_meta_result *r = &s->results[i];
         const sk_meta_obs *a = &r->obs[0], *b = &r->obs[1];
@@ -118,6 +119,11 @@ void sk_meta_judge(sk_meta_scorer *s)
         case SK_CHK_WRONG:
             add(c, a->mean);
             r->failed |= a->mean > t->low;
+            break;
+        case SK_CHK_AGREEMENT:
+            lab[nlab++] = (sk_agree_pair){a->mean, r->mc->expect};
+            /* A row the scorer and people see differently is worth reading. */
+            r->failed |= (a->mean >= s->cut) != (r->mc->expect >= s->cut);
             break;
         case SK_CHK_NUMERIC: {
             double d = fabs(a->mean - r->mc->expect);
@@ -254,6 +260,28 @@ void sk_meta_judge(sk_meta_scorer *s)
         else
             set(c, SK_CHECK_PASS, NULL);
     }
+    c = &ck[SK_CHK_AGREEMENT];
+    sk_agreement_compute(lab, nlab, s->cut, &s->agreement);
+    free(lab);
+    if (nlab) {
+        const sk_agreement *g = &s->agreement;
+        c->n = nlab;
+        c->hits = g->tp + g->tn;
+        c->share = g->accuracy;
+        c->mean = g->kappa;
+        if (isnan(g->kappa))
+            set(c, SK_CHECK_WARN,
+                "kappa is undefined: the scorer and the people each gave one verdict to every "
+                "one of the %zu labelled rows; label rows of both kinds",
+                nlab);
+        else if (g->kappa + 1e-12 < t->min_kappa)
+            set(c, SK_CHECK_FAIL,
+                "Cohen's kappa against people is %.2f [%.2f, %.2f] over %zu labelled rows, below "
+                "the bar %.2f (TPR %.2f, TNR %.2f)",
+                g->kappa, g->kappa_lo, g->kappa_hi, nlab, t->min_kappa, g->tpr, g->tnr);
+        else
+            set(c, SK_CHECK_PASS, NULL);
+    }
     c = &ck[SK_CHK_ERRORS];
     if (s->calls) {
         c->n = s->calls;
@@ -282,7 +310,7 @@ void sk_meta_judge(sk_meta_scorer *s)
     for (int k = 0; k < SK_CHK_COUNT; k++) {
         if (ck[k].status > s->verdict)
             s->verdict = ck[k].status;
-        if (k <= SK_CHK_NUMERIC && ck[k].status != SK_CHECK_NA)
+        if ((k <= SK_CHK_NUMERIC || k == SK_CHK_AGREEMENT) && ck[k].status != SK_CHECK_NA)
             judged = 1;
     }
     free(s->note);
@@ -348,6 +376,56 @@ static cJSON *obs_json(const sk_meta_obs *o, const char *output_json)
     return j;
 }
 
+static void interval(cJSON *o, const char *k, double lo, double hi)
+{
+    cJSON *a = cJSON_AddArrayToObject(o, k);
+    cJSON_AddItemToArray(a, isnan(lo) ? cJSON_CreateNull()
+                                      : cJSON_CreateNumber(round(lo * 1e6) / 1e6));
+    cJSON_AddItemToArray(a, isnan(hi) ? cJSON_CreateNull()
+                                      : cJSON_CreateNumber(round(hi * 1e6) / 1e6));
+}
+
+static void agreement_json(cJSON *j, const sk_agreement *g, double bar)
+{
+    add_num(j, "cut", g->cut);
+    add_num(j, "accuracy", g->accuracy);
+    add_num(j, "kappa", g->kappa);
+    interval(j, "kappa_ci", g->kappa_lo, g->kappa_hi);
+    add_num(j, "min_kappa", bar);
+    add_num(j, "tpr", g->tpr);
+    interval(j, "tpr_ci", g->tpr_lo, g->tpr_hi);
+    add_num(j, "tnr", g->tnr);
+    interval(j, "tnr_ci", g->tnr_lo, g->tnr_hi);
+    add_num(j, "precision", g->precision);
+    add_num(j, "recall", g->tpr);
+    cJSON *m = cJSON_AddObjectToObject(j, "confusion");
+    cJSON_AddNumberToObject(m, "tp", (double)g->tp);
+    cJSON_AddNumberToObject(m, "fp", (double)g->fp);
+    cJSON_AddNumberToObject(m, "fn", (double)g->fn);
+    cJSON_AddNumberToObject(m, "tn", (double)g->tn);
+    if (g->graded) {
+        add_num(j, "spearman", g->spearman);
+        add_num(j, "pearson", g->pearson);
+        add_num(j, "mae", g->mae);
+    }
+    cJSON *b = cJSON_AddObjectToObject(j, "best_cut");
+    cJSON *bk = cJSON_AddObjectToObject(b, "kappa");
+    add_num(bk, "cut", g->best_kappa_cut);
+    add_num(bk, "kappa", g->best_kappa);
+    cJSON *bj = cJSON_AddObjectToObject(b, "youden");
+    add_num(bj, "cut", g->best_j_cut);
+    add_num(bj, "j", g->best_j);
+}
+
+char *sk_meta_agreement_counts(const sk_meta_scorer *s)
+{
+    const sk_agreement *g = &s->agreement;
+    if (!g->n)
+        return NULL;
+    return sk_asprintf("{\"n\":%zu,\"tp\":%zu,\"fp\":%zu,\"fn\":%zu,\"tn\":%zu,\"cut\":%.17g}",
+                       g->n, g->tp, g->fp, g->fn, g->tn, g->cut);
+}
+
 static cJSON *result_json(const sk_meta_result *r)
 {
     const sk_metacase *m = r->mc;
@@ -372,7 +450,9 @@ static cJSON *result_json(const sk_meta_result *r)
         if (m->type == SK_MC_NUMBER) {
             add_num(j, "expect", m->expect);
             add_num(j, "tolerance", m->tolerance);
-        } else
+        } else if (m->type == SK_MC_LABEL)
+            add_num(j, "label", m->expect);
+        else
             cJSON_AddStringToObject(j, "expect", m->type == SK_MC_HIGH ? "high" : "low");
         cJSON_AddItemToObject(j, "result", obs_json(&r->obs[0], m->output_json));
     }
@@ -411,6 +491,7 @@ static cJSON *check_json(int k, const sk_meta_check *c)
         add_num(j, "rate", c->share);
         break;
     case SK_CHK_RATIONALE: cJSON_AddNumberToObject(j, "with_rationale", (double)c->hits); break;
+    case SK_CHK_AGREEMENT: break; /* scorer_json adds the figures */
     case SK_CHK_ERRORS:
         cJSON_AddNumberToObject(j, "errors", (double)c->hits);
         cJSON_AddNumberToObject(j, "invalid_verdicts", (double)c->invalid);
@@ -462,9 +543,13 @@ static cJSON *scorer_json(const sk_meta_scorer *s, int explain)
     add_num(th, "max_error_rate", s->th.max_error_rate);
     add_num(th, "max_flip_share", s->th.max_flip_share);
     add_num(th, "max_position_inconsistency", s->th.max_position);
+    add_num(th, "min_kappa", s->th.min_kappa);
     cJSON *checks = cJSON_AddObjectToObject(j, "checks");
     for (int k = 0; k < SK_CHK_COUNT; k++)
         cJSON_AddItemToObject(checks, check_names[k], check_json(k, &s->checks[k]));
+    if (s->agreement.n)
+        agreement_json(cJSON_GetObjectItemCaseSensitive(checks, "agreement"), &s->agreement,
+                       s->th.min_kappa);
     cJSON *reasons = cJSON_AddArrayToObject(j, "reasons");
     if (s->problem)
         cJSON_AddItemToArray(reasons, cJSON_CreateString(s->problem));

@@ -527,6 +527,11 @@ static char *judge_args(const parsed *p)
  *                neither are.
  *   sim:first    always the first answer (A), else the first label
  *   sim:invalid  chooses "(C)", which no judge offers
+ *   sim:noisy:TPR:TNR  (e.g. sim:noisy:0.8:0.9) decides as sim:honest,
+ *                then keeps a pass with probability TPR and a fail with
+ *                probability TNR, flipping the rest: a judge whose TPR and
+ *                TNR are known.  The draw is a hash of the prompt, so the
+ *                same case always gets the same verdict.
  * Reasons go with the choice when the tool asks for them ("cot"). */
 
 static void load_truth_file(const char *path)
@@ -634,6 +639,9 @@ static char *sim_args(const parsed *p, const char *behaviour)
     const char *pick = first ? first : "";
     char why[200];
     snprintf(why, sizeof why, "%s judge", behaviour);
+    double keep_pass = 1, keep_fail = 1;
+    if (sscanf(behaviour, "noisy:%lf:%lf", &keep_pass, &keep_fail) == 2)
+        behaviour = "honest";
     if (strcmp(behaviour, "invalid") == 0) {
         pick = "(C)";
     } else if (strcmp(behaviour, "first") == 0) {
@@ -647,6 +655,17 @@ static char *sim_args(const parsed *p, const char *behaviour)
         } else if ((crit || rubric) && last) {
             const char *c = crit ? crit : rubric;
             int good = strcasestr(c, "polite") ? polite(answer) : is_correct(q, answer);
+            /* FNV-1a of the prompt, mixed (prompts differ by a digit or
+             * two): the same case, the same draw. */
+            uint64_t h = 1469598103934665603ull;
+            for (const char *c = prompt; c && *c; c++)
+                h = (h ^ (unsigned char)*c) * 1099511628211ull;
+            h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
+            h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
+            h ^= h >> 31;
+            double u = (double)(h >> 11) / 9007199254740992.0;
+            if (good ? u >= keep_pass : u >= keep_fail)
+                good = !good;
             pick = good ? (crit ? "Y" : last) : (crit ? "N" : first);
         }
         snprintf(why, sizeof why, "honest judge: picked %s", pick);
