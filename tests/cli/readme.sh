@@ -202,6 +202,16 @@ readme 'scorekit compare EXP --base OTHER --by metadata.topic --sort regressions
 readme 'scorekit compare --fail-on-regression --fail-on-row-regression --junit report.xml'
 [ -s report.xml ] || fail "compare --junit wrote no report.xml"
 
+# Labels and agreement: people agree with exact_match on two rows.
+printf 'id,scorer,label,who\ncapital-fr,exact_match,pass,ann\ncapital-au,exact_match,fail,ann\n' >labels.csv
+readme 'scorekit label import labels.csv --to EXP'
+has "$T/out" "2 labels stored for experiment:"
+readme_skip 'scorekit label EXP --scorer helpful' "interactive: tests/cli/label_queue.sh drives the queue in tmux"
+readme 'scorekit label list EXP'
+has "$T/out" "exact_match: 2 labels (1 pass, 1 fail, 0 graded) by ann"
+readme 'scorekit validate --labels EXP'
+has "$T/out" "exact_match: against 2 human labels at cut 0.50: kappa 1.00"
+
 # A Lua scorer.
 readme 'scorekit new scorer cites_source'
 readme 'scorekit try lua:scorers/cites_source.lua --output "See RFC 8259." --expected "RFC 8259"'

@@ -22,4 +22,4 @@ EXTRA_DIST += tests/fixtures/compare/scorekit.json tests/fixtures/compare/pack.j
 # and the Rogan-Gladen corrected pass rate, with its coverage simulated.
 check_PROGRAMS += tests/unit/test_agreement
 TESTS += tests/unit/test_agreement
-CLI_TESTS += tests/cli/labels.sh
+CLI_TESTS += tests/cli/labels.sh tests/cli/label_queue.sh
