@@ -246,6 +246,9 @@ int cmd_validate(const cli_ctx *ctx, int argc, char **argv)
     size_t nlabels = 0;
     if (rc == CLI_OK && labels && cli_label_cases(ctx, labels, &extra, &nlabels) != CLI_OK)
         rc = CLI_FAIL;
+    /* Labels people gave are used whenever there are some. */
+    if (rc == CLI_OK && !labels && proj && cli_label_cases_stored(ctx, &extra, &nlabels) != CLI_OK)
+        rc = CLI_FAIL;
     if (rc == CLI_OK) {
         sk_meta_opts o = {0};
         o.builtin = builtin ? &builtin_set : NULL;

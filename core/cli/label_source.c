@@ -68,6 +68,8 @@ int cli_label_source_open(sk_store *st, const char *s, cli_label_source *out, ch
         sk_dataset_version_clear(&v);
         return SK_OK;
     }
+    if (strncmp(s, "experiment:", 11) == 0)
+        s += 11;
     sk_experiment e = {0};
     char *why = NULL;
     int rc = sk_experiment_load(st, s, &e, &why);
@@ -582,4 +584,52 @@ int cli_label_cases(const cli_ctx *ctx, const char *source, sk_metacase_set *set
     sk_store_close(st);
     sk_project_free(proj);
     return out;
+}
+
+typedef struct source_list {
+    char **v;
+    size_t n, cap;
+} source_list;
+
+static int add_source(void *ud, const char *source)
+{
+    source_list *l = ud;
+    l->v = sk_xgrow(l->v, &l->cap, l->n + 1, sizeof *l->v);
+    l->v[l->n++] = sk_xstrdup(source);
+    return 0;
+}
+
+int cli_label_cases_stored(const cli_ctx *ctx, sk_metacase_set *set, size_t *nlabels)
+{
+    *nlabels = 0;
+    sk_project *proj = NULL;
+    sk_store *st = NULL;
+    if (cli_open_store(ctx, &proj, &st))
+        return CLI_FAIL;
+    source_list l = {0};
+    char *err = NULL;
+    int rc = sk_labels_each_source(st, add_source, &l, &err);
+    sk_store_close(st);
+    sk_project_free(proj);
+    if (rc) {
+        cli_error("%s", err);
+        free(err);
+        return CLI_FAIL;
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        sk_metacase_set mine = {0};
+        size_t n = 0;
+        /* Its own errors are printed; then it is left out, not fatal. */
+        if (cli_label_cases(ctx, l.v[i], &mine, &n) == CLI_OK) {
+            for (size_t k = 0; k < mine.n; k++)
+                sk_metacase_append_copy(set, &mine.items[k]);
+            *nlabels += n;
+        } else {
+            cli_warn("the labels of %s are left out of this validation", l.v[i]);
+        }
+        sk_metacase_set_free(&mine);
+        free(l.v[i]);
+    }
+    free(l.v);
+    return CLI_OK;
 }

@@ -73,4 +73,10 @@ int cli_label_cases(const cli_ctx *ctx, const char *source, sk_metacase_set *set
  * else "someone".  Static or the environment's. */
 const char *cli_labeller(void);
 
+/* validate without --labels in a project: the labelled rows of every
+ * source that has labels in the store.  A source that cannot be used (its
+ * rows are gone, or have no output) is left out with a warning.  Returns
+ * CLI_OK, or CLI_FAIL when the store cannot be read. */
+int cli_label_cases_stored(const cli_ctx *ctx, sk_metacase_set *set, size_t *nlabels);
+
 #endif

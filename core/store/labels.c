@@ -87,3 +87,20 @@ int sk_labels_each(sk_store *st, const char *source, const char *scorer,
     sqlite3_finalize(s);
     return rc;
 }
+
+int sk_labels_each_source(sk_store *st, int (*fn)(void *ud, const char *source), void *ud,
+                          char **err)
+{
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(st, &s, "SELECT DISTINCT source FROM labels ORDER BY source", err);
+    if (rc)
+        return rc;
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        if ((rc = fn(ud, (const char *)sqlite3_column_text(s, 0))) != 0)
+            break;
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = sk_store_error(st, "reading labels", err);
+    sqlite3_finalize(s);
+    return rc;
+}

@@ -35,4 +35,8 @@ int sk_labels_delete(sk_store *st, const char *source, const char *row_id, const
 int sk_labels_each(sk_store *st, const char *source, const char *scorer,
                    int (*fn)(void *ud, const sk_label *l), void *ud, char **err);
 
+/* Every source that has labels, in name order; fn gets each (borrowed). */
+int sk_labels_each_source(sk_store *st, int (*fn)(void *ud, const char *source), void *ud,
+                          char **err);
+
 #endif

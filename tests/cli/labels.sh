@@ -9,7 +9,9 @@
 #    errors, and validate --labels EXP reads them from the store;
 #  - show and compare give the pass rate corrected for the judge's errors
 #    (Rogan-Gladen), whose interval covers the true 30%, beside the measured
-#    one that misses it.
+#    one that misses it;
+#  - a panel of three judges that err independently agrees with people
+#    more than any one of them (kappa).
 . "$SK_SRCDIR/tests/cli/lib.sh"
 . "$SK_SRCDIR/tests/llm/server.sh"
 llm_server_start
@@ -95,6 +97,9 @@ run 0 "$SK" label list "$EXP"
 has "$T/out" "polite: 300 labels (90 pass, 210 fail, 0 graded) by ann"
 run 0 "$SK" validate --labels "$EXP" --no-builtin --json --no-progress -j 8
 has "$T/out" '"agreement":{"status":"PASS","n":300'
+# Without --labels, the labels in the store are used.
+run 0 "$SK" validate --no-builtin --json --no-progress -j 8
+has "$T/out" '"agreement":{"status":"PASS","n":300'
 
 # ---- corrected pass rate --------------------------------------------------------
 run 0 "$SK" show --json "$EXP"
@@ -117,4 +122,30 @@ run 0 "$SK" show "$EXP"
 has "$T/out" "pass rates corrected for each scorer's errors against people"
 run 0 "$SK" compare --base "$EXP" "$EXP" --json
 has "$T/out" '"corrected_pass_rate":{"base":{"value":'
+# ---- a panel against people -----------------------------------------------------
+# Three judges that err independently (TPR 0.75, TNR 0.8 each) and their
+# majority: the panel agrees with people more than any one of them (the
+# three fall below the kappa bar of 0.6, so validate exits 3).
+printf '{"name": "panel", "scorers": [
+  {"use": "closed_qa", "as": "a", "threshold": 0.5,
+   "params": {"criterion": "The answer is polite.", "model": "sim:noisy:0.75:0.8:a"}},
+  {"use": "closed_qa", "as": "b", "threshold": 0.5,
+   "params": {"criterion": "The answer is polite.", "model": "sim:noisy:0.75:0.8:b"}},
+  {"use": "closed_qa", "as": "c", "threshold": 0.5,
+   "params": {"criterion": "The answer is polite.", "model": "sim:noisy:0.75:0.8:c"}},
+  {"use": "panel", "as": "jury", "threshold": 0.5,
+   "params": {"judges": ["a", "b", "c"], "reduce": "majority"}}]}\n' >panel.json
+sed 's/"labels": {"polite": \([^}]*\)}/"labels": {"a": \1, "b": \1, "c": \1, "jury": \1}/' labelled.jsonl >panel_labelled.jsonl
+run 3 "$SK" validate --pack panel.json --labels panel_labelled.jsonl --no-builtin --json --no-progress -j 8
+kappa_of() { # SCORER: its agreement's kappa in $T/out
+    sed 's/{"name":/\n{"name":/g' "$T/out" | grep "^{\"name\":\"$1\"" |
+        grep -o '"agreement":{[^}]*' | grep -o '"kappa":[-0-9.]*' | cut -d: -f2
+}
+ka=$(kappa_of a)
+kb=$(kappa_of b)
+kc=$(kappa_of c)
+kj=$(kappa_of jury)
+echo "kappa against 400 labels: a $ka, b $kb, c $kc, panel of the three $kj"
+awk -v a="$ka" -v b="$kb" -v c="$kc" -v j="$kj" 'BEGIN { exit !(j > a && j > b && j > c) }' ||
+    fail "the panel's kappa $kj is not above each judge's ($ka, $kb, $kc)"
 finish

@@ -527,11 +527,13 @@ static char *judge_args(const parsed *p)
  *                neither are.
  *   sim:first    always the first answer (A), else the first label
  *   sim:invalid  chooses "(C)", which no judge offers
- *   sim:noisy:TPR:TNR  (e.g. sim:noisy:0.8:0.9) decides as sim:honest,
- *                then keeps a pass with probability TPR and a fail with
- *                probability TNR, flipping the rest: a judge whose TPR and
- *                TNR are known.  The draw is a hash of the prompt, so the
- *                same case always gets the same verdict.
+ *   sim:noisy:TPR:TNR[:SEED]  (e.g. sim:noisy:0.8:0.9) decides as
+ *                sim:honest, then keeps a pass with probability TPR and a
+ *                fail with probability TNR, flipping the rest: a judge whose
+ *                TPR and TNR are known.  The draw is a hash of the prompt
+ *                and the model name, so the same case always gets the same
+ *                verdict from one model, and models differing in SEED err
+ *                independently.
  * Reasons go with the choice when the tool asks for them ("cot"). */
 
 static void load_truth_file(const char *path)
@@ -640,6 +642,7 @@ static char *sim_args(const parsed *p, const char *behaviour)
     char why[200];
     snprintf(why, sizeof why, "%s judge", behaviour);
     double keep_pass = 1, keep_fail = 1;
+    const char *model = behaviour;
     if (sscanf(behaviour, "noisy:%lf:%lf", &keep_pass, &keep_fail) == 2)
         behaviour = "honest";
     if (strcmp(behaviour, "invalid") == 0) {
@@ -659,6 +662,8 @@ static char *sim_args(const parsed *p, const char *behaviour)
              * two): the same case, the same draw. */
             uint64_t h = 1469598103934665603ull;
             for (const char *c = prompt; c && *c; c++)
+                h = (h ^ (unsigned char)*c) * 1099511628211ull;
+            for (const char *c = model; *c; c++)
                 h = (h ^ (unsigned char)*c) * 1099511628211ull;
             h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ull;
             h = (h ^ (h >> 27)) * 0x94D049BB133111EBull;
