@@ -102,6 +102,12 @@ int cli_validate_html(const cli_ctx *ctx, int argc, char **argv);
 int cmd_logs(const cli_ctx *ctx, int argc, char **argv);
 int cmd_serve(const cli_ctx *ctx, int argc, char **argv);
 int cmd_view(const cli_ctx *ctx, int argc, char **argv);
+int cmd_watch(const cli_ctx *ctx, int argc, char **argv);
+struct sk_filter;
+/* `logs --lowest [--rule R]` (logs_lowest.c): the online rules' verdicts,
+ * lowest first; since (a stored time) and f may be NULL. */
+int cli_logs_lowest(const cli_ctx *ctx, const char *rule, const char *since, size_t limit,
+                    const struct sk_filter *f, int json);
 int cmd_label(const cli_ctx *ctx, int argc, char **argv);
 /* `label SOURCE --scorer S` (label_queue.c): the labelling queue. */
 int cli_label_queue(const cli_ctx *ctx, int argc, char **argv);

@@ -12,11 +12,13 @@
 #include "cli/cli.h"
 #include "online/ingest.h"
 #include "online/log_parse.h"
+#include "online/rules.h"
 #include "store/logs.h"
 
 static void help(void)
 {
-    printf("usage: scorekit logs [--since DURATION] [--limit N] [--json]\n"
+    printf("usage: scorekit logs [--since DURATION] [--limit N] [--where EXPR] [--json]\n"
+           "       scorekit logs --lowest [--rule R] [--since D] [--limit N] [--where EXPR]\n"
            "       scorekit logs ingest FILE|- [--json]\n"
            "\n"
            "Logs are production interactions kept in the project's store, for online\n"
@@ -25,6 +27,11 @@ static void help(void)
            "  (no command)     list the logs, newest first\n"
            "  --since D        only those of the last D (90s, 15m, 1h, 7d)\n"
            "  --limit N        at most N (default 20; 0: all)\n"
+           "  --where EXPR     only the logs EXPR takes (the filter language of online\n"
+           "                   rules: metadata.route == 'refund' and len(output) > 0)\n"
+           "  --lowest         the verdicts of the online rules (`scorekit watch`), lowest\n"
+           "                   score first, errors last, with rationales\n"
+           "  --rule R         only rule R's verdicts (implies --lowest)\n"
            "  ingest FILE|-    store the logs in FILE (or stdin), all or none: JSONL\n"
            "                   rows (the dataset row format plus \"time\", UTC ISO 8601,\n"
            "                   and trace_id, span_id, model, latency_ms, input_tokens,\n"
@@ -170,19 +177,25 @@ static void print_short(const char *s, size_t max)
 
 static int do_list(const cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"since", required_argument, NULL, 's'},
-                                         {"limit", required_argument, NULL, 'l'},
-                                         {"json", no_argument, NULL, 'J'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    int json = 0, c;
-    const char *since_arg = NULL;
+    static const struct option opts[] = {
+        {"since", required_argument, NULL, 's'}, {"limit", required_argument, NULL, 'l'},
+        {"json", no_argument, NULL, 'J'},        {"where", required_argument, NULL, 'w'},
+        {"rule", required_argument, NULL, 'r'},  {"lowest", no_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    int json = 0, c, lowest = 0;
+    const char *since_arg = NULL, *where = NULL, *rule = NULL;
     long limit = 20;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
         switch (c) {
         case 'J': json = 1; break;
         case 's': since_arg = optarg; break;
+        case 'w': where = optarg; break;
+        case 'r':
+            rule = optarg;
+            lowest = 1;
+            break;
+        case 'L': lowest = 1; break;
         case 'l': {
             char *end;
             limit = strtol(optarg, &end, 10);
@@ -210,15 +223,50 @@ static int do_list(const cli_ctx *ctx, int argc, char **argv)
         }
         sk_logs_time_ago(secs, since);
     }
+    sk_filter *f = NULL;
+    if (where) {
+        size_t col;
+        char *why = NULL;
+        if (sk_filter_parse(where, &f, &col, &why) != SK_OK) {
+            cli_error("--where: %s", why);
+            free(why);
+            return CLI_USAGE;
+        }
+    }
+    if (lowest) {
+        int r = cli_logs_lowest(ctx, rule, since_arg ? since : NULL, (size_t)limit, f, json);
+        sk_filter_free(f);
+        return r;
+    }
     sk_project *proj = NULL;
     sk_store *st = NULL;
-    if (cli_open_store(ctx, &proj, &st))
+    if (cli_open_store(ctx, &proj, &st)) {
+        sk_filter_free(f);
         return CLI_FAIL;
+    }
     sk_log *v = NULL;
     size_t n = 0;
     long long total = 0;
     char *err = NULL;
-    int rc = sk_logs_list(st, since_arg ? since : NULL, (size_t)limit, &v, &n, &err);
+    int rc = sk_logs_list(st, since_arg ? since : NULL, f ? 0 : (size_t)limit, &v, &n, &err);
+    if (rc == SK_OK && f) {
+        /* Filtered here: keep the first `limit` that match, newest first. */
+        size_t w = 0;
+        for (size_t i = 0; i < n; i++) {
+            cJSON *row = sk_log_fields(&v[i]);
+            int keep = sk_filter_match(f, row) && (!limit || w < (size_t)limit);
+            cJSON_Delete(row);
+            if (keep) {
+                sk_log t = v[w];
+                v[w++] = v[i];
+                v[i] = t;
+            }
+        }
+        for (size_t i = w; i < n; i++)
+            sk_log_clear(&v[i]);
+        n = w;
+    }
+    sk_filter_free(f);
     if (rc == SK_OK)
         rc = sk_logs_count(st, &total, &err);
     sk_store_close(st);

@@ -61,6 +61,8 @@ static const struct command {
     {"logs", " [CMD]", "list the production logs, or ingest rows and OTLP traces", cmd_logs, 0,
      "ingest"},
     {"serve", "", "receive logs and traces over HTTP into the store", cmd_serve, 0, NULL},
+    {"watch", "", "score new logs by the online rules, continuously, checkpointed", cmd_watch, 1,
+     NULL},
     {"label", " CMD", "human labels per row and scorer: import, list, or label in the terminal",
      cmd_label, 0, "import list"},
     {"view", "", "a read-only web viewer of the store: experiments, reports, datasets, logs",

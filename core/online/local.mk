@@ -2,7 +2,9 @@
 # later, the rules that score them continuously).
 libskcore_la_SOURCES += \
 	core/online/log_parse.c core/online/log_parse.h core/online/otlp.c \
-	core/online/ingest.c core/online/ingest.h
+	core/online/ingest.c core/online/ingest.h \
+	core/online/filter.c core/online/filter.h \
+	core/online/rules.c core/online/rules.h core/online/watch.c core/online/watch.h
 # The ingestion server: its bounded write queue and, over libmicrohttpd,
 # the HTTP endpoint.
 libskcore_la_SOURCES += \

@@ -17,4 +17,5 @@ libskcore_la_SOURCES += \
 	core/store/baseline_store.c core/store/baseline_store.h \
 	core/store/llm_store.c core/store/llm_store.h \
 	core/store/logs.c core/store/logs.h \
-	core/store/labels.c core/store/labels.h
+	core/store/labels.c core/store/labels.h \
+	core/store/log_scores.c core/store/log_scores.h

@@ -64,8 +64,9 @@ static void bind_count(sqlite3_stmt *s, int i, long long v)
 
 static const char insert_sql[] =
     "INSERT INTO logs (id, time, input_json, output_json, expected_json, metadata_json, "
-    "trace_id, span_id, model, latency_ms, input_tokens, output_tokens, cost) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING";
+    "trace_id, span_id, model, latency_ms, input_tokens, output_tokens, cost, seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "(SELECT coalesce(max(seq), 0) + 1 FROM logs)) ON CONFLICT (id) DO NOTHING";
 
 int sk_logs_insert(sk_store *st, const sk_log *logs, size_t n, size_t *added, char **err)
 {
@@ -98,10 +99,15 @@ int sk_logs_insert(sk_store *st, const sk_log *logs, size_t n, size_t *added, ch
     return rc;
 }
 
-static const char list_sql[] =
-    "SELECT id, time, input_json, output_json, expected_json, metadata_json, trace_id, "
-    "span_id, model, latency_ms, input_tokens, output_tokens, cost FROM logs "
-    "WHERE time >= ?1 ORDER BY time DESC, id DESC LIMIT ?2";
+#define LOG_COLUMNS                                                                                \
+    "id, time, input_json, output_json, expected_json, metadata_json, trace_id, span_id, model, "  \
+    "latency_ms, input_tokens, output_tokens, cost, seq"
+
+static const char list_sql[] = "SELECT " LOG_COLUMNS " FROM logs "
+                               "WHERE time >= ?1 ORDER BY time DESC, id DESC LIMIT ?2";
+
+static const char after_sql[] = "SELECT " LOG_COLUMNS " FROM logs "
+                                "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 
 static double col_real(sqlite3_stmt *s, int i)
 {
@@ -113,16 +119,10 @@ static long long col_count(sqlite3_stmt *s, int i)
     return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
 }
 
-int sk_logs_list(sk_store *st, const char *since, size_t limit, sk_log **out, size_t *n, char **err)
+/* The logs a statement with LOG_COLUMNS selects, bound already. */
+static int read_logs(sk_store *st, sqlite3_stmt *s, sk_log **out, size_t *n, char **err)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *s = NULL;
-    int rc = sk_store_prepare(st, &s, list_sql, err);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(s, 1, since ? since : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, limit ? (sqlite3_int64)limit : -1);
+    int rc = SK_OK;
     size_t cap = 0;
     int step;
     while ((step = sqlite3_step(s)) == SQLITE_ROW) {
@@ -145,6 +145,7 @@ int sk_logs_list(sk_store *st, const char *since, size_t limit, sk_log **out, si
         l->input_tokens = col_count(s, 10);
         l->output_tokens = col_count(s, 11);
         l->cost = col_real(s, 12);
+        l->seq = sqlite3_column_int64(s, 13);
     }
     if (step != SQLITE_DONE) {
         rc = sk_store_error(st, "listing logs", err);
@@ -152,6 +153,35 @@ int sk_logs_list(sk_store *st, const char *since, size_t limit, sk_log **out, si
         *out = NULL;
         *n = 0;
     }
+    return rc;
+}
+
+int sk_logs_list(sk_store *st, const char *since, size_t limit, sk_log **out, size_t *n, char **err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s, list_sql, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, since ? since : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, limit ? (sqlite3_int64)limit : -1);
+    rc = read_logs(st, s, out, n, err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sk_logs_after(sk_store *st, int64_t seq, size_t limit, sk_log **out, size_t *n, char **err)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(st, &s, after_sql, err);
+    if (rc)
+        return rc;
+    sqlite3_bind_int64(s, 1, seq);
+    sqlite3_bind_int64(s, 2, limit ? (sqlite3_int64)limit : -1);
+    rc = read_logs(st, s, out, n, err);
     sqlite3_finalize(s);
     return rc;
 }

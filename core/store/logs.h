@@ -7,6 +7,7 @@
 #define SK_LOGS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store/store.h"
 
@@ -21,6 +22,7 @@ typedef struct sk_log {
     char *model;
     double latency_ms, cost;
     long long input_tokens, output_tokens;
+    int64_t seq; /* the order logs were stored in, 1 up; 0 until stored */
 } sk_log;
 
 /* A log with every field absent. */
@@ -39,6 +41,10 @@ int sk_logs_insert(sk_store *st, const sk_log *logs, size_t n, size_t *added, ch
 int sk_logs_list(sk_store *st, const char *since, size_t limit, sk_log **out, size_t *n,
                  char **err);
 void sk_logs_free(sk_log *v, size_t n);
+
+/* The logs stored after the one numbered seq (sk_log.seq), in the order
+ * they were stored, at most limit (0: no limit). */
+int sk_logs_after(sk_store *st, int64_t seq, size_t limit, sk_log **out, size_t *n, char **err);
 
 /* How many logs are stored. */
 int sk_logs_count(sk_store *st, long long *n, char **err);

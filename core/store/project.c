@@ -18,8 +18,8 @@
  * of another version, and ignoring it would silently drop what the user
  * asked for ("require_validatd": true turning the gate off). */
 static const char *const project_keys[] = {
-    "name", "dataset",      "pack", "task", "jobs", "require_validated", "baseline_max_age_days",
-    "llm",  "ingest_token", NULL};
+    "name", "dataset",      "pack",   "task", "jobs", "require_validated", "baseline_max_age_days",
+    "llm",  "ingest_token", "online", NULL};
 
 static int get_string(const cJSON *o, const char *key, const char *path, char **out, char **err)
 {

@@ -8,7 +8,8 @@
  * Paths are relative to the folder.  A key this version does not know is
  * an error (FILE:LINE, and the key it probably meant): a typo must not
  * turn a setting silently off.  The "task" and "llm" objects are checked
- * by their owners (sk_project_check in run/project_check.h).
+ * by their owners (sk_project_check in run/project_check.h), the "online"
+ * rules by theirs (online/rules.h), from `text`.
  */
 #ifndef SK_PROJECT_H
 #define SK_PROJECT_H

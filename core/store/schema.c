@@ -325,6 +325,38 @@ static const char migration_labels[] =
     ") WITHOUT ROWID;\n"
     "ALTER TABLE validations ADD COLUMN agreement TEXT;\n";
 
+/* 15: online scoring.  Logs get the order they were stored in (seq: a
+ * rule's checkpoint is the last seq it has read, so a restart goes on
+ * exactly there); log_scores holds each rule's verdicts on a log, one row a
+ * scorer, written with the checkpoint in one transaction so a log is scored
+ * once by a rule whatever crashes; rule_state is each rule's checkpoint and
+ * why it is paused (a model refusing its key), if it is. */
+static const char migration_online[] =
+    "ALTER TABLE logs ADD COLUMN seq INTEGER;\n"
+    "UPDATE logs SET seq = (SELECT count(*) FROM logs AS o WHERE o.ingested_at < logs.ingested_at "
+    "OR (o.ingested_at = logs.ingested_at AND o.id <= logs.id));\n"
+    "CREATE UNIQUE INDEX logs_seq ON logs (seq);\n"
+    "CREATE TABLE log_scores (\n"
+    "    rule TEXT NOT NULL,\n"
+    "    log_id TEXT NOT NULL,\n"
+    "    scorer TEXT NOT NULL,\n"
+    "    kind TEXT NOT NULL,\n"
+    "    score REAL,\n"
+    "    rationale TEXT,\n"
+    "    message TEXT,\n"
+    "    threshold REAL,\n"
+    "    scored_at TEXT NOT NULL DEFAULT " SK_SQL_NOW ",\n"
+    "    PRIMARY KEY (rule, log_id, scorer)\n"
+    ") WITHOUT ROWID;\n"
+    "CREATE INDEX log_scores_low ON log_scores (rule, scorer, score);\n"
+    "CREATE TABLE rule_state (\n"
+    "    rule TEXT PRIMARY KEY,\n"
+    "    seq INTEGER NOT NULL DEFAULT 0,\n"
+    "    scored INTEGER NOT NULL DEFAULT 0,\n"
+    "    paused TEXT,\n"
+    "    updated_at TEXT NOT NULL DEFAULT " SK_SQL_NOW "\n"
+    ") WITHOUT ROWID;\n";
+
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
     {2, "experiments", migration_experiments},
@@ -340,6 +372,7 @@ static const sk_migration migrations[] = {
     {12, "dataset provenance", migration_dataset_provenance},
     {13, "logs", migration_logs},
     {14, "labels", migration_labels},
+    {15, "online scoring", migration_online},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

@@ -2,3 +2,7 @@
 # duplicates counted.
 check_PROGRAMS += tests/unit/test_online_logs
 TESTS += tests/unit/test_online_logs
+
+# The filter language of online rules.
+check_PROGRAMS += tests/unit/test_filter
+TESTS += tests/unit/test_filter

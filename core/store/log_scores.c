@@ -1,0 +1,159 @@
+/* Verdicts of online rules and their checkpoints (see log_scores.h). */
+#include "store/log_scores.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include "base/error.h"
+
+int sk_rule_state(sk_store *st, const char *rule, int64_t *seq, long long *scored, char **paused,
+                  char **err)
+{
+    *seq = 0;
+    *scored = 0;
+    *paused = NULL;
+    sqlite3_stmt *s;
+    int rc =
+        sk_store_prepare(st, &s, "SELECT seq, scored, paused FROM rule_state WHERE rule = ?", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+    int step = sqlite3_step(s);
+    if (step == SQLITE_ROW) {
+        *seq = sqlite3_column_int64(s, 0);
+        *scored = sqlite3_column_int64(s, 1);
+        *paused = sk_store_column_dup(s, 2);
+    } else if (step != SQLITE_DONE) {
+        rc = sk_store_error(st, "reading a rule's checkpoint", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static int upsert_state(sk_store *st, const char *rule, int64_t seq, long long logs, char **err)
+{
+    sqlite3_stmt *s;
+    int rc = sk_store_cached(st, &s,
+                             "INSERT INTO rule_state (rule, seq, scored) VALUES (?1, ?2, ?3) "
+                             "ON CONFLICT (rule) DO UPDATE SET seq = ?2, scored = scored + ?3, "
+                             "updated_at = " SK_SQL_NOW,
+                             err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, seq);
+    sqlite3_bind_int64(s, 3, logs);
+    rc = sk_store_step_done(st, s, "moving a rule's checkpoint", err);
+    sqlite3_clear_bindings(s);
+    return rc;
+}
+
+int sk_log_scores_commit(sk_store *st, const char *rule, const sk_log_score *v, size_t n,
+                         int64_t seq, long long logs, char **err)
+{
+    int rc = sk_store_begin(st, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s = NULL;
+    if (n)
+        rc = sk_store_cached(st, &s,
+                             "INSERT INTO log_scores (rule, log_id, scorer, kind, score, "
+                             "rationale, message, threshold) VALUES (?,?,?,?,?,?,?,?)",
+                             err);
+    for (size_t i = 0; rc == SK_OK && i < n; i++) {
+        sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, v[i].log_id, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, v[i].scorer, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, v[i].kind, -1, SQLITE_STATIC);
+        if (isnan(v[i].score))
+            sqlite3_bind_null(s, 5);
+        else
+            sqlite3_bind_double(s, 5, v[i].score);
+        if (v[i].rationale)
+            sqlite3_bind_text(s, 6, v[i].rationale, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(s, 6);
+        if (v[i].message)
+            sqlite3_bind_text(s, 7, v[i].message, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(s, 7);
+        if (v[i].has_threshold)
+            sqlite3_bind_double(s, 8, v[i].threshold);
+        else
+            sqlite3_bind_null(s, 8);
+        rc = sk_store_step_done(st, s, "storing a rule's verdict on a log", err);
+    }
+    if (s)
+        sqlite3_clear_bindings(s);
+    if (rc == SK_OK)
+        rc = upsert_state(st, rule, seq, logs, err);
+    if (rc == SK_OK)
+        return sk_store_commit(st, err);
+    sk_store_rollback(st);
+    return rc;
+}
+
+int sk_rule_pause(sk_store *st, const char *rule, const char *why, char **err)
+{
+    sqlite3_stmt *s;
+    int rc =
+        sk_store_prepare(st, &s,
+                         "INSERT INTO rule_state (rule, paused) VALUES (?1, ?2) "
+                         "ON CONFLICT (rule) DO UPDATE SET paused = ?2, updated_at = " SK_SQL_NOW,
+                         err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+    if (why)
+        sqlite3_bind_text(s, 2, why, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, 2);
+    rc = sk_store_step_done(st, s, "pausing a rule", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sk_log_scores_each(sk_store *st, const char *rule, const char *since, size_t limit,
+                       int (*fn)(void *ud, const char *rule, const sk_scored_log *l), void *ud,
+                       char **err)
+{
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT v.rule, l.id, l.time, l.input_json, l.output_json, l.metadata_json, l.trace_id, "
+        "v.scorer, v.kind, v.score, v.rationale, v.message, v.threshold "
+        "FROM log_scores AS v JOIN logs AS l ON l.id = v.log_id "
+        "WHERE (?1 IS NULL OR v.rule = ?1) AND l.time >= ?2 "
+        "ORDER BY v.kind = 'score' DESC, v.score, l.time DESC, l.id LIMIT ?3",
+        err);
+    if (rc)
+        return rc;
+    if (rule)
+        sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, since ? since : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        sk_scored_log l = {(const char *)sqlite3_column_text(s, 1),
+                           (const char *)sqlite3_column_text(s, 2),
+                           (const char *)sqlite3_column_text(s, 3),
+                           (const char *)sqlite3_column_text(s, 4),
+                           (const char *)sqlite3_column_text(s, 5),
+                           (const char *)sqlite3_column_text(s, 6),
+                           (const char *)sqlite3_column_text(s, 7),
+                           (const char *)sqlite3_column_text(s, 8),
+                           (const char *)sqlite3_column_text(s, 10),
+                           (const char *)sqlite3_column_text(s, 11),
+                           sqlite3_column_type(s, 9) == SQLITE_NULL ? NAN
+                                                                    : sqlite3_column_double(s, 9),
+                           sqlite3_column_type(s, 12) != SQLITE_NULL,
+                           sqlite3_column_double(s, 12)};
+        if ((rc = fn(ud, (const char *)sqlite3_column_text(s, 0), &l)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = sk_store_error(st, "reading the verdicts of online rules", err);
+    sqlite3_finalize(s);
+    return rc;
+}

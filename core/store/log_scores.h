@@ -1,0 +1,57 @@
+/*
+ * What online rules made of the logs: each rule's verdicts on a log (one
+ * row a scorer), and each rule's checkpoint, the last log (by seq) it has
+ * read.  A batch's verdicts and the checkpoint move in one transaction, so
+ * whatever crashes, a log is scored by a rule exactly once.
+ */
+#ifndef SK_LOG_SCORES_H
+#define SK_LOG_SCORES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* One verdict; every pointer borrowed.  kind is "score", "skipped" or
+ * "error"; score NAN unless a score; has_threshold 0: none. */
+typedef struct sk_log_score {
+    const char *log_id, *scorer, *kind;
+    double score;
+    const char *rationale, *message;
+    int has_threshold;
+    double threshold;
+} sk_log_score;
+
+/* A rule's checkpoint (0 when it never ran), how many logs it has scored,
+ * and why it is paused (caller frees; NULL when it is not). */
+int sk_rule_state(sk_store *st, const char *rule, int64_t *seq, long long *scored, char **paused,
+                  char **err);
+
+/* In one transaction: v[0..n) stored, the checkpoint moved to seq and
+ * `logs` added to the rule's count of scored logs.  A verdict already
+ * stored for (rule, log, scorer) is an error (SK_EIO) and nothing is
+ * written: the checkpoint guarantees it cannot happen. */
+int sk_log_scores_commit(sk_store *st, const char *rule, const sk_log_score *v, size_t n,
+                         int64_t seq, long long logs, char **err);
+
+/* Pause the rule with why (NULL: resume it). */
+int sk_rule_pause(sk_store *st, const char *rule, const char *why, char **err);
+
+/* One scored log, as `logs --rule R --lowest` lists it: strings borrowed
+ * for the call. */
+typedef struct sk_scored_log {
+    const char *log_id, *time, *input_json, *output_json, *metadata_json, *trace_id;
+    const char *scorer, *kind, *rationale, *message;
+    double score; /* NAN unless kind is "score" */
+    int has_threshold;
+    double threshold;
+} sk_scored_log;
+
+/* The verdicts of rule (NULL: every rule) on logs at or after `since` (a
+ * time as stored; NULL: all), lowest score first (errors last), at most
+ * limit (0: all). */
+int sk_log_scores_each(sk_store *st, const char *rule, const char *since, size_t limit,
+                       int (*fn)(void *ud, const char *rule, const sk_scored_log *l), void *ud,
+                       char **err);
+
+#endif
