@@ -1,0 +1,5 @@
+# Topics (issue 14): TF-IDF, spherical k-means, the silhouette and the
+# adjusted Rand index against hand-worked values (test_topics); the CLI
+# test runs `topics`, `topics show` and `dataset add --topic` end to end.
+check_PROGRAMS += tests/unit/test_topics
+TESTS += tests/unit/test_topics
