@@ -14,4 +14,5 @@ libskcore_la_SOURCES += \
 libskcore_la_SOURCES += \
 	core/analysis/tfidf.c core/analysis/tfidf.h \
 	core/analysis/kmeans.c core/analysis/kmeans.h \
-	core/analysis/topics.c core/analysis/topics.h
+	core/analysis/topics.c core/analysis/topics.h \
+	core/analysis/topics_source.c core/analysis/topics_source.h

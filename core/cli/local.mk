@@ -12,7 +12,8 @@ scorekit_SOURCES += core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/pr
 	core/cli/cmd_failures.c \
 	core/cli/cmd_dataset_add.c core/cli/cmd_dataset_add.h \
 	core/cli/cmd_report.c \
-	core/cli/cmd_logs.c core/cli/cmd_serve.c
+	core/cli/cmd_logs.c core/cli/cmd_serve.c \
+	core/cli/cmd_topics.c
 EXTRA_DIST += bench/judge
 
 # The man page and the bash completion, made from the command table and

@@ -16,4 +16,5 @@ libskcore_la_SOURCES += \
 	core/store/validation_store.c core/store/validation_store.h \
 	core/store/baseline_store.c core/store/baseline_store.h \
 	core/store/llm_store.c core/store/llm_store.h \
-	core/store/logs.c core/store/logs.h
+	core/store/logs.c core/store/logs.h \
+	core/store/topics_store.c core/store/topics_store.h

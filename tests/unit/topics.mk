@@ -3,3 +3,4 @@
 # test runs `topics`, `topics show` and `dataset add --topic` end to end.
 check_PROGRAMS += tests/unit/test_topics
 TESTS += tests/unit/test_topics
+CLI_TESTS += tests/cli/topics.sh
