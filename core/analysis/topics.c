@@ -18,7 +18,8 @@
 static int best_kmeans(const sk_vecs *x, const size_t *rows, size_t m, size_t k,
                        const sk_topic_opts *o, uint32_t *assign, double **centres)
 {
-    int restarts = o->restarts > 0 ? o->restarts : 4, rounds = 0;
+    /* More starts where they are cheap: a bad start costs more on few rows. */
+    int restarts = o->restarts > 0 ? o->restarts : m <= 20000 ? 10 : 4, rounds = 0;
     uint32_t *tmp = sk_xmalloc((m ? m : 1) * sizeof *tmp);
     double best = -1;
     for (int r = 0; r < restarts; r++) {

@@ -20,7 +20,8 @@ typedef struct sk_topic_opts {
     size_t max_terms; /* 0: 20000 */
     size_t min_df;    /* 0: 2 */
     int max_iter;     /* 0: 30 */
-    int restarts;     /* k-means runs from different seeds, the best fit kept; 0: 4 */
+    int restarts;     /* k-means runs from different seeds, the best fit kept; 0: 10, or 4 on
+                       * more than 20000 rows */
     size_t sample;    /* rows the silhouette is measured on; 0: 1000 */
 } sk_topic_opts;
 

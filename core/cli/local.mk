@@ -30,3 +30,4 @@ scorekit.1: scorekit$(EXEEXT) $(srcdir)/core/cli/gen-docs.sh
 completions/scorekit: scorekit$(EXEEXT) $(srcdir)/core/cli/gen-docs.sh
 	$(AM_V_GEN)mkdir -p completions && \
 		$(SHELL) $(srcdir)/core/cli/gen-docs.sh bash ./scorekit$(EXEEXT) >$@.tmp && mv $@.tmp $@
+EXTRA_DIST += bench/topics
