@@ -79,6 +79,47 @@ static size_t *sample_rows(const sk_vecs *x, size_t want, uint64_t seed, size_t 
     return rows;
 }
 
+/* Dense vectors (embeddings) as sparse ones of every dimension, scaled
+ * to length 1; an all-zero vector stays empty. */
+typedef struct dense {
+    size_t *off;
+    uint32_t *idx;
+    double *val;
+} dense;
+
+static sk_vecs dense_vecs(const double *e, size_t n, size_t dim, dense *d)
+{
+    d->off = sk_xmalloc((n + 1) * sizeof *d->off);
+    d->idx = sk_xmalloc((n * dim + 1) * sizeof *d->idx);
+    d->val = sk_xmalloc((n * dim + 1) * sizeof *d->val);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        d->off[i] = at;
+        double norm = 0;
+        for (size_t j = 0; j < dim; j++)
+            norm += e[i * dim + j] * e[i * dim + j];
+        norm = sqrt(norm);
+        for (size_t j = 0; j < dim && norm > 0; j++, at++) {
+            d->idx[at] = (uint32_t)j;
+            d->val[at] = e[i * dim + j] / norm;
+        }
+    }
+    d->off[n] = at;
+    sk_vecs v = {n, dim, d->off, d->idx, d->val};
+    return v;
+}
+
+/* Each topic's TF-IDF vectors summed: k x nterms (caller frees). */
+static double *term_sums(const sk_tfidf *tf, const uint32_t *assign, size_t k)
+{
+    double *c = sk_xcalloc(k * tf->nterms + 1, sizeof *c);
+    for (size_t i = 0; i < tf->ndocs; i++)
+        if (assign[i] < k)
+            for (size_t p = tf->off[i]; p < tf->off[i + 1]; p++)
+                c[assign[i] * tf->nterms + tf->idx[p]] += tf->val[p];
+    return c;
+}
+
 /* k in 2..kmax with the highest mean silhouette on the sample (ties: the
  * smaller k). */
 static size_t choose_k(const sk_vecs *x, const sk_topic_opts *o, size_t kmax, double *sils,
@@ -234,7 +275,8 @@ int sk_topics_find(const char *const *texts, size_t n, const sk_topic_opts *o,
                        n, n == 1 ? "" : "s");
     sk_tfidf tf;
     sk_tfidf_build(texts, n, o->min_df, o->max_terms, &tf);
-    sk_vecs x = vecs_of(&tf);
+    dense d = {0};
+    sk_vecs x = o->embeddings ? dense_vecs(o->embeddings, n, o->dim, &d) : vecs_of(&tf);
     sk_topics *r = sk_xcalloc(1, sizeof *r);
     r->n = n;
     r->nterms = tf.nterms;
@@ -264,20 +306,29 @@ int sk_topics_find(const char *const *texts, size_t n, const sk_topic_opts *o,
         tp->size++;
         double s = 0;
         if (t < k)
-            for (size_t p = tf.off[i]; p < tf.off[i + 1]; p++)
-                s += tf.val[p] * cent[t * tf.nterms + tf.idx[p]];
+            for (size_t p = x.off[i]; p < x.off[i + 1]; p++)
+                s += x.val[p] * cent[t * x.dim + x.idx[p]];
         if (s > near[t])
             near[t] = s, tp->example = i;
         if (sc)
             add_scores(tp, sc, i);
     }
+    /* Labels from the terms: with embeddings, of the sum of each topic's
+     * TF-IDF vectors (its direction is all the label needs). */
+    double *terms = o->embeddings ? term_sums(&tf, r->assign, k) : cent;
     for (size_t t = 0; t < nraw; t++)
         if (r->topics[t].size)
             r->topics[t].label =
-                t < k ? label_of(&tf, cent + t * tf.nterms) : sk_xstrdup("(no shared terms)");
+                t < k ? label_of(&tf, terms + t * tf.nterms)
+                      : sk_xstrdup(o->embeddings ? "(no embedding)" : "(no shared terms)");
     finish_scores(r, sc, nraw);
+    if (terms != cent)
+        free(terms);
     free(near);
     free(cent);
+    free(d.off);
+    free(d.idx);
+    free(d.val);
     sk_tfidf_free(&tf);
 
     /* Worst first (or largest), empty topics dropped. */

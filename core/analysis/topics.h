@@ -23,6 +23,11 @@ typedef struct sk_topic_opts {
     int restarts;     /* k-means runs from different seeds, the best fit kept; 0: 10, or 4 on
                        * more than 20000 rows */
     size_t sample;    /* rows the silhouette is measured on; 0: 1000 */
+    /* n x dim (row major), borrowed: cluster these vectors (embeddings)
+     * instead of the TF-IDF ones, which then only label the topics; NULL:
+     * TF-IDF. */
+    const double *embeddings;
+    size_t dim;
 } sk_topic_opts;
 
 /* The rows' scores (every pointer borrowed for the call). */

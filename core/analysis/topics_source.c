@@ -215,7 +215,8 @@ static void json_num(sk_buf *b, double v)
         sk_buf_printf(b, "%.17g", v);
 }
 
-static char *params_json(const sk_topic_opts *o, const sk_topics *t, const sk_topic_source *s)
+static char *params_json(const sk_topic_opts *o, const sk_topics *t, const sk_topic_source *s,
+                         const cJSON *embeddings)
 {
     sk_buf b = {0};
     sk_buf_printf(&b, "{\"seed\":%" PRIu64 ",\"k_chosen\":%s,\"silhouette\":", o->seed,
@@ -232,7 +233,13 @@ static char *params_json(const sk_topic_opts *o, const sk_topics *t, const sk_to
             sk_buf_adds(&b, ",");
         sk_buf_add_json_string(&b, s->scorers[j], strlen(s->scorers[j]));
     }
-    sk_buf_adds(&b, "]}");
+    sk_buf_addc(&b, ']');
+    if (embeddings) {
+        char *e = cJSON_PrintUnformatted(embeddings);
+        sk_buf_printf(&b, ",\"embeddings\":%s", e);
+        free(e);
+    }
+    sk_buf_addc(&b, '}');
     return b.data;
 }
 
@@ -257,10 +264,10 @@ static char *scores_json(const sk_topic *tp, const sk_topic_source *s)
 }
 
 int sk_topics_save(sk_store *st, const sk_topic_source *s, const sk_topic_opts *o,
-                   const sk_topics *t, char **run_id, char **err)
+                   const sk_topics *t, const cJSON *embeddings, char **run_id, char **err)
 {
     *run_id = sk_experiment_new_id();
-    char *params = params_json(o, t, s);
+    char *params = params_json(o, t, s, embeddings);
     sk_topic_run run = {.id = *run_id,
                         .source = s->label,
                         .kind = (char *)s->kind,

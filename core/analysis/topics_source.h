@@ -9,6 +9,7 @@
 #ifndef SK_TOPICS_SOURCE_H
 #define SK_TOPICS_SOURCE_H
 
+#include <cjson/cJSON.h>
 #include <stddef.h>
 
 #include "analysis/grow.h"
@@ -42,9 +43,10 @@ void sk_topic_source_free(sk_topic_source *s);
 sk_topic_scores sk_topic_source_scores(const sk_topic_source *s);
 
 /* Store topics t of source s (clustered with o) as a new run: *run_id
- * receives its id (caller frees).  One transaction. */
+ * receives its id (caller frees).  embeddings (may be NULL; borrowed) is
+ * kept in the run's parameters as they are.  One transaction. */
 int sk_topics_save(sk_store *st, const sk_topic_source *s, const sk_topic_opts *o,
-                   const sk_topics *t, char **run_id, char **err);
+                   const sk_topics *t, const cJSON *embeddings, char **run_id, char **err);
 
 /* The rows of topic `topic` (1..) of stored run run_ref (an id or a
  * unique prefix), with provenance kind "topic" and source "topics RUN

@@ -15,14 +15,15 @@
 #include "base/json_tree.h"
 #include "base/util.h"
 #include "cli/cli.h"
+#include "cli/llm_setup.h"
 #include "store/topics_store.h"
 
 #define CLIP    120 /* characters of an example shown */
 #define K_LIMIT 200
 
-static const char usage[] =
+static const char help_text[] =
     "usage: scorekit topics SOURCE [-k K] [--field input|output] [--seed N]\n"
-    "                       [--truth metadata.KEY] [--json]\n"
+    "                       [--embeddings MODEL] [--truth metadata.KEY] [--json]\n"
     "       scorekit topics show RUN [--json]\n"
     "       scorekit topics list [--json]\n"
     "\n"
@@ -43,6 +44,11 @@ static const char usage[] =
     "                    by the mean silhouette on a sample of 1000 rows\n"
     "  --field F         input (default) or output (an experiment's first trial's)\n"
     "  --seed N          the seed (default 1): the same seed, the same topics\n"
+    "  --embeddings MODEL\n"
+    "                    cluster the texts' embeddings from the provider's /embeddings\n"
+    "                    (OpenAI-compatible; cached in the store like chat calls, cost\n"
+    "                    counted) instead of their TF-IDF vectors, which then only\n"
+    "                    label the topics; one request a text\n"
     "  --truth metadata.KEY\n"
     "                    also print the adjusted Rand index of the topics against the\n"
     "                    rows' values of KEY (how well they recover a known grouping)\n"
@@ -220,9 +226,64 @@ static uint32_t *truth_labels(const sk_topic_source *s, const char *key)
     return lab;
 }
 
-static int run_topics(const cli_ctx *ctx, const char *source, const sk_topic_opts *o,
-                      const char *field, const char *truth, int json)
+/* Every text's embedding from `model` into *out (n x *dim; caller frees),
+ * an empty text all zeros.  *usage is {"model", "texts", "cached",
+ * "prompt_tokens", "cost"} (caller deletes). */
+static int embed_texts(sk_llm *llm, const char *model, const sk_topic_source *s, double **out,
+                       size_t *dim, cJSON **usage, char **err)
 {
+    size_t n = s->rows.n, cached = 0, texts = 0;
+    long tokens = 0;
+    double cost = 0, *v = NULL;
+    *dim = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (!s->texts[i][0])
+            continue;
+        sk_llm_embed_request req = {.model = model, .input = s->texts[i], .caller = "topics"};
+        sk_llm_embedding e;
+        char *why = NULL;
+        if ((rc = sk_llm_embed(llm, &req, &e, &why)) != 0) {
+            rc = sk_errf(err, rc, "row \"%s\": %s", s->rows.rows[i].id, why);
+            free(why);
+            break;
+        }
+        if (!*dim) {
+            *dim = e.dim;
+            v = sk_xcalloc(n * e.dim + 1, sizeof *v);
+        }
+        if (e.dim != *dim || !e.dim)
+            rc = sk_errf(err, SK_EPARSE,
+                         "row \"%s\": its embedding from %s has %zu numbers, the earlier ones %zu",
+                         s->rows.rows[i].id, model, e.dim, *dim);
+        else
+            memcpy(v + i * e.dim, e.v, e.dim * sizeof *v);
+        texts++;
+        cached += e.cached != 0;
+        tokens += e.prompt_tokens > 0 ? e.prompt_tokens : 0;
+        cost += e.cost;
+        sk_llm_embedding_free(&e);
+    }
+    if (!rc && !*dim)
+        rc = sk_errf(err, SK_EINVAL, "%s: every text is empty; nothing to embed", s->label);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *usage = cJSON_CreateObject();
+    cJSON_AddStringToObject(*usage, "model", model);
+    cJSON_AddNumberToObject(*usage, "texts", (double)texts);
+    cJSON_AddNumberToObject(*usage, "cached", (double)cached);
+    cJSON_AddNumberToObject(*usage, "prompt_tokens", (double)tokens);
+    cJSON_AddNumberToObject(*usage, "cost", cost);
+    return SK_OK;
+}
+
+static int run_topics(const cli_ctx *ctx, const char *source, const sk_topic_opts *o0,
+                      const char *field, const char *truth, const char *embed, int json)
+{
+    sk_topic_opts opts = *o0, *o = &opts;
     sk_project *proj;
     sk_store *st;
     if (cli_open_store(ctx, &proj, &st))
@@ -233,14 +294,26 @@ static int run_topics(const cli_ctx *ctx, const char *source, const sk_topic_opt
     sk_topic_run run = {0};
     cJSON *extra = NULL;
     double ari = NAN;
+    double *emb = NULL;
+    cJSON *usage = NULL;
     int rc = sk_topic_source_load(st, source, field, &src, &err);
+    if (!rc && embed) {
+        char *why = NULL;
+        if (cli_llm_open(ctx, proj, 1, &why) != CLI_OK) {
+            rc = sk_errf(&err, SK_EINVAL, "%s", why ? why : "cannot open the model client");
+            free(why);
+        } else {
+            rc = embed_texts(cli_llm_client(ctx), embed, &src, &emb, &o->dim, &usage, &err);
+            o->embeddings = emb;
+        }
+    }
     if (!rc) {
         sk_topic_scores sc = sk_topic_source_scores(&src);
         rc = sk_topics_find((const char *const *)src.texts, src.rows.n, o,
                             src.nscorers ? &sc : NULL, &t, &err);
     }
     if (!rc)
-        rc = sk_topics_save(st, &src, o, t, &run_id, &err);
+        rc = sk_topics_save(st, &src, o, t, usage, &run_id, &err);
     if (!rc)
         rc = sk_topic_run_load(st, run_id, &run, &err);
     if (!rc && truth) {
@@ -256,6 +329,12 @@ static int run_topics(const cli_ctx *ctx, const char *source, const sk_topic_opt
     }
     if (!rc)
         rc = show_run(st, &run, json, extra, &err);
+    if (!rc && usage && !json)
+        printf("embeddings: %s, %.0f texts (%.0f cached), %.0f prompt tokens, cost $%.4f\n", embed,
+               cJSON_GetObjectItem(usage, "texts")->valuedouble,
+               cJSON_GetObjectItem(usage, "cached")->valuedouble,
+               cJSON_GetObjectItem(usage, "prompt_tokens")->valuedouble,
+               cJSON_GetObjectItem(usage, "cost")->valuedouble);
     if (!rc && truth && !json)
         printf("adjusted Rand index of the topics against metadata.%s: %.4f\n", truth, ari);
     if (rc) {
@@ -264,6 +343,8 @@ static int run_topics(const cli_ctx *ctx, const char *source, const sk_topic_opt
             cli_error("no topic run was stored");
     }
     cJSON_Delete(extra);
+    cJSON_Delete(usage);
+    free(emb);
     free(err);
     free(run_id);
     sk_topic_run_clear(&run);
@@ -344,12 +425,15 @@ static int cmd_topics_list(const cli_ctx *ctx, int json)
 
 int cmd_topics(const cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"field", required_argument, NULL, 'f'}, {"seed", required_argument, NULL, 's'},
-        {"truth", required_argument, NULL, 't'}, {"json", no_argument, NULL, 'J'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"field", required_argument, NULL, 'f'},
+                                         {"seed", required_argument, NULL, 's'},
+                                         {"truth", required_argument, NULL, 't'},
+                                         {"json", no_argument, NULL, 'J'},
+                                         {"embeddings", required_argument, NULL, 'e'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     sk_topic_opts o = {.seed = 1};
-    const char *field = "input", *truth = NULL;
+    const char *field = "input", *truth = NULL, *embed = NULL;
     int json = 0, c;
     unsigned long long v;
     optind = 1;
@@ -379,22 +463,23 @@ int cmd_topics(const cli_ctx *ctx, int argc, char **argv)
                 return CLI_USAGE;
             }
             break;
+        case 'e': embed = optarg; break;
         case 'J': json = 1; break;
-        case 'h': fputs(usage, stdout); return CLI_OK;
+        case 'h': fputs(help_text, stdout); return CLI_OK;
         default: return CLI_USAGE;
         }
     }
     int nargs = argc - optind;
     const char *first = nargs ? argv[optind] : NULL;
     if (first && strcmp(first, "show") == 0) {
-        if (nargs != 2 || o.k || truth || strcmp(field, "input") != 0) {
+        if (nargs != 2 || o.k || truth || embed || strcmp(field, "input") != 0) {
             cli_error("topics show takes one run and --json only: scorekit topics show RUN");
             return CLI_USAGE;
         }
         return cmd_topics_show(ctx, argv[optind + 1], json);
     }
     if (first && strcmp(first, "list") == 0) {
-        if (nargs != 1 || o.k || truth) {
+        if (nargs != 1 || o.k || truth || embed) {
             cli_error("topics list takes --json only");
             return CLI_USAGE;
         }
@@ -405,5 +490,5 @@ int cmd_topics(const cli_ctx *ctx, int argc, char **argv)
                   "dataset:NAME or a JSONL file); see `scorekit topics --help`");
         return CLI_USAGE;
     }
-    return run_topics(ctx, first, &o, field, truth, json);
+    return run_topics(ctx, first, &o, field, truth, embed, json);
 }

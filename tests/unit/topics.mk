@@ -4,3 +4,4 @@
 check_PROGRAMS += tests/unit/test_topics
 TESTS += tests/unit/test_topics
 CLI_TESTS += tests/cli/topics.sh
+CLI_TESTS += tests/cli/topics_embed.sh
