@@ -234,9 +234,13 @@ static char *params_json(const sk_topic_opts *o, const sk_topics *t, const sk_to
         sk_buf_add_json_string(&b, s->scorers[j], strlen(s->scorers[j]));
     }
     sk_buf_addc(&b, ']');
-    if (embeddings) {
-        char *e = cJSON_PrintUnformatted(embeddings);
-        sk_buf_printf(&b, ",\"embeddings\":%s", e);
+    const cJSON *it;
+    cJSON_ArrayForEach(it, embeddings)
+    {
+        char *e = cJSON_PrintUnformatted(it);
+        sk_buf_addc(&b, ',');
+        sk_buf_add_json_string(&b, it->string, strlen(it->string));
+        sk_buf_printf(&b, ":%s", e);
         free(e);
     }
     sk_buf_addc(&b, '}');
@@ -264,10 +268,11 @@ static char *scores_json(const sk_topic *tp, const sk_topic_source *s)
 }
 
 int sk_topics_save(sk_store *st, const sk_topic_source *s, const sk_topic_opts *o,
-                   const sk_topics *t, const cJSON *embeddings, char **run_id, char **err)
+                   const sk_topics *t, const cJSON *extra, const char *const *names, char **run_id,
+                   char **err)
 {
     *run_id = sk_experiment_new_id();
-    char *params = params_json(o, t, s, embeddings);
+    char *params = params_json(o, t, s, extra);
     sk_topic_run run = {.id = *run_id,
                         .source = s->label,
                         .kind = (char *)s->kind,
@@ -288,7 +293,8 @@ int sk_topics_save(sk_store *st, const sk_topic_source *s, const sk_topic_opts *
                                      (int64_t)tp->judged,
                                      (int64_t)tp->failed,
                                      tp->fail_rate,
-                                     sj[i]};
+                                     sj[i],
+                                     names ? names[i] : NULL};
     }
     sk_topic_row *rows = sk_xmalloc((t->n ? t->n : 1) * sizeof *rows);
     for (size_t i = 0; i < t->n; i++) {

@@ -43,10 +43,13 @@ void sk_topic_source_free(sk_topic_source *s);
 sk_topic_scores sk_topic_source_scores(const sk_topic_source *s);
 
 /* Store topics t of source s (clustered with o) as a new run: *run_id
- * receives its id (caller frees).  embeddings (may be NULL; borrowed) is
- * kept in the run's parameters as they are.  One transaction. */
+ * receives its id (caller frees).  extra (may be NULL; borrowed): its
+ * members ("embeddings", "names": what the models did) join the run's
+ * parameters as they are.  names (may be NULL): a name per topic of t
+ * (each may be NULL), borrowed.  One transaction. */
 int sk_topics_save(sk_store *st, const sk_topic_source *s, const sk_topic_opts *o,
-                   const sk_topics *t, const cJSON *embeddings, char **run_id, char **err);
+                   const sk_topics *t, const cJSON *extra, const char *const *names, char **run_id,
+                   char **err);
 
 /* The rows of topic `topic` (1..) of stored run run_ref (an id or a
  * unique prefix), with provenance kind "topic" and source "topics RUN

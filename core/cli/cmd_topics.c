@@ -23,7 +23,8 @@
 
 static const char help_text[] =
     "usage: scorekit topics SOURCE [-k K] [--field input|output] [--seed N]\n"
-    "                       [--embeddings MODEL] [--truth metadata.KEY] [--json]\n"
+    "                       [--embeddings MODEL] [--label [--model M]]\n"
+    "                       [--truth metadata.KEY] [--json]\n"
     "       scorekit topics show RUN [--json]\n"
     "       scorekit topics list [--json]\n"
     "\n"
@@ -49,6 +50,9 @@ static const char help_text[] =
     "                    (OpenAI-compatible; cached in the store like chat calls, cost\n"
     "                    counted) instead of their TF-IDF vectors, which then only\n"
     "                    label the topics; one request a text\n"
+    "  --label           ask a model for a short name of each topic (one call a topic,\n"
+    "                    cached; from a few of its texts and its top terms)\n"
+    "  --model M         the model --label asks (default: the provider's)\n"
     "  --truth metadata.KEY\n"
     "                    also print the adjusted Rand index of the topics against the\n"
     "                    rows' values of KEY (how well they recover a known grouping)\n"
@@ -94,6 +98,8 @@ static int show_topic(void *ud, const sk_topic_label *t)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "topic", t->topic);
         cJSON_AddStringToObject(o, "label", t->label);
+        if (t->name)
+            cJSON_AddStringToObject(o, "name", t->name);
         cJSON_AddNumberToObject(o, "size", (double)t->size);
         cJSON *ex = cJSON_AddObjectToObject(o, "example");
         cJSON_AddStringToObject(ex, "id", t->example_row);
@@ -112,7 +118,10 @@ static int show_topic(void *ud, const sk_topic_label *t)
         printf("%5.1f%%  ", 100 * t->fail_rate);
     else if (t->scores_json)
         printf("    -   ");
-    printf("%s\n     e.g. %s: ", t->label, t->example_row);
+    if (t->name)
+        printf("%s (%s)\n     e.g. %s: ", t->name, t->label, t->example_row);
+    else
+        printf("%s\n     e.g. %s: ", t->label, t->example_row);
     cli_put_clipped(t->example_text, CLIP);
     putchar('\n');
     print_scores(t->scores_json);
@@ -280,8 +289,63 @@ static int embed_texts(sk_llm *llm, const char *model, const sk_topic_source *s,
     return SK_OK;
 }
 
+/* A model's short name for each topic of t, from its top terms and up to
+ * five of its texts: (*names)[i] (caller frees each and the array; NULL
+ * for an empty reply).  *usage: {"model", "calls", "cached", "cost"}. */
+static int name_topics(sk_llm *llm, const char *model, const sk_topic_source *s, const sk_topics *t,
+                       char ***names, cJSON **usage, char **err)
+{
+    *names = sk_xcalloc(t->ntopics + 1, sizeof **names);
+    size_t cached = 0;
+    double cost = 0;
+    sk_buf prompt = {0};
+    int rc = 0;
+    for (size_t i = 0; i < t->ntopics && !rc; i++) {
+        sk_buf_reset(&prompt);
+        sk_buf_printf(&prompt,
+                      "These texts were grouped together; the words typical of the group: %s.\n\n",
+                      t->topics[i].label);
+        for (size_t r = 0, shown = 0; r < t->n && shown < 5; r++)
+            if (t->assign[r] == i) {
+                sk_buf_printf(&prompt, "- %.300s\n", s->texts[r]);
+                shown++;
+            }
+        sk_buf_adds(&prompt, "\nName what they are about in 2 to 5 words. Reply with the name "
+                             "only.");
+        sk_llm_message m = {"user", prompt.data};
+        sk_llm_request req = {.model = model, .messages = &m, .nmessages = 1, .caller = "topics"};
+        sk_llm_reply rep;
+        char *why = NULL;
+        if ((rc = sk_llm_chat(llm, &req, &rep, &why)) != 0) {
+            rc = sk_errf(err, rc, "naming topic %zu: %s", i + 1, why);
+            free(why);
+            break;
+        }
+        /* The first line, without quotes or spaces around it. */
+        const char *c = rep.content ? rep.content : "";
+        while (*c == ' ' || *c == '\n' || *c == '"' || *c == '\'')
+            c++;
+        size_t len = strcspn(c, "\r\n");
+        while (len &&
+               (c[len - 1] == ' ' || c[len - 1] == '"' || c[len - 1] == '\'' || c[len - 1] == '.'))
+            len--;
+        (*names)[i] = len ? sk_xstrndup(c, len > 80 ? 80 : len) : NULL;
+        cached += rep.cached != 0;
+        cost += rep.cost;
+        sk_llm_reply_free(&rep);
+    }
+    sk_buf_free(&prompt);
+    *usage = cJSON_CreateObject();
+    cJSON_AddStringToObject(*usage, "model", model ? model : "(default)");
+    cJSON_AddNumberToObject(*usage, "calls", (double)t->ntopics);
+    cJSON_AddNumberToObject(*usage, "cached", (double)cached);
+    cJSON_AddNumberToObject(*usage, "cost", cost);
+    return rc;
+}
+
 static int run_topics(const cli_ctx *ctx, const char *source, const sk_topic_opts *o0,
-                      const char *field, const char *truth, const char *embed, int json)
+                      const char *field, const char *truth, const char *embed,
+                      const char *label_model, int label, int json)
 {
     sk_topic_opts opts = *o0, *o = &opts;
     sk_project *proj;
@@ -295,17 +359,21 @@ static int run_topics(const cli_ctx *ctx, const char *source, const sk_topic_opt
     cJSON *extra = NULL;
     double ari = NAN;
     double *emb = NULL;
-    cJSON *usage = NULL;
+    cJSON *usage = NULL, *naming = NULL, *params = cJSON_CreateObject();
+    char **names = NULL;
     int rc = sk_topic_source_load(st, source, field, &src, &err);
-    if (!rc && embed) {
+    if (!rc && (embed || label)) {
         char *why = NULL;
         if (cli_llm_open(ctx, proj, 1, &why) != CLI_OK) {
             rc = sk_errf(&err, SK_EINVAL, "%s", why ? why : "cannot open the model client");
             free(why);
-        } else {
-            rc = embed_texts(cli_llm_client(ctx), embed, &src, &emb, &o->dim, &usage, &err);
-            o->embeddings = emb;
         }
+    }
+    if (!rc && embed) {
+        rc = embed_texts(cli_llm_client(ctx), embed, &src, &emb, &o->dim, &usage, &err);
+        o->embeddings = emb;
+        if (!rc)
+            cJSON_AddItemReferenceToObject(params, "embeddings", usage);
     }
     if (!rc) {
         sk_topic_scores sc = sk_topic_source_scores(&src);
@@ -313,7 +381,12 @@ static int run_topics(const cli_ctx *ctx, const char *source, const sk_topic_opt
                             src.nscorers ? &sc : NULL, &t, &err);
     }
     if (!rc)
-        rc = sk_topics_save(st, &src, o, t, usage, &run_id, &err);
+        rc = label ? name_topics(cli_llm_client(ctx), label_model, &src, t, &names, &naming, &err)
+                   : 0;
+    if (!rc && naming)
+        cJSON_AddItemReferenceToObject(params, "names", naming);
+    if (!rc)
+        rc = sk_topics_save(st, &src, o, t, params, (const char *const *)names, &run_id, &err);
     if (!rc)
         rc = sk_topic_run_load(st, run_id, &run, &err);
     if (!rc && truth) {
@@ -335,6 +408,12 @@ static int run_topics(const cli_ctx *ctx, const char *source, const sk_topic_opt
                cJSON_GetObjectItem(usage, "cached")->valuedouble,
                cJSON_GetObjectItem(usage, "prompt_tokens")->valuedouble,
                cJSON_GetObjectItem(usage, "cost")->valuedouble);
+    if (!rc && naming && !json)
+        printf("names: %s, %.0f calls (%.0f cached), cost $%.4f\n",
+               cJSON_GetObjectItem(naming, "model")->valuestring,
+               cJSON_GetObjectItem(naming, "calls")->valuedouble,
+               cJSON_GetObjectItem(naming, "cached")->valuedouble,
+               cJSON_GetObjectItem(naming, "cost")->valuedouble);
     if (!rc && truth && !json)
         printf("adjusted Rand index of the topics against metadata.%s: %.4f\n", truth, ari);
     if (rc) {
@@ -343,7 +422,12 @@ static int run_topics(const cli_ctx *ctx, const char *source, const sk_topic_opt
             cli_error("no topic run was stored");
     }
     cJSON_Delete(extra);
+    cJSON_Delete(params);
     cJSON_Delete(usage);
+    cJSON_Delete(naming);
+    for (size_t i = 0; names && t && i < t->ntopics; i++)
+        free(names[i]);
+    free(names);
     free(emb);
     free(err);
     free(run_id);
@@ -430,11 +514,13 @@ int cmd_topics(const cli_ctx *ctx, int argc, char **argv)
                                          {"truth", required_argument, NULL, 't'},
                                          {"json", no_argument, NULL, 'J'},
                                          {"embeddings", required_argument, NULL, 'e'},
+                                         {"label", no_argument, NULL, 'L'},
+                                         {"model", required_argument, NULL, 'm'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     sk_topic_opts o = {.seed = 1};
-    const char *field = "input", *truth = NULL, *embed = NULL;
-    int json = 0, c;
+    const char *field = "input", *truth = NULL, *embed = NULL, *model = NULL;
+    int json = 0, label = 0, c;
     unsigned long long v;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "hk:", opts)) != -1) {
@@ -464,6 +550,8 @@ int cmd_topics(const cli_ctx *ctx, int argc, char **argv)
             }
             break;
         case 'e': embed = optarg; break;
+        case 'L': label = 1; break;
+        case 'm': model = optarg; break;
         case 'J': json = 1; break;
         case 'h': fputs(help_text, stdout); return CLI_OK;
         default: return CLI_USAGE;
@@ -472,14 +560,14 @@ int cmd_topics(const cli_ctx *ctx, int argc, char **argv)
     int nargs = argc - optind;
     const char *first = nargs ? argv[optind] : NULL;
     if (first && strcmp(first, "show") == 0) {
-        if (nargs != 2 || o.k || truth || embed || strcmp(field, "input") != 0) {
+        if (nargs != 2 || o.k || truth || embed || label || model || strcmp(field, "input") != 0) {
             cli_error("topics show takes one run and --json only: scorekit topics show RUN");
             return CLI_USAGE;
         }
         return cmd_topics_show(ctx, argv[optind + 1], json);
     }
     if (first && strcmp(first, "list") == 0) {
-        if (nargs != 1 || o.k || truth || embed) {
+        if (nargs != 1 || o.k || truth || embed || label || model) {
             cli_error("topics list takes --json only");
             return CLI_USAGE;
         }
@@ -490,5 +578,9 @@ int cmd_topics(const cli_ctx *ctx, int argc, char **argv)
                   "dataset:NAME or a JSONL file); see `scorekit topics --help`");
         return CLI_USAGE;
     }
-    return run_topics(ctx, first, &o, field, truth, embed, json);
+    if (model && !label) {
+        cli_error("--model names the model --label asks: give --label too");
+        return CLI_USAGE;
+    }
+    return run_topics(ctx, first, &o, field, truth, embed, model, label, json);
 }

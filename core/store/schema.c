@@ -311,10 +311,10 @@ static const char migration_logs[] = "CREATE TABLE logs (\n"
 
 /* 14: topic runs (`scorekit topics`): a run's source and parameters, each
  * topic's label, size, example and scores (worst first: topic 1 is the
- * worst), and every row's topic.  A row keeps its dataset values (input,
- * expected, output, metadata, tags, and for a file its line), so `dataset
- * add --topic RUN:T` needs neither the experiment, the dataset version nor
- * the file to be there still or unchanged. */
+ * worst; name: a model's, with --label), and every row's topic.  A row keeps its dataset values
+ * (input, expected, output, metadata, tags, and for a file its line), so `dataset add --topic
+ * RUN:T` needs neither the experiment, the dataset version nor the file to be there still or
+ * unchanged. */
 static const char migration_topics[] =
     "CREATE TABLE topic_runs ("
     "  id TEXT PRIMARY KEY,"
@@ -337,6 +337,7 @@ static const char migration_topics[] =
     "  failed INTEGER NOT NULL,"
     "  fail_rate REAL,"
     "  scores_json TEXT,"
+    "  name TEXT,"
     "  PRIMARY KEY (run_id, topic)"
     ") WITHOUT ROWID;"
     "CREATE TABLE topic_rows ("

@@ -51,7 +51,7 @@ static int save_in_txn(sk_store *st, const sk_topic_run *r, const sk_topic_label
     sqlite3_finalize(s);
     if (rc || (rc = sk_store_prepare(st, &s,
                                      "INSERT INTO topic_labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-                                     "?, ?)",
+                                     "?, ?, ?)",
                                      err)) != 0)
         return rc;
     for (size_t i = 0; i < nlabels && !rc; i++) {
@@ -69,6 +69,7 @@ static int save_in_txn(sk_store *st, const sk_topic_run *r, const sk_topic_label
         else
             sqlite3_bind_double(s, 9, t->fail_rate);
         bind_opt(s, 10, t->scores_json);
+        bind_opt(s, 11, t->name);
         rc = sk_store_step_done(st, s, "recording a topic", err);
     }
     sqlite3_finalize(s);
@@ -193,11 +194,12 @@ int sk_topic_each_label(sk_store *st, const char *run_id,
                         int (*fn)(void *ud, const sk_topic_label *t), void *ud, char **err)
 {
     sqlite3_stmt *s;
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT topic, label, size, example_row, example_text, judged, "
-                              "failed, fail_rate, scores_json FROM topic_labels WHERE run_id = ? "
-                              "ORDER BY topic",
-                              err);
+    int rc =
+        sk_store_prepare(st, &s,
+                         "SELECT topic, label, size, example_row, example_text, judged, "
+                         "failed, fail_rate, scores_json, name FROM topic_labels WHERE run_id = ? "
+                         "ORDER BY topic",
+                         err);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, run_id, -1, SQLITE_STATIC);
@@ -212,7 +214,8 @@ int sk_topic_each_label(sk_store *st, const char *run_id,
                             sqlite3_column_int64(s, 6),
                             sqlite3_column_type(s, 7) == SQLITE_NULL ? NAN
                                                                      : sqlite3_column_double(s, 7),
-                            col(s, 8)};
+                            col(s, 8),
+                            col(s, 9)};
         if ((rc = fn(ud, &t)) != 0)
             break;
     }

@@ -39,6 +39,7 @@ typedef struct sk_topic_label {
     int64_t judged, failed;
     double fail_rate;
     const char *scores_json; /* {"SCORER": {"mean": M, "fail_rate": F}, ...} */
+    const char *name;        /* a model's name for it (--label), or NULL */
 } sk_topic_label;
 
 /* One row of a run, in the source's order; strings borrowed likewise,

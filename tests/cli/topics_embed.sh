@@ -50,4 +50,22 @@ has "$T/out" "\"label\":\"refund, my, order\",\"size\":6"
 run 0 "$SK" -C "$P" topics "$T/rows.jsonl" -k 2 --embeddings emb-1 --no-cache
 [ "$(grep -c embeddings "$T/calls")" = 12 ] || fail "--no-cache: $(grep -c embeddings "$T/calls") requests"
 [ "$(runs)" = 3 ] || fail "topics list has $(runs) runs, wanted 3"
+
+# ---- --label: a model names each topic (the fake model "text:X" says X) ----
+run 64 "$SK" -C "$P" topics "$T/rows.jsonl" -k 2 --model text:x
+has "$T/err" "--model names the model --label asks: give --label too"
+run 1 "$SK" -C "$P" topics "$T/rows.jsonl" -k 2 --label --model garbage
+has "$T/err" "naming topic 1: "
+[ "$(runs)" = 3 ] || fail "a failed --label stored a run"
+: >"$T/calls"
+run 0 "$SK" -C "$P" topics "$T/rows.jsonl" -k 2 --label --model "text:Account trouble."
+has "$T/out" "6  Account trouble (refund, my, order)"
+has "$T/out" "6  Account trouble (password, reset, login)"
+has "$T/out" "names: text:Account trouble., 3 calls (0 cached)"
+[ "$(grep -c '"path":"/v1/chat/completions"' "$T/calls")" = 3 ] ||
+    fail "naming requests: $(grep -c '"path":"/v1/chat/completions"' "$T/calls"), wanted 3"
+R=$(sed -n 's/^topic run \([0-9a-z]*\): .*/\1/p' "$T/out")
+run 0 "$SK" -C "$P" topics show "$R" --json
+has "$T/out" "\"label\":\"refund, my, order\",\"name\":\"Account trouble\","
+has "$T/out" "\"names\":{\"model\":\"text:Account trouble.\",\"calls\":3,\"cached\":0,"
 finish
