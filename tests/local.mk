@@ -50,3 +50,4 @@ include tests/unit/online.mk
 TESTS += tests/layout/layers.sh tests/layout/configure.sh
 EXTRA_DIST += tests/layout/layers.sh tests/layout/configure.sh
 include tests/unit/grow.mk
+include tests/unit/topics.mk

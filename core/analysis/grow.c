@@ -163,6 +163,16 @@ static sk_grow_row *add_row(sk_grow_set *s)
     return r;
 }
 
+sk_grow_row *sk_grow_set_add(sk_grow_set *s)
+{
+    return add_row(s);
+}
+
+const char *sk_grow_set_keep(sk_grow_set *s, const char *p)
+{
+    return keeps(s, p);
+}
+
 void sk_grow_set_free(sk_grow_set *s)
 {
     for (size_t i = 0; i < s->nstrs; i++)

@@ -49,6 +49,10 @@ typedef struct sk_grow_set {
 } sk_grow_set;
 
 void sk_grow_set_free(sk_grow_set *s);
+/* A new row at the end of s (zeroed, trial -1), valid until the next add;
+ * and a copy of p kept by s (NULL for NULL), for the row to point at. */
+sk_grow_row *sk_grow_set_add(sk_grow_set *s);
+const char *sk_grow_set_keep(sk_grow_set *s, const char *p);
 
 typedef enum sk_select_mode { SK_SELECT_FAILING, SK_SELECT_WHERE, SK_SELECT_IDS } sk_select_mode;
 

@@ -11,3 +11,8 @@ libskcore_la_SOURCES += \
 	core/analysis/terms.c core/analysis/terms.h \
 	core/analysis/text_traits.c core/analysis/text_traits.h \
 	core/analysis/grow.c core/analysis/grow.h
+libskcore_la_SOURCES += \
+	core/analysis/tfidf.c core/analysis/tfidf.h \
+	core/analysis/kmeans.c core/analysis/kmeans.h \
+	core/analysis/topics.c core/analysis/topics.h \
+	core/analysis/topics_source.c core/analysis/topics_source.h

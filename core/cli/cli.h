@@ -92,6 +92,7 @@ int cmd_rescore(const cli_ctx *ctx, int argc, char **argv);
 int cmd_baseline(const cli_ctx *ctx, int argc, char **argv);
 int cmd_compare(const cli_ctx *ctx, int argc, char **argv);
 int cmd_failures(const cli_ctx *ctx, int argc, char **argv);
+int cmd_topics(const cli_ctx *ctx, int argc, char **argv);
 int cmd_validate(const cli_ctx *ctx, int argc, char **argv);
 int cmd_cache(const cli_ctx *ctx, int argc, char **argv);
 int cmd_report(const cli_ctx *ctx, int argc, char **argv);

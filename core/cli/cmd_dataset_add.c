@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analysis/grow.h"
+#include "analysis/topics_source.h"
 #include "base/error.h"
 #include "base/fileutil.h"
 #include "store/dataset_grow.h"
@@ -27,6 +28,8 @@ static const char add_usage[] =
     "  --from EXP --ids a,b,c      the rows with these ids\n"
     "  --from-logs FILE            a JSONL log: rows plus \"time\" and \"log_id\" or\n"
     "                              \"trace_id\"\n"
+    "  --topic RUN:T               the rows of topic T of topic run RUN (`scorekit\n"
+    "                              topics`), with the values the run kept\n"
     "  FILE                        a row file (JSONL or CSV, as `dataset import` reads)\n"
     "Rows from an experiment keep their dataset values (input, expected, output,\n"
     "metadata, tags), not the task's output.  A row whose input and expected the\n"
@@ -118,11 +121,30 @@ static int append_to_file(const char *path, const sk_grow_set *set, char **err)
 }
 
 typedef struct add_opts {
-    const char *name, *from, *logs, *file, *where, *ids, *note;
+    const char *name, *from, *logs, *file, *where, *ids, *note, *topic;
     int failing, json;
     const sk_dataset_version *merge; /* merge: the source version */
     const char *merge_label;
 } add_opts;
+
+/* "RUN:T": the run (caller frees; NULL on error) and T >= 1. */
+static int parse_topic(const char *s, char **run, int *topic, char **err)
+{
+    *run = NULL;
+    const char *colon = strrchr(s, ':');
+    char *end = NULL;
+    long t = colon ? strtol(colon + 1, &end, 10) : 0;
+    if (!colon || colon == s || !colon[1] || *end || colon[1] == '-' || colon[1] == '+' || t < 1 ||
+        t > 100000)
+        return sk_errf(err, SK_EINVAL,
+                       "--topic \"%s\": write RUN:T, a topic run's id and a topic number from "
+                       "1 (`scorekit topics list` lists the runs, `scorekit topics show RUN` "
+                       "their topics)",
+                       s);
+    *run = sk_xstrndup(s, (size_t)(colon - s));
+    *topic = (int)t;
+    return SK_OK;
+}
 
 /* The candidate rows of the one source; nothing written. */
 static int gather(sk_store *st, const add_opts *a, sk_grow_set *set, char **err)
@@ -131,6 +153,15 @@ static int gather(sk_store *st, const add_opts *a, sk_grow_set *set, char **err)
         return sk_grow_from_version(st, a->merge->id, a->merge_label, set, err);
     if (a->logs)
         return sk_grow_from_logs(a->logs, set, err);
+    if (a->topic) {
+        char *run;
+        int t = 0;
+        int rc = parse_topic(a->topic, &run, &t, err);
+        if (!rc)
+            rc = sk_grow_from_topic(st, run, t, set, err);
+        free(run);
+        return rc;
+    }
     if (a->file)
         return sk_grow_from_file(a->file, set, err);
     if (a->failing)
@@ -158,11 +189,11 @@ static int gather(sk_store *st, const add_opts *a, sk_grow_set *set, char **err)
 /* Which source the options name, or a usage error. */
 static int check_sources(const add_opts *a)
 {
-    int sources = (a->from != NULL) + (a->logs != NULL) + (a->file != NULL);
+    int sources = (a->from != NULL) + (a->logs != NULL) + (a->file != NULL) + (a->topic != NULL);
     int modes = a->failing + (a->where != NULL) + (a->ids != NULL);
     if (sources != 1) {
         cli_error("dataset add takes exactly one source (%s): --from EXP with --failing, "
-                  "--where or --ids; --from-logs FILE; or a row FILE",
+                  "--where or --ids; --from-logs FILE; --topic RUN:T; or a row FILE",
                   sources ? "two were given" : "none was given");
         return CLI_USAGE;
     }
@@ -276,15 +307,12 @@ static int do_add(const cli_ctx *ctx, const add_opts *a, const char *label)
 
 int cmd_dataset_add(const cli_ctx *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {{"from", required_argument, NULL, 'f'},
-                                         {"from-logs", required_argument, NULL, 'l'},
-                                         {"failing", no_argument, NULL, 'F'},
-                                         {"where", required_argument, NULL, 'w'},
-                                         {"ids", required_argument, NULL, 'i'},
-                                         {"note", required_argument, NULL, 'n'},
-                                         {"json", no_argument, NULL, 'J'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"from", required_argument, NULL, 'f'},  {"from-logs", required_argument, NULL, 'l'},
+        {"failing", no_argument, NULL, 'F'},     {"where", required_argument, NULL, 'w'},
+        {"ids", required_argument, NULL, 'i'},   {"note", required_argument, NULL, 'n'},
+        {"topic", required_argument, NULL, 'T'}, {"json", no_argument, NULL, 'J'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     add_opts a = {0};
     int c;
     optind = 1;
@@ -296,6 +324,7 @@ int cmd_dataset_add(const cli_ctx *ctx, int argc, char **argv)
         case 'w': a.where = optarg; break;
         case 'i': a.ids = optarg; break;
         case 'n': a.note = optarg; break;
+        case 'T': a.topic = optarg; break;
         case 'J': a.json = 1; break;
         case 'h': fputs(add_usage, stdout); return CLI_OK;
         default: return CLI_USAGE;
@@ -317,8 +346,9 @@ int cmd_dataset_add(const cli_ctx *ctx, int argc, char **argv)
         free(err);
         return CLI_USAGE;
     }
-    char *label = a.from ? sk_asprintf("add from experiment %s", a.from)
-                         : sk_asprintf("add from %s", a.logs ? a.logs : a.file);
+    char *label = a.from    ? sk_asprintf("add from experiment %s", a.from)
+                  : a.topic ? sk_asprintf("add from topic %s", a.topic)
+                            : sk_asprintf("add from %s", a.logs ? a.logs : a.file);
     rc = do_add(ctx, &a, label);
     free(label);
     return rc;

@@ -14,7 +14,8 @@ scorekit_SOURCES += core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/pr
 	core/cli/cmd_report.c core/cli/validation_card.c core/cli/cmd_view.c \
 	core/cli/cmd_label.c core/cli/label_source.c core/cli/label_source.h core/cli/label_queue.c \
 	core/cli/corrected.c core/cli/corrected.h \
-	core/cli/cmd_logs.c core/cli/cmd_serve.c core/cli/cmd_watch.c core/cli/logs_lowest.c
+	core/cli/cmd_logs.c core/cli/cmd_serve.c core/cli/cmd_watch.c core/cli/logs_lowest.c \
+	core/cli/cmd_topics.c
 EXTRA_DIST += bench/judge
 
 # The man page and the bash completion, made from the command table and
@@ -31,3 +32,4 @@ scorekit.1: scorekit$(EXEEXT) $(srcdir)/core/cli/gen-docs.sh
 completions/scorekit: scorekit$(EXEEXT) $(srcdir)/core/cli/gen-docs.sh
 	$(AM_V_GEN)mkdir -p completions && \
 		$(SHELL) $(srcdir)/core/cli/gen-docs.sh bash ./scorekit$(EXEEXT) >$@.tmp && mv $@.tmp $@
+EXTRA_DIST += bench/topics

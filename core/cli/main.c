@@ -52,6 +52,8 @@ static const struct command {
     {"compare", " [EXP]", "compare an experiment with the baseline (or --base EXP)", cmd_compare, 0,
      NULL},
     {"failures", " [EXP]", "the failing rows and what they have in common", cmd_failures, 0, NULL},
+    {"topics", " SOURCE", "cluster rows into topics (and show, list the runs kept)", cmd_topics, 1,
+     "show list"},
     {"report", " EXP", "one self-contained HTML page: summary, histograms, comparison", cmd_report,
      0, NULL},
     {"validate", "", "test the scorers on calibration cases (meta-evaluation)", cmd_validate, 1,

@@ -21,7 +21,7 @@
 typedef struct sk_grow_row {
     const char *id;
     const char *input, *expected, *output, *metadata, *tags;
-    const char *kind;          /* "experiment", "logs", "file" or "merge" */
+    const char *kind;          /* "experiment", "logs", "file", "merge" or "topic" */
     const char *source;        /* the human form: "EXP trial 2", "FILE:LINE", ... */
     const char *experiment_id; /* NULL unless kind is experiment */
     int trial;                 /* the experiment's trial number; -1: none */

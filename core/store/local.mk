@@ -18,4 +18,5 @@ libskcore_la_SOURCES += \
 	core/store/llm_store.c core/store/llm_store.h \
 	core/store/logs.c core/store/logs.h \
 	core/store/labels.c core/store/labels.h \
-	core/store/log_scores.c core/store/log_scores.h
+	core/store/log_scores.c core/store/log_scores.h \
+	core/store/topics_store.c core/store/topics_store.h

@@ -357,6 +357,53 @@ static const char migration_online[] =
     "    updated_at TEXT NOT NULL DEFAULT " SK_SQL_NOW "\n"
     ") WITHOUT ROWID;\n";
 
+/* 16: topic runs (`scorekit topics`): a run's source and parameters, each
+ * topic's label, size, example and scores (worst first: topic 1 is the
+ * worst; name: a model's, with --label), and every row's topic.  A row keeps its dataset values
+ * (input, expected, output, metadata, tags, and for a file its line), so `dataset add --topic
+ * RUN:T` needs neither the experiment, the dataset version nor the file to be there still or
+ * unchanged. */
+static const char migration_topics[] =
+    "CREATE TABLE topic_runs ("
+    "  id TEXT PRIMARY KEY,"
+    "  source TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  field TEXT NOT NULL,"
+    "  k INTEGER NOT NULL,"
+    "  rows INTEGER NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  params_json TEXT NOT NULL"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE topic_labels ("
+    "  run_id TEXT NOT NULL REFERENCES topic_runs(id) ON DELETE CASCADE,"
+    "  topic INTEGER NOT NULL,"
+    "  label TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  example_row TEXT NOT NULL,"
+    "  example_text TEXT NOT NULL,"
+    "  judged INTEGER NOT NULL,"
+    "  failed INTEGER NOT NULL,"
+    "  fail_rate REAL,"
+    "  scores_json TEXT,"
+    "  name TEXT,"
+    "  PRIMARY KEY (run_id, topic)"
+    ") WITHOUT ROWID;"
+    "CREATE TABLE topic_rows ("
+    "  run_id TEXT NOT NULL REFERENCES topic_runs(id) ON DELETE CASCADE,"
+    "  pos INTEGER NOT NULL,"
+    "  row_id TEXT NOT NULL,"
+    "  topic INTEGER NOT NULL,"
+    "  input_json TEXT NOT NULL,"
+    "  expected_json TEXT,"
+    "  output_json TEXT,"
+    "  metadata_json TEXT,"
+    "  tags_json TEXT,"
+    "  file TEXT,"
+    "  line INTEGER,"
+    "  PRIMARY KEY (run_id, pos)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX topic_rows_topic ON topic_rows (run_id, topic, pos);";
+
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
     {2, "experiments", migration_experiments},
@@ -373,6 +420,7 @@ static const sk_migration migrations[] = {
     {13, "logs", migration_logs},
     {14, "labels", migration_labels},
     {15, "online scoring", migration_online},
+    {16, "topics", migration_topics},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)
