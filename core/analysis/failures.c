@@ -17,6 +17,7 @@
 #include "base/util.h"
 #include "base/verdict.h"
 #include "store/experiment_read.h"
+#include "store/log_scores.h"
 
 /* A key with more values than this is an id or free text, not a segment. */
 #define MAX_VALUES 30
@@ -401,6 +402,35 @@ static void segments(sk_failures *f, const keys *meta)
 
 /* ---- the whole ---------------------------------------------------------- */
 
+/* The scorer of --scorer (its index in *sk), or at least one threshold. */
+static int check_scorers(const sk_failures *f, const sk_fail_opts *o, size_t *sk, char **err)
+{
+    *sk = 0;
+    if (o->scorer) {
+        while (*sk < f->nscorers && strcmp(f->scorers[*sk], o->scorer) != 0)
+            (*sk)++;
+        if (*sk == f->nscorers) {
+            sk_buf names = {0};
+            for (size_t k = 0; k < f->nscorers; k++)
+                sk_buf_printf(&names, "%s%s", k ? ", " : "", f->scorers[k]);
+            int rc = sk_errf(err, SK_ENOTFOUND, "%s has no scorer \"%s\"; its scorers: %s", f->what,
+                             o->scorer, names.data ? names.data : "(none)");
+            sk_buf_free(&names);
+            return rc;
+        }
+        return SK_OK;
+    }
+    for (size_t k = 0; k < f->nscorers; k++)
+        if (f->has_threshold[k])
+            return SK_OK;
+    return sk_errf(err, SK_EINVAL,
+                   "%s: no scorer has a threshold, so no row passes or fails; give thresholds "
+                   "in the pack, or name a scorer and a bar with --scorer S --below X",
+                   f->what);
+}
+
+static int analyse(sk_failures *f, const sk_fail_opts *o, size_t sk, sk_failures **out);
+
 int sk_failures_find(sk_store *st, const char *exp_ref, const sk_fail_opts *o, sk_failures **out,
                      char **err)
 {
@@ -408,32 +438,13 @@ int sk_failures_find(sk_store *st, const char *exp_ref, const sk_fail_opts *o, s
     sk_failures *f = sk_xcalloc(1, sizeof *f);
     f->q = o->q > 0 ? o->q : 0.05;
     int rc = sk_experiment_load(st, exp_ref, &f->e, err);
-    if (!rc)
+    if (!rc) {
+        f->what = sk_asprintf("experiment %s", f->e.id);
         rc = sk_experiment_each_scorer(st, f->e.id, add_scorer, f, err);
+    }
     size_t sk = 0;
-    if (!rc && o->scorer) {
-        while (sk < f->nscorers && strcmp(f->scorers[sk], o->scorer) != 0)
-            sk++;
-        if (sk == f->nscorers) {
-            sk_buf names = {0};
-            for (size_t k = 0; k < f->nscorers; k++)
-                sk_buf_printf(&names, "%s%s", k ? ", " : "", f->scorers[k]);
-            rc = sk_errf(err, SK_ENOTFOUND, "experiment %s has no scorer \"%s\"; its scorers: %s",
-                         f->e.id, o->scorer, names.data ? names.data : "(none)");
-            sk_buf_free(&names);
-        }
-    }
-    if (!rc && !o->scorer) {
-        int any = 0;
-        for (size_t k = 0; k < f->nscorers; k++)
-            any |= f->has_threshold[k];
-        if (!any)
-            rc = sk_errf(err, SK_EINVAL,
-                         "experiment %s: no scorer has a threshold, so no row passes or fails; "
-                         "give thresholds in the pack, or name a scorer and a bar with "
-                         "--scorer S --below X",
-                         f->e.id);
-    }
+    if (!rc)
+        rc = check_scorers(f, o, &sk, err);
     if (!rc) {
         reader rd = {.f = f, .trial = -1};
         rc = sk_experiment_each_export(st, f->e.id, f->e.dataset_version_id, add_cell_score, &rd,
@@ -444,6 +455,48 @@ int sk_failures_find(sk_store *st, const char *exp_ref, const sk_fail_opts *o, s
         sk_failures_free(f);
         return rc;
     }
+    return analyse(f, o, sk, out);
+}
+
+static int add_log_scorer(void *ud, const char *name, int has_threshold, double threshold)
+{
+    return add_scorer(ud, name, has_threshold, threshold, NULL);
+}
+
+int sk_failures_find_logs(sk_store *st, const char *rule, const sk_fail_opts *o, sk_failures **out,
+                          char **err)
+{
+    *out = NULL;
+    sk_failures *f = sk_xcalloc(1, sizeof *f);
+    f->q = o->q > 0 ? o->q : 0.05;
+    f->what = rule ? sk_asprintf("the logs of rule %s", rule) : sk_xstrdup("the logs");
+    /* What the report says in place of an experiment. */
+    f->e.id = sk_xstrdup(rule ? rule : "logs");
+    f->e.dataset_ref = sk_xstrdup("online rules' verdicts");
+    f->e.trials = 1;
+    int rc = sk_log_scores_each_scorer(st, rule, add_log_scorer, f, err);
+    if (!rc && !f->nscorers)
+        rc = sk_errf(err, SK_ENOTFOUND,
+                     "%s have no verdicts yet: `scorekit watch` scores them by the rules of "
+                     "scorekit.json's \"online\"",
+                     f->what);
+    size_t sk = 0;
+    if (!rc)
+        rc = check_scorers(f, o, &sk, err);
+    if (!rc) {
+        reader rd = {.f = f, .trial = -1};
+        rc = sk_log_scores_each_cell(st, rule, add_cell_score, &rd, err);
+        finish_row(&rd);
+    }
+    if (rc) {
+        sk_failures_free(f);
+        return rc;
+    }
+    return analyse(f, o, sk, out);
+}
+
+static int analyse(sk_failures *f, const sk_fail_opts *o, size_t sk, sk_failures **out)
+{
     decide(f, o, sk);
     if (f->nfailing)
         sort_failing(f);
@@ -527,6 +580,7 @@ void sk_failures_free(sk_failures *f)
         free(r->task_error);
     }
     free(f->rows);
+    free(f->what);
     for (size_t k = 0; k < f->nscorers; k++)
         free(f->scorers[k]);
     free(f->scorers);

@@ -74,7 +74,8 @@ typedef struct sk_fail_segment {
 } sk_fail_segment;
 
 typedef struct sk_failures {
-    sk_experiment e;
+    sk_experiment e; /* for logs: id the rule (or "logs"), trials 1 */
+    char *what;      /* "experiment ID", "the logs of rule R": for messages */
     size_t nscorers;
     char **scorers;
     int *has_threshold;
@@ -101,6 +102,11 @@ typedef struct sk_failures {
  * SK_EIO for the store. */
 int sk_failures_find(sk_store *st, const char *exp_ref, const sk_fail_opts *o, sk_failures **out,
                      char **err);
+/* The same over the logs the online rules scored (rule NULL: every
+ * rule), each log a row, each rule's scorer a scorer named "RULE/SCORER"
+ * with the threshold it had.  SK_ENOTFOUND when there are no verdicts. */
+int sk_failures_find_logs(sk_store *st, const char *rule, const sk_fail_opts *o, sk_failures **out,
+                          char **err);
 void sk_failures_free(sk_failures *f);
 
 #endif

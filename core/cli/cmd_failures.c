@@ -16,8 +16,9 @@
 
 static void help(void)
 {
-    printf("usage: scorekit failures [EXP] [--scorer S --below X] [--by metadata.KEY]...\n"
-           "                         [--limit N] [--q Q] [--terms N] [--json]\n"
+    printf("usage: scorekit failures [EXP | --logs [--rule R]] [--scorer S --below X]\n"
+           "                         [--by metadata.KEY]... [--limit N] [--q Q] [--terms N]\n"
+           "                         [--json]\n"
            "\n"
            "The failing rows of experiment EXP (default: the newest), lowest first, and what\n"
            "they have in common, computed: each metadata value's failure rate against the\n"
@@ -31,6 +32,10 @@ static void help(void)
            "scorer's \"reducer\", default the mean); a row with an error has no verdict and\n"
            "is left out of every figure.\n"
            "\n"
+           "  --logs                the production logs the online rules scored (`scorekit\n"
+           "                        watch`) instead of an experiment: each log a row, each\n"
+           "                        rule's scorer a scorer named RULE/SCORER\n"
+           "  --rule R              only rule R's verdicts (implies --logs)\n"
            "  --scorer S --below X  a row fails when S's mean over its trials is below X\n"
            "  --by metadata.KEY     only these keys (repeatable; \"a.b\" for nested keys);\n"
            "                        default: every top-level metadata key\n"
@@ -90,9 +95,9 @@ static void print_terms(const char *what, const sk_fail_term *t, size_t n)
 static void print_text(const sk_failures *f, const sk_fail_opts *o, long limit)
 {
     size_t decided = f->nfailing + f->passing;
-    printf("experiment %s (%s, %d trial%s): %zu of %zu rows fail (%.1f%%), %zu pass, %zu no "
+    printf("%s (%s, %d trial%s): %zu of %zu rows fail (%.1f%%), %zu pass, %zu no "
            "verdict\n",
-           f->e.id, f->e.dataset_ref, f->e.trials, plural(f->e.trials), f->nfailing, decided,
+           f->what, f->e.dataset_ref, f->e.trials, plural(f->e.trials), f->nfailing, decided,
            decided ? 100.0 * (double)f->nfailing / (double)decided : 0.0, f->passing,
            f->no_verdict);
     if (o->scorer)
@@ -149,7 +154,9 @@ static void print_text(const sk_failures *f, const sk_fail_opts *o, long limit)
            limit < (long)f->nfailing ? (size_t)limit : f->nfailing, f->nfailing);
     for (size_t i = 0; i < f->nfailing && (long)i < limit; i++) {
         const sk_fail_row *r = &f->rows[f->failing[i]];
-        printf("\n  %s  overall %.4f", r->id, r->overall);
+        printf("\n  %s", r->id);
+        if (!isnan(r->overall))
+            printf("  overall %.4f", r->overall);
         if (r->trials > 1)
             printf(" (trials %.4f-%.4f)", r->overall_min, r->overall_max);
         putchar('\n');
@@ -213,6 +220,7 @@ static void print_json(const sk_failures *f, const sk_fail_opts *o, long limit)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "experiment", f->e.id);
+    cJSON_AddStringToObject(j, "source", f->what);
     cJSON_AddStringToObject(j, "dataset", f->e.dataset_ref);
     cJSON_AddNumberToObject(j, "trials", f->e.trials);
     cJSON *by = cJSON_AddObjectToObject(j, "fails_when");
@@ -297,7 +305,7 @@ static int parse_number(const char *opt, const char *s, double lo, double hi, do
 
 int cmd_failures(const cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_SCORER = 256, O_BELOW, O_BY, O_LIMIT, O_Q, O_TERMS, O_JSON };
+    enum { O_SCORER = 256, O_BELOW, O_BY, O_LIMIT, O_Q, O_TERMS, O_JSON, O_LOGS, O_RULE };
     static const struct option opts[] = {{"scorer", required_argument, NULL, O_SCORER},
                                          {"below", required_argument, NULL, O_BELOW},
                                          {"by", required_argument, NULL, O_BY},
@@ -305,9 +313,13 @@ int cmd_failures(const cli_ctx *ctx, int argc, char **argv)
                                          {"q", required_argument, NULL, O_Q},
                                          {"terms", required_argument, NULL, O_TERMS},
                                          {"json", no_argument, NULL, O_JSON},
+                                         {"logs", no_argument, NULL, O_LOGS},
+                                         {"rule", required_argument, NULL, O_RULE},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     sk_fail_opts o = {0};
+    int logs = 0;
+    const char *rule = NULL;
     const char **by = sk_xcalloc((size_t)argc + 1, sizeof *by);
     int json = 0, have_below = 0, c;
     double v;
@@ -344,6 +356,11 @@ int cmd_failures(const cli_ctx *ctx, int argc, char **argv)
             o.terms = (size_t)v;
             break;
         case O_JSON: json = 1; break;
+        case O_LOGS: logs = 1; break;
+        case O_RULE:
+            rule = optarg;
+            logs = 1;
+            break;
         case 'h':
             help();
             free(by);
@@ -353,6 +370,12 @@ int cmd_failures(const cli_ctx *ctx, int argc, char **argv)
     }
     if (rc == CLI_OK && (o.scorer != NULL) != have_below) {
         cli_error("--scorer S and --below X go together: a row fails when S's mean is below X");
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK && logs && optind < argc) {
+        cli_error("failures --logs looks at the online rules' verdicts on the logs, not at an "
+                  "experiment (got \"%s\")",
+                  argv[optind]);
         rc = CLI_USAGE;
     }
     if (rc == CLI_OK && argc - optind > 1) {
@@ -372,14 +395,17 @@ int cmd_failures(const cli_ctx *ctx, int argc, char **argv)
         return CLI_FAIL;
     }
     char *err = NULL, *exp = NULL;
-    if (optind < argc)
+    if (logs)
+        ;
+    else if (optind < argc)
         exp = sk_xstrdup(argv[optind]);
     else if (sk_experiment_newest_other(st, NULL, &exp, &err) || !exp) {
         cli_error("%s", err ? err : "the project has no experiment yet: `scorekit run` makes one");
         rc = CLI_FAIL;
     }
     sk_failures *f = NULL;
-    if (rc == CLI_OK && sk_failures_find(st, exp, &o, &f, &err) != SK_OK) {
+    if (rc == CLI_OK && (logs ? sk_failures_find_logs(st, rule, &o, &f, &err)
+                              : sk_failures_find(st, exp, &o, &f, &err)) != SK_OK) {
         cli_error("%s", err);
         rc = CLI_FAIL;
     }

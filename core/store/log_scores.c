@@ -4,8 +4,10 @@
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/error.h"
+#include "store/experiment_read.h"
 
 int sk_rule_state(sk_store *st, const char *rule, int64_t *seq, long long *scored, char **paused,
                   char **err)
@@ -154,6 +156,77 @@ int sk_log_scores_each(sk_store *st, const char *rule, const char *since, size_t
     }
     if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
         rc = sk_store_error(st, "reading the verdicts of online rules", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sk_log_scores_each_scorer(sk_store *st, const char *rule,
+                              int (*fn)(void *ud, const char *name, int has_threshold,
+                                        double threshold),
+                              void *ud, char **err)
+{
+    sqlite3_stmt *s;
+    /* The threshold of each scorer's newest verdict (SQLite's bare columns
+     * take the row of max()). */
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT rule || '/' || scorer, threshold, max(scored_at) "
+                              "FROM log_scores WHERE ?1 IS NULL OR rule = ?1 "
+                              "GROUP BY rule, scorer ORDER BY rule, scorer",
+                              err);
+    if (rc)
+        return rc;
+    if (rule)
+        sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        if ((rc = fn(ud, (const char *)sqlite3_column_text(s, 0),
+                     sqlite3_column_type(s, 1) != SQLITE_NULL, sqlite3_column_double(s, 1))) != 0)
+            break;
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = sk_store_error(st, "reading the online rules' scorers", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sk_log_scores_each_cell(sk_store *st, const char *rule,
+                            int (*fn)(void *ud, const struct sk_cell_score_row *c), void *ud,
+                            char **err)
+{
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT l.id, l.input_json, l.expected_json, l.metadata_json, l.output_json, "
+        "v.rule || '/' || v.scorer, v.kind, v.score, v.message, v.rationale, v.threshold "
+        "FROM log_scores AS v JOIN logs AS l ON l.id = v.log_id "
+        "WHERE ?1 IS NULL OR v.rule = ?1 ORDER BY l.seq, v.rule, v.scorer",
+        err);
+    if (rc)
+        return rc;
+    if (rule)
+        sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        sk_cell_score_row c;
+        memset(&c, 0, sizeof c);
+        c.row_id = (const char *)sqlite3_column_text(s, 0);
+        c.trial = 0;
+        c.input_json = (const char *)sqlite3_column_text(s, 1);
+        c.expected_json = (const char *)sqlite3_column_text(s, 2);
+        c.metadata_json = (const char *)sqlite3_column_text(s, 3);
+        c.output_json = (const char *)sqlite3_column_text(s, 4);
+        c.latency_ms = c.overall = NAN;
+        c.scorer = (const char *)sqlite3_column_text(s, 5);
+        c.kind = (const char *)sqlite3_column_text(s, 6);
+        c.score = sqlite3_column_type(s, 7) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 7);
+        c.message = (const char *)sqlite3_column_text(s, 8);
+        c.rationale = (const char *)sqlite3_column_text(s, 9);
+        c.has_threshold = sqlite3_column_type(s, 10) != SQLITE_NULL;
+        c.threshold = sqlite3_column_double(s, 10);
+        if ((rc = fn(ud, &c)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = sk_store_error(st, "reading the online rules' verdicts", err);
     sqlite3_finalize(s);
     return rc;
 }

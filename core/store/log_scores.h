@@ -54,4 +54,20 @@ int sk_log_scores_each(sk_store *st, const char *rule, const char *since, size_t
                        int (*fn)(void *ud, const char *rule, const sk_scored_log *l), void *ud,
                        char **err);
 
+/* The scorers of rule (NULL: every rule) that have verdicts, named
+ * "RULE/SCORER", with the newest threshold each had. */
+int sk_log_scores_each_scorer(sk_store *st, const char *rule,
+                              int (*fn)(void *ud, const char *name, int has_threshold,
+                                        double threshold),
+                              void *ud, char **err);
+
+struct sk_cell_score_row;
+/* Every verdict of rule (NULL: every rule) as an experiment's cell would
+ * read (store/experiment_read.h): row_id the log id, trial 0, the log's
+ * texts, scorer "RULE/SCORER"; grouped by log, in the order they were
+ * stored. */
+int sk_log_scores_each_cell(sk_store *st, const char *rule,
+                            int (*fn)(void *ud, const struct sk_cell_score_row *c), void *ud,
+                            char **err);
+
 #endif

@@ -93,6 +93,17 @@ run 0 "$SK" logs --where "contains(output, 'sorry') and metadata.route == 'other
 run 64 "$SK" logs --where "output ==="
 has "$T/err" "--where: column 10"
 
+# ---- failures of the logs ------------------------------------------------------------
+run 0 "$SK" failures --logs --rule refunds --limit 1
+has "$T/out" "the logs of rule refunds (online rules' verdicts, 1 trial): 333 of 501 rows fail (66.5%), 168 pass"
+has "$T/out" "refunds/apology 0.0000: output does not contain"
+run 0 "$SK" failures --logs --json --limit 0
+has "$T/out" '"source":"the logs"'
+run 64 "$SK" failures --logs somexp
+has "$T/err" "failures --logs looks at the online rules' verdicts"
+run 1 "$SK" failures --logs --rule nosuchrule
+has "$T/err" "the logs of rule nosuchrule have no verdicts yet"
+
 # ---- a judge rule: kill -9 mid-run, then resume: exactly once -----------------------
 mv "$DB" "$T/old2.db"
 head -200 logs.jsonl | sed 's/sorry,/thank you,/' >judged.jsonl
