@@ -10,6 +10,8 @@
 #include "base/util.h"
 #include "base/verdict.h"
 #include "cli/cli.h"
+#include "cli/failures_categorize.h"
+#include "cli/llm_setup.h"
 #include "store/experiment_read.h"
 
 #define CLIP 160 /* characters of an input, output or rationale shown */
@@ -42,6 +44,11 @@ static void help(void)
            "  --limit N             failing rows listed (default 10)\n"
            "  --q Q                 false discovery rate of a pattern (default 0.05)\n"
            "  --terms N             distinctive words listed per side (default 10)\n"
+           "  --categorize          a model names each failing row's kind of failure (the first\n"
+           "                        200, lowest first) and merges the names into groups;\n"
+           "                        its calls are cached and their cost shown\n"
+           "  --groups K            at most K groups (default 8)\n"
+           "  --model M             the model --categorize asks (default: the provider's)\n"
            "  --json                everything as one JSON object\n"
            "\n"
            "exit status: 0 done, 1 bad input (unknown experiment or scorer), 64 usage.\n");
@@ -92,7 +99,8 @@ static void print_terms(const char *what, const sk_fail_term *t, size_t n)
     }
 }
 
-static void print_text(const sk_failures *f, const sk_fail_opts *o, long limit)
+static void print_text(const sk_failures *f, const sk_fail_opts *o, long limit,
+                       const cli_categories *cat)
 {
     size_t decided = f->nfailing + f->passing;
     printf("%s (%s, %d trial%s): %zu of %zu rows fail (%.1f%%), %zu pass, %zu no "
@@ -150,6 +158,21 @@ static void print_text(const sk_failures *f, const sk_fail_opts *o, long limit)
         }
     }
 
+    if (cat) {
+        printf("\nfailure categories, named by a model (%zu row%s; %zu call%s, %zu cached, cost "
+               "%.4f)%s:\n",
+               cat->n, plural((long)cat->n), cat->calls, plural((long)cat->calls), cat->cached,
+               cat->cost,
+               cat->merged_by_model ? ""
+                                    : " [the model's merge was unusable: the "
+                                      "largest names are kept, the rest \"other\"]");
+        for (size_t g = 0; g < cat->ngroups; g++) {
+            printf("  %-40s %5zu  e.g.", cat->groups[g].name, cat->groups[g].rows);
+            for (size_t i = 0; i < cat->groups[g].nids; i++)
+                printf(" %s", cat->groups[g].ids[i]);
+            putchar('\n');
+        }
+    }
     printf("\nfailing rows, lowest first (%zu of %zu):\n",
            limit < (long)f->nfailing ? (size_t)limit : f->nfailing, f->nfailing);
     for (size_t i = 0; i < f->nfailing && (long)i < limit; i++) {
@@ -160,6 +183,9 @@ static void print_text(const sk_failures *f, const sk_fail_opts *o, long limit)
         if (r->trials > 1)
             printf(" (trials %.4f-%.4f)", r->overall_min, r->overall_max);
         putchar('\n');
+        if (cat && i < cat->n)
+            printf("    %-9s %s (%s)\n", "category:", cat->category[i],
+                   cat->groups[cat->group[i]].name);
         line("input:", r->input_json);
         line("output:", r->output_json);
         line("expected:", r->expected_json);
@@ -216,7 +242,8 @@ static cJSON *terms_json(const sk_fail_term *t, size_t n)
     return a;
 }
 
-static void print_json(const sk_failures *f, const sk_fail_opts *o, long limit)
+static void print_json(const sk_failures *f, const sk_fail_opts *o, long limit,
+                       const cli_categories *cat)
 {
     cJSON *j = cJSON_CreateObject();
     cJSON_AddStringToObject(j, "experiment", f->e.id);
@@ -262,11 +289,33 @@ static void print_json(const sk_failures *f, const sk_fail_opts *o, long limit)
         cJSON_AddNumberToObject(x, "hi", s->hi);
         cJSON_AddItemToArray(seg, x);
     }
+    if (cat) {
+        cJSON *c = cJSON_AddObjectToObject(j, "categories");
+        cJSON_AddNumberToObject(c, "rows", (double)cat->n);
+        cJSON_AddNumberToObject(c, "calls", (double)cat->calls);
+        cJSON_AddNumberToObject(c, "cached", (double)cat->cached);
+        cJSON_AddNumberToObject(c, "cost", cat->cost);
+        cJSON_AddBoolToObject(c, "merged_by_model", cat->merged_by_model);
+        cJSON *gs = cJSON_AddArrayToObject(c, "groups");
+        for (size_t g = 0; g < cat->ngroups; g++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "name", cat->groups[g].name);
+            cJSON_AddNumberToObject(x, "rows", (double)cat->groups[g].rows);
+            cJSON *ex = cJSON_AddArrayToObject(x, "examples");
+            for (size_t i = 0; i < cat->groups[g].nids; i++)
+                cJSON_AddItemToArray(ex, cJSON_CreateString(cat->groups[g].ids[i]));
+            cJSON_AddItemToArray(gs, x);
+        }
+    }
     cJSON *rows = cJSON_AddArrayToObject(j, "rows");
     for (size_t i = 0; i < f->nfailing && (long)i < limit; i++) {
         const sk_fail_row *r = &f->rows[f->failing[i]];
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "id", r->id);
+        if (cat && i < cat->n) {
+            cJSON_AddStringToObject(x, "category", cat->category[i]);
+            cJSON_AddStringToObject(x, "group", cat->groups[cat->group[i]].name);
+        }
         cli_json_num(x, "overall", r->overall);
         cli_json_num(x, "overall_min", r->overall_min);
         cli_json_num(x, "overall_max", r->overall_max);
@@ -305,7 +354,20 @@ static int parse_number(const char *opt, const char *s, double lo, double hi, do
 
 int cmd_failures(const cli_ctx *ctx, int argc, char **argv)
 {
-    enum { O_SCORER = 256, O_BELOW, O_BY, O_LIMIT, O_Q, O_TERMS, O_JSON, O_LOGS, O_RULE };
+    enum {
+        O_SCORER = 256,
+        O_BELOW,
+        O_BY,
+        O_LIMIT,
+        O_Q,
+        O_TERMS,
+        O_JSON,
+        O_LOGS,
+        O_RULE,
+        O_CATEGORIZE,
+        O_GROUPS,
+        O_MODEL
+    };
     static const struct option opts[] = {{"scorer", required_argument, NULL, O_SCORER},
                                          {"below", required_argument, NULL, O_BELOW},
                                          {"by", required_argument, NULL, O_BY},
@@ -315,11 +377,15 @@ int cmd_failures(const cli_ctx *ctx, int argc, char **argv)
                                          {"json", no_argument, NULL, O_JSON},
                                          {"logs", no_argument, NULL, O_LOGS},
                                          {"rule", required_argument, NULL, O_RULE},
+                                         {"categorize", no_argument, NULL, O_CATEGORIZE},
+                                         {"groups", required_argument, NULL, O_GROUPS},
+                                         {"model", required_argument, NULL, O_MODEL},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     sk_fail_opts o = {0};
-    int logs = 0;
-    const char *rule = NULL;
+    int logs = 0, categorize = 0;
+    const char *rule = NULL, *model = NULL;
+    size_t groups = 8;
     const char **by = sk_xcalloc((size_t)argc + 1, sizeof *by);
     int json = 0, have_below = 0, c;
     double v;
@@ -357,6 +423,13 @@ int cmd_failures(const cli_ctx *ctx, int argc, char **argv)
             break;
         case O_JSON: json = 1; break;
         case O_LOGS: logs = 1; break;
+        case O_CATEGORIZE: categorize = 1; break;
+        case O_MODEL: model = optarg; break;
+        case O_GROUPS:
+            if (parse_number("--groups", optarg, 2, 100, &v) || v != floor(v))
+                rc = CLI_USAGE;
+            groups = (size_t)v;
+            break;
         case O_RULE:
             rule = optarg;
             logs = 1;
@@ -370,6 +443,10 @@ int cmd_failures(const cli_ctx *ctx, int argc, char **argv)
     }
     if (rc == CLI_OK && (o.scorer != NULL) != have_below) {
         cli_error("--scorer S and --below X go together: a row fails when S's mean is below X");
+        rc = CLI_USAGE;
+    }
+    if (rc == CLI_OK && !categorize && model) {
+        cli_error("--model names the model --categorize asks: give --categorize too");
         rc = CLI_USAGE;
     }
     if (rc == CLI_OK && logs && optind < argc) {
@@ -409,12 +486,27 @@ int cmd_failures(const cli_ctx *ctx, int argc, char **argv)
         cli_error("%s", err);
         rc = CLI_FAIL;
     }
+    /* Without a model the rest stands on its own: --categorize needs one. */
+    cli_categories cat = {0};
+    int have_cat = 0;
+    if (rc == CLI_OK && categorize) {
+        if (cli_llm_open(ctx, proj, 1, &err) != CLI_OK ||
+            cli_failures_categorize(cli_llm_client(ctx), model, f, 200, groups, &cat, &err) !=
+                SK_OK) {
+            cli_error("%s", err);
+            rc = CLI_FAIL;
+        } else {
+            have_cat = 1;
+        }
+    }
     if (rc == CLI_OK) {
         if (json)
-            print_json(f, &o, limit);
+            print_json(f, &o, limit, have_cat ? &cat : NULL);
         else
-            print_text(f, &o, limit);
+            print_text(f, &o, limit, have_cat ? &cat : NULL);
     }
+    if (have_cat)
+        cli_categories_free(&cat);
     sk_failures_free(f);
     free(err);
     free(exp);

@@ -9,7 +9,7 @@ scorekit_SOURCES += core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/pr
 	core/cli/cmd_new.c core/cli/cmd_dataset.c core/cli/cmd_run.c core/cli/cmd_experiments.c \
 	core/cli/cmd_show.c core/cli/cmd_export.c core/cli/cmd_rescore.c core/cli/cmd_cache.c \
 	core/cli/cmd_baseline.c core/cli/cmd_compare.c core/cli/cmd_validate.c \
-	core/cli/cmd_failures.c \
+	core/cli/cmd_failures.c core/cli/failures_categorize.c core/cli/failures_categorize.h \
 	core/cli/cmd_dataset_add.c core/cli/cmd_dataset_add.h \
 	core/cli/cmd_report.c core/cli/validation_card.c core/cli/cmd_view.c \
 	core/cli/cmd_label.c core/cli/label_source.c core/cli/label_source.h core/cli/label_queue.c \

@@ -51,7 +51,7 @@ static const struct command {
      "set show history"},
     {"compare", " [EXP]", "compare an experiment with the baseline (or --base EXP)", cmd_compare, 0,
      NULL},
-    {"failures", " [EXP]", "the failing rows and what they have in common", cmd_failures, 0, NULL},
+    {"failures", " [EXP]", "the failing rows and what they have in common", cmd_failures, 1, NULL},
     {"topics", " SOURCE", "cluster rows into topics (and show, list the runs kept)", cmd_topics, 1,
      "show list"},
     {"report", " EXP", "one self-contained HTML page: summary, histograms, comparison", cmd_report,

@@ -6,6 +6,8 @@
 # alternates x/y with no effect.  One more row has no output: a task error,
 # so no verdict, counted apart.
 . "$SK_SRCDIR/tests/cli/lib.sh"
+. "$SK_SRCDIR/tests/llm/server.sh"
+llm_server_start
 cd "$T" || exit 1
 run 0 "$SK" init p
 cd p || exit 1
@@ -71,6 +73,23 @@ run 64 "$SK" failures --scorer exact_match --below 2
 has "$T/err" '--below needs a number from 0 to 1, got "2"'
 run 64 "$SK" failures --by topic
 has "$T/err" '--by takes metadata.KEY, got "topic"'
+# --categorize: the fake server's default model echoes the prompt, whose
+# first line is the reason the row failed; every failing row has the same
+# one, so one category; a second run asks nothing (the cache).
+printf '{"name": "f", "dataset": "rows.jsonl", "pack": "pack.json",
+ "task": {"provider": "column", "field": "output"},
+ "llm": {"providers": {"default": {"api": "openai", "base_url": "%s/v1",
+         "api_key_env": "SK_TEST_NO_KEY", "max_retries": 0}}}}\n' "$LLM_URL" >scorekit.json
+run 0 "$SK" failures "$EXP" --categorize --model echo --groups 3 --limit 1
+has "$T/out" "failure categories, named by a model (18 rows; 18 calls, 4 cached, cost 0.0000):"
+has "$T/out" 'What went wrong: the texts differ at character 1: output'
+has "$T/out" "category:"
+run 0 "$SK" failures "$EXP" --categorize --model echo --json --limit 0
+has "$T/out" '"categories":{"rows":18,"calls":18,"cached":18,"cost":0,"merged_by_model":true,"groups":[{"name":"What went wrong: the texts differ at character 1: output'
+run 64 "$SK" failures "$EXP" --model echo
+has "$T/err" "--model names the model --categorize asks"
+run 1 "$SK" failures "$EXP" --categorize --model status:500:99
+has "$T/err" "--categorize: llm: POST"
 echo '{"name": "p", "scorers": [{"use": "exact_match"}]}' >pack.json
 run 2 "$SK" run --no-progress
 run 1 "$SK" failures
