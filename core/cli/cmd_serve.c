@@ -13,11 +13,15 @@
 #include "cli/cli.h"
 #include "online/log_queue.h"
 #include "online/server.h"
+#include "online/watch.h"
+#include "run/engines.h"
+#include "cli/llm_setup.h"
+#include "store/store.h"
 
 static void help(void)
 {
     printf("usage: scorekit serve [--listen HOST:PORT] [--max-body BYTES] [--max-rows N]\n"
-           "                      [--queue N] [--max-conns N]\n"
+           "                      [--queue N] [--max-conns N] [--watch]\n"
            "\n"
            "Receive production logs over HTTP and store them in the project:\n"
            "  POST /v1/logs     log rows (as `scorekit logs ingest`): a JSON object, an\n"
@@ -38,6 +42,8 @@ static void help(void)
            "  --queue N        most logs waiting to be written (default 100000; also\n"
            "                   SCOREKIT_SERVE_QUEUE)\n"
            "  --max-conns N    most connections at once (default 256)\n"
+           "  --watch          also score the new logs by the online rules, as `scorekit\n"
+           "                   watch` does, in this process\n"
            "\n"
            "exit status: 0 stopped by a signal, 1 cannot serve, 64 usage.\n");
 }
@@ -70,6 +76,82 @@ static int parse_listen(const char *s, char **host, unsigned *port)
     return 0;
 }
 
+/* `serve --watch`: the online rules score new logs on a thread of their
+ * own, with their own store connection, until the server stops. */
+typedef struct watcher {
+    pthread_t thread;
+    sk_store *st;
+    sk_rules rules;
+    sk_registry *reg;
+    sk_watch_opts o;
+    volatile sig_atomic_t stop;
+    int rc;
+    char *err;
+} watcher;
+
+static void on_watch_event(void *ud, const sk_watch_event *e)
+{
+    (void)ud;
+    if (e->kind == SK_WATCH_PAUSED)
+        fprintf(stderr, "scorekit serve: rule %s is paused: %s\n", e->rule, e->message);
+    else if (e->kind == SK_WATCH_BACKOFF)
+        fprintf(stderr, "scorekit serve: rule %s: the model is overloaded; retrying later\n",
+                e->rule);
+}
+
+static void *watch_main(void *ud)
+{
+    watcher *w = ud;
+    w->rc = sk_watch_run(w->st, &w->o, &w->err);
+    return NULL;
+}
+
+static int watch_start(const cli_ctx *ctx, const sk_project *proj, watcher *w)
+{
+    char *err = NULL;
+    int rc = sk_rules_load(proj, &w->rules, &err);
+    if (rc == SK_OK)
+        rc = sk_engines_open(&w->reg, proj->dir, &err);
+    if (rc == SK_OK && cli_llm_open(ctx, proj, 1, &err) != CLI_OK)
+        rc = SK_EINVAL;
+    if (rc == SK_OK)
+        rc = sk_store_open(&w->st, proj->dir, &err);
+    if (rc == SK_OK) {
+        w->o.rules = &w->rules;
+        w->o.reg = w->reg;
+        w->o.llm = cli_llm_client(ctx);
+        w->o.project_dir = proj->dir;
+        w->o.stop = &w->stop;
+        w->o.event = on_watch_event;
+        if (pthread_create(&w->thread, NULL, watch_main, w) != 0)
+            rc = sk_errf(&err, SK_EIO, "cannot start the watch thread");
+    }
+    if (rc) {
+        cli_error("serve --watch: %s", err ? err : "cannot start");
+        free(err);
+        sk_store_close(w->st);
+        sk_registry_free(w->reg);
+        sk_rules_free(&w->rules);
+        return -1;
+    }
+    return 0;
+}
+
+/* Stop after the batch in progress; -1 when the watch had failed. */
+static int watch_stop(watcher *w)
+{
+    w->stop = 1;
+    pthread_join(w->thread, NULL);
+    if (w->rc)
+        cli_error("serve --watch: %s", w->err ? w->err : "the watch failed");
+    int rc = w->rc ? -1 : 0;
+    free(w->err);
+    sk_store_close(w->st);
+    sk_registry_free(w->reg);
+    sk_rules_free(&w->rules);
+    return rc;
+}
+
 int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
@@ -77,10 +159,12 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
                                          {"max-rows", required_argument, NULL, 'r'},
                                          {"queue", required_argument, NULL, 'q'},
                                          {"max-conns", required_argument, NULL, 'c'},
+                                         {"watch", no_argument, NULL, 'w'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *listen = "127.0.0.1:8318";
     size_t max_body = 8u << 20, max_rows = 10000, queue = 100000, conns = 256;
+    int watch = 0;
     const char *env_q = getenv("SCOREKIT_SERVE_QUEUE");
     if (env_q && *env_q && parse_size("SCOREKIT_SERVE_QUEUE", env_q, 1, &queue))
         return CLI_USAGE;
@@ -94,6 +178,7 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
         case 'r': bad = parse_size("--max-rows", optarg, 1, &max_rows); break;
         case 'q': bad = parse_size("--queue", optarg, 1, &queue); break;
         case 'c': bad = parse_size("--max-conns", optarg, 1, &conns); break;
+        case 'w': watch = 1; break;
         case 'h': help(); return CLI_OK;
         default: return CLI_USAGE;
         }
@@ -142,6 +227,14 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
         free(host);
         return CLI_FAIL;
     }
+    watcher w = {0};
+    if (watch && watch_start(ctx, proj, &w)) {
+        sk_server_stop(srv);
+        sk_log_queue_close(q);
+        sk_project_free(proj);
+        free(host);
+        return CLI_FAIL;
+    }
     printf("listening on http://%s:%u\n", host, sk_server_port(srv));
     fflush(stdout);
     int sig = 0;
@@ -149,8 +242,10 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
     fprintf(stderr, "scorekit serve: %s: finishing the requests in progress\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     sk_server_stop(srv);
+    if (watch && watch_stop(&w))
+        rc = SK_EIO;
     sk_log_queue_close(q);
     sk_project_free(proj);
     free(host);
-    return CLI_OK;
+    return rc ? CLI_FAIL : CLI_OK;
 }

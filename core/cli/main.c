@@ -62,7 +62,7 @@ static const struct command {
      "stats clear"},
     {"logs", " [CMD]", "list the production logs, or ingest rows and OTLP traces", cmd_logs, 0,
      "ingest"},
-    {"serve", "", "receive logs and traces over HTTP into the store", cmd_serve, 0, NULL},
+    {"serve", "", "receive logs and traces over HTTP into the store", cmd_serve, 1, NULL},
     {"watch", "", "score new logs by the online rules, continuously, checkpointed", cmd_watch, 1,
      NULL},
     {"label", " CMD", "human labels per row and scorer: import, list, or label in the terminal",

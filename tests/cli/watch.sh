@@ -153,4 +153,31 @@ SK_TEST_KEY=sekrit run 0 "$SK" watch --batch 100 --once
 has "$T/out" "rule busy: 20 logs scored, checkpoint 20"
 [ "$(q "SELECT count(*) FROM log_scores WHERE message LIKE '%HTTP 429%'")" = 0 ] ||
     fail "429s were stored as verdicts"
+
+# ---- serve --watch: logs posted are scored by the same process ---------------------------
+mv "$DB" "$T/old5.db"
+project '[{"name": "refunds", "filter": "metadata.route == '"'"'refund'"'"'",
+   "scorers": [{"use": "contains", "as": "apology", "params": {"value": "sorry"}, "threshold": 1}]}]'
+SCOREKIT_INGEST_TOKEN=tok "$SK" serve --listen 127.0.0.1:0 --watch >"$T/serve.out" 2>"$T/serve.err" &
+SP=$!
+URL=
+for _ in $(seq 50); do
+    URL=$(sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "$T/serve.out")
+    [ -n "$URL" ] && break
+    sleep 0.1
+done
+[ -n "$URL" ] || fail "serve --watch did not start: $(cat "$T/serve.err")"
+code=$(curl -s --max-time 20 -o "$T/body" -w '%{http_code}' -H "Authorization: Bearer tok" \
+    --data-binary @few.jsonl "$URL/v1/logs")
+[ "$code" = 200 ] || fail "POST /v1/logs: $code $(cat "$T/body")"
+for _ in $(seq 100); do
+    [ "$(q "SELECT coalesce(max(scored), 0) FROM rule_state" 2>/dev/null)" = 10 ] && break
+    sleep 0.1
+done
+[ "$(q "SELECT scored FROM rule_state WHERE rule = 'refunds'")" = 10 ] ||
+    fail "serve --watch scored $(q "SELECT scored FROM rule_state") of the 10 refund logs"
+kill -TERM "$SP"
+wait "$SP"
+st=$?
+[ "$st" = 0 ] || fail "serve --watch exited $st on SIGTERM: $(cat "$T/serve.err")"
 finish
