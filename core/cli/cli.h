@@ -107,6 +107,7 @@ int cmd_watch(const cli_ctx *ctx, int argc, char **argv);
 struct sk_filter;
 /* `logs --lowest [--rule R]` (logs_lowest.c): the online rules' verdicts,
  * lowest first; since (a stored time) and f may be NULL. */
+int cli_logs_trend(const cli_ctx *ctx, int argc, char **argv);
 int cli_logs_lowest(const cli_ctx *ctx, const char *rule, const char *since, size_t limit,
                     const struct sk_filter *f, int json);
 int cmd_label(const cli_ctx *ctx, int argc, char **argv);

@@ -20,6 +20,8 @@ static void help(void)
     printf("usage: scorekit logs [--since DURATION] [--limit N] [--where EXPR] [--json]\n"
            "       scorekit logs --lowest [--rule R] [--since D] [--limit N] [--where EXPR]\n"
            "       scorekit logs ingest FILE|- [--json]\n"
+           "       scorekit logs trend [--rule R] [--by metadata.KEY] [--window 1h] [--since D]\n"
+           "                           [--json]\n"
            "\n"
            "Logs are production interactions kept in the project's store, for online\n"
            "scoring.  A log's id is its key: ingesting it again stores nothing new.\n"
@@ -37,6 +39,10 @@ static void help(void)
            "                   and trace_id, span_id, model, latency_ms, input_tokens,\n"
            "                   output_tokens, cost), or OpenTelemetry traces as OTLP/JSON\n"
            "                   (one log per model-call span, GenAI semantic conventions)\n"
+           "  trend            each rule's scores per window (and per value of --by, such\n"
+           "                   as the app's version) with 95%% intervals; a version that\n"
+           "                   scores worse than the one before it beyond noise (Welch) is\n"
+           "                   flagged, or without --by a window worse than the last\n"
            "  --json           one JSON object on stdout\n"
            "\n"
            "exit status: 0 done, 1 bad input, 64 usage.\n");
@@ -305,5 +311,7 @@ int cmd_logs(const cli_ctx *ctx, int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "ingest") == 0)
         return do_ingest(ctx, argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "trend") == 0)
+        return cli_logs_trend(ctx, argc - 1, argv + 1);
     return do_list(ctx, argc, argv);
 }

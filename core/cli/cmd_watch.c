@@ -70,6 +70,9 @@ static void on_event(void *ud, const sk_watch_event *e)
                 "after a pause (%s)\n",
                 e->rule, e->message);
         break;
+    case SK_WATCH_ALERT:
+        fprintf(stderr, "scorekit watch: rule %s: ALERT: %s\n", e->rule, e->message);
+        break;
     default: break;
     }
 }

@@ -61,7 +61,7 @@ static const struct command {
     {"cache", " CMD", "statistics and clearing of the LLM response cache", cmd_cache, 0,
      "stats clear"},
     {"logs", " [CMD]", "list the production logs, or ingest rows and OTLP traces", cmd_logs, 0,
-     "ingest"},
+     "ingest trend"},
     {"serve", "", "receive logs and traces over HTTP into the store", cmd_serve, 1, NULL},
     {"watch", "", "score new logs by the online rules, continuously, checkpointed", cmd_watch, 1,
      NULL},

@@ -2,6 +2,7 @@
 #include "online/watch.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -188,6 +189,38 @@ static void nap(unsigned ms, volatile sig_atomic_t *stop)
     }
 }
 
+/* After a batch of a rule with an alert: its window's mean against the bar. */
+static int check_alert(sk_store *st, const sk_rule *r, const sk_watch_opts *o, char **err)
+{
+    long long now = (long long)time(NULL), w = r->alert_window_s;
+    long long from = now - now % w;
+    double mean;
+    long long n;
+    int rc = sk_log_scores_recent(st, r->name, from, &mean, &n, err);
+    if (rc || !n || !(mean < r->alert_below))
+        return rc;
+    int first = 0;
+    if ((rc = sk_rule_alert_once(st, r->name, from, &first, err)) != SK_OK || !first)
+        return rc;
+    char *json = sk_asprintf("{\"rule\":\"%s\",\"window_start\":%lld,\"window_end\":%lld,"
+                             "\"scores\":%lld,\"mean\":%.6g,\"below\":%.6g}",
+                             r->name, from, from + w, n, mean, r->alert_below);
+    /* The command is the project's own configuration, run as written. */
+    FILE *p = popen(r->alert_command, "w");
+    int status = -1;
+    if (p) {
+        fputs(json, p);
+        fputc('\n', p);
+        status = pclose(p);
+    }
+    char *m = sk_asprintf("%s; `%s` %s", json, r->alert_command,
+                          status == 0 ? "ran" : "failed (it exits non-zero, or cannot run)");
+    emit(o, r->name, SK_WATCH_ALERT, 0, 0, m);
+    free(m);
+    free(json);
+    return SK_OK;
+}
+
 /* One batch of one rule.  *progress: logs read (0: caught up). */
 static int step_rule(sk_store *st, rule_rt *rt, const sk_watch_opts *o, size_t *progress,
                      char **err)
@@ -281,6 +314,8 @@ static int step_rule(sk_store *st, rule_rt *rt, const sk_watch_opts *o, size_t *
         if (rc == SK_OK) {
             *progress = n;
             emit(o, r->name, SK_WATCH_BATCH, n, nsel, NULL);
+            if (r->has_alert && nsel)
+                rc = check_alert(st, r, o, err);
         }
     }
     free_items(items, nsel, ns);

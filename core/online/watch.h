@@ -14,6 +14,11 @@
  * with the reason, so its backlog waits instead of turning into errors;
  * `scorekit watch --resume-rule R` lifts it.  Any other error is that
  * scorer's verdict on that log.
+ *
+ * A rule with an alert checks, after each batch, the mean of the scores it
+ * gave in the current window (of wall-clock time, by when they were
+ * given); below the bar, the alert's command runs (sh -c) with the
+ * window's summary as JSON on stdin, once a window, across restarts.
  */
 #ifndef SK_WATCH_H
 #define SK_WATCH_H
@@ -29,9 +34,9 @@ struct sk_llm;
 
 typedef struct sk_watch_event {
     const char *rule;
-    enum { SK_WATCH_BATCH, SK_WATCH_PAUSED, SK_WATCH_BACKOFF, SK_WATCH_IDLE } kind;
+    enum { SK_WATCH_BATCH, SK_WATCH_PAUSED, SK_WATCH_BACKOFF, SK_WATCH_IDLE, SK_WATCH_ALERT } kind;
     size_t read, scored; /* BATCH: logs read, logs scored (filter and sample took) */
-    const char *message; /* PAUSED, BACKOFF: why */
+    const char *message; /* PAUSED, BACKOFF: why; ALERT: the summary sent */
 } sk_watch_event;
 
 typedef struct sk_watch_opts {

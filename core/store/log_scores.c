@@ -230,3 +230,91 @@ int sk_log_scores_each_cell(sk_store *st, const char *rule,
     sqlite3_finalize(s);
     return rc;
 }
+
+int sk_log_scores_trend(sk_store *st, const char *rule, const char *key_path, long window_s,
+                        const char *since, int (*fn)(void *ud, const sk_trend_cell *c), void *ud,
+                        char **err)
+{
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT v.rule, v.scorer, "
+        "CASE WHEN ?2 IS NULL THEN NULL ELSE CAST(json_extract(l.metadata_json, ?2) AS TEXT) END "
+        "AS val, (CAST(strftime('%s', substr(l.time, 1, 19)) AS INTEGER) / ?3) * ?3 AS w, "
+        "count(*), sum(v.score), sum(v.score * v.score), "
+        "sum(v.threshold IS NOT NULL AND v.score >= v.threshold), sum(v.threshold IS NOT NULL) "
+        "FROM log_scores AS v JOIN logs AS l ON l.id = v.log_id "
+        "WHERE v.kind = 'score' AND (?1 IS NULL OR v.rule = ?1) AND l.time >= ?4 "
+        "GROUP BY v.rule, v.scorer, w, val ORDER BY v.rule, v.scorer, w, val",
+        err);
+    if (rc)
+        return rc;
+    if (rule)
+        sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+    if (key_path)
+        sqlite3_bind_text(s, 2, key_path, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 3, window_s);
+    sqlite3_bind_text(s, 4, since ? since : "", -1, SQLITE_STATIC);
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        sk_trend_cell t = {(const char *)sqlite3_column_text(s, 0),
+                           (const char *)sqlite3_column_text(s, 1),
+                           (const char *)sqlite3_column_text(s, 2),
+                           sqlite3_column_int64(s, 3),
+                           sqlite3_column_int64(s, 4),
+                           sqlite3_column_double(s, 5),
+                           sqlite3_column_double(s, 6),
+                           sqlite3_column_int64(s, 7),
+                           sqlite3_column_int64(s, 8)};
+        if ((rc = fn(ud, &t)) != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = sk_store_error(st, "reading the online rules' trend", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sk_log_scores_recent(sk_store *st, const char *rule, long long from, double *mean, long long *n,
+                         char **err)
+{
+    *mean = NAN;
+    *n = 0;
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(st, &s,
+                              "SELECT avg(score), count(*) FROM log_scores WHERE rule = ?1 AND "
+                              "kind = 'score' AND CAST(strftime('%s', scored_at) AS INTEGER) >= ?2",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, from);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *n = sqlite3_column_int64(s, 1);
+        if (*n)
+            *mean = sqlite3_column_double(s, 0);
+    } else {
+        rc = sk_store_error(st, "reading a rule's recent scores", err);
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int sk_rule_alert_once(sk_store *st, const char *rule, long long window, int *first, char **err)
+{
+    *first = 0;
+    sqlite3_stmt *s;
+    int rc = sk_store_prepare(st, &s,
+                              "UPDATE rule_state SET alerted_window = ?2 WHERE rule = ?1 AND "
+                              "(alerted_window IS NULL OR alerted_window <> ?2)",
+                              err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, window);
+    rc = sk_store_step_done(st, s, "recording an alert", err);
+    if (rc == SK_OK)
+        *first = sqlite3_changes(sk_store_db(st)) > 0;
+    sqlite3_finalize(s);
+    return rc;
+}

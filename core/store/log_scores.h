@@ -61,6 +61,33 @@ int sk_log_scores_each_scorer(sk_store *st, const char *rule,
                                         double threshold),
                               void *ud, char **err);
 
+/* One cell of `logs trend`: a rule's scorer over one window of log time
+ * and one value of the grouping key (NULL: none, or the log lacks it). */
+typedef struct sk_trend_cell {
+    const char *rule, *scorer, *value;
+    long long window; /* its start, unix seconds (a multiple of the window) */
+    long long n;      /* scores */
+    double sum, sumsq;
+    long long passed, judged; /* against the threshold, of the scores that had one */
+} sk_trend_cell;
+
+/* The rule's (NULL: every rule's) scores of logs at or after since (NULL:
+ * all), by rule, scorer, window of window_s seconds of the log's time and
+ * value of the metadata path key_path ("$.version"; NULL: no grouping),
+ * ordered by rule, scorer, window, value. */
+int sk_log_scores_trend(sk_store *st, const char *rule, const char *key_path, long window_s,
+                        const char *since, int (*fn)(void *ud, const sk_trend_cell *c), void *ud,
+                        char **err);
+
+/* The mean of the rule's scores given since unix time `from` (by when
+ * they were scored), and how many; *n 0 when none. */
+int sk_log_scores_recent(sk_store *st, const char *rule, long long from, double *mean, long long *n,
+                         char **err);
+
+/* Record that the rule's alert fired for the window starting at `window`;
+ * 1 in *first when it had not yet (the caller then runs the command). */
+int sk_rule_alert_once(sk_store *st, const char *rule, long long window, int *first, char **err);
+
 struct sk_cell_score_row;
 /* Every verdict of rule (NULL: every rule) as an experiment's cell would
  * read (store/experiment_read.h): row_id the log id, trial 0, the log's

@@ -404,6 +404,11 @@ static const char migration_topics[] =
     ") WITHOUT ROWID;"
     "CREATE INDEX topic_rows_topic ON topic_rows (run_id, topic, pos);";
 
+/* 17: which window a rule's alert last fired for, so it fires once a
+ * window whatever restarts. */
+static const char migration_rule_alerts[] =
+    "ALTER TABLE rule_state ADD COLUMN alerted_window INTEGER;";
+
 static const sk_migration migrations[] = {
     {1, "datasets", migration_datasets},
     {2, "experiments", migration_experiments},
@@ -421,6 +426,7 @@ static const sk_migration migrations[] = {
     {14, "labels", migration_labels},
     {15, "online scoring", migration_online},
     {16, "topics", migration_topics},
+    {17, "rule alerts", migration_rule_alerts},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

@@ -154,6 +154,37 @@ has "$T/out" "rule busy: 20 logs scored, checkpoint 20"
 [ "$(q "SELECT count(*) FROM log_scores WHERE message LIKE '%HTTP 429%'")" = 0 ] ||
     fail "429s were stored as verdicts"
 
+# ---- trend by version, and an alert --------------------------------------------------------
+mv "$DB" "$T/old6.db"
+awk 'BEGIN { for (i = 0; i < 400; i++) {
+    v = i < 200 ? "v1" : "v2"
+    sorry = v == "v1" ? (i % 2 == 0) : (i % 10 == 0)
+    printf "{\"id\": \"t%03d\", \"time\": \"2026-12-04T%02d:%02d:%02dZ\", \"input\": \"q\", \"output\": \"%sok\", \"metadata\": {\"version\": \"%s\"}}\n",
+        i, 10 + int(i / 200), int((i % 200) / 4), i % 60, sorry ? "sorry, " : "", v } }' >versions.jsonl
+run 0 "$SK" logs ingest versions.jsonl
+project '[{"name": "apology", "scorers": [{"use": "contains", "params": {"value": "sorry"}, "threshold": 1}],
+   "alert": {"below": 0.5, "window": "1d", "command": "cat >>'"$T"'/alert.json"}}]'
+run 0 "$SK" watch --once --batch 1000
+has "$T/err" "rule apology: ALERT:"
+has "$T/alert.json" '"rule":"apology"'
+has "$T/alert.json" '"scores":400,"mean":0.3,"below":0.5}'
+run 0 "$SK" logs trend --by metadata.version --window 1h
+has "$T/out" "apology/contains (1h windows, by metadata.version)"
+has "$T/out" "    v1                200 scores, mean 0.500"
+has "$T/out" "    v2                200 scores, mean 0.100; -0.400"
+has "$T/out" "against v1: WORSE beyond noise"
+run 0 "$SK" logs trend --by metadata.version --json
+has "$T/out" '"value":"v2","scores":200,"mean":0.1'
+has "$T/out" '"worse":true'
+run 64 "$SK" logs trend --by version
+has "$T/err" "--by takes metadata.KEY"
+# The alert fires once a window, also across runs.
+printf '{"id": "late", "time": "2026-12-04T12:00:00Z", "input": "q", "output": "no"}\n' >late.jsonl
+run 0 "$SK" logs ingest late.jsonl
+run 0 "$SK" watch --once
+lacks "$T/err" "ALERT"
+[ "$(grep -c apology "$T/alert.json")" = 1 ] || fail "the alert ran more than once in its window"
+
 # ---- serve --watch: logs posted are scored by the same process ---------------------------
 mv "$DB" "$T/old5.db"
 project '[{"name": "refunds", "filter": "metadata.route == '"'"'refund'"'"'",
