@@ -11,6 +11,7 @@
 #include "base/verdict.h"
 #include "analysis/failures.h"
 #include "store/experiment.h"
+#include "store/log_scores.h"
 #include "store/experiment_read.h"
 #include "store/id_set.h"
 #include "store/jsonl.h"
@@ -538,5 +539,77 @@ int sk_grow_dedup(sk_store *st, int64_t base_vid, sk_grow_set *set, size_t *skip
     sk_buf_free(&key);
     sk_id_set_free(&contents);
     sk_id_set_free(&ids);
+    return rc;
+}
+
+/* ---- from the online rules' verdicts ---- */
+
+typedef struct rule_pick {
+    sk_grow_set *out;
+    const char *rule;
+    size_t lowest;
+    int failing;
+    char **seen; /* log ids taken (a log has a verdict per scorer) */
+    size_t nseen, capseen;
+} rule_pick;
+
+static int taken(rule_pick *p, const char *id)
+{
+    for (size_t i = 0; i < p->nseen; i++)
+        if (strcmp(p->seen[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+static int pick_log(void *ud, const char *rule, const sk_scored_log *l)
+{
+    (void)rule;
+    rule_pick *p = ud;
+    if (p->lowest && p->out->n >= p->lowest)
+        return 1;
+    if (isnan(l->score))
+        return 0;
+    if (p->failing && !(l->has_threshold && l->score < l->threshold))
+        return 0;
+    if (taken(p, l->log_id))
+        return 0;
+    p->seen = sk_xgrow(p->seen, &p->capseen, p->nseen + 1, sizeof *p->seen);
+    p->seen[p->nseen++] = sk_xstrdup(l->log_id);
+    sk_grow_row *r = sk_grow_set_add(p->out);
+    r->id = sk_grow_set_keep(p->out, l->log_id);
+    r->input = sk_grow_set_keep(p->out, l->input_json);
+    r->expected = sk_grow_set_keep(p->out, l->expected_json);
+    r->metadata = sk_grow_set_keep(p->out, l->metadata_json);
+    r->kind = "logs";
+    char *src = l->trace_id
+                    ? sk_asprintf("rule %s: log %s (trace %s)", p->rule, l->log_id, l->trace_id)
+                    : sk_asprintf("rule %s: log %s", p->rule, l->log_id);
+    r->source = sk_grow_set_keep(p->out, src);
+    free(src);
+    r->log_id = r->id;
+    return 0;
+}
+
+int sk_grow_from_rule(sk_store *st, const char *rule, size_t lowest, int failing, sk_grow_set *out,
+                      char **err)
+{
+    rule_pick p = {out, rule, lowest, failing, NULL, 0, 0};
+    int rc = sk_log_scores_each(st, rule, NULL, 0, pick_log, &p, err);
+    if (rc == 1)
+        rc = SK_OK;
+    if (rc == SK_OK && !p.nseen && !failing) {
+        int64_t seq;
+        long long scored;
+        char *paused = NULL;
+        if ((rc = sk_rule_state(st, rule, &seq, &scored, &paused, err)) == SK_OK && !scored)
+            rc = sk_errf(err, SK_ENOTFOUND,
+                         "rule %s has no verdicts: `scorekit watch` scores the logs by the "
+                         "rules of scorekit.json's \"online\"",
+                         rule);
+        free(paused);
+    }
+    for (size_t i = 0; i < p.nseen; i++)
+        free(p.seen[i]);
+    free(p.seen);
     return rc;
 }

@@ -75,6 +75,14 @@ int sk_grow_from_experiment(sk_store *st, const char *exp_ref, sk_select_mode mo
  * provenance kind logs, FILE:LINE.  Any other key is an error. */
 int sk_grow_from_logs(const char *path, sk_grow_set *out, char **err);
 
+/* Logs the online rule `rule` scored (`scorekit watch`): the `lowest` logs
+ * with the lowest score it gave them (0: all), or with failing set only
+ * those it failed (a score under its threshold), lowest first;
+ * provenance kind logs, source "rule R" with the log id (and trace id).
+ * SK_ENOTFOUND when the rule has no verdicts. */
+int sk_grow_from_rule(sk_store *st, const char *rule, size_t lowest, int failing, sk_grow_set *out,
+                      char **err);
+
 /* The rows of a row file (JSONL or CSV, checked as an import checks it);
  * provenance kind file, FILE:LINE. */
 int sk_grow_from_file(const char *path, sk_grow_set *out, char **err);

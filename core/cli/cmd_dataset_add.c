@@ -28,6 +28,8 @@ static const char add_usage[] =
     "  --from EXP --ids a,b,c      the rows with these ids\n"
     "  --from-logs FILE            a JSONL log: rows plus \"time\" and \"log_id\" or\n"
     "                              \"trace_id\"\n"
+    "  --rule R --lowest N         the N logs online rule R scored lowest (`scorekit\n"
+    "                              watch`); --rule R --failing: every log it failed\n"
     "  --topic RUN:T               the rows of topic T of topic run RUN (`scorekit\n"
     "                              topics`), with the values the run kept\n"
     "  FILE                        a row file (JSONL or CSV, as `dataset import` reads)\n"
@@ -121,8 +123,9 @@ static int append_to_file(const char *path, const sk_grow_set *set, char **err)
 }
 
 typedef struct add_opts {
-    const char *name, *from, *logs, *file, *where, *ids, *note, *topic;
+    const char *name, *from, *logs, *file, *where, *ids, *note, *topic, *rule;
     int failing, json;
+    long lowest;                     /* --lowest N; -1: not given */
     const sk_dataset_version *merge; /* merge: the source version */
     const char *merge_label;
 } add_opts;
@@ -153,6 +156,9 @@ static int gather(sk_store *st, const add_opts *a, sk_grow_set *set, char **err)
         return sk_grow_from_version(st, a->merge->id, a->merge_label, set, err);
     if (a->logs)
         return sk_grow_from_logs(a->logs, set, err);
+    if (a->rule)
+        return sk_grow_from_rule(st, a->rule, a->lowest > 0 ? (size_t)a->lowest : 0, a->failing,
+                                 set, err);
     if (a->topic) {
         char *run;
         int t = 0;
@@ -189,14 +195,26 @@ static int gather(sk_store *st, const add_opts *a, sk_grow_set *set, char **err)
 /* Which source the options name, or a usage error. */
 static int check_sources(const add_opts *a)
 {
-    int sources = (a->from != NULL) + (a->logs != NULL) + (a->file != NULL) + (a->topic != NULL);
+    int sources = (a->from != NULL) + (a->logs != NULL) + (a->file != NULL) + (a->topic != NULL) +
+                  (a->rule != NULL);
     int modes = a->failing + (a->where != NULL) + (a->ids != NULL);
     if (sources != 1) {
         cli_error("dataset add takes exactly one source (%s): --from EXP with --failing, "
-                  "--where or --ids; --from-logs FILE; --topic RUN:T; or a row FILE",
+                  "--where or --ids; --from-logs FILE; --rule R; --topic RUN:T; or a row FILE",
                   sources ? "two were given" : "none was given");
         return CLI_USAGE;
     }
+    if (a->rule && (a->where || a->ids || a->failing + (a->lowest > 0) != 1)) {
+        cli_error("--rule R takes one of --lowest N (the N logs it scored lowest) or --failing "
+                  "(every log it failed)");
+        return CLI_USAGE;
+    }
+    if (!a->rule && a->lowest > 0) {
+        cli_error("--lowest N picks the logs an online rule scored lowest: use it with --rule R");
+        return CLI_USAGE;
+    }
+    if (a->rule)
+        return CLI_OK;
     if (a->from && modes != 1) {
         cli_error("--from EXP takes exactly one of --failing, --where 'SCORER < X' or --ids a,b "
                   "(%s)",
@@ -312,8 +330,10 @@ int cmd_dataset_add(const cli_ctx *ctx, int argc, char **argv)
         {"failing", no_argument, NULL, 'F'},     {"where", required_argument, NULL, 'w'},
         {"ids", required_argument, NULL, 'i'},   {"note", required_argument, NULL, 'n'},
         {"topic", required_argument, NULL, 'T'}, {"json", no_argument, NULL, 'J'},
+        {"rule", required_argument, NULL, 'R'},  {"lowest", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     add_opts a = {0};
+    a.lowest = -1;
     int c;
     optind = 1;
     while ((c = cli_getopt(argc, argv, "h", opts)) != -1) {
@@ -325,6 +345,16 @@ int cmd_dataset_add(const cli_ctx *ctx, int argc, char **argv)
         case 'i': a.ids = optarg; break;
         case 'n': a.note = optarg; break;
         case 'T': a.topic = optarg; break;
+        case 'R': a.rule = optarg; break;
+        case 'L': {
+            char *end;
+            a.lowest = strtol(optarg, &end, 10);
+            if (*end || end == optarg || a.lowest < 1) {
+                cli_error("--lowest needs a number of logs, 1 or more, got \"%s\"", optarg);
+                return CLI_USAGE;
+            }
+            break;
+        }
         case 'J': a.json = 1; break;
         case 'h': fputs(add_usage, stdout); return CLI_OK;
         default: return CLI_USAGE;
@@ -348,6 +378,7 @@ int cmd_dataset_add(const cli_ctx *ctx, int argc, char **argv)
     }
     char *label = a.from    ? sk_asprintf("add from experiment %s", a.from)
                   : a.topic ? sk_asprintf("add from topic %s", a.topic)
+                  : a.rule  ? sk_asprintf("add from the logs of rule %s", a.rule)
                             : sk_asprintf("add from %s", a.logs ? a.logs : a.file);
     rc = do_add(ctx, &a, label);
     free(label);

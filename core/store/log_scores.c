@@ -124,7 +124,7 @@ int sk_log_scores_each(sk_store *st, const char *rule, const char *since, size_t
     int rc = sk_store_prepare(
         st, &s,
         "SELECT v.rule, l.id, l.time, l.input_json, l.output_json, l.metadata_json, l.trace_id, "
-        "v.scorer, v.kind, v.score, v.rationale, v.message, v.threshold "
+        "v.scorer, v.kind, v.score, v.rationale, v.message, v.threshold, l.expected_json "
         "FROM log_scores AS v JOIN logs AS l ON l.id = v.log_id "
         "WHERE (?1 IS NULL OR v.rule = ?1) AND l.time >= ?2 "
         "ORDER BY v.kind = 'score' DESC, v.score, l.time DESC, l.id LIMIT ?3",
@@ -147,6 +147,7 @@ int sk_log_scores_each(sk_store *st, const char *rule, const char *since, size_t
                            (const char *)sqlite3_column_text(s, 8),
                            (const char *)sqlite3_column_text(s, 10),
                            (const char *)sqlite3_column_text(s, 11),
+                           (const char *)sqlite3_column_text(s, 13),
                            sqlite3_column_type(s, 9) == SQLITE_NULL ? NAN
                                                                     : sqlite3_column_double(s, 9),
                            sqlite3_column_type(s, 12) != SQLITE_NULL,

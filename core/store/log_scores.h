@@ -42,6 +42,7 @@ int sk_rule_pause(sk_store *st, const char *rule, const char *why, char **err);
 typedef struct sk_scored_log {
     const char *log_id, *time, *input_json, *output_json, *metadata_json, *trace_id;
     const char *scorer, *kind, *rationale, *message;
+    const char *expected_json;
     double score; /* NAN unless kind is "score" */
     int has_threshold;
     double threshold;

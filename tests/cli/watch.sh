@@ -90,6 +90,21 @@ run 0 "$SK" logs --lowest --where "id == 'new1'" --json
 has "$T/out" '"log_id":"new1","time":"2026-12-04T11:00:00.000Z","trace_id":null,"scorer":"apology","kind":"score","score":1,"pass":true'
 run 0 "$SK" logs --where "contains(output, 'sorry') and metadata.route == 'other'" --limit 0 --json
 [ "$(grep -o '"id":"l' "$T/out" | wc -l)" = 167 ] || fail "--where: $(grep -o '"id":"l' "$T/out" | wc -l) logs, wanted 167"
+# Into a dataset: the 5 logs rule refunds scored lowest, with provenance.
+run 0 "$SK" dataset add triage --rule refunds --lowest 5 --note "from prod"
+has "$T/out" "added 5 rows to triage@1 (5 rows)"
+has "$T/out" "5 new rows still need an expected value"
+run 0 "$SK" dataset show triage
+has "$T/out" "rule refunds: log l0"
+has "$T/out" "(from prod)"
+run 0 "$SK" dataset add triage --rule refunds --failing --json
+has "$T/out" '"skipped_duplicates":5'
+run 64 "$SK" dataset add triage --rule refunds
+has "$T/err" "--rule R takes one of --lowest N"
+run 64 "$SK" dataset add triage --from-logs logs.jsonl --lowest 3
+has "$T/err" "--lowest N picks the logs an online rule scored lowest"
+run 1 "$SK" dataset add triage --rule nosuch --lowest 3
+has "$T/err" "rule nosuch has no verdicts"
 run 64 "$SK" logs --where "output ==="
 has "$T/err" "--where: column 10"
 
