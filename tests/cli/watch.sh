@@ -2,7 +2,8 @@
 # `scorekit watch` and the online rules (issue 15): bad rules are refused
 # with FILE:LINE (and the column in a filter); a filter and a deterministic
 # sample choose the logs; every (rule, log) is scored exactly once, also
-# after kill -9 mid-run; an overloaded model (429) delays a batch instead of
+# after kill -9 mid-run (and serve keeps every log it acknowledged across a
+# kill -9); an overloaded model (429) delays a batch instead of
 # turning it into errors; a refused key (401) pauses the rule with its
 # backlog kept, until --resume-rule; `logs --lowest` and `--where` list
 # what was found.  A fake LLM server on 127.0.0.1 plays the judges.
@@ -226,4 +227,52 @@ kill -TERM "$SP"
 wait "$SP"
 st=$?
 [ "$st" = 0 ] || fail "serve --watch exited $st on SIGTERM: $(cat "$T/serve.err")"
+
+# ---- kill -9 of serve while clients post: every acknowledged log is kept ------------------
+mv "$DB" "$T/old7.db"
+SCOREKIT_INGEST_TOKEN=tok "$SK" serve --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.err" &
+SP=$!
+URL=
+for _ in $(seq 50); do
+    URL=$(sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "$T/serve.out")
+    [ -n "$URL" ] && break
+    sleep 0.1
+done
+[ -n "$URL" ] || fail "serve did not start: $(cat "$T/serve.err")"
+# 40 bodies of 50 logs, posted one after another in the background.
+i=0
+while [ $i -lt 40 ]; do
+    awk -v b=$i 'BEGIN { for (k = 0; k < 50; k++)
+        printf "{\"id\": \"k%02d-%02d\", \"time\": \"2026-12-04T10:00:00Z\", \"input\": \"q\", \"output\": \"a\"}\n", b, k }' >"$T/body$i.jsonl"
+    i=$((i + 1))
+done
+(
+    i=0
+    while [ $i -lt 40 ]; do
+        code=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' -H "Authorization: Bearer tok" \
+            --data-binary @"$T/body$i.jsonl" "$URL/v1/logs")
+        echo "$i $code" >>"$T/codes"
+        i=$((i + 1))
+    done
+) &
+CP=$!
+for _ in $(seq 100); do
+    [ "$(cat "$T/codes" 2>/dev/null | grep -c ' 200$')" -ge 5 ] && break
+    sleep 0.02
+done
+kill -9 "$SP"
+wait "$CP" 2>/dev/null
+wait "$SP" 2>/dev/null
+acked=$(grep -c ' 200$' "$T/codes")
+[ "$acked" -ge 5 ] && [ "$acked" -lt 40 ] || fail "kill -9 came after $acked of 40 bodies were acknowledged"
+# Restarted, the store holds every acknowledged log.
+SCOREKIT_INGEST_TOKEN=tok "$SK" serve --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.err" &
+SP=$!
+sleep 0.3
+for b in $(grep ' 200$' "$T/codes" | cut -d' ' -f1); do
+    n=$(q "SELECT count(*) FROM logs WHERE id LIKE 'k$(printf %02d "$b")-%'")
+    [ "$n" = 50 ] || fail "body $b was acknowledged, but $n of its 50 logs are stored"
+done
+kill -TERM "$SP"
+wait "$SP"
 finish
