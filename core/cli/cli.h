@@ -74,6 +74,14 @@ void cli_put_clipped(const char *s, size_t max);
  * bad option. */
 int cli_json_opts(int argc, char **argv, const char *help_text, int *json);
 
+/* --listen HOST:PORT into *host (caller frees) and *port; -1 after
+ * printing what is wrong. */
+int cli_parse_listen(const char *s, char **host, unsigned *port);
+
+/* --since D (90s, 15m, 1h, 7d) as the stored time that long ago; -1 after
+ * printing what is wrong. */
+int cli_since(const char *arg, char out[32]);
+
 /* Remove every `flag` from argv (before getopt sees it; argv[0] is kept);
  * returns 1 when there was one. */
 int cli_take_flag(int *argc, char **argv, const char *flag);

@@ -60,22 +60,6 @@ static int parse_size(const char *opt, const char *s, size_t min, size_t *out)
     return 0;
 }
 
-static int parse_listen(const char *s, char **host, unsigned *port)
-{
-    const char *colon = strrchr(s, ':');
-    char *end;
-    unsigned long p = colon ? strtoul(colon + 1, &end, 10) : 0;
-    if (!colon || colon == s || !colon[1] || *end || p > 65535) {
-        cli_error("--listen needs HOST:PORT (like 127.0.0.1:8318; port 0: any free one), got "
-                  "\"%s\"",
-                  s);
-        return -1;
-    }
-    *host = sk_xstrndup(s, (size_t)(colon - s));
-    *port = (unsigned)p;
-    return 0;
-}
-
 /* `serve --watch`: the online rules score new logs on a thread of their
  * own, with their own store connection, until the server stops. */
 typedef struct watcher {
@@ -191,7 +175,7 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
     }
     char *host = NULL;
     unsigned port = 0;
-    if (parse_listen(listen, &host, &port))
+    if (cli_parse_listen(listen, &host, &port))
         return CLI_USAGE;
     sk_project *proj = NULL;
     if (cli_project(ctx, 1, &proj)) {

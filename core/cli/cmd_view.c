@@ -266,22 +266,6 @@ static void serve_page(void *ud, const sk_view_request *rq, sk_view_reply *rp)
     sk_project_free(proj);
 }
 
-static int parse_listen(const char *s, char **host, unsigned *port)
-{
-    const char *colon = strrchr(s, ':');
-    char *end;
-    unsigned long p = colon ? strtoul(colon + 1, &end, 10) : 0;
-    if (!colon || colon == s || !colon[1] || *end || p > 65535) {
-        cli_error("--listen needs HOST:PORT (like 127.0.0.1:8319; port 0: any free one), got "
-                  "\"%s\"",
-                  s);
-        return -1;
-    }
-    *host = sk_xstrndup(s, (size_t)(colon - s));
-    *port = (unsigned)p;
-    return 0;
-}
-
 int cmd_view(const cli_ctx *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"listen", required_argument, NULL, 'l'},
@@ -303,7 +287,7 @@ int cmd_view(const cli_ctx *ctx, int argc, char **argv)
     }
     char *host = NULL;
     unsigned port = 0;
-    if (parse_listen(listen, &host, &port))
+    if (cli_parse_listen(listen, &host, &port))
         return CLI_USAGE;
     /* The store must open now, not on the first visit. */
     sk_project *proj = NULL;

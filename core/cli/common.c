@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "online/ingest.h"
 #include "cli/llm_setup.h"
 #include "base/error.h"
 #include "base/text/suggest.h"
@@ -234,4 +235,31 @@ void cli_catch_sigint(struct sigaction *old)
 void cli_release_sigint(const struct sigaction *old)
 {
     sigaction(SIGINT, old, NULL);
+}
+
+int cli_parse_listen(const char *s, char **host, unsigned *port)
+{
+    const char *colon = strrchr(s, ':');
+    char *end;
+    unsigned long p = colon ? strtoul(colon + 1, &end, 10) : 0;
+    if (!colon || colon == s || !colon[1] || *end || p > 65535) {
+        cli_error("--listen needs HOST:PORT (like 127.0.0.1:8318; port 0: any free one), got "
+                  "\"%s\"",
+                  s);
+        return -1;
+    }
+    *host = sk_xstrndup(s, (size_t)(colon - s));
+    *port = (unsigned)p;
+    return 0;
+}
+
+int cli_since(const char *arg, char out[32])
+{
+    double secs = sk_duration_parse(arg);
+    if (secs < 0) {
+        cli_error("--since needs a duration like 90s, 15m, 1h or 7d, got \"%s\"", arg);
+        return -1;
+    }
+    sk_logs_time_ago(secs, out);
+    return 0;
 }

@@ -223,14 +223,8 @@ int cli_logs_trend(const cli_ctx *ctx, int argc, char **argv)
         return CLI_USAGE;
     }
     char since[32];
-    if (since_arg) {
-        double secs = sk_duration_parse(since_arg);
-        if (secs < 0) {
-            cli_error("--since needs a duration like 90s, 15m, 1h or 7d, got \"%s\"", since_arg);
-            return CLI_USAGE;
-        }
-        sk_logs_time_ago(secs, since);
-    }
+    if (since_arg && cli_since(since_arg, since))
+        return CLI_USAGE;
     char *path = by ? sk_asprintf("$.%s", by + 9) : NULL;
     sk_project *proj = NULL;
     sk_store *st = NULL;
