@@ -147,7 +147,9 @@ static void keys_open(keys *k)
     k->tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &k->saved) == 0;
     if (k->tty) {
         struct termios raw = k->saved;
-        raw.c_lflag &= (tcflag_t) ~(ICANON | ECHO);
+        /* ISIG off too: Ctrl-C comes as a key (quit), so the terminal is
+         * always restored on the way out. */
+        raw.c_lflag &= (tcflag_t) ~(ICANON | ECHO | ISIG);
         raw.c_cc[VMIN] = 1;
         raw.c_cc[VTIME] = 0;
         tcsetattr(STDIN_FILENO, TCSANOW, &raw);
@@ -277,6 +279,8 @@ int cli_label_queue(const cli_ctx *ctx, int argc, char **argv)
         double label = NAN;
         switch (ch) {
         case -1:
+        case 3: /* Ctrl-C */
+        case 4: /* Ctrl-D */
         case 'q': quit = 1; break;
         case 'p': label = 1; break;
         case 'f': label = 0; break;
