@@ -42,6 +42,8 @@ static void help(void)
            "  --queue N        most logs waiting to be written (default 100000; also\n"
            "                   SCOREKIT_SERVE_QUEUE)\n"
            "  --max-conns N    most connections at once (default 256)\n"
+           "  --sink URL       also append each committed log to the Redis stream\n"
+           "                   redis://HOST:PORT/STREAM, for `watch --source` workers\n"
            "  --watch          also score the new logs by the online rules, as `scorekit\n"
            "                   watch` does, in this process\n"
            "\n"
@@ -144,11 +146,13 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
                                          {"queue", required_argument, NULL, 'q'},
                                          {"max-conns", required_argument, NULL, 'c'},
                                          {"watch", no_argument, NULL, 'w'},
+                                         {"sink", required_argument, NULL, 's'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *listen = "127.0.0.1:8318";
     size_t max_body = 8u << 20, max_rows = 10000, queue = 100000, conns = 256;
     int watch = 0;
+    const char *sink = NULL;
     const char *env_q = getenv("SCOREKIT_SERVE_QUEUE");
     if (env_q && *env_q && parse_size("SCOREKIT_SERVE_QUEUE", env_q, 1, &queue))
         return CLI_USAGE;
@@ -163,6 +167,7 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
         case 'q': bad = parse_size("--queue", optarg, 1, &queue); break;
         case 'c': bad = parse_size("--max-conns", optarg, 1, &conns); break;
         case 'w': watch = 1; break;
+        case 's': sink = optarg; break;
         case 'h': help(); return CLI_OK;
         default: return CLI_USAGE;
         }
@@ -200,7 +205,7 @@ int cmd_serve(const cli_ctx *ctx, int argc, char **argv)
     sk_server *srv = NULL;
     int rc = sk_log_queue_open(&q, proj->dir, queue, &err);
     if (rc == SK_OK) {
-        sk_server_opts o = {host, port, token, max_body, max_rows, (unsigned)conns, 30, q};
+        sk_server_opts o = {host, port, token, max_body, max_rows, (unsigned)conns, 30, q, sink};
         rc = sk_server_start(&srv, &o, &err);
     }
     if (rc) {

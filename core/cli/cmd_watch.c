@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/error.h"
 #include "cli/cli.h"
@@ -21,6 +22,8 @@ static void help(void)
 {
     printf("usage: scorekit watch [--rule R] [--once] [-j N] [--batch N] [--poll-ms N]\n"
            "                      [--resume-rule R] [--quiet]\n"
+           "       scorekit watch --source redis://HOST:PORT/STREAM --group G [--consumer C]\n"
+           "                      [--idle-ms N] [--max-failures N] [--once] ...\n"
            "\n"
            "Score the logs stored in the project (`logs ingest`, `serve`) by every rule\n"
            "of scorekit.json's \"online\" list, as they come: each rule takes the logs\n"
@@ -39,6 +42,12 @@ static void help(void)
            "  --poll-ms N      how often to look for new logs when caught up (default 500)\n"
            "  --resume-rule R  lift rule R's pause, then watch\n"
            "  --quiet          no line per batch on stderr\n"
+           "  --source URL     read the logs from a Redis stream (`serve --sink URL` fills\n"
+           "                   it) as consumer C (default: HOST-PID) of group G, store and\n"
+           "                   score each, then acknowledge it; several workers share the\n"
+           "                   stream; entries a dead worker left pending for --idle-ms\n"
+           "                   (default 30000) are claimed; an entry that cannot be read\n"
+           "                   --max-failures times (default 3) goes to STREAM:dead\n"
            "\n"
            "exit status: 0 stopped, or caught up with --once; 1 bad rules or the store\n"
            "failed; 64 usage.\n");
@@ -70,6 +79,9 @@ static void on_event(void *ud, const sk_watch_event *e)
                 "after a pause (%s)\n",
                 e->rule, e->message);
         break;
+    case SK_WATCH_BAD:
+        fprintf(stderr, "scorekit watch: stream %s: %s\n", e->rule, e->message);
+        break;
     case SK_WATCH_ALERT:
         fprintf(stderr, "scorekit watch: rule %s: ALERT: %s\n", e->rule, e->message);
         break;
@@ -96,9 +108,15 @@ int cmd_watch(const cli_ctx *ctx, int argc, char **argv)
                                          {"poll-ms", required_argument, NULL, 'p'},
                                          {"resume-rule", required_argument, NULL, 'R'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"source", required_argument, NULL, 'S'},
+                                         {"group", required_argument, NULL, 'G'},
+                                         {"consumer", required_argument, NULL, 'C'},
+                                         {"idle-ms", required_argument, NULL, 'I'},
+                                         {"max-failures", required_argument, NULL, 'M'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     sk_watch_opts o = {0};
+    sk_watch_stream_opts so = {0};
     const char *resume = NULL;
     int quiet = 0, c;
     long v;
@@ -109,6 +127,19 @@ int cmd_watch(const cli_ctx *ctx, int argc, char **argv)
         case 'o': o.once = 1; break;
         case 'R': resume = optarg; break;
         case 'q': quiet = 1; break;
+        case 'S': so.url = optarg; break;
+        case 'G': so.group = optarg; break;
+        case 'C': so.consumer = optarg; break;
+        case 'I':
+            if ((v = number("--idle-ms", optarg, 1, 86400000)) < 0)
+                return CLI_USAGE;
+            so.idle_ms = v;
+            break;
+        case 'M':
+            if ((v = number("--max-failures", optarg, 1, 1000)) < 0)
+                return CLI_USAGE;
+            so.max_failures = v;
+            break;
         case 'j':
             if ((v = number("-j", optarg, 1, 256)) < 0)
                 return CLI_USAGE;
@@ -131,6 +162,18 @@ int cmd_watch(const cli_ctx *ctx, int argc, char **argv)
     if (optind != argc) {
         cli_error("watch takes no arguments, got \"%s\"", argv[optind]);
         return CLI_USAGE;
+    }
+    if (!!so.url != !!so.group) {
+        cli_error("--source URL and --group G go together: the workers of one group share the "
+                  "stream");
+        return CLI_USAGE;
+    }
+    char consumer[128];
+    if (so.url && !so.consumer) {
+        char host[64] = "host";
+        gethostname(host, sizeof host - 1);
+        snprintf(consumer, sizeof consumer, "%s-%ld", host, (long)getpid());
+        so.consumer = consumer;
     }
     sk_project *proj = NULL;
     sk_store *st = NULL;
@@ -168,11 +211,11 @@ int cmd_watch(const cli_ctx *ctx, int argc, char **argv)
         o.stop = &stopping;
         o.event = on_event;
         o.event_ud = &quiet;
-        rc = sk_watch_run(st, &o, &err);
+        rc = so.url ? sk_watch_stream(st, &o, &so, &err) : sk_watch_run(st, &o, &err);
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
     }
-    if (rc == SK_OK) {
+    if (rc == SK_OK && !so.url) {
         for (size_t i = 0; i < rules.n; i++) {
             int64_t seq;
             long long scored;

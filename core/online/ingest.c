@@ -46,3 +46,40 @@ double sk_duration_parse(const char *s)
     default: return -1;
     }
 }
+
+static void add_text(sk_buf *b, const char *key, const char *s)
+{
+    if (!s)
+        return;
+    sk_buf_printf(b, ",\"%s\":", key);
+    sk_buf_add_json_string(b, s, strlen(s));
+}
+
+static void add_raw(sk_buf *b, const char *key, const char *json)
+{
+    if (json)
+        sk_buf_printf(b, ",\"%s\":%s", key, json);
+}
+
+void sk_log_to_json(const sk_log *l, sk_buf *out)
+{
+    sk_buf_adds(out, "{\"id\":");
+    sk_buf_add_json_string(out, l->id, strlen(l->id));
+    add_text(out, "time", l->time);
+    add_raw(out, "input", l->input_json);
+    add_raw(out, "output", l->output_json);
+    add_raw(out, "expected", l->expected_json);
+    add_raw(out, "metadata", l->metadata_json);
+    add_text(out, "trace_id", l->trace_id);
+    add_text(out, "span_id", l->span_id);
+    add_text(out, "model", l->model);
+    if (l->latency_ms >= 0)
+        sk_buf_printf(out, ",\"latency_ms\":%.17g", l->latency_ms);
+    if (l->input_tokens >= 0)
+        sk_buf_printf(out, ",\"input_tokens\":%lld", l->input_tokens);
+    if (l->output_tokens >= 0)
+        sk_buf_printf(out, ",\"output_tokens\":%lld", l->output_tokens);
+    if (l->cost >= 0)
+        sk_buf_printf(out, ",\"cost\":%.17g", l->cost);
+    sk_buf_addc(out, '}');
+}

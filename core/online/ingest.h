@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "base/util.h"
 #include "online/log_parse.h"
 #include "store/store.h"
 
@@ -20,5 +21,9 @@ void sk_logs_time_ago(double ago, char out[32]);
 
 /* A duration "90s", "15m", "1h", "7d" in seconds; -1 when it is none. */
 double sk_duration_parse(const char *s);
+
+/* The log as one line of the log row format (absent fields left out), the
+ * form `logs ingest` reads and a stream entry carries.  Appended to out. */
+void sk_log_to_json(const sk_log *l, sk_buf *out);
 
 #endif

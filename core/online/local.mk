@@ -9,6 +9,7 @@ libskcore_la_SOURCES += \
 # the HTTP endpoint.
 libskcore_la_SOURCES += \
 	core/online/log_queue.c core/online/log_queue.h core/online/server.c core/online/server.h \
-	core/online/mhd_load.c core/online/mhd_load.h
+	core/online/mhd_load.c core/online/mhd_load.h \
+	core/online/stream.c core/online/stream.h core/online/stream_load.c
 # The headers only: the library is dlopen'd when a server starts.
-libskcore_la_CPPFLAGS += $(MHD_CFLAGS)
+libskcore_la_CPPFLAGS += $(MHD_CFLAGS) $(HIREDIS_CFLAGS)

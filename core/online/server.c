@@ -6,6 +6,7 @@
 
 #include "online/mhd_load.h"
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,10 +18,14 @@
 #include "base/hash.h"
 #include "base/row.h"
 #include "base/util.h"
+#include "online/ingest.h"
 #include "online/log_parse.h"
+#include "online/stream.h"
 
 struct sk_server {
     struct MHD_Daemon *d;
+    sk_stream *sink; /* under sink_mu: one connection for every request */
+    pthread_mutex_t sink_mu;
     atomic_int busy; /* requests past their headers, not yet answered */
     sk_server_opts o;
     unsigned char token_hash[32];
@@ -115,7 +120,33 @@ static enum MHD_Result ingest(sk_server *s, struct MHD_Connection *c, conn *k)
         return r;
     }
     size_t total = lv.n, added = 0;
+    /* The stream gets the logs once they are committed; kept as lines
+     * here, because the queue takes the logs. */
+    sk_buf lines = {0};
+    size_t *ends = s->sink ? sk_xcalloc(lv.n + 1, sizeof *ends) : NULL;
+    for (size_t i = 0; s->sink && i < lv.n; i++) {
+        sk_log_to_json(&lv.v[i], &lines);
+        sk_buf_addc(&lines, '\0');
+        ends[i] = lines.len;
+    }
     rc = sk_log_queue_submit(s->o.queue, &lv, &added, &err);
+    int sink_failed = 0;
+    if (rc == SK_OK && s->sink) {
+        pthread_mutex_lock(&s->sink_mu);
+        for (size_t i = 0, at = 0; rc == SK_OK && i < total; at = ends[i++])
+            rc = sk_stream_add(s->sink, lines.data + at, &err);
+        pthread_mutex_unlock(&s->sink_mu);
+        sink_failed = rc != SK_OK;
+    }
+    sk_buf_free(&lines);
+    free(ends);
+    if (sink_failed) {
+        char *m = sk_asprintf("the logs are stored, but not all reached the stream: %s", err);
+        free(err);
+        enum MHD_Result r = reply_error(c, 502, m, NULL);
+        free(m);
+        return r;
+    }
     if (rc == SK_EBUSY)
         return reply_error(c, 503, "the write queue is full; retry after the Retry-After seconds",
                            "1");
@@ -224,6 +255,14 @@ int sk_server_start(sk_server **out, const sk_server_opts *o, char **err)
         return sk_errf(err, SK_EIO, "%s", why);
     sk_server *s = sk_xcalloc(1, sizeof *s);
     s->o = *o;
+    pthread_mutex_init(&s->sink_mu, NULL);
+    if (o->sink) {
+        int rc = sk_stream_open(&s->sink, o->sink, err);
+        if (rc) {
+            free(s);
+            return rc;
+        }
+    }
     sk_token_hash(o->token, s->token_hash);
     s->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                                 MHD_USE_ITC | MHD_USE_ERROR_LOG,
@@ -232,6 +271,7 @@ int sk_server_start(sk_server **out, const sk_server_opts *o, char **err)
                             MHD_OPTION_CONNECTION_TIMEOUT, o->timeout_s,
                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->d) {
+        sk_stream_close(s->sink);
         free(s);
         return sk_errf(err, SK_EIO,
                        "cannot listen on %s:%u (in use, or not an address of this machine); "
@@ -262,5 +302,7 @@ void sk_server_stop(sk_server *s)
     for (unsigned waited = 0; atomic_load(&s->busy) > 0 && waited < s->o.timeout_s * 100; waited++)
         nanosleep(&tick, NULL);
     MHD_stop_daemon(s->d);
+    sk_stream_close(s->sink);
+    pthread_mutex_destroy(&s->sink_mu);
     free(s);
 }

@@ -24,6 +24,8 @@ typedef struct sk_server_opts {
     size_t max_body, max_rows;
     unsigned max_conns, timeout_s;
     sk_log_queue *queue; /* borrowed; outlives the server */
+    const char *sink;    /* redis://HOST:PORT/STREAM: committed logs are also appended
+                          * there (online/stream.h); NULL: none */
 } sk_server_opts;
 
 typedef struct sk_server sk_server;

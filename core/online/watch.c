@@ -13,6 +13,9 @@
 #include "engine/pack.h"
 #include "run/pool.h"
 #include "run/rowscore.h"
+#include "online/ingest.h"
+#include "online/log_parse.h"
+#include "online/stream.h"
 #include "store/log_scores.h"
 #include "store/logs.h"
 
@@ -221,32 +224,16 @@ static int check_alert(sk_store *st, const sk_rule *r, const sk_watch_opts *o, c
     return SK_OK;
 }
 
-/* One batch of one rule.  *progress: logs read (0: caught up). */
-static int step_rule(sk_store *st, rule_rt *rt, const sk_watch_opts *o, size_t *progress,
-                     char **err)
+/* Score logs[0..n) by rule rt and commit its verdicts: with the rule's
+ * checkpoint moved past them (checkpoint), or else (a stream's entries)
+ * each verdict written unless it is already there.  *trouble: 1 the model
+ * was overloaded, 2 it refused the key (the rule is paused): nothing was
+ * committed. */
+static int score_logs(sk_store *st, rule_rt *rt, const sk_watch_opts *o, sk_log *logs, size_t n,
+                      int checkpoint, int *trouble_out, char **err)
 {
-    *progress = 0;
     const sk_rule *r = rt->r;
-    int64_t seq;
-    long long scored_before;
-    char *paused = NULL;
-    int rc = sk_rule_state(st, r->name, &seq, &scored_before, &paused, err);
-    if (rc)
-        return rc;
-    if (paused) {
-        if (!rt->paused)
-            emit(o, r->name, SK_WATCH_PAUSED, 0, 0, paused);
-        rt->paused = 1;
-        free(paused);
-        return SK_OK;
-    }
-    rt->paused = 0;
-    sk_log *logs = NULL;
-    size_t n = 0;
-    if ((rc = sk_logs_after(st, seq, o->batch ? o->batch : 256, &logs, &n, err)) != SK_OK || !n) {
-        sk_logs_free(logs, n);
-        return rc;
-    }
+    int rc = SK_OK;
     size_t ns = rt->pack->n, nsel = 0;
     item *items = sk_xcalloc(n, sizeof *items);
     for (size_t i = 0; i < n; i++) {
@@ -309,16 +296,51 @@ static int step_rule(sk_store *st, rule_rt *rt, const sk_watch_opts *o, size_t *
                                          e->has_threshold,
                                          e->threshold};
             }
-        rc = sk_log_scores_commit(st, r->name, v, nv, logs[n - 1].seq, (long long)nsel, err);
+        rc = checkpoint
+                 ? sk_log_scores_commit(st, r->name, v, nv, logs[n - 1].seq, (long long)nsel, err)
+                 : sk_log_scores_put(st, r->name, v, nv, err);
         free(v);
         if (rc == SK_OK) {
-            *progress = n;
             emit(o, r->name, SK_WATCH_BATCH, n, nsel, NULL);
             if (r->has_alert && nsel)
                 rc = check_alert(st, r, o, err);
         }
     }
+    *trouble_out = trouble;
     free_items(items, nsel, ns);
+    return rc;
+}
+
+/* One batch of one rule.  *progress: logs read (0: caught up). */
+static int step_rule(sk_store *st, rule_rt *rt, const sk_watch_opts *o, size_t *progress,
+                     char **err)
+{
+    *progress = 0;
+    const sk_rule *r = rt->r;
+    int64_t seq;
+    long long scored_before;
+    char *paused = NULL;
+    int rc = sk_rule_state(st, r->name, &seq, &scored_before, &paused, err);
+    if (rc)
+        return rc;
+    if (paused) {
+        if (!rt->paused)
+            emit(o, r->name, SK_WATCH_PAUSED, 0, 0, paused);
+        rt->paused = 1;
+        free(paused);
+        return SK_OK;
+    }
+    rt->paused = 0;
+    sk_log *logs = NULL;
+    size_t n = 0;
+    if ((rc = sk_logs_after(st, seq, o->batch ? o->batch : 256, &logs, &n, err)) != SK_OK || !n) {
+        sk_logs_free(logs, n);
+        return rc;
+    }
+    int trouble = 0;
+    rc = score_logs(st, rt, o, logs, n, 1, &trouble, err);
+    if (rc == SK_OK && !trouble)
+        *progress = n;
     sk_logs_free(logs, n);
     return rc;
 }
@@ -359,5 +381,99 @@ int sk_watch_run(sk_store *st, const sk_watch_opts *o, char **err)
     for (size_t i = 0; i < opened; i++)
         close_rule(&rt[i]);
     free(rt);
+    return rc;
+}
+
+/* ---- a consumer of a Redis stream ---- */
+
+static int open_rules(rule_rt **out, size_t *opened, const sk_watch_opts *o, char **err)
+{
+    const sk_rules *rules = o->rules;
+    size_t n = 0;
+    for (size_t i = 0; i < rules->n; i++)
+        n += !o->only || strcmp(rules->v[i].name, o->only) == 0;
+    *out = NULL;
+    *opened = 0;
+    if (!n)
+        return sk_errf(err, SK_EINVAL,
+                       o->only ? "no online rule named %s in scorekit.json"
+                               : "no online rules: add \"online\": [{\"name\", \"filter\", "
+                                 "\"scorers\"}] to scorekit.json%s",
+                       o->only ? o->only : "");
+    rule_rt *rt = sk_xcalloc(n, sizeof *rt);
+    int rc = SK_OK;
+    for (size_t i = 0; i < rules->n && rc == SK_OK; i++)
+        if (!o->only || strcmp(rules->v[i].name, o->only) == 0)
+            if ((rc = open_rule(&rt[*opened], &rules->v[i], o, err)) == SK_OK)
+                (*opened)++;
+    *out = rt;
+    return rc;
+}
+
+int sk_watch_stream(sk_store *st, const sk_watch_opts *o, const sk_watch_stream_opts *so,
+                    char **err)
+{
+    sk_stream *s = NULL;
+    rule_rt *rt = NULL;
+    size_t opened = 0;
+    long idle = so->idle_ms > 0 ? so->idle_ms : 30000;
+    long maxf = so->max_failures > 0 ? so->max_failures : 3;
+    int rc = sk_stream_open(&s, so->url, err);
+    if (rc == SK_OK)
+        rc = sk_stream_group(s, so->group, err);
+    if (rc == SK_OK)
+        rc = open_rules(&rt, &opened, o, err);
+    while (rc == SK_OK && !(o->stop && *o->stop)) {
+        sk_stream_entry *e = NULL;
+        size_t got = 0;
+        rc = sk_stream_read(s, so->group, so->consumer, o->batch ? o->batch : 256,
+                            o->once ? 0 : (long)(o->poll_ms ? o->poll_ms : 500), idle, &e, &got,
+                            err);
+        if (rc || !got) {
+            sk_stream_entries_free(e, got);
+            if (rc || o->once)
+                break;
+            continue;
+        }
+        /* The entries that hold a log; the others count a failure. */
+        sk_log_vec lv = {0};
+        size_t *of = sk_xcalloc(got, sizeof *of); /* entry of each log */
+        for (size_t i = 0; rc == SK_OK && i < got; i++) {
+            char *why = NULL;
+            size_t before = lv.n;
+            if (!e[i].json || sk_log_row_parse(e[i].json, strlen(e[i].json), &lv, &why) != SK_OK) {
+                int dead = 0;
+                char *m = sk_asprintf("entry %s is not a log: %s", e[i].id,
+                                      why ? why : "it has no \"log\" field");
+                rc = sk_stream_fail(s, so->group, &e[i], m, maxf, &dead, err);
+                char *say = sk_asprintf("%s%s", m, dead ? "; moved to the dead-letter stream" : "");
+                emit(o, sk_stream_name(s), SK_WATCH_BAD, 0, 0, say);
+                free(say);
+                free(m);
+            }
+            free(why);
+            for (size_t k = before; k < lv.n; k++)
+                of[k] = i;
+        }
+        size_t added = 0;
+        if (rc == SK_OK && lv.n)
+            rc = sk_logs_store(st, lv.v, lv.n, &added, err);
+        int trouble = 0;
+        for (size_t r = 0; rc == SK_OK && lv.n && r < opened && !trouble; r++)
+            rc = score_logs(st, &rt[r], o, lv.v, lv.n, 0, &trouble, err);
+        /* Scored and committed: acknowledged.  Otherwise they stay pending
+         * and come back after `idle`. */
+        for (size_t k = 0; rc == SK_OK && !trouble && k < lv.n; k++)
+            rc = sk_stream_ack(s, so->group, e[of[k]].id, err);
+        free(of);
+        sk_log_vec_free(&lv);
+        sk_stream_entries_free(e, got);
+        if (trouble && o->once)
+            break;
+    }
+    for (size_t i = 0; i < opened; i++)
+        close_rule(&rt[i]);
+    free(rt);
+    sk_stream_close(s);
     return rc;
 }

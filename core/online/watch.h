@@ -34,9 +34,17 @@ struct sk_llm;
 
 typedef struct sk_watch_event {
     const char *rule;
-    enum { SK_WATCH_BATCH, SK_WATCH_PAUSED, SK_WATCH_BACKOFF, SK_WATCH_IDLE, SK_WATCH_ALERT } kind;
+    enum {
+        SK_WATCH_BATCH,
+        SK_WATCH_PAUSED,
+        SK_WATCH_BACKOFF,
+        SK_WATCH_IDLE,
+        SK_WATCH_ALERT,
+        SK_WATCH_BAD
+    } kind;
     size_t read, scored; /* BATCH: logs read, logs scored (filter and sample took) */
-    const char *message; /* PAUSED, BACKOFF: why; ALERT: the summary sent */
+    const char *message; /* PAUSED, BACKOFF: why; ALERT: the summary sent; BAD: a stream
+                          * entry that is not a log, and whether it went to STREAM:dead */
 } sk_watch_event;
 
 typedef struct sk_watch_opts {
@@ -59,5 +67,22 @@ typedef struct sk_watch_opts {
  * SK_E* code with *err: the store failed, a rule's pack cannot be
  * loaded, no rule (or no rule named only). */
 int sk_watch_run(sk_store *st, const sk_watch_opts *o, char **err);
+
+/* `watch --source redis://HOST:PORT/STREAM`: a consumer of group `group`
+ * (made when missing) of a Redis stream of logs (online/stream.h).  Each
+ * entry's log is stored (its id is its key), scored by every rule, the
+ * verdicts written unless already there, then the entry acknowledged; an
+ * entry another consumer left pending for idle_ms is claimed; one that
+ * cannot be read max_failures times goes to STREAM:dead.  With o->once it
+ * stops when nothing is left to read.  An overloaded or refusing model
+ * leaves the batch unacknowledged, to be claimed again after idle_ms. */
+typedef struct sk_watch_stream_opts {
+    const char *url, *group, *consumer;
+    long idle_ms;      /* 0: 30000 */
+    long max_failures; /* 0: 3 */
+} sk_watch_stream_opts;
+
+int sk_watch_stream(sk_store *st, const sk_watch_opts *o, const sk_watch_stream_opts *so,
+                    char **err);
 
 #endif

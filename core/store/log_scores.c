@@ -51,17 +51,19 @@ static int upsert_state(sk_store *st, const char *rule, int64_t seq, long long l
     return rc;
 }
 
-int sk_log_scores_commit(sk_store *st, const char *rule, const sk_log_score *v, size_t n,
-                         int64_t seq, long long logs, char **err)
+/* The verdicts, in the caller's transaction; ignore: skip those there. */
+static int insert_all(sk_store *st, const char *rule, const sk_log_score *v, size_t n, int ignore,
+                      char **err)
 {
-    int rc = sk_store_begin(st, err);
-    if (rc)
-        return rc;
     sqlite3_stmt *s = NULL;
+    int rc = SK_OK;
     if (n)
         rc = sk_store_cached(st, &s,
-                             "INSERT INTO log_scores (rule, log_id, scorer, kind, score, "
-                             "rationale, message, threshold) VALUES (?,?,?,?,?,?,?,?)",
+                             ignore
+                                 ? "INSERT OR IGNORE INTO log_scores (rule, log_id, scorer, kind, "
+                                   "score, rationale, message, threshold) VALUES (?,?,?,?,?,?,?,?)"
+                                 : "INSERT INTO log_scores (rule, log_id, scorer, kind, score, "
+                                   "rationale, message, threshold) VALUES (?,?,?,?,?,?,?,?)",
                              err);
     for (size_t i = 0; rc == SK_OK && i < n; i++) {
         sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
@@ -88,8 +90,30 @@ int sk_log_scores_commit(sk_store *st, const char *rule, const sk_log_score *v, 
     }
     if (s)
         sqlite3_clear_bindings(s);
+    return rc;
+}
+
+int sk_log_scores_commit(sk_store *st, const char *rule, const sk_log_score *v, size_t n,
+                         int64_t seq, long long logs, char **err)
+{
+    int rc = sk_store_begin(st, err);
+    if (rc)
+        return rc;
+    rc = insert_all(st, rule, v, n, 0, err);
     if (rc == SK_OK)
         rc = upsert_state(st, rule, seq, logs, err);
+    if (rc == SK_OK)
+        return sk_store_commit(st, err);
+    sk_store_rollback(st);
+    return rc;
+}
+
+int sk_log_scores_put(sk_store *st, const char *rule, const sk_log_score *v, size_t n, char **err)
+{
+    int rc = sk_store_begin(st, err);
+    if (rc)
+        return rc;
+    rc = insert_all(st, rule, v, n, 1, err);
     if (rc == SK_OK)
         return sk_store_commit(st, err);
     sk_store_rollback(st);

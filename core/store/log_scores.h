@@ -34,6 +34,11 @@ int sk_rule_state(sk_store *st, const char *rule, int64_t *seq, long long *score
 int sk_log_scores_commit(sk_store *st, const char *rule, const sk_log_score *v, size_t n,
                          int64_t seq, long long logs, char **err);
 
+/* v[0..n) stored in one transaction, each unless a verdict for its (rule,
+ * log, scorer) is there already (a stream entry scored again after its
+ * worker died before acknowledging it); no checkpoint moves. */
+int sk_log_scores_put(sk_store *st, const char *rule, const sk_log_score *v, size_t n, char **err);
+
 /* Pause the rule with why (NULL: resume it). */
 int sk_rule_pause(sk_store *st, const char *rule, const char *why, char **err);
 

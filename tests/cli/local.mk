@@ -4,7 +4,7 @@ CLI_TESTS = tests/cli/score_example.sh tests/cli/score_errors.sh tests/cli/score
 	tests/cli/config_keys.sh tests/cli/did_you_mean.sh tests/cli/docs.sh \
 	tests/cli/json_out.sh tests/cli/readme.sh tests/cli/llm_adaptive.sh tests/cli/panel.sh tests/cli/embedding.sh
 CLI_TESTS += tests/cli/report.sh tests/cli/view.sh
-CLI_TESTS += tests/cli/logs.sh tests/cli/serve.sh tests/cli/watch.sh
+CLI_TESTS += tests/cli/logs.sh tests/cli/serve.sh tests/cli/watch.sh tests/cli/stream.sh
 TESTS += $(CLI_TESTS)
 EXTRA_DIST += $(CLI_TESTS) tests/cli/lib.sh
 
