@@ -115,6 +115,8 @@ int cmd_watch(const cli_ctx *ctx, int argc, char **argv);
 struct sk_filter;
 /* `logs --lowest [--rule R]` (logs_lowest.c): the online rules' verdicts,
  * lowest first; since (a stored time) and f may be NULL. */
+/* `topics diff A B` (topics_diff.c). */
+int cli_topics_diff(const cli_ctx *ctx, const char *a_ref, const char *b_ref, int json);
 int cli_logs_trend(const cli_ctx *ctx, int argc, char **argv);
 int cli_logs_lowest(const cli_ctx *ctx, const char *rule, const char *since, size_t limit,
                     const struct sk_filter *f, int json);

@@ -27,6 +27,8 @@ static const char help_text[] =
     "                       [--truth metadata.KEY] [--json]\n"
     "       scorekit topics show RUN [--json]\n"
     "       scorekit topics list [--json]\n"
+    "       scorekit topics diff A B [--json]   two runs by their rows: where A's topics\n"
+    "                                        went in B, B's new topics, rows added\n"
     "\n"
     "Cluster the rows of SOURCE by their text into topics, and keep the run (an id)\n"
     "so a topic's rows can be added to a dataset: `scorekit dataset add NAME --topic\n"
@@ -565,6 +567,13 @@ int cmd_topics(const cli_ctx *ctx, int argc, char **argv)
             return CLI_USAGE;
         }
         return cmd_topics_show(ctx, argv[optind + 1], json);
+    }
+    if (first && strcmp(first, "diff") == 0) {
+        if (nargs != 3 || o.k || truth || embed || label || model) {
+            cli_error("topics diff takes two runs and --json only: scorekit topics diff A B");
+            return CLI_USAGE;
+        }
+        return cli_topics_diff(ctx, argv[optind + 1], argv[optind + 2], json);
     }
     if (first && strcmp(first, "list") == 0) {
         if (nargs != 1 || o.k || truth || embed || label || model) {

@@ -15,7 +15,7 @@ scorekit_SOURCES += core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/pr
 	core/cli/cmd_label.c core/cli/label_source.c core/cli/label_source.h core/cli/label_queue.c \
 	core/cli/corrected.c core/cli/corrected.h \
 	core/cli/cmd_logs.c core/cli/cmd_serve.c core/cli/cmd_watch.c core/cli/logs_lowest.c core/cli/logs_trend.c \
-	core/cli/cmd_topics.c
+	core/cli/cmd_topics.c core/cli/topics_diff.c
 EXTRA_DIST += bench/judge
 
 # The man page and the bash completion, made from the command table and

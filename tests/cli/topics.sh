@@ -132,4 +132,29 @@ run 0 "$SK" -C "$P" dataset show fromfile --json
 has "$T/out" "\"kind\": \"topic\", \"source\": \"topics $F topic 2\""
 has "$T/out" "\"file\": \"$P/tickets.jsonl\", \"line\": 1,"
 [ "$(runs)" = 4 ] || fail "topics list has $(runs) runs, wanted 4"
+
+# ---- two runs compared: the same rows plus six of a new topic ----
+{
+    cat "$P/tickets.jsonl"
+    i=13
+    for w in mike november oscar papa quebec romeo; do
+        printf '{"id": "s%d", "input": "shipping delay %s", "expected": "ok", "output": "ok", "metadata": {"kind": "shipping"}}\n' $i $w
+        i=$((i + 1))
+    done
+} >"$P/more.jsonl"
+run 0 "$SK" -C "$P" topics "$P/more.jsonl" -k 3
+G=$(sed -n 's/^topic run \([0-9a-z]*\): .*/\1/p' "$T/out")
+run 0 "$SK" -C "$P" topics diff "$F" "$G"
+has "$T/out" "12 rows in both, 0 only in $F, 6 only in $G"
+grep -E '^  [0-9]+ +refund, order +6  ->  [0-9]+ +refund, order +6 +6 +1\.00$' "$T/out" >/dev/null ||
+    fail "topics diff: the refund topic does not map whole: $(cat "$T/out")"
+has "$T/out" "new in $G (no topic of $F shares 20% of it):"
+grep -E '^  [0-9]+ +shipping, delay +6 rows$' "$T/out" >/dev/null || fail "no new shipping topic"
+run 0 "$SK" -C "$P" topics diff "$F" "$G" --json
+has "$T/out" '"rows_both":12,"rows_only_a":0,"rows_only_b":6'
+has "$T/out" '"new_in_b":[{"b_topic":'
+run 64 "$SK" -C "$P" topics diff "$F"
+has "$T/err" "topics diff takes two runs"
+run 1 "$SK" -C "$P" topics diff "$F" nosuchrun
+has "$T/err" "no topic run \"nosuchrun\""
 finish
