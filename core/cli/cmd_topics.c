@@ -51,7 +51,7 @@ static const char help_text[] =
     "                    cluster the texts' embeddings from the provider's /embeddings\n"
     "                    (OpenAI-compatible; cached in the store like chat calls, cost\n"
     "                    counted) instead of their TF-IDF vectors, which then only\n"
-    "                    label the topics; one request a text\n"
+    "                    label the topics; texts are sent 64 to a request\n"
     "  --label           ask a model for a short name of each topic (one call a topic,\n"
     "                    cached; from a few of its texts and its top terms)\n"
     "  --model M         the model --label asks (default: the provider's)\n"
@@ -243,40 +243,52 @@ static uint32_t *truth_labels(const sk_topic_source *s, const char *key)
 static int embed_texts(sk_llm *llm, const char *model, const sk_topic_source *s, double **out,
                        size_t *dim, cJSON **usage, char **err)
 {
-    size_t n = s->rows.n, cached = 0, texts = 0;
+    size_t n = s->rows.n, cached = 0, texts = 0, requests = 0;
     long tokens = 0;
     double cost = 0, *v = NULL;
     *dim = 0;
-    int rc = 0;
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (!s->texts[i][0])
-            continue;
-        sk_llm_embed_request req = {.model = model, .input = s->texts[i], .caller = "topics"};
-        sk_llm_embedding e;
-        char *why = NULL;
-        if ((rc = sk_llm_embed(llm, &req, &e, &why)) != 0) {
-            rc = sk_errf(err, rc, "row \"%s\": %s", s->rows.rows[i].id, why);
-            free(why);
-            break;
+    /* The non-empty texts, asked for in batches (the rest stay zeros). */
+    const char **in = sk_xcalloc(n + 1, sizeof *in);
+    size_t *row = sk_xcalloc(n + 1, sizeof *row);
+    for (size_t i = 0; i < n; i++)
+        if (s->texts[i][0]) {
+            in[texts] = s->texts[i];
+            row[texts++] = i;
         }
+    if (!texts) {
+        free(in);
+        free(row);
+        return sk_errf(err, SK_EINVAL, "%s: every text is empty; nothing to embed", s->label);
+    }
+    sk_llm_embedding *e = sk_xcalloc(texts, sizeof *e);
+    sk_llm_embed_request req = {.model = model, .caller = "topics"};
+    char *why = NULL;
+    int rc = sk_llm_embed_many(llm, &req, in, texts, e, &requests, &why);
+    if (rc) {
+        rc = sk_errf(err, rc, "%s", why);
+        free(why);
+    }
+    for (size_t j = 0; !rc && j < texts; j++) {
+        const char *id = s->rows.rows[row[j]].id;
         if (!*dim) {
-            *dim = e.dim;
-            v = sk_xcalloc(n * e.dim + 1, sizeof *v);
+            *dim = e[j].dim;
+            v = sk_xcalloc(n * e[j].dim + 1, sizeof *v);
         }
-        if (e.dim != *dim || !e.dim)
+        if (e[j].dim != *dim || !e[j].dim)
             rc = sk_errf(err, SK_EPARSE,
                          "row \"%s\": its embedding from %s has %zu numbers, the earlier ones %zu",
-                         s->rows.rows[i].id, model, e.dim, *dim);
+                         id, model, e[j].dim, *dim);
         else
-            memcpy(v + i * e.dim, e.v, e.dim * sizeof *v);
-        texts++;
-        cached += e.cached != 0;
-        tokens += e.prompt_tokens > 0 ? e.prompt_tokens : 0;
-        cost += e.cost;
-        sk_llm_embedding_free(&e);
+            memcpy(v + row[j] * e[j].dim, e[j].v, e[j].dim * sizeof *v);
+        cached += e[j].cached != 0;
+        tokens += e[j].prompt_tokens > 0 ? e[j].prompt_tokens : 0;
+        cost += e[j].cost;
     }
-    if (!rc && !*dim)
-        rc = sk_errf(err, SK_EINVAL, "%s: every text is empty; nothing to embed", s->label);
+    for (size_t j = 0; j < texts; j++)
+        sk_llm_embedding_free(&e[j]);
+    free(e);
+    free(in);
+    free(row);
     if (rc) {
         free(v);
         return rc;
@@ -286,6 +298,7 @@ static int embed_texts(sk_llm *llm, const char *model, const sk_topic_source *s,
     cJSON_AddStringToObject(*usage, "model", model);
     cJSON_AddNumberToObject(*usage, "texts", (double)texts);
     cJSON_AddNumberToObject(*usage, "cached", (double)cached);
+    cJSON_AddNumberToObject(*usage, "requests", (double)requests);
     cJSON_AddNumberToObject(*usage, "prompt_tokens", (double)tokens);
     cJSON_AddNumberToObject(*usage, "cost", cost);
     return SK_OK;

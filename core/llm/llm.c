@@ -681,3 +681,168 @@ fail:
     free(body);
     return rc;
 }
+
+#define EMBED_BATCH 64
+
+/* The cache key of one input's embedding (see sk_llm_embed). */
+static void embed_key(const sk_llm_provider *p, const char *model, const char *input, char key[65])
+{
+    cJSON *k = cJSON_CreateObject();
+    cJSON_AddStringToObject(k, "api", "openai-embeddings");
+    cJSON_AddStringToObject(k, "base_url", p->base_url);
+    cJSON_AddStringToObject(k, "model", model);
+    cJSON_AddStringToObject(k, "input", input);
+    char *t = cJSON_PrintUnformatted(k);
+    cJSON_Delete(k);
+    sk_sha256_hex(t, strlen(t), key);
+    free(t);
+}
+
+/* One request for inputs idx[0..m): fills outs[idx[j]]. */
+static int embed_request(sk_llm *llm, const sk_llm_provider *p, const sk_llm_embed_request *req,
+                         const char *const *inputs, const size_t *idx, size_t m,
+                         sk_llm_embedding *outs, int use_cache, char **msg)
+{
+    double start = sk_now_ms();
+    sk_llm_request lr = {.provider = req->provider, .caller = req->caller, .account = req->account};
+    sk_llm_reply rep = {0};
+    char *url = sk_asprintf("%s/embeddings", p->base_url);
+    cJSON *b = cJSON_CreateObject(), *arr;
+    cJSON_AddStringToObject(b, "model", req->model);
+    arr = cJSON_AddArrayToObject(b, "input");
+    for (size_t j = 0; j < m; j++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(inputs[idx[j]]));
+    char *body = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    attempt_result ar;
+    int rc = send_with_retries(llm, p, url, req->model, body, &ar, msg);
+    long tokens = -1;
+    if (!rc) {
+        cJSON *r = sk_json_parse_cstr(ar.resp.body ? ar.resp.body : "");
+        const cJSON *data = cJSON_GetObjectItemCaseSensitive(r, "data");
+        const cJSON *pt = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(r, "usage"), "prompt_tokens");
+        if (cJSON_IsNumber(pt))
+            tokens = (long)pt->valuedouble;
+        for (size_t j = 0; !rc && j < m; j++) {
+            /* "index" says which input; without it, the order does. */
+            const cJSON *d = cJSON_GetArrayItem(data, (int)j);
+            const cJSON *ix = cJSON_GetObjectItemCaseSensitive(d, "index");
+            size_t at = cJSON_IsNumber(ix) && ix->valuedouble >= 0 && ix->valuedouble < (double)m
+                            ? (size_t)ix->valuedouble
+                            : j;
+            sk_llm_embedding *o = &outs[idx[at]];
+            if (o->v || vector_from(cJSON_GetObjectItemCaseSensitive(d, "embedding"), o))
+                rc = sk_errf(msg, SK_EPARSE,
+                             "llm: POST %s (model %s): the reply has no data[%zu].embedding array "
+                             "of numbers for its input %zu; is this an OpenAI-compatible "
+                             "embeddings server?",
+                             url, req->model, j, at);
+        }
+        cJSON_Delete(r);
+    }
+    sk_llm_http_resp_free(&ar.resp);
+    rep.attempts = ar.attempts;
+    rep.latency_ms = sk_now_ms() - start;
+    if (rc) {
+        count(llm, &llm->counters.calls_failed);
+        rep.prompt_tokens = rep.completion_tokens = -1;
+        log_call(llm, &lr, p, req->model, &rep, *msg);
+        free(url);
+        free(body);
+        return rc;
+    }
+    const sk_llm_price *price = sk_llm_config_price(p, req->model);
+    double cost = price && tokens > 0 ? (double)tokens / 1e6 * price->input_per_mtok : 0;
+    for (size_t j = 0; j < m; j++) {
+        sk_llm_embedding *o = &outs[idx[j]];
+        o->prompt_tokens = tokens > 0 ? tokens / (long)m : -1;
+        o->cost = cost / (double)m;
+        o->attempts = ar.attempts;
+        o->latency_ms = rep.latency_ms;
+        if (use_cache) {
+            char key[65], *vj = vector_json(o), *cerr = NULL;
+            embed_key(p, req->model, inputs[idx[j]], key);
+            sk_llm_cached cc = {vj, NULL, o->prompt_tokens, 0, o->cost};
+            sk_llm_cache_entry e = {key, p->name, p->base_url, req->model, 0, &cc};
+            sk_llm_cache_put(llm->cache, &e, &cerr);
+            free(cerr);
+            free(vj);
+        }
+    }
+    rep.prompt_tokens = tokens;
+    rep.cost = cost;
+    count(llm, &llm->counters.calls_ok);
+    log_call(llm, &lr, p, req->model, &rep, NULL);
+    free(url);
+    free(body);
+    return 0;
+}
+
+int sk_llm_embed_many(sk_llm *llm, const sk_llm_embed_request *req, const char *const *inputs,
+                      size_t n, sk_llm_embedding *outs, size_t *requests, char **err)
+{
+    memset(outs, 0, n * sizeof *outs);
+    if (requests)
+        *requests = 0;
+    const sk_llm_provider *p = sk_llm_config_provider(&llm->cfg, req->provider);
+    char *msg = NULL;
+    int rc = 0;
+    if (!p || p->api == SK_LLM_ANTHROPIC || !req->model || !req->model[0]) {
+        /* The one-input path says what is wrong, in its words. */
+        sk_llm_embed_request one = *req;
+        one.input = n ? inputs[0] : "";
+        sk_llm_embedding e;
+        rc = sk_llm_embed(llm, &one, &e, err);
+        sk_llm_embedding_free(&e);
+        return rc ? rc : sk_errf(err, SK_EINVAL, "llm: cannot embed");
+    }
+    pthread_mutex_lock(&llm->mu);
+    int use_cache = llm->cache && llm->cfg.cache && !llm->no_cache && !req->no_cache;
+    pthread_mutex_unlock(&llm->mu);
+    size_t *miss = sk_xcalloc(n + 1, sizeof *miss), nmiss = 0;
+    for (size_t i = 0; i < n; i++) {
+        outs[i].prompt_tokens = -1;
+        int hit = 0;
+        if (use_cache) {
+            char key[65], *cerr = NULL;
+            sk_llm_cached c;
+            int found = 0;
+            embed_key(p, req->model, inputs[i], key);
+            if (sk_llm_cache_get(llm->cache, key, &c, &found, &cerr) == 0 && found) {
+                cJSON *a = sk_json_parse_cstr(c.content ? c.content : "");
+                hit = !vector_from(a, &outs[i]);
+                cJSON_Delete(a);
+                outs[i].prompt_tokens = c.prompt_tokens;
+                free(c.content);
+                free(c.tool_args_json);
+            }
+            free(cerr);
+            count(llm, hit ? &llm->counters.cache_hits : &llm->counters.cache_misses);
+        }
+        if (hit) {
+            outs[i].cached = 1;
+            count(llm, &llm->counters.calls_ok);
+        } else {
+            miss[nmiss++] = i;
+        }
+    }
+    for (size_t s = 0; !rc && s < nmiss; s += EMBED_BATCH) {
+        size_t m = nmiss - s < EMBED_BATCH ? nmiss - s : EMBED_BATCH;
+        rc = embed_request(llm, p, req, inputs, miss + s, m, outs, use_cache, &msg);
+        if (requests)
+            (*requests)++;
+    }
+    free(miss);
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            sk_llm_embedding_free(&outs[i]);
+        if (err) {
+            free(*err);
+            *err = msg;
+        } else {
+            free(msg);
+        }
+    }
+    return rc;
+}

@@ -80,6 +80,16 @@ typedef struct sk_llm_embedding {
 int sk_llm_embed(sk_llm *llm, const sk_llm_embed_request *req, sk_llm_embedding *out, char **err);
 void sk_llm_embedding_free(sk_llm_embedding *e);
 
+/* The embeddings of inputs[0..n) (none empty), with req's provider, model,
+ * caller and account (req->input is ignored): each one cached is taken
+ * from the cache, the others asked for in requests of up to 64 inputs
+ * ({"input": [...]}), their tokens and cost shared out evenly.  outs[i]
+ * is inputs[i]'s (free each with sk_llm_embedding_free); *requests (may be
+ * NULL) counts the requests sent.  All or nothing: on error every out is
+ * freed. */
+int sk_llm_embed_many(sk_llm *llm, const sk_llm_embed_request *req, const char *const *inputs,
+                      size_t n, sk_llm_embedding *outs, size_t *requests, char **err);
+
 /* to += from, field by field. */
 void sk_llm_usage_add(sk_llm_usage *to, const sk_llm_usage *from);
 
