@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,7 +71,7 @@ typedef struct watcher {
     sk_rules rules;
     sk_registry *reg;
     sk_watch_opts o;
-    volatile sig_atomic_t stop;
+    atomic_int stop;
     int rc;
     char *err;
 } watcher;
@@ -126,7 +127,7 @@ static int watch_start(const cli_ctx *ctx, const sk_project *proj, watcher *w)
 /* Stop after the batch in progress; -1 when the watch had failed. */
 static int watch_stop(watcher *w)
 {
-    w->stop = 1;
+    atomic_store(&w->stop, 1);
     pthread_join(w->thread, NULL);
     if (w->rc)
         cli_error("serve --watch: %s", w->err ? w->err : "the watch failed");

@@ -6,6 +6,7 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,12 +54,12 @@ static void help(void)
            "failed; 64 usage.\n");
 }
 
-static volatile sig_atomic_t stopping;
+static atomic_int stopping;
 
 static void on_signal(int sig)
 {
     (void)sig;
-    stopping = 1;
+    atomic_store(&stopping, 1);
 }
 
 static void on_event(void *ud, const sk_watch_event *e)

@@ -184,9 +184,14 @@ static void free_items(item *items, size_t n, size_t ns)
     free(items);
 }
 
-static void nap(unsigned ms, volatile sig_atomic_t *stop)
+static int stopped(atomic_int *stop)
 {
-    for (unsigned t = 0; t < ms && !(stop && *stop); t += 50) {
+    return stop && atomic_load(stop);
+}
+
+static void nap(unsigned ms, atomic_int *stop)
+{
+    for (unsigned t = 0; t < ms && !stopped(stop); t += 50) {
         struct timespec ts = {0, 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
@@ -364,9 +369,9 @@ int sk_watch_run(sk_store *st, const sk_watch_opts *o, char **err)
         if (!o->only || strcmp(rules->v[i].name, o->only) == 0)
             if ((rc = open_rule(&rt[opened], &rules->v[i], o, err)) == SK_OK)
                 opened++;
-    while (rc == SK_OK && !(o->stop && *o->stop)) {
+    while (rc == SK_OK && !stopped(o->stop)) {
         size_t busy = 0;
-        for (size_t i = 0; i < opened && rc == SK_OK && !(o->stop && *o->stop); i++) {
+        for (size_t i = 0; i < opened && rc == SK_OK && !stopped(o->stop); i++) {
             size_t progress = 0;
             rc = step_rule(st, &rt[i], o, &progress, err);
             busy += progress;
@@ -423,7 +428,7 @@ int sk_watch_stream(sk_store *st, const sk_watch_opts *o, const sk_watch_stream_
         rc = sk_stream_group(s, so->group, err);
     if (rc == SK_OK)
         rc = open_rules(&rt, &opened, o, err);
-    while (rc == SK_OK && !(o->stop && *o->stop)) {
+    while (rc == SK_OK && !stopped(o->stop)) {
         sk_stream_entry *e = NULL;
         size_t got = 0;
         rc = sk_stream_read(s, so->group, so->consumer, o->batch ? o->batch : 256,

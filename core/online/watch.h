@@ -24,6 +24,7 @@
 #define SK_WATCH_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "engine/registry.h"
@@ -51,14 +52,15 @@ typedef struct sk_watch_opts {
     const sk_rules *rules;
     const char *only; /* score only this rule; NULL: every rule */
     const sk_registry *reg;
-    struct sk_llm *llm;          /* NULL: no model configured (judges then error) */
-    const char *project_dir;     /* the project's folder (its store, params' files) */
-    int jobs;                    /* threads per rule; <= 0: 4 */
-    size_t batch;                /* logs read at once; 0: 256 */
-    int once;                    /* stop when every rule has caught up */
-    unsigned poll_ms;            /* between looks when caught up; 0: 500 */
-    unsigned backoff_ms;         /* after an overloaded model; 0: 2000 */
-    volatile sig_atomic_t *stop; /* set (by a signal) to stop after the batch in progress */
+    struct sk_llm *llm;      /* NULL: no model configured (judges then error) */
+    const char *project_dir; /* the project's folder (its store, params' files) */
+    int jobs;                /* threads per rule; <= 0: 4 */
+    size_t batch;            /* logs read at once; 0: 256 */
+    int once;                /* stop when every rule has caught up */
+    unsigned poll_ms;        /* between looks when caught up; 0: 500 */
+    unsigned backoff_ms;     /* after an overloaded model; 0: 2000 */
+    atomic_int *stop;        /* set (by a signal handler or another thread) to stop after the batch
+                              * in progress; lock-free, so a handler may store to it */
     void (*event)(void *ud, const sk_watch_event *e); /* may be NULL */
     void *event_ud;
 } sk_watch_opts;
