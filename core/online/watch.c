@@ -350,47 +350,6 @@ static int step_rule(sk_store *st, rule_rt *rt, const sk_watch_opts *o, size_t *
     return rc;
 }
 
-int sk_watch_run(sk_store *st, const sk_watch_opts *o, char **err)
-{
-    const sk_rules *rules = o->rules;
-    size_t n = 0;
-    for (size_t i = 0; i < rules->n; i++)
-        n += !o->only || strcmp(rules->v[i].name, o->only) == 0;
-    if (!n)
-        return sk_errf(err, SK_EINVAL,
-                       o->only ? "no online rule named %s in scorekit.json"
-                               : "no online rules: add \"online\": [{\"name\", \"filter\", "
-                                 "\"scorers\"}] to scorekit.json%s",
-                       o->only ? o->only : "");
-    rule_rt *rt = sk_xcalloc(n, sizeof *rt);
-    int rc = SK_OK;
-    size_t opened = 0;
-    for (size_t i = 0; i < rules->n && rc == SK_OK; i++)
-        if (!o->only || strcmp(rules->v[i].name, o->only) == 0)
-            if ((rc = open_rule(&rt[opened], &rules->v[i], o, err)) == SK_OK)
-                opened++;
-    while (rc == SK_OK && !stopped(o->stop)) {
-        size_t busy = 0;
-        for (size_t i = 0; i < opened && rc == SK_OK && !stopped(o->stop); i++) {
-            size_t progress = 0;
-            rc = step_rule(st, &rt[i], o, &progress, err);
-            busy += progress;
-        }
-        if (rc || busy)
-            continue;
-        if (o->once)
-            break;
-        emit(o, NULL, SK_WATCH_IDLE, 0, 0, NULL);
-        nap(o->poll_ms ? o->poll_ms : 500, o->stop);
-    }
-    for (size_t i = 0; i < opened; i++)
-        close_rule(&rt[i]);
-    free(rt);
-    return rc;
-}
-
-/* ---- a consumer of a Redis stream ---- */
-
 static int open_rules(rule_rt **out, size_t *opened, const sk_watch_opts *o, char **err)
 {
     const sk_rules *rules = o->rules;
@@ -414,6 +373,33 @@ static int open_rules(rule_rt **out, size_t *opened, const sk_watch_opts *o, cha
     *out = rt;
     return rc;
 }
+
+int sk_watch_run(sk_store *st, const sk_watch_opts *o, char **err)
+{
+    rule_rt *rt = NULL;
+    size_t opened = 0;
+    int rc = open_rules(&rt, &opened, o, err);
+    while (rc == SK_OK && !stopped(o->stop)) {
+        size_t busy = 0;
+        for (size_t i = 0; i < opened && rc == SK_OK && !stopped(o->stop); i++) {
+            size_t progress = 0;
+            rc = step_rule(st, &rt[i], o, &progress, err);
+            busy += progress;
+        }
+        if (rc || busy)
+            continue;
+        if (o->once)
+            break;
+        emit(o, NULL, SK_WATCH_IDLE, 0, 0, NULL);
+        nap(o->poll_ms ? o->poll_ms : 500, o->stop);
+    }
+    for (size_t i = 0; i < opened; i++)
+        close_rule(&rt[i]);
+    free(rt);
+    return rc;
+}
+
+/* ---- a consumer of a Redis stream ---- */
 
 int sk_watch_stream(sk_store *st, const sk_watch_opts *o, const sk_watch_stream_opts *so,
                     char **err)
