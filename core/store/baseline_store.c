@@ -1,7 +1,6 @@
 /* The baselines table (see baseline_store.h). */
 #include "store/baseline_store.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -41,22 +40,22 @@ int sk_baseline_set(sk_store *st, const char *exp_ref, const char *note, int for
         sk_experiment_clear(&e);
         return rc;
     }
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     rc = sk_store_prepare(
         st, &s, "INSERT INTO baselines (experiment_id, set_at, note) VALUES (?, ?, ?)", err);
     char *now = sk_now_utc();
     if (rc == SK_OK) {
-        sqlite3_bind_text(s, 1, e.id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+        sk_db_bind_text(s, 1, e.id, -1, SK_DB_TRANSIENT);
+        sk_db_bind_text(s, 2, now, -1, SK_DB_TRANSIENT);
         if (note)
-            sqlite3_bind_text(s, 3, note, -1, SQLITE_TRANSIENT);
+            sk_db_bind_text(s, 3, note, -1, SK_DB_TRANSIENT);
         else
-            sqlite3_bind_null(s, 3);
+            sk_db_bind_null(s, 3);
         rc = sk_store_step_done(st, s, "recording the baseline", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     if (rc == SK_OK && out) {
-        out->id = sqlite3_last_insert_rowid(sk_store_db(st));
+        out->id = sk_db_last_insert_id(sk_store_db(st));
         out->experiment_id = sk_xstrdup(e.id);
         out->set_at = now;
         out->note = note ? sk_xstrdup(note) : NULL;
@@ -67,10 +66,10 @@ int sk_baseline_set(sk_store *st, const char *exp_ref, const char *note, int for
     return rc;
 }
 
-static void baseline_from(sqlite3_stmt *s, void *elem)
+static void baseline_from(sk_stmt *s, void *elem)
 {
     sk_baseline *b = elem;
-    b->id = sqlite3_column_int64(s, 0);
+    b->id = sk_db_column_int64(s, 0);
     b->experiment_id = sk_store_column_dup(s, 1);
     b->set_at = sk_store_column_dup(s, 2);
     b->note = sk_store_column_dup(s, 3);
@@ -85,7 +84,7 @@ static int query(sk_store *st, const char *sql, sk_baseline **out, size_t *n, ch
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s, sql, err);
     if (rc)
         return rc;

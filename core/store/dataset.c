@@ -10,7 +10,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,17 +73,17 @@ int sk_dataset_parse_ref(const char *ref, char **name, int *version, char **err)
     "(SELECT max(version) FROM dataset_versions WHERE dataset_id = d.id) "                         \
     "FROM datasets d JOIN dataset_versions v ON v.dataset_id = d.id "
 
-static void version_from(sqlite3_stmt *s, sk_dataset_version *v)
+static void version_from(sk_stmt *s, sk_dataset_version *v)
 {
-    v->id = sqlite3_column_int64(s, 0);
+    v->id = sk_db_column_int64(s, 0);
     v->dropped = NULL;
     v->name = sk_store_column_dup(s, 1);
-    v->version = sqlite3_column_int(s, 2);
-    v->rows = sqlite3_column_int64(s, 3);
+    v->version = sk_db_column_int(s, 2);
+    v->rows = sk_db_column_int64(s, 3);
     v->created_at = sk_store_column_dup(s, 4);
     v->source = sk_store_column_dup(s, 5);
     v->metadata_keys = sk_store_column_dup(s, 6);
-    v->latest = sqlite3_column_int(s, 7);
+    v->latest = sk_db_column_int(s, 7);
 }
 
 void sk_dataset_version_clear(sk_dataset_version *v)
@@ -102,17 +101,17 @@ void sk_dataset_version_clear(sk_dataset_version *v)
 int sk_dataset_version_rows(sk_store *st, int64_t version_id, int64_t *rows, char **err)
 {
     *rows = 0;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s, "SELECT row_count FROM dataset_versions WHERE id = ?", err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, version_id);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW)
-        *rows = sqlite3_column_int64(s, 0);
-    else if (step != SQLITE_DONE)
+    sk_db_bind_int64(s, 1, version_id);
+    int step = sk_db_step(s);
+    if (step == SK_DB_ROW)
+        *rows = sk_db_column_int64(s, 0);
+    else if (step != SK_DB_DONE)
         rc = sk_store_error(st, "counting a dataset version's rows", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -120,7 +119,7 @@ int sk_dataset_versions_diff(sk_store *st, int64_t a, int64_t b, int64_t *only_a
                              int64_t *changed, char **err)
 {
     *only_a = *only_b = *changed = 0;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(
         st, &s,
         "SELECT (SELECT count(*) FROM dataset_rows x WHERE x.version_id = ?1 AND NOT EXISTS "
@@ -134,16 +133,16 @@ int sk_dataset_versions_diff(sk_store *st, int64_t a, int64_t b, int64_t *only_a
         err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, a);
-    sqlite3_bind_int64(s, 2, b);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *only_a = sqlite3_column_int64(s, 0);
-        *only_b = sqlite3_column_int64(s, 1);
-        *changed = sqlite3_column_int64(s, 2);
+    sk_db_bind_int64(s, 1, a);
+    sk_db_bind_int64(s, 2, b);
+    if (sk_db_step(s) == SK_DB_ROW) {
+        *only_a = sk_db_column_int64(s, 0);
+        *only_b = sk_db_column_int64(s, 1);
+        *changed = sk_db_column_int64(s, 2);
     } else {
         rc = sk_store_error(st, "comparing two dataset versions", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -151,23 +150,23 @@ int sk_dataset_row_texts(sk_store *st, int64_t version_id, const char *row_id, c
                          char **expected, char **err)
 {
     *input = *expected = NULL;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT input_json, expected_json FROM dataset_rows WHERE "
                               "version_id = ? AND row_id = ?",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, version_id);
-    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
+    sk_db_bind_int64(s, 1, version_id);
+    sk_db_bind_text(s, 2, row_id, -1, SK_DB_TRANSIENT);
+    int step = sk_db_step(s);
+    if (step == SK_DB_ROW) {
         *input = sk_store_column_dup(s, 0);
         *expected = sk_store_column_dup(s, 1);
-    } else if (step != SQLITE_DONE) {
+    } else if (step != SK_DB_DONE) {
         rc = sk_store_error(st, "reading a dataset row", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -175,29 +174,28 @@ int sk_dataset_each_metadata(sk_store *st, int64_t version_id,
                              int (*fn)(void *ud, const char *row_id, const char *metadata_json),
                              void *ud, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT row_id, metadata_json FROM dataset_rows WHERE version_id = "
                               "? ORDER BY row_id",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, version_id);
+    sk_db_bind_int64(s, 1, version_id);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW)
-        if ((rc = fn(ud, (const char *)sqlite3_column_text(s, 0),
-                     (const char *)sqlite3_column_text(s, 1))) != 0)
+    while ((step = sk_db_step(s)) == SK_DB_ROW)
+        if ((rc = fn(ud, sk_db_column_text(s, 0), sk_db_column_text(s, 1))) != 0)
             break;
-    if (rc == 0 && step != SQLITE_DONE)
+    if (rc == 0 && step != SK_DB_DONE)
         rc = sk_store_error(st, "reading the rows' metadata", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
 /* The dataset's newest version number, 0 when there is no such dataset. */
 static int latest_version(sk_store *st, const char *name, int *latest, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "SELECT coalesce(max(v.version), 0) FROM datasets d "
                               "LEFT JOIN dataset_versions v ON v.dataset_id = d.id "
@@ -205,12 +203,12 @@ static int latest_version(sk_store *st, const char *name, int *latest, char **er
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    int step = sqlite3_step(s);
-    *latest = step == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    sk_db_bind_text(s, 1, name, -1, SK_DB_STATIC);
+    int step = sk_db_step(s);
+    *latest = step == SK_DB_ROW ? sk_db_column_int(s, 0) : 0;
+    if (step != SK_DB_ROW && step != SK_DB_DONE)
         rc = sk_store_error(st, "looking up a dataset", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -237,17 +235,17 @@ int sk_dataset_resolve(sk_store *st, const char *ref, sk_dataset_version *out, c
                      latest > 1 ? "its versions are 1 to" : "its only version is", latest);
         goto done;
     }
-    sqlite3_stmt *s;
+    sk_stmt *s;
     if ((rc = sk_store_prepare(st, &s, VERSION_COLUMNS "WHERE d.name = ? AND v.version = ?",
                                err)) != 0)
         goto done;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, want ? want : latest);
-    if (sqlite3_step(s) == SQLITE_ROW)
+    sk_db_bind_text(s, 1, name, -1, SK_DB_STATIC);
+    sk_db_bind_int(s, 2, want ? want : latest);
+    if (sk_db_step(s) == SK_DB_ROW)
         version_from(s, out);
     else
         rc = sk_store_error(st, "reading a dataset version", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
 done:
     free(name);
     return rc;
@@ -255,20 +253,20 @@ done:
 
 int sk_dataset__load_version(sk_store *st, int64_t vid, sk_dataset_version *out, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s, VERSION_COLUMNS "WHERE v.id = ?", err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, vid);
-    if (sqlite3_step(s) == SQLITE_ROW)
+    sk_db_bind_int64(s, 1, vid);
+    if (sk_db_step(s) == SK_DB_ROW)
         version_from(s, out);
     else
         rc = sk_store_error(st, "reading a dataset version", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
-static void version_fill(sqlite3_stmt *s, void *elem)
+static void version_fill(sk_stmt *s, void *elem)
 {
     version_from(s, elem);
 }
@@ -282,7 +280,7 @@ int sk_dataset_list(sk_store *st, sk_dataset_version **out, size_t *n, char **er
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               VERSION_COLUMNS "WHERE v.version = (SELECT max(version) FROM "
                                               "dataset_versions WHERE dataset_id = d.id) "
@@ -316,31 +314,31 @@ static int check_file(sk_dataset_file *f, size_t *count, char **err)
     return rc;
 }
 
-static void bind_span(sqlite3_stmt *s, int i, sk_span v)
+static void bind_span(sk_stmt *s, int i, sk_span v)
 {
     if (v.p)
-        sqlite3_bind_text(s, i, v.p, (int)v.n, SQLITE_STATIC);
+        sk_db_bind_text(s, i, v.p, (int)v.n, SK_DB_STATIC);
     else
-        sqlite3_bind_null(s, i);
+        sk_db_bind_null(s, i);
 }
 
 int64_t sk_dataset__id(sk_store *st, const char *name, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     if (sk_store_prepare(st, &s, "INSERT OR IGNORE INTO datasets (name) VALUES (?)", err))
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sk_db_bind_text(s, 1, name, -1, SK_DB_STATIC);
     int rc = sk_store_step_done(st, s, "adding a dataset", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     if (rc || sk_store_prepare(st, &s, "SELECT id FROM datasets WHERE name = ?", err))
         return -1;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+    sk_db_bind_text(s, 1, name, -1, SK_DB_STATIC);
     int64_t id = -1;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        id = sqlite3_column_int64(s, 0);
+    if (sk_db_step(s) == SK_DB_ROW)
+        id = sk_db_column_int64(s, 0);
     else
         sk_store_error(st, "looking up a dataset", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return id;
 }
 
@@ -348,7 +346,7 @@ int64_t sk_dataset__id(sk_store *st, const char *name, char **err)
 int64_t sk_dataset__add_version(sk_store *st, int64_t ds, const char *source, size_t count,
                                 const char *meta_keys, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     if (sk_store_prepare(st, &s,
                          "INSERT INTO dataset_versions "
                          "(dataset_id, version, source, row_count, metadata_keys) "
@@ -356,18 +354,18 @@ int64_t sk_dataset__add_version(sk_store *st, int64_t ds, const char *source, si
                          "FROM dataset_versions WHERE dataset_id = ?1",
                          err))
         return -1;
-    sqlite3_bind_int64(s, 1, ds);
-    sqlite3_bind_text(s, 2, source, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, (sqlite3_int64)count);
-    sqlite3_bind_text(s, 4, meta_keys, -1, SQLITE_STATIC);
+    sk_db_bind_int64(s, 1, ds);
+    sk_db_bind_text(s, 2, source, -1, SK_DB_STATIC);
+    sk_db_bind_int64(s, 3, (sk_int64)count);
+    sk_db_bind_text(s, 4, meta_keys, -1, SK_DB_STATIC);
     int rc = sk_store_step_done(st, s, "adding a dataset version", err);
-    sqlite3_finalize(s);
-    return rc ? -1 : sqlite3_last_insert_rowid(sk_store_db(st));
+    sk_db_finalize(s);
+    return rc ? -1 : sk_db_last_insert_id(sk_store_db(st));
 }
 
 int sk_dataset__carry_provenance(sk_store *st, int64_t vid, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(
         st, &s,
         "INSERT OR IGNORE INTO dataset_provenance SELECT ?1, p.row_id, p.kind, p.source, "
@@ -382,17 +380,17 @@ int sk_dataset__carry_provenance(sk_store *st, int64_t vid, char **err)
         err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, vid);
-    sqlite3_bind_int64(s, 2, 0);
+    sk_db_bind_int64(s, 1, vid);
+    sk_db_bind_int64(s, 2, 0);
     rc = sk_store_step_done(st, s, "carrying provenance over", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
 /* Pass 2, inside the transaction. */
 static int write_rows(sk_store *st, sk_dataset_file *f, int64_t vid, size_t count, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "INSERT INTO dataset_rows (version_id, pos, row_id, input_json, "
                               "expected_json, output_json, metadata_json, tags_json) "
@@ -405,9 +403,9 @@ static int write_rows(sk_store *st, sk_dataset_file *f, int64_t vid, size_t coun
     while (pos <= count && (rc = sk_dataset_file_next(f, &row, err)) == 1) {
         if (pos == count)
             break; /* a row more than the first pass saw */
-        sqlite3_bind_int64(s, 1, vid);
-        sqlite3_bind_int64(s, 2, (sqlite3_int64)pos++);
-        sqlite3_bind_text(s, 3, row.id, (int)row.id_len, SQLITE_STATIC);
+        sk_db_bind_int64(s, 1, vid);
+        sk_db_bind_int64(s, 2, (sk_int64)pos++);
+        sk_db_bind_text(s, 3, row.id, (int)row.id_len, SK_DB_STATIC);
         bind_span(s, 4, row.input);
         bind_span(s, 5, row.expected);
         bind_span(s, 6, row.output);
@@ -416,7 +414,7 @@ static int write_rows(sk_store *st, sk_dataset_file *f, int64_t vid, size_t coun
         if ((rc = sk_store_step_done(st, s, "writing a dataset row", err)) != 0)
             break;
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     if (rc == 1 || (rc == 0 && pos != count))
         rc = sk_errf(err, SK_EIO, "%s: the file changed while it was imported; import it again",
                      sk_dataset_file_name(f));
@@ -550,13 +548,13 @@ int sk_dataset_sync(sk_store *st, const char *name, const char *path, sk_dataset
 
 struct sk_dataset_iter {
     sk_store *st;
-    sqlite3_stmt *s;
+    sk_stmt *s;
 };
 
 int sk_dataset_iter_open(sk_dataset_iter **out, sk_store *st, int64_t version_id, char **err)
 {
     *out = NULL;
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "SELECT pos, row_id, input_json, expected_json, output_json, "
                               "metadata_json, tags_json FROM dataset_rows "
@@ -564,7 +562,7 @@ int sk_dataset_iter_open(sk_dataset_iter **out, sk_store *st, int64_t version_id
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, version_id);
+    sk_db_bind_int64(s, 1, version_id);
     sk_dataset_iter *it = sk_xcalloc(1, sizeof *it);
     it->st = st;
     it->s = s;
@@ -574,20 +572,20 @@ int sk_dataset_iter_open(sk_dataset_iter **out, sk_store *st, int64_t version_id
 
 int sk_dataset_iter_next(sk_dataset_iter *it, sk_dataset_row *row, char **err)
 {
-    int rc = sqlite3_step(it->s);
-    if (rc == SQLITE_DONE)
+    int rc = sk_db_step(it->s);
+    if (rc == SK_DB_DONE)
         return 0;
-    if (rc != SQLITE_ROW)
+    if (rc != SK_DB_ROW)
         return sk_store_error(it->st, "reading dataset rows", err);
-    sqlite3_stmt *s = it->s;
-    row->pos = sqlite3_column_int64(s, 0);
-    row->id = (const char *)sqlite3_column_text(s, 1);
-    row->id_len = (size_t)sqlite3_column_bytes(s, 1);
-    row->input_json = (const char *)sqlite3_column_text(s, 2);
-    row->expected_json = (const char *)sqlite3_column_text(s, 3);
-    row->output_json = (const char *)sqlite3_column_text(s, 4);
-    row->metadata_json = (const char *)sqlite3_column_text(s, 5);
-    row->tags_json = (const char *)sqlite3_column_text(s, 6);
+    sk_stmt *s = it->s;
+    row->pos = sk_db_column_int64(s, 0);
+    row->id = sk_db_column_text(s, 1);
+    row->id_len = (size_t)sk_db_column_bytes(s, 1);
+    row->input_json = sk_db_column_text(s, 2);
+    row->expected_json = sk_db_column_text(s, 3);
+    row->output_json = sk_db_column_text(s, 4);
+    row->metadata_json = sk_db_column_text(s, 5);
+    row->tags_json = sk_db_column_text(s, 6);
     return 1;
 }
 
@@ -595,7 +593,7 @@ void sk_dataset_iter_close(sk_dataset_iter *it)
 {
     if (!it)
         return;
-    sqlite3_finalize(it->s);
+    sk_db_finalize(it->s);
     free(it);
 }
 

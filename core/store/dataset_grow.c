@@ -2,39 +2,38 @@
  * dataset_grow.h). */
 #include "store/dataset_grow.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/error.h"
 #include "store/dataset_priv.h"
 
-static void bind_opt(sqlite3_stmt *s, int i, const char *v)
+static void bind_opt(sk_stmt *s, int i, const char *v)
 {
     if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, i, v, -1, SK_DB_STATIC);
     else
-        sqlite3_bind_null(s, i);
+        sk_db_bind_null(s, i);
 }
 
 /* Run one statement with the version bound to ?1 and ?2 (base, new). */
 static int exec2(sk_store *st, const char *sql, int64_t a, int64_t b, const char *what, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s, sql, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, a);
-    sqlite3_bind_int64(s, 2, b);
+    sk_db_bind_int64(s, 1, a);
+    sk_db_bind_int64(s, 2, b);
     rc = sk_store_step_done(st, s, what, err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
 static int insert_new(sk_store *st, int64_t vid, int64_t pos0, const sk_grow_row *rows, size_t n,
                       const char *note, char **err)
 {
-    sqlite3_stmt *r, *p;
+    sk_stmt *r, *p;
     int rc = sk_store_prepare(st, &r,
                               "INSERT INTO dataset_rows (version_id, pos, row_id, input_json, "
                               "expected_json, output_json, metadata_json, tags_json) "
@@ -46,50 +45,50 @@ static int insert_new(sk_store *st, int64_t vid, int64_t pos0, const sk_grow_row
                                "INSERT INTO dataset_provenance VALUES "
                                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                err)) != 0) {
-        sqlite3_finalize(r);
+        sk_db_finalize(r);
         return rc;
     }
     char *now = sk_now_utc();
     for (size_t i = 0; i < n && !rc; i++) {
         const sk_grow_row *g = &rows[i];
-        sqlite3_bind_int64(r, 1, vid);
-        sqlite3_bind_int64(r, 2, pos0 + (int64_t)i);
-        sqlite3_bind_text(r, 3, g->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(r, 4, g->input, -1, SQLITE_STATIC);
+        sk_db_bind_int64(r, 1, vid);
+        sk_db_bind_int64(r, 2, pos0 + (int64_t)i);
+        sk_db_bind_text(r, 3, g->id, -1, SK_DB_STATIC);
+        sk_db_bind_text(r, 4, g->input, -1, SK_DB_STATIC);
         bind_opt(r, 5, g->expected);
         bind_opt(r, 6, g->output);
         bind_opt(r, 7, g->metadata);
         bind_opt(r, 8, g->tags);
         if ((rc = sk_store_step_done(st, r, "writing a dataset row", err)) != 0) {
-            if (sqlite3_extended_errcode(sk_store_db(st)) == SQLITE_CONSTRAINT_UNIQUE) {
+            if (sk_db_errkind(sk_store_db(st)) == SK_DB_EUNIQUE) {
                 free(*err);
                 *err = NULL;
                 rc = sk_errf(err, SK_EINVAL, "row id \"%s\" is in the dataset already", g->id);
             }
             break;
         }
-        sqlite3_bind_int64(p, 1, vid);
-        sqlite3_bind_text(p, 2, g->id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(p, 3, g->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(p, 4, g->source, -1, SQLITE_STATIC);
+        sk_db_bind_int64(p, 1, vid);
+        sk_db_bind_text(p, 2, g->id, -1, SK_DB_STATIC);
+        sk_db_bind_text(p, 3, g->kind, -1, SK_DB_STATIC);
+        sk_db_bind_text(p, 4, g->source, -1, SK_DB_STATIC);
         bind_opt(p, 5, g->experiment_id);
         if (g->trial >= 0)
-            sqlite3_bind_int(p, 6, g->trial);
+            sk_db_bind_int(p, 6, g->trial);
         else
-            sqlite3_bind_null(p, 6);
+            sk_db_bind_null(p, 6);
         bind_opt(p, 7, g->file);
         if (g->line)
-            sqlite3_bind_int64(p, 8, g->line);
+            sk_db_bind_int64(p, 8, g->line);
         else
-            sqlite3_bind_null(p, 8);
+            sk_db_bind_null(p, 8);
         bind_opt(p, 9, g->log_id);
         bind_opt(p, 10, note);
-        sqlite3_bind_text(p, 11, now, -1, SQLITE_STATIC);
+        sk_db_bind_text(p, 11, now, -1, SK_DB_STATIC);
         rc = sk_store_step_done(st, p, "writing a row's provenance", err);
     }
     free(now);
-    sqlite3_finalize(r);
-    sqlite3_finalize(p);
+    sk_db_finalize(r);
+    sk_db_finalize(p);
     return rc;
 }
 
@@ -124,10 +123,17 @@ static int grow_in_txn(sk_store *st, const char *name, int64_t base_vid, const c
     /* The metadata keys of every row, as an import collects them. */
     return exec2(
         st,
-        "UPDATE dataset_versions SET metadata_keys = (SELECT coalesce(json_group_array(k), "
-        "'[]') FROM (SELECT DISTINCT j.key AS k FROM dataset_rows r, "
-        "json_each(r.metadata_json) j WHERE r.version_id = ?1 "
-        "AND json_type(r.metadata_json) = 'object' ORDER BY 1)) WHERE id = ?1 AND ?2 = ?2",
+        sk_db_dialect(sk_store_db(st)) == SK_DIALECT_POSTGRES
+            ? "UPDATE dataset_versions SET metadata_keys = (SELECT coalesce('[' || "
+              "string_agg(CAST(to_json(k) AS TEXT), ',' ORDER BY k) || ']', '[]') FROM (SELECT "
+              "DISTINCT jsonb_object_keys(CAST(r.metadata_json AS jsonb)) "
+              "COLLATE \"C\" AS k FROM dataset_rows r WHERE r.version_id = ?1 AND "
+              "jsonb_typeof(CAST(r.metadata_json AS jsonb)) = 'object') AS m) WHERE id = ?1 AND "
+              "?2 = ?2"
+            : "UPDATE dataset_versions SET metadata_keys = (SELECT coalesce(json_group_array(k), "
+              "'[]') FROM (SELECT DISTINCT j.key AS k FROM dataset_rows r, "
+              "json_each(r.metadata_json) j WHERE r.version_id = ?1 "
+              "AND json_type(r.metadata_json) = 'object' ORDER BY 1)) WHERE id = ?1 AND ?2 = ?2",
         *vid, 0, "listing the metadata keys", err);
 }
 
@@ -151,15 +157,15 @@ int sk_dataset_grow(sk_store *st, const char *name, int64_t base_vid, const char
     return rc;
 }
 
-static const char *col(sqlite3_stmt *s, int i)
+static const char *col(sk_stmt *s, int i)
 {
-    return (const char *)sqlite3_column_text(s, i);
+    return sk_db_column_text(s, i);
 }
 
 int sk_dataset_each_provenance(sk_store *st, int64_t vid,
                                int (*fn)(void *ud, const sk_provenance *p), void *ud, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "SELECT p.row_id, kind, source, experiment_id, file, log_id, note, "
                               "added_at, coalesce(trial, -1), coalesce(line, 0) "
@@ -169,9 +175,9 @@ int sk_dataset_each_provenance(sk_store *st, int64_t vid,
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, vid);
+    sk_db_bind_int64(s, 1, vid);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
         sk_provenance p = {col(s, 0),
                            col(s, 1),
                            col(s, 2),
@@ -180,14 +186,14 @@ int sk_dataset_each_provenance(sk_store *st, int64_t vid,
                            col(s, 5),
                            col(s, 6),
                            col(s, 7),
-                           sqlite3_column_int(s, 8),
-                           (long)sqlite3_column_int64(s, 9)};
+                           sk_db_column_int(s, 8),
+                           (long)sk_db_column_int64(s, 9)};
         if ((rc = fn(ud, &p)) != 0)
             break;
     }
-    if (!rc && step != SQLITE_DONE)
+    if (!rc && step != SK_DB_DONE)
         rc = sk_store_error(st, "reading the rows' provenance", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -209,18 +215,18 @@ int sk_dataset_each_change(sk_store *st, int64_t a, int64_t b,
         "x.tags_json IS NOT y.tags_json) ORDER BY y.pos"};
     int rc = 0;
     for (int i = 0; i < 3 && !rc; i++) {
-        sqlite3_stmt *s;
+        sk_stmt *s;
         if ((rc = sk_store_prepare(st, &s, sql[i], err)) != 0)
             break;
-        sqlite3_bind_int64(s, 1, a);
-        sqlite3_bind_int64(s, 2, b);
+        sk_db_bind_int64(s, 1, a);
+        sk_db_bind_int64(s, 2, b);
         int step;
-        while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        while ((step = sk_db_step(s)) == SK_DB_ROW)
             if ((rc = fn(ud, col(s, 0), col(s, 1))) != 0)
                 break;
-        if (!rc && step != SQLITE_DONE)
+        if (!rc && step != SK_DB_DONE)
             rc = sk_store_error(st, "comparing dataset versions", err);
-        sqlite3_finalize(s);
+        sk_db_finalize(s);
     }
     return rc;
 }

@@ -2,7 +2,6 @@
 #include "store/experiment.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,22 +54,22 @@ char *sk_experiment_new_id(void)
     return sk_xstrdup(id);
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *t)
+static void bind_text(sk_stmt *s, int i, const char *t)
 {
     if (t)
-        sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
+        sk_db_bind_text(s, i, t, -1, SK_DB_TRANSIENT);
     else
-        sqlite3_bind_null(s, i);
+        sk_db_bind_null(s, i);
 }
 
 /* Text that stays put until the statement is stepped and its bindings
  * cleared: no copy. */
-static void bind_static(sqlite3_stmt *s, int i, const char *t)
+static void bind_static(sk_stmt *s, int i, const char *t)
 {
     if (t)
-        sqlite3_bind_text(s, i, t, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, i, t, -1, SK_DB_STATIC);
     else
-        sqlite3_bind_null(s, i);
+        sk_db_bind_null(s, i);
 }
 
 int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experiment_scorer *scorers,
@@ -79,7 +78,7 @@ int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experime
     int rc = sk_store_begin(st, err);
     if (rc)
         return rc;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     rc =
         sk_store_prepare(st, &s,
                          "INSERT INTO experiments (id, name, created_at, status, git_commit, "
@@ -92,15 +91,15 @@ int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experime
         bind_text(s, 3, e->created_at);
         bind_text(s, 4, e->git_commit);
         bind_text(s, 5, e->scorekit_version);
-        sqlite3_bind_int64(s, 6, e->dataset_version_id);
+        sk_db_bind_int64(s, 6, e->dataset_version_id);
         bind_text(s, 7, e->dataset_ref);
-        sqlite3_bind_int(s, 8, e->trials);
+        sk_db_bind_int(s, 8, e->trials);
         bind_text(s, 9, e->pack_hash);
         bind_text(s, 10, e->config_json);
         bind_text(s, 11, e->origin);
         rc = sk_store_step_done(st, s, "recording the experiment", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     s = NULL;
     if (rc == SK_OK) /* from its first instant, so it never looks abandoned */
         rc = sk_experiment_lease_claim_new(st, e->id, err);
@@ -112,17 +111,17 @@ int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experime
     for (size_t i = 0; rc == SK_OK && i < n; i++) {
         const sk_experiment_scorer *pe = &scorers[i];
         bind_text(s, 1, e->id);
-        sqlite3_bind_int(s, 2, (int)i);
+        sk_db_bind_int(s, 2, (int)i);
         bind_text(s, 3, pe->name);
         if (pe->has_threshold)
-            sqlite3_bind_double(s, 4, pe->threshold);
+            sk_db_bind_double(s, 4, pe->threshold);
         else
-            sqlite3_bind_null(s, 4);
-        sqlite3_bind_double(s, 5, pe->weight);
+            sk_db_bind_null(s, 4);
+        sk_db_bind_double(s, 5, pe->weight);
         bind_text(s, 6, pe->reducer);
         rc = sk_store_step_done(st, s, "recording the experiment's scorers", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     if (rc == SK_OK)
         return sk_store_commit(st, err);
     sk_store_rollback(st);
@@ -132,7 +131,7 @@ int sk_experiment_create(sk_store *st, const sk_experiment *e, const sk_experime
 int sk_experiment_load(sk_store *st, const char *id, sk_experiment *out, char **err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT id, name, created_at, finished_at, status, git_commit, "
                               "scorekit_version, dataset_version_id, dataset_ref, trials, "
@@ -142,9 +141,9 @@ int sk_experiment_load(sk_store *st, const char *id, sk_experiment *out, char **
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 1, id, -1, SK_DB_TRANSIENT);
     int found = 0, exact = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = sk_db_step(s)) == SK_DB_ROW) {
         found++;
         if (found == 1) {
             out->id = sk_store_column_dup(s, 0);
@@ -155,16 +154,16 @@ int sk_experiment_load(sk_store *st, const char *id, sk_experiment *out, char **
             out->status = sk_experiment_status_at(s, 13);
             out->git_commit = sk_store_column_dup(s, 5);
             out->scorekit_version = sk_store_column_dup(s, 6);
-            out->dataset_version_id = sqlite3_column_int64(s, 7);
+            out->dataset_version_id = sk_db_column_int64(s, 7);
             out->dataset_ref = sk_store_column_dup(s, 8);
-            out->trials = sqlite3_column_int(s, 9);
+            out->trials = sk_db_column_int(s, 9);
             out->pack_hash = sk_store_column_dup(s, 10);
             out->config_json = sk_store_column_dup(s, 11);
             out->origin = sk_store_column_dup(s, 12);
         }
     }
-    int bad = rc != SQLITE_DONE;
-    sqlite3_finalize(s);
+    int bad = rc != SK_DB_DONE;
+    sk_db_finalize(s);
     if (bad) {
         sk_experiment_clear(out);
         return sk_store_error(st, "reading the experiment", err);
@@ -184,7 +183,7 @@ int sk_experiment_load(sk_store *st, const char *id, sk_experiment *out, char **
 
 int sk_experiment_set_status(sk_store *st, const char *id, const char *status, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "UPDATE experiments SET status = ?, finished_at = CASE WHEN ? = "
                               "'running' THEN NULL ELSE ? END WHERE id = ?",
@@ -197,7 +196,7 @@ int sk_experiment_set_status(sk_store *st, const char *id, const char *status, c
     bind_text(s, 3, now);
     bind_text(s, 4, id);
     rc = sk_store_step_done(st, s, "updating the experiment's status", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     free(now);
     return rc;
 }
@@ -250,11 +249,11 @@ static const char sql_drop_summary[] =
 
 static int drop_summary(sk_store *st, const char *exp_id, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_cached(st, &s, sql_drop_summary, err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
     return sk_store_step_done(st, s, "dropping the experiment's stored summary", err);
 }
 
@@ -274,7 +273,7 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
     rc = sk_store_begin(st, err);
     if (rc)
         return rc;
-    sqlite3_stmt *c = NULL, *s = NULL;
+    sk_stmt *c = NULL, *s = NULL;
     rc = sk_store_cached(st, &c, sql_put_cell, err);
     if (rc == SK_OK)
         rc = sk_store_cached(st, &s, sql_put_score, err);
@@ -285,48 +284,48 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
     char *now = sk_now_utc();
     /* Bound once: the same for every cell of the batch. */
     if (rc == SK_OK) {
-        sqlite3_bind_text(c, 1, exp_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(c, 10, now, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_STATIC);
+        sk_db_bind_text(c, 1, exp_id, -1, SK_DB_STATIC);
+        sk_db_bind_text(c, 10, now, -1, SK_DB_STATIC);
+        sk_db_bind_text(s, 1, exp_id, -1, SK_DB_STATIC);
     }
     for (size_t i = 0; rc == SK_OK && i < n; i++) {
         const sk_cell *cell = cells[i];
-        sqlite3_bind_text(c, 2, cell->row_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int(c, 3, (int)cell->trial);
-        sqlite3_bind_int64(c, 4, cell->pos);
+        sk_db_bind_text(c, 2, cell->row_id, -1, SK_DB_STATIC);
+        sk_db_bind_int(c, 3, (int)cell->trial);
+        sk_db_bind_int64(c, 4, cell->pos);
         bind_static(c, 5, cell->output_json);
         bind_static(c, 6, cell->task_error);
-        sqlite3_bind_double(c, 7, cell->latency_ms);
+        sk_db_bind_double(c, 7, cell->latency_ms);
         if (isnan(cell->overall))
-            sqlite3_bind_null(c, 8);
+            sk_db_bind_null(c, 8);
         else
-            sqlite3_bind_double(c, 8, cell->overall);
+            sk_db_bind_double(c, 8, cell->overall);
         if (cell->task_error || cell->pass == SK_ROW_NO_VERDICT)
-            sqlite3_bind_null(c, 9);
+            sk_db_bind_null(c, 9);
         else
-            sqlite3_bind_int(c, 9, cell->pass == SK_ROW_PASS);
+            sk_db_bind_int(c, 9, cell->pass == SK_ROW_PASS);
         if (cell->llm_calls > 0) {
-            sqlite3_bind_int64(c, 11, cell->llm_calls);
-            sqlite3_bind_int64(c, 12, cell->prompt_tokens);
-            sqlite3_bind_int64(c, 13, cell->completion_tokens);
-            sqlite3_bind_double(c, 14, cell->cost);
+            sk_db_bind_int64(c, 11, cell->llm_calls);
+            sk_db_bind_int64(c, 12, cell->prompt_tokens);
+            sk_db_bind_int64(c, 13, cell->completion_tokens);
+            sk_db_bind_double(c, 14, cell->cost);
         } else {
             for (int k = 11; k <= 14; k++)
-                sqlite3_bind_null(c, k);
+                sk_db_bind_null(c, k);
         }
         rc = sk_store_step_done(st, c, "writing a cell", err);
         if (cell->nscores) {
-            sqlite3_bind_text(s, 2, cell->row_id, -1, SQLITE_STATIC);
-            sqlite3_bind_int(s, 3, (int)cell->trial);
+            sk_db_bind_text(s, 2, cell->row_id, -1, SK_DB_STATIC);
+            sk_db_bind_int(s, 3, (int)cell->trial);
         }
         for (size_t j = 0; rc == SK_OK && j < cell->nscores; j++) {
             const struct sk_cell_score *sc = &cell->scores[j];
-            sqlite3_bind_text(s, 4, sc->scorer, -1, SQLITE_STATIC);
-            sqlite3_bind_text(s, 5, kind_name(sc->kind), -1, SQLITE_STATIC);
+            sk_db_bind_text(s, 4, sc->scorer, -1, SK_DB_STATIC);
+            sk_db_bind_text(s, 5, kind_name(sc->kind), -1, SK_DB_STATIC);
             if (sc->kind == SK_VERDICT_SCORE)
-                sqlite3_bind_double(s, 6, sc->score);
+                sk_db_bind_double(s, 6, sc->score);
             else
-                sqlite3_bind_null(s, 6);
+                sk_db_bind_null(s, 6);
             bind_static(s, 7, sc->message);
             bind_static(s, 8, sc->rationale);
             bind_static(s, 9, sc->meta_json);
@@ -335,9 +334,9 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
     }
     /* The bindings point into this batch's memory: drop them with it. */
     if (c)
-        sqlite3_clear_bindings(c);
+        sk_db_clear_bindings(c);
     if (s)
-        sqlite3_clear_bindings(s);
+        sk_db_clear_bindings(s);
     free(now);
     if (rc == SK_OK)
         return sk_store_commit(st, err);
@@ -354,20 +353,19 @@ int sk_experiment_done_cells(sk_store *st, const char *exp_id, char ***out, size
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc =
         sk_store_prepare(st, &s, "SELECT row_id, trial FROM cells WHERE experiment_id = ?", err);
     if (rc)
         return rc;
     bind_text(s, 1, exp_id);
     size_t cap = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = sk_db_step(s)) == SK_DB_ROW) {
         *out = sk_xgrow(*out, &cap, *n + 1, sizeof **out);
-        (*out)[(*n)++] = sk_asprintf("%s\t%d", (const char *)sqlite3_column_text(s, 0),
-                                     sqlite3_column_int(s, 1));
+        (*out)[(*n)++] = sk_asprintf("%s\t%d", sk_db_column_text(s, 0), sk_db_column_int(s, 1));
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
+    sk_db_finalize(s);
+    if (rc != SK_DB_DONE) {
         for (size_t i = 0; i < *n; i++)
             free((*out)[i]);
         free(*out);
@@ -382,31 +380,31 @@ int sk_experiment_done_cells(sk_store *st, const char *exp_id, char ***out, size
 int sk_experiment_each_output(sk_store *st, const char *exp_id,
                               int (*fn)(void *ud, const sk_cell_output *c), void *ud, char **err)
 {
-    sqlite3_stmt *q = NULL;
+    sk_stmt *q = NULL;
     int rc = sk_store_prepare(st, &q,
                               "SELECT row_id, trial, output_json, task_error, latency_ms FROM "
                               "cells WHERE experiment_id = ?",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(q, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(q, 1, exp_id, -1, SK_DB_TRANSIENT);
     int step;
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *id = (const char *)sqlite3_column_text(q, 0);
+    while ((step = sk_db_step(q)) == SK_DB_ROW) {
+        const char *id = sk_db_column_text(q, 0);
         sk_cell_output c = {
             .row_id = id ? id : "",
-            .id_len = id ? (size_t)sqlite3_column_bytes(q, 0) : 0,
-            .trial = (unsigned)sqlite3_column_int(q, 1),
-            .output_json = (const char *)sqlite3_column_text(q, 2),
-            .output_len = (size_t)sqlite3_column_bytes(q, 2),
-            .task_error = (const char *)sqlite3_column_text(q, 3),
-            .latency_ms = sqlite3_column_double(q, 4),
+            .id_len = id ? (size_t)sk_db_column_bytes(q, 0) : 0,
+            .trial = (unsigned)sk_db_column_int(q, 1),
+            .output_json = sk_db_column_text(q, 2),
+            .output_len = (size_t)sk_db_column_bytes(q, 2),
+            .task_error = sk_db_column_text(q, 3),
+            .latency_ms = sk_db_column_double(q, 4),
         };
         if ((rc = fn(ud, &c)) != SK_OK)
             break;
     }
-    sqlite3_finalize(q);
-    if (rc == SK_OK && step != SQLITE_DONE)
+    sk_db_finalize(q);
+    if (rc == SK_OK && step != SK_DB_DONE)
         rc = sk_store_error(st, "reading the stored outputs", err);
     return rc;
 }

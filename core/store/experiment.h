@@ -78,7 +78,7 @@ int sk_experiment_set_status(sk_store *st, const char *id, const char *status, c
  * SK_EXPERIMENT_STATUS_COLUMNS: the stored one, except "interrupted" for a
  * running experiment whose holder is gone (or that nobody holds).  Caller
  * frees; NULL for a NULL status. */
-char *sk_experiment_status_at(sqlite3_stmt *s, int col);
+char *sk_experiment_status_at(sk_stmt *s, int col);
 
 /* Take the lease of experiment id for this process, in one transaction,
  * setting its status back to running: when nobody holds it, or its holder

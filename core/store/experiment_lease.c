@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,14 +123,14 @@ typedef struct lease {
     const char *host, *token, *start; /* borrowed from the statement */
 } lease;
 
-static lease lease_at(sqlite3_stmt *s, int col)
+static lease lease_at(sk_stmt *s, int col)
 {
     lease l;
-    l.pid = sqlite3_column_int64(s, col);
-    l.host = (const char *)sqlite3_column_text(s, col + 1);
-    l.token = (const char *)sqlite3_column_text(s, col + 2);
-    l.start = (const char *)sqlite3_column_text(s, col + 3);
-    l.heartbeat = sqlite3_column_int64(s, col + 4);
+    l.pid = sk_db_column_int64(s, col);
+    l.host = sk_db_column_text(s, col + 1);
+    l.token = sk_db_column_text(s, col + 2);
+    l.start = sk_db_column_text(s, col + 3);
+    l.heartbeat = sk_db_column_int64(s, col + 4);
     return l;
 }
 
@@ -157,9 +156,9 @@ static int holder_gone(const lease *l, const holder *me)
     return (long long)time(NULL) - l->heartbeat > SK_LEASE_TIMEOUT_S;
 }
 
-char *sk_experiment_status_at(sqlite3_stmt *s, int col)
+char *sk_experiment_status_at(sk_stmt *s, int col)
 {
-    const char *status = (const char *)sqlite3_column_text(s, col);
+    const char *status = sk_db_column_text(s, col);
     if (!status)
         return NULL;
     if (strcmp(status, "running") == 0) {
@@ -188,32 +187,32 @@ static char *describe(const lease *l, const holder *me)
 
 #define LEASE_COLUMNS "lease_pid, lease_host, lease_token, lease_start, lease_heartbeat"
 
-static void bind_self(sqlite3_stmt *s, int first, const holder *me)
+static void bind_self(sk_stmt *s, int first, const holder *me)
 {
-    sqlite3_bind_int64(s, first, me->pid);
-    sqlite3_bind_text(s, first + 1, me->host, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, first + 2, me->token, -1, SQLITE_TRANSIENT);
+    sk_db_bind_int64(s, first, me->pid);
+    sk_db_bind_text(s, first + 1, me->host, -1, SK_DB_TRANSIENT);
+    sk_db_bind_text(s, first + 2, me->token, -1, SK_DB_TRANSIENT);
     if (me->start[0])
-        sqlite3_bind_text(s, first + 3, me->start, -1, SQLITE_TRANSIENT);
+        sk_db_bind_text(s, first + 3, me->start, -1, SK_DB_TRANSIENT);
     else
-        sqlite3_bind_null(s, first + 3);
-    sqlite3_bind_int64(s, first + 4, (long long)time(NULL));
+        sk_db_bind_null(s, first + 3);
+    sk_db_bind_int64(s, first + 4, (long long)time(NULL));
 }
 
 /* Who holds experiment id now, for a message; NULL when nobody does. */
 static char *current_holder(sk_store *st, const char *id, const holder *me)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     char *who = NULL;
     if (sk_store_prepare(st, &s, "SELECT " LEASE_COLUMNS " FROM experiments WHERE id = ?", NULL) ==
         SK_OK) {
-        sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(s) == SQLITE_ROW) {
+        sk_db_bind_text(s, 1, id, -1, SK_DB_TRANSIENT);
+        if (sk_db_step(s) == SK_DB_ROW) {
             lease l = lease_at(s, 0);
             who = l.token ? describe(&l, me) : NULL;
         }
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return who;
 }
 
@@ -224,7 +223,7 @@ static char *current_holder(sk_store *st, const char *id, const holder *me)
  * should the locking ever change. */
 static int claim(sk_store *st, const char *id, const char *old_token, const holder *me, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "UPDATE experiments SET lease_pid = ?1, lease_host = ?2, "
                               "lease_token = ?3, lease_start = ?4, lease_heartbeat = ?5, "
@@ -234,14 +233,14 @@ static int claim(sk_store *st, const char *id, const char *old_token, const hold
     if (rc)
         return rc;
     bind_self(s, 1, me);
-    sqlite3_bind_text(s, 6, id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 6, id, -1, SK_DB_TRANSIENT);
     if (old_token)
-        sqlite3_bind_text(s, 7, old_token, -1, SQLITE_TRANSIENT);
+        sk_db_bind_text(s, 7, old_token, -1, SK_DB_TRANSIENT);
     else
-        sqlite3_bind_null(s, 7);
+        sk_db_bind_null(s, 7);
     rc = sk_store_step_done(st, s, "taking the experiment's lease", err);
-    sqlite3_finalize(s);
-    if (rc == SK_OK && sqlite3_changes(sk_store_db(st)) != 1)
+    sk_db_finalize(s);
+    if (rc == SK_OK && sk_db_changes(sk_store_db(st)) != 1)
         rc = sk_errf(err, SK_EBUSY,
                      "experiment %s was taken by another run while this one looked; "
                      "`scorekit experiments` shows whether it runs",
@@ -263,13 +262,13 @@ int sk_experiment_lease_take(sk_store *st, const char *id, char **err)
     int rc = sk_store_begin(st, err);
     if (rc)
         return rc;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     rc = sk_store_prepare(st, &s, "SELECT " LEASE_COLUMNS " FROM experiments WHERE id = ?", err);
     char *old_token = NULL;
     if (rc == SK_OK) {
-        sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-        int step = sqlite3_step(s);
-        if (step == SQLITE_ROW) {
+        sk_db_bind_text(s, 1, id, -1, SK_DB_TRANSIENT);
+        int step = sk_db_step(s);
+        if (step == SK_DB_ROW) {
             lease l = lease_at(s, 0);
             if (!holder_gone(&l, &me)) {
                 char *who = describe(&l, &me);
@@ -288,13 +287,13 @@ int sk_experiment_lease_take(sk_store *st, const char *id, char **err)
             } else if (l.token) {
                 old_token = sk_xstrdup(l.token);
             }
-        } else if (step == SQLITE_DONE) {
+        } else if (step == SK_DB_DONE) {
             rc = sk_errf(err, SK_ENOTFOUND, "no experiment \"%s\"", id);
         } else {
             rc = sk_store_error(st, "reading the experiment's lease", err);
         }
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     if (rc == SK_OK)
         rc = claim(st, id, old_token, &me, err);
     free(old_token);
@@ -311,23 +310,23 @@ static int update_held(sk_store *st, const char *id, const char *sql, const char
 {
     holder me;
     self_get(&me);
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s, sql, err);
     if (rc)
         return rc;
     char *now = sk_now_utc();
-    sqlite3_bind_text(s, 1, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, me.token, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 1, id, -1, SK_DB_TRANSIENT);
+    sk_db_bind_text(s, 2, me.token, -1, SK_DB_TRANSIENT);
     if (status) {
-        sqlite3_bind_text(s, 3, status, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 4, now, -1, SQLITE_TRANSIENT);
+        sk_db_bind_text(s, 3, status, -1, SK_DB_TRANSIENT);
+        sk_db_bind_text(s, 4, now, -1, SK_DB_TRANSIENT);
     } else {
-        sqlite3_bind_int64(s, 3, (long long)time(NULL));
+        sk_db_bind_int64(s, 3, (long long)time(NULL));
     }
     rc = sk_store_step_done(st, s, what, err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     free(now);
-    if (rc == SK_OK && sqlite3_changes(sk_store_db(st)) != 1) {
+    if (rc == SK_OK && sk_db_changes(sk_store_db(st)) != 1) {
         char *who = current_holder(st, id, &me);
         if (who)
             rc = sk_errf(err, SK_EBUSY,

@@ -3,20 +3,19 @@
 #include "store/experiment_read.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 
 #include "base/error.h"
 #include "store/experiment.h"
 
-static const char *text(sqlite3_stmt *s, int i)
+static const char *text(sk_stmt *s, int i)
 {
-    return (const char *)sqlite3_column_text(s, i);
+    return sk_db_column_text(s, i);
 }
 
-static double num(sqlite3_stmt *s, int i)
+static double num(sk_stmt *s, int i)
 {
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+    return sk_db_column_type(s, i) == SK_DB_NULL ? NAN : sk_db_column_double(s, i);
 }
 
 /* The caller's callback, one of the four shapes, and its data. */
@@ -37,19 +36,19 @@ typedef struct walk {
 
 /* Step s to its end, handing each result row to row(), or until that
  * returns non-zero (returned as is); finalizes s. */
-static int each(sk_store *st, sqlite3_stmt *s, const char *what, char **err,
-                int (*row)(sqlite3_stmt *s, const walk *w), const walk *w)
+static int each(sk_store *st, sk_stmt *s, const char *what, char **err,
+                int (*row)(sk_stmt *s, const walk *w), const walk *w)
 {
     int step, stop = 0;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+    while ((step = sk_db_step(s)) == SK_DB_ROW)
         if ((stop = row(s, w)) != 0)
             break;
-    int rc = stop ? stop : step == SQLITE_DONE ? SK_OK : sk_store_error(st, what, err);
-    sqlite3_finalize(s);
+    int rc = stop ? stop : step == SK_DB_DONE ? SK_OK : sk_store_error(st, what, err);
+    sk_db_finalize(s);
     return rc;
 }
 
-static int listed_row(sqlite3_stmt *s, const walk *w)
+static int listed_row(sk_stmt *s, const walk *w)
 {
     char *status = sk_experiment_status_at(s, 8); /* "interrupted" once its run is gone */
     sk_experiment_listed e = {
@@ -59,8 +58,8 @@ static int listed_row(sqlite3_stmt *s, const walk *w)
         .finished_at = text(s, 3),
         .dataset_ref = text(s, 4),
         .origin = text(s, 5),
-        .trials = sqlite3_column_int(s, 6),
-        .dataset_rows = sqlite3_column_int64(s, 7),
+        .trials = sk_db_column_int(s, 6),
+        .dataset_rows = sk_db_column_int64(s, 7),
         .status = status,
     };
     int rc = w->listed(w->ud, &e);
@@ -71,7 +70,7 @@ static int listed_row(sqlite3_stmt *s, const walk *w)
 int sk_experiment_each_listed(sk_store *st, int (*fn)(void *ud, const sk_experiment_listed *e),
                               void *ud, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(
         st, &s,
         "SELECT e.id, e.name, e.created_at, e.finished_at, "
@@ -88,40 +87,40 @@ int sk_experiment_each_listed(sk_store *st, int (*fn)(void *ud, const sk_experim
 int sk_experiment_newest_other(sk_store *st, const char *not_id, char **id, char **err)
 {
     *id = NULL;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT id FROM experiments WHERE id <> ? ORDER BY created_at DESC, "
                               "id DESC LIMIT 1",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, not_id ? not_id : "", -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW)
+    sk_db_bind_text(s, 1, not_id ? not_id : "", -1, SK_DB_TRANSIENT);
+    int step = sk_db_step(s);
+    if (step == SK_DB_ROW)
         *id = sk_store_column_dup(s, 0);
-    else if (step != SQLITE_DONE)
+    else if (step != SK_DB_DONE)
         rc = sk_store_error(st, "finding the newest experiment", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
-static int error_row(sqlite3_stmt *s, const walk *w)
+static int error_row(sk_stmt *s, const walk *w)
 {
     sk_experiment_error e = {
-        .idx = sqlite3_column_int(s, 0),
+        .idx = sk_db_column_int(s, 0),
         .scorer = text(s, 1),
         .message = text(s, 2) ? text(s, 2) : "",
         .row_id = text(s, 3),
-        .pos = sqlite3_column_int64(s, 4),
-        .trial = sqlite3_column_int(s, 5),
+        .pos = sk_db_column_int64(s, 4),
+        .trial = sk_db_column_int(s, 5),
     };
     return w->error(w->ud, &e);
 }
 
-static int flaky_row(sqlite3_stmt *s, const walk *w)
+static int flaky_row(sk_stmt *s, const walk *w)
 {
-    sk_experiment_flaky f = {text(s, 0), text(s, 1), (unsigned)sqlite3_column_int(s, 2),
-                             (unsigned)sqlite3_column_int(s, 3)};
+    sk_experiment_flaky f = {text(s, 0), text(s, 1), (unsigned)sk_db_column_int(s, 2),
+                             (unsigned)sk_db_column_int(s, 3)};
     return w->flaky(w->ud, &f);
 }
 
@@ -129,19 +128,21 @@ int sk_experiment_each_flaky(sk_store *st, const char *exp_id,
                              int (*fn)(void *ud, const sk_experiment_flaky *f), void *ud,
                              char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(
         st, &s,
-        "SELECT s.row_id, s.scorer, sum(s.score >= es.threshold) AS p, "
-        "sum(s.score < es.threshold) AS f FROM scores s JOIN experiment_scorers es ON "
-        "es.experiment_id = s.experiment_id AND es.name = s.scorer WHERE s.experiment_id = ?1 "
-        "AND s.kind = 'score' AND es.threshold IS NOT NULL GROUP BY s.row_id, s.scorer "
-        "HAVING p > 0 AND f > 0 ORDER BY (SELECT min(pos) FROM cells c WHERE c.experiment_id = "
+        "SELECT s.row_id, s.scorer, count(CASE WHEN s.score >= es.threshold THEN 1 END), "
+        "count(CASE WHEN s.score < es.threshold THEN 1 END) FROM scores s JOIN "
+        "experiment_scorers es ON es.experiment_id = s.experiment_id AND es.name = s.scorer "
+        "WHERE s.experiment_id = ?1 AND s.kind = 'score' AND es.threshold IS NOT NULL GROUP BY "
+        "s.row_id, s.scorer HAVING count(CASE WHEN s.score >= es.threshold THEN 1 END) > 0 AND "
+        "count(CASE WHEN s.score < es.threshold THEN 1 END) > 0 ORDER BY (SELECT min(pos) FROM "
+        "cells c WHERE c.experiment_id = "
         "?1 AND c.row_id = s.row_id), s.row_id, min(es.idx)",
         err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
     walk w = {.ud = ud, .flaky = fn};
     return each(st, s, "reading the experiment's flaky rows", err, flaky_row, &w);
 }
@@ -152,17 +153,17 @@ int sk_experiment_each_error(sk_store *st, const char *exp_id,
 {
     /* The stored summary (experiment_stats.h) knows when there is none:
      * no need to read every score to find out. */
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT summary_cells IS NOT NULL AND summary_task_errors = 0 AND "
                               "summary_score_errors = 0 FROM experiments WHERE id = ?",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s), none = step == SQLITE_ROW && sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+    int step = sk_db_step(s), none = step == SK_DB_ROW && sk_db_column_int(s, 0);
+    sk_db_finalize(s);
+    if (step != SK_DB_ROW && step != SK_DB_DONE)
         return sk_store_error(st, "reading the experiment's summary", err);
     if (none)
         return SK_OK;
@@ -179,12 +180,12 @@ int sk_experiment_each_error(sk_store *st, const char *exp_id,
         err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
     walk w = {.ud = ud, .error = fn};
     return each(st, s, "reading the errors", err, error_row, &w);
 }
 
-static int lowest_row(sqlite3_stmt *s, const walk *w)
+static int lowest_row(sk_stmt *s, const walk *w)
 {
     return w->lowest(w->ud, text(s, 0), num(s, 1));
 }
@@ -193,7 +194,7 @@ int sk_experiment_each_lowest(sk_store *st, const char *exp_id, long n,
                               int (*fn)(void *ud, const char *row_id, double mean), void *ud,
                               char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT row_id, avg(overall) AS m, min(pos) AS p FROM cells WHERE "
                               "experiment_id = ? AND overall IS NOT NULL GROUP BY row_id "
@@ -201,17 +202,17 @@ int sk_experiment_each_lowest(sk_store *st, const char *exp_id, long n,
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, n);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+    sk_db_bind_int64(s, 2, n);
     walk w = {.ud = ud, .lowest = fn};
     return each(st, s, "finding the lowest-scoring rows", err, lowest_row, &w);
 }
 
-static int row_score_row(sqlite3_stmt *s, const walk *w)
+static int row_score_row(sk_stmt *s, const walk *w)
 {
     sk_cell_score_row r = {
         .row_id = w->row_id,
-        .trial = sqlite3_column_int(s, 0),
+        .trial = sk_db_column_int(s, 0),
         .output_json = text(s, 1),
         .task_error = text(s, 2),
         .overall = num(s, 3),
@@ -222,8 +223,8 @@ static int row_score_row(sqlite3_stmt *s, const walk *w)
         .message = text(s, 8),
         .rationale = text(s, 9),
         .meta_json = text(s, 10),
-        .has_threshold = sqlite3_column_type(s, 11) != SQLITE_NULL,
-        .threshold = sqlite3_column_double(s, 11),
+        .has_threshold = sk_db_column_type(s, 11) != SK_DB_NULL,
+        .threshold = sk_db_column_double(s, 11),
     };
     return w->cell(w->ud, &r);
 }
@@ -232,7 +233,7 @@ int sk_experiment_each_row_score(sk_store *st, const char *exp_id, const char *r
                                  int (*fn)(void *ud, const sk_cell_score_row *r), void *ud,
                                  char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(
         st, &s,
         "SELECT c.trial, c.output_json, c.task_error, c.overall, c.latency_ms, s.scorer, s.kind, "
@@ -243,17 +244,17 @@ int sk_experiment_each_row_score(sk_store *st, const char *exp_id, const char *r
         err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+    sk_db_bind_text(s, 2, row_id, -1, SK_DB_TRANSIENT);
     walk w = {.ud = ud, .cell = fn, .row_id = row_id};
     return each(st, s, "reading a row's cells", err, row_score_row, &w);
 }
 
-static int export_row(sqlite3_stmt *s, const walk *w)
+static int export_row(sk_stmt *s, const walk *w)
 {
     sk_cell_score_row r = {
         .row_id = text(s, 0),
-        .trial = sqlite3_column_int(s, 1),
+        .trial = sk_db_column_int(s, 1),
         .input_json = text(s, 2),
         .expected_json = text(s, 3),
         .metadata_json = text(s, 4),
@@ -267,13 +268,13 @@ static int export_row(sqlite3_stmt *s, const walk *w)
         .message = text(s, 13),
         .rationale = text(s, 14),
         .meta_json = text(s, 15),
-        .has_llm = sqlite3_column_type(s, 16) != SQLITE_NULL,
-        .llm_calls = sqlite3_column_int64(s, 16),
-        .prompt_tokens = sqlite3_column_int64(s, 17),
-        .completion_tokens = sqlite3_column_int64(s, 18),
-        .cost = sqlite3_column_double(s, 19),
-        .has_threshold = sqlite3_column_type(s, 20) != SQLITE_NULL,
-        .threshold = sqlite3_column_double(s, 20),
+        .has_llm = sk_db_column_type(s, 16) != SK_DB_NULL,
+        .llm_calls = sk_db_column_int64(s, 16),
+        .prompt_tokens = sk_db_column_int64(s, 17),
+        .completion_tokens = sk_db_column_int64(s, 18),
+        .cost = sk_db_column_double(s, 19),
+        .has_threshold = sk_db_column_type(s, 20) != SK_DB_NULL,
+        .threshold = sk_db_column_double(s, 20),
     };
     return w->cell(w->ud, &r);
 }
@@ -297,7 +298,7 @@ int sk_experiment_each_export(sk_store *st, const char *exp_id, int64_t version_
      * a sort that spilled to disk for large experiments).  A cell whose
      * row is not in the version at its position (written by hand, not by
      * a run) takes the sorting query, as export always did. */
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT EXISTS (SELECT 1 FROM cells c WHERE c.experiment_id = ?1 "
                               "AND NOT EXISTS (SELECT 1 FROM dataset_rows r WHERE r.version_id = "
@@ -305,12 +306,12 @@ int sk_experiment_each_export(sk_store *st, const char *exp_id, int64_t version_
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, version_id);
-    int step = sqlite3_step(s);
-    int stray = step == SQLITE_ROW && sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
-    if (step != SQLITE_ROW)
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+    sk_db_bind_int64(s, 2, version_id);
+    int step = sk_db_step(s);
+    int stray = step == SK_DB_ROW && sk_db_column_int(s, 0);
+    sk_db_finalize(s);
+    if (step != SK_DB_ROW)
         return sk_store_error(st, "checking the experiment's cells against its dataset", err);
     if (stray)
         rc = sk_store_prepare(st, &s,
@@ -330,8 +331,8 @@ int sk_experiment_each_export(sk_store *st, const char *exp_id, int64_t version_
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, version_id);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+    sk_db_bind_int64(s, 2, version_id);
     walk w = {.ud = ud, .cell = fn};
     return each(st, s, "reading the experiment's cells", err, export_row, &w);
 }
@@ -342,29 +343,29 @@ int sk_experiment_first_cell(sk_store *st, const char *exp_id, const char *row_i
     *found = 0;
     *trial = 0;
     *output_json = *task_error = NULL;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT trial, output_json, task_error FROM cells WHERE "
                               "experiment_id = ? AND row_id = ? ORDER BY trial LIMIT 1",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+    sk_db_bind_text(s, 2, row_id, -1, SK_DB_TRANSIENT);
+    int step = sk_db_step(s);
+    if (step == SK_DB_ROW) {
         *found = 1;
-        *trial = sqlite3_column_int(s, 0);
+        *trial = sk_db_column_int(s, 0);
         *output_json = sk_store_column_dup(s, 1);
         *task_error = sk_store_column_dup(s, 2);
     }
-    sqlite3_finalize(s);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    sk_db_finalize(s);
+    if (step != SK_DB_ROW && step != SK_DB_DONE)
         return sk_store_error(st, "reading a row's cell", err);
     return SK_OK;
 }
 
-static int cell_score_row(sqlite3_stmt *s, const walk *w)
+static int cell_score_row(sk_stmt *s, const walk *w)
 {
     sk_cell_score_row r = {
         .row_id = w->row_id,
@@ -382,24 +383,24 @@ int sk_experiment_each_cell_score(sk_store *st, const char *exp_id, const char *
                                   int (*fn)(void *ud, const sk_cell_score_row *r), void *ud,
                                   char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT scorer, kind, score, message, rationale FROM scores WHERE "
                               "experiment_id = ? AND row_id = ? AND trial = ?",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(s, 3, trial);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+    sk_db_bind_text(s, 2, row_id, -1, SK_DB_TRANSIENT);
+    sk_db_bind_int(s, 3, trial);
     walk w = {.ud = ud, .cell = fn, .row_id = row_id, .trial = trial};
     return each(st, s, "reading a row's scores", err, cell_score_row, &w);
 }
 
-static int scorer_row(sqlite3_stmt *s, const walk *w)
+static int scorer_row(sk_stmt *s, const walk *w)
 {
-    return w->scorer(w->ud, text(s, 0), sqlite3_column_type(s, 1) != SQLITE_NULL,
-                     sqlite3_column_double(s, 1), text(s, 2));
+    return w->scorer(w->ud, text(s, 0), sk_db_column_type(s, 1) != SK_DB_NULL,
+                     sk_db_column_double(s, 1), text(s, 2));
 }
 
 int sk_experiment_each_scorer(sk_store *st, const char *exp_id,
@@ -407,25 +408,25 @@ int sk_experiment_each_scorer(sk_store *st, const char *exp_id,
                                         double threshold, const char *reducer),
                               void *ud, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT name, threshold, reducer FROM experiment_scorers WHERE "
                               "experiment_id = ? ORDER BY idx",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
     walk w = {.ud = ud, .scorer = fn};
     return each(st, s, "reading the experiment's scorers", err, scorer_row, &w);
 }
 
-static int row_cells_row(sqlite3_stmt *s, const walk *w)
+static int row_cells_row(sk_stmt *s, const walk *w)
 {
     sk_experiment_row_cells r = {
         .row_id = text(s, 0),
-        .pos = sqlite3_column_int64(s, 1),
-        .cells = (unsigned)sqlite3_column_int(s, 2),
-        .task_errors = (unsigned)sqlite3_column_int(s, 3),
+        .pos = sk_db_column_int64(s, 1),
+        .cells = (unsigned)sk_db_column_int(s, 2),
+        .task_errors = (unsigned)sk_db_column_int(s, 3),
     };
     return w->row_cells(w->ud, &r);
 }
@@ -434,25 +435,25 @@ int sk_experiment_each_row_cells(sk_store *st, const char *exp_id,
                                  int (*fn)(void *ud, const sk_experiment_row_cells *r), void *ud,
                                  char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT row_id, min(pos), count(*), count(task_error) FROM cells "
                               "WHERE experiment_id = ? GROUP BY row_id ORDER BY row_id",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
     walk w = {.ud = ud, .row_cells = fn};
     return each(st, s, "reading the experiment's cells", err, row_cells_row, &w);
 }
 
-static int score_row(sqlite3_stmt *s, const walk *w)
+static int score_row(sk_stmt *s, const walk *w)
 {
     sk_experiment_score r = {
         .row_id = text(s, 0),
         .scorer = text(s, 1),
         .kind = text(s, 2),
-        .score = sqlite3_column_double(s, 3),
+        .score = sk_db_column_double(s, 3),
     };
     return w->score(w->ud, &r);
 }
@@ -461,14 +462,14 @@ int sk_experiment_each_score(sk_store *st, const char *exp_id,
                              int (*fn)(void *ud, const sk_experiment_score *s), void *ud,
                              char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT row_id, scorer, kind, score FROM scores WHERE "
                               "experiment_id = ? ORDER BY row_id",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
     walk w = {.ud = ud, .score = fn};
     return each(st, s, "reading the experiment's scores", err, score_row, &w);
 }

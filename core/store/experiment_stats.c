@@ -2,7 +2,6 @@
 #include "store/experiment_stats.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,7 +61,7 @@ static void count_verdict(sk_exp_stats *out, sk_row_verdict *v)
  * figures when `stored` (else mean and mean_sd NAN, counts 0). */
 static int load_scorers(sk_store *st, const char *exp_id, int stored, sk_exp_stats *out, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT name, threshold, summary_rows, summary_mean, "
                               "summary_mean_sd, summary_rows_passing, summary_scored, "
@@ -71,32 +70,31 @@ static int load_scorers(sk_store *st, const char *exp_id, int stored, sk_exp_sta
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
         out->scorers = sk_xgrow(out->scorers, &cap, out->nscorers + 1, sizeof *out->scorers);
         sk_exp_scorer_stats *sc = &out->scorers[out->nscorers++];
         memset(sc, 0, sizeof *sc);
-        sc->name = sk_xstrdup((const char *)sqlite3_column_text(s, 0));
-        sc->has_threshold = sqlite3_column_type(s, 1) != SQLITE_NULL;
-        sc->threshold = sqlite3_column_double(s, 1);
+        sc->name = sk_xstrdup(sk_db_column_text(s, 0));
+        sc->has_threshold = sk_db_column_type(s, 1) != SK_DB_NULL;
+        sc->threshold = sk_db_column_double(s, 1);
         sc->mean = sc->mean_sd = NAN;
         if (stored) {
-            sc->rows = (size_t)sqlite3_column_int64(s, 2);
-            if (sqlite3_column_type(s, 3) != SQLITE_NULL)
-                sc->mean = sqlite3_column_double(s, 3);
-            if (sqlite3_column_type(s, 4) != SQLITE_NULL)
-                sc->mean_sd = sqlite3_column_double(s, 4);
-            sc->rows_passing = (size_t)sqlite3_column_int64(s, 5);
-            sc->scored = (size_t)sqlite3_column_int64(s, 6);
-            sc->skipped = (size_t)sqlite3_column_int64(s, 7);
-            sc->errors = (size_t)sqlite3_column_int64(s, 8);
+            sc->rows = (size_t)sk_db_column_int64(s, 2);
+            if (sk_db_column_type(s, 3) != SK_DB_NULL)
+                sc->mean = sk_db_column_double(s, 3);
+            if (sk_db_column_type(s, 4) != SK_DB_NULL)
+                sc->mean_sd = sk_db_column_double(s, 4);
+            sc->rows_passing = (size_t)sk_db_column_int64(s, 5);
+            sc->scored = (size_t)sk_db_column_int64(s, 6);
+            sc->skipped = (size_t)sk_db_column_int64(s, 7);
+            sc->errors = (size_t)sk_db_column_int64(s, 8);
         }
     }
-    sqlite3_finalize(s);
-    return step == SQLITE_DONE ? SK_OK
-                               : sk_store_error(st, "reading the experiment's scorers", err);
+    sk_db_finalize(s);
+    return step == SK_DB_DONE ? SK_OK : sk_store_error(st, "reading the experiment's scorers", err);
 }
 
 /* Everything but the totals of compute() in one pass over the cells and
@@ -106,7 +104,7 @@ static int load_scorers(sk_store *st, const char *exp_id, int stored, sk_exp_sta
  * recorded (so older experiments are counted by today's rule). */
 static int scan(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(
         st, &s,
         "SELECT c.row_id, c.trial, c.task_error IS NOT NULL, s.scorer, s.kind, s.score FROM "
@@ -115,7 +113,7 @@ static int scan(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
         err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
     size_t n = out->nscorers ? out->nscorers : 1;
     acc *a = sk_xcalloc(n, sizeof *a);
     double *sum_means = sk_xcalloc(n, sizeof *sum_means), *sum_sds = sk_xcalloc(n, sizeof *sum_sds);
@@ -124,10 +122,10 @@ static int scan(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
     sk_buf cur = {0};
     int have = 0, cur_trial = -1, step;
     size_t last = 0; /* the scorer found last: scores come in the pack's order */
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *row = (const char *)sqlite3_column_text(s, 0);
-        size_t row_len = (size_t)sqlite3_column_bytes(s, 0);
-        int trial = sqlite3_column_int(s, 1);
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
+        const char *row = sk_db_column_text(s, 0);
+        size_t row_len = (size_t)sk_db_column_bytes(s, 0);
+        int trial = sk_db_column_int(s, 1);
         int new_row = !have || row_len != cur.len || memcmp(cur.data, row, row_len) != 0;
         if (new_row || trial != cur_trial) {
             if (have)
@@ -141,10 +139,10 @@ static int scan(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
             have = 1;
             cur_trial = trial;
             sk_row_verdict_begin(&v);
-            if (sqlite3_column_int(s, 2))
+            if (sk_db_column_int(s, 2))
                 sk_row_verdict_task_error(&v, NULL);
         }
-        const char *scorer = (const char *)sqlite3_column_text(s, 3);
+        const char *scorer = sk_db_column_text(s, 3);
         if (!scorer)
             continue; /* the task failed: no results */
         size_t k = out->nscorers;
@@ -154,10 +152,10 @@ static int scan(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
                 k = last = j;
         }
         sk_exp_scorer_stats *sc = k < out->nscorers ? &out->scorers[k] : NULL;
-        const char *kind = (const char *)sqlite3_column_text(s, 4);
+        const char *kind = sk_db_column_text(s, 4);
         sk_verdict vk = sk_verdict_from_name(kind);
         out->score_errors += vk == SK_VERDICT_ERROR;
-        double score = sqlite3_column_double(s, 5);
+        double score = sk_db_column_double(s, 5);
         sk_row_verdict_add(&v, scorer, vk, score, sc && sc->has_threshold, sc ? sc->threshold : 0,
                            NULL);
         if (!sc)
@@ -188,47 +186,46 @@ static int scan(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
     free(sum_means);
     free(sum_sds);
     free(n_sds);
-    sqlite3_finalize(s);
-    return step == SQLITE_DONE ? SK_OK : sk_store_error(st, "reading the cells' results", err);
+    sk_db_finalize(s);
+    return step == SK_DB_DONE ? SK_OK : sk_store_error(st, "reading the cells' results", err);
 }
 
 /* The figures from the cells; out->scorers is loaded, without figures. */
 static int compute(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT count(*), count(task_error), avg(latency_ms) FROM cells "
                               "WHERE experiment_id = ?",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
-    if (step != SQLITE_ROW) {
-        sqlite3_finalize(s);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+    int step = sk_db_step(s);
+    if (step != SK_DB_ROW) {
+        sk_db_finalize(s);
         return sk_store_error(st, "counting cells", err);
     }
-    out->cells = (size_t)sqlite3_column_int64(s, 0);
-    out->task_errors = (size_t)sqlite3_column_int64(s, 1);
-    out->mean_latency_ms =
-        sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 2);
-    sqlite3_finalize(s);
+    out->cells = (size_t)sk_db_column_int64(s, 0);
+    out->task_errors = (size_t)sk_db_column_int64(s, 1);
+    out->mean_latency_ms = sk_db_column_type(s, 2) == SK_DB_NULL ? NAN : sk_db_column_double(s, 2);
+    sk_db_finalize(s);
 
     return scan(st, exp_id, out, err);
 }
 
-static void bind_num(sqlite3_stmt *s, int i, double v)
+static void bind_num(sk_stmt *s, int i, double v)
 {
     if (isnan(v))
-        sqlite3_bind_null(s, i);
+        sk_db_bind_null(s, i);
     else
-        sqlite3_bind_double(s, i, v);
+        sk_db_bind_double(s, i, v);
 }
 
 /* Store *f as experiment exp_id's summary. */
 static int save(sk_store *st, const char *exp_id, const sk_exp_stats *f, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "UPDATE experiments SET summary_cells = ?2, summary_task_errors = "
                               "?3, summary_passed = ?4, summary_failed = ?5, "
@@ -237,17 +234,17 @@ static int save(sk_store *st, const char *exp_id, const sk_exp_stats *f, char **
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, (sqlite3_int64)f->cells);
-    sqlite3_bind_int64(s, 3, (sqlite3_int64)f->task_errors);
-    sqlite3_bind_int64(s, 4, (sqlite3_int64)f->passed);
-    sqlite3_bind_int64(s, 5, (sqlite3_int64)f->failed);
-    sqlite3_bind_int64(s, 6, (sqlite3_int64)f->no_verdict_errors);
-    sqlite3_bind_int64(s, 7, (sqlite3_int64)f->no_verdict_no_score);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+    sk_db_bind_int64(s, 2, (sk_int64)f->cells);
+    sk_db_bind_int64(s, 3, (sk_int64)f->task_errors);
+    sk_db_bind_int64(s, 4, (sk_int64)f->passed);
+    sk_db_bind_int64(s, 5, (sk_int64)f->failed);
+    sk_db_bind_int64(s, 6, (sk_int64)f->no_verdict_errors);
+    sk_db_bind_int64(s, 7, (sk_int64)f->no_verdict_no_score);
     bind_num(s, 8, f->mean_latency_ms);
-    sqlite3_bind_int64(s, 9, (sqlite3_int64)f->score_errors);
+    sk_db_bind_int64(s, 9, (sk_int64)f->score_errors);
     rc = sk_store_step_done(st, s, "storing the experiment's summary", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     if (rc)
         return rc;
     rc = sk_store_prepare(st, &s,
@@ -258,18 +255,18 @@ static int save(sk_store *st, const char *exp_id, const sk_exp_stats *f, char **
                           err);
     for (size_t i = 0; rc == SK_OK && i < f->nscorers; i++) {
         const sk_exp_scorer_stats *sc = &f->scorers[i];
-        sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 2, sc->name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 3, (sqlite3_int64)sc->rows);
+        sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+        sk_db_bind_text(s, 2, sc->name, -1, SK_DB_TRANSIENT);
+        sk_db_bind_int64(s, 3, (sk_int64)sc->rows);
         bind_num(s, 4, sc->mean);
         bind_num(s, 5, sc->mean_sd);
-        sqlite3_bind_int64(s, 6, (sqlite3_int64)sc->rows_passing);
-        sqlite3_bind_int64(s, 7, (sqlite3_int64)sc->scored);
-        sqlite3_bind_int64(s, 8, (sqlite3_int64)sc->skipped);
-        sqlite3_bind_int64(s, 9, (sqlite3_int64)sc->errors);
+        sk_db_bind_int64(s, 6, (sk_int64)sc->rows_passing);
+        sk_db_bind_int64(s, 7, (sk_int64)sc->scored);
+        sk_db_bind_int64(s, 8, (sk_int64)sc->skipped);
+        sk_db_bind_int64(s, 9, (sk_int64)sc->errors);
         rc = sk_store_step_done(st, s, "storing the experiment's summary", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -281,7 +278,7 @@ static int load_head(sk_store *st, const char *exp_id, sk_exp_stats *out, int *s
 {
     *stored = 0;
     *running = 1;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT status, summary_cells, summary_task_errors, "
                               "summary_passed, summary_failed, summary_no_verdict_errors, "
@@ -290,25 +287,25 @@ static int load_head(sk_store *st, const char *exp_id, sk_exp_stats *out, int *s
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
-        const char *status = (const char *)sqlite3_column_text(s, 0);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+    int step = sk_db_step(s);
+    if (step == SK_DB_ROW) {
+        const char *status = sk_db_column_text(s, 0);
         *running = !status || strcmp(status, "running") == 0;
-        *stored = sqlite3_column_type(s, 1) != SQLITE_NULL;
+        *stored = sk_db_column_type(s, 1) != SK_DB_NULL;
         if (*stored) {
-            out->cells = (size_t)sqlite3_column_int64(s, 1);
-            out->task_errors = (size_t)sqlite3_column_int64(s, 2);
-            out->passed = (size_t)sqlite3_column_int64(s, 3);
-            out->failed = (size_t)sqlite3_column_int64(s, 4);
-            out->no_verdict_errors = (size_t)sqlite3_column_int64(s, 5);
-            out->no_verdict_no_score = (size_t)sqlite3_column_int64(s, 6);
+            out->cells = (size_t)sk_db_column_int64(s, 1);
+            out->task_errors = (size_t)sk_db_column_int64(s, 2);
+            out->passed = (size_t)sk_db_column_int64(s, 3);
+            out->failed = (size_t)sk_db_column_int64(s, 4);
+            out->no_verdict_errors = (size_t)sk_db_column_int64(s, 5);
+            out->no_verdict_no_score = (size_t)sk_db_column_int64(s, 6);
             out->mean_latency_ms =
-                sqlite3_column_type(s, 7) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 7);
+                sk_db_column_type(s, 7) == SK_DB_NULL ? NAN : sk_db_column_double(s, 7);
         }
     }
-    sqlite3_finalize(s);
-    return step == SQLITE_ROW || step == SQLITE_DONE
+    sk_db_finalize(s);
+    return step == SK_DB_ROW || step == SK_DB_DONE
                ? SK_OK
                : sk_store_error(st, "reading the experiment's summary", err);
 }
@@ -317,7 +314,7 @@ static int load_head(sk_store *st, const char *exp_id, sk_exp_stats *out, int *s
  * (top_task_error stays NULL when no cell has one). */
 static int top_task_error(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
                               "SELECT task_error, count(*) AS n FROM cells WHERE experiment_id = ? "
                               "AND task_error IS NOT NULL GROUP BY task_error "
@@ -325,14 +322,14 @@ static int top_task_error(sk_store *st, const char *exp_id, sk_exp_stats *out, c
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
-        out->top_task_error = sk_xstrdup((const char *)sqlite3_column_text(s, 0));
-        out->top_task_error_cells = (size_t)sqlite3_column_int64(s, 1);
+    sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
+    int step = sk_db_step(s);
+    if (step == SK_DB_ROW) {
+        out->top_task_error = sk_xstrdup(sk_db_column_text(s, 0));
+        out->top_task_error_cells = (size_t)sk_db_column_int64(s, 1);
     }
-    sqlite3_finalize(s);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
+    sk_db_finalize(s);
+    if (step != SK_DB_ROW && step != SK_DB_DONE)
         return sk_store_error(st, "reading the task errors", err);
     return SK_OK;
 }
@@ -349,7 +346,7 @@ int sk_experiment_stats(sk_store *st, const char *exp_id, sk_exp_stats *out, cha
         /* Computed under the write lock, so what is stored counts exactly
          * the cells committed before it; cells written later drop it. */
         char *ignored = NULL;
-        int txn = !running && sqlite3_get_autocommit(sk_store_db(st)) &&
+        int txn = !running && !sk_db_in_transaction(sk_store_db(st)) &&
                   sk_store_begin(st, &ignored) == SK_OK;
         rc = compute(st, exp_id, out, err);
         if (txn) {

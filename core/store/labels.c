@@ -2,7 +2,6 @@
 #include "store/labels.h"
 
 #include <math.h>
-#include <sqlite3.h>
 
 #include "base/error.h"
 
@@ -16,23 +15,23 @@ int sk_labels_put(sk_store *st, const sk_label *v, size_t n, char **err)
     int rc = sk_store_begin(st, err);
     if (rc)
         return rc;
-    sqlite3_stmt *s;
+    sk_stmt *s;
     rc = sk_store_prepare(st, &s,
                           "INSERT INTO labels (source, row_id, scorer, label, who) "
                           "VALUES (?,?,?,?,?) ON CONFLICT (source, row_id, scorer, who) "
                           "DO UPDATE SET label = excluded.label, labelled_at = " SK_SQL_NOW,
                           err);
     for (size_t i = 0; rc == SK_OK && i < n; i++) {
-        sqlite3_reset(s);
-        sqlite3_bind_text(s, 1, v[i].source, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, v[i].row_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, v[i].scorer, -1, SQLITE_STATIC);
-        sqlite3_bind_double(s, 4, v[i].label);
-        sqlite3_bind_text(s, 5, v[i].who, -1, SQLITE_STATIC);
+        sk_db_reset(s);
+        sk_db_bind_text(s, 1, v[i].source, -1, SK_DB_STATIC);
+        sk_db_bind_text(s, 2, v[i].row_id, -1, SK_DB_STATIC);
+        sk_db_bind_text(s, 3, v[i].scorer, -1, SK_DB_STATIC);
+        sk_db_bind_double(s, 4, v[i].label);
+        sk_db_bind_text(s, 5, v[i].who, -1, SK_DB_STATIC);
         rc = sk_store_step_done(st, s, "storing a label", err);
     }
     if (rc == SK_OK)
-        sqlite3_finalize(s);
+        sk_db_finalize(s);
     if (rc == SK_OK)
         return sk_store_commit(st, err);
     sk_store_rollback(st);
@@ -42,25 +41,25 @@ int sk_labels_put(sk_store *st, const sk_label *v, size_t n, char **err)
 int sk_labels_delete(sk_store *st, const char *source, const char *row_id, const char *scorer,
                      const char *who, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(
         st, &s, "DELETE FROM labels WHERE source = ? AND row_id = ? AND scorer = ? AND who = ?",
         err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, row_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, scorer, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, who, -1, SQLITE_STATIC);
+    sk_db_bind_text(s, 1, source, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 2, row_id, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 3, scorer, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 4, who, -1, SK_DB_STATIC);
     rc = sk_store_step_done(st, s, "removing a label", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
 int sk_labels_each(sk_store *st, const char *source, const char *scorer,
                    int (*fn)(void *ud, const sk_label *l), void *ud, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "SELECT source, row_id, scorer, label, who, labelled_at FROM labels "
                               "WHERE source = ?1 AND (?2 IS NULL OR scorer = ?2) "
@@ -68,39 +67,35 @@ int sk_labels_each(sk_store *st, const char *source, const char *scorer,
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+    sk_db_bind_text(s, 1, source, -1, SK_DB_STATIC);
     if (scorer)
-        sqlite3_bind_text(s, 2, scorer, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, 2, scorer, -1, SK_DB_STATIC);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        sk_label l = {(const char *)sqlite3_column_text(s, 0),
-                      (const char *)sqlite3_column_text(s, 1),
-                      (const char *)sqlite3_column_text(s, 2),
-                      (const char *)sqlite3_column_text(s, 4),
-                      sqlite3_column_double(s, 3),
-                      (const char *)sqlite3_column_text(s, 5)};
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
+        sk_label l = {sk_db_column_text(s, 0), sk_db_column_text(s, 1),   sk_db_column_text(s, 2),
+                      sk_db_column_text(s, 4), sk_db_column_double(s, 3), sk_db_column_text(s, 5)};
         if ((rc = fn(ud, &l)) != 0)
             break;
     }
-    if (rc == 0 && step != SQLITE_DONE)
+    if (rc == 0 && step != SK_DB_DONE)
         rc = sk_store_error(st, "reading labels", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
 int sk_labels_each_source(sk_store *st, int (*fn)(void *ud, const char *source), void *ud,
                           char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s, "SELECT DISTINCT source FROM labels ORDER BY source", err);
     if (rc)
         return rc;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW)
-        if ((rc = fn(ud, (const char *)sqlite3_column_text(s, 0))) != 0)
+    while ((step = sk_db_step(s)) == SK_DB_ROW)
+        if ((rc = fn(ud, sk_db_column_text(s, 0))) != 0)
             break;
-    if (rc == 0 && step != SQLITE_DONE)
+    if (rc == 0 && step != SK_DB_DONE)
         rc = sk_store_error(st, "reading labels", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }

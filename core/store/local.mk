@@ -2,7 +2,11 @@
 # and their file readers (JSONL, CSV); experiments and their figures; the
 # stored validation verdicts; the project folder.
 libskcore_la_SOURCES += \
-	core/store/store.c core/store/store.h core/store/schema.c core/store/sqlite_load.c \
+	core/store/store.c core/store/store.h core/store/schema.c \
+	core/store/store_location.c core/store/store_location.h \
+	core/store/store_copy.c core/store/store_copy.h \
+	core/store/db.c core/store/db.h core/store/db_sqlite.c core/store/sqlite_load.c \
+	core/store/db_pg.c core/store/pg_load.c core/store/pg_sql.c core/store/pg_sql.h \
 	core/store/project.c core/store/project.h \
 	core/store/jsonl.c core/store/jsonl.h \
 	core/store/csv.c core/store/csv.h \
@@ -20,3 +24,4 @@ libskcore_la_SOURCES += \
 	core/store/labels.c core/store/labels.h \
 	core/store/log_scores.c core/store/log_scores.h \
 	core/store/topics_store.c core/store/topics_store.h
+libskcore_la_CPPFLAGS += $(PQ_CFLAGS)

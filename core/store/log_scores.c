@@ -2,11 +2,12 @@
 #include "store/log_scores.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/error.h"
+#include "base/util.h"
 #include "store/experiment_read.h"
 
 int sk_rule_state(sk_store *st, const char *rule, int64_t *seq, long long *scored, char **paused,
@@ -15,27 +16,27 @@ int sk_rule_state(sk_store *st, const char *rule, int64_t *seq, long long *score
     *seq = 0;
     *scored = 0;
     *paused = NULL;
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc =
         sk_store_prepare(st, &s, "SELECT seq, scored, paused FROM rule_state WHERE rule = ?", err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
-        *seq = sqlite3_column_int64(s, 0);
-        *scored = sqlite3_column_int64(s, 1);
+    sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
+    int step = sk_db_step(s);
+    if (step == SK_DB_ROW) {
+        *seq = sk_db_column_int64(s, 0);
+        *scored = sk_db_column_int64(s, 1);
         *paused = sk_store_column_dup(s, 2);
-    } else if (step != SQLITE_DONE) {
+    } else if (step != SK_DB_DONE) {
         rc = sk_store_error(st, "reading a rule's checkpoint", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
 static int upsert_state(sk_store *st, const char *rule, int64_t seq, long long logs, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_cached(st, &s,
                              "INSERT INTO rule_state (rule, seq, scored) VALUES (?1, ?2, ?3) "
                              "ON CONFLICT (rule) DO UPDATE SET seq = ?2, scored = scored + ?3, "
@@ -43,11 +44,11 @@ static int upsert_state(sk_store *st, const char *rule, int64_t seq, long long l
                              err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, seq);
-    sqlite3_bind_int64(s, 3, logs);
+    sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
+    sk_db_bind_int64(s, 2, seq);
+    sk_db_bind_int64(s, 3, logs);
     rc = sk_store_step_done(st, s, "moving a rule's checkpoint", err);
-    sqlite3_clear_bindings(s);
+    sk_db_clear_bindings(s);
     return rc;
 }
 
@@ -55,7 +56,7 @@ static int upsert_state(sk_store *st, const char *rule, int64_t seq, long long l
 static int insert_all(sk_store *st, const char *rule, const sk_log_score *v, size_t n, int ignore,
                       char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = SK_OK;
     if (n)
         rc = sk_store_cached(st, &s,
@@ -66,30 +67,30 @@ static int insert_all(sk_store *st, const char *rule, const sk_log_score *v, siz
                                    "rationale, message, threshold) VALUES (?,?,?,?,?,?,?,?)",
                              err);
     for (size_t i = 0; rc == SK_OK && i < n; i++) {
-        sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, v[i].log_id, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, v[i].scorer, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, v[i].kind, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
+        sk_db_bind_text(s, 2, v[i].log_id, -1, SK_DB_STATIC);
+        sk_db_bind_text(s, 3, v[i].scorer, -1, SK_DB_STATIC);
+        sk_db_bind_text(s, 4, v[i].kind, -1, SK_DB_STATIC);
         if (isnan(v[i].score))
-            sqlite3_bind_null(s, 5);
+            sk_db_bind_null(s, 5);
         else
-            sqlite3_bind_double(s, 5, v[i].score);
+            sk_db_bind_double(s, 5, v[i].score);
         if (v[i].rationale)
-            sqlite3_bind_text(s, 6, v[i].rationale, -1, SQLITE_STATIC);
+            sk_db_bind_text(s, 6, v[i].rationale, -1, SK_DB_STATIC);
         else
-            sqlite3_bind_null(s, 6);
+            sk_db_bind_null(s, 6);
         if (v[i].message)
-            sqlite3_bind_text(s, 7, v[i].message, -1, SQLITE_STATIC);
+            sk_db_bind_text(s, 7, v[i].message, -1, SK_DB_STATIC);
         else
-            sqlite3_bind_null(s, 7);
+            sk_db_bind_null(s, 7);
         if (v[i].has_threshold)
-            sqlite3_bind_double(s, 8, v[i].threshold);
+            sk_db_bind_double(s, 8, v[i].threshold);
         else
-            sqlite3_bind_null(s, 8);
+            sk_db_bind_null(s, 8);
         rc = sk_store_step_done(st, s, "storing a rule's verdict on a log", err);
     }
     if (s)
-        sqlite3_clear_bindings(s);
+        sk_db_clear_bindings(s);
     return rc;
 }
 
@@ -122,7 +123,7 @@ int sk_log_scores_put(sk_store *st, const char *rule, const sk_log_score *v, siz
 
 int sk_rule_pause(sk_store *st, const char *rule, const char *why, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc =
         sk_store_prepare(st, &s,
                          "INSERT INTO rule_state (rule, paused) VALUES (?1, ?2) "
@@ -130,13 +131,13 @@ int sk_rule_pause(sk_store *st, const char *rule, const char *why, char **err)
                          err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+    sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
     if (why)
-        sqlite3_bind_text(s, 2, why, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, 2, why, -1, SK_DB_STATIC);
     else
-        sqlite3_bind_null(s, 2);
+        sk_db_bind_null(s, 2);
     rc = sk_store_step_done(st, s, "pausing a rule", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -144,7 +145,7 @@ int sk_log_scores_each(sk_store *st, const char *rule, const char *since, size_t
                        int (*fn)(void *ud, const char *rule, const sk_scored_log *l), void *ud,
                        char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(
         st, &s,
         "SELECT v.rule, l.id, l.time, l.input_json, l.output_json, l.metadata_json, l.trace_id, "
@@ -156,32 +157,31 @@ int sk_log_scores_each(sk_store *st, const char *rule, const char *since, size_t
     if (rc)
         return rc;
     if (rule)
-        sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, since ? since : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+        sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 2, since ? since : "", -1, SK_DB_STATIC);
+    sk_db_bind_int64(s, 3, limit ? (sk_int64)limit : -1);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        sk_scored_log l = {(const char *)sqlite3_column_text(s, 1),
-                           (const char *)sqlite3_column_text(s, 2),
-                           (const char *)sqlite3_column_text(s, 3),
-                           (const char *)sqlite3_column_text(s, 4),
-                           (const char *)sqlite3_column_text(s, 5),
-                           (const char *)sqlite3_column_text(s, 6),
-                           (const char *)sqlite3_column_text(s, 7),
-                           (const char *)sqlite3_column_text(s, 8),
-                           (const char *)sqlite3_column_text(s, 10),
-                           (const char *)sqlite3_column_text(s, 11),
-                           (const char *)sqlite3_column_text(s, 13),
-                           sqlite3_column_type(s, 9) == SQLITE_NULL ? NAN
-                                                                    : sqlite3_column_double(s, 9),
-                           sqlite3_column_type(s, 12) != SQLITE_NULL,
-                           sqlite3_column_double(s, 12)};
-        if ((rc = fn(ud, (const char *)sqlite3_column_text(s, 0), &l)) != 0)
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
+        sk_scored_log l = {sk_db_column_text(s, 1),
+                           sk_db_column_text(s, 2),
+                           sk_db_column_text(s, 3),
+                           sk_db_column_text(s, 4),
+                           sk_db_column_text(s, 5),
+                           sk_db_column_text(s, 6),
+                           sk_db_column_text(s, 7),
+                           sk_db_column_text(s, 8),
+                           sk_db_column_text(s, 10),
+                           sk_db_column_text(s, 11),
+                           sk_db_column_text(s, 13),
+                           sk_db_column_type(s, 9) == SK_DB_NULL ? NAN : sk_db_column_double(s, 9),
+                           sk_db_column_type(s, 12) != SK_DB_NULL,
+                           sk_db_column_double(s, 12)};
+        if ((rc = fn(ud, sk_db_column_text(s, 0), &l)) != 0)
             break;
     }
-    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+    if (rc == 0 && step != SK_DB_DONE && step != SK_DB_ROW)
         rc = sk_store_error(st, "reading the verdicts of online rules", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -190,7 +190,7 @@ int sk_log_scores_each_scorer(sk_store *st, const char *rule,
                                         double threshold),
                               void *ud, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     /* The threshold of each scorer's newest verdict (SQLite's bare columns
      * take the row of max()). */
     int rc = sk_store_prepare(st, &s,
@@ -201,15 +201,15 @@ int sk_log_scores_each_scorer(sk_store *st, const char *rule,
     if (rc)
         return rc;
     if (rule)
-        sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW)
-        if ((rc = fn(ud, (const char *)sqlite3_column_text(s, 0),
-                     sqlite3_column_type(s, 1) != SQLITE_NULL, sqlite3_column_double(s, 1))) != 0)
+    while ((step = sk_db_step(s)) == SK_DB_ROW)
+        if ((rc = fn(ud, sk_db_column_text(s, 0), sk_db_column_type(s, 1) != SK_DB_NULL,
+                     sk_db_column_double(s, 1))) != 0)
             break;
-    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+    if (rc == 0 && step != SK_DB_DONE && step != SK_DB_ROW)
         rc = sk_store_error(st, "reading the online rules' scorers", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -217,7 +217,7 @@ int sk_log_scores_each_cell(sk_store *st, const char *rule,
                             int (*fn)(void *ud, const struct sk_cell_score_row *c), void *ud,
                             char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(
         st, &s,
         "SELECT l.id, l.input_json, l.expected_json, l.metadata_json, l.output_json, "
@@ -228,31 +228,31 @@ int sk_log_scores_each_cell(sk_store *st, const char *rule,
     if (rc)
         return rc;
     if (rule)
-        sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
         sk_cell_score_row c;
         memset(&c, 0, sizeof c);
-        c.row_id = (const char *)sqlite3_column_text(s, 0);
+        c.row_id = sk_db_column_text(s, 0);
         c.trial = 0;
-        c.input_json = (const char *)sqlite3_column_text(s, 1);
-        c.expected_json = (const char *)sqlite3_column_text(s, 2);
-        c.metadata_json = (const char *)sqlite3_column_text(s, 3);
-        c.output_json = (const char *)sqlite3_column_text(s, 4);
+        c.input_json = sk_db_column_text(s, 1);
+        c.expected_json = sk_db_column_text(s, 2);
+        c.metadata_json = sk_db_column_text(s, 3);
+        c.output_json = sk_db_column_text(s, 4);
         c.latency_ms = c.overall = NAN;
-        c.scorer = (const char *)sqlite3_column_text(s, 5);
-        c.kind = (const char *)sqlite3_column_text(s, 6);
-        c.score = sqlite3_column_type(s, 7) == SQLITE_NULL ? NAN : sqlite3_column_double(s, 7);
-        c.message = (const char *)sqlite3_column_text(s, 8);
-        c.rationale = (const char *)sqlite3_column_text(s, 9);
-        c.has_threshold = sqlite3_column_type(s, 10) != SQLITE_NULL;
-        c.threshold = sqlite3_column_double(s, 10);
+        c.scorer = sk_db_column_text(s, 5);
+        c.kind = sk_db_column_text(s, 6);
+        c.score = sk_db_column_type(s, 7) == SK_DB_NULL ? NAN : sk_db_column_double(s, 7);
+        c.message = sk_db_column_text(s, 8);
+        c.rationale = sk_db_column_text(s, 9);
+        c.has_threshold = sk_db_column_type(s, 10) != SK_DB_NULL;
+        c.threshold = sk_db_column_double(s, 10);
         if ((rc = fn(ud, &c)) != 0)
             break;
     }
-    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+    if (rc == 0 && step != SK_DB_DONE && step != SK_DB_ROW)
         rc = sk_store_error(st, "reading the online rules' verdicts", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -260,43 +260,62 @@ int sk_log_scores_trend(sk_store *st, const char *rule, const char *key_path, lo
                         const char *since, int (*fn)(void *ud, const sk_trend_cell *c), void *ud,
                         char **err)
 {
-    sqlite3_stmt *s;
+    /* The metadata value and the window's start are spelt per dialect:
+     * SQLite's json_extract and strftime, PostgreSQL's jsonb path and
+     * epoch. */
+    int pg = sk_db_dialect(sk_store_db(st)) == SK_DIALECT_POSTGRES;
+    sk_stmt *s;
     int rc = sk_store_prepare(
         st, &s,
-        "SELECT v.rule, v.scorer, "
-        "CASE WHEN ?2 IS NULL THEN NULL ELSE CAST(json_extract(l.metadata_json, ?2) AS TEXT) END "
-        "AS val, (CAST(strftime('%s', substr(l.time, 1, 19)) AS INTEGER) / ?3) * ?3 AS w, "
-        "count(*), sum(v.score), sum(v.score * v.score), "
-        "sum(v.threshold IS NOT NULL AND v.score >= v.threshold), sum(v.threshold IS NOT NULL) "
-        "FROM log_scores AS v JOIN logs AS l ON l.id = v.log_id "
-        "WHERE v.kind = 'score' AND (?1 IS NULL OR v.rule = ?1) AND l.time >= ?4 "
-        "GROUP BY v.rule, v.scorer, w, val ORDER BY v.rule, v.scorer, w, val",
+        pg ? "SELECT v.rule, v.scorer, CAST(l.metadata_json AS jsonb) #>> CAST(?2 AS TEXT[]) AS "
+             "val, (CAST(extract(epoch FROM CAST(substr(l.time, 1, 19) AS timestamp)) AS BIGINT) "
+             "/ ?3) * ?3 AS w, "
+             "count(*), sum(v.score), sum(v.score * v.score), "
+             "count(CASE WHEN v.score >= v.threshold THEN 1 END), count(v.threshold) "
+             "FROM log_scores AS v JOIN logs AS l ON l.id = v.log_id "
+             "WHERE v.kind = 'score' AND (?1 IS NULL OR v.rule = ?1) AND l.time >= ?4 "
+             "GROUP BY v.rule, v.scorer, w, val ORDER BY v.rule, v.scorer, w, val"
+           : "SELECT v.rule, v.scorer, "
+             "CASE WHEN ?2 IS NULL THEN NULL ELSE CAST(json_extract(l.metadata_json, ?2) AS TEXT) "
+             "END AS val, (CAST(strftime('%s', substr(l.time, 1, 19)) AS INTEGER) / ?3) * ?3 AS w, "
+             "count(*), sum(v.score), sum(v.score * v.score), "
+             "count(CASE WHEN v.score >= v.threshold THEN 1 END), count(v.threshold) "
+             "FROM log_scores AS v JOIN logs AS l ON l.id = v.log_id "
+             "WHERE v.kind = 'score' AND (?1 IS NULL OR v.rule = ?1) AND l.time >= ?4 "
+             "GROUP BY v.rule, v.scorer, w, val ORDER BY v.rule, v.scorer, w, val",
         err);
-    if (rc)
+    char *pg_path = NULL; /* "$.a.b" as a jsonb path: "{a,b}" */
+    if (pg && key_path) {
+        pg_path =
+            sk_asprintf("{%s}", key_path[0] == '$' && key_path[1] == '.' ? key_path + 2 : key_path);
+        for (char *p = pg_path; *p; p++)
+            if (*p == '.')
+                *p = ',';
+        key_path = pg_path;
+    }
+    if (rc) {
+        free(pg_path);
         return rc;
+    }
     if (rule)
-        sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
     if (key_path)
-        sqlite3_bind_text(s, 2, key_path, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, window_s);
-    sqlite3_bind_text(s, 4, since ? since : "", -1, SQLITE_STATIC);
+        sk_db_bind_text(s, 2, key_path, -1, SK_DB_STATIC);
+    sk_db_bind_int64(s, 3, window_s);
+    sk_db_bind_text(s, 4, since ? since : "", -1, SK_DB_STATIC);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        sk_trend_cell t = {(const char *)sqlite3_column_text(s, 0),
-                           (const char *)sqlite3_column_text(s, 1),
-                           (const char *)sqlite3_column_text(s, 2),
-                           sqlite3_column_int64(s, 3),
-                           sqlite3_column_int64(s, 4),
-                           sqlite3_column_double(s, 5),
-                           sqlite3_column_double(s, 6),
-                           sqlite3_column_int64(s, 7),
-                           sqlite3_column_int64(s, 8)};
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
+        sk_trend_cell t = {
+            sk_db_column_text(s, 0),   sk_db_column_text(s, 1),  sk_db_column_text(s, 2),
+            sk_db_column_int64(s, 3),  sk_db_column_int64(s, 4), sk_db_column_double(s, 5),
+            sk_db_column_double(s, 6), sk_db_column_int64(s, 7), sk_db_column_int64(s, 8)};
         if ((rc = fn(ud, &t)) != 0)
             break;
     }
-    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
+    if (rc == 0 && step != SK_DB_DONE && step != SK_DB_ROW)
         rc = sk_store_error(st, "reading the online rules' trend", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
+    free(pg_path);
     return rc;
 }
 
@@ -305,41 +324,47 @@ int sk_log_scores_recent(sk_store *st, const char *rule, long long from, double 
 {
     *mean = NAN;
     *n = 0;
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "SELECT avg(score), count(*) FROM log_scores WHERE rule = ?1 AND "
-                              "kind = 'score' AND CAST(strftime('%s', scored_at) AS INTEGER) >= ?2",
+                              "kind = 'score' AND scored_at >= ?2",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, from);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *n = sqlite3_column_int64(s, 1);
+    /* scored_at is ISO 8601 UTC text, which sorts as it reads. */
+    char at[32];
+    time_t t = (time_t)from;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 2, at, -1, SK_DB_TRANSIENT);
+    if (sk_db_step(s) == SK_DB_ROW) {
+        *n = sk_db_column_int64(s, 1);
         if (*n)
-            *mean = sqlite3_column_double(s, 0);
+            *mean = sk_db_column_double(s, 0);
     } else {
         rc = sk_store_error(st, "reading a rule's recent scores", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
 int sk_rule_alert_once(sk_store *st, const char *rule, long long window, int *first, char **err)
 {
     *first = 0;
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "UPDATE rule_state SET alerted_window = ?2 WHERE rule = ?1 AND "
                               "(alerted_window IS NULL OR alerted_window <> ?2)",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, rule, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, window);
+    sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
+    sk_db_bind_int64(s, 2, window);
     rc = sk_store_step_done(st, s, "recording an alert", err);
     if (rc == SK_OK)
-        *first = sqlite3_changes(sk_store_db(st)) > 0;
-    sqlite3_finalize(s);
+        *first = sk_db_changes(sk_store_db(st)) > 0;
+    sk_db_finalize(s);
     return rc;
 }

@@ -1,7 +1,6 @@
 /* The logs table (see logs.h). */
 #include "store/logs.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,28 +37,28 @@ void sk_logs_free(sk_log *v, size_t n)
     free(v);
 }
 
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
+static void bind_text(sk_stmt *s, int i, const char *v)
 {
     if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, i, v, -1, SK_DB_STATIC);
     else
-        sqlite3_bind_null(s, i);
+        sk_db_bind_null(s, i);
 }
 
-static void bind_real(sqlite3_stmt *s, int i, double v)
+static void bind_real(sk_stmt *s, int i, double v)
 {
     if (v >= 0)
-        sqlite3_bind_double(s, i, v);
+        sk_db_bind_double(s, i, v);
     else
-        sqlite3_bind_null(s, i);
+        sk_db_bind_null(s, i);
 }
 
-static void bind_count(sqlite3_stmt *s, int i, long long v)
+static void bind_count(sk_stmt *s, int i, long long v)
 {
     if (v >= 0)
-        sqlite3_bind_int64(s, i, v);
+        sk_db_bind_int64(s, i, v);
     else
-        sqlite3_bind_null(s, i);
+        sk_db_bind_null(s, i);
 }
 
 static const char insert_sql[] =
@@ -71,7 +70,7 @@ static const char insert_sql[] =
 int sk_logs_insert(sk_store *st, const sk_log *logs, size_t n, size_t *added, char **err)
 {
     *added = 0;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_cached(st, &s, insert_sql, err);
     for (size_t i = 0; rc == SK_OK && i < n; i++) {
         const sk_log *l = &logs[i];
@@ -92,10 +91,10 @@ int sk_logs_insert(sk_store *st, const sk_log *logs, size_t n, size_t *added, ch
         rc = sk_store_step_done(st, s, what, err);
         free(what);
         if (rc == SK_OK)
-            *added += (size_t)sqlite3_changes(sk_store_db(st));
+            *added += (size_t)sk_db_changes(sk_store_db(st));
     }
     if (s)
-        sqlite3_clear_bindings(s);
+        sk_db_clear_bindings(s);
     return rc;
 }
 
@@ -109,23 +108,23 @@ static const char list_sql[] = "SELECT " LOG_COLUMNS " FROM logs "
 static const char after_sql[] = "SELECT " LOG_COLUMNS " FROM logs "
                                 "WHERE seq > ?1 ORDER BY seq LIMIT ?2";
 
-static double col_real(sqlite3_stmt *s, int i)
+static double col_real(sk_stmt *s, int i)
 {
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_double(s, i);
+    return sk_db_column_type(s, i) == SK_DB_NULL ? -1 : sk_db_column_double(s, i);
 }
 
-static long long col_count(sqlite3_stmt *s, int i)
+static long long col_count(sk_stmt *s, int i)
 {
-    return sqlite3_column_type(s, i) == SQLITE_NULL ? -1 : sqlite3_column_int64(s, i);
+    return sk_db_column_type(s, i) == SK_DB_NULL ? -1 : sk_db_column_int64(s, i);
 }
 
 /* The logs a statement with LOG_COLUMNS selects, bound already. */
-static int read_logs(sk_store *st, sqlite3_stmt *s, sk_log **out, size_t *n, char **err)
+static int read_logs(sk_store *st, sk_stmt *s, sk_log **out, size_t *n, char **err)
 {
     int rc = SK_OK;
     size_t cap = 0;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 16;
             *out = sk_xrealloc(*out, cap * sizeof **out);
@@ -145,9 +144,9 @@ static int read_logs(sk_store *st, sqlite3_stmt *s, sk_log **out, size_t *n, cha
         l->input_tokens = col_count(s, 10);
         l->output_tokens = col_count(s, 11);
         l->cost = col_real(s, 12);
-        l->seq = sqlite3_column_int64(s, 13);
+        l->seq = sk_db_column_int64(s, 13);
     }
-    if (step != SQLITE_DONE) {
+    if (step != SK_DB_DONE) {
         rc = sk_store_error(st, "listing logs", err);
         sk_logs_free(*out, *n);
         *out = NULL;
@@ -160,14 +159,14 @@ int sk_logs_list(sk_store *st, const char *since, size_t limit, sk_log **out, si
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s, list_sql, err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, since ? since : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, limit ? (sqlite3_int64)limit : -1);
+    sk_db_bind_text(s, 1, since ? since : "", -1, SK_DB_STATIC);
+    sk_db_bind_int64(s, 2, limit ? (sk_int64)limit : -1);
     rc = read_logs(st, s, out, n, err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -175,27 +174,27 @@ int sk_logs_after(sk_store *st, int64_t seq, size_t limit, sk_log **out, size_t 
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s, after_sql, err);
     if (rc)
         return rc;
-    sqlite3_bind_int64(s, 1, seq);
-    sqlite3_bind_int64(s, 2, limit ? (sqlite3_int64)limit : -1);
+    sk_db_bind_int64(s, 1, seq);
+    sk_db_bind_int64(s, 2, limit ? (sk_int64)limit : -1);
     rc = read_logs(st, s, out, n, err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
 int sk_logs_count(sk_store *st, long long *n, char **err)
 {
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s, "SELECT count(*) FROM logs", err);
     if (rc)
         return rc;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *n = sqlite3_column_int64(s, 0);
+    if (sk_db_step(s) == SK_DB_ROW)
+        *n = sk_db_column_int64(s, 0);
     else
         rc = sk_store_error(st, "counting logs", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }

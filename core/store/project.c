@@ -18,8 +18,8 @@
  * of another version, and ignoring it would silently drop what the user
  * asked for ("require_validatd": true turning the gate off). */
 static const char *const project_keys[] = {
-    "name", "dataset",      "pack",   "task", "jobs", "require_validated", "baseline_max_age_days",
-    "llm",  "ingest_token", "online", NULL};
+    "name", "dataset",      "pack",   "task",  "jobs", "require_validated", "baseline_max_age_days",
+    "llm",  "ingest_token", "online", "store", NULL};
 
 static int get_string(const cJSON *o, const char *key, const char *path, char **out, char **err)
 {
@@ -118,6 +118,9 @@ int sk_project_load(sk_project **out, const char *dir, char **err)
      * environment's SCOREKIT_INGEST_TOKEN is not set. */
     if (!rc)
         rc = get_string(root, "ingest_token", path, &p->ingest_token, err);
+    /* Where the store is when not in .scorekit/ (store_location.h). */
+    if (!rc)
+        rc = get_string(root, "store", path, &p->store, err);
     /* The provider checks its own keys when a run opens it (task.c). */
     if (!rc && task)
         p->task_json = cJSON_PrintUnformatted(task);
@@ -240,6 +243,7 @@ void sk_project_free(sk_project *p)
     if (!p)
         return;
     free(p->ingest_token);
+    free(p->store);
     free(p->dir);
     free(p->path);
     free(p->name);

@@ -30,6 +30,7 @@ typedef struct sk_project {
     int baseline_max_age_days; /* compare warns past this age; 0: no limit */
     int require_validated;     /* "require_validated": run refuses unvalidated scorers */
     char *ingest_token;        /* "ingest_token" for `scorekit serve`, or NULL */
+    char *store;               /* "store": a PostgreSQL URL (store_location.h), or NULL */
     char *text;                /* the file as read, for FILE:LINE in later checks */
     size_t text_len;
 } sk_project;

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,8 @@
 #include "base/error.h"
 #include "base/fileutil.h"
 #include "base/util.h"
+#include "store/project.h"
+#include "store/store_location.h"
 
 /* Statements kept prepared for the life of the connection, keyed by the
  * address of their SQL text (a string literal of the caller's): the
@@ -23,36 +24,26 @@
 #define STMT_CACHE 16
 
 struct sk_store {
-    sqlite3 *db;
-    char *path;
+    sk_db *db;
+    char *path; /* the file, or the server's URL without its credentials */
     struct {
         const char *sql;
-        sqlite3_stmt *stmt;
+        sk_stmt *stmt;
     } cache[STMT_CACHE];
 };
 
 /* ---- helpers ------------------------------------------------------------ */
 
-char *sk_store_column_dup(sqlite3_stmt *stmt, int i)
+char *sk_store_column_dup(sk_stmt *stmt, int i)
 {
-    const unsigned char *t = sqlite3_column_text(stmt, i);
-    return t ? sk_xstrdup((const char *)t) : NULL;
-}
-
-/* A full disk reaches us as SQLITE_FULL, or as an I/O error whose system
- * error is ENOSPC (a failed write of the WAL index or of a journal); its
- * message, "database or disk is full" or "disk I/O error", hides the one
- * thing to do about it. */
-static int disk_full(sqlite3 *db)
-{
-    int code = sqlite3_extended_errcode(db) & 0xff;
-    return code == SQLITE_FULL || (code == SQLITE_IOERR && sqlite3_system_errno(db) == ENOSPC);
+    const char *t = sk_db_column_text(stmt, i);
+    return t ? sk_xstrdup(t) : NULL;
 }
 
 /* The message for the connection's last error, `msg` its SQLite text. */
 static int fail(sk_store *st, const char *msg, const char *while_, const char *what, char **err)
 {
-    if (st->db && disk_full(st->db))
+    if (st->db && sk_db_errkind(st->db) == SK_DB_EFULL)
         return sk_errf(err, SK_EIO,
                        "%s: disk full: the store cannot write (%s, while %s%s); free some "
                        "space on that disk and run the command again",
@@ -60,20 +51,19 @@ static int fail(sk_store *st, const char *msg, const char *while_, const char *w
     return sk_errf(err, SK_EIO, "%s: %s (while %s%s)", st->path, msg, while_, what);
 }
 
-int sk_store_collect(sk_store *st, sqlite3_stmt *s, size_t size,
-                     void (*fill)(sqlite3_stmt *s, void *elem), void (*clear)(void *elem),
-                     const char *what, void **out, size_t *n, char **err)
+int sk_store_collect(sk_store *st, sk_stmt *s, size_t size, void (*fill)(sk_stmt *s, void *elem),
+                     void (*clear)(void *elem), const char *what, void **out, size_t *n, char **err)
 {
     char *v = NULL;
     size_t len = 0, cap = 0;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
         v = sk_xgrow(v, &cap, len + 1, size);
         memset(v + len * size, 0, size);
         fill(s, v + len++ * size);
     }
-    int rc = step == SQLITE_DONE ? SK_OK : sk_store_error(st, what, err);
-    sqlite3_finalize(s);
+    int rc = step == SK_DB_DONE ? SK_OK : sk_store_error(st, what, err);
+    sk_db_finalize(s);
     if (rc) {
         for (size_t i = 0; clear && i < len; i++)
             clear(v + i * size);
@@ -88,28 +78,25 @@ int sk_store_collect(sk_store *st, sqlite3_stmt *s, size_t size,
 
 int sk_store_error(sk_store *st, const char *what, char **err)
 {
-    return fail(st, sqlite3_errmsg(st->db), "", what, err);
+    return fail(st, sk_db_errmsg(st->db), "", what, err);
 }
 
 int sk_store_exec(sk_store *st, const char *sql, const char *what, char **err)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+    if (sk_db_exec(st->db, sql) == SK_DB_OK)
         return SK_OK;
-    int rc = fail(st, msg ? msg : sqlite3_errmsg(st->db), "", what, err);
-    sqlite3_free(msg);
-    return rc;
+    return fail(st, sk_db_errmsg(st->db), "", what, err);
 }
 
-int sk_store_prepare(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **err)
+int sk_store_prepare(sk_store *st, sk_stmt **stmt, const char *sql, char **err)
 {
     *stmt = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL) == SQLITE_OK)
+    if (sk_db_prepare(st->db, sql, 0, stmt) == SK_DB_OK)
         return SK_OK;
-    return fail(st, sqlite3_errmsg(st->db), "preparing: ", sql, err);
+    return fail(st, sk_db_errmsg(st->db), "preparing: ", sql, err);
 }
 
-int sk_store_cached(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **err)
+int sk_store_cached(sk_store *st, sk_stmt **stmt, const char *sql, char **err)
 {
     *stmt = NULL;
     size_t i = 0;
@@ -121,24 +108,24 @@ int sk_store_cached(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **e
     if (i == STMT_CACHE) /* a programming error: raise STMT_CACHE */
         return sk_errf(err, SK_EINVAL, "%s: more than %d cached statements (while preparing %s)",
                        st->path, STMT_CACHE, sql);
-    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL) != SQLITE_OK)
-        return fail(st, sqlite3_errmsg(st->db), "preparing: ", sql, err);
+    if (sk_db_prepare(st->db, sql, SK_DB_PERSISTENT, stmt) != SK_DB_OK)
+        return fail(st, sk_db_errmsg(st->db), "preparing: ", sql, err);
     st->cache[i].sql = sql;
     st->cache[i].stmt = *stmt;
     return SK_OK;
 }
 
-int sk_store_step_done(sk_store *st, sqlite3_stmt *stmt, const char *what, char **err)
+int sk_store_step_done(sk_store *st, sk_stmt *stmt, const char *what, char **err)
 {
-    int rc = sqlite3_step(stmt);
-    int ret = rc == SQLITE_DONE ? SK_OK : sk_store_error(st, what, err);
-    sqlite3_reset(stmt);
+    int rc = sk_db_step(stmt);
+    int ret = rc == SK_DB_DONE ? SK_OK : sk_store_error(st, what, err);
+    sk_db_reset(stmt);
     return ret;
 }
 
 int sk_store_begin(sk_store *st, char **err)
 {
-    if (!sqlite3_get_autocommit(st->db))
+    if (sk_db_in_transaction(st->db))
         return sk_errf(err, SK_EINVAL, "%s: a transaction is already open", st->path);
     return sk_store_exec(st, "BEGIN IMMEDIATE", "starting a transaction", err);
 }
@@ -150,11 +137,11 @@ int sk_store_commit(sk_store *st, char **err)
 
 void sk_store_rollback(sk_store *st)
 {
-    if (!sqlite3_get_autocommit(st->db))
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    if (sk_db_in_transaction(st->db))
+        sk_db_exec(st->db, "ROLLBACK");
 }
 
-sqlite3 *sk_store_db(sk_store *st)
+sk_db *sk_store_db(sk_store *st)
 {
     return st->db;
 }
@@ -167,15 +154,15 @@ const char *sk_store_path(const sk_store *st)
 /* One integer from a query that returns one row. */
 static int query_int(sk_store *st, const char *sql, int *out, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s, sql, err);
     if (rc)
         return rc;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *out = sqlite3_column_int(s, 0);
+    if (sk_db_step(s) == SK_DB_ROW)
+        *out = sk_db_column_int(s, 0);
     else
         rc = sk_store_error(st, "reading the schema version", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -183,10 +170,13 @@ int sk_store_schema_version(sk_store *st, int *version, char **err)
 {
     int has_table = 0;
     *version = 0;
-    int rc = query_int(st,
-                       "SELECT count(*) FROM sqlite_master "
-                       "WHERE type = 'table' AND name = 'schema_version'",
-                       &has_table, err);
+    const char *sql =
+        sk_db_dialect(st->db) == SK_DIALECT_POSTGRES
+            ? "SELECT count(*) FROM information_schema.tables "
+              "WHERE table_schema = current_schema() AND table_name = 'schema_version'"
+            : "SELECT count(*) FROM sqlite_master "
+              "WHERE type = 'table' AND name = 'schema_version'";
+    int rc = query_int(st, sql, &has_table, err);
     if (rc || !has_table)
         return rc;
     return query_int(st, "SELECT coalesce(max(version), 0) FROM schema_version", version, err);
@@ -228,16 +218,16 @@ static int apply(sk_store *st, const sk_migration *m, size_t known, char **err)
                        what, err);
     if (!rc)
         rc = sk_store_exec(st, m->sql, what, err);
-    sqlite3_stmt *s = NULL;
+    sk_stmt *s = NULL;
     if (!rc)
         rc = sk_store_prepare(st, &s, "INSERT INTO schema_version (version, name) VALUES (?, ?)",
                               err);
     if (!rc) {
-        sqlite3_bind_int(s, 1, m->version);
-        sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+        sk_db_bind_int(s, 1, m->version);
+        sk_db_bind_text(s, 2, m->name, -1, SK_DB_STATIC);
         rc = sk_store_step_done(st, s, what, err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     if (!rc)
         rc = sk_store_commit(st, err);
     if (rc) {
@@ -269,62 +259,35 @@ static int migrate(sk_store *st, const sk_migration *migs, size_t n, char **err)
     return SK_OK;
 }
 
-static int configure(sk_store *st, char **err)
-{
-    sqlite3_busy_timeout(st->db, SK_STORE_BUSY_MS);
-    /* The journal mode is a property of the file, and the answer says
-     * whether it took: some file systems (network mounts) cannot do WAL. */
-    sqlite3_stmt *s;
-    int rc = sk_store_prepare(st, &s, "PRAGMA journal_mode = WAL", err);
-    if (rc)
-        return rc;
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        rc = sk_store_error(st, "setting the journal mode", err);
-    } else {
-        const char *mode = (const char *)sqlite3_column_text(s, 0);
-        if (!mode || strcmp(mode, "wal") != 0)
-            rc = sk_errf(err, SK_EIO,
-                         "%s: the database cannot use the WAL journal (it stays \"%s\"); keep "
-                         "the project on a local file system",
-                         st->path, mode ? mode : "?");
-    }
-    sqlite3_finalize(s);
-    if (rc)
-        return rc;
-    return sk_store_exec(st, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
-                         "configuring the connection", err);
-}
-
-/* SQLite counts every allocation under one process-wide mutex unless told
- * not to; nothing here reads those counts.  This must run before SQLite
- * initialises, so the first store opened does it; if the program used
- * SQLite before, the call fails harmlessly and counting stays on. */
-static void tune_sqlite(void)
-{
-    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
-
 int sk_store_open_with(sk_store **out, const char *db_path, const sk_migration *migs, size_t n,
                        char **err)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, tune_sqlite);
     *out = NULL;
     sk_store *st = sk_xcalloc(1, sizeof *st);
-    st->path = sk_xstrdup(db_path);
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    int rc;
-    if (sqlite3_open_v2(db_path, &st->db, flags, NULL) != SQLITE_OK) {
-        if (st->db && disk_full(st->db))
-            rc = fail(st, sqlite3_errmsg(st->db), "", "opening the database", err);
-        else
-            rc = sk_errf(err, SK_EIO, "%s: cannot open the database: %s", db_path,
-                         sqlite3_errmsg(st->db)); /* says why there is no st->db */
+    char *why = NULL;
+    int rc = SK_OK;
+    if (sk_store_is_url(db_path)) {
+        sk_store_location loc;
+        rc = sk_store_parse_url(&loc, db_path, NULL, err);
+        if (!rc) {
+            st->path = sk_xstrdup(loc.display);
+            if (sk_db_open_postgres(&st->db, loc.conninfo, loc.schema, &why) != SK_DB_OK)
+                rc = sk_errf(err, SK_EIO, "%s: %s", st->path, why);
+            sk_store_location_free(&loc);
+        }
     } else {
-        rc = configure(st, err);
-        if (!rc)
-            rc = migrate(st, migs, n, err);
+        int full = 0;
+        st->path = sk_xstrdup(db_path);
+        if (sk_db_open_sqlite(&st->db, db_path, SK_STORE_BUSY_MS, &why, &full) != SK_DB_OK)
+            rc = full ? sk_errf(err, SK_EIO,
+                                "%s: disk full: the store cannot write (%s, while opening the "
+                                "database); free some space on that disk and run the command again",
+                                db_path, why)
+                      : sk_errf(err, SK_EIO, "%s: %s", db_path, why);
     }
+    free(why);
+    if (!rc)
+        rc = migrate(st, migs, n, err);
     if (rc) {
         sk_store_close(st);
         return rc;
@@ -338,20 +301,30 @@ int sk_store_open(sk_store **out, const char *project_dir, char **err)
     *out = NULL;
     if (!sk_is_dir(project_dir))
         return sk_errf(err, SK_ENOTFOUND, "%s: no such folder", project_dir);
-    char *dir = sk_asprintf("%s/%s", project_dir, SK_STORE_DIR);
-    int e = mkdir(dir, 0777) == 0 ? 0 : errno;
-    if (e && !(e == EEXIST && sk_is_dir(dir))) {
-        int rc = sk_errf(err, SK_EIO, "%s: cannot create the store's folder: %s", dir,
+    /* The project's scorekit.json may name a shared store; a folder
+     * without one (tests, tools) uses the file. */
+    sk_project *proj = NULL;
+    char *ignored = NULL;
+    sk_project_load(&proj, project_dir, &ignored);
+    free(ignored);
+    char *where = NULL;
+    int rc = sk_store_where(&where, project_dir, proj ? proj->store : NULL, err);
+    sk_project_free(proj);
+    if (rc)
+        return rc;
+    if (!sk_store_is_url(where)) {
+        char *dir = sk_asprintf("%s/%s", project_dir, SK_STORE_DIR);
+        int e = mkdir(dir, 0777) == 0 ? 0 : errno;
+        if (e && !(e == EEXIST && sk_is_dir(dir)))
+            rc = sk_errf(err, SK_EIO, "%s: cannot create the store's folder: %s", dir,
                          e == EEXIST ? "a file of that name is in the way" : strerror(e));
         free(dir);
-        return rc;
     }
-    char *path = sk_asprintf("%s/%s", dir, SK_STORE_FILE);
     size_t n;
     const sk_migration *migs = sk_store_migrations(&n);
-    int rc = sk_store_open_with(out, path, migs, n, err);
-    free(path);
-    free(dir);
+    if (!rc)
+        rc = sk_store_open_with(out, where, migs, n, err);
+    free(where);
     return rc;
 }
 
@@ -362,8 +335,8 @@ void sk_store_close(sk_store *st)
     if (st->db) {
         sk_store_rollback(st);
         for (size_t i = 0; i < STMT_CACHE && st->cache[i].sql; i++)
-            sqlite3_finalize(st->cache[i].stmt);
-        sqlite3_close_v2(st->db);
+            sk_db_finalize(st->cache[i].stmt);
+        sk_db_close(st->db);
     }
     free(st->path);
     free(st);

@@ -1,6 +1,8 @@
 /*
- * The project store: one SQLite database per project, in
- * PROJECT/.scorekit/scorekit.db, holding datasets (and, later, experiments).
+ * The project store: one database per project, by default the SQLite file
+ * PROJECT/.scorekit/scorekit.db, or a schema of a PostgreSQL database the
+ * team shares (store_location.h); the same schema and queries on both
+ * (db.h).
  * This file owns opening it the same way every time (WAL journal, foreign
  * keys on, synchronous=NORMAL, a busy timeout) and bringing its schema up to
  * date with forward migrations, plus small helpers the concepts stored in it
@@ -26,14 +28,10 @@
 
 #include "scorekit/plugin.h"
 
-/* Declared here so users of the store need no sqlite3.h of their own. */
-typedef struct sqlite3 sqlite3;
-typedef struct sqlite3_stmt sqlite3_stmt;
+#include "store/db.h"
+#include "store/store_location.h"
 
 typedef struct sk_store sk_store;
-
-#define SK_STORE_DIR  ".scorekit"
-#define SK_STORE_FILE "scorekit.db"
 
 /* How long a connection waits for another one's write lock. */
 #define SK_STORE_BUSY_MS 10000
@@ -73,9 +71,10 @@ void sk_store_close(sk_store *st);
 
 /* The connection, for code that prepares its own statements; borrowed
  * until sk_store_close. */
-sqlite3 *sk_store_db(sk_store *st);
+sk_db *sk_store_db(sk_store *st);
 
-/* The database file's path; borrowed until sk_store_close. */
+/* The database file's path, or for PostgreSQL its URL (store_location.h);
+ * borrowed until sk_store_close. */
 const char *sk_store_path(const sk_store *st);
 
 /* The database's schema version (0 for an empty database). */
@@ -94,33 +93,33 @@ void sk_store_rollback(sk_store *st);
  * SK_EIO with "PATH: SQLITE_MESSAGE (while WHAT)" in *err. */
 int sk_store_exec(sk_store *st, const char *sql, const char *what, char **err);
 
-/* Prepare one statement; the caller finalizes it (sqlite3_finalize).
+/* Prepare one statement; the caller finalizes it (sk_db_finalize).
  * Returns 0, or SK_EIO with the SQLite message in *err. */
-int sk_store_prepare(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **err);
+int sk_store_prepare(sk_store *st, sk_stmt **stmt, const char *sql, char **err);
 
 /* A statement prepared once per connection: the first call with this
  * `sql` (compared by address, so pass a string literal) prepares it, later
  * calls return the same statement.  It stays owned by the store until
  * sk_store_close: never finalize it; reset it (sk_store_step_done does)
  * and clear its bindings after use.  Returns 0, or SK_EIO with *err. */
-int sk_store_cached(sk_store *st, sqlite3_stmt **stmt, const char *sql, char **err);
+int sk_store_cached(sk_store *st, sk_stmt **stmt, const char *sql, char **err);
 
 /* Step a statement that returns no rows and reset it for reuse.  Returns 0,
  * or SK_EIO with "PATH: SQLITE_MESSAGE (while WHAT)" in *err. */
-int sk_store_step_done(sk_store *st, sqlite3_stmt *stmt, const char *what, char **err);
+int sk_store_step_done(sk_store *st, sk_stmt *stmt, const char *what, char **err);
 
 /* Column i of the current row as a new string (caller frees), or NULL for
  * SQL NULL. */
-char *sk_store_column_dup(sqlite3_stmt *stmt, int i);
+char *sk_store_column_dup(sk_stmt *stmt, int i);
 
 /* Step s to its end and finalize it, collecting one element of `size`
  * bytes per result row into a new array: fill() copies the row into the
  * zeroed element.  On a step error each element is given to clear() (may
  * be NULL), the array is freed, *out is NULL and *n 0, and the result is
  * sk_store_error's with WHAT.  The caller frees *out (and its elements). */
-int sk_store_collect(sk_store *st, sqlite3_stmt *s, size_t size,
-                     void (*fill)(sqlite3_stmt *s, void *elem), void (*clear)(void *elem),
-                     const char *what, void **out, size_t *n, char **err);
+int sk_store_collect(sk_store *st, sk_stmt *s, size_t size, void (*fill)(sk_stmt *s, void *elem),
+                     void (*clear)(void *elem), const char *what, void **out, size_t *n,
+                     char **err);
 
 /* Store "PATH: SQLITE_MESSAGE (while WHAT)" in *err, taking the message
  * from the connection's last error, and return SK_EIO.  A full disk

@@ -2,7 +2,6 @@
 #include "store/topics_store.h"
 
 #include <math.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,18 +19,18 @@ void sk_topic_run_clear(sk_topic_run *r)
     memset(r, 0, sizeof *r);
 }
 
-static void bind_opt(sqlite3_stmt *s, int i, const char *v)
+static void bind_opt(sk_stmt *s, int i, const char *v)
 {
     if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, i, v, -1, SK_DB_STATIC);
     else
-        sqlite3_bind_null(s, i);
+        sk_db_bind_null(s, i);
 }
 
 static int save_in_txn(sk_store *st, const sk_topic_run *r, const sk_topic_label *labels,
                        size_t nlabels, const sk_topic_row *rows, size_t nrows, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "INSERT INTO topic_runs (id, source, kind, field, k, rows, "
                               "created_at, params_json) VALUES (?, ?, ?, ?, ?, ?, "
@@ -39,16 +38,16 @@ static int save_in_txn(sk_store *st, const sk_topic_run *r, const sk_topic_label
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, r->id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, r->source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, r->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, r->field, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 5, r->k);
-    sqlite3_bind_int64(s, 6, r->rows);
+    sk_db_bind_text(s, 1, r->id, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 2, r->source, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 3, r->kind, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 4, r->field, -1, SK_DB_STATIC);
+    sk_db_bind_int(s, 5, r->k);
+    sk_db_bind_int64(s, 6, r->rows);
     bind_opt(s, 7, r->created_at);
-    sqlite3_bind_text(s, 8, r->params_json, -1, SQLITE_STATIC);
+    sk_db_bind_text(s, 8, r->params_json, -1, SK_DB_STATIC);
     rc = sk_store_step_done(st, s, "recording the topic run", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     if (rc || (rc = sk_store_prepare(st, &s,
                                      "INSERT INTO topic_labels VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
                                      "?, ?, ?)",
@@ -56,23 +55,23 @@ static int save_in_txn(sk_store *st, const sk_topic_run *r, const sk_topic_label
         return rc;
     for (size_t i = 0; i < nlabels && !rc; i++) {
         const sk_topic_label *t = &labels[i];
-        sqlite3_bind_text(s, 1, r->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 2, t->topic);
-        sqlite3_bind_text(s, 3, t->label, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 4, t->size);
-        sqlite3_bind_text(s, 5, t->example_row, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 6, t->example_text, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 7, t->judged);
-        sqlite3_bind_int64(s, 8, t->failed);
+        sk_db_bind_text(s, 1, r->id, -1, SK_DB_STATIC);
+        sk_db_bind_int(s, 2, t->topic);
+        sk_db_bind_text(s, 3, t->label, -1, SK_DB_STATIC);
+        sk_db_bind_int64(s, 4, t->size);
+        sk_db_bind_text(s, 5, t->example_row, -1, SK_DB_STATIC);
+        sk_db_bind_text(s, 6, t->example_text, -1, SK_DB_STATIC);
+        sk_db_bind_int64(s, 7, t->judged);
+        sk_db_bind_int64(s, 8, t->failed);
         if (isnan(t->fail_rate))
-            sqlite3_bind_null(s, 9);
+            sk_db_bind_null(s, 9);
         else
-            sqlite3_bind_double(s, 9, t->fail_rate);
+            sk_db_bind_double(s, 9, t->fail_rate);
         bind_opt(s, 10, t->scores_json);
         bind_opt(s, 11, t->name);
         rc = sk_store_step_done(st, s, "recording a topic", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     if (rc || (rc = sk_store_prepare(st, &s,
                                      "INSERT INTO topic_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
                                      "?, ?)",
@@ -80,23 +79,23 @@ static int save_in_txn(sk_store *st, const sk_topic_run *r, const sk_topic_label
         return rc;
     for (size_t i = 0; i < nrows && !rc; i++) {
         const sk_topic_row *w = &rows[i];
-        sqlite3_bind_text(s, 1, r->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, (int64_t)i);
-        sqlite3_bind_text(s, 3, w->row_id, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 4, w->topic);
-        sqlite3_bind_text(s, 5, w->input, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, 1, r->id, -1, SK_DB_STATIC);
+        sk_db_bind_int64(s, 2, (int64_t)i);
+        sk_db_bind_text(s, 3, w->row_id, -1, SK_DB_STATIC);
+        sk_db_bind_int(s, 4, w->topic);
+        sk_db_bind_text(s, 5, w->input, -1, SK_DB_STATIC);
         bind_opt(s, 6, w->expected);
         bind_opt(s, 7, w->output);
         bind_opt(s, 8, w->metadata);
         bind_opt(s, 9, w->tags);
         bind_opt(s, 10, w->file);
         if (w->line)
-            sqlite3_bind_int64(s, 11, w->line);
+            sk_db_bind_int64(s, 11, w->line);
         else
-            sqlite3_bind_null(s, 11);
+            sk_db_bind_null(s, 11);
         rc = sk_store_step_done(st, s, "recording a row's topic", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -116,14 +115,14 @@ int sk_topic_run_save(sk_store *st, const sk_topic_run *r, const sk_topic_label 
 
 #define RUN_COLUMNS "id, source, kind, field, k, rows, created_at, params_json"
 
-static void read_run(sqlite3_stmt *s, sk_topic_run *r)
+static void read_run(sk_stmt *s, sk_topic_run *r)
 {
     r->id = sk_store_column_dup(s, 0);
     r->source = sk_store_column_dup(s, 1);
     r->kind = sk_store_column_dup(s, 2);
     r->field = sk_store_column_dup(s, 3);
-    r->k = sqlite3_column_int(s, 4);
-    r->rows = sqlite3_column_int64(s, 5);
+    r->k = sk_db_column_int(s, 4);
+    r->rows = sk_db_column_int64(s, 5);
     r->created_at = sk_store_column_dup(s, 6);
     r->params_json = sk_store_column_dup(s, 7);
 }
@@ -131,22 +130,22 @@ static void read_run(sqlite3_stmt *s, sk_topic_run *r)
 int sk_topic_run_load(sk_store *st, const char *ref, sk_topic_run *out, char **err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "SELECT " RUN_COLUMNS " FROM topic_runs WHERE "
                               "substr(id, 1, length(?1)) = ?1 ORDER BY id = ?1 DESC LIMIT 2",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, ref, -1, SQLITE_STATIC);
+    sk_db_bind_text(s, 1, ref, -1, SK_DB_STATIC);
     int found = 0, exact = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+    while ((rc = sk_db_step(s)) == SK_DB_ROW)
         if (++found == 1) {
             read_run(s, out);
             exact = strcmp(out->id, ref) == 0;
         }
-    int bad = rc != SQLITE_DONE;
-    sqlite3_finalize(s);
+    int bad = rc != SK_DB_DONE;
+    sk_db_finalize(s);
     if (bad) {
         sk_topic_run_clear(out);
         return sk_store_error(st, "reading the topic run", err);
@@ -165,13 +164,13 @@ int sk_topic_run_load(sk_store *st, const char *ref, sk_topic_run *out, char **e
 int sk_topic_each_run(sk_store *st, int (*fn)(void *ud, const sk_topic_run *r), void *ud,
                       char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc =
         sk_store_prepare(st, &s, "SELECT " RUN_COLUMNS " FROM topic_runs ORDER BY id DESC", err);
     if (rc)
         return rc;
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
         sk_topic_run r;
         read_run(s, &r);
         rc = fn(ud, &r);
@@ -179,21 +178,21 @@ int sk_topic_each_run(sk_store *st, int (*fn)(void *ud, const sk_topic_run *r), 
         if (rc)
             break;
     }
-    if (!rc && step != SQLITE_DONE)
+    if (!rc && step != SK_DB_DONE)
         rc = sk_store_error(st, "listing the topic runs", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
-static const char *col(sqlite3_stmt *s, int i)
+static const char *col(sk_stmt *s, int i)
 {
-    return (const char *)sqlite3_column_text(s, i);
+    return sk_db_column_text(s, i);
 }
 
 int sk_topic_each_label(sk_store *st, const char *run_id,
                         int (*fn)(void *ud, const sk_topic_label *t), void *ud, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc =
         sk_store_prepare(st, &s,
                          "SELECT topic, label, size, example_row, example_text, judged, "
@@ -202,33 +201,32 @@ int sk_topic_each_label(sk_store *st, const char *run_id,
                          err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_STATIC);
+    sk_db_bind_text(s, 1, run_id, -1, SK_DB_STATIC);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        sk_topic_label t = {sqlite3_column_int(s, 0),
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
+        sk_topic_label t = {sk_db_column_int(s, 0),
                             col(s, 1),
-                            sqlite3_column_int64(s, 2),
+                            sk_db_column_int64(s, 2),
                             col(s, 3),
                             col(s, 4),
-                            sqlite3_column_int64(s, 5),
-                            sqlite3_column_int64(s, 6),
-                            sqlite3_column_type(s, 7) == SQLITE_NULL ? NAN
-                                                                     : sqlite3_column_double(s, 7),
+                            sk_db_column_int64(s, 5),
+                            sk_db_column_int64(s, 6),
+                            sk_db_column_type(s, 7) == SK_DB_NULL ? NAN : sk_db_column_double(s, 7),
                             col(s, 8),
                             col(s, 9)};
         if ((rc = fn(ud, &t)) != 0)
             break;
     }
-    if (!rc && step != SQLITE_DONE)
+    if (!rc && step != SK_DB_DONE)
         rc = sk_store_error(st, "reading the topics", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
 int sk_topic_each_row(sk_store *st, const char *run_id, int topic,
                       int (*fn)(void *ud, const sk_topic_row *r), void *ud, char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "SELECT topic, row_id, input_json, expected_json, output_json, "
                               "metadata_json, tags_json, file, coalesce(line, 0) FROM topic_rows "
@@ -236,11 +234,11 @@ int sk_topic_each_row(sk_store *st, const char *run_id, int topic,
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, run_id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, topic);
+    sk_db_bind_text(s, 1, run_id, -1, SK_DB_STATIC);
+    sk_db_bind_int(s, 2, topic);
     int step;
-    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
-        sk_topic_row r = {sqlite3_column_int(s, 0),
+    while ((step = sk_db_step(s)) == SK_DB_ROW) {
+        sk_topic_row r = {sk_db_column_int(s, 0),
                           col(s, 1),
                           col(s, 2),
                           col(s, 3),
@@ -248,12 +246,12 @@ int sk_topic_each_row(sk_store *st, const char *run_id, int topic,
                           col(s, 5),
                           col(s, 6),
                           col(s, 7),
-                          (long)sqlite3_column_int64(s, 8)};
+                          (long)sk_db_column_int64(s, 8)};
         if ((rc = fn(ud, &r)) != 0)
             break;
     }
-    if (!rc && step != SQLITE_DONE)
+    if (!rc && step != SK_DB_DONE)
         rc = sk_store_error(st, "reading the topic's rows", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }

@@ -1,7 +1,6 @@
 /* Stored verdicts of `scorekit validate` (see validation_store.h). */
 #include "store/validation_store.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +10,7 @@ int sk_validation_record(sk_store *st, const char *scorer, const char *fingerpri
                          const char *verdict, const char *report_json, const char *agreement_json,
                          char **err)
 {
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(
         st, &s,
         "INSERT INTO validations (scorer, fingerprint, verdict, report, agreement) "
@@ -19,19 +18,19 @@ int sk_validation_record(sk_store *st, const char *scorer, const char *fingerpri
         err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, scorer, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, fingerprint, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, verdict, -1, SQLITE_STATIC);
+    sk_db_bind_text(s, 1, scorer, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 2, fingerprint, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 3, verdict, -1, SK_DB_STATIC);
     if (report_json)
-        sqlite3_bind_text(s, 4, report_json, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, 4, report_json, -1, SK_DB_STATIC);
     else
-        sqlite3_bind_null(s, 4);
+        sk_db_bind_null(s, 4);
     if (agreement_json)
-        sqlite3_bind_text(s, 5, agreement_json, -1, SQLITE_STATIC);
+        sk_db_bind_text(s, 5, agreement_json, -1, SK_DB_STATIC);
     else
-        sqlite3_bind_null(s, 5);
+        sk_db_bind_null(s, 5);
     rc = sk_store_step_done(st, s, "recording a validation verdict", err);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -41,7 +40,7 @@ int sk_validation_state_of(sk_store *st, const char *name, const char *fp,
     *state = SK_VALIDATION_NEVER;
     if (when)
         *when = NULL;
-    sqlite3_stmt *s;
+    sk_stmt *s;
     /* The newest verdict for this fingerprint, else the newest for the
      * name at all (which then means "changed since"). */
     int rc = sk_store_prepare(st, &s,
@@ -51,12 +50,12 @@ int sk_validation_state_of(sk_store *st, const char *name, const char *fp,
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, fp, -1, SQLITE_STATIC);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
-        const char *v = (const char *)sqlite3_column_text(s, 0);
-        if (!sqlite3_column_int(s, 2))
+    sk_db_bind_text(s, 1, name, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 2, fp, -1, SK_DB_STATIC);
+    int step = sk_db_step(s);
+    if (step == SK_DB_ROW) {
+        const char *v = sk_db_column_text(s, 0);
+        if (!sk_db_column_int(s, 2))
             *state = SK_VALIDATION_CHANGED;
         else if (v && strcmp(v, "PASS") == 0)
             *state = SK_VALIDATION_PASSED;
@@ -66,10 +65,10 @@ int sk_validation_state_of(sk_store *st, const char *name, const char *fp,
             *state = SK_VALIDATION_FAILED;
         if (when)
             *when = sk_store_column_dup(s, 1);
-    } else if (step != SQLITE_DONE) {
+    } else if (step != SK_DB_DONE) {
         rc = sk_store_error(st, "reading validation verdicts", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -77,7 +76,7 @@ int sk_validation_latest(sk_store *st, const char *name, const char *fp, sk_vali
                          char **err)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "SELECT verdict, report, created_at, fingerprint, fingerprint = ?2 "
                               "AS same FROM validations WHERE scorer = ?1 "
@@ -85,19 +84,19 @@ int sk_validation_latest(sk_store *st, const char *name, const char *fp, sk_vali
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, fp, -1, SQLITE_STATIC);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
+    sk_db_bind_text(s, 1, name, -1, SK_DB_STATIC);
+    sk_db_bind_text(s, 2, fp, -1, SK_DB_STATIC);
+    int step = sk_db_step(s);
+    if (step == SK_DB_ROW) {
         out->verdict = sk_store_column_dup(s, 0);
         out->report = sk_store_column_dup(s, 1);
         out->when = sk_store_column_dup(s, 2);
         out->fingerprint = sk_store_column_dup(s, 3);
-        out->same = sqlite3_column_int(s, 4);
-    } else if (step != SQLITE_DONE) {
+        out->same = sk_db_column_int(s, 4);
+    } else if (step != SK_DB_DONE) {
         rc = sk_store_error(st, "reading validation verdicts", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }
 
@@ -114,21 +113,21 @@ int sk_validation_agreement(sk_store *st, const char *name, char **agreement_jso
                             char **err)
 {
     *agreement_json = *when = NULL;
-    sqlite3_stmt *s;
+    sk_stmt *s;
     int rc = sk_store_prepare(st, &s,
                               "SELECT agreement, created_at FROM validations "
                               "WHERE scorer = ? AND agreement IS NOT NULL ORDER BY id DESC LIMIT 1",
                               err);
     if (rc)
         return rc;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    int step = sqlite3_step(s);
-    if (step == SQLITE_ROW) {
+    sk_db_bind_text(s, 1, name, -1, SK_DB_STATIC);
+    int step = sk_db_step(s);
+    if (step == SK_DB_ROW) {
         *agreement_json = sk_store_column_dup(s, 0);
         *when = sk_store_column_dup(s, 1);
-    } else if (step != SQLITE_DONE) {
+    } else if (step != SK_DB_DONE) {
         rc = sk_store_error(st, "reading validation verdicts", err);
     }
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return rc;
 }

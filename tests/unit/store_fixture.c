@@ -7,7 +7,6 @@
 
 #include <check.h>
 #include <ftw.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,31 +64,31 @@ sk_store *sk_store_fx_open(void)
     return st;
 }
 
-static sqlite3_stmt *query(sk_store *st, const char *sql)
+static sk_stmt *query(sk_store *st, const char *sql)
 {
-    sqlite3_stmt *s = NULL;
-    int rc = sqlite3_prepare_v2(sk_store_db(st), sql, -1, &s, NULL);
-    ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(sk_store_db(st)));
-    rc = sqlite3_step(s);
-    ck_assert_msg(rc == SQLITE_ROW || rc == SQLITE_DONE, "%s: %s", sql,
-                  sqlite3_errmsg(sk_store_db(st)));
+    sk_stmt *s = NULL;
+    int rc = sk_db_prepare(sk_store_db(st), sql, 0, &s);
+    ck_assert_msg(rc == SK_DB_OK, "%s: %s", sql, sk_db_errmsg(sk_store_db(st)));
+    rc = sk_db_step(s);
+    ck_assert_msg(rc == SK_DB_ROW || rc == SK_DB_DONE, "%s: %s", sql,
+                  sk_db_errmsg(sk_store_db(st)));
     return s;
 }
 
 long long sk_store_fx_int(sk_store *st, const char *sql)
 {
-    sqlite3_stmt *s = query(st, sql);
-    long long v = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    sk_stmt *s = query(st, sql);
+    long long v = sk_db_column_int64(s, 0);
+    sk_db_finalize(s);
     return v;
 }
 
 char *sk_store_fx_text(sk_store *st, const char *sql)
 {
-    sqlite3_stmt *s = query(st, sql);
-    const char *t = (const char *)sqlite3_column_text(s, 0);
+    sk_stmt *s = query(st, sql);
+    const char *t = sk_db_column_text(s, 0);
     char *v = t ? sk_xstrdup(t) : NULL;
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
     return v;
 }
 

@@ -9,7 +9,6 @@
 #include <check.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,9 +70,8 @@ static void sql(const char *fmt, ...)
     va_start(ap, fmt);
     char *q = sk_vasprintf(fmt, ap);
     va_end(ap);
-    char *msg = NULL;
-    int rc = sqlite3_exec(sk_store_db(st), q, NULL, NULL, &msg);
-    ck_assert_msg(rc == SQLITE_OK, "%s: %s", q, msg ? msg : "?");
+    int rc = sk_db_exec(sk_store_db(st), q);
+    ck_assert_msg(rc == SK_DB_OK, "%s: %s", q, sk_db_errmsg(sk_store_db(st)));
     free(q);
 }
 

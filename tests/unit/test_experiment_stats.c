@@ -7,7 +7,6 @@
  */
 #include <check.h>
 #include <math.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,26 +219,26 @@ START_TEST(scores_read_back_exactly)
     const spec one[] = {{"r1", 0, NULL, NULL, 1, {'s', 's'}, {third, tiny}},
                         {"r2", 0, NULL, NULL, 1, {'e', 'k'}, {0, 0}}};
     write_cells("e1", one, 2);
-    sqlite3_stmt *q;
-    ck_assert_int_eq(sqlite3_prepare_v2(sk_store_db(st),
-                                        "SELECT scorer, kind, score, message FROM scores WHERE "
-                                        "experiment_id = 'e1' ORDER BY row_id, scorer",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-    ck_assert_str_eq((const char *)sqlite3_column_text(q, 0), "A");
-    ck_assert(sqlite3_column_double(q, 2) == third);
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-    ck_assert(sqlite3_column_double(q, 2) == tiny);
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-    ck_assert_str_eq((const char *)sqlite3_column_text(q, 1), "error");
-    ck_assert_int_eq(sqlite3_column_type(q, 2), SQLITE_NULL);
-    ck_assert_str_eq((const char *)sqlite3_column_text(q, 3), "boom");
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-    ck_assert_str_eq((const char *)sqlite3_column_text(q, 1), "skipped");
-    ck_assert_str_eq((const char *)sqlite3_column_text(q, 3), "not applicable");
-    ck_assert_int_eq(sqlite3_step(q), SQLITE_DONE);
-    sqlite3_finalize(q);
+    sk_stmt *q;
+    ck_assert_int_eq(sk_db_prepare(sk_store_db(st),
+                                   "SELECT scorer, kind, score, message FROM scores WHERE "
+                                   "experiment_id = 'e1' ORDER BY row_id, scorer",
+                                   0, &q),
+                     SK_DB_OK);
+    ck_assert_int_eq(sk_db_step(q), SK_DB_ROW);
+    ck_assert_str_eq(sk_db_column_text(q, 0), "A");
+    ck_assert(sk_db_column_double(q, 2) == third);
+    ck_assert_int_eq(sk_db_step(q), SK_DB_ROW);
+    ck_assert(sk_db_column_double(q, 2) == tiny);
+    ck_assert_int_eq(sk_db_step(q), SK_DB_ROW);
+    ck_assert_str_eq(sk_db_column_text(q, 1), "error");
+    ck_assert_int_eq(sk_db_column_type(q, 2), SK_DB_NULL);
+    ck_assert_str_eq(sk_db_column_text(q, 3), "boom");
+    ck_assert_int_eq(sk_db_step(q), SK_DB_ROW);
+    ck_assert_str_eq(sk_db_column_text(q, 1), "skipped");
+    ck_assert_str_eq(sk_db_column_text(q, 3), "not applicable");
+    ck_assert_int_eq(sk_db_step(q), SK_DB_DONE);
+    sk_db_finalize(q);
 }
 END_TEST
 

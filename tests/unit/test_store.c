@@ -482,7 +482,7 @@ START_TEST(error_messages_carry_sqlite_text)
     free(err);
     err = NULL;
 
-    sqlite3_stmt *s = (sqlite3_stmt *)1;
+    sk_stmt *s = (sk_stmt *)1;
     ck_assert_int_eq(sk_store_prepare(st, &s, "SELEC 1", &err), SK_EIO);
     ck_assert_ptr_null(s);
     sk_store_fx_has(err, "near \"SELEC\": syntax error (while preparing: SELEC 1)");
@@ -491,15 +491,15 @@ START_TEST(error_messages_carry_sqlite_text)
 
     /* A constraint failure in a step, and the statement is reusable after. */
     ck_assert_int_eq(sk_store_prepare(st, &s, "INSERT INTO datasets (name) VALUES (?)", &err), 0);
-    sqlite3_bind_text(s, 1, "x", -1, SQLITE_STATIC);
+    sk_db_bind_text(s, 1, "x", -1, SK_DB_STATIC);
     ck_assert_int_eq(sk_store_step_done(st, s, "adding x", &err), 0);
     ck_assert_int_eq(sk_store_step_done(st, s, "adding x again", &err), SK_EIO);
     sk_store_fx_has(err, "UNIQUE constraint failed: datasets.name (while adding x again)");
     free(err);
     err = NULL;
-    sqlite3_bind_text(s, 1, "y", -1, SQLITE_STATIC);
+    sk_db_bind_text(s, 1, "y", -1, SK_DB_STATIC);
     ck_assert_int_eq(sk_store_step_done(st, s, "adding y", &err), 0);
-    sqlite3_finalize(s);
+    sk_db_finalize(s);
 
     /* Foreign keys are enforced. */
     ck_assert_int_eq(sk_store_exec(st,
