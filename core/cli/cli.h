@@ -121,6 +121,7 @@ int cli_logs_trend(const cli_ctx *ctx, int argc, char **argv);
 int cli_logs_lowest(const cli_ctx *ctx, const char *rule, const char *since, size_t limit,
                     const struct sk_filter *f, int json);
 int cmd_label(const cli_ctx *ctx, int argc, char **argv);
+int cmd_store(const cli_ctx *ctx, int argc, char **argv);
 /* `label SOURCE --scorer S` (label_queue.c): the labelling queue. */
 int cli_label_queue(const cli_ctx *ctx, int argc, char **argv);
 

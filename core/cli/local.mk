@@ -12,7 +12,7 @@ scorekit_SOURCES += core/cli/main.c core/cli/cli.h core/cli/common.c core/cli/pr
 	core/cli/cmd_failures.c core/cli/failures_categorize.c core/cli/failures_categorize.h \
 	core/cli/cmd_dataset_add.c core/cli/cmd_dataset_add.h \
 	core/cli/cmd_report.c core/cli/validation_card.c core/cli/cmd_view.c \
-	core/cli/cmd_label.c core/cli/label_source.c core/cli/label_source.h core/cli/label_queue.c \
+	core/cli/cmd_store.c core/cli/cmd_label.c core/cli/label_source.c core/cli/label_source.h core/cli/label_queue.c \
 	core/cli/corrected.c core/cli/corrected.h \
 	core/cli/cmd_logs.c core/cli/cmd_serve.c core/cli/cmd_watch.c core/cli/logs_lowest.c core/cli/logs_trend.c \
 	core/cli/cmd_topics.c core/cli/topics_diff.c

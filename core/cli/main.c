@@ -69,6 +69,8 @@ static const struct command {
      cmd_label, 0, "import list"},
     {"view", "", "a read-only web viewer of the store: experiments, reports, datasets, logs",
      cmd_view, 0, NULL},
+    {"store", " [CMD]", "where the store is, and copying it whole to another (PostgreSQL, SQLite)",
+     cmd_store, 0, "where copy"},
     {"version", "", "print the version", cmd_version, 0, NULL},
     {"help", " [CMD]", "this text, or CMD's own help", cmd_help, 0, NULL},
 };

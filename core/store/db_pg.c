@@ -48,6 +48,7 @@ const char *sk_libpq_load(void);
  * allows 65,535 parameters). */
 #define BATCH_ROWS   2000
 #define BATCH_PARAMS 60000
+#define MAX_QUEUED   4
 
 typedef struct pg_stmt pg_stmt;
 
@@ -57,9 +58,13 @@ typedef struct {
     char *err; /* the last error's message */
     int errkind;
     sk_int64 changes;
-    char *where;     /* HOST:PORT/DB, for messages */
-    long long lock;  /* the advisory lock key of this store's writers */
-    pg_stmt *queued; /* the batch statement with rows waiting, or NULL */
+    char *where;    /* HOST:PORT/DB, for messages */
+    long long lock; /* the advisory lock key of this store's writers */
+    /* The batch statements with rows waiting, in the order they first
+     * queued one (a run's cells, then its scores). */
+    pg_stmt *queued[MAX_QUEUED];
+    int nqueued;
+    int batch_failed; /* a finalized batch statement's rows failed to go */
 } pg_db;
 
 struct pg_stmt {
@@ -149,16 +154,25 @@ static void drop_queue(pg_stmt *s)
     for (int i = 0; i < s->qrows * s->nparams; i++)
         free(s->qvals[i]);
     s->qrows = 0;
-    if (s->db->queued == s)
-        s->db->queued = NULL;
+    pg_db *db = s->db;
+    for (int i = 0; i < db->nqueued; i++)
+        if (db->queued[i] == s) {
+            memmove(db->queued + i, db->queued + i + 1,
+                    (size_t)(db->nqueued - i - 1) * sizeof *db->queued);
+            db->nqueued--;
+            break;
+        }
 }
 
-/* Send the queued rows of db's batch statement; 0 or -1. */
-static int flush(pg_db *db)
+static void drop_all(pg_db *db)
 {
-    pg_stmt *s = db->queued;
-    if (!s)
-        return 0;
+    while (db->nqueued)
+        drop_queue(db->queued[0]);
+}
+
+/* Send the queued rows of one batch statement; 0 or -1. */
+static int flush_one(pg_db *db, pg_stmt *s)
+{
     sk_buf sql = {0};
     sk_buf_adds(&sql, s->head);
     for (int r = 0; r < s->qrows; r++) {
@@ -185,6 +199,26 @@ static int flush(pg_db *db)
     sk_buf_free(&sql);
     drop_queue(s);
     return ok ? 0 : -1;
+}
+
+/* Send every queued row, in order; on an error the rest are dropped (the
+ * transaction has failed). */
+static int flush(pg_db *db)
+{
+    while (db->nqueued)
+        if (flush_one(db, db->queued[0])) {
+            drop_all(db);
+            return -1;
+        }
+    return 0;
+}
+
+static int is_queued(const pg_db *db, const pg_stmt *s)
+{
+    for (int i = 0; i < db->nqueued; i++)
+        if (db->queued[i] == s)
+            return 1;
+    return 0;
 }
 
 /* Split a batch statement "INSERT … VALUES (tuple) tail" into its parts. */
@@ -226,17 +260,19 @@ static int batch_capacity(const pg_stmt *s)
 static int queue_row(pg_stmt *s)
 {
     pg_db *db = s->db;
-    if (db->queued && db->queued != s && flush(db))
-        return SK_DB_ERROR;
     if (s->qrows == batch_capacity(s) && flush(db))
         return SK_DB_ERROR;
+    if (!is_queued(db, s)) {
+        if (db->nqueued == MAX_QUEUED && flush(db))
+            return SK_DB_ERROR;
+        db->queued[db->nqueued++] = s;
+    }
     for (int i = 0; i < s->nparams; i++) {
         int k = s->qrows * s->nparams + i;
         s->qvals[k] = s->vals[i] ? sk_xstrdup(s->vals[i]) : NULL;
         s->qtypes[k] = s->types[i];
     }
     s->qrows++;
-    db->queued = s;
     db->changes = 1;
     return SK_DB_DONE;
 }
@@ -268,12 +304,22 @@ static int pg_exec(sk_db *d, const char *sql)
 {
     pg_db *db = (pg_db *)d;
     if (strcmp(sql, "ROLLBACK") == 0) {
-        if (db->queued)
-            drop_queue(db->queued);
+        db->batch_failed = 0;
+        drop_all(db);
         return run(db, sql) ? SK_DB_ERROR : SK_DB_OK;
     }
     if (flush(db))
         return SK_DB_ERROR;
+    /* PostgreSQL answers COMMIT of a failed transaction by rolling it
+     * back without an error: say it failed. */
+    if (strcmp(sql, "COMMIT") == 0 && PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
+        if (!db->batch_failed || !db->err)
+            set_err(db, SK_DB_EOTHER, "%s%s",
+                    "the transaction failed before COMMIT and was rolled back", "");
+        db->batch_failed = 0;
+        run(db, "ROLLBACK");
+        return SK_DB_ERROR;
+    }
     if (strcmp(sql, "BEGIN IMMEDIATE") == 0)
         return run(db, "BEGIN") || lock_writers(db) ? SK_DB_ERROR : SK_DB_OK;
     int n, writes;
@@ -320,8 +366,7 @@ static int pg_in_transaction(sk_db *d)
 static void pg_close(sk_db *d)
 {
     pg_db *db = (pg_db *)d;
-    if (db->queued)
-        drop_queue(db->queued);
+    drop_all(db);
     PQfinish(db->conn);
     free(db->err);
     free(db->where);
@@ -446,8 +491,10 @@ static int pg_reset(sk_stmt *st)
 static int pg_finalize(sk_stmt *st)
 {
     pg_stmt *s = (pg_stmt *)st;
-    if (s->db->queued == s)
-        drop_queue(s);
+    /* Its rows were stepped, so they are sent; should that fail, the
+     * transaction has failed and COMMIT says so (pg_exec). */
+    if (is_queued(s->db, s) && flush(s->db))
+        s->db->batch_failed = 1;
     pg_reset(st);
     pg_clear_bindings(st);
     free(s->vals);

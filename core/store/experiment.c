@@ -274,9 +274,9 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
     if (rc)
         return rc;
     sk_stmt *c = NULL, *s = NULL;
-    rc = sk_store_cached(st, &c, sql_put_cell, err);
+    rc = sk_store_cached_batch(st, &c, sql_put_cell, err);
     if (rc == SK_OK)
-        rc = sk_store_cached(st, &s, sql_put_score, err);
+        rc = sk_store_cached_batch(st, &s, sql_put_score, err);
     /* The stored summary no longer counts every cell: the end of the run
      * stores a new one (sk_experiment_summary_store in experiment_stats.c). */
     if (rc == SK_OK)

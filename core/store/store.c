@@ -96,7 +96,7 @@ int sk_store_prepare(sk_store *st, sk_stmt **stmt, const char *sql, char **err)
     return fail(st, sk_db_errmsg(st->db), "preparing: ", sql, err);
 }
 
-int sk_store_cached(sk_store *st, sk_stmt **stmt, const char *sql, char **err)
+static int cached(sk_store *st, sk_stmt **stmt, const char *sql, int flags, char **err)
 {
     *stmt = NULL;
     size_t i = 0;
@@ -108,11 +108,21 @@ int sk_store_cached(sk_store *st, sk_stmt **stmt, const char *sql, char **err)
     if (i == STMT_CACHE) /* a programming error: raise STMT_CACHE */
         return sk_errf(err, SK_EINVAL, "%s: more than %d cached statements (while preparing %s)",
                        st->path, STMT_CACHE, sql);
-    if (sk_db_prepare(st->db, sql, SK_DB_PERSISTENT, stmt) != SK_DB_OK)
+    if (sk_db_prepare(st->db, sql, SK_DB_PERSISTENT | flags, stmt) != SK_DB_OK)
         return fail(st, sk_db_errmsg(st->db), "preparing: ", sql, err);
     st->cache[i].sql = sql;
     st->cache[i].stmt = *stmt;
     return SK_OK;
+}
+
+int sk_store_cached(sk_store *st, sk_stmt **stmt, const char *sql, char **err)
+{
+    return cached(st, stmt, sql, 0, err);
+}
+
+int sk_store_cached_batch(sk_store *st, sk_stmt **stmt, const char *sql, char **err)
+{
+    return cached(st, stmt, sql, SK_DB_BATCH, err);
 }
 
 int sk_store_step_done(sk_store *st, sk_stmt *stmt, const char *what, char **err)

@@ -104,6 +104,11 @@ int sk_store_prepare(sk_store *st, sk_stmt **stmt, const char *sql, char **err);
  * and clear its bindings after use.  Returns 0, or SK_EIO with *err. */
 int sk_store_cached(sk_store *st, sk_stmt **stmt, const char *sql, char **err);
 
+/* The same for an INSERT ... VALUES (...) whose steps are only checked for
+ * errors: the backend may send its rows in batches (SK_DB_BATCH, db.h),
+ * whose errors the next statement or the commit reports. */
+int sk_store_cached_batch(sk_store *st, sk_stmt **stmt, const char *sql, char **err);
+
 /* Step a statement that returns no rows and reset it for reuse.  Returns 0,
  * or SK_EIO with "PATH: SQLITE_MESSAGE (while WHAT)" in *err. */
 int sk_store_step_done(sk_store *st, sk_stmt *stmt, const char *what, char **err);

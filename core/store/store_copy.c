@@ -156,6 +156,28 @@ static int bind_value(sk_stmt *dst, int i, sk_stmt *src, int col)
     }
 }
 
+static int catch_up_identity(sk_store *to, const char *table, const char *what, char **err)
+{
+    sk_stmt *q;
+    int rc = sk_store_prepare(to, &q,
+                              "SELECT pg_get_serial_sequence(?, 'id') FROM "
+                              "information_schema.columns WHERE table_schema = current_schema() "
+                              "AND table_name = ?1 AND column_name = 'id' AND is_identity = 'YES'",
+                              err);
+    if (rc)
+        return rc;
+    sk_db_bind_text(q, 1, table, -1, SK_DB_STATIC);
+    char *seq = sk_db_step(q) == SK_DB_ROW ? sk_store_column_dup(q, 0) : NULL;
+    sk_db_finalize(q);
+    if (seq) {
+        char *sql = sk_asprintf("SELECT setval('%s', (SELECT max(id) FROM %s))", seq, table);
+        rc = sk_store_exec(to, sql, what, err);
+        free(sql);
+        free(seq);
+    }
+    return rc;
+}
+
 /* Copy one table's rows, in one transaction of `to`. */
 static int copy_rows(sk_store *from, sk_store *to, const char *table, const char *cols, int ncol,
                      char **err)
@@ -183,15 +205,8 @@ static int copy_rows(sk_store *from, sk_store *to, const char *table, const char
     if (!rc && step != SK_DB_DONE)
         rc = sk_store_error(from, what, err);
     /* Ids given explicitly leave PostgreSQL's identity sequences behind. */
-    if (!rc && sk_db_dialect(sk_store_db(to)) == SK_DIALECT_POSTGRES &&
-        strstr(cols, "id, ") == cols) {
-        char *sql = sk_asprintf("SELECT setval(pg_get_serial_sequence('%s', 'id'), max(id)) FROM "
-                                "%s HAVING max(id) IS NOT NULL AND pg_get_serial_sequence('%s', "
-                                "'id') IS NOT NULL",
-                                table, table, table);
-        rc = sk_store_exec(to, sql, what, err);
-        free(sql);
-    }
+    if (!rc && sk_db_dialect(sk_store_db(to)) == SK_DIALECT_POSTGRES)
+        rc = catch_up_identity(to, table, what, err);
     sk_db_finalize(w);
     if (!rc)
         rc = sk_store_commit(to, err);
