@@ -5,7 +5,8 @@
 # port of 127.0.0.1 only, with a password for its `scorekit` user (so the
 # tests go through PGPASSWORD as a team would).
 #
-#   tests/pg/server.sh start DIR   start it; prints the store URL (no
+#   tests/pg/server.sh start DIR   start it in DIR (made for it: the server
+#                                  user must reach it); prints the store URL (no
 #                                  password) and writes DIR/env, to source
 #   tests/pg/server.sh stop DIR    stop it (fast) and remove DIR
 #   tests/pg/server.sh kill DIR    kill -9 the postmaster (for fault tests)
