@@ -146,7 +146,13 @@ char *sk_pg_sql(const char *sql, int *nparams, int *writes)
             int n = t.n > 1 ? atoi(t.p + 1) : ++k;
             if (n > max)
                 max = n;
-            sk_buf_printf(&b, "$%d", n);
+            /* "? IS NULL" alone cannot tell PostgreSQL the parameter's type. */
+            token u = peek_word(s);
+            token v = peek_word(past_word(s));
+            if (is(u, "IS") && (is(v, "NULL") || is(v, "NOT")))
+                sk_buf_printf(&b, "CAST($%d AS TEXT)", n);
+            else
+                sk_buf_printf(&b, "$%d", n);
             continue;
         }
         if (!t.word) {

@@ -2,7 +2,8 @@
  * The store's SQL, written in SQLite's dialect, as PostgreSQL reads it
  * (for db_pg.c).  What is rewritten:
  *
- *   ?  ?N                        $1, $2, …  ($N)
+ *   ?  ?N                        $1, $2, …  ($N; cast to text before IS
+ *                                [NOT] NULL, which alone gives no type)
  *   INSERT OR IGNORE …           INSERT … ON CONFLICT DO NOTHING
  *   a IS b, a IS NOT b           IS [NOT] DISTINCT FROM (b not NULL)
  *   INTEGER, REAL                BIGINT, DOUBLE PRECISION (SQLite's are

@@ -274,7 +274,8 @@ has "$T/out" '"pass_to_fail":0,"fail_to_pass":0,"no_verdict":3,"hard_regressions
 # ---- a stale baseline by age ---------------------------------------------------------
 # Ageing an experiment needs the sqlite3 shell; the age logic itself is
 # covered by test_compare without it.
-if command -v sqlite3 >/dev/null 2>&1; then
+# (on SQLite only: it writes the file itself)
+if [ -z "${SCOREKIT_STORE:-}" ] && command -v sqlite3 >/dev/null 2>&1; then
     sqlite3 "$P/.scorekit/scorekit.db" \
         "UPDATE experiments SET created_at = '2020-01-01T00:00:00Z' WHERE id = '$BASE'" ||
         fail "cannot age the baseline"

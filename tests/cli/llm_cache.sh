@@ -24,7 +24,8 @@ run 64 "$SK" -C "$P" cache stats --model x
 run 0 "$SK" -C "$P" cache --help
 has "$T/out" "usage: scorekit cache stats"
 
-if command -v sqlite3 >/dev/null 2>&1; then
+# (on SQLite only: it writes the file itself)
+if [ -z "${SCOREKIT_STORE:-}" ] && command -v sqlite3 >/dev/null 2>&1; then
     DB="$P/.scorekit/scorekit.db"
     sqlite3 "$DB" "INSERT INTO llm_cache (key, provider, base_url, model, trial, content, bytes, hits, created_at) VALUES
         ('k1', 't', 'http://x', 'gpt-a', 0, 'hello', 5, 2, '2020-01-01T00:00:00Z'),

@@ -303,6 +303,10 @@ END_TEST
 
 START_TEST(store_failure_rolls_back)
 {
+    /* The failure half way is a trigger in SQLite's syntax: this check
+     * runs on SQLite only. */
+    if (getenv("SCOREKIT_STORE"))
+        return;
     /* A trigger makes the store refuse the third row, after two were
      * written in the same transaction. */
     char *err = NULL;
