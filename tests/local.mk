@@ -48,6 +48,6 @@ include tests/unit/online.mk
 
 # The floor plan: includes point down the folder order, no circles.
 TESTS += tests/layout/layers.sh tests/layout/configure.sh
-EXTRA_DIST += tests/layout/layers.sh tests/layout/configure.sh
+EXTRA_DIST += tests/layout/layers.sh tests/layout/configure.sh tests/pg/server.sh tests/pg/check.sh
 include tests/unit/grow.mk
 include tests/unit/topics.mk

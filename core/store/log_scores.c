@@ -37,11 +37,12 @@ int sk_rule_state(sk_store *st, const char *rule, int64_t *seq, long long *score
 static int upsert_state(sk_store *st, const char *rule, int64_t seq, long long logs, char **err)
 {
     sk_stmt *s;
-    int rc = sk_store_cached(st, &s,
-                             "INSERT INTO rule_state (rule, seq, scored) VALUES (?1, ?2, ?3) "
-                             "ON CONFLICT (rule) DO UPDATE SET seq = ?2, scored = scored + ?3, "
-                             "updated_at = " SK_SQL_NOW,
-                             err);
+    int rc = sk_store_cached(
+        st, &s,
+        "INSERT INTO rule_state (rule, seq, scored) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (rule) DO UPDATE SET seq = ?2, scored = rule_state.scored + ?3, "
+        "updated_at = " SK_SQL_NOW,
+        err);
     if (rc)
         return rc;
     sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
@@ -159,7 +160,7 @@ int sk_log_scores_each(sk_store *st, const char *rule, const char *since, size_t
     if (rule)
         sk_db_bind_text(s, 1, rule, -1, SK_DB_STATIC);
     sk_db_bind_text(s, 2, since ? since : "", -1, SK_DB_STATIC);
-    sk_db_bind_int64(s, 3, limit ? (sk_int64)limit : -1);
+    sk_db_bind_int64(s, 3, limit ? (sk_int64)limit : INT64_MAX); /* no limit */
     int step;
     while ((step = sk_db_step(s)) == SK_DB_ROW) {
         sk_scored_log l = {sk_db_column_text(s, 1),
@@ -191,12 +192,13 @@ int sk_log_scores_each_scorer(sk_store *st, const char *rule,
                               void *ud, char **err)
 {
     sk_stmt *s;
-    /* The threshold of each scorer's newest verdict (SQLite's bare columns
-     * take the row of max()). */
+    /* The threshold of each scorer's newest verdict. */
     int rc = sk_store_prepare(st, &s,
-                              "SELECT rule || '/' || scorer, threshold, max(scored_at) "
-                              "FROM log_scores WHERE ?1 IS NULL OR rule = ?1 "
-                              "GROUP BY rule, scorer ORDER BY rule, scorer",
+                              "SELECT v.rule || '/' || v.scorer, (SELECT x.threshold FROM "
+                              "log_scores x WHERE x.rule = v.rule AND x.scorer = v.scorer ORDER "
+                              "BY x.scored_at DESC, x.log_id DESC LIMIT 1), max(v.scored_at) "
+                              "FROM log_scores v WHERE ?1 IS NULL OR v.rule = ?1 "
+                              "GROUP BY v.rule, v.scorer ORDER BY v.rule, v.scorer",
                               err);
     if (rc)
         return rc;

@@ -164,7 +164,7 @@ int sk_logs_list(sk_store *st, const char *since, size_t limit, sk_log **out, si
     if (rc)
         return rc;
     sk_db_bind_text(s, 1, since ? since : "", -1, SK_DB_STATIC);
-    sk_db_bind_int64(s, 2, limit ? (sk_int64)limit : -1);
+    sk_db_bind_int64(s, 2, limit ? (sk_int64)limit : INT64_MAX); /* no limit */
     rc = read_logs(st, s, out, n, err);
     sk_db_finalize(s);
     return rc;
@@ -179,7 +179,7 @@ int sk_logs_after(sk_store *st, int64_t seq, size_t limit, sk_log **out, size_t 
     if (rc)
         return rc;
     sk_db_bind_int64(s, 1, seq);
-    sk_db_bind_int64(s, 2, limit ? (sk_int64)limit : -1);
+    sk_db_bind_int64(s, 2, limit ? (sk_int64)limit : INT64_MAX); /* no limit */
     rc = read_logs(st, s, out, n, err);
     sk_db_finalize(s);
     return rc;

@@ -51,3 +51,40 @@ finish() {
     fi
     exit 0
 }
+
+# sql DIR QUERY: run QUERY on the store of the project in DIR, the SQLite
+# file or its PostgreSQL schema (SCOREKIT_STORE or scorekit.json "store"),
+# rows printed a|b|c either way; tests that look into the store use it so
+# they run on both backends.
+sql() {
+    sql_where=$("$SK" -C "$1" store where --json)
+    case $sql_where in
+    *'"backend":"postgres"'*)
+        sql_where=$(printf '%s' "$sql_where" | sed -n 's/.*"store":"\([^"]*\)".*/\1/p')
+        PGOPTIONS="-c search_path=${sql_where##*schema=}" psql -X -q -At -F'|' \
+            "${sql_where%%\?*}" -c "$2"
+        ;;
+    *) sqlite3 "$1/.scorekit/scorekit.db" "$2" ;;
+    esac
+}
+
+# store_reset DIR: empty the store of the project in DIR (the next command
+# makes a new one): the SQLite file goes, or the PostgreSQL schema.
+store_reset() {
+    if [ -n "${SCOREKIT_STORE:-}" ]; then
+        sql "$1" "DROP SCHEMA $("$SK" -C "$1" store where | sed -n '1s/.*schema=//p') CASCADE" >/dev/null
+    else
+        rm -f "$1/.scorekit/scorekit.db" "$1/.scorekit/scorekit.db-wal" "$1/.scorekit/scorekit.db-shm"
+    fi
+}
+
+# hold_writes DIR SECONDS: another connection holds the store's write lock
+# (SQLite) or the logs table (PostgreSQL) for SECONDS; run it in the
+# background.
+hold_writes() {
+    if [ -n "${SCOREKIT_STORE:-}" ]; then
+        sql "$1" "BEGIN; LOCK TABLE logs IN EXCLUSIVE MODE; SELECT pg_sleep($2); COMMIT" >/dev/null
+    else
+        (echo "BEGIN IMMEDIATE;"; sleep "$2"; echo "COMMIT;") | sqlite3 "$1/.scorekit/scorekit.db"
+    fi
+}

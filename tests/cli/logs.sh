@@ -8,7 +8,7 @@
 run 0 "$SK" init "$T/p"
 P="$T/p"
 DB="$P/.scorekit/scorekit.db"
-q() { sqlite3 "$DB" "$1"; }
+q() { sql "$P" "$1"; }
 
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 cat >"$T/a.jsonl" <<EOF2
@@ -24,7 +24,7 @@ has "$T/out" "3 logs read: 3 added, 0 duplicates (already stored)"
   '2026-01-02T10:00:00.000Z|"hi"|"hello"|{"route":"refund"}|gpt-x|120.5|3|5|0.0001' ] ||
     fail "l1 stored as: $(q "SELECT * FROM logs WHERE id='l1'")"
 # 11:00:00.250 at +01:00 is 10:00:00.250 UTC; hex ids lowercased.
-[ "$(q "SELECT time, trace_id, span_id, output_json IS NULL FROM logs WHERE id='l2'")" = \
+[ "$(q "SELECT time, trace_id, span_id, CASE WHEN output_json IS NULL THEN 1 END FROM logs WHERE id='l2'")" = \
   '2026-01-02T10:00:00.250Z|0af7651916cd43dd8448eb211c80319c|b7ad6b7169203331|1' ] ||
     fail "l2 stored as: $(q "SELECT * FROM logs WHERE id='l2'")"
 
@@ -69,8 +69,8 @@ EOF2
 run 0 "$SK" -C "$P" logs ingest "$T/trace.json" --json
 [ "$(cat "$T/out")" = '{"read":2,"added":2,"duplicates":0}' ] || fail "otlp: $(cat "$T/out")"
 # 1767348000 s is 2026-01-02T10:00:00Z.
-[ "$(q "SELECT time, input_json, output_json, model, latency_ms, input_tokens, output_tokens, trace_id, span_id FROM logs WHERE id='5b8efff798038103d269b633813fc60c-eee19b7ec3c1b174'")" = \
-  '2026-01-02T10:00:00.000Z|[{"role":"user","content":"Hello"}]|"Hi!"|gpt-4o|750.0|12|8|5b8efff798038103d269b633813fc60c|eee19b7ec3c1b174' ] ||
+[ "$(q "SELECT time, input_json, output_json, model, CAST(latency_ms AS INTEGER), input_tokens, output_tokens, trace_id, span_id FROM logs WHERE id='5b8efff798038103d269b633813fc60c-eee19b7ec3c1b174'")" = \
+  '2026-01-02T10:00:00.000Z|[{"role":"user","content":"Hello"}]|"Hi!"|gpt-4o|750|12|8|5b8efff798038103d269b633813fc60c|eee19b7ec3c1b174' ] ||
     fail "chat span stored as: $(q "SELECT * FROM logs WHERE span_id='eee19b7ec3c1b174'")"
 [ "$(q "SELECT input_json, output_json FROM logs WHERE span_id='0000000000000002'")" = \
   '[{"role":"user","content":"cancel my order"}]|"Done."' ] ||

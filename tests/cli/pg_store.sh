@@ -69,6 +69,15 @@ cd ../a || exit 1
 run 0 "$SK" experiments
 has "$T/out" " second "
 
+# A store a newer scorekit migrated is refused, and left as it is.
+team_sql() { PGOPTIONS="-c search_path=team" psql -X -q -At "$url" -c "$1"; }
+team_sql "INSERT INTO schema_version (version, name) VALUES (999, 'from the future')"
+run 1 "$SK" experiments
+has "$T/err" "this database has schema version 999, this scorekit knows up to"
+has "$T/err" "upgrade scorekit"
+team_sql "DELETE FROM schema_version WHERE version = 999"
+run 0 "$SK" experiments
+
 # A password in the URL is refused, and a server that is not there named.
 SCOREKIT_STORE="postgres://scorekit:secret@127.0.0.1:1/scorekit" run 1 "$SK" experiments
 has "$T/err" "it holds a password; take it out and give it in the environment (PGPASSWORD)"

@@ -202,6 +202,11 @@ readme 'scorekit compare EXP --base OTHER --by metadata.topic --sort regressions
 readme 'scorekit compare --fail-on-regression --fail-on-row-regression --junit report.xml'
 [ -s report.xml ] || fail "compare --junit wrote no report.xml"
 
+# The team store (tests/cli/pg_store.sh runs it against a private server).
+readme 'scorekit store where'
+has "$T/out" "SQLite, schema version"
+readme_skip 'scorekit store copy --from .scorekit/scorekit.db' "a copy into the team's PostgreSQL store: tests/cli/pg_store.sh copies to and from one"
+
 # Labels and agreement: people agree with exact_match on two rows.
 printf 'id,scorer,label,who\ncapital-fr,exact_match,pass,ann\ncapital-au,exact_match,fail,ann\n' >labels.csv
 readme 'scorekit label import labels.csv --to EXP'

@@ -5,7 +5,7 @@
 # the limits, 400 with the line and column of a malformed body, 404 for an
 # unknown path, slow clients (headers a line a second) do not hold up
 # others, a full write queue (--queue 1, the writer held by an open write
-# transaction of the sqlite3 shell) answers 503 with Retry-After, and
+# transaction of another connection) answers 503 with Retry-After, and
 # SIGTERM finishes the request in progress and exits 0.  Bash for
 # /dev/tcp; every wait is bounded.
 . "$SK_SRCDIR/tests/cli/lib.sh"
@@ -73,8 +73,8 @@ otlp='{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d26
 post /v1/traces "$otlp" -H 'Content-Type: application/json'
 [ "$code" = 200 ] && [ "$(cat "$T/body")" = '{"read":1,"added":1,"duplicates":0}' ] ||
     fail "traces: $code $(cat "$T/body")"
-[ "$(sqlite3 "$DB" "SELECT input_json, output_json, latency_ms FROM logs WHERE span_id='eee19b7ec3c1b174'")" = '"hey"|"yo"|500.0' ] ||
-    fail "trace stored as: $(sqlite3 "$DB" "SELECT * FROM logs WHERE span_id='eee19b7ec3c1b174'")"
+[ "$(sql "$P" "SELECT input_json, output_json, CAST(latency_ms * 10 AS INTEGER) FROM logs WHERE span_id='eee19b7ec3c1b174'")" = '"hey"|"yo"|5000' ] ||
+    fail "trace stored as: $(sql "$P" "SELECT * FROM logs WHERE span_id='eee19b7ec3c1b174'")"
 
 # Tokens.
 code=$(curl -s --max-time 5 -o "$T/body" -w '%{http_code}' --data-binary "$row" "$URL/v1/logs")
@@ -107,7 +107,7 @@ post /v1/logs "$(printf '{"id":"m1","time":"2026-12-04T12:00:00Z","input":1}\n{"
 post /v1/traces '{"resourceSpans": [}'
 [ "$code" = 400 ] || fail "malformed trace: $code"
 has "$T/body" '"body:1: column 20:'
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM logs")" = 3 ] || fail "a bad body stored logs"
+[ "$(sql "$P" "SELECT count(*) FROM logs")" = 3 ] || fail "a bad body stored logs"
 
 code=$(curl -s --max-time 5 -o "$T/body" -w '%{http_code}' "$URL/v2/nothing")
 [ "$code" = 404 ] || fail "unknown path: $code"
@@ -140,7 +140,7 @@ stop
 # write transaction for 4 s.  The first request waits in the queue; the
 # second is refused with 503 and Retry-After; the first then gets its 200.
 start --queue 1
-(echo "BEGIN IMMEDIATE;"; sleep 4; echo "COMMIT;") | sqlite3 "$DB" &
+hold_writes "$P" 4 &
 holder=$!
 sleep 0.5
 curl -s --max-time 20 -o "$T/first" -w '%{http_code}' -H "$AUTH" \
@@ -151,15 +151,15 @@ code=$(curl -s --max-time 5 -D "$T/headers" -o "$T/body" -w '%{http_code}' -H "$
     --data-binary '{"id":"q2","time":"2026-12-04T12:00:00Z","input":1}' "$URL/v1/logs")
 [ "$code" = 503 ] || fail "full queue: $code $(cat "$T/body")"
 grep -qi '^Retry-After: 1' "$T/headers" || fail "no Retry-After: $(cat "$T/headers")"
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM logs WHERE id='q1'")" = 0 ] || true
+[ "$(sql "$P" "SELECT count(*) FROM logs WHERE id='q1'")" = 0 ] || true
 wait $first
 [ "$(cat "$T/first.code")" = 200 ] || fail "queued request: $(cat "$T/first.code") $(cat "$T/first")"
 wait $holder
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM logs WHERE id IN ('q1','q2')")" = 1 ] || fail "q1 not stored alone"
+[ "$(sql "$P" "SELECT count(*) FROM logs WHERE id IN ('q1','q2')")" = 1 ] || fail "q1 not stored alone"
 
 # SIGTERM while a request waits for the held writer: it is answered 200,
 # its log committed, and serve exits 0.
-(echo "BEGIN IMMEDIATE;"; sleep 2; echo "COMMIT;") | sqlite3 "$DB" &
+hold_writes "$P" 2 &
 holder=$!
 sleep 0.5
 curl -s --max-time 20 -o "$T/first" -w '%{http_code}' -H "$AUTH" \
@@ -170,7 +170,7 @@ stop
 wait $first
 [ "$(cat "$T/first.code")" = 200 ] || fail "request drained on SIGTERM: $(cat "$T/first.code")"
 wait $holder
-[ "$(sqlite3 "$DB" "SELECT count(*) FROM logs WHERE id='t1'")" = 1 ] || fail "t1 not stored"
+[ "$(sql "$P" "SELECT count(*) FROM logs WHERE id='t1'")" = 1 ] || fail "t1 not stored"
 has "$T/serve.err" "SIGTERM: finishing the requests in progress"
 
 # No token configured: serve refuses to start.

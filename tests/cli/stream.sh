@@ -41,7 +41,7 @@ cd "$T" || exit 1
 run 0 "$SK" init p
 cd p || exit 1
 DB=.scorekit/scorekit.db
-q() { sqlite3 "$DB" "$1"; }
+q() { sql . "$1"; }
 printf '{"name": "s", "pack": "pack.json", "dataset": "data.jsonl",
  "online": [{"name": "apology", "scorers": [{"use": "contains", "params": {"value": "sorry"}, "threshold": 1}]},
             {"name": "slow", "scorers": [{"use": "lua:slow_yes"}]}]}\n' >scorekit.json
@@ -81,7 +81,7 @@ wait "$SP"
 SP=
 
 # ---- three workers, one killed -----------------------------------------------------------
-rm -f "$DB"
+store_reset .
 work() { # NAME: a worker in the background
     "$SK" watch --source "$URL" --group scorers --consumer "$1" --batch 10 --idle-ms 500 \
         --poll-ms 100 --quiet >"$T/$1.out" 2>"$T/$1.err" &

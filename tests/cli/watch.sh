@@ -14,7 +14,7 @@ cd "$T" || exit 1
 run 0 "$SK" init p
 cd p || exit 1
 DB=.scorekit/scorekit.db
-q() { sqlite3 "$DB" "$1"; }
+q() { sql . "$1"; }
 
 # project FILE RULES: scorekit.json with the given "online" list.
 project() {
@@ -70,7 +70,7 @@ has "$T/out" "rule refunds: 500 logs scored, checkpoint 1000"
 [ "$(q "SELECT count(*) FROM log_scores")" = $((500 + half)) ] || fail "verdicts counted twice"
 # The sample is a hash of (rule, log id): the same logs in a fresh store.
 q "SELECT log_id FROM log_scores WHERE rule = 'half' ORDER BY log_id" >"$T/half1"
-mv "$DB" "$T/old.db"
+store_reset .
 run 0 "$SK" logs ingest logs.jsonl
 run 0 "$SK" watch --once --batch 1000 -j 1
 q "SELECT log_id FROM log_scores WHERE rule = 'half' ORDER BY log_id" >"$T/half2"
@@ -121,7 +121,7 @@ run 1 "$SK" failures --logs --rule nosuchrule
 has "$T/err" "the logs of rule nosuchrule have no verdicts yet"
 
 # ---- a judge rule: kill -9 mid-run, then resume: exactly once -----------------------
-mv "$DB" "$T/old2.db"
+store_reset .
 head -200 logs.jsonl | sed 's/sorry,/thank you,/' >judged.jsonl
 run 0 "$SK" logs ingest judged.jsonl
 project '[{"name": "polite", "scorers": [{"use": "closed_qa", "as": "judge",
@@ -144,7 +144,7 @@ has "$T/out" "rule polite: 200 logs scored, checkpoint 200"
 [ "$(q "SELECT count(*) FROM log_scores WHERE score = 1")" = 67 ] || fail "judge verdicts wrong"
 
 # ---- a refused key pauses the rule; the backlog waits ---------------------------------
-mv "$DB" "$T/old3.db"
+store_reset .
 head -20 logs.jsonl >few.jsonl
 run 0 "$SK" logs ingest few.jsonl
 SK_TEST_KEY=wrong run 0 "$SK" watch --once
@@ -158,7 +158,7 @@ has "$T/err" "rule polite resumed"
 has "$T/out" "rule polite: 20 logs scored, checkpoint 20"
 
 # ---- an overloaded model: the batch waits and is tried again ---------------------------
-mv "$DB" "$T/old4.db"
+store_reset .
 run 0 "$SK" logs ingest few.jsonl
 project '[{"name": "busy", "scorers": [{"use": "closed_qa", "as": "judge",
    "params": {"criterion": "The answer is polite.", "model": "status:429:1"}}]}]'
@@ -171,7 +171,7 @@ has "$T/out" "rule busy: 20 logs scored, checkpoint 20"
     fail "429s were stored as verdicts"
 
 # ---- trend by version, and an alert --------------------------------------------------------
-mv "$DB" "$T/old6.db"
+store_reset .
 awk 'BEGIN { for (i = 0; i < 400; i++) {
     v = i < 200 ? "v1" : "v2"
     sorry = v == "v1" ? (i % 2 == 0) : (i % 10 == 0)
@@ -202,7 +202,7 @@ lacks "$T/err" "ALERT"
 [ "$(grep -c apology "$T/alert.json")" = 1 ] || fail "the alert ran more than once in its window"
 
 # ---- serve --watch: logs posted are scored by the same process ---------------------------
-mv "$DB" "$T/old5.db"
+store_reset .
 project '[{"name": "refunds", "filter": "metadata.route == '"'"'refund'"'"'",
    "scorers": [{"use": "contains", "as": "apology", "params": {"value": "sorry"}, "threshold": 1}]}]'
 SCOREKIT_INGEST_TOKEN=tok "$SK" serve --listen 127.0.0.1:0 --watch >"$T/serve.out" 2>"$T/serve.err" &
@@ -229,7 +229,7 @@ st=$?
 [ "$st" = 0 ] || fail "serve --watch exited $st on SIGTERM: $(cat "$T/serve.err")"
 
 # ---- kill -9 of serve while clients post: every acknowledged log is kept ------------------
-mv "$DB" "$T/old7.db"
+store_reset .
 SCOREKIT_INGEST_TOKEN=tok "$SK" serve --listen 127.0.0.1:0 >"$T/serve.out" 2>"$T/serve.err" &
 SP=$!
 URL=

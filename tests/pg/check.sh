@@ -13,8 +13,15 @@ url=$("$here/server.sh" start "$dir")
 . "$dir/env"
 SCOREKIT_STORE="$url?schema=auto"
 export SCOREKIT_STORE
-make -s check TESTS="tests/unit/test_store_dataset tests/unit/test_experiment_stats \
-tests/unit/test_experiment_lease tests/cli/run.sh tests/cli/run_lease.sh tests/cli/dataset_grow.sh \
-tests/cli/experiments.sh tests/cli/validate.sh tests/cli/compare.sh tests/cli/llm_cache.sh \
-tests/cli/labels.sh tests/cli/failures.sh tests/cli/run_task_errors.sh tests/cli/judge.sh \
-tests/cli/topics.sh tests/cli/task_cache.sh tests/cli/report.sh"
+# Every CLI test of a command that opens the store; not those of `score`
+# and the other store-less commands, nor full_disk.sh and startup.sh,
+# which are about the SQLite file and library themselves.
+make -s -j"$(nproc)" check TESTS="tests/unit/test_store_dataset tests/unit/test_experiment_stats \
+tests/unit/test_experiment_lease tests/cli/run.sh tests/cli/run_lease.sh tests/cli/dataset.sh \
+tests/cli/dataset_grow.sh tests/cli/experiments.sh tests/cli/validate.sh tests/cli/compare.sh \
+tests/cli/llm_cache.sh tests/cli/labels.sh tests/cli/label_queue.sh tests/cli/failures.sh \
+tests/cli/run_task_errors.sh tests/cli/judge.sh tests/cli/judge_env.sh tests/cli/panel.sh \
+tests/cli/topics.sh tests/cli/topics_embed.sh tests/cli/embedding.sh tests/cli/task_cache.sh \
+tests/cli/task_anthropic.sh tests/cli/llm_adaptive.sh tests/cli/validate_judges.sh \
+tests/cli/validate_progress.sh tests/cli/json_out.sh tests/cli/report.sh tests/cli/view.sh \
+tests/cli/logs.sh tests/cli/serve.sh tests/cli/watch.sh tests/cli/stream.sh"

@@ -14,3 +14,7 @@ TESTS += tests/unit/test_experiment_stats
 # killed run's lease, refusal of a live one, racing processes.
 check_PROGRAMS += tests/unit/test_experiment_lease
 TESTS += tests/unit/test_experiment_lease
+
+# The store's SQL rewritten for PostgreSQL (store/pg_sql.c).
+check_PROGRAMS += tests/unit/test_pg_sql
+TESTS += tests/unit/test_pg_sql
