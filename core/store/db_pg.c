@@ -112,7 +112,11 @@ static void result_err(pg_db *db, PGresult *r)
                 db->where, m && *m ? m : "no answer");
     } else {
         const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-        const char *m = r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn);
+        /* The server's sentence alone, as SQLite's messages read, not
+         * libpq's "ERROR:  ...\nLINE 1: ..." report. */
+        const char *m = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+        if (!m || !*m)
+            m = r ? PQresultErrorMessage(r) : PQerrorMessage(db->conn);
         int kind = SK_DB_EOTHER;
         if (state && strcmp(state, "23505") == 0)
             kind = SK_DB_EUNIQUE;

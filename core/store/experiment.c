@@ -373,7 +373,8 @@ int sk_experiment_done_cells(sk_store *st, const char *exp_id, char ***out, size
         *n = 0;
         return sk_store_error(st, "reading the finished cells", err);
     }
-    qsort(*out, *n, sizeof **out, cmp_str);
+    if (*n) /* none when a killed run committed no cell: *out is NULL */
+        qsort(*out, *n, sizeof **out, cmp_str);
     return SK_OK;
 }
 
