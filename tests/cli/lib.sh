@@ -88,3 +88,34 @@ hold_writes() {
         (echo "BEGIN IMMEDIATE;"; sleep "$2"; echo "COMMIT;") | sqlite3 "$1/.scorekit/scorekit.db"
     fi
 }
+
+# wait_for CMD...: poll (at most ~60 s) until CMD succeeds.
+wait_for() {
+    n=0
+    while [ $n -lt 600 ]; do
+        "$@" && return 0
+        sleep 0.1
+        n=$((n + 1))
+    done
+    fail "timed out waiting for: $*"
+    return 1
+}
+
+# hold_task FILE: write an exec task that logs each row id it is called
+# for to calls.log and waits while a file hold-ID exists (at most 60 s),
+# then answers the id: the test, not the clock, decides where a run stands.
+hold_task() {
+    cat >"$1" <<'A'
+#!/bin/sh
+read -r row
+id=$(printf '%s' "$row" | sed -n 's/^{"id": "\([^"]*\)".*/\1/p')
+echo "$id" >>calls.log
+n=0
+while [ -f "hold-$id" ] && [ $n -lt 1200 ]; do
+    sleep 0.05
+    n=$((n + 1))
+done
+printf '%s' "$id"
+A
+    chmod +x "$1"
+}

@@ -15,17 +15,6 @@ trap '"$SK_SRCDIR/tests/pg/server.sh" stop "$PG"; rm -rf "$T"' EXIT
 . "$PG/env"
 cd "$T" || exit 1
 
-wait_for() { # poll (at most ~60 s) until CMD succeeds
-    n=0
-    while [ $n -lt 600 ]; do
-        "$@" && return 0
-        sleep 0.1
-        n=$((n + 1))
-    done
-    fail "timed out waiting for: $*"
-    return 1
-}
-
 # Two working copies of one project, one store.
 run 0 "$SK" init a
 i=0
@@ -33,19 +22,7 @@ while [ $i -lt 12 ]; do
     echo "{\"id\": \"r$i\", \"input\": \"q$i\", \"expected\": \"r$i\"}"
     i=$((i + 1))
 done >a/rows.jsonl
-cat >a/task.sh <<'A'
-#!/bin/sh
-read -r row
-id=$(printf '%s' "$row" | sed -n 's/^{"id": "\([^"]*\)".*/\1/p')
-echo "$id" >>calls.log
-n=0
-while [ -f "hold-$id" ] && [ $n -lt 1200 ]; do
-    sleep 0.05
-    n=$((n + 1))
-done
-printf '%s' "$id"
-A
-chmod +x a/task.sh
+hold_task a/task.sh
 sed "s|\"name\"|\"store\": \"$url?schema=team\", \"name\"|" a/scorekit.json >a/s.json &&
     mv a/s.json a/scorekit.json
 cp -R a b

@@ -14,31 +14,7 @@ while [ $i -lt 8 ]; do
     i=$((i + 1))
 done >rows.jsonl
 run 0 "$SK" dataset import rows rows.jsonl
-cat >task.sh <<'A'
-#!/bin/sh
-read -r row
-id=$(printf '%s' "$row" | sed -n 's/^{"id": "\([^"]*\)".*/\1/p')
-echo "$id" >>calls.log
-n=0
-while [ -f "hold-$id" ] && [ $n -lt 1200 ]; do
-    sleep 0.05
-    n=$((n + 1))
-done
-printf '%s' "$id"
-A
-chmod +x task.sh
-
-# wait_for CMD...: poll (at most ~60 s) until CMD succeeds.
-wait_for() {
-    n=0
-    while [ $n -lt 600 ]; do
-        "$@" && return 0
-        sleep 0.1
-        n=$((n + 1))
-    done
-    fail "timed out waiting for: $*"
-    return 1
-}
+hold_task task.sh
 
 # The first run records r0..r2, then its call for r3 waits: kill it there.
 touch hold-r3
