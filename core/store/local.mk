@@ -20,3 +20,5 @@ libskcore_la_SOURCES += \
 	core/store/labels.c core/store/labels.h \
 	core/store/log_scores.c core/store/log_scores.h \
 	core/store/topics_store.c core/store/topics_store.h
+# export's walk of an experiment's cells (split from experiment_read.c)
+libskcore_la_SOURCES += core/store/experiment_export.c

@@ -1,0 +1,380 @@
+/* Every cell of an experiment with its dataset row and its scores, for
+ * `export`, `failures` and `dataset add --from` (experiment_read.h).
+ *
+ * One query joining cells, scores and scorers sorted each cell's scores by
+ * the scorer's place in the pack (a temporary b-tree per cell) and looked
+ * up the scorer for every score: two thirds of an export's time.  Here two
+ * queries walk the dataset in order side by side, one for the cells and
+ * one for the scores (each read in the order of an index, without a
+ * sort), the scorers are read once, and each cell's few scores are put in
+ * the pack's order in memory.  The rows handed to the callback are the
+ * ones the single query gave, in the same order. */
+#include "store/experiment_read.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/error.h"
+#include "base/util.h"
+
+static const char *text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+static double num(sqlite3_stmt *s, int i)
+{
+    return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN : sqlite3_column_double(s, i);
+}
+
+/* ---- the sorting query, for cells a run did not write ------------------- */
+
+static int sorted_row(sqlite3_stmt *s, const sk_cell_score_row *base,
+                      int (*fn)(void *ud, const sk_cell_score_row *r), void *ud)
+{
+    sk_cell_score_row r = *base;
+    r.row_id = text(s, 0);
+    r.trial = sqlite3_column_int(s, 1);
+    r.input_json = text(s, 2);
+    r.expected_json = text(s, 3);
+    r.metadata_json = text(s, 4);
+    r.output_json = text(s, 5);
+    r.latency_ms = num(s, 6);
+    r.task_error = text(s, 7);
+    r.overall = num(s, 8);
+    r.scorer = text(s, 10);
+    r.kind = text(s, 11);
+    r.score = num(s, 12);
+    r.message = text(s, 13);
+    r.rationale = text(s, 14);
+    r.meta_json = text(s, 15);
+    r.has_llm = sqlite3_column_type(s, 16) != SQLITE_NULL;
+    r.llm_calls = sqlite3_column_int64(s, 16);
+    r.prompt_tokens = sqlite3_column_int64(s, 17);
+    r.completion_tokens = sqlite3_column_int64(s, 18);
+    r.cost = sqlite3_column_double(s, 19);
+    r.has_threshold = sqlite3_column_type(s, 20) != SQLITE_NULL;
+    r.threshold = sqlite3_column_double(s, 20);
+    return fn(ud, &r);
+}
+
+/* Cells whose row is not in the version at their position (written by
+ * hand, not by a run): one query, sorted, as export always did. */
+static int each_sorted(sk_store *st, const char *exp_id, int64_t version_id,
+                       int (*fn)(void *ud, const sk_cell_score_row *r), void *ud, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(
+        st, &s,
+        "SELECT c.row_id, c.trial, r.input_json, r.expected_json, r.metadata_json, c.output_json, "
+        "c.latency_ms, c.task_error, c.overall, c.pass, s.scorer, s.kind, s.score, s.message, "
+        "s.rationale, s.meta_json, c.llm_calls, c.prompt_tokens, c.completion_tokens, c.cost, "
+        "es.threshold FROM cells c LEFT JOIN dataset_rows r ON r.version_id = ?2 AND r.row_id = "
+        "c.row_id LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = c.row_id "
+        "AND s.trial = c.trial LEFT JOIN experiment_scorers es ON es.experiment_id = "
+        "c.experiment_id AND es.name = s.scorer WHERE c.experiment_id = ?1 ORDER BY c.pos, "
+        "c.trial, es.idx",
+        err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, version_id);
+    sk_cell_score_row base = {0};
+    int step, stop = 0;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW)
+        if ((stop = sorted_row(s, &base, fn, ud)) != 0)
+            break;
+    rc = stop                  ? stop
+         : step == SQLITE_DONE ? SK_OK
+                               : sk_store_error(st, "reading the experiment's cells", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- the two walks ------------------------------------------------------ */
+
+/* A scorer of the pack. */
+typedef struct ex_scorer {
+    char *name;
+    int64_t idx;
+    int has_threshold;
+    double threshold;
+} ex_scorer;
+
+/* One score of the current cell, its texts kept in the cell's arena (by
+ * offset: the arena moves as it grows; NO_TEXT for NULL). */
+#define NO_TEXT SIZE_MAX
+typedef struct ex_score {
+    size_t scorer, kind, message, rationale, meta;
+    double score;
+    const ex_scorer *def; /* NULL: a scorer the experiment does not list */
+} ex_score;
+
+typedef struct ex_walk {
+    ex_scorer *scorers;
+    size_t nscorers;
+    ex_score *scores;
+    size_t nscores, cap;
+    sk_buf arena;
+} ex_walk;
+
+static void free_walk(ex_walk *w)
+{
+    for (size_t i = 0; i < w->nscorers; i++)
+        free(w->scorers[i].name);
+    free(w->scorers);
+    free(w->scores);
+    sk_buf_free(&w->arena);
+}
+
+static int load_scorers(sk_store *st, const char *exp_id, ex_walk *w, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sk_store_prepare(
+        st, &s, "SELECT name, idx, threshold FROM experiment_scorers WHERE experiment_id = ?", err);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+    int step;
+    size_t cap = 0;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        w->scorers = sk_xgrow(w->scorers, &cap, w->nscorers + 1, sizeof *w->scorers);
+        ex_scorer *d = &w->scorers[w->nscorers++];
+        d->name = sk_store_column_dup(s, 0);
+        d->idx = sqlite3_column_int64(s, 1);
+        d->has_threshold = sqlite3_column_type(s, 2) != SQLITE_NULL;
+        d->threshold = sqlite3_column_double(s, 2);
+    }
+    rc = step == SQLITE_DONE ? SK_OK : sk_store_error(st, "reading the experiment's scorers", err);
+    sqlite3_finalize(s);
+    return rc;
+}
+
+static size_t keep(ex_walk *w, sqlite3_stmt *s, int i)
+{
+    const char *t = text(s, i);
+    if (!t)
+        return NO_TEXT;
+    size_t at = w->arena.len;
+    sk_buf_add(&w->arena, t, (size_t)sqlite3_column_bytes(s, i) + 1);
+    return at;
+}
+
+/* Keep the scores query's current row as one of the cell's scores. */
+static void add_score(ex_walk *w, sqlite3_stmt *s)
+{
+    w->scores = sk_xgrow(w->scores, &w->cap, w->nscores + 1, sizeof *w->scores);
+    ex_score *x = &w->scores[w->nscores++];
+    const char *name = text(s, 2);
+    x->def = NULL;
+    for (size_t i = 0; name && i < w->nscorers; i++)
+        if (w->scorers[i].name && strcmp(w->scorers[i].name, name) == 0)
+            x->def = &w->scorers[i];
+    x->scorer = keep(w, s, 2);
+    x->kind = keep(w, s, 3);
+    x->score = num(s, 4);
+    x->message = keep(w, s, 5);
+    x->rationale = keep(w, s, 6);
+    x->meta = keep(w, s, 7);
+}
+
+/* The single query's order: the pack's (an unlisted scorer, idx NULL,
+ * first), ties in the order they came (by name). */
+static int before(const ex_score *a, const ex_score *b)
+{
+    if (!a->def || !b->def)
+        return !a->def && b->def;
+    return a->def->idx < b->def->idx;
+}
+
+static void sort_scores(ex_walk *w)
+{
+    for (size_t i = 1; i < w->nscores; i++) {
+        ex_score x = w->scores[i];
+        size_t j = i;
+        for (; j > 0 && before(&x, &w->scores[j - 1]); j--)
+            w->scores[j] = w->scores[j - 1];
+        w->scores[j] = x;
+    }
+}
+
+static const char *at(const ex_walk *w, size_t off)
+{
+    return off == NO_TEXT ? NULL : w->arena.data + off;
+}
+
+/* Hand the cell (the cells query's current row) to fn once per score, or
+ * once with no scorer when it has none. */
+static int emit_cell(const ex_walk *w, sqlite3_stmt *c,
+                     int (*fn)(void *, const sk_cell_score_row *), void *ud)
+{
+    sk_cell_score_row r = {
+        .row_id = text(c, 1),
+        .trial = sqlite3_column_int(c, 2),
+        .input_json = text(c, 3),
+        .expected_json = text(c, 4),
+        .metadata_json = text(c, 5),
+        .output_json = text(c, 6),
+        .latency_ms = num(c, 7),
+        .task_error = text(c, 8),
+        .overall = num(c, 9),
+        .has_llm = sqlite3_column_type(c, 10) != SQLITE_NULL,
+        .llm_calls = sqlite3_column_int64(c, 10),
+        .prompt_tokens = sqlite3_column_int64(c, 11),
+        .completion_tokens = sqlite3_column_int64(c, 12),
+        .cost = sqlite3_column_double(c, 13),
+        .score = NAN,
+    };
+    if (w->nscores == 0)
+        return fn(ud, &r);
+    for (size_t i = 0; i < w->nscores; i++) {
+        const ex_score *x = &w->scores[i];
+        r.scorer = at(w, x->scorer);
+        r.kind = at(w, x->kind);
+        r.score = x->score;
+        r.message = at(w, x->message);
+        r.rationale = at(w, x->rationale);
+        r.meta_json = at(w, x->meta);
+        r.has_threshold = x->def && x->def->has_threshold;
+        r.threshold = x->def ? x->def->threshold : 0;
+        int stop = fn(ud, &r);
+        if (stop)
+            return stop;
+    }
+    return 0;
+}
+
+/* A row's place: (pos, trial), the first columns of both queries. */
+typedef struct ex_key {
+    int64_t pos;
+    int trial;
+} ex_key;
+
+static ex_key key_of(sqlite3_stmt *s, int trial_col)
+{
+    return (ex_key){sqlite3_column_int64(s, 0), sqlite3_column_int(s, trial_col)};
+}
+
+static int cmp_key(ex_key a, ex_key b)
+{
+    if (a.pos != b.pos)
+        return a.pos < b.pos ? -1 : 1;
+    return (a.trial > b.trial) - (a.trial < b.trial);
+}
+
+static int each_merged(sk_store *st, const char *exp_id, int64_t version_id,
+                       int (*fn)(void *ud, const sk_cell_score_row *r), void *ud, char **err)
+{
+    ex_walk w = {0};
+    sqlite3_stmt *c = NULL, *s = NULL;
+    int rc = load_scorers(st, exp_id, &w, err);
+    if (rc == SK_OK)
+        rc = sk_store_prepare(st, &c,
+                              "SELECT r.pos, c.row_id, c.trial, r.input_json, r.expected_json, "
+                              "r.metadata_json, c.output_json, c.latency_ms, c.task_error, "
+                              "c.overall, c.llm_calls, c.prompt_tokens, c.completion_tokens, "
+                              "c.cost FROM dataset_rows r CROSS JOIN cells c ON c.experiment_id "
+                              "= ?1 AND c.row_id = r.row_id WHERE r.version_id = ?2 ORDER BY "
+                              "r.pos, c.trial",
+                              err);
+    if (rc == SK_OK)
+        rc = sk_store_prepare(st, &s,
+                              "SELECT r.pos, s.trial, s.scorer, s.kind, s.score, s.message, "
+                              "s.rationale, s.meta_json FROM dataset_rows r CROSS JOIN scores s "
+                              "ON s.experiment_id = ?1 AND s.row_id = r.row_id WHERE "
+                              "r.version_id = ?2 ORDER BY r.pos, s.trial, s.scorer",
+                              err);
+    if (rc == SK_OK) {
+        sqlite3_bind_text(c, 1, exp_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(c, 2, version_id);
+        sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 2, version_id);
+        int cstep = SQLITE_DONE, sstep = sqlite3_step(s);
+        ex_key sk = sstep == SQLITE_ROW ? key_of(s, 1) : (ex_key){0, 0};
+        while (rc == SK_OK && (cstep = sqlite3_step(c)) == SQLITE_ROW) {
+            ex_key ck = key_of(c, 2);
+            /* Scores of no cell are left out, as the join from cells did. */
+            while (sstep == SQLITE_ROW && cmp_key(sk, ck) <= 0) {
+                if (cmp_key(sk, ck) == 0)
+                    add_score(&w, s);
+                if ((sstep = sqlite3_step(s)) == SQLITE_ROW)
+                    sk = key_of(s, 1);
+            }
+            if (sstep != SQLITE_ROW && sstep != SQLITE_DONE)
+                break;
+            sort_scores(&w);
+            rc = emit_cell(&w, c, fn, ud);
+            w.nscores = 0;
+            sk_buf_reset(&w.arena);
+        }
+        if (rc == SK_OK && (cstep != SQLITE_DONE || (sstep != SQLITE_ROW && sstep != SQLITE_DONE)))
+            rc = sk_store_error(st, "reading the experiment's cells", err);
+    }
+    sqlite3_finalize(c);
+    sqlite3_finalize(s);
+    free_walk(&w);
+    return rc;
+}
+
+/* BINARY collation: bytes, then length. */
+static int cmp_text(sqlite3_stmt *a, sqlite3_stmt *b)
+{
+    const char *x = text(a, 0), *y = text(b, 0);
+    int nx = sqlite3_column_bytes(a, 0), ny = sqlite3_column_bytes(b, 0);
+    int d = memcmp(x ? x : "", y ? y : "", (size_t)(nx < ny ? nx : ny));
+    return d ? d : (nx > ny) - (nx < ny);
+}
+
+/* *stray: whether a cell of the experiment is not in the version at its
+ * position.  The cells (in their key's order, by row id) and the version's
+ * rows (by row id, in their index) are read side by side: two scans, where
+ * a seek per cell took twice as long. */
+static int find_stray(sk_store *st, const char *exp_id, int64_t version_id, int *stray, char **err)
+{
+    *stray = 0;
+    sqlite3_stmt *c = NULL, *r = NULL;
+    int rc = sk_store_prepare(
+        st, &c, "SELECT row_id, pos FROM cells WHERE experiment_id = ? ORDER BY row_id", err);
+    if (rc == SK_OK)
+        rc = sk_store_prepare(
+            st, &r, "SELECT row_id, pos FROM dataset_rows WHERE version_id = ? ORDER BY row_id",
+            err);
+    if (rc == SK_OK) {
+        sqlite3_bind_text(c, 1, exp_id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(r, 1, version_id);
+        int cstep = SQLITE_DONE, rstep = sqlite3_step(r), d = 0;
+        while (!*stray && (rstep == SQLITE_ROW || rstep == SQLITE_DONE) &&
+               (cstep = sqlite3_step(c)) == SQLITE_ROW) {
+            while (rstep == SQLITE_ROW && (d = cmp_text(r, c)) < 0)
+                rstep = sqlite3_step(r);
+            if (rstep == SQLITE_ROW || rstep == SQLITE_DONE)
+                *stray = rstep == SQLITE_DONE || d != 0 ||
+                         sqlite3_column_int64(r, 1) != sqlite3_column_int64(c, 1);
+        }
+        int failed =
+            (rstep != SQLITE_ROW && rstep != SQLITE_DONE) || (!*stray && cstep != SQLITE_DONE);
+        if (failed)
+            rc = sk_store_error(st, "checking the experiment's cells against its dataset", err);
+    }
+    sqlite3_finalize(c);
+    sqlite3_finalize(r);
+    return rc;
+}
+
+int sk_experiment_each_export(sk_store *st, const char *exp_id, int64_t version_id,
+                              int (*fn)(void *ud, const sk_cell_score_row *r), void *ud, char **err)
+{
+    /* A run writes each cell with its dataset row's position, so walking
+     * the dataset in order and each row's cells by trial gives dataset
+     * order without sorting every result row (with the texts it carries:
+     * a sort that spilled to disk for large experiments). */
+    int stray;
+    int rc = find_stray(st, exp_id, version_id, &stray, err);
+    if (rc)
+        return rc;
+    return stray ? each_sorted(st, exp_id, version_id, fn, ud, err)
+                 : each_merged(st, exp_id, version_id, fn, ud, err);
+}
