@@ -10,6 +10,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/util.h"
 
@@ -253,6 +254,16 @@ static void *bootstrap_blocked(void *arg)
     return NULL;
 }
 
+/* The interval from the resamples' means, which it frees. */
+static void resamples_done(double *means, unsigned resamples, double level, double *lo, double *hi)
+{
+    qsort(means, resamples, sizeof *means, cmp_double);
+    double alpha = (1 - level) / 2;
+    *lo = quantile_sorted(means, resamples, alpha);
+    *hi = quantile_sorted(means, resamples, 1 - alpha);
+    free(means);
+}
+
 /* Large bootstraps are split in two halves, one on a second thread (each
  * resample's sum is the same wherever it is computed). */
 #define THREAD_MIN_DRAWS 4000000
@@ -264,6 +275,21 @@ int sk_stats_bootstrap_ci(const double *x, size_t n, double level, unsigned resa
     if (n < 2 || resamples < 2 || !(level > 0 && level < 1))
         return -1;
     double *means = sk_xmalloc(resamples * sizeof *means);
+    size_t same = 1;
+    while (same < n && memcmp(&x[same], &x[0], sizeof *x) == 0)
+        same++;
+    if (same == n) {
+        /* Every value alike (two identical runs: every difference 0):
+         * every resample draws n copies of it, summed in the same order,
+         * so the draws can be skipped and every mean is this one. */
+        double s = 0;
+        for (size_t i = 0; i < n; i++)
+            s += x[0];
+        for (unsigned b = 0; b < resamples; b++)
+            means[b] = s / (double)n;
+        resamples_done(means, resamples, level, lo, hi);
+        return 0;
+    }
     unsigned half = resamples / 2 / BLOCK * BLOCK;
     boot_part parts[2] = {{x, n, 0, half, seed, means, 0}, {x, n, half, resamples, seed, means, 0}};
     pthread_t t;
@@ -276,11 +302,7 @@ int sk_stats_bootstrap_ci(const double *x, size_t n, double level, unsigned resa
         pthread_join(t, NULL);
     if (parts[0].rejected || parts[1].rejected)
         bootstrap_serial(x, n, resamples, seed, means);
-    qsort(means, resamples, sizeof *means, cmp_double);
-    double alpha = (1 - level) / 2;
-    *lo = quantile_sorted(means, resamples, alpha);
-    *hi = quantile_sorted(means, resamples, 1 - alpha);
-    free(means);
+    resamples_done(means, resamples, level, lo, hi);
     return 0;
 }
 
