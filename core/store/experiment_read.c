@@ -5,8 +5,10 @@
 #include <math.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/error.h"
+#include "base/util.h"
 #include "store/experiment.h"
 
 static const char *text(sqlite3_stmt *s, int i)
@@ -28,7 +30,6 @@ typedef struct walk {
     int (*cell)(void *ud, const sk_cell_score_row *r);
     int (*scorer)(void *ud, const char *name, int has_threshold, double threshold,
                   const char *reducer);
-    int (*row_cells)(void *ud, const sk_experiment_row_cells *r);
     int (*score)(void *ud, const sk_experiment_score *s);
     int (*flaky)(void *ud, const sk_experiment_flaky *f);
     const char *row_id; /* each_row_score's and each_cell_score's row */
@@ -332,31 +333,48 @@ int sk_experiment_each_scorer(sk_store *st, const char *exp_id,
     return each(st, s, "reading the experiment's scorers", err, scorer_row, &w);
 }
 
-static int row_cells_row(sqlite3_stmt *s, const walk *w)
-{
-    sk_experiment_row_cells r = {
-        .row_id = text(s, 0),
-        .pos = sqlite3_column_int64(s, 1),
-        .cells = (unsigned)sqlite3_column_int(s, 2),
-        .task_errors = (unsigned)sqlite3_column_int(s, 3),
-    };
-    return w->row_cells(w->ud, &r);
-}
-
 int sk_experiment_each_row_cells(sk_store *st, const char *exp_id,
                                  int (*fn)(void *ud, const sk_experiment_row_cells *r), void *ud,
                                  char **err)
 {
+    /* Grouped here rather than by GROUP BY, which copied every key and ran
+     * three aggregates through the VM: half again the time of the scan. */
     sqlite3_stmt *s = NULL;
     int rc = sk_store_prepare(st, &s,
-                              "SELECT row_id, min(pos), count(*), count(task_error) FROM cells "
-                              "WHERE experiment_id = ? GROUP BY row_id ORDER BY row_id",
+                              "SELECT row_id, pos, task_error IS NOT NULL FROM cells "
+                              "WHERE experiment_id = ? ORDER BY row_id",
                               err);
     if (rc)
         return rc;
     sqlite3_bind_text(s, 1, exp_id, -1, SQLITE_TRANSIENT);
-    walk w = {.ud = ud, .row_cells = fn};
-    return each(st, s, "reading the experiment's cells", err, row_cells_row, &w);
+    sk_buf id = {0};
+    sk_experiment_row_cells r = {0};
+    int step, stop = 0, open = 0;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *row_id = text(s, 0);
+        size_t n = (size_t)sqlite3_column_bytes(s, 0);
+        int64_t pos = sqlite3_column_int64(s, 1);
+        if (!open || n != id.len || memcmp(row_id, id.data, n) != 0) {
+            if (open && (stop = fn(ud, &r)) != 0)
+                break;
+            sk_buf_reset(&id);
+            sk_buf_add(&id, row_id ? row_id : "", n);
+            r = (sk_experiment_row_cells){.row_id = id.data, .pos = pos};
+            open = 1;
+        }
+        if (pos < r.pos)
+            r.pos = pos;
+        r.cells++;
+        r.task_errors += sqlite3_column_int(s, 2) != 0;
+    }
+    if (!stop && step == SQLITE_DONE && open)
+        stop = fn(ud, &r);
+    rc = stop                  ? stop
+         : step == SQLITE_DONE ? SK_OK
+                               : sk_store_error(st, "reading the experiment's cells", err);
+    sqlite3_finalize(s);
+    sk_buf_free(&id);
+    return rc;
 }
 
 static int score_row(sqlite3_stmt *s, const walk *w)
