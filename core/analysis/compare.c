@@ -47,14 +47,9 @@ void sk_comparison_free(sk_comparison *c)
         for (size_t k = 0; r->segment && k < c->nby; k++)
             free(r->segment[k]);
         free(r->segment);
-        free(r->base);
-        free(r->new_);
-        free(r->delta);
-        free(r->change);
-        free(r->hard);
-        free(r->flaky);
     }
     free(c->rows);
+    free(c->row_arrays);
     for (size_t i = 0; i < c->nsegments; i++) {
         free(c->segments[i].value);
         free(c->segments[i].fig);
@@ -245,17 +240,27 @@ static void init_side(sk_cmp_side *sd, const side_row *r)
 /* Merge both sides' sorted row lists into the comparison's rows. */
 static void merge_rows(sk_comparison *c, side_row *b, size_t nb, side_row *n, size_t nn)
 {
-    size_t ns = c->nscorers, cap = nb + nn, i = 0, j = 0;
-    c->rows = sk_xcalloc(cap ? cap : 1, sizeof *c->rows);
+    size_t ns = c->nscorers ? c->nscorers : 1, cap = nb + nn ? nb + nn : 1, i = 0, j = 0;
+    c->rows = sk_xcalloc(cap, sizeof *c->rows);
+    /* Six small arrays per row were a quarter of reading the rows (20,000
+     * rows: 120,000 allocations); one block holds them all: the sides,
+     * then the deltas (sk_cmp_side's size is a multiple of a double's),
+     * then the bytes. */
+    size_t nside = cap * ns * 2 * sizeof(sk_cmp_side), ndelta = cap * ns * sizeof(double);
+    char *block = c->row_arrays = sk_xcalloc(1, nside + ndelta + cap * ns * 3);
+    sk_cmp_side *sides = (sk_cmp_side *)block;
+    double *deltas = (double *)(block + nside);
+    unsigned char *bytes = (unsigned char *)(block + nside + ndelta);
     while (i < nb || j < nn) {
         int cmp = i == nb ? 1 : j == nn ? -1 : strcmp(b[i].id, n[j].id);
+        size_t at = c->nrows;
         sk_cmp_row *r = &c->rows[c->nrows++];
-        r->base = sk_xcalloc(ns ? ns : 1, sizeof *r->base);
-        r->new_ = sk_xcalloc(ns ? ns : 1, sizeof *r->new_);
-        r->delta = sk_xcalloc(ns ? ns : 1, sizeof *r->delta);
-        r->change = sk_xcalloc(ns ? ns : 1, 1);
-        r->hard = sk_xcalloc(ns ? ns : 1, 1);
-        r->flaky = sk_xcalloc(ns ? ns : 1, 1);
+        r->base = sides + at * ns * 2;
+        r->new_ = r->base + ns;
+        r->delta = deltas + at * ns;
+        r->change = bytes + at * ns * 3;
+        r->hard = r->change + ns;
+        r->flaky = r->hard + ns;
         if (cmp <= 0) {
             r->in_base = 1;
             r->pos = b[i].pos;
@@ -268,7 +273,10 @@ static void merge_rows(sk_comparison *c, side_row *b, size_t nb, side_row *n, si
             for (size_t k = 0; k < ns; k++)
                 init_side(&r->new_[k], &n[j]);
         }
-        r->id = sk_xstrdup(cmp <= 0 ? b[i].id : n[j].id);
+        /* The id moves from its side's list (which frees what is left). */
+        char **id = cmp <= 0 ? &b[i].id : &n[j].id;
+        r->id = *id;
+        *id = NULL;
         if (cmp <= 0)
             i++;
         if (cmp >= 0)
@@ -650,6 +658,28 @@ static int cmp_row_order(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+/* Rows into dataset order: pointers sorted, then the rows moved once (the
+ * rows themselves, a hundred bytes each, were a tenth of the time in
+ * qsort's copies). */
+static int cmp_row_ptr(const void *a, const void *b)
+{
+    return cmp_row_order(*(const sk_cmp_row *const *)a, *(const sk_cmp_row *const *)b);
+}
+
+static void sort_rows(sk_comparison *c)
+{
+    const sk_cmp_row **p = sk_xmalloc(c->nrows * sizeof *p);
+    for (size_t i = 0; i < c->nrows; i++)
+        p[i] = &c->rows[i];
+    qsort(p, c->nrows, sizeof *p, cmp_row_ptr);
+    sk_cmp_row *sorted = sk_xmalloc(c->nrows * sizeof *sorted);
+    for (size_t i = 0; i < c->nrows; i++)
+        sorted[i] = *p[i];
+    free(p);
+    free(c->rows);
+    c->rows = sorted;
+}
+
 /* ---- the comparison ----------------------------------------------------- */
 
 static int check_opts(const sk_compare_opts *o, char **err)
@@ -740,7 +770,7 @@ int sk_compare(sk_store *st, const char *base_ref, const char *new_ref, const sk
     }
     classify_rows(c);
     if (c->nrows)
-        qsort(c->rows, c->nrows, sizeof *c->rows, cmp_row_order);
+        sort_rows(c);
     for (size_t k = 0; k < c->nscorers; k++)
         figures(c, k, NULL, c->nrows, &c->scorers[k].fig);
     if (c->nby)

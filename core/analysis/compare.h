@@ -141,6 +141,7 @@ typedef struct sk_comparison {
     size_t nbase_only, nnew_only;
     size_t nrows; /* the union of both sides' rows, in dataset order */
     sk_cmp_row *rows;
+    void *row_arrays;                 /* one block behind every row's per-scorer arrays */
     size_t only_base, only_new, both; /* rows by presence */
     size_t nby;
     char **by; /* copies of the options' keys */

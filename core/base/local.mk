@@ -30,3 +30,5 @@ libskcore_la_SOURCES += \
 	core/base/json_keys.c core/base/json_keys.h \
 	core/base/verdict.c core/base/verdict.h core/base/reducer.c core/base/reducer.h \
 	core/base/binomial.c core/base/binomial.h
+# numbers as printf writes them, faster (export)
+libskcore_la_SOURCES += core/base/numfmt.c core/base/numfmt.h

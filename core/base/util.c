@@ -119,16 +119,22 @@ void sk_buf_addc(sk_buf *b, char c)
 
 void sk_buf_printf(sk_buf *b, const char *fmt, ...)
 {
+    /* Formatted once into the room there is; a second time only when it
+     * did not fit. */
     va_list ap, ap2;
     va_start(ap, fmt);
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    size_t room = b->cap > b->len ? b->cap - b->len : 0;
+    int n = vsnprintf(room ? b->data + b->len : NULL, room, fmt, ap2);
     va_end(ap2);
-    if (n > 0) {
+    if (n > 0 && (size_t)n >= room) {
         sk_buf_reserve(b, (size_t)n);
         vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-        b->len += (size_t)n;
     }
+    if (n > 0)
+        b->len += (size_t)n;
+    else if (room)
+        b->data[b->len] = '\0'; /* as it was: nothing added */
     va_end(ap);
 }
 
@@ -144,6 +150,24 @@ void sk_buf_add_json_string(sk_buf *b, const char *s, size_t n)
     size_t run = 0; /* start of the bytes not yet copied */
     size_t i = 0;
     while (i < n) {
+        /* Eight bytes at a time past plain ASCII (none under 0x20, none
+         * '"' or '\\', none from 0x80): the bulk of every text. */
+        const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+        while (n - i >= 8) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (x & highs)
+                break;
+            /* With every byte under 0x80, (v - ones) & highs is non-zero
+             * exactly when a byte of v is 0, and (x - 0x20 * ones) & highs
+             * when a byte of x is under 0x20. */
+            uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+            if (((x - ones * 0x20) | (q - ones) | (bs - ones)) & highs)
+                break;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char c = (unsigned char)s[i];
         if (c >= 0x80) {
             uint32_t cp;

@@ -33,3 +33,5 @@ completions/scorekit: scorekit$(EXEEXT) $(srcdir)/core/cli/gen-docs.sh
 	$(AM_V_GEN)mkdir -p completions && \
 		$(SHELL) $(srcdir)/core/cli/gen-docs.sh bash ./scorekit$(EXEEXT) >$@.tmp && mv $@.tmp $@
 EXTRA_DIST += bench/topics
+# export: the store's walk and the JSON on two threads
+scorekit_SOURCES += core/cli/cell_pipe.c core/cli/cell_pipe.h

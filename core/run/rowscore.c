@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/numfmt.h"
 
 const char *const sk_row_keys[SK_F_COUNT] = {"id", "input", "output", "expected", "metadata"};
 
@@ -190,8 +191,10 @@ void sk_buf_add_score(sk_buf *b, double v)
 {
     if (isnan(v))
         sk_buf_adds(b, "null");
-    else
-        sk_buf_printf(b, "%.15g", v);
+    else {
+        char num[SK_NUMFMT_MAX];
+        sk_buf_add(b, num, sk_fmt_g(num, v, 15)); /* "%.15g", faster */
+    }
 }
 
 void sk_rowscore_json(const sk_rowscore *rs, size_t lineno, sk_buf *out)

@@ -25,3 +25,5 @@ libskcore_la_SOURCES += \
 	core/store/log_scores.c core/store/log_scores.h \
 	core/store/topics_store.c core/store/topics_store.h
 libskcore_la_CPPFLAGS += $(PQ_CFLAGS)
+# export's walk of an experiment's cells (split from experiment_read.c)
+libskcore_la_SOURCES += core/store/experiment_export.c

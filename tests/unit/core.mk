@@ -5,3 +5,7 @@ check_PROGRAMS += tests/unit/test_core tests/unit/test_registry tests/unit/test_
 	tests/unit/test_rowscore tests/unit/test_score tests/unit/test_pool
 TESTS += tests/unit/test_core tests/unit/test_registry tests/unit/test_pack \
 	tests/unit/test_rowscore tests/unit/test_score tests/unit/test_pool
+
+# printf's %g and %f without printf (base/numfmt.c), against snprintf.
+check_PROGRAMS += tests/unit/test_numfmt
+TESTS += tests/unit/test_numfmt

@@ -172,7 +172,10 @@ END_TEST
 
 /* The bootstrap as it was first written: each resample's values drawn one
  * by one with sk_rng_below and summed in order.  The fast one (resamples
- * summed side by side) must give the same interval, bit for bit. */
+ * summed side by side) must give the same interval, bit for bit.  On a
+ * processor with AVX-512 this checks the vector path (32 resamples at a
+ * time, tails included); under valgrind, which hides AVX-512, the scalar
+ * one. */
 static void bootstrap_reference(const double *x, size_t n, double level, unsigned resamples,
                                 uint64_t seed, double *lo, double *hi)
 {
@@ -227,6 +230,45 @@ START_TEST(bootstrap_same_as_one_by_one)
 }
 END_TEST
 
+START_TEST(bootstrap_constant_same_as_one_by_one)
+{
+    /* Every value alike skips the draws: the interval must still be the
+     * reference's, bit for bit, for sums that round (0.1 and 1/3 added one
+     * by one drift from n * c) and for the all-zero differences of two
+     * identical runs; and one value apart must take the draws again (the
+     * one-outlier interval above, against the reference here). */
+    static const double cs[] = {0.0, 0.1, 1.0 / 3, -0.7};
+    static const size_t ns[] = {2, 7, 1000, 20000};
+    double *x = malloc(20000 * sizeof *x);
+    for (size_t c = 0; c < sizeof cs / sizeof cs[0]; c++)
+        for (size_t a = 0; a < sizeof ns / sizeof ns[0]; a++) {
+            for (size_t i = 0; i < ns[a]; i++)
+                x[i] = cs[c];
+            double lo, hi, rlo, rhi;
+            ck_assert_int_eq(sk_stats_bootstrap_ci(x, ns[a], 0.95, 50, 3, &lo, &hi), 0);
+            bootstrap_reference(x, ns[a], 0.95, 50, 3, &rlo, &rhi);
+            ck_assert_msg(memcmp(&lo, &rlo, sizeof lo) == 0 && memcmp(&hi, &rhi, sizeof hi) == 0,
+                          "%g x %zu: [%.17g, %.17g] against [%.17g, %.17g]", cs[c], ns[a], lo, hi,
+                          rlo, rhi);
+            x[ns[a] - 1] = cs[c] + 1; /* the last one apart */
+            ck_assert_int_eq(sk_stats_bootstrap_ci(x, ns[a], 0.95, 50, 3, &lo, &hi), 0);
+            bootstrap_reference(x, ns[a], 0.95, 50, 3, &rlo, &rhi);
+            ck_assert(memcmp(&lo, &rlo, sizeof lo) == 0 && memcmp(&hi, &rhi, sizeof hi) == 0);
+        }
+    /* 0.1 added 1000 times is not 100 exactly: the interval is that sum's
+     * mean, not 0.1. */
+    for (size_t i = 0; i < 1000; i++)
+        x[i] = 0.1;
+    double s = 0, lo, hi;
+    for (int i = 0; i < 1000; i++)
+        s += 0.1;
+    ck_assert(s / 1000 != 0.1);
+    ck_assert_int_eq(sk_stats_bootstrap_ci(x, 1000, 0.95, 50, 3, &lo, &hi), 0);
+    ck_assert(lo == s / 1000 && hi == s / 1000);
+    free(x);
+}
+END_TEST
+
 START_TEST(rows_needed)
 {
     /* ((1.959964 + 0.841621) * 0.2 / 0.05)^2 = 11.206341^2 = 125.58: 126
@@ -269,6 +311,7 @@ int main(void)
     tcase_add_test(tc, bootstrap_one_outlier);
     tcase_add_test(tc, bootstrap_normal_approximation);
     tcase_add_test(tc, bootstrap_same_as_one_by_one);
+    tcase_add_test(tc, bootstrap_constant_same_as_one_by_one);
     tcase_add_test(tc, rows_needed);
     tcase_add_test(tc, trials_needed);
     suite_add_tcase(s, tc);

@@ -564,6 +564,58 @@ START_TEST(export_in_dataset_order)
 }
 END_TEST
 
+/* Export with the pack's order unlike the names' (B listed before A), a
+ * scorer the pack does not list (C: first, as its place is NULL), a score
+ * of no cell (left out) and a task error, through both walks: row ids in
+ * dataset order (read side by side by id) and out of it (by position). */
+static void export_pack_order(const char *exp, const char *rows, const char *first,
+                              const char *last, const char *want)
+{
+    new_experiment(exp, rows, 2);
+    const spec cells[] = {{last, 1, NULL, NULL, 1, {'s', 's'}, {1, 1}},
+                          {"m", 0, NULL, "boom", 1, {0, 0}, {0, 0}},
+                          {first, 1, NULL, NULL, 1, {'s', 'k'}, {1, 0}},
+                          {last, 0, NULL, NULL, 1, {'s', 's'}, {1, 1}},
+                          {first, 0, NULL, NULL, 1, {'e', 's'}, {0, 1}}};
+    write_cells(exp, cells, 5);
+    char *err = NULL;
+    char *sql = sk_asprintf(
+        "UPDATE cells SET pos = CASE row_id WHEN '%s' THEN 0 WHEN 'm' THEN 1 ELSE 2 END "
+        "WHERE experiment_id = '%s';"
+        "UPDATE experiment_scorers SET idx = idx + 10 WHERE experiment_id = '%s';"
+        "UPDATE experiment_scorers SET idx = 11 - idx WHERE experiment_id = '%s';"
+        "INSERT INTO scores (experiment_id, row_id, trial, scorer, kind, score) VALUES "
+        "('%s', '%s', 0, 'C', 'score', 0.5), ('%s', '%s', 7, 'A', 'score', 1);",
+        first, exp, exp, exp, exp, first, exp, first);
+    ck_assert_msg(sk_store_exec(st, sql, "placing", &err) == SK_OK, "%s", err);
+    free(sql);
+    sk_experiment e;
+    ck_assert_int_eq(sk_experiment_load(st, exp, &e, &err), SK_OK);
+    order_log o = {0};
+    ck_assert_int_eq(sk_experiment_each_export(st, exp, e.dataset_version_id, log_export, &o, &err),
+                     SK_OK);
+    ck_assert_str_eq(o.b.data, want);
+    sk_buf_free(&o.b);
+    sk_experiment_clear(&e);
+}
+
+START_TEST(export_in_pack_order)
+{
+    export_pack_order("y1",
+                      "{\"id\": \"a\", \"input\": 1}\n{\"id\": \"m\", \"input\": 2}\n"
+                      "{\"id\": \"z\", \"input\": 3}\n",
+                      "a", "z",
+                      "a/0/C/1 a/0/B/1 a/0/A/1 a/1/B/1 a/1/A/1 m/0/-/2 z/0/B/3 z/0/A/3 z/1/B/3 "
+                      "z/1/A/3 ");
+    export_pack_order("y2",
+                      "{\"id\": \"z\", \"input\": 1}\n{\"id\": \"m\", \"input\": 2}\n"
+                      "{\"id\": \"a\", \"input\": 3}\n",
+                      "z", "a",
+                      "z/0/C/1 z/0/B/1 z/0/A/1 z/1/B/1 z/1/A/1 m/0/-/2 a/0/B/3 a/0/A/3 a/1/B/3 "
+                      "a/1/A/3 ");
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
     Suite *s = suite_create("experiment_stats");
@@ -577,6 +629,7 @@ static Suite *stats_suite(void)
     tcase_add_test(tc, summary_stored_when_the_run_ends);
     tcase_add_test(tc, old_experiment_summary_computed_once);
     tcase_add_test(tc, export_in_dataset_order);
+    tcase_add_test(tc, export_in_pack_order);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("stored task");
