@@ -78,14 +78,18 @@ store_reset() {
     fi
 }
 
-# hold_writes DIR SECONDS: another connection holds the store's write lock
-# (SQLite) or the logs table (PostgreSQL) for SECONDS; run it in the
-# background.
+# hold_writes DIR SECONDS MARK: another connection holds the store's write
+# lock (SQLite) or the logs table (PostgreSQL) for SECONDS, and touches
+# MARK once it holds it; run it in the background and wait for MARK.
 hold_writes() {
+    rm -f "$3"
     if [ -n "${SCOREKIT_STORE:-}" ]; then
-        sql "$1" "BEGIN; LOCK TABLE logs IN EXCLUSIVE MODE; SELECT pg_sleep($2); COMMIT" >/dev/null
+        hold_where=$("$SK" -C "$1" store where | sed -n 1p)
+        printf 'BEGIN;\nLOCK TABLE logs IN EXCLUSIVE MODE;\n\\! touch %s\nSELECT pg_sleep(%s);\nCOMMIT;\n' \
+            "$3" "$2" | PGOPTIONS="-c search_path=${hold_where##*schema=}" psql -X -q "${hold_where%%\?*}" >/dev/null
     else
-        (echo "BEGIN IMMEDIATE;"; sleep "$2"; echo "COMMIT;") | sqlite3 "$1/.scorekit/scorekit.db"
+        printf 'BEGIN IMMEDIATE;\n.shell touch %s\n.shell sleep %s\nCOMMIT;\n' "$3" "$2" |
+            sqlite3 "$1/.scorekit/scorekit.db"
     fi
 }
 

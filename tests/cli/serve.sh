@@ -140,9 +140,9 @@ stop
 # write transaction for 4 s.  The first request waits in the queue; the
 # second is refused with 503 and Retry-After; the first then gets its 200.
 start --queue 1
-hold_writes "$P" 4 &
+hold_writes "$P" 4 "$T/held" &
 holder=$!
-sleep 0.5
+wait_for test -f "$T/held"
 curl -s --max-time 20 -o "$T/first" -w '%{http_code}' -H "$AUTH" \
     --data-binary '{"id":"q1","time":"2026-12-04T12:00:00Z","input":1}' "$URL/v1/logs" >"$T/first.code" &
 first=$!
@@ -159,9 +159,9 @@ wait $holder
 
 # SIGTERM while a request waits for the held writer: it is answered 200,
 # its log committed, and serve exits 0.
-hold_writes "$P" 2 &
+hold_writes "$P" 2 "$T/held" &
 holder=$!
-sleep 0.5
+wait_for test -f "$T/held"
 curl -s --max-time 20 -o "$T/first" -w '%{http_code}' -H "$AUTH" \
     --data-binary '{"id":"t1","time":"2026-12-04T12:00:00Z","input":1}' "$URL/v1/logs" >"$T/first.code" &
 first=$!
