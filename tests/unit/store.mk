@@ -18,3 +18,7 @@ TESTS += tests/unit/test_experiment_lease
 # The store's SQL rewritten for PostgreSQL (store/pg_sql.c).
 check_PROGRAMS += tests/unit/test_pg_sql
 TESTS += tests/unit/test_pg_sql
+
+# Where a project's store is: URLs, schemas, passwords refused.
+check_PROGRAMS += tests/unit/test_store_location
+TESTS += tests/unit/test_store_location
