@@ -3,16 +3,17 @@
  * PROJECT/.scorekit/scorekit.db, or a schema of a PostgreSQL database the
  * team shares (store_location.h); the same schema and queries on both
  * (db.h).
- * This file owns opening it the same way every time (WAL journal, foreign
- * keys on, synchronous=NORMAL, a busy timeout) and bringing its schema up to
- * date with forward migrations, plus small helpers the concepts stored in it
- * (dataset.c, …) share for transactions and statements.
+ * This file owns opening it (the backends configure their connections the
+ * same way every time) and bringing its schema up to date with forward
+ * migrations, plus small helpers the concepts stored in it (dataset.c, …)
+ * share for transactions and statements.
  *
- * Threads: an sk_store is one SQLite connection opened without SQLite's own
- * mutex (SQLITE_OPEN_NOMUTEX).  Use one sk_store per thread and never share
- * one, or a statement prepared on it, between threads.  Several connections
- * (threads or processes) may use the same database: WAL lets readers run
- * beside one writer, and a writer waits up to SK_STORE_BUSY_MS for another.
+ * Threads: an sk_store is one connection (SQLite's opened without its own
+ * mutex).  Use one sk_store per thread and never share one, or a statement
+ * prepared on it, between threads.  Several connections (threads,
+ * processes, machines) may use the same database: readers run beside one
+ * writer; a writer waits for another (SQLite up to SK_STORE_BUSY_MS,
+ * PostgreSQL on the writers' advisory lock, db_pg.c).
  *
  * Schema changes: the schema is the ordered list of migrations in store.c.
  * Each is a SQL script that moves the database from version N-1 to N; it
@@ -55,7 +56,7 @@ const sk_migration *sk_store_migrations(size_t *n);
  * schema.  A database written by a newer scorekit (a higher schema version
  * than this one knows) is refused with SK_EINVAL.  Returns 0 and a store
  * the caller frees with sk_store_close, or a negative SK_E* code with *err
- * set (SK_EIO for SQLite and file errors). */
+ * set (SK_EIO for database and file errors). */
 int sk_store_open(sk_store **out, const char *project_dir, char **err);
 
 /* Open the database file `db_path` (its folder must exist) with the given
@@ -81,20 +82,22 @@ const char *sk_store_path(const sk_store *st);
 int sk_store_schema_version(sk_store *st, int *version, char **err);
 
 /* BEGIN IMMEDIATE: take the write lock now, so a transaction that reads
- * then writes cannot fail half way with SQLITE_BUSY.  Transactions do not
+ * then writes cannot fail half way with SQLITE_BUSY (on PostgreSQL: the
+ * writers' lock, so it sees no other writer between its read and write).  Transactions do not
  * nest.  Returns 0, or SK_EIO with *err. */
 int sk_store_begin(sk_store *st, char **err);
 int sk_store_commit(sk_store *st, char **err);
 /* Roll back the open transaction, if any.  Never fails: a failed rollback
- * leaves SQLite to roll back when the connection closes. */
+ * leaves the database to roll back when the connection closes. */
 void sk_store_rollback(sk_store *st);
 
 /* Run SQL that returns no rows (one or more statements).  Returns 0, or
- * SK_EIO with "PATH: SQLITE_MESSAGE (while WHAT)" in *err. */
+ * SK_EIO with "PATH: MESSAGE (while WHAT)" in *err. */
 int sk_store_exec(sk_store *st, const char *sql, const char *what, char **err);
 
 /* Prepare one statement; the caller finalizes it (sk_db_finalize).
- * Returns 0, or SK_EIO with the SQLite message in *err. */
+ * Returns 0, or SK_EIO with the database's message in *err (PostgreSQL
+ * parses a statement when it first runs: its errors come from the step). */
 int sk_store_prepare(sk_store *st, sk_stmt **stmt, const char *sql, char **err);
 
 /* A statement prepared once per connection: the first call with this
@@ -110,7 +113,7 @@ int sk_store_cached(sk_store *st, sk_stmt **stmt, const char *sql, char **err);
 int sk_store_cached_batch(sk_store *st, sk_stmt **stmt, const char *sql, char **err);
 
 /* Step a statement that returns no rows and reset it for reuse.  Returns 0,
- * or SK_EIO with "PATH: SQLITE_MESSAGE (while WHAT)" in *err. */
+ * or SK_EIO with "PATH: MESSAGE (while WHAT)" in *err. */
 int sk_store_step_done(sk_store *st, sk_stmt *stmt, const char *what, char **err);
 
 /* Column i of the current row as a new string (caller frees), or NULL for
@@ -126,7 +129,7 @@ int sk_store_collect(sk_store *st, sk_stmt *s, size_t size, void (*fill)(sk_stmt
                      void (*clear)(void *elem), const char *what, void **out, size_t *n,
                      char **err);
 
-/* Store "PATH: SQLITE_MESSAGE (while WHAT)" in *err, taking the message
+/* Store "PATH: MESSAGE (while WHAT)" in *err, taking the message
  * from the connection's last error, and return SK_EIO.  A full disk
  * (SQLITE_FULL, or an I/O error with ENOSPC) reads "PATH: disk full: ...;
  * free some space ..." instead, here and in sk_store_open, sk_store_exec,
