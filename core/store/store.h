@@ -83,8 +83,8 @@ int sk_store_schema_version(sk_store *st, int *version, char **err);
 
 /* BEGIN IMMEDIATE: take the write lock now, so a transaction that reads
  * then writes cannot fail half way with SQLITE_BUSY (on PostgreSQL: the
- * writers' lock, so it sees no other writer between its read and write).  Transactions do not
- * nest.  Returns 0, or SK_EIO with *err. */
+ * writers' lock, so it sees no other writer between its read and its
+ * write).  Transactions do not nest.  Returns 0, or SK_EIO with *err. */
 int sk_store_begin(sk_store *st, char **err);
 int sk_store_commit(sk_store *st, char **err);
 /* Roll back the open transaction, if any.  Never fails: a failed rollback
