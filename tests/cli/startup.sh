@@ -32,6 +32,7 @@ has "$T/out" "scorekit "
 lacks "$T/ld-version.txt" "libcurl"
 lacks "$T/ld-version.txt" "libsqlite3"
 lacks "$T/ld-version.txt" "libmicrohttpd" # and GnuTLS with it: only `serve` loads it
+lacks "$T/ld-version.txt" "libpq"
 
 printf '{"id": "r1", "output": "Paris", "expected": "Paris"}\n' >one.jsonl
 loaded score "$SK" score one.jsonl --scorer exact_match --scorer levenshtein --no-progress
@@ -63,6 +64,7 @@ loaded project "$SK" score one.jsonl --no-progress
 grep -E '^exact_match +1\.0000 ' "$T/out" >/dev/null || fail "project score: exact_match 1"
 lacks "$T/ld-project.txt" "libcurl"
 has "$T/ld-project.txt" "libsqlite3"
+lacks "$T/ld-project.txt" "libpq" # only a store on PostgreSQL loads it
 
 # A judge: libcurl is loaded when it calls the model, and the call works.
 loaded judge "$SK" score one.jsonl --pack judge.json --json --no-progress
