@@ -37,7 +37,6 @@ const char *sk_libpq_load(void);
     X(int, PQnfields, (const PGresult *r), (r))                                                    \
     X(char *, PQgetvalue, (const PGresult *r, int row, int col), (r, row, col))                    \
     X(int, PQgetisnull, (const PGresult *r, int row, int col), (r, row, col))                      \
-    X(int, PQgetlength, (const PGresult *r, int row, int col), (r, row, col))                      \
     X(Oid, PQftype, (const PGresult *r, int col), (r, col))                                        \
     X(char *, PQcmdTuples, (PGresult * r), (r))                                                    \
     X(PGTransactionStatusType, PQtransactionStatus, (const PGconn *c), (c))                        \
