@@ -66,6 +66,9 @@ typedef struct {
     pg_stmt *queued[MAX_QUEUED];
     int nqueued;
     int batch_failed; /* a finalized batch statement's rows failed to go */
+    /* A COPY was sent and its result is not read yet: the server inserts
+     * its rows while the run makes the next batch. */
+    int copying;
     /* Rows batches added to each table since it was last analysed. */
     struct {
         char name[64];
@@ -133,9 +136,34 @@ static void result_err(pg_db *db, PGresult *r)
             *p = ' ';
 }
 
+/* Read the result of the COPY in flight, if any; 0, or -1 with the error
+ * set when its rows did not go in (the transaction has then failed). */
+static int settle(pg_db *db)
+{
+    if (!db->copying)
+        return 0;
+    db->copying = 0;
+    int ok = 1;
+    PGresult *r;
+    while ((r = PQgetResult(db->conn)) != NULL) {
+        if (ok && PQresultStatus(r) != PGRES_COMMAND_OK) {
+            result_err(db, r);
+            ok = 0;
+        }
+        PQclear(r);
+    }
+    if (ok && PQstatus(db->conn) == CONNECTION_BAD) {
+        result_err(db, NULL);
+        ok = 0;
+    }
+    return ok ? 0 : -1;
+}
+
 /* Run text with no parameters; 0 or -1 with the error set. */
 static int run(pg_db *db, const char *sql)
 {
+    if (settle(db))
+        return -1;
     PGresult *r = PQexec(db->conn, sql);
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     int ok = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK || s == PGRES_EMPTY_QUERY;
@@ -150,10 +178,11 @@ static int in_txn(pg_db *db)
     return PQtransactionStatus(db->conn) != PQTRANS_IDLE;
 }
 
-static int lock_writers(pg_db *db)
+/* BEGIN, and wait for the writers' lock: one round trip. */
+static int begin_writing(pg_db *db)
 {
     char sql[96];
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%lld)", db->lock);
+    snprintf(sql, sizeof sql, "BEGIN; SELECT pg_advisory_xact_lock(%lld)", db->lock);
     return run(db, sql);
 }
 
@@ -252,39 +281,42 @@ static void copy_value(sk_buf *b, const char *v)
 }
 
 /* Send a plain batch by COPY, several times faster for the server than
- * the same rows as one INSERT (no statement to parse, no parameters). */
+ * the same rows as one INSERT (no statement to parse, no parameters).
+ * Its result is left to settle(): the server works through these rows
+ * while the caller goes on. */
 static int copy_rows(pg_db *db, pg_stmt *s)
 {
+    sk_buf data = {0};
+    for (int row = 0; row < s->qrows; row++)
+        for (int i = 0; i < s->nparams; i++) {
+            copy_value(&data, s->qvals[row * s->nparams + i]);
+            sk_buf_addc(&data, i + 1 < s->nparams ? '\t' : '\n');
+        }
     sk_buf b = {0};
     sk_buf_adds(&b, "COPY ");
     sk_buf_adds(&b, s->head + strlen("INSERT INTO "));
     b.len -= strlen(" VALUES ");
     b.data[b.len] = '\0';
     sk_buf_adds(&b, " FROM STDIN");
-    PGresult *r = PQexec(db->conn, b.data);
-    int ok = r && PQresultStatus(r) == PGRES_COPY_IN;
-    if (!ok)
-        result_err(db, r);
-    PQclear(r);
+    int ok = settle(db) == 0;
     if (ok) {
-        sk_buf_reset(&b);
-        for (int row = 0; row < s->qrows; row++)
-            for (int i = 0; i < s->nparams; i++) {
-                copy_value(&b, s->qvals[row * s->nparams + i]);
-                sk_buf_addc(&b, i + 1 < s->nparams ? '\t' : '\n');
-            }
-        ok = PQputCopyData(db->conn, b.data, (int)b.len) == 1 && PQputCopyEnd(db->conn, NULL) == 1;
+        PGresult *r = PQexec(db->conn, b.data);
+        ok = r && PQresultStatus(r) == PGRES_COPY_IN;
         if (!ok)
+            result_err(db, r);
+        PQclear(r);
+    }
+    if (ok) {
+        ok = PQputCopyData(db->conn, data.data, (int)data.len) == 1 &&
+             PQputCopyEnd(db->conn, NULL) == 1;
+        db->copying = 1; /* even on failure: its result says why */
+        if (!ok) {
             result_err(db, NULL);
-        while ((r = PQgetResult(db->conn)) != NULL) {
-            if (ok && PQresultStatus(r) != PGRES_COMMAND_OK) {
-                result_err(db, r);
-                ok = 0;
-            }
-            PQclear(r);
+            settle(db);
         }
     }
     sk_buf_free(&b);
+    sk_buf_free(&data);
     return ok ? 0 : -1;
 }
 
@@ -335,6 +367,11 @@ static int flush_one(pg_db *db, pg_stmt *s)
         }
     }
     sk_buf_adds(&sql, s->tail);
+    if (settle(db)) {
+        sk_buf_free(&sql);
+        drop_queue(s);
+        return -1;
+    }
     int n = s->qrows * s->nparams;
     PGresult *r = PQexecParams(db->conn, sql.data, n, s->qtypes, (const char *const *)s->qvals,
                                NULL, NULL, 0);
@@ -350,8 +387,8 @@ static int flush_one(pg_db *db, pg_stmt *s)
 }
 
 /* Send every queued row, in order; on an error the rest are dropped (the
- * transaction has failed). */
-static int flush(pg_db *db)
+ * transaction has failed).  The last COPY may still be in flight. */
+static int send_queued(pg_db *db)
 {
     while (db->nqueued)
         if (flush_one(db, db->queued[0])) {
@@ -359,6 +396,12 @@ static int flush(pg_db *db)
             return -1;
         }
     return 0;
+}
+
+/* Send every queued row and wait until the server has them. */
+static int flush(pg_db *db)
+{
+    return send_queued(db) ? -1 : settle(db);
 }
 
 static int is_queued(const pg_db *db, const pg_stmt *s)
@@ -408,10 +451,10 @@ static int batch_capacity(const pg_stmt *s)
 static int queue_row(pg_stmt *s)
 {
     pg_db *db = s->db;
-    if (s->qrows == batch_capacity(s) && flush(db))
+    if (s->qrows == batch_capacity(s) && send_queued(db))
         return SK_DB_ERROR;
     if (!is_queued(db, s)) {
-        if (db->nqueued == MAX_QUEUED && flush(db))
+        if (db->nqueued == MAX_QUEUED && send_queued(db))
             return SK_DB_ERROR;
         db->queued[db->nqueued++] = s;
     }
@@ -454,6 +497,7 @@ static int pg_exec(sk_db *d, const char *sql)
     if (strcmp(sql, "ROLLBACK") == 0) {
         db->batch_failed = 0;
         drop_all(db);
+        settle(db); /* whatever its rows did, they are rolled back */
         return run(db, sql) ? SK_DB_ERROR : SK_DB_OK;
     }
     if (flush(db))
@@ -469,10 +513,11 @@ static int pg_exec(sk_db *d, const char *sql)
         return SK_DB_ERROR;
     }
     if (strcmp(sql, "BEGIN IMMEDIATE") == 0)
-        return run(db, "BEGIN") || lock_writers(db) ? SK_DB_ERROR : SK_DB_OK;
+        return begin_writing(db) ? SK_DB_ERROR : SK_DB_OK;
     int n, writes;
     char *text = sk_pg_sql(sql, &n, &writes);
-    int rc = run(db, text);
+    /* What PostgreSQL has no use for (a PRAGMA) is not sent at all. */
+    int rc = text[strspn(text, " \t\n;")] ? run(db, text) : 0;
     free(text);
     return rc ? SK_DB_ERROR : SK_DB_OK;
 }
@@ -579,7 +624,7 @@ static int execute(pg_stmt *s)
     if (!s->writes)
         analyse_grown(db);
     int own = s->writes && !in_txn(db);
-    if (own && (run(db, "BEGIN") || lock_writers(db))) {
+    if (own && begin_writing(db)) {
         if (in_txn(db))
             run(db, "ROLLBACK");
         return -1;

@@ -409,24 +409,73 @@ static const char migration_topics[] =
 static const char migration_rule_alerts[] =
     "ALTER TABLE rule_state ADD COLUMN alerted_window INTEGER;";
 
+/* 18: on PostgreSQL, the experiment of the rows a statement adds to cells
+ * and scores is checked once per statement rather than once per row.  A
+ * foreign key runs a query and locks the experiment for every row: two
+ * thirds of the time a run's COPY took.  The statement-level triggers
+ * below keep what the keys gave: the rows' experiments are locked FOR KEY
+ * SHARE, as a key locks them, so none is deleted before the rows commit;
+ * a row naming no experiment fails its statement with the error a key
+ * raises (23503); and deleting an experiment deletes its cells and
+ * scores.  The other keys stay: their tables take a few rows a run.
+ * SQLite checks its keys cheaply and keeps them: nothing changes there. */
+static const char migration_keys_per_statement_pg[] =
+    "DO $$ DECLARE k record; BEGIN\n"
+    "  FOR k IN SELECT conrelid::regclass AS tab, conname FROM pg_constraint\n"
+    "      WHERE contype = 'f' AND confrelid = 'experiments'::regclass\n"
+    "        AND conrelid IN ('cells'::regclass, 'scores'::regclass) LOOP\n"
+    "    EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', k.tab, k.conname);\n"
+    "  END LOOP;\n"
+    "END $$;\n"
+    "CREATE FUNCTION sk_check_experiment() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "DECLARE missing text;\n"
+    "BEGIN\n"
+    "  PERFORM 1 FROM experiments WHERE id IN (SELECT DISTINCT experiment_id FROM added)\n"
+    "    FOR KEY SHARE;\n"
+    "  SELECT a.experiment_id INTO missing FROM (SELECT DISTINCT experiment_id FROM added) a\n"
+    "    WHERE NOT EXISTS (SELECT 1 FROM experiments e WHERE e.id = a.experiment_id) LIMIT 1;\n"
+    "  IF FOUND THEN\n"
+    "    RAISE EXCEPTION 'insert or update on table \"%\" names experiment \"%\", which is not "
+    "in experiments', TG_TABLE_NAME, missing USING ERRCODE = 'foreign_key_violation';\n"
+    "  END IF;\n"
+    "  RETURN NULL;\n"
+    "END $$;\n"
+    "CREATE TRIGGER cells_experiment_added AFTER INSERT ON cells REFERENCING NEW TABLE AS added\n"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION sk_check_experiment();\n"
+    "CREATE TRIGGER cells_experiment_changed AFTER UPDATE ON cells REFERENCING NEW TABLE AS added\n"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION sk_check_experiment();\n"
+    "CREATE TRIGGER scores_experiment_added AFTER INSERT ON scores REFERENCING NEW TABLE AS added\n"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION sk_check_experiment();\n"
+    "CREATE TRIGGER scores_experiment_changed AFTER UPDATE ON scores REFERENCING NEW TABLE AS\n"
+    "  added FOR EACH STATEMENT EXECUTE FUNCTION sk_check_experiment();\n"
+    "CREATE FUNCTION sk_delete_experiment_cells() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "  DELETE FROM scores WHERE experiment_id IN (SELECT id FROM gone);\n"
+    "  DELETE FROM cells WHERE experiment_id IN (SELECT id FROM gone);\n"
+    "  RETURN NULL;\n"
+    "END $$;\n"
+    "CREATE TRIGGER experiments_gone AFTER DELETE ON experiments REFERENCING OLD TABLE AS gone\n"
+    "  FOR EACH STATEMENT EXECUTE FUNCTION sk_delete_experiment_cells();\n";
+
 static const sk_migration migrations[] = {
-    {1, "datasets", migration_datasets},
-    {2, "experiments", migration_experiments},
-    {3, "cells clustered", migration_cells_clustered},
-    {4, "llm", migration_llm},
-    {5, "validations", migration_validations},
-    {6, "baselines", migration_baselines},
-    {7, "cell usage", migration_cell_usage},
-    {8, "experiment leases", migration_leases},
-    {9, "scores kind check", migration_scores_kind_check},
-    {10, "experiment summaries", migration_summaries},
-    {11, "scorer reducers", migration_reducers},
-    {12, "dataset provenance", migration_dataset_provenance},
-    {13, "logs", migration_logs},
-    {14, "labels", migration_labels},
-    {15, "online scoring", migration_online},
-    {16, "topics", migration_topics},
-    {17, "rule alerts", migration_rule_alerts},
+    {1, "datasets", migration_datasets, NULL},
+    {2, "experiments", migration_experiments, NULL},
+    {3, "cells clustered", migration_cells_clustered, NULL},
+    {4, "llm", migration_llm, NULL},
+    {5, "validations", migration_validations, NULL},
+    {6, "baselines", migration_baselines, NULL},
+    {7, "cell usage", migration_cell_usage, NULL},
+    {8, "experiment leases", migration_leases, NULL},
+    {9, "scores kind check", migration_scores_kind_check, NULL},
+    {10, "experiment summaries", migration_summaries, NULL},
+    {11, "scorer reducers", migration_reducers, NULL},
+    {12, "dataset provenance", migration_dataset_provenance, NULL},
+    {13, "logs", migration_logs, NULL},
+    {14, "labels", migration_labels, NULL},
+    {15, "online scoring", migration_online, NULL},
+    {16, "topics", migration_topics, NULL},
+    {17, "rule alerts", migration_rule_alerts, NULL},
+    {18, "experiment keys per statement", "", migration_keys_per_statement_pg},
 };
 
 const sk_migration *sk_store_migrations(size_t *n)

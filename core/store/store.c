@@ -226,8 +226,10 @@ static int apply(sk_store *st, const sk_migration *m, size_t known, char **err)
                        "    applied_at TEXT NOT NULL DEFAULT " SK_SQL_NOW "\n"
                        ")",
                        what, err);
-    if (!rc)
-        rc = sk_store_exec(st, m->sql, what, err);
+    const char *sql =
+        m->pg_sql && sk_db_dialect(st->db) == SK_DIALECT_POSTGRES ? m->pg_sql : m->sql;
+    if (!rc && *sql)
+        rc = sk_store_exec(st, sql, what, err);
     sk_stmt *s = NULL;
     if (!rc)
         rc = sk_store_prepare(st, &s, "INSERT INTO schema_version (version, name) VALUES (?, ?)",

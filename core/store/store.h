@@ -45,6 +45,9 @@ typedef struct sk_migration {
     int version; /* 1, 2, 3, … in order */
     const char *name;
     const char *sql; /* one or more statements */
+    /* PostgreSQL's own script for this version, when it differs by more
+     * than the dialect (db_pg.c translates `sql` otherwise); NULL: `sql`. */
+    const char *pg_sql;
 } sk_migration;
 
 /* The migrations this scorekit knows, in order; *n receives their number

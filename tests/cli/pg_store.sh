@@ -55,6 +55,31 @@ has "$T/err" "upgrade scorekit"
 team_sql "DELETE FROM schema_version WHERE version = 999"
 run 0 "$SK" experiments
 
+# Cells and scores name their experiment, checked once per statement
+# (schema 18): a row of no experiment is refused as a foreign key refuses
+# it, and deleting an experiment deletes its cells and scores.
+if team_sql "INSERT INTO scores (experiment_id, row_id, trial, scorer, kind)
+        VALUES ('nope', 'r0', 0, 'x', 'score')" 2>"$T/pgerr"; then
+    fail "a score of no experiment was accepted"
+fi
+has "$T/pgerr" 'ERROR:  insert or update on table "scores" names experiment "nope"'
+if team_sql "INSERT INTO cells (experiment_id, row_id, trial, pos, completed_at)
+        VALUES ('$first', 'r0', 9, 0, 'now'), ('nope', 'r0', 0, 0, 'now')" 2>"$T/pgerr"; then
+    fail "a cell of no experiment was accepted"
+fi
+has "$T/pgerr" 'on table "cells" names experiment "nope"'
+PGOPTIONS="-c search_path=team" psql -X -q -At "$url" >"$T/pgout" <<XEOFSQL
+BEGIN;
+SELECT count(*) FROM cells WHERE experiment_id = '$first';
+DELETE FROM experiments WHERE id = '$first';
+SELECT count(*) FROM cells WHERE experiment_id = '$first';
+SELECT count(*) FROM scores WHERE experiment_id = '$first';
+ROLLBACK;
+XEOFSQL
+[ "$(tr '\n' ' ' <"$T/pgout")" = "12 0 0 " ] || fail "deleting an experiment: $(cat "$T/pgout")"
+run 0 "$SK" export "$first"
+[ "$(wc -l <"$T/out")" -eq 12 ] || fail "the experiment lost cells: $(wc -l <"$T/out")"
+
 # A password in the URL is refused, and a server that is not there named.
 SCOREKIT_STORE="postgres://scorekit:secret@127.0.0.1:1/scorekit" run 1 "$SK" experiments
 has "$T/err" "it holds a password; take it out and give it in the environment (PGPASSWORD)"

@@ -7,6 +7,7 @@
 
 #include "run_suite.h"
 #include "store/pg_sql.h"
+#include "store/store.h"
 
 static void is_pg(const char *sqlite, const char *want, int want_params, int want_writes)
 {
@@ -70,6 +71,25 @@ START_TEST(tables)
 }
 END_TEST
 
+/* A migration's own PostgreSQL script (plpgsql bodies, $$ quotes) goes
+ * through the translator like every statement, and must come out as
+ * written. */
+START_TEST(own_scripts_pass_through)
+{
+    size_t n, own = 0;
+    const sk_migration *m = sk_store_migrations(&n);
+    for (size_t i = 0; i < n; i++)
+        if (m[i].pg_sql) {
+            int np, w;
+            char *got = sk_pg_sql(m[i].pg_sql, &np, &w);
+            ck_assert_str_eq(got, m[i].pg_sql);
+            free(got);
+            own++;
+        }
+    ck_assert_uint_ge(own, 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pg_sql");
@@ -77,6 +97,7 @@ int main(void)
     tcase_add_test(tc, parameters);
     tcase_add_test(tc, statements);
     tcase_add_test(tc, tables);
+    tcase_add_test(tc, own_scripts_pass_through);
     suite_add_tcase(s, tc);
     return sk_run_suite(s);
 }

@@ -185,9 +185,9 @@ END_TEST
 /* ---- migrations ----------------------------------------------------------- */
 
 static const sk_migration three[] = {
-    {1, "a", "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);"},
-    {2, "b", "CREATE TABLE b (y INTEGER); INSERT INTO b SELECT x + 1 FROM a;"},
-    {3, "c", "ALTER TABLE a ADD COLUMN z TEXT; UPDATE a SET z = (SELECT y FROM b);"},
+    {1, "a", "CREATE TABLE a (x INTEGER); INSERT INTO a VALUES (1);", NULL},
+    {2, "b", "CREATE TABLE b (y INTEGER); INSERT INTO b SELECT x + 1 FROM a;", NULL},
+    {3, "c", "ALTER TABLE a ADD COLUMN z TEXT; UPDATE a SET z = (SELECT y FROM b);", NULL},
 };
 
 static sk_store *open_with(const sk_migration *m, size_t n, char **err)
@@ -241,7 +241,8 @@ START_TEST(failing_migration_leaves_nothing_partial)
         three[0],
         {2, "broken",
          "CREATE TABLE b (y INTEGER); INSERT INTO b VALUES (7); "
-         "INSERT INTO nosuch VALUES (1);"},
+         "INSERT INTO nosuch VALUES (1);",
+         NULL},
     };
     char *err = NULL;
     sk_store *st = open_with(bad, 2, &err);
@@ -268,7 +269,7 @@ END_TEST
 
 START_TEST(failing_first_migration_leaves_an_empty_database)
 {
-    const sk_migration bad[] = {{1, "oops", "CREATE TABLE a (x); CREATE TABLE a (x);"}};
+    const sk_migration bad[] = {{1, "oops", "CREATE TABLE a (x); CREATE TABLE a (x);", NULL}};
     char *err = NULL;
     ck_assert_ptr_null(open_with(bad, 1, &err));
     sk_store_fx_has(err, "table a already exists (while running migration 1 (oops)); the "
