@@ -7,6 +7,7 @@ libskcore_la_SOURCES += \
 	core/run/score.c core/run/score.h \
 	core/run/idcheck.c core/run/idcheck.h \
 	core/run/run.c core/run/run.h \
+	core/run/cell_writer.c core/run/cell_writer.h \
 	core/run/plan.c core/run/plan.h \
 	core/run/jobs.c core/run/jobs.h \
 	core/run/project_check.c core/run/project_check.h

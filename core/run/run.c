@@ -1,9 +1,10 @@
 /*
- * The experiment runner (see run.h).  The calling thread owns the store: it
- * reads the dataset (on a second connection, so reading and writing never
- * wait on each other), feeds row x trial jobs to the worker pool
- * (run/pool.h), and writes finished cells in batches.  Workers run the task
- * and the scorers; they never touch the store.
+ * The experiment runner (see run.h).  The calling thread reads the dataset
+ * (on a second connection, so reading and writing never wait on each
+ * other) and feeds row x trial jobs to the worker pool (run/pool.h);
+ * workers run the task and the scorers and never touch the store; the
+ * finished cells go to the writer's thread (run/cell_writer.h), which has
+ * the caller's store to itself until the last cell is written.
  */
 #include "run/run.h"
 
@@ -19,12 +20,14 @@
 #include "base/error.h"
 #include "base/hash.h"
 #include "llm/llm.h"
+#include "run/cell_writer.h"
 #include "run/jobs.h"
 #include "run/pool.h"
 #include "run/rowscore.h"
 
-#define BATCH_CELLS 512 /* cells per transaction at most */
-#define FLUSH_MS    200 /* and at least this often while cells finish */
+/* Finished cells go to the writer by the batch, and at least this often
+ * while cells finish. */
+#define FLUSH_MS 200
 
 /* One row x trial to run. */
 typedef struct item {
@@ -68,7 +71,7 @@ typedef struct pool {
     void *task_state;
     void **shared;
     struct worker *workers;
-    /* finished cells, written by the calling thread */
+    /* finished cells, not yet handed to the writer */
     sk_cell **done;
     size_t dlen, dcap;
 } pool;
@@ -269,24 +272,18 @@ static int is_done(char **done, size_t ndone, const char *row_id, unsigned trial
     return found;
 }
 
-static int write_done(sk_store *st, const char *id, pool *p, sk_run_result *res, char **err)
+/* The finished cells to the writer, and the progress so far. */
+static int hand_over(sk_cell_writer *cw, pool *p, sk_run_result *res, char **err)
 {
-    sk_cell **cells = p->done;
-    size_t n = p->dlen;
+    int rc = sk_cell_writer_put(cw, p->done, p->dlen, err);
     p->done = NULL;
     p->dlen = p->dcap = 0;
-    int rc = SK_OK;
-    for (size_t i = 0; i < n && rc == SK_OK; i += BATCH_CELLS)
-        rc = sk_experiment_write_cells(st, id, cells + i, n - i < BATCH_CELLS ? n - i : BATCH_CELLS,
-                                       err);
-    for (size_t i = 0; i < n; i++) {
-        if (rc == SK_OK && cells[i]->task_error)
-            res->task_errors++;
-        sk_cell_free(cells[i]);
+    const sk_run_opts *o = p->o;
+    if (o->progress) {
+        size_t written, task_errors;
+        sk_cell_writer_counts(cw, &written, &task_errors);
+        o->progress(res->skipped + written, res->cells, o->progress_ud);
     }
-    free(cells);
-    if (rc == SK_OK)
-        res->ran += n;
     return rc;
 }
 
@@ -380,6 +377,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
     size_t ndone = 0;
     sk_store *rd = NULL;
     sk_dataset_iter *it = NULL;
+    sk_cell_writer *cw = NULL;
     if (leased) {
         res->id = sk_xstrdup(e.id);
         /* Model calls made for this run are logged against it. */
@@ -394,6 +392,8 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             rc = sk_store_open(&rd, o->project_dir, err);
         if (rc == SK_OK)
             rc = sk_dataset_iter_open(&it, rd, dv.id, err);
+        if (rc == SK_OK)
+            rc = sk_cell_writer_start(&cw, st, e.id, err);
     }
     int trials = e.trials;
 
@@ -413,7 +413,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         sk_dataset_row row;
         int have_row = 0, eof = 0;
         unsigned trial = 0;
-        double last_flush = sk_now_ms(), last_beat = sk_now_ms();
+        double last_flush = sk_now_ms();
         while (rc == SK_OK) {
             /* Feed while there is room. */
             while (!eof && sk_pool_has_room(wp)) {
@@ -471,7 +471,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             if (drained && p.dlen == 0)
                 break;
             /* Wait a little for a job to finish, then take all that have. */
-            int wait_ms = !drained && p.dlen < BATCH_CELLS ? 50 : 0;
+            int wait_ms = !drained && p.dlen < SK_CELL_WRITER_BATCH ? 50 : 0;
             void *fin;
             int ran;
             for (; sk_pool_collect(wp, &fin, &ran, wait_ms); wait_ms = 0)
@@ -479,18 +479,15 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             drained = eof && !pending && sk_pool_outstanding(wp) == 0;
             size_t ready = p.dlen;
             if (rc == SK_OK && ready &&
-                (ready >= BATCH_CELLS || drained || sk_now_ms() - last_flush >= FLUSH_MS)) {
-                rc = write_done(st, e.id, &p, res, err);
+                (ready >= SK_CELL_WRITER_BATCH || drained ||
+                 sk_now_ms() - last_flush >= FLUSH_MS)) {
+                rc = hand_over(cw, &p, res, err);
                 last_flush = sk_now_ms();
-                if (o->progress)
-                    o->progress(res->skipped + res->ran, res->cells, o->progress_ud);
             }
-            /* The heartbeat says this run is alive to other hosts, and
-             * learns when one of them took the experiment over. */
-            if (rc == SK_OK && sk_now_ms() - last_beat >= SK_LEASE_BEAT_S * 1e3) {
-                rc = sk_experiment_lease_renew(st, e.id, err);
-                last_beat = sk_now_ms();
-            }
+            /* A store error, or another host that took the experiment
+             * over (the writer's heartbeat learns it). */
+            if (rc == SK_OK)
+                rc = sk_cell_writer_error(cw, err);
         }
         /* After an error, drop what was not started; what is running
          * finishes. */
@@ -501,13 +498,25 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         while (sk_pool_collect(wp, &fin, &ran, -1))
             job_done(&p, fin, ran);
         sk_pool_free(wp);
-        /* Whatever finished is kept, even on the way out of an error. */
+    }
+    /* Whatever finished is kept, even on the way out of an error. */
+    if (cw) {
         char *werr = NULL;
-        int wrc = write_done(st, e.id, &p, res, &werr);
+        sk_cell_writer_put(cw, p.done, p.dlen, &werr);
+        p.done = NULL;
+        p.dlen = 0;
+        free(werr);
+        werr = NULL;
+        int wrc = sk_cell_writer_finish(cw, &res->ran, &res->task_errors, &werr);
         if (wrc != SK_OK && rc == SK_OK)
             rc = sk_errf(err, wrc, "%s", werr);
         free(werr);
+        if (o->progress)
+            o->progress(res->skipped + res->ran, res->cells, o->progress_ud);
     }
+    for (size_t i = 0; i < p.dlen; i++)
+        sk_cell_free(p.done[i]);
+    free(p.done);
 
     for (int i = 0; i < opened; i++) {
         sk_rowscore_free(&workers[i].rs);
