@@ -178,6 +178,19 @@ static int in_txn(pg_db *db)
     return PQtransactionStatus(db->conn) != PQTRANS_IDLE;
 }
 
+/* End the failed transaction; the error that failed it stays the one
+ * reported. */
+static void rollback_keeping_error(pg_db *db)
+{
+    char *keep = db->err;
+    int kind = db->errkind;
+    db->err = NULL;
+    run(db, "ROLLBACK");
+    free(db->err);
+    db->err = keep;
+    db->errkind = kind;
+}
+
 /* BEGIN, and wait for the writers' lock: one round trip. */
 static int begin_writing(pg_db *db)
 {
@@ -500,11 +513,18 @@ static int pg_exec(sk_db *d, const char *sql)
         settle(db); /* whatever its rows did, they are rolled back */
         return run(db, sql) ? SK_DB_ERROR : SK_DB_OK;
     }
-    if (flush(db))
+    int commit = strcmp(sql, "COMMIT") == 0;
+    if (flush(db)) {
+        /* The rows this COMMIT was to send did not go in: the transaction
+         * has failed, and ends here, as PostgreSQL ends a failed one at
+         * COMMIT. */
+        if (commit && in_txn(db))
+            rollback_keeping_error(db);
         return SK_DB_ERROR;
+    }
     /* PostgreSQL answers COMMIT of a failed transaction by rolling it
      * back without an error: say it failed. */
-    if (strcmp(sql, "COMMIT") == 0 && PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
+    if (commit && PQtransactionStatus(db->conn) == PQTRANS_INERROR) {
         if (!db->batch_failed || !db->err)
             set_err(db, SK_DB_EOTHER, "%s%s",
                     "the transaction failed before COMMIT and was rolled back", "");
@@ -635,15 +655,8 @@ static int execute(pg_stmt *s)
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         result_err(db, r);
         PQclear(r);
-        if (own && in_txn(db)) {
-            char *keep = db->err; /* ROLLBACK must not replace the reason */
-            int kind = db->errkind;
-            db->err = NULL;
-            run(db, "ROLLBACK");
-            free(db->err);
-            db->err = keep;
-            db->errkind = kind;
-        }
+        if (own && in_txn(db))
+            rollback_keeping_error(db);
         return -1;
     }
     if (own && run(db, "COMMIT")) {

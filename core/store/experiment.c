@@ -339,8 +339,9 @@ int sk_experiment_write_cells(sk_store *st, const char *exp_id, sk_cell *const *
         sk_db_clear_bindings(s);
     free(now);
     if (rc == SK_OK)
-        return sk_store_commit(st, err);
-    sk_store_rollback(st);
+        rc = sk_store_commit(st, err);
+    if (rc != SK_OK)
+        sk_store_rollback(st); /* a failed COMMIT too: nothing of the batch stays */
     return rc;
 }
 

@@ -22,3 +22,8 @@ TESTS += tests/unit/test_pg_sql
 # Where a project's store is: URLs, schemas, passwords refused.
 check_PROGRAMS += tests/unit/test_store_location
 TESTS += tests/unit/test_store_location
+
+# The thread that records a run's cells (run/cell_writer.c): every cell
+# once, an error that stops the writing, the lease kept while idle.
+check_PROGRAMS += tests/unit/test_cell_writer
+TESTS += tests/unit/test_cell_writer
