@@ -420,8 +420,12 @@ static void classify_rows(sk_comparison *c)
 
 /* ---- figures ------------------------------------------------------------ */
 
-static void figures(const sk_comparison *c, size_t k, const size_t *idx, size_t n,
-                    sk_cmp_figures *f)
+/* Scorer k's figures over the rows idx[0..n) (every row when idx is
+ * NULL), all but the bootstrap interval and the verdict, which need it:
+ * returns the pairs' differences (the caller frees them), or NULL when
+ * there are none. */
+static double *figures_before_bootstrap(const sk_comparison *c, size_t k, const size_t *idx,
+                                        size_t n, sk_cmp_figures *f, int *all_zero_out)
 {
     const sk_cmp_scorer *sc = &c->scorers[k];
     memset(f, 0, sizeof *f);
@@ -473,7 +477,7 @@ static void figures(const sk_comparison *c, size_t k, const size_t *idx, size_t 
     if (f->pairs == 0) {
         f->verdict = SK_CMP_NONE;
         free(d);
-        return;
+        return NULL;
     }
     f->base_mean = sum_b / (double)f->pairs;
     f->new_mean = sum_n / (double)f->pairs;
@@ -481,7 +485,6 @@ static void figures(const sk_comparison *c, size_t k, const size_t *idx, size_t 
     f->small = fabs(f->diff) < SK_COMPARE_SMALL;
     f->sd_diff = sk_stats_sd(d, f->pairs);
     sk_stats_t_interval(d, f->pairs, c->level, &f->t_lo, &f->t_hi);
-    sk_stats_bootstrap_ci(d, f->pairs, c->level, c->resamples, c->seed, &f->boot_lo, &f->boot_hi);
     if (f->pairs >= 2) {
         f->rows_needed = sk_stats_rows_needed(f->sd_diff, f->diff);
         /* Trial noise that more trials would average away. */
@@ -490,6 +493,13 @@ static void figures(const sk_comparison *c, size_t k, const size_t *idx, size_t 
             f->trials_needed = sk_stats_trials_needed(f->sd_diff * f->sd_diff, f->pairs, f->diff,
                                                       vb, c->base.trials, vn, c->new_.trials);
     }
+    *all_zero_out = all_zero;
+    return d;
+}
+
+/* The verdict, from both intervals (all_zero: no pair differs). */
+static void verdict(sk_cmp_figures *f, int all_zero)
+{
     if (all_zero)
         f->verdict = SK_CMP_UNCHANGED;
     else if (f->pairs >= 2 && f->boot_lo > 0 && f->t_lo > 0)
@@ -498,6 +508,46 @@ static void figures(const sk_comparison *c, size_t k, const size_t *idx, size_t 
         f->verdict = SK_CMP_REGRESSED;
     else
         f->verdict = SK_CMP_NOISE;
+}
+
+/* Every scorer's figures over the rows idx[0..n) (every row when idx is
+ * NULL) into *fig[k].  Scorers with as many pairs share one bootstrap's
+ * draws (sk_stats_bootstrap_ci_many): the same intervals, drawn once. */
+static void figures(const sk_comparison *c, const size_t *idx, size_t n, sk_cmp_figures *const *fig)
+{
+    size_t ns = c->nscorers;
+    double **d = sk_xcalloc(ns ? ns : 1, sizeof *d);
+    int *all_zero = sk_xcalloc(ns ? ns : 1, sizeof *all_zero);
+    for (size_t k = 0; k < ns; k++)
+        d[k] = figures_before_bootstrap(c, k, idx, n, fig[k], &all_zero[k]);
+    const double **group = sk_xmalloc((ns ? ns : 1) * sizeof *group);
+    size_t *members = sk_xmalloc((ns ? ns : 1) * sizeof *members);
+    double *lo = sk_xmalloc((ns ? ns : 1) * sizeof *lo),
+           *hi = sk_xmalloc((ns ? ns : 1) * sizeof *hi);
+    for (size_t k = 0; k < ns; k++) {
+        if (!d[k])
+            continue;
+        size_t g = 0;
+        for (size_t j = k; j < ns; j++)
+            if (d[j] && fig[j]->pairs == fig[k]->pairs) {
+                group[g] = d[j];
+                members[g++] = j;
+            }
+        sk_stats_bootstrap_ci_many(group, g, fig[k]->pairs, c->level, c->resamples, c->seed, lo,
+                                   hi);
+        for (size_t i = 0; i < g; i++) {
+            fig[members[i]]->boot_lo = lo[i];
+            fig[members[i]]->boot_hi = hi[i];
+            free(d[members[i]]);
+            d[members[i]] = NULL;
+            verdict(fig[members[i]], all_zero[members[i]]);
+        }
+    }
+    free(hi);
+    free(lo);
+    free(members);
+    free(group);
+    free(all_zero);
     free(d);
 }
 
@@ -595,6 +645,7 @@ static void build_segments(sk_comparison *c)
 {
     seg_item *items = sk_xmalloc((c->nrows ? c->nrows : 1) * sizeof *items);
     size_t *idx = sk_xmalloc((c->nrows ? c->nrows : 1) * sizeof *idx);
+    sk_cmp_figures **figs = sk_xmalloc((c->nscorers ? c->nscorers : 1) * sizeof *figs);
     seg_sort *segs = NULL;
     size_t nsegs = 0;
     for (size_t i = 0; i < c->nrows; i++)
@@ -627,11 +678,12 @@ static void build_segments(sk_comparison *c)
                 sg->regressed += r->nregressed > 0;
                 sg->improved += r->nimproved > 0;
             }
-            for (size_t k = 0; k < c->nscorers; k++) {
-                figures(c, k, idx, end - i, &sg->fig[k]);
+            for (size_t k = 0; k < c->nscorers; k++)
+                figs[k] = &sg->fig[k];
+            figures(c, idx, end - i, figs);
+            for (size_t k = 0; k < c->nscorers; k++)
                 if (!isnan(sg->fig[k].diff) && sg->fig[k].diff < ss->worst)
                     ss->worst = sg->fig[k].diff;
-            }
             i = end;
         }
     }
@@ -642,6 +694,7 @@ static void build_segments(sk_comparison *c)
         c->segments[i] = segs[i].s;
     c->nsegments = nsegs;
     free(segs);
+    free(figs);
     free(idx);
     free(items);
 }
@@ -771,8 +824,11 @@ int sk_compare(sk_store *st, const char *base_ref, const char *new_ref, const sk
     classify_rows(c);
     if (c->nrows)
         sort_rows(c);
+    sk_cmp_figures **figs = sk_xmalloc((c->nscorers ? c->nscorers : 1) * sizeof *figs);
     for (size_t k = 0; k < c->nscorers; k++)
-        figures(c, k, NULL, c->nrows, &c->scorers[k].fig);
+        figs[k] = &c->scorers[k].fig;
+    figures(c, NULL, c->nrows, figs);
+    free(figs);
     if (c->nby)
         build_segments(c);
     *out = c;

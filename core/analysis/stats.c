@@ -218,51 +218,57 @@ static void bootstrap_serial(const double *x, size_t n, unsigned resamples, uint
  * `rejected`, and the caller then draws one by one. */
 #define BLOCK 8
 
-/* Resamples [b0, b1) of one bootstrap. */
+/* Resamples [b0, b1) of bootstraps of k arrays of n values each, all with
+ * the same seed: the same draws pick from every array. */
 typedef struct boot_part {
-    const double *x;
-    size_t n;
+    const double *const *x;
+    size_t k, n;
     unsigned b0, b1;
     uint64_t seed;
-    double *means;
+    double *const *means; /* means[j][b]: array j's resample b */
     int rejected;
 } boot_part;
 
 static void *bootstrap_blocked(void *arg)
 {
     boot_part *p = arg;
-    const double *x = p->x;
     size_t n = p->n;
     uint64_t floor_ = (0 - (uint64_t)n) % n, m = UINT64_MAX / n, seed = p->seed;
     uint64_t rejected = 0;
-    for (unsigned b = p->b0; b < p->b1 && !rejected; b += BLOCK) {
-        unsigned nb = p->b1 - b < BLOCK ? p->b1 - b : BLOCK;
-        double s[BLOCK] = {0};
-        uint64_t k0[BLOCK];
-        for (unsigned j = 0; j < BLOCK; j++)
-            k0[j] = (uint64_t)(b + (j < nb ? j : 0)) * n + 1;
-        for (size_t i = 0; i < n; i++)
-            for (unsigned j = 0; j < BLOCK; j++) {
-                uint64_t v = splitmix_at(seed, k0[j] + i);
-                rejected |= v < floor_;
-                s[j] += x[mod_by(v, n, m)];
-            }
-        for (unsigned j = 0; j < nb; j++)
-            p->means[b + j] = s[j] / (double)n;
+    for (size_t a = 0; a < p->k; a++) {
+        const double *x = p->x[a];
+        for (unsigned b = p->b0; b < p->b1 && !rejected; b += BLOCK) {
+            unsigned nb = p->b1 - b < BLOCK ? p->b1 - b : BLOCK;
+            double s[BLOCK] = {0};
+            uint64_t k0[BLOCK];
+            for (unsigned j = 0; j < BLOCK; j++)
+                k0[j] = (uint64_t)(b + (j < nb ? j : 0)) * n + 1;
+            for (size_t i = 0; i < n; i++)
+                for (unsigned j = 0; j < BLOCK; j++) {
+                    uint64_t v = splitmix_at(seed, k0[j] + i);
+                    rejected |= v < floor_;
+                    s[j] += x[mod_by(v, n, m)];
+                }
+            for (unsigned j = 0; j < nb; j++)
+                p->means[a][b + j] = s[j] / (double)n;
+        }
     }
     p->rejected = rejected != 0;
     return NULL;
 }
 
-/* The interval from the resamples' means, which it frees. */
+/* The interval from the resamples' means, which it sorts. */
 static void resamples_done(double *means, unsigned resamples, double level, double *lo, double *hi)
 {
     qsort(means, resamples, sizeof *means, cmp_double);
     double alpha = (1 - level) / 2;
     *lo = quantile_sorted(means, resamples, alpha);
     *hi = quantile_sorted(means, resamples, 1 - alpha);
-    free(means);
 }
+
+/* Arrays a vector pass draws for at once: each adds four sums to the
+ * registers the draws already fill. */
+#define KMAX 4
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -274,10 +280,10 @@ static void resamples_done(double *means, unsigned resamples, double level, doub
  * v = hi * 2^32 + lo, t = hi * (2^32 % n) + lo is v modulo n and under
  * 2^53, so a double divides it to within one of t / n, and one correction
  * either way makes the remainder exact. */
-/* One draw's value x[v % n] for eight lanes at state z. */
-__attribute__((target("avx512f,avx512dq"))) static inline __m512d
-draw8(__m512i z, const double *x, __m512i c1, __m512i c2, __m512i r32, __m512i low32, __m512i vn,
-      __m512d inv_n, __m512i vfloor, __mmask8 *rejected)
+/* One draw's index v % n for eight lanes at state z. */
+__attribute__((target("avx512f,avx512dq"))) static inline __m512i
+draw8(__m512i z, __m512i c1, __m512i c2, __m512i r32, __m512i low32, __m512i vn, __m512d inv_n,
+      __m512i vfloor, __mmask8 *rejected)
 {
     __m512i v = _mm512_xor_si512(z, _mm512_srli_epi64(z, 30));
     v = _mm512_mullo_epi64(v, c1);
@@ -290,18 +296,18 @@ draw8(__m512i z, const double *x, __m512i c1, __m512i c2, __m512i r32, __m512i l
     __m512i q = _mm512_cvttpd_epu64(_mm512_mul_pd(_mm512_cvtepu64_pd(t), inv_n));
     __m512i r = _mm512_sub_epi64(t, _mm512_mullo_epi64(q, vn));
     r = _mm512_mask_add_epi64(r, _mm512_cmplt_epi64_mask(r, _mm512_setzero_si512()), r, vn);
-    r = _mm512_mask_sub_epi64(r, _mm512_cmpge_epi64_mask(r, vn), r, vn);
-    return _mm512_i64gather_pd(r, x, 8);
+    return _mm512_mask_sub_epi64(r, _mm512_cmpge_epi64_mask(r, vn), r, vn);
 }
 
 /* Four vectors (32 resamples) at a time: four sums in flight, where one
  * would wait on each addition. */
 #define LANES 32
 
-__attribute__((target("avx512f,avx512dq"))) static void *bootstrap_blocked_avx512(void *arg)
+/* K arrays (a constant where it is inlined, so the sums stay in
+ * registers): each index vector is drawn once and read from all K. */
+__attribute__((target("avx512f,avx512dq"), always_inline)) static inline void
+blocked_avx512(boot_part *p, const double *const *x, double *const *means, const int K)
 {
-    boot_part *p = arg;
-    const double *x = p->x;
     uint64_t n = p->n, floor_ = (0 - n) % n;
     const __m512i golden = _mm512_set1_epi64((long long)GOLDEN);
     const __m512i c1 = _mm512_set1_epi64((long long)0xbf58476d1ce4e5b9ULL);
@@ -318,24 +324,47 @@ __attribute__((target("avx512f,avx512dq"))) static void *bootstrap_blocked_avx51
         for (unsigned j = 0; j < LANES; j++) /* the state before draw k: seed + k * GOLDEN */
             z0[j] = p->seed + ((uint64_t)(b + (j < nb ? j : 0)) * n + 1) * GOLDEN;
         __m512i z[4];
-        __m512d s[4];
+        __m512d s[KMAX][4];
         for (int v = 0; v < 4; v++) {
             z[v] = _mm512_loadu_si512(z0 + 8 * v);
-            s[v] = _mm512_setzero_pd();
+            for (int a = 0; a < K; a++)
+                s[a][v] = _mm512_setzero_pd();
         }
         for (uint64_t i = 0; i < n; i++)
             for (int v = 0; v < 4; v++) {
-                s[v] = _mm512_add_pd(
-                    s[v], draw8(z[v], x, c1, c2, r32, low32, vn, inv_n, vfloor, &rejected));
+                uint64_t ix[8];
+                _mm512_storeu_si512(ix,
+                                    draw8(z[v], c1, c2, r32, low32, vn, inv_n, vfloor, &rejected));
+                for (int a = 0; a < K; a++) {
+                    const double *xa = x[a];
+                    s[a][v] = _mm512_add_pd(s[a][v], _mm512_set_pd(xa[ix[7]], xa[ix[6]], xa[ix[5]],
+                                                                   xa[ix[4]], xa[ix[3]], xa[ix[2]],
+                                                                   xa[ix[1]], xa[ix[0]]));
+                }
                 z[v] = _mm512_add_epi64(z[v], golden);
             }
-        double sums[LANES];
-        for (int v = 0; v < 4; v++)
-            _mm512_storeu_pd(sums + 8 * v, s[v]);
-        for (unsigned j = 0; j < nb; j++)
-            p->means[b + j] = sums[j] / (double)n;
+        for (int a = 0; a < K; a++) {
+            double sums[LANES];
+            for (int v = 0; v < 4; v++)
+                _mm512_storeu_pd(sums + 8 * v, s[a][v]);
+            for (unsigned j = 0; j < nb; j++)
+                means[a][b + j] = sums[j] / (double)n;
+        }
     }
-    p->rejected = rejected != 0;
+    p->rejected |= rejected != 0;
+}
+
+__attribute__((target("avx512f,avx512dq"))) static void *bootstrap_blocked_avx512(void *arg)
+{
+    boot_part *p = arg;
+    p->rejected = 0;
+    for (size_t a = 0; a < p->k; a += KMAX)
+        switch (p->k - a) {
+        case 1: blocked_avx512(p, p->x + a, p->means + a, 1); break;
+        case 2: blocked_avx512(p, p->x + a, p->means + a, 2); break;
+        case 3: blocked_avx512(p, p->x + a, p->means + a, 3); break;
+        default: blocked_avx512(p, p->x + a, p->means + a, KMAX); break;
+        }
     return NULL;
 }
 
@@ -361,43 +390,74 @@ static void *(*pick_kernel(size_t n))(void *)
  * resample's sum is the same wherever it is computed). */
 #define THREAD_MIN_DRAWS 4000000
 
-int sk_stats_bootstrap_ci(const double *x, size_t n, double level, unsigned resamples,
-                          uint64_t seed, double *lo, double *hi)
+/* Is every value of x the same, bit for bit? */
+static int all_alike(const double *x, size_t n)
 {
-    *lo = *hi = NAN;
-    if (n < 2 || resamples < 2 || !(level > 0 && level < 1))
-        return -1;
-    double *means = sk_xmalloc(resamples * sizeof *means);
     size_t same = 1;
     while (same < n && memcmp(&x[same], &x[0], sizeof *x) == 0)
         same++;
-    if (same == n) {
-        /* Every value alike (two identical runs: every difference 0):
-         * every resample draws n copies of it, summed in the same order,
-         * so the draws can be skipped and every mean is this one. */
-        double s = 0;
-        for (size_t i = 0; i < n; i++)
-            s += x[0];
-        for (unsigned b = 0; b < resamples; b++)
-            means[b] = s / (double)n;
-        resamples_done(means, resamples, level, lo, hi);
-        return 0;
+    return same == n;
+}
+
+int sk_stats_bootstrap_ci_many(const double *const *x, size_t k, size_t n, double level,
+                               unsigned resamples, uint64_t seed, double *lo, double *hi)
+{
+    for (size_t a = 0; a < k; a++)
+        lo[a] = hi[a] = NAN;
+    if (n < 2 || resamples < 2 || !(level > 0 && level < 1))
+        return -1;
+    const double **draw = sk_xmalloc((k ? k : 1) * sizeof *draw);
+    double **means = sk_xmalloc((k ? k : 1) * sizeof *means);
+    size_t *which = sk_xmalloc((k ? k : 1) * sizeof *which), nd = 0;
+    for (size_t a = 0; a < k; a++) {
+        double *m = sk_xmalloc(resamples * sizeof *m);
+        if (all_alike(x[a], n)) {
+            /* Two identical runs (every difference 0): every resample
+             * draws n copies of the value, summed in the same order, so
+             * the draws can be skipped and every mean is this one. */
+            double s = 0;
+            for (size_t i = 0; i < n; i++)
+                s += x[a][0];
+            for (unsigned b = 0; b < resamples; b++)
+                m[b] = s / (double)n;
+            resamples_done(m, resamples, level, &lo[a], &hi[a]);
+            free(m);
+            continue;
+        }
+        draw[nd] = x[a];
+        means[nd] = m;
+        which[nd++] = a;
     }
-    unsigned half = resamples / 2 / BLOCK * BLOCK;
-    boot_part parts[2] = {{x, n, 0, half, seed, means, 0}, {x, n, half, resamples, seed, means, 0}};
-    pthread_t t;
-    void *(*kernel)(void *) = pick_kernel(n);
-    int threaded = (double)n * resamples >= THREAD_MIN_DRAWS && half > 0 &&
-                   pthread_create(&t, NULL, kernel, &parts[0]) == 0;
-    if (!threaded)
-        parts[1].b0 = 0;
-    kernel(&parts[1]);
-    if (threaded)
-        pthread_join(t, NULL);
-    if (parts[0].rejected || parts[1].rejected)
-        bootstrap_serial(x, n, resamples, seed, means);
-    resamples_done(means, resamples, level, lo, hi);
+    if (nd) {
+        unsigned half = resamples / 2 / BLOCK * BLOCK;
+        boot_part parts[2] = {{draw, nd, n, 0, half, seed, means, 0},
+                              {draw, nd, n, half, resamples, seed, means, 0}};
+        pthread_t t;
+        void *(*kernel)(void *) = pick_kernel(n);
+        int threaded = (double)n * resamples * (double)nd >= THREAD_MIN_DRAWS && half > 0 &&
+                       pthread_create(&t, NULL, kernel, &parts[0]) == 0;
+        if (!threaded)
+            parts[1].b0 = 0;
+        kernel(&parts[1]);
+        if (threaded)
+            pthread_join(t, NULL);
+        for (size_t j = 0; j < nd; j++) {
+            if (parts[0].rejected || parts[1].rejected)
+                bootstrap_serial(draw[j], n, resamples, seed, means[j]);
+            resamples_done(means[j], resamples, level, &lo[which[j]], &hi[which[j]]);
+            free(means[j]);
+        }
+    }
+    free(which);
+    free(means);
+    free(draw);
     return 0;
+}
+
+int sk_stats_bootstrap_ci(const double *x, size_t n, double level, unsigned resamples,
+                          uint64_t seed, double *lo, double *hi)
+{
+    return sk_stats_bootstrap_ci_many(&x, 1, n, level, resamples, seed, lo, hi);
 }
 
 double sk_stats_rows_needed(double sd, double d)

@@ -62,6 +62,15 @@ uint64_t sk_rng_below(sk_rng *r, uint64_t n);
 int sk_stats_bootstrap_ci(const double *x, size_t n, double level, unsigned resamples,
                           uint64_t seed, double *lo, double *hi);
 
+/* sk_stats_bootstrap_ci of k arrays of n values each, with one seed:
+ * lo[i] and hi[i] are array i's interval, the same as its own call gives,
+ * bit for bit.  The draws are the same for every array, so they are made
+ * once for all (several scorers' differences over the same rows).  x and
+ * its arrays are borrowed; lo and hi have room for k.  Returns 0, or -1
+ * (and NANs) when n < 2 or resamples < 2. */
+int sk_stats_bootstrap_ci_many(const double *const *x, size_t k, size_t n, double level,
+                               unsigned resamples, uint64_t seed, double *lo, double *hi);
+
 /* Rows needed to detect a mean paired difference of size |d| when the
  * differences have standard deviation sd, with a two-sided test at 5 %
  * and 80 % power: ((z_.975 + z_.80) * sd / |d|)^2, rounded up.  Assumes

@@ -269,6 +269,49 @@ START_TEST(bootstrap_constant_same_as_one_by_one)
 }
 END_TEST
 
+/* Several arrays' bootstraps drawn together (up to 7: two passes of the
+ * vector path's four), one of them all alike: each interval is the one
+ * the array's own one-by-one reference gives, bit for bit, threaded or
+ * not (20,000 x 300 x 7 draws go on two threads). */
+START_TEST(bootstrap_many_same_as_one_by_one)
+{
+    static const size_t ns[] = {2, 40, 999, 20000};
+    enum { K = 7 };
+    double *x[K];
+    sk_rng g;
+    sk_rng_seed(&g, 5);
+    for (int a = 0; a < K; a++) {
+        x[a] = malloc(20000 * sizeof *x[a]);
+        for (size_t i = 0; i < 20000; i++)
+            x[a][i] = a == 3        ? 0.25
+                      : (i + a) % 9 ? 0.0
+                                    : (double)(sk_rng_below(&g, 7) % 7) / 3.0 - 1;
+    }
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (size_t k = ns[i] == 20000 ? K : 1; k <= K; k++) {
+            double lo[K], hi[K];
+            unsigned rs = ns[i] == 20000 ? 300 : 101;
+            ck_assert_int_eq(sk_stats_bootstrap_ci_many((const double *const *)x, k, ns[i], 0.95,
+                                                        rs, 11, lo, hi),
+                             0);
+            for (size_t a = 0; a < k; a++) {
+                double rlo, rhi;
+                bootstrap_reference(x[a], ns[i], 0.95, rs, 11, &rlo, &rhi);
+                ck_assert_msg(memcmp(&lo[a], &rlo, sizeof rlo) == 0 &&
+                                  memcmp(&hi[a], &rhi, sizeof rhi) == 0,
+                              "n %zu, array %zu of %zu: [%.17g, %.17g] against [%.17g, %.17g]",
+                              ns[i], a, k, lo[a], hi[a], rlo, rhi);
+            }
+        }
+    double lo[2], hi[2];
+    ck_assert_int_eq(
+        sk_stats_bootstrap_ci_many((const double *const *)x, 2, 1, 0.95, 10, 1, lo, hi), -1);
+    ck_assert(isnan(lo[0]) && isnan(hi[1]));
+    for (int a = 0; a < K; a++)
+        free(x[a]);
+}
+END_TEST
+
 START_TEST(rows_needed)
 {
     /* ((1.959964 + 0.841621) * 0.2 / 0.05)^2 = 11.206341^2 = 125.58: 126
@@ -312,6 +355,7 @@ int main(void)
     tcase_add_test(tc, bootstrap_normal_approximation);
     tcase_add_test(tc, bootstrap_same_as_one_by_one);
     tcase_add_test(tc, bootstrap_constant_same_as_one_by_one);
+    tcase_add_test(tc, bootstrap_many_same_as_one_by_one);
     tcase_add_test(tc, rows_needed);
     tcase_add_test(tc, trials_needed);
     suite_add_tcase(s, tc);
