@@ -12,7 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/error.h"
 #include "base/util.h"
+#include "store/dataset.h"
+#include "store/experiment.h"
 
 char *sk_store_fx_dir;
 
@@ -95,4 +98,28 @@ char *sk_store_fx_text(sk_store *st, const char *sql)
 void sk_store_fx_has(const char *text, const char *want)
 {
     ck_assert_msg(text && strstr(text, want), "\"%s\" lacks \"%s\"", text ? text : "(null)", want);
+}
+
+void sk_store_fx_experiment(sk_store *st, const char *id)
+{
+    static const sk_experiment_scorer scorers[] = {{.name = "A", .weight = 1}};
+    char *path = sk_store_fx_write("rows.jsonl", "{\"id\": \"r1\", \"input\": \"a\"}\n");
+    sk_dataset_version dv;
+    char *err = NULL;
+    ck_assert_int_eq(sk_dataset_import(st, "d", path, SK_DATASET_JSONL, &dv, &err), SK_OK);
+    sk_experiment e = {0};
+    char *copy = sk_xstrdup(id);
+    e.id = copy;
+    e.name = "t";
+    e.created_at = "2024-01-01T00:00:00Z";
+    e.scorekit_version = "test";
+    e.dataset_version_id = dv.id;
+    e.dataset_ref = "d@1";
+    e.trials = 1;
+    e.pack_hash = "0";
+    e.config_json = "{}";
+    ck_assert_int_eq(sk_experiment_create(st, &e, scorers, 1, &err), SK_OK);
+    sk_dataset_version_clear(&dv);
+    free(copy);
+    free(path);
 }

@@ -33,4 +33,8 @@ char *sk_store_fx_text(sk_store *st, const char *sql);
 /* Fail the test unless text is non-NULL and contains want. */
 void sk_store_fx_has(const char *text, const char *want);
 
+/* Record experiment `id` (one scorer "A", over dataset "d" of one row),
+ * held by this process as a run holds it. */
+void sk_store_fx_experiment(sk_store *st, const char *id);
+
 #endif

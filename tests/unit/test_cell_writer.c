@@ -34,30 +34,6 @@ static void teardown(void)
     sk_store_fx_teardown();
 }
 
-static const sk_experiment_scorer scorers[] = {{.name = "A", .weight = 1}};
-
-/* Experiment "e1", held by this process as a run holds it. */
-static void new_experiment(void)
-{
-    char *path = sk_store_fx_write("rows.jsonl", "{\"id\": \"r1\", \"input\": \"a\"}\n");
-    sk_dataset_version dv;
-    char *err = NULL;
-    ck_assert_int_eq(sk_dataset_import(st, "d", path, SK_DATASET_JSONL, &dv, &err), SK_OK);
-    sk_experiment e = {0};
-    e.id = "e1";
-    e.name = "t";
-    e.created_at = "2024-01-01T00:00:00Z";
-    e.scorekit_version = "test";
-    e.dataset_version_id = dv.id;
-    e.dataset_ref = "d@1";
-    e.trials = 1;
-    e.pack_hash = "0";
-    e.config_json = "{}";
-    ck_assert_int_eq(sk_experiment_create(st, &e, scorers, 1, &err), SK_OK);
-    sk_dataset_version_clear(&dv);
-    free(path);
-}
-
 /* n cells r<first>… ; every seventh a task error, the others scored. */
 static sk_cell **cells(size_t first, size_t n)
 {
@@ -86,7 +62,7 @@ static sk_cell **cells(size_t first, size_t n)
 
 START_TEST(every_cell_once)
 {
-    new_experiment();
+    sk_store_fx_experiment(st, "e1");
     sk_cell_writer *w;
     char *err = NULL;
     ck_assert_int_eq(sk_cell_writer_start(&w, st, "e1", &err), SK_OK);
@@ -125,7 +101,7 @@ static void key_error(const char *err)
  * (its key), and so does everything after it. */
 START_TEST(an_error_stops_the_writing)
 {
-    new_experiment();
+    sk_store_fx_experiment(st, "e1");
     sk_cell_writer *w;
     char *err = NULL;
     ck_assert_int_eq(sk_cell_writer_start(&w, st, "nosuch", &err), SK_OK);
@@ -157,7 +133,7 @@ END_TEST
 /* A writer with nothing to write still says the run is alive. */
 START_TEST(an_idle_writer_renews_the_lease)
 {
-    new_experiment();
+    sk_store_fx_experiment(st, "e1");
     sk_store *other = sk_store_fx_open();
     char *err = NULL;
     ck_assert_int_eq(sk_db_exec(sk_store_db(other),

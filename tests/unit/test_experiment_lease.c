@@ -39,30 +39,6 @@ static void teardown(void)
     sk_store_fx_teardown();
 }
 
-static const sk_experiment_scorer scorers[] = {{.name = "A", .weight = 1}};
-
-/* Record experiment "e1" (held by this process, as a run records it). */
-static void new_experiment(void)
-{
-    char *path = sk_store_fx_write("rows.jsonl", "{\"id\": \"r1\", \"input\": \"a\"}\n");
-    sk_dataset_version dv;
-    char *err = NULL;
-    ck_assert_int_eq(sk_dataset_import(st, "d", path, SK_DATASET_JSONL, &dv, &err), SK_OK);
-    sk_experiment e = {0};
-    e.id = "e1";
-    e.name = "t";
-    e.created_at = "2024-01-01T00:00:00Z";
-    e.scorekit_version = "test";
-    e.dataset_version_id = dv.id;
-    e.dataset_ref = "d@1";
-    e.trials = 1;
-    e.pack_hash = "0";
-    e.config_json = "{}";
-    ck_assert_int_eq(sk_experiment_create(st, &e, scorers, 1, &err), SK_OK);
-    sk_dataset_version_clear(&dv);
-    free(path);
-}
-
 static void sql(const char *fmt, ...) SK_PRINTF(1, 2);
 static void sql(const char *fmt, ...)
 {
@@ -135,7 +111,7 @@ static pid_t dead_pid(void)
 
 START_TEST(run_holds_renews_and_releases)
 {
-    new_experiment();
+    sk_store_fx_experiment(st, "e1");
     shown_is("running");
     ck_assert_int_eq(sk_store_fx_int(st, "SELECT lease_pid FROM experiments"), getpid());
     char *token = sk_store_fx_text(st, "SELECT lease_token FROM experiments");
@@ -164,7 +140,7 @@ END_TEST
 
 START_TEST(killed_holder_shows_interrupted_and_is_taken_over)
 {
-    new_experiment();
+    sk_store_fx_experiment(st, "e1");
     pid_t gone = dead_pid();
     sql("UPDATE experiments SET lease_pid = %d, lease_token = 'killed'", (int)gone);
     shown_is("interrupted");
@@ -184,7 +160,7 @@ END_TEST
 START_TEST(nobody_holding_a_running_experiment_is_interrupted)
 {
     /* A run recorded before leases existed, or one that failed to end. */
-    new_experiment();
+    sk_store_fx_experiment(st, "e1");
     sql("UPDATE experiments SET lease_pid = NULL, lease_host = NULL, lease_token = NULL, "
         "lease_start = NULL, lease_heartbeat = NULL");
     shown_is("interrupted");
@@ -196,7 +172,7 @@ END_TEST
 
 START_TEST(live_holder_refuses_a_second_run)
 {
-    new_experiment();
+    sk_store_fx_experiment(st, "e1");
     pid_t other = live_child();
     /* Its start unknown (NULL): the live pid is the whole answer. */
     sql("UPDATE experiments SET lease_pid = %d, lease_token = 'other', lease_start = NULL, "
@@ -228,7 +204,7 @@ END_TEST
 
 START_TEST(other_host_goes_by_heartbeat)
 {
-    new_experiment();
+    sk_store_fx_experiment(st, "e1");
     long long now = (long long)time(NULL);
     sql("UPDATE experiments SET lease_pid = 1, lease_host = 'elsewhere.example', "
         "lease_token = 'far', lease_start = NULL, lease_heartbeat = %lld",
@@ -252,7 +228,7 @@ END_TEST
 
 START_TEST(a_holder_that_lost_its_lease_stops)
 {
-    new_experiment();
+    sk_store_fx_experiment(st, "e1");
     pid_t other = live_child();
     sql("UPDATE experiments SET lease_pid = %d, lease_token = 'thief', lease_start = NULL",
         (int)other);
@@ -277,7 +253,7 @@ END_TEST
 START_TEST(racing_take_overs_have_one_winner)
 {
     enum { N = 4 };
-    new_experiment();
+    sk_store_fx_experiment(st, "e1");
     sql("UPDATE experiments SET lease_pid = %d, lease_token = 'killed'", (int)dead_pid());
     /* No SQLite connection may cross a fork: each child opens its own. */
     sk_store_close(st);
