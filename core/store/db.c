@@ -4,6 +4,12 @@
  */
 #include "store/db.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/text/utf8.h"
+#include "base/util.h"
+
 int sk_db_prepare(sk_db *db, const char *sql, int flags, sk_stmt **out)
 {
     *out = NULL;
@@ -46,9 +52,22 @@ void sk_db_close(sk_db *db)
         db->ops->close(db);
 }
 
+/* PostgreSQL refuses text that is not UTF-8 (a whole batch of a run with
+ * it), which SQLite would store as it is: a task's stderr or a scorer's
+ * message can hold any bytes.  Both backends store the same text: each
+ * byte that is not part of a valid sequence becomes U+FFFD, as the JSON
+ * writer and the text scorers read it. */
 int sk_db_bind_text(sk_stmt *s, int i, const char *v, int n, int lifetime)
 {
-    return s->ops->bind_text(s, i, v, n, lifetime);
+    size_t len = !v ? 0 : n < 0 ? strlen(v) : (size_t)n;
+    if (!v || sk_utf8_is_ascii(v, len) || sk_utf8_is_valid(v, len))
+        return s->ops->bind_text(s, i, v, n, lifetime);
+    char *fixed = sk_xmalloc(3 * len + 1);
+    size_t m = sk_utf8_repair(v, len, fixed);
+    fixed[m] = '\0';
+    int rc = s->ops->bind_text(s, i, fixed, (int)m, SK_DB_TRANSIENT);
+    free(fixed);
+    return rc;
 }
 
 int sk_db_bind_int64(sk_stmt *s, int i, sk_int64 v)

@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/text/utf8.h"
 #include "base/util.h"
 
 /* Every table, parents before the tables that reference them.  A table a
@@ -115,9 +116,20 @@ static uint64_t row_hash(sk_stmt *s, int ncol)
         else if (type == SK_DB_NULL)
             h = sk_fnv64(h, "n", 2);
         else {
+            /* As the destination stores it: an older SQLite store may hold
+             * bytes that are not UTF-8, which writing makes U+FFFD (db.c). */
             const char *t = sk_db_column_text(s, i);
+            size_t n = strlen(t);
             h = sk_fnv64(h, "t", 1);
-            h = sk_fnv64(h, t, strlen(t) + 1);
+            if (sk_utf8_is_valid(t, n)) {
+                h = sk_fnv64(h, t, n + 1);
+            } else {
+                char *fixed = sk_xmalloc(3 * n + 1);
+                size_t m = sk_utf8_repair(t, n, fixed);
+                fixed[m] = '\0';
+                h = sk_fnv64(h, fixed, m + 1);
+                free(fixed);
+            }
         }
     }
     return h;

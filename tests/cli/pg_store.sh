@@ -162,5 +162,14 @@ run 0 "$SK" -C "$T/solo" experiments
 cmp -s "$T/out" "$T/list.pg" || fail "the SQLite copy lists other experiments"
 run 0 "$SK" -C "$T/solo" store copy --to "$url?schema=team"
 has "$T/out" "already there, verified"
+# A SQLite store an older scorekit wrote may hold bytes that are not UTF-8,
+# which PostgreSQL refuses: they arrive as U+FFFD, and the copy verifies.
+sqlite3 "$T/solo/.scorekit/scorekit.db" "UPDATE cells SET task_error = CAST(X'626164FF' AS TEXT)
+    WHERE experiment_id = (SELECT min(experiment_id) FROM cells)"
+run 0 "$SK" -C "$T/solo" store copy --to "$url?schema=team3"
+has "$T/out" "done: every table verified"
+[ "$(PGOPTIONS="-c search_path=team3" psql -X -q -At "$url" -c \
+    "SELECT DISTINCT task_error FROM cells WHERE task_error LIKE 'bad%'")" = "$(printf 'bad\357\277\275')" ] ||
+    fail "the bytes that are not UTF-8 did not arrive as U+FFFD"
 
 [ "$failures" = 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }

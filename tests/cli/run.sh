@@ -43,6 +43,25 @@ run 2 "$SK" run --dataset starter --pack picky.json --no-progress
 grep -E '^picky +1\.0000 .* 4 +0 +1$' "$T/out" >/dev/null || fail "picky: 4 scored, 1 error"
 grep -E '^exact_match +0\.4000 .* 5 +0 +0$' "$T/out" >/dev/null || fail "exact_match unaffected"
 
+# A scorer whose rationale and error messages are not UTF-8 (a Lua string
+# holds any bytes): every cell is kept, on either backend (PostgreSQL
+# refuses such text), each such byte stored as U+FFFD.
+cat >scorers/bytes.lua <<'L'
+return { name = "bytes", score = function(case)
+  if case.id == "planet" then error("bad \255 error") end
+  return { score = 0.5, rationale = "bad \255\254 bytes" }
+end }
+L
+printf '{"name": "b", "scorers": [{"use": "lua:scorers/bytes.lua"}]}\n' >bytes.json
+run 2 "$SK" run --dataset starter --pack bytes.json --no-progress
+bytes=$(sed -n 's/^experiment \([0-9a-z]*\): .*/\1/p' "$T/out")
+[ "$(sql . "SELECT count(*) FROM scores WHERE experiment_id = '$bytes'")" = 5 ] ||
+    fail "scores whose text is not UTF-8 were lost"
+sql . "SELECT kind, coalesce(rationale, message) FROM scores WHERE experiment_id = '$bytes'" \
+    >"$T/bytes"
+has "$T/bytes" "$(printf 'score|bad \357\277\275\357\277\275 bytes')"
+has "$T/bytes" "$(printf 'bad \357\277\275 error')"
+
 # A file named as the dataset is imported as a dataset named after it, a
 # new version only when its rows change; a malformed file stops the run
 # before anything is written.

@@ -233,6 +233,40 @@ START_TEST(utf8_ascii_check)
 }
 END_TEST
 
+/* Validity and repair agree with decoding: a text is valid when it
+ * decodes without a replacement it did not spell, and its repair decodes
+ * to the same code points. */
+START_TEST(utf8_valid_and_repair)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+        int valid;
+        const char *fixed;
+    } cases[] = {
+        {"", 0, 1, ""},
+        {"plain", 5, 1, "plain"},
+        {"caf\xC3\xA9 \xF0\x9F\x98\x80", 10, 1, "caf\xC3\xA9 \xF0\x9F\x98\x80"},
+        {"\xEF\xBF\xBD", 3, 1, "\xEF\xBF\xBD"}, /* U+FFFD itself is valid */
+        {"bad \xFF\xFE bytes", 12, 0, "bad \xEF\xBF\xBD\xEF\xBF\xBD bytes"},
+        {"\xC0\x80", 2, 0, "\xEF\xBF\xBD\xEF\xBF\xBD"},                 /* overlong NUL */
+        {"\xED\xA0\x80", 3, 0, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"}, /* surrogate */
+        {"tail \xE2\x82", 7, 0, "tail \xEF\xBF\xBD\xEF\xBF\xBD"},       /* truncated */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert_int_eq(sk_utf8_is_valid(cases[i].s, cases[i].n), cases[i].valid);
+        char out[64];
+        size_t m = sk_utf8_repair(cases[i].s, cases[i].n, out);
+        ck_assert_uint_eq(m, strlen(cases[i].fixed));
+        ck_assert(memcmp(out, cases[i].fixed, m) == 0);
+        ck_assert_int_eq(sk_utf8_is_valid(out, m), 1);
+        uint32_t a[64], b[64];
+        ck_assert_uint_eq(sk_utf8_decode(cases[i].s, cases[i].n, a), sk_utf8_decode(out, m, b));
+        ck_assert(memcmp(a, b, sk_utf8_decode(out, m, b) * sizeof *a) == 0);
+    }
+}
+END_TEST
+
 /* ---- edit distance ---- */
 
 static size_t lev_str(const char *a, const char *b)
@@ -453,6 +487,7 @@ static Suite *text_suite(void)
     tcase_add_test(u, utf8_invalid);
     tcase_add_test(u, utf8_encode_roundtrip);
     tcase_add_test(u, utf8_ascii_check);
+    tcase_add_test(u, utf8_valid_and_repair);
     suite_add_tcase(s, u);
     TCase *l = tcase_create("levenshtein");
     tcase_set_timeout(l, 600); /* valgrind runs are slow; no test asserts on time */

@@ -129,3 +129,37 @@ int sk_utf8_is_ascii(const char *s, size_t n)
             return 0;
     return 1;
 }
+
+int sk_utf8_is_valid(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t used = sk_utf8_next(s + i, n - i, &cp);
+        if (used == 1)
+            return 0; /* a lead byte alone: invalid (a valid one is 2 to 4) */
+        i += used;
+    }
+    return 1;
+}
+
+size_t sk_utf8_repair(const char *s, size_t n, char *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t used = (unsigned char)s[i] < 0x80 ? 1 : sk_utf8_next(s + i, n - i, &cp);
+        if (used == 1 && (unsigned char)s[i] >= 0x80) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+        } else {
+            memcpy(out + o, s + i, used);
+            o += used;
+        }
+        i += used;
+    }
+    return o;
+}

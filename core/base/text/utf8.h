@@ -36,4 +36,12 @@ size_t sk_utf8_next(const char *s, size_t n, uint32_t *cp);
 /* 1 when all n bytes are ASCII (< 0x80), else 0.  Word at a time. */
 int sk_utf8_is_ascii(const char *s, size_t n);
 
+/* 1 when all n bytes are valid UTF-8, else 0. */
+int sk_utf8_is_valid(const char *s, size_t n);
+
+/* Copy n bytes of s to out, each byte that is not part of a valid
+ * sequence as U+FFFD (as sk_utf8_decode reads it); out must hold 3 * n
+ * bytes.  Returns the bytes written. */
+size_t sk_utf8_repair(const char *s, size_t n, char *out);
+
 #endif
