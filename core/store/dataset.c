@@ -555,11 +555,11 @@ int sk_dataset_iter_open(sk_dataset_iter **out, sk_store *st, int64_t version_id
 {
     *out = NULL;
     sk_stmt *s;
-    int rc = sk_store_prepare(st, &s,
-                              "SELECT pos, row_id, input_json, expected_json, output_json, "
-                              "metadata_json, tags_json FROM dataset_rows "
-                              "WHERE version_id = ? ORDER BY pos",
-                              err);
+    int rc = sk_store_prepare_large(st, &s,
+                                    "SELECT pos, row_id, input_json, expected_json, output_json, "
+                                    "metadata_json, tags_json FROM dataset_rows "
+                                    "WHERE version_id = ? ORDER BY pos",
+                                    err);
     if (rc)
         return rc;
     sk_db_bind_int64(s, 1, version_id);

@@ -44,8 +44,10 @@ enum { SK_DIALECT_SQLITE = 0, SK_DIALECT_POSTGRES };
  * backend may plan it once).  BATCH: an INSERT ... VALUES (...) whose step
  * nobody reads a result or a count of: the backend may hold its rows and
  * send many in one statement, before the next other statement or COMMIT,
- * which then report its errors (db_pg.c). */
-enum { SK_DB_PERSISTENT = 1, SK_DB_BATCH = 2 };
+ * which then report its errors (db_pg.c).  LARGE: a query that may return
+ * more rows than fit in memory at once (an export, a copy): a server
+ * backend reads them a piece at a time (SQLite always does). */
+enum { SK_DB_PERSISTENT = 1, SK_DB_BATCH = 2, SK_DB_LARGE = 4 };
 
 /* The backend's functions: a connection and a statement start with a
  * pointer to them (struct sk_db / sk_stmt below), which db.c calls. */

@@ -50,6 +50,8 @@ const char *sk_libpq_load(void);
 #define BATCH_PARAMS 60000
 #define MAX_QUEUED   4
 #define ANALYZE_ROWS 10000
+/* Rows a LARGE query's cursor fetches at a time. */
+#define FETCH_ROWS 2000
 
 typedef struct pg_stmt pg_stmt;
 
@@ -69,6 +71,7 @@ typedef struct {
     /* A COPY was sent and its result is not read yet: the server inserts
      * its rows while the run makes the next batch. */
     int copying;
+    unsigned cursors; /* LARGE queries' cursors opened, to name the next */
     /* Rows batches added to each table since it was last analysed. */
     struct {
         char name[64];
@@ -85,6 +88,10 @@ struct pg_stmt {
     Oid *types;
     PGresult *res;
     int row, rows, executed;
+    /* SK_DB_LARGE: the cursor its rows come from (0: none open), and
+     * whether the last fetch filled up (more may follow). */
+    int large, more;
+    unsigned cursor;
     /* SK_DB_BATCH: the multi-row form is head + tuple × rows + tail, and the
      * queued rows' values and types */
     char *head, *tuple, *tail;
@@ -492,6 +499,7 @@ static int pg_prepare(sk_db *d, const char *sql, int flags, sk_stmt **out)
     s->sql = sk_pg_sql(sql, &s->nparams, &s->writes);
     s->vals = sk_xcalloc((size_t)s->nparams + 1, sizeof *s->vals);
     s->types = sk_xcalloc((size_t)s->nparams + 1, sizeof *s->types);
+    s->large = (flags & SK_DB_LARGE) && !s->writes;
     if ((flags & SK_DB_BATCH) && s->nparams) {
         s->batch = 1;
         if (split_batch(s)) {
@@ -636,6 +644,63 @@ static int pg_clear_bindings(sk_stmt *st)
     return SK_DB_OK;
 }
 
+/* The next FETCH_ROWS rows of a LARGE query's cursor. */
+static int fetch(pg_stmt *s)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM sk_cursor_%u", FETCH_ROWS, s->cursor);
+    PQclear(s->res);
+    s->res = NULL;
+    s->rows = s->row = 0;
+    PGresult *r = PQexec(s->db->conn, sql);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        result_err(s->db, r);
+        PQclear(r);
+        return -1;
+    }
+    s->res = r;
+    s->rows = PQntuples(r);
+    s->more = s->rows == FETCH_ROWS;
+    return 0;
+}
+
+static void close_cursor(pg_stmt *s)
+{
+    if (!s->cursor || settle(s->db))
+        return;
+    /* In a failed transaction CLOSE fails too; the cursor, made in it,
+     * goes with its rollback. */
+    char sql[48];
+    snprintf(sql, sizeof sql, "CLOSE sk_cursor_%u", s->cursor);
+    PQclear(PQexec(s->db->conn, sql));
+    s->cursor = 0;
+}
+
+/* A LARGE query runs as a cursor, its rows fetched a piece at a time, so
+ * the client holds one piece, not the whole result; WITH HOLD, so it
+ * outlives the transaction it was opened in (outside one, the server
+ * keeps its rows until CLOSE). */
+static int open_cursor(pg_stmt *s)
+{
+    pg_db *db = s->db;
+    unsigned n = ++db->cursors;
+    char *sql = sk_asprintf("DECLARE sk_cursor_%u NO SCROLL CURSOR WITH HOLD FOR %s", n, s->sql);
+    PGresult *r = PQexecParams(db->conn, sql, s->nparams, s->types, (const char *const *)s->vals,
+                               NULL, NULL, 0);
+    free(sql);
+    int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        result_err(db, r);
+    PQclear(r);
+    if (!ok)
+        return -1;
+    s->cursor = n;
+    if (fetch(s))
+        return -1;
+    s->executed = 1;
+    return 0;
+}
+
 static int execute(pg_stmt *s)
 {
     pg_db *db = s->db;
@@ -643,6 +708,8 @@ static int execute(pg_stmt *s)
         return -1;
     if (!s->writes)
         analyse_grown(db);
+    if (s->large)
+        return open_cursor(s);
     int own = s->writes && !in_txn(db);
     if (own && begin_writing(db)) {
         if (in_txn(db))
@@ -682,6 +749,8 @@ static int pg_step(sk_stmt *st)
             return SK_DB_ERROR;
     } else if (s->row < s->rows) {
         s->row++;
+        if (s->row == s->rows && s->more && (settle(s->db) || fetch(s)))
+            return SK_DB_ERROR;
     }
     return s->row < s->rows ? SK_DB_ROW : SK_DB_DONE;
 }
@@ -689,9 +758,10 @@ static int pg_step(sk_stmt *st)
 static int pg_reset(sk_stmt *st)
 {
     pg_stmt *s = (pg_stmt *)st;
+    close_cursor(s);
     PQclear(s->res);
     s->res = NULL;
-    s->executed = 0;
+    s->executed = s->more = 0;
     s->row = s->rows = 0;
     return SK_DB_OK;
 }

@@ -66,7 +66,7 @@ static int each_sorted(sk_store *st, const char *exp_id, int64_t version_id,
                        int (*fn)(void *ud, const sk_cell_score_row *r), void *ud, char **err)
 {
     sk_stmt *s = NULL;
-    int rc = sk_store_prepare(
+    int rc = sk_store_prepare_large(
         st, &s,
         "SELECT c.row_id, c.trial, r.input_json, r.expected_json, r.metadata_json, c.output_json, "
         "c.latency_ms, c.task_error, c.overall, c.pass, s.scorer, s.kind, s.score, s.message, "
@@ -254,21 +254,23 @@ static int each_merged(sk_store *st, const char *exp_id, int64_t version_id,
     sk_stmt *c = NULL, *s = NULL;
     int rc = load_scorers(st, exp_id, &w, err);
     if (rc == SK_OK)
-        rc = sk_store_prepare(st, &c,
-                              "SELECT r.pos, c.row_id, c.trial, r.input_json, r.expected_json, "
-                              "r.metadata_json, c.output_json, c.latency_ms, c.task_error, "
-                              "c.overall, c.llm_calls, c.prompt_tokens, c.completion_tokens, "
-                              "c.cost FROM dataset_rows r CROSS JOIN cells c ON c.experiment_id "
-                              "= ?1 AND c.row_id = r.row_id WHERE r.version_id = ?2 ORDER BY "
-                              "r.pos, c.trial",
-                              err);
+        rc = sk_store_prepare_large(
+            st, &c,
+            "SELECT r.pos, c.row_id, c.trial, r.input_json, r.expected_json, "
+            "r.metadata_json, c.output_json, c.latency_ms, c.task_error, "
+            "c.overall, c.llm_calls, c.prompt_tokens, c.completion_tokens, "
+            "c.cost FROM dataset_rows r CROSS JOIN cells c ON c.experiment_id "
+            "= ?1 AND c.row_id = r.row_id WHERE r.version_id = ?2 ORDER BY "
+            "r.pos, c.trial",
+            err);
     if (rc == SK_OK)
-        rc = sk_store_prepare(st, &s,
-                              "SELECT r.pos, s.trial, s.scorer, s.kind, s.score, s.message, "
-                              "s.rationale, s.meta_json FROM dataset_rows r CROSS JOIN scores s "
-                              "ON s.experiment_id = ?1 AND s.row_id = r.row_id WHERE "
-                              "r.version_id = ?2 ORDER BY r.pos, s.trial, s.scorer",
-                              err);
+        rc = sk_store_prepare_large(
+            st, &s,
+            "SELECT r.pos, s.trial, s.scorer, s.kind, s.score, s.message, "
+            "s.rationale, s.meta_json FROM dataset_rows r CROSS JOIN scores s "
+            "ON s.experiment_id = ?1 AND s.row_id = r.row_id WHERE "
+            "r.version_id = ?2 ORDER BY r.pos, s.trial, s.scorer",
+            err);
     if (rc == SK_OK) {
         sk_db_bind_text(c, 1, exp_id, -1, SK_DB_TRANSIENT);
         sk_db_bind_int64(c, 2, version_id);
@@ -353,10 +355,10 @@ static int find_stray(sk_store *st, const char *exp_id, int64_t version_id, int 
     *by_id = 1; /* whether the cells' positions rise with their row ids */
     int64_t last = INT64_MIN;
     sk_stmt *c = NULL, *r = NULL;
-    int rc = sk_store_prepare(
+    int rc = sk_store_prepare_large(
         st, &c, "SELECT row_id, pos FROM cells WHERE experiment_id = ? ORDER BY row_id", err);
     if (rc == SK_OK)
-        rc = sk_store_prepare(
+        rc = sk_store_prepare_large(
             st, &r, "SELECT row_id, pos FROM dataset_rows WHERE version_id = ? ORDER BY row_id",
             err);
     if (rc == SK_OK) {
@@ -396,22 +398,24 @@ static int each_by_row_id(sk_store *st, const char *exp_id, int64_t version_id,
     sk_stmt *c = NULL, *r = NULL, *s = NULL;
     int rc = load_scorers(st, exp_id, &w, err);
     if (rc == SK_OK)
-        rc = sk_store_prepare(st, &c,
-                              "SELECT row_id, trial, output_json, latency_ms, task_error, overall, "
-                              "llm_calls, prompt_tokens, completion_tokens, cost FROM cells WHERE "
-                              "experiment_id = ? ORDER BY row_id, trial",
-                              err);
+        rc = sk_store_prepare_large(
+            st, &c,
+            "SELECT row_id, trial, output_json, latency_ms, task_error, overall, "
+            "llm_calls, prompt_tokens, completion_tokens, cost FROM cells WHERE "
+            "experiment_id = ? ORDER BY row_id, trial",
+            err);
     if (rc == SK_OK)
-        rc = sk_store_prepare(st, &r,
-                              "SELECT row_id, input_json, expected_json, metadata_json FROM "
-                              "dataset_rows WHERE version_id = ? ORDER BY row_id",
-                              err);
+        rc = sk_store_prepare_large(st, &r,
+                                    "SELECT row_id, input_json, expected_json, metadata_json FROM "
+                                    "dataset_rows WHERE version_id = ? ORDER BY row_id",
+                                    err);
     if (rc == SK_OK)
-        rc = sk_store_prepare(st, &s,
-                              "SELECT row_id, trial, scorer, kind, score, message, rationale, "
-                              "meta_json FROM scores WHERE experiment_id = ? ORDER BY row_id, "
-                              "trial, scorer",
-                              err);
+        rc =
+            sk_store_prepare_large(st, &s,
+                                   "SELECT row_id, trial, scorer, kind, score, message, rationale, "
+                                   "meta_json FROM scores WHERE experiment_id = ? ORDER BY row_id, "
+                                   "trial, scorer",
+                                   err);
     if (rc == SK_OK) {
         sk_db_bind_text(c, 1, exp_id, -1, SK_DB_TRANSIENT);
         sk_db_bind_int64(r, 1, version_id);

@@ -88,12 +88,22 @@ int sk_store_exec(sk_store *st, const char *sql, const char *what, char **err)
     return fail(st, sk_db_errmsg(st->db), "", what, err);
 }
 
-int sk_store_prepare(sk_store *st, sk_stmt **stmt, const char *sql, char **err)
+static int prepare(sk_store *st, sk_stmt **stmt, const char *sql, int flags, char **err)
 {
     *stmt = NULL;
-    if (sk_db_prepare(st->db, sql, 0, stmt) == SK_DB_OK)
+    if (sk_db_prepare(st->db, sql, flags, stmt) == SK_DB_OK)
         return SK_OK;
     return fail(st, sk_db_errmsg(st->db), "preparing: ", sql, err);
+}
+
+int sk_store_prepare(sk_store *st, sk_stmt **stmt, const char *sql, char **err)
+{
+    return prepare(st, stmt, sql, 0, err);
+}
+
+int sk_store_prepare_large(sk_store *st, sk_stmt **stmt, const char *sql, char **err)
+{
+    return prepare(st, stmt, sql, SK_DB_LARGE, err);
 }
 
 static int cached(sk_store *st, sk_stmt **stmt, const char *sql, int flags, char **err)

@@ -103,6 +103,10 @@ int sk_store_exec(sk_store *st, const char *sql, const char *what, char **err);
  * parses a statement when it first runs: its errors come from the step). */
 int sk_store_prepare(sk_store *st, sk_stmt **stmt, const char *sql, char **err);
 
+/* The same for a query whose rows may not fit in memory at once (a whole
+ * table, an experiment's every cell): read a piece at a time (SK_DB_LARGE). */
+int sk_store_prepare_large(sk_store *st, sk_stmt **stmt, const char *sql, char **err);
+
 /* A statement prepared once per connection: the first call with this
  * `sql` (compared by address, so pass a string literal) prepares it, later
  * calls return the same statement.  It stays owned by the store until

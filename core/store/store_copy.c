@@ -141,7 +141,7 @@ static int summarize(sk_store *st, const char *table, const char *cols, int ncol
 {
     char *sql = sk_asprintf("SELECT %s FROM %s", cols, table);
     sk_stmt *s;
-    int rc = sk_store_prepare(st, &s, sql, err);
+    int rc = sk_store_prepare_large(st, &s, sql, err);
     free(sql);
     if (rc)
         return rc;
@@ -201,7 +201,7 @@ static int copy_rows(sk_store *from, sk_store *to, const char *table, const char
         sk_buf_adds(&ins, i ? ", ?" : "?");
     sk_buf_addc(&ins, ')');
     sk_stmt *s = NULL, *w = NULL;
-    int rc = sk_store_prepare(from, &s, sel, err);
+    int rc = sk_store_prepare_large(from, &s, sel, err);
     if (!rc)
         rc = sk_store_begin(to, err);
     if (!rc && sk_db_prepare(sk_store_db(to), ins.data, SK_DB_BATCH, &w) != SK_DB_OK)

@@ -17,7 +17,7 @@ export SCOREKIT_STORE
 # and the other store-less commands, nor full_disk.sh and startup.sh,
 # which are about the SQLite file and library themselves.
 make -s -j"$(nproc)" check TESTS="tests/unit/test_store_dataset tests/unit/test_experiment_stats \
-tests/unit/test_experiment_lease tests/unit/test_cell_writer tests/cli/run.sh tests/cli/run_lease.sh tests/cli/dataset.sh \
+tests/unit/test_experiment_lease tests/unit/test_cell_writer tests/unit/test_db_large tests/cli/run.sh tests/cli/run_lease.sh tests/cli/dataset.sh \
 tests/cli/dataset_grow.sh tests/cli/experiments.sh tests/cli/validate.sh tests/cli/compare.sh \
 tests/cli/llm_cache.sh tests/cli/labels.sh tests/cli/label_queue.sh tests/cli/failures.sh \
 tests/cli/run_task_errors.sh tests/cli/judge.sh tests/cli/judge_env.sh tests/cli/panel.sh \

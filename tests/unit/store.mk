@@ -27,3 +27,7 @@ TESTS += tests/unit/test_store_location
 # once, an error that stops the writing, the lease kept while idle.
 check_PROGRAMS += tests/unit/test_cell_writer
 TESTS += tests/unit/test_cell_writer
+
+# Queries read a piece at a time (SK_DB_LARGE: a cursor on PostgreSQL).
+check_PROGRAMS += tests/unit/test_db_large
+TESTS += tests/unit/test_db_large
