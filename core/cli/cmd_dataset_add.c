@@ -91,16 +91,17 @@ static int copy_file(const char *path, FILE *to, char **err)
     return SK_OK;
 }
 
-/* The file with the new rows appended, written whole (temporary file,
- * fsync, rename), so a crash leaves the old file or the new one. */
-static int append_to_file(const char *path, const sk_grow_set *set, char **err)
+/* The file with the new rows appended, written whole to a temporary file
+ * beside it (*o), which the caller puts in place (sk_out_file_commit: a
+ * crash leaves the old file or the new one) once the store has the rows,
+ * or drops. */
+static int stage_file(const char *path, const sk_grow_set *set, sk_out_file *o, char **err)
 {
-    sk_out_file o;
-    int rc = sk_out_file_open(&o, path, err);
+    int rc = sk_out_file_open(o, path, err);
     if (rc)
         return rc;
-    if ((rc = copy_file(path, o.f, err)) != 0) {
-        sk_out_file_abort(&o);
+    if ((rc = copy_file(path, o->f, err)) != 0) {
+        sk_out_file_abort(o);
         return rc;
     }
     sk_buf line = {0};
@@ -116,10 +117,10 @@ static int append_to_file(const char *path, const sk_grow_set *set, char **err)
         sk_buf_reset(&line);
         sk_dataset_row_json(&r, &line);
         sk_buf_addc(&line, '\n');
-        fwrite(line.data, 1, line.len, o.f);
+        fwrite(line.data, 1, line.len, o->f);
     }
     sk_buf_free(&line);
-    return sk_out_file_commit(&o, 0, err);
+    return SK_OK;
 }
 
 typedef struct add_opts {
@@ -264,18 +265,35 @@ static int do_add(const cli_ctx *ctx, const add_opts *a, const char *label)
     size_t need_expected = 0;
     for (size_t i = 0; !rc && i < set.n; i++)
         need_expected += set.rows[i].expected == NULL;
-    int wrote = 0;
+    int wrote = 0, stored = 0;
     if (!rc && set.n > 0) {
+        /* The file is replaced last, once the store has the rows: a store
+         * that fails leaves the file as it was. */
+        sk_out_file staged = {0};
         if (file)
-            rc = append_to_file(file, &set, &err);
+            rc = stage_file(file, &set, &staged, &err);
         if (!rc)
             rc = sk_dataset_grow(st, a->name, base.id, file ? file : label, set.rows, set.n,
                                  a->note, &out, &err);
+        stored = !rc;
+        if (file && rc)
+            sk_out_file_abort(&staged);
+        else if (file) {
+            char *why = NULL;
+            if ((rc = sk_out_file_commit(&staged, 0, &why)) != 0) {
+                err =
+                    sk_asprintf("%s; the rows are in the store as %s@%d, but not in the file: run "
+                                "the same `dataset add` again to append them",
+                                why, a->name, out.version);
+                free(why);
+            }
+        }
         wrote = !rc;
     }
     if (rc) {
         cli_error("%s", err);
-        cli_error("nothing was %s", a->merge ? "merged" : "added");
+        if (!stored)
+            cli_error("nothing was %s", a->merge ? "merged" : "added");
     } else if (a->json) {
         const sk_dataset_version *v = wrote ? &out : &base;
         cJSON *o = cJSON_CreateObject();

@@ -203,5 +203,23 @@ has "$T/out" "appended to $F/data.jsonl"
 lines "$F/data.jsonl" 6
 run 0 "$SK" -C "$F" run --no-progress
 lacks "$T/err" "imported"
+# A store that refuses the new version leaves the file as it was: the file
+# is replaced only once the store has the rows.  (The refusal is a SQLite
+# trigger, so this part runs on SQLite.)
+if [ -z "${SCOREKIT_STORE:-}" ]; then
+    cp "$F/data.jsonl" "$T/before"
+    sqlite3 "$F/.scorekit/scorekit.db" "CREATE TRIGGER no_versions BEFORE INSERT ON
+        dataset_versions BEGIN SELECT RAISE(FAIL, 'no new versions today'); END"
+    printf '%s\n' '{"id": "n1", "input": "new", "expected": "n", "output": "n"}' >"$T/new.jsonl"
+    run 1 "$SK" -C "$F" dataset add data "$T/new.jsonl"
+    has "$T/err" "no new versions today"
+    has "$T/err" "nothing was added"
+    cmp -s "$F/data.jsonl" "$T/before" || fail "an add the store refused changed the file"
+    [ -z "$(find "$F" -maxdepth 1 -name '*.tmp-*')" ] || fail "an add left a temporary file"
+    sqlite3 "$F/.scorekit/scorekit.db" "DROP TRIGGER no_versions"
+    run 0 "$SK" -C "$F" dataset add data "$T/new.jsonl"
+    has "$T/out" "appended to $F/data.jsonl"
+    lines "$F/data.jsonl" 7
+fi
 
 finish
