@@ -84,7 +84,10 @@ static int one_scorer_pack(const cli_ctx *ctx, const sk_project *proj, const cha
     free(err);
     err = NULL;
     const char *pf = pack_file ? pack_file : (proj ? proj->pack : NULL);
-    const char *use = scorer, *base = "./try";
+    /* Made of the command line, not read from a file: relative paths are
+     * the current folder's, and its errors have no file:line to show. */
+    static const char made[] = "./try";
+    const char *use = scorer, *base = made;
     sk_pack *full = NULL;
     if (pf && sk_pack_load(&full, pf, *reg, &err) == SK_OK) {
         for (size_t i = 0; i < full->n; i++)
@@ -124,7 +127,11 @@ static int one_scorer_pack(const cli_ctx *ctx, const sk_project *proj, const cha
     free(text);
     sk_pack_free(full);
     if (rc) {
-        cli_error("%s", err);
+        const char *msg = err;
+        size_t n = strlen(made);
+        if (base == made && strncmp(msg, made, n) == 0 && strncmp(msg + n, ":1: ", 4) == 0)
+            msg += n + 4;
+        cli_error("%s", msg);
         free(err);
         return CLI_FAIL;
     }

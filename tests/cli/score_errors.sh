@@ -160,6 +160,10 @@ has "$T/err" "nothing was scored"
 lines "$T/out" 0
 
 # Numbers past 2^53 compare by their exact value: one double, two numbers.
+# try's pack is made of its command line: its errors name no file.
+run 1 "$SK" try levenshtein --params '{"bogus": 1}' --output a --expected b
+has "$T/err" 'scorekit: error: scorer "levenshtein": unknown param "bogus"'
+lacks "$T/err" "try:1"
 run 0 "$SK" try exact_match --output 9007199254740993 --expected 9007199254740992
 has "$T/out" "exact_match: score 0"
 run 0 "$SK" try exact_match --output '{"n": [123456789012345678901234567890123]}' \
