@@ -90,7 +90,7 @@ struct pg_stmt {
     int row, rows, executed;
     /* SK_DB_LARGE: the cursor its rows come from (0: none open), and
      * whether the last fetch filled up (more may follow). */
-    int large, more;
+    int large, more, cursor_in_txn;
     unsigned cursor;
     /* SK_DB_BATCH: the multi-row form is head + tuple × rows + tail, and the
      * queued rows' values and types */
@@ -664,16 +664,29 @@ static int fetch(pg_stmt *s)
     return 0;
 }
 
+/* CLOSE fails for a cursor that is gone, and would fail the transaction
+ * it is sent in: one opened in a transaction that was since rolled back
+ * is gone with it, so such a cursor is looked for first.  (In a failed
+ * transaction nothing runs; the cursor ends with the connection.) */
 static void close_cursor(pg_stmt *s)
 {
     if (!s->cursor || settle(s->db))
         return;
-    /* In a failed transaction CLOSE fails too; the cursor, made in it,
-     * goes with its rollback. */
-    char sql[48];
-    snprintf(sql, sizeof sql, "CLOSE sk_cursor_%u", s->cursor);
-    PQclear(PQexec(s->db->conn, sql));
+    PGconn *c = s->db->conn;
+    char name[32], sql[48];
+    snprintf(name, sizeof name, "sk_cursor_%u", s->cursor);
     s->cursor = 0;
+    if (s->cursor_in_txn) {
+        const char *v[1] = {name};
+        PGresult *r =
+            PQexecParams(c, "SELECT 1 FROM pg_cursors WHERE name = $1", 1, NULL, v, NULL, NULL, 0);
+        int there = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+        PQclear(r);
+        if (!there)
+            return;
+    }
+    snprintf(sql, sizeof sql, "CLOSE %s", name);
+    PQclear(PQexec(c, sql));
 }
 
 /* A LARGE query runs as a cursor, its rows fetched a piece at a time, so
@@ -695,6 +708,7 @@ static int open_cursor(pg_stmt *s)
     if (!ok)
         return -1;
     s->cursor = n;
+    s->cursor_in_txn = in_txn(db);
     if (fetch(s))
         return -1;
     s->executed = 1;

@@ -115,6 +115,17 @@ START_TEST(open_across_writes_and_commits)
         next_is(up, i);
     ck_assert_int_eq(sk_db_step(up), SK_DB_DONE);
     sk_db_finalize(up);
+    /* Begun in a transaction that is rolled back, and let go in the next
+     * one: that one still commits. */
+    ck_assert_int_eq(sk_db_exec(db, "BEGIN IMMEDIATE"), SK_DB_OK);
+    up = large("SELECT i FROM t ORDER BY i");
+    next_is(up, 1);
+    ck_assert_int_eq(sk_db_exec(db, "ROLLBACK"), SK_DB_OK);
+    ck_assert_int_eq(sk_db_exec(db, "BEGIN IMMEDIATE"), SK_DB_OK);
+    sk_db_finalize(up);
+    ck_assert_int_eq(sk_db_exec(db, "INSERT INTO u (i) VALUES (-1)"), SK_DB_OK);
+    ck_assert_int_eq(sk_db_exec(db, "COMMIT"), SK_DB_OK);
+    ck_assert_int_eq(sk_store_fx_int(st, "SELECT count(*) FROM u WHERE i = -1"), 1);
 }
 END_TEST
 
