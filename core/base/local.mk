@@ -27,6 +27,7 @@ libskcore_la_LIBADD += libskjson.la
 
 libskcore_la_SOURCES += \
 	core/base/fileutil.c core/base/fileutil.h \
+	core/base/libload.c core/base/libload.h \
 	core/base/json_keys.c core/base/json_keys.h \
 	core/base/verdict.c core/base/verdict.h core/base/reducer.c core/base/reducer.h \
 	core/base/binomial.c core/base/binomial.h

@@ -277,8 +277,7 @@ static int send_with_retries(sk_llm *llm, const sk_llm_provider *p, const char *
         }
         const char *hint;
         if (r->resp.no_transport)
-            hint = "model calls need libcurl: install it (on Debian: apt-get install libcurl4) "
-                   "or set SCOREKIT_LIBCURL to the file to load";
+            hint = "model calls need libcurl"; /* the message says how to get it */
         else if (status == 401 || status == 403)
             hint = "check the API key in the environment variable named by api_key_env";
         else if (status == 404)

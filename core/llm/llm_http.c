@@ -19,7 +19,6 @@
 #include "llm/llm_http.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -30,6 +29,7 @@
 
 #include <curl/curl.h>
 
+#include "base/libload.h"
 #include "config.h"
 #include "llm/llm_retry.h"
 #include "base/util.h"
@@ -61,7 +61,10 @@ static pthread_key_t handle_key;
 /* Set once init_once has run: the key exists (and so may hold handles). */
 static atomic_int initialised;
 /* Empty when libcurl loaded; else why not, for every POST to report. */
-static char load_error[256];
+static char load_error[512];
+
+static const sk_lib libcurl = {"libcurl", "SCOREKIT_LIBCURL", SK_CURL_SONAME, "libcurl4",
+                               "libcurl 7.68"};
 
 /* Resolve one entry point.  The comparison, never evaluated, fails the
  * build when curl.h declares the function with another type than its
@@ -69,26 +72,16 @@ static char load_error[256];
 #define LOAD(field, fn)                                                                            \
     do {                                                                                           \
         (void)sizeof(curl.field == fn);                                                            \
-        void *sym = dlsym(lib, #fn);                                                               \
-        if (!sym) {                                                                                \
-            snprintf(load_error, sizeof load_error, "%s has no %s: not libcurl 7.68 or later",     \
-                     name, #fn);                                                                   \
+        if (sk_lib_resolve(&libcurl, lib, #fn, &curl.field, sizeof curl.field, load_error,         \
+                           sizeof load_error))                                                     \
             return;                                                                                \
-        }                                                                                          \
-        memcpy(&curl.field, &sym, sizeof sym);                                                     \
     } while (0)
 
 static void load_curl(void)
 {
-    const char *name = getenv("SCOREKIT_LIBCURL");
-    if (!name || !*name)
-        name = SK_CURL_SONAME;
-    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *why = dlerror();
-        snprintf(load_error, sizeof load_error, "cannot load libcurl: %s", why ? why : name);
+    void *lib = sk_lib_open(&libcurl, load_error, sizeof load_error);
+    if (!lib)
         return;
-    }
     LOAD(global_init, curl_global_init);
     LOAD(easy_init, curl_easy_init);
     LOAD(easy_setopt, curl_easy_setopt);

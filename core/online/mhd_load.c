@@ -11,7 +11,6 @@
  */
 #include "online/mhd_load.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +19,7 @@
 
 #include <microhttpd.h>
 
+#include "base/libload.h"
 #include "config.h"
 
 #ifndef SK_MHD_SONAME
@@ -52,36 +52,15 @@ static struct {
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char load_error[512]; /* empty once loaded */
 
-static int resolve(void *lib, const char *name, void *slot, size_t size)
-{
-    void *sym = dlsym(lib, name);
-    if (!sym) {
-        snprintf(load_error, sizeof load_error,
-                 "cannot use libmicrohttpd: the library loaded has no %s (0.9.71 or later is "
-                 "needed)",
-                 name);
-        return -1;
-    }
-    memcpy(slot, &sym, size);
-    return 0;
-}
+static const sk_lib mhd = {"libmicrohttpd", "SCOREKIT_LIBMICROHTTPD", SK_MHD_SONAME,
+                           "libmicrohttpd12", "libmicrohttpd 0.9.71"};
 
 static void load(void)
 {
-    const char *name = getenv("SCOREKIT_LIBMICROHTTPD");
-    if (!name || !*name)
-        name = SK_MHD_SONAME;
-    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *why = dlerror();
-        snprintf(load_error, sizeof load_error,
-                 "cannot load libmicrohttpd: %s; install it (on Debian: apt-get install "
-                 "libmicrohttpd12) or set SCOREKIT_LIBMICROHTTPD to the file to load",
-                 why ? why : name);
-        return;
-    }
+    void *lib = sk_lib_open(&mhd, load_error, sizeof load_error);
 #define RESOLVE(ret, name, params, args)                                                           \
-    if (resolve(lib, #name, &api.name, sizeof api.name))                                           \
+    if (!lib || sk_lib_resolve(&mhd, lib, #name, &api.name, sizeof api.name, load_error,           \
+                               sizeof load_error))                                                 \
         return;
     SK_MHD_FUNCTIONS(RESOLVE)
     RESOLVE(, MHD_start_daemon_va, , )

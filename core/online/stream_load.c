@@ -3,7 +3,6 @@
  * (mhd_load.c), the few functions stream.c calls are defined here and
  * forward to the library, so no other command maps it.
  */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "base/libload.h"
 #include "config.h"
 
 #ifndef SK_HIREDIS_SONAME
@@ -37,29 +37,16 @@ static struct {
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char load_error[512];
 
+static const sk_lib hiredis = {"hiredis", "SCOREKIT_LIBHIREDIS", SK_HIREDIS_SONAME,
+                               "libhiredis0.14", "hiredis 0.14"};
+
 static void load(void)
 {
-    const char *name = getenv("SCOREKIT_LIBHIREDIS");
-    if (!name || !*name)
-        name = SK_HIREDIS_SONAME;
-    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *why = dlerror();
-        snprintf(load_error, sizeof load_error,
-                 "cannot load hiredis: %s; install it (on Debian: apt-get install libhiredis0.14) "
-                 "or set SCOREKIT_LIBHIREDIS to the file to load",
-                 why ? why : name);
-        return;
-    }
+    void *lib = sk_lib_open(&hiredis, load_error, sizeof load_error);
 #define RESOLVE(ret, name, params, args)                                                           \
-    {                                                                                              \
-        void *sym = dlsym(lib, #name);                                                             \
-        if (!sym) {                                                                                \
-            snprintf(load_error, sizeof load_error, "cannot use hiredis: it has no %s", #name);    \
-            return;                                                                                \
-        }                                                                                          \
-        memcpy(&api.name, &sym, sizeof api.name);                                                  \
-    }
+    if (!lib || sk_lib_resolve(&hiredis, lib, #name, &api.name, sizeof api.name, load_error,       \
+                               sizeof load_error))                                                 \
+        return;
     SK_REDIS_FUNCTIONS(RESOLVE)
 #undef RESOLVE
 }

@@ -3,7 +3,6 @@
  * (sqlite_load.c), the functions db_pg.c calls are defined here and forward
  * to the library, so a project on SQLite never maps it.
  */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 
 #include <libpq-fe.h>
 
+#include "base/libload.h"
 #include "config.h"
 
 #ifndef SK_PQ_SONAME
@@ -58,30 +58,15 @@ static struct {
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char load_error[512];
 
+static const sk_lib libpq = {"libpq", "SCOREKIT_LIBPQ", SK_PQ_SONAME, "libpq5", "libpq 13"};
+
 static void load(void)
 {
-    const char *name = getenv("SCOREKIT_LIBPQ");
-    if (!name || !*name)
-        name = SK_PQ_SONAME;
-    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *why = dlerror();
-        snprintf(load_error, sizeof load_error,
-                 "cannot load libpq: %s; install it (on Debian: apt-get install libpq5) or set "
-                 "SCOREKIT_LIBPQ to the file to load",
-                 why ? why : name);
-        return;
-    }
+    void *lib = sk_lib_open(&libpq, load_error, sizeof load_error);
 #define RESOLVE(ret, name, params, args)                                                           \
-    {                                                                                              \
-        void *sym = dlsym(lib, #name);                                                             \
-        if (!sym) {                                                                                \
-            snprintf(load_error, sizeof load_error,                                                \
-                     "cannot use libpq: it has no %s (libpq 13 or later is needed)", #name);       \
-            return;                                                                                \
-        }                                                                                          \
-        memcpy(&api.name, &sym, sizeof api.name);                                                  \
-    }
+    if (!lib || sk_lib_resolve(&libpq, lib, #name, &api.name, sizeof api.name, load_error,         \
+                               sizeof load_error))                                                 \
+        return;
     SK_PQ_FUNCTIONS(RESOLVE)
 #undef RESOLVE
 }

@@ -13,7 +13,6 @@
  * A program that links libsqlite3 itself (some unit tests do) gets the same
  * library from dlopen, so both sides share one SQLite.
  */
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 
 #include <sqlite3.h>
 
+#include "base/libload.h"
 #include "config.h"
 
 #ifndef SK_SQLITE_SONAME
@@ -80,36 +80,15 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 /* Empty when libsqlite3 loaded; else why not, for sqlite3_errmsg(NULL). */
 static char load_error[512];
 
-/* Store dlsym's answer in a function pointer without a cast C forbids. */
-static int resolve(void *lib, const char *name, void *slot, size_t size)
-{
-    void *sym = dlsym(lib, name);
-    if (!sym) {
-        snprintf(load_error, sizeof load_error,
-                 "cannot use SQLite: the library loaded has no %s (SQLite 3.31 or later is needed)",
-                 name);
-        return -1;
-    }
-    memcpy(slot, &sym, size);
-    return 0;
-}
+static const sk_lib sqlite = {"SQLite", "SCOREKIT_LIBSQLITE", SK_SQLITE_SONAME, "libsqlite3-0",
+                              "SQLite 3.31"};
 
 static void load(void)
 {
-    const char *name = getenv("SCOREKIT_LIBSQLITE");
-    if (!name || !*name)
-        name = SK_SQLITE_SONAME;
-    void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *why = dlerror();
-        snprintf(load_error, sizeof load_error,
-                 "cannot load SQLite: %s; install it (on Debian: apt-get install libsqlite3-0) or "
-                 "set SCOREKIT_LIBSQLITE to the file to load",
-                 why ? why : name);
-        return;
-    }
+    void *lib = sk_lib_open(&sqlite, load_error, sizeof load_error);
 #define RESOLVE(ret, name, params, args)                                                           \
-    if (resolve(lib, #name, &api.name, sizeof api.name))                                           \
+    if (!lib || sk_lib_resolve(&sqlite, lib, #name, &api.name, sizeof api.name, load_error,        \
+                               sizeof load_error))                                                 \
         return;
     SK_SQLITE_FUNCTIONS(RESOLVE)
     RESOLVE(, sqlite3_config, , )

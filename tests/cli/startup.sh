@@ -83,12 +83,13 @@ has "$T/out" "SCOREKIT_LIBCURL"
 # A library that is not libcurl: the same, naming what it lacks.
 SCOREKIT_LIBCURL=libcjson.so.1 run 2 "$SK" score one.jsonl --pack judge.json --json \
     --no-progress --no-cache
-has "$T/out" "libcjson.so.1 has no curl_global_init: not libcurl 7.68 or later"
+has "$T/out" "cannot use libcurl: libcjson.so.1 has no curl_global_init (libcurl 7.68 or later is needed)"
 
 # SQLite missing: commands that open the store say so and what to do.
 SCOREKIT_LIBSQLITE="$T/no-such-libsqlite3.so.0" run 1 "$SK" experiments
 has "$T/err" "cannot open the database: cannot load SQLite: $T/no-such-libsqlite3.so.0"
 has "$T/err" "SCOREKIT_LIBSQLITE"
 SCOREKIT_LIBSQLITE=libcjson.so.1 run 1 "$SK" experiments
-has "$T/err" "the library loaded has no sqlite3_"
+has "$T/err" "cannot use SQLite: libcjson.so.1 has no sqlite3_"
+has "$T/err" "(SQLite 3.31 or later is needed)"
 finish
