@@ -97,11 +97,28 @@ static inline uint64_t peq_wide(const peq *p, uint32_t cp, size_t b)
     return 0;
 }
 
-/* A sequence is either bytes (all ASCII) or decoded code points; the scan
- * functions are inlined with a constant `bytes` so each gets its own loop. */
+/* A sequence is either bytes (all ASCII) or decoded code points.  The
+ * scans are forced inline where they are called with constant `bytes` and
+ * `flags`, so each combination gets its own loop: left to itself, GCC keeps
+ * one copy that tests both for every character of every text. */
+#if defined(__GNUC__)
+#define SPECIALISED inline __attribute__((always_inline))
+#else
+#define SPECIALISED inline
+#endif
+
 static inline uint32_t at(const void *s, size_t i, int bytes)
 {
     return bytes ? ((const unsigned char *)s)[i] : ((const uint32_t *)s)[i];
+}
+
+/* The pattern mask of text character t in block b.  Bytes are ASCII, and
+ * folding keeps them so: their masks are always in the direct table. */
+static SPECIALISED uint64_t eq_of(const peq *p, uint32_t t, size_t b, int bytes)
+{
+    if (bytes || t < 128)
+        return p->ascii[(size_t)t * p->nblocks + b];
+    return peq_wide(p, t, b);
 }
 
 /* Text columns per report: about SK_LEV_TICK block steps. */
@@ -114,16 +131,15 @@ static inline size_t slice_of(size_t nblocks)
 /* Pattern of 1..64 characters: one word, and the row-0 boundary (D[0][j] =
  * j) enters as a +1 horizontal delta at the bottom bit of every column.
  * SIZE_MAX when the meter stops it. */
-static inline size_t scan_single(const peq *p, size_t m, const void *text, size_t n, int bytes,
-                                 unsigned flags, const meter *mt)
+static SPECIALISED size_t scan_single(const peq *p, size_t m, const void *text, size_t n, int bytes,
+                                      unsigned flags, const meter *mt)
 {
     uint64_t pv = ~0ull, mv = 0, last = 1ull << (m - 1);
     size_t score = m;
     for (size_t j0 = 0, j1; j0 < n; j0 = j1) {
         j1 = n - j0 > SK_LEV_TICK ? j0 + SK_LEV_TICK : n;
         for (size_t j = j0; j < j1; j++) {
-            uint32_t t = fold(at(text, j, bytes), flags);
-            uint64_t eq = t < 128 ? p->ascii[t] : peq_wide(p, t, 0);
+            uint64_t eq = eq_of(p, fold(at(text, j, bytes), flags), 0, bytes);
             uint64_t xv = eq | mv;
             uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
             uint64_t ph = mv | ~(xh | pv);
@@ -143,14 +159,40 @@ static inline size_t scan_single(const peq *p, size_t m, const void *text, size_
     return score;
 }
 
+/* The horizontal delta passed between blocks: +1, 0 or -1 as two bits
+ * (each 0 or 1, never both 1), ready to OR into the next block's words. */
+typedef struct carry {
+    uint64_t pos, neg;
+} carry;
+
+/* One block's step for one text character: eq is the block's pattern mask,
+ * c the delta passed up from the block below.  Returns the delta at row
+ * `top` (0..63) of the block, for the block above.  Branch-free: the
+ * deltas of random text are unpredictable. */
+static inline carry advance_block(uint64_t eq, uint64_t *vp, uint64_t *vm, carry c, unsigned top)
+{
+    uint64_t pv = *vp, mv = *vm;
+    uint64_t xv = eq | mv;
+    eq |= c.neg;
+    uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
+    uint64_t ph = mv | ~(xh | pv);
+    uint64_t mh = pv & xh;
+    carry out = {(ph >> top) & 1, (mh >> top) & 1};
+    ph = (ph << 1) | c.pos;
+    mh = (mh << 1) | c.neg;
+    *vp = mh | ~(xv | ph);
+    *vm = ph & xv;
+    return out;
+}
+
 /* Longer patterns: blocks of 64 rows, each passing its horizontal delta at
  * its top row (+1, 0 or -1) to the block above as that block's carry in.
  * SIZE_MAX when the meter stops it. */
-static inline size_t scan_blocks(const peq *p, size_t m, const void *text, size_t n, int bytes,
-                                 unsigned flags, uint64_t *vp, uint64_t *vm, const meter *mt)
+static SPECIALISED size_t scan_blocks(const peq *p, size_t m, const void *text, size_t n, int bytes,
+                                      unsigned flags, uint64_t *vp, uint64_t *vm, const meter *mt)
 {
     size_t nb = p->nblocks, slice = slice_of(nb);
-    uint64_t last = 1ull << ((m - 1) & 63);
+    unsigned last = (unsigned)((m - 1) & 63);
     size_t score = m;
     for (size_t b = 0; b < nb; b++) {
         vp[b] = ~0ull;
@@ -160,38 +202,38 @@ static inline size_t scan_blocks(const peq *p, size_t m, const void *text, size_
         j1 = n - j0 > slice ? j0 + slice : n;
         for (size_t j = j0; j < j1; j++) {
             uint32_t t = fold(at(text, j, bytes), flags);
-            const uint64_t *row = t < 128 ? p->ascii + (size_t)t * nb : NULL;
-            int carry = 1;
-            for (size_t b = 0; b < nb; b++) {
-                uint64_t eq = row ? row[b] : peq_wide(p, t, b);
-                uint64_t pv = vp[b], mv = vm[b];
-                uint64_t xv = eq | mv;
-                if (carry < 0)
-                    eq |= 1;
-                uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
-                uint64_t ph = mv | ~(xh | pv);
-                uint64_t mh = pv & xh;
-                uint64_t top = b + 1 == nb ? last : 1ull << 63;
-                int out = (ph & top) ? 1 : (mh & top) ? -1 : 0;
-                ph <<= 1;
-                mh <<= 1;
-                if (carry < 0)
-                    mh |= 1;
-                else if (carry > 0)
-                    ph |= 1;
-                vp[b] = mh | ~(xv | ph);
-                vm[b] = ph & xv;
-                carry = out;
-            }
-            if (carry > 0)
-                score++;
-            else if (carry < 0)
-                score--;
+            carry c = {1, 0}; /* row 0: D[0][j] = j */
+            size_t b = 0;
+            for (; b + 1 < nb; b++) /* the top block's top row is the pattern's last */
+                c = advance_block(eq_of(p, t, b, bytes), &vp[b], &vm[b], c, 63);
+            c = advance_block(eq_of(p, t, b, bytes), &vp[b], &vm[b], c, last);
+            score = score + c.pos - c.neg;
         }
         if (report(mt, (unsigned long long)(j1 - j0) * nb))
             return SIZE_MAX;
     }
     return score;
+}
+
+/* The scan for a pattern of nb blocks, specialised for bytes and for
+ * ASCII case folding (code points arrive folded already). */
+static size_t scan_bytes(const peq *p, size_t m, const void *text, size_t n, unsigned flags,
+                         uint64_t *vp, uint64_t *vm, const meter *mt)
+{
+    if (p->nblocks == 1)
+        return flags & SK_LEV_IGNORE_CASE ? scan_single(p, m, text, n, 1, SK_LEV_IGNORE_CASE, mt)
+                                          : scan_single(p, m, text, n, 1, 0, mt);
+    return flags & SK_LEV_IGNORE_CASE
+               ? scan_blocks(p, m, text, n, 1, SK_LEV_IGNORE_CASE, vp, vm, mt)
+               : scan_blocks(p, m, text, n, 1, 0, vp, vm, mt);
+}
+
+static size_t scan_cps(const peq *p, size_t m, const void *text, size_t n, uint64_t *vp,
+                       uint64_t *vm, const meter *mt)
+{
+    if (p->nblocks == 1)
+        return scan_single(p, m, text, n, 0, 0, mt);
+    return scan_blocks(p, m, text, n, 0, 0, vp, vm, mt);
 }
 
 /* Distance between two sequences with no common prefix or suffix left to
@@ -246,12 +288,8 @@ static size_t distance(const void *a, size_t na, const void *b, size_t nb, int b
     for (size_t i = 0; i < na; i++)
         peq_add(&p, fold(at(a, i, bytes), flags), i);
 
-    size_t d;
-    if (p.nblocks == 1)
-        d = bytes ? scan_single(&p, na, b, nb, 1, flags, mt) : scan_single(&p, na, b, nb, 0, 0, mt);
-    else
-        d = bytes ? scan_blocks(&p, na, b, nb, 1, flags, vp, vm, mt)
-                  : scan_blocks(&p, na, b, nb, 0, 0, vp, vm, mt);
+    size_t d =
+        bytes ? scan_bytes(&p, na, b, nb, flags, vp, vm, mt) : scan_cps(&p, na, b, nb, vp, vm, mt);
     free(heap);
     return d;
 }
