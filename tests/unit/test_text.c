@@ -233,6 +233,22 @@ START_TEST(utf8_ascii_check)
 }
 END_TEST
 
+/* The count skips ASCII a word at a time: a sequence (or a stray byte) at
+ * every offset, and ASCII runs on both sides of it, must count the same. */
+START_TEST(utf8_count_words)
+{
+    char buf[40];
+    for (size_t i = 0; i + 2 <= sizeof buf; i++) {
+        memset(buf, 'x', sizeof buf);
+        memcpy(buf + i, "\xC3\xA9", 2); /* é */
+        ck_assert_uint_eq(sk_utf8_count(buf, sizeof buf), sizeof buf - 1);
+        ck_assert_uint_eq(sk_utf8_count(buf, i + 1), i + 1); /* cut inside: one U+FFFD */
+        buf[i] = (char)0x80;                                 /* two stray continuations */
+        ck_assert_uint_eq(sk_utf8_count(buf, sizeof buf), sizeof buf);
+    }
+}
+END_TEST
+
 /* ---- edit distance ---- */
 
 static size_t lev_str(const char *a, const char *b)
@@ -453,6 +469,7 @@ static Suite *text_suite(void)
     tcase_add_test(u, utf8_invalid);
     tcase_add_test(u, utf8_encode_roundtrip);
     tcase_add_test(u, utf8_ascii_check);
+    tcase_add_test(u, utf8_count_words);
     suite_add_tcase(s, u);
     TCase *l = tcase_create("levenshtein");
     tcase_set_timeout(l, 600); /* valgrind runs are slow; no test asserts on time */

@@ -322,6 +322,46 @@ static inline unsigned char fold_byte(unsigned char c, unsigned flags)
     return (unsigned char)fold(c, flags);
 }
 
+/* Bytes from the start of a and b that are equal (at most lim), folded
+ * when flags ask.  Unfolded, they are compared a word at a time: when
+ * scoring, texts are often identical or nearly, and the prefix long. */
+static size_t common_prefix(const unsigned char *a, const unsigned char *b, size_t lim,
+                            unsigned flags)
+{
+    size_t p = 0;
+    if (!(flags & SK_LEV_IGNORE_CASE)) {
+        for (; lim - p >= 8; p += 8) {
+            uint64_t x, y;
+            memcpy(&x, a + p, 8);
+            memcpy(&y, b + p, 8);
+            if (x != y)
+                break;
+        }
+    }
+    while (p < lim && fold_byte(a[p], flags) == fold_byte(b[p], flags))
+        p++;
+    return p;
+}
+
+/* The same for the bytes before the ends ae and be. */
+static size_t common_suffix(const unsigned char *ae, const unsigned char *be, size_t lim,
+                            unsigned flags)
+{
+    size_t s = 0;
+    if (!(flags & SK_LEV_IGNORE_CASE)) {
+        for (; lim - s >= 8; s += 8) {
+            uint64_t x, y;
+            memcpy(&x, ae - s - 8, 8);
+            memcpy(&y, be - s - 8, 8);
+            if (x != y)
+                break;
+        }
+    }
+    while (s < lim && fold_byte(*(ae - 1 - s), flags) == fold_byte(*(be - 1 - s), flags))
+        s++;
+    return s;
+}
+
 size_t sk_levenshtein_metered(const char *a, size_t na, const char *b, size_t nb, unsigned flags,
                               size_t *len_a, size_t *len_b, sk_lev_tick tick, void *ud)
 {
@@ -333,14 +373,10 @@ size_t sk_levenshtein_metered(const char *a, size_t na, const char *b, size_t nb
      * character: back off while the byte at the cut continues a sequence
      * in either string.  Then no sequence crosses the cut in either string,
      * so each part decodes the same alone as in the whole. */
-    size_t p = 0;
-    while (p < lim && fold_byte(ua[p], flags) == fold_byte(ub[p], flags))
-        p++;
+    size_t p = common_prefix(ua, ub, lim, flags);
     while (p > 0 && ((p < na && is_cont(ua[p])) || (p < nb && is_cont(ub[p]))))
         p--;
-    size_t s = 0;
-    while (s < lim - p && fold_byte(ua[na - 1 - s], flags) == fold_byte(ub[nb - 1 - s], flags))
-        s++;
+    size_t s = common_suffix(ua + na, ub + nb, lim - p, flags);
     while (s > 0 && (is_cont(ua[na - s]) || is_cont(ub[nb - s])))
         s--;
 
