@@ -134,7 +134,8 @@ static inline size_t slice_of(size_t nblocks)
 static SPECIALISED size_t scan_single(const peq *p, size_t m, const void *text, size_t n, int bytes,
                                       unsigned flags, const meter *mt)
 {
-    uint64_t pv = ~0ull, mv = 0, last = 1ull << (m - 1);
+    uint64_t pv = ~0ull, mv = 0;
+    unsigned last = (unsigned)(m - 1);
     size_t score = m;
     for (size_t j0 = 0, j1; j0 < n; j0 = j1) {
         j1 = n - j0 > SK_LEV_TICK ? j0 + SK_LEV_TICK : n;
@@ -144,10 +145,7 @@ static SPECIALISED size_t scan_single(const peq *p, size_t m, const void *text, 
             uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
             uint64_t ph = mv | ~(xh | pv);
             uint64_t mh = pv & xh;
-            if (ph & last)
-                score++;
-            else if (mh & last)
-                score--;
+            score = score + ((ph >> last) & 1) - ((mh >> last) & 1); /* no branch to mispredict */
             ph = (ph << 1) | 1;
             mh <<= 1;
             pv = mh | ~(xv | ph);
