@@ -83,6 +83,20 @@ static void peq_add(peq *p, uint32_t cp, size_t i)
     m[s] |= bit;
 }
 
+/* The masks of an ASCII pattern: all in the direct table, so no test per
+ * character, and the case test made once rather than per character. */
+static void peq_add_bytes(peq *p, const unsigned char *a, size_t na, unsigned flags)
+{
+    size_t nb = p->nblocks;
+    if (flags & SK_LEV_IGNORE_CASE) {
+        for (size_t i = 0; i < na; i++)
+            p->ascii[fold(a[i], SK_LEV_IGNORE_CASE) * nb + (i >> 6)] |= 1ull << (i & 63);
+    } else {
+        for (size_t i = 0; i < na; i++)
+            p->ascii[a[i] * nb + (i >> 6)] |= 1ull << (i & 63);
+    }
+}
+
 static inline uint64_t peq_wide(const peq *p, uint32_t cp, size_t b)
 {
     if (!p->keys)
@@ -283,8 +297,11 @@ static size_t distance(const void *a, size_t na, const void *b, size_t nb, int b
     memset(p.ascii, 0, 128 * p.nblocks * sizeof(uint64_t));
     if (p.keys)
         memset(p.keys, 0, SLOTS * p.nblocks * sizeof(uint32_t));
-    for (size_t i = 0; i < na; i++)
-        peq_add(&p, fold(at(a, i, bytes), flags), i);
+    if (bytes)
+        peq_add_bytes(&p, a, na, flags);
+    else
+        for (size_t i = 0; i < na; i++)
+            peq_add(&p, fold(at(a, i, 0), flags), i);
 
     size_t d =
         bytes ? scan_bytes(&p, na, b, nb, flags, vp, vm, mt) : scan_cps(&p, na, b, nb, vp, vm, mt);
