@@ -348,6 +348,23 @@ START_TEST(lev_random_many_distinct)
 }
 END_TEST
 
+/* Patterns of several blocks with a few edits, where the scan first tries
+ * a band around the diagonal: distances inside it, at its edge and beyond
+ * it (then the full scan) must all be exact. */
+START_TEST(lev_band)
+{
+    uint32_t a[400], b[400 + 40];
+    for (int iter = 0; iter < 600; iter++) {
+        const uint32_t *alpha = iter & 1 ? wide_alpha : ascii_alpha;
+        size_t nal = iter & 1 ? sizeof wide_alpha / sizeof wide_alpha[0]
+                              : sizeof ascii_alpha / sizeof ascii_alpha[0];
+        size_t na = random_cps(a, 65 + rnd(300), alpha, nal - (iter & 2 ? 4 : 0));
+        size_t nb = mutate(a, na, b, rnd(36), alpha, nal);
+        check_pair(a, na, b, nb);
+    }
+}
+END_TEST
+
 START_TEST(lev_block_boundaries)
 {
     static const size_t lens[] = {1, 63, 64, 65, 127, 128, 129, 191, 192, 193, 256, 257};
@@ -478,6 +495,7 @@ static Suite *text_suite(void)
     tcase_add_test(l, lev_random_ascii);
     tcase_add_test(l, lev_random_wide);
     tcase_add_test(l, lev_random_many_distinct);
+    tcase_add_test(l, lev_band);
     tcase_add_test(l, lev_block_boundaries);
     tcase_add_test(l, lev_long);
     tcase_add_test(l, lev_metered);

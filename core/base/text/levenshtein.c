@@ -16,7 +16,10 @@
  *
  * Before any of that, the common prefix and suffix are stripped: they
  * never contribute to the distance, and near-identical strings (the usual
- * case when scoring) shrink to a small middle.
+ * case when scoring) shrink to a small middle.  When the middle is still
+ * several blocks long (edits scattered along it), the blocks are first
+ * advanced only near the diagonal (Ukkonen's cut-off, see scan_band), and
+ * in full only when the distance turns out to be beyond that band.
  *
  * The metered variants report their work as they go (the scan in slices
  * of about SK_LEV_TICK block steps), so a caller with a budget, a Lua
@@ -227,6 +230,71 @@ static SPECIALISED size_t scan_blocks(const peq *p, size_t m, const void *text, 
     return score;
 }
 
+/* Ukkonen's cut-off on the block scan.  A path of cost <= k from the
+ * start to the end never strays more than k rows from the diagonal, so at
+ * text column j only the blocks holding rows j-k..j+k are advanced.  A
+ * block not reached yet starts as if each of its rows were one more than
+ * the row below, and the lowest advanced block takes +1 from below, as if
+ * the row under it grew by one a column: both only ever overstate a cell
+ * (a cell is at most one more than its neighbour).  So every value is at
+ * least the true one, and the cells of a cheapest path are exact when it
+ * costs <= k: a result <= k is the distance, and one above k says only
+ * that the distance is above k.  SIZE_MAX when the meter stops it. */
+static SPECIALISED size_t scan_band(const peq *p, size_t m, const void *text, size_t n, int bytes,
+                                    unsigned flags, size_t k, uint64_t *vp, uint64_t *vm,
+                                    const meter *mt)
+{
+    size_t nb = p->nblocks, slice = slice_of(nb);
+    unsigned last = (unsigned)((m - 1) & 63);
+    size_t lo = 0, hi = 0; /* blocks lo..hi-1 are advanced */
+    size_t score = 0;      /* at the top row of block hi-1 */
+    for (size_t j0 = 0, j1; j0 < n; j0 = j1) {
+        j1 = n - j0 > slice ? j0 + slice : n;
+        unsigned long long work = 0;
+        for (size_t j = j0; j < j1; j++) {
+            size_t col = j + 1; /* rows 1..m of column col; block b holds 64b+1..64b+64 */
+            size_t want = (col + k + 63) / 64;
+            for (; hi < (want < nb ? want : nb); hi++) {
+                vp[hi] = ~0ull;
+                vm[hi] = 0;
+                score += hi + 1 == nb ? m - 64 * hi : 64;
+            }
+            while (lo + 1 < hi && col > k && 64 * (lo + 1) < col - k)
+                lo++;
+            uint32_t t = fold(at(text, j, bytes), flags);
+            carry c = {1, 0};
+            size_t b = lo;
+            for (; b + 1 < hi; b++)
+                c = advance_block(eq_of(p, t, b, bytes), &vp[b], &vm[b], c, 63);
+            c = advance_block(eq_of(p, t, b, bytes), &vp[b], &vm[b], c, hi == nb ? last : 63);
+            score = score + c.pos - c.neg;
+            work += hi - lo;
+        }
+        if (report(mt, work))
+            return SIZE_MAX;
+    }
+    return score;
+}
+
+/* The slack of the band over the difference in length: enough for the
+ * few scattered edits of near-identical texts, scoring's usual case. */
+#define BAND_SLACK 16
+
+/* A pattern of several blocks: first within a band, when that is
+ * narrower than the pattern, then, if the distance is beyond the band, in
+ * full. */
+static SPECIALISED size_t scan_multi(const peq *p, size_t m, const void *text, size_t n, int bytes,
+                                     unsigned flags, uint64_t *vp, uint64_t *vm, const meter *mt)
+{
+    size_t k = n - m + BAND_SLACK; /* m <= n: the pattern is the shorter */
+    if (2 * k + 65 < 64 * p->nblocks) {
+        size_t d = scan_band(p, m, text, n, bytes, flags, k, vp, vm, mt);
+        if (d <= k || d == SIZE_MAX)
+            return d;
+    }
+    return scan_blocks(p, m, text, n, bytes, flags, vp, vm, mt);
+}
+
 /* The scan for a pattern of nb blocks, specialised for bytes and for
  * ASCII case folding (code points arrive folded already). */
 static size_t scan_bytes(const peq *p, size_t m, const void *text, size_t n, unsigned flags,
@@ -235,9 +303,8 @@ static size_t scan_bytes(const peq *p, size_t m, const void *text, size_t n, uns
     if (p->nblocks == 1)
         return flags & SK_LEV_IGNORE_CASE ? scan_single(p, m, text, n, 1, SK_LEV_IGNORE_CASE, mt)
                                           : scan_single(p, m, text, n, 1, 0, mt);
-    return flags & SK_LEV_IGNORE_CASE
-               ? scan_blocks(p, m, text, n, 1, SK_LEV_IGNORE_CASE, vp, vm, mt)
-               : scan_blocks(p, m, text, n, 1, 0, vp, vm, mt);
+    return flags & SK_LEV_IGNORE_CASE ? scan_multi(p, m, text, n, 1, SK_LEV_IGNORE_CASE, vp, vm, mt)
+                                      : scan_multi(p, m, text, n, 1, 0, vp, vm, mt);
 }
 
 static size_t scan_cps(const peq *p, size_t m, const void *text, size_t n, uint64_t *vp,
@@ -245,7 +312,7 @@ static size_t scan_cps(const peq *p, size_t m, const void *text, size_t n, uint6
 {
     if (p->nblocks == 1)
         return scan_single(p, m, text, n, 0, 0, mt);
-    return scan_blocks(p, m, text, n, 0, 0, vp, vm, mt);
+    return scan_multi(p, m, text, n, 0, 0, vp, vm, mt);
 }
 
 /* Distance between two sequences with no common prefix or suffix left to
