@@ -467,12 +467,16 @@ size_t sk_levenshtein_metered(const char *a, size_t na, const char *b, size_t nb
     /* The linear passes: the cuts, and each middle read once or twice. */
     if (report(&mt, (2 * (p + s) + 2 * (mna + mnb)) / 16))
         return SIZE_MAX;
-    size_t common = 0;
-    if (len_a || len_b)
+    /* The cut parts are the same bytes in both (folding touches only
+     * ASCII), so a all ASCII and b's middle ASCII is all of both: then a
+     * byte is a character, and nothing needs counting. */
+    int ascii = sk_utf8_is_ascii(a, na) && sk_utf8_is_ascii(mb, mnb);
+    size_t common = p + s;
+    if (!ascii && (len_a || len_b))
         common = sk_utf8_count(a, p) + sk_utf8_count(a + na - s, s);
 
     size_t d, la, lb;
-    if (sk_utf8_is_ascii(ma, mna) && sk_utf8_is_ascii(mb, mnb)) {
+    if (ascii || (sk_utf8_is_ascii(ma, mna) && sk_utf8_is_ascii(mb, mnb))) {
         d = distance(ma, mna, mb, mnb, 1, flags, &mt);
         la = mna;
         lb = mnb;
