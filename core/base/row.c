@@ -277,9 +277,6 @@ static long hex4(cursor p)
     return v;
 }
 
-/* Scan the string whose opening quote is at q.  Returns the byte after the
- * closing quote, or NULL after reporting the error; *escaped tells whether
- * the string holds a backslash. */
 /* For text validated before: the closing quote is the first one not
  * preceded by an odd run of backslashes, and memchr finds candidates far
  * faster than a byte loop.  Still bounded by `end`, so text that changed
@@ -307,11 +304,11 @@ static cursor skip_string_trusted(scanner *s, cursor q, int *escaped)
     return NULL;
 }
 
-static cursor scan_string(scanner *s, cursor q, int *escaped)
+/* scan_string from p, a byte inside the string whose opening quote is at
+ * q: escapes, UTF-8 and errors. */
+static cursor scan_string_rest(scanner *s, cursor q, cursor p, int *escaped)
 {
-    if (s->trusted)
-        return skip_string_trusted(s, q, escaped);
-    cursor p = q + 1, end = s->end;
+    cursor end = s->end;
     for (;;) {
         p = skip_plain(p, end);
         if (p == end)
@@ -372,6 +369,21 @@ static cursor scan_string(scanner *s, cursor q, int *escaped)
     }
     fail(s, q, "string never closed (missing '\"')");
     return NULL;
+}
+
+/* Scan the string whose opening quote is at q.  Returns the byte after the
+ * closing quote, or NULL after reporting the error; *escaped tells whether
+ * the string holds a backslash. */
+static inline cursor scan_string(scanner *s, cursor q, int *escaped)
+{
+    if (s->trusted)
+        return skip_string_trusted(s, q, escaped);
+    /* Most strings are plain bytes up to the closing quote: found inline,
+     * without a call. */
+    cursor p = skip_plain(q + 1, s->end);
+    if (p < s->end && *p == '"')
+        return p + 1;
+    return scan_string_rest(s, q, p, escaped);
 }
 
 static inline int is_digit(unsigned char c)
