@@ -100,7 +100,7 @@ void sk_buf_reserve(sk_buf *b, size_t extra)
 
 void sk_buf_add(sk_buf *b, const void *p, size_t n)
 {
-    if (b->len + n + 1 > b->cap) /* the call only when it grows: this runs per field */
+    if (b->len + n + 1 > b->cap) /* the call only to grow: adds are many loops' inner step */
         sk_buf_reserve(b, n);
     if (n)
         memcpy(b->data + b->len, p, n);
