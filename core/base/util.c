@@ -100,7 +100,8 @@ void sk_buf_reserve(sk_buf *b, size_t extra)
 
 void sk_buf_add(sk_buf *b, const void *p, size_t n)
 {
-    sk_buf_reserve(b, n);
+    if (b->len + n + 1 > b->cap) /* the call only to grow: adds are many loops' inner step */
+        sk_buf_reserve(b, n);
     if (n)
         memcpy(b->data + b->len, p, n);
     b->len += n;
@@ -114,7 +115,10 @@ void sk_buf_adds(sk_buf *b, const char *s)
 
 void sk_buf_addc(sk_buf *b, char c)
 {
-    sk_buf_add(b, &c, 1);
+    if (b->len + 2 > b->cap)
+        sk_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
 }
 
 void sk_buf_printf(sk_buf *b, const char *fmt, ...)

@@ -745,22 +745,22 @@ END_TEST
 
 START_TEST(test_string_positions)
 {
-    /* Each interesting byte at every offset around the 8-byte skip, with
-     * the reference checker as the judge. */
+    /* Each interesting byte at every offset around the 16- and 8-byte
+     * skips, with the reference checker as the judge. */
     static const char *const inserts[] = {
         "\"",   "\\",       "\\n",  "\\u0041",      "\x01",         "\x1F",
         "\x7F", "\xC3\xA9", "\xC3", "\xE2\x82\xAC", "\xED\xA0\x80", "\xF0\x9F\x98\x80",
         "\xFF", " "};
     for (size_t ins = 0; ins < sizeof inserts / sizeof inserts[0]; ins++) {
-        for (size_t before = 0; before < 20; before++) {
-            for (size_t after = 0; after < 12; after++) {
+        for (size_t before = 0; before < 40; before++) {
+            for (size_t after = 0; after < 20; after++) {
                 sk_buf b = {0};
                 sk_buf_adds(&b, "[\"");
                 for (size_t i = 0; i < before; i++)
-                    sk_buf_addc(&b, (char)('a' + i));
+                    sk_buf_addc(&b, (char)('a' + i % 26));
                 sk_buf_adds(&b, inserts[ins]);
                 for (size_t i = 0; i < after; i++)
-                    sk_buf_addc(&b, (char)('A' + i));
+                    sk_buf_addc(&b, (char)('A' + i % 26));
                 sk_buf_adds(&b, "\"]");
                 char msg[256] = "";
                 int ours = sk_json_validate(b.data, b.len, msg, sizeof msg) == 0;

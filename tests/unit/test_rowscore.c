@@ -445,6 +445,15 @@ START_TEST(rowscore_case_fields)
     ck_assert_ptr_null(c->metadata_json);
     fx_run(&f, "{\"output\":\"x\",\"metadata\":null}");
     ck_assert_ptr_null(c->metadata_json);
+    /* strings without escapes, the empty one too: the text is the body */
+    fx_run(&f, "{\"input\":\"plain\",\"output\":\"\",\"expected\":\"q\"}");
+    ck_assert_str_eq(c->input_text, "plain");
+    ck_assert_uint_eq(c->input_len, 5);
+    ck_assert_str_eq(c->input_json, "\"plain\"");
+    ck_assert_str_eq(c->output_text, "");
+    ck_assert_uint_eq(c->output_len, 0);
+    ck_assert_str_eq(c->expected_text, "q");
+    ck_assert_uint_eq(c->expected_len, 1);
     fx_close(&f);
 }
 END_TEST

@@ -267,6 +267,22 @@ START_TEST(utf8_valid_and_repair)
 }
 END_TEST
 
+/* The count skips ASCII a word at a time: a sequence (or a stray byte) at
+ * every offset, and ASCII runs on both sides of it, must count the same. */
+START_TEST(utf8_count_words)
+{
+    char buf[40];
+    for (size_t i = 0; i + 2 <= sizeof buf; i++) {
+        memset(buf, 'x', sizeof buf);
+        memcpy(buf + i, "\xC3\xA9", 2); /* é */
+        ck_assert_uint_eq(sk_utf8_count(buf, sizeof buf), sizeof buf - 1);
+        ck_assert_uint_eq(sk_utf8_count(buf, i + 1), i + 1); /* cut inside: one U+FFFD */
+        buf[i] = (char)0x80;                                 /* two stray continuations */
+        ck_assert_uint_eq(sk_utf8_count(buf, sizeof buf), sizeof buf);
+    }
+}
+END_TEST
+
 /* ---- edit distance ---- */
 
 static size_t lev_str(const char *a, const char *b)
@@ -361,6 +377,23 @@ START_TEST(lev_random_many_distinct)
         size_t na = random_cps(a, rnd(MAXN + 1), alpha, 200);
         size_t nb = iter & 1 ? mutate(a, na, b, rnd(60), alpha, 200)
                              : random_cps(b, rnd(MAXN + 1), alpha, 200);
+        check_pair(a, na, b, nb);
+    }
+}
+END_TEST
+
+/* Patterns of several blocks with a few edits, where the scan first tries
+ * a band around the diagonal: distances inside it, at its edge and beyond
+ * it (then the full scan) must all be exact. */
+START_TEST(lev_band)
+{
+    uint32_t a[400], b[400 + 40];
+    for (int iter = 0; iter < 600; iter++) {
+        const uint32_t *alpha = iter & 1 ? wide_alpha : ascii_alpha;
+        size_t nal = iter & 1 ? sizeof wide_alpha / sizeof wide_alpha[0]
+                              : sizeof ascii_alpha / sizeof ascii_alpha[0];
+        size_t na = random_cps(a, 65 + rnd(300), alpha, nal - (iter & 2 ? 4 : 0));
+        size_t nb = mutate(a, na, b, rnd(36), alpha, nal);
         check_pair(a, na, b, nb);
     }
 }
@@ -488,6 +521,7 @@ static Suite *text_suite(void)
     tcase_add_test(u, utf8_encode_roundtrip);
     tcase_add_test(u, utf8_ascii_check);
     tcase_add_test(u, utf8_valid_and_repair);
+    tcase_add_test(u, utf8_count_words);
     suite_add_tcase(s, u);
     TCase *l = tcase_create("levenshtein");
     tcase_set_timeout(l, 600); /* valgrind runs are slow; no test asserts on time */
@@ -496,6 +530,7 @@ static Suite *text_suite(void)
     tcase_add_test(l, lev_random_ascii);
     tcase_add_test(l, lev_random_wide);
     tcase_add_test(l, lev_random_many_distinct);
+    tcase_add_test(l, lev_band);
     tcase_add_test(l, lev_block_boundaries);
     tcase_add_test(l, lev_long);
     tcase_add_test(l, lev_metered);

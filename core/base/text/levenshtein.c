@@ -16,7 +16,10 @@
  *
  * Before any of that, the common prefix and suffix are stripped: they
  * never contribute to the distance, and near-identical strings (the usual
- * case when scoring) shrink to a small middle.
+ * case when scoring) shrink to a small middle.  When the middle is still
+ * several blocks long (edits scattered along it), the blocks are first
+ * advanced only near the diagonal (Ukkonen's cut-off, see scan_band), and
+ * in full only when the distance turns out to be beyond that band.
  *
  * The metered variants report their work as they go (the scan in slices
  * of about SK_LEV_TICK block steps), so a caller with a budget, a Lua
@@ -83,6 +86,20 @@ static void peq_add(peq *p, uint32_t cp, size_t i)
     m[s] |= bit;
 }
 
+/* The masks of an ASCII pattern: all in the direct table, so no test per
+ * character, and the case test made once rather than per character. */
+static void peq_add_bytes(peq *p, const unsigned char *a, size_t na, unsigned flags)
+{
+    size_t nb = p->nblocks;
+    if (flags & SK_LEV_IGNORE_CASE) {
+        for (size_t i = 0; i < na; i++)
+            p->ascii[fold(a[i], SK_LEV_IGNORE_CASE) * nb + (i >> 6)] |= 1ull << (i & 63);
+    } else {
+        for (size_t i = 0; i < na; i++)
+            p->ascii[a[i] * nb + (i >> 6)] |= 1ull << (i & 63);
+    }
+}
+
 static inline uint64_t peq_wide(const peq *p, uint32_t cp, size_t b)
 {
     if (!p->keys)
@@ -97,11 +114,28 @@ static inline uint64_t peq_wide(const peq *p, uint32_t cp, size_t b)
     return 0;
 }
 
-/* A sequence is either bytes (all ASCII) or decoded code points; the scan
- * functions are inlined with a constant `bytes` so each gets its own loop. */
+/* A sequence is either bytes (all ASCII) or decoded code points.  The
+ * scans are forced inline where they are called with constant `bytes` and
+ * `flags`, so each combination gets its own loop: left to itself, GCC keeps
+ * one copy that tests both for every character of every text. */
+#if defined(__GNUC__)
+#define SPECIALISED inline __attribute__((always_inline))
+#else
+#define SPECIALISED inline
+#endif
+
 static inline uint32_t at(const void *s, size_t i, int bytes)
 {
     return bytes ? ((const unsigned char *)s)[i] : ((const uint32_t *)s)[i];
+}
+
+/* The pattern mask of text character t in block b.  Bytes are ASCII, and
+ * folding keeps them so: their masks are always in the direct table. */
+static SPECIALISED uint64_t eq_of(const peq *p, uint32_t t, size_t b, int bytes)
+{
+    if (bytes || t < 128)
+        return p->ascii[(size_t)t * p->nblocks + b];
+    return peq_wide(p, t, b);
 }
 
 /* Text columns per report: about SK_LEV_TICK block steps. */
@@ -114,24 +148,21 @@ static inline size_t slice_of(size_t nblocks)
 /* Pattern of 1..64 characters: one word, and the row-0 boundary (D[0][j] =
  * j) enters as a +1 horizontal delta at the bottom bit of every column.
  * SIZE_MAX when the meter stops it. */
-static inline size_t scan_single(const peq *p, size_t m, const void *text, size_t n, int bytes,
-                                 unsigned flags, const meter *mt)
+static SPECIALISED size_t scan_single(const peq *p, size_t m, const void *text, size_t n, int bytes,
+                                      unsigned flags, const meter *mt)
 {
-    uint64_t pv = ~0ull, mv = 0, last = 1ull << (m - 1);
+    uint64_t pv = ~0ull, mv = 0;
+    unsigned last = (unsigned)(m - 1);
     size_t score = m;
     for (size_t j0 = 0, j1; j0 < n; j0 = j1) {
         j1 = n - j0 > SK_LEV_TICK ? j0 + SK_LEV_TICK : n;
         for (size_t j = j0; j < j1; j++) {
-            uint32_t t = fold(at(text, j, bytes), flags);
-            uint64_t eq = t < 128 ? p->ascii[t] : peq_wide(p, t, 0);
+            uint64_t eq = eq_of(p, fold(at(text, j, bytes), flags), 0, bytes);
             uint64_t xv = eq | mv;
             uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
             uint64_t ph = mv | ~(xh | pv);
             uint64_t mh = pv & xh;
-            if (ph & last)
-                score++;
-            else if (mh & last)
-                score--;
+            score = score + ((ph >> last) & 1) - ((mh >> last) & 1); /* no branch to mispredict */
             ph = (ph << 1) | 1;
             mh <<= 1;
             pv = mh | ~(xv | ph);
@@ -143,14 +174,40 @@ static inline size_t scan_single(const peq *p, size_t m, const void *text, size_
     return score;
 }
 
+/* The horizontal delta passed between blocks: +1, 0 or -1 as two bits
+ * (each 0 or 1, never both 1), ready to OR into the next block's words. */
+typedef struct carry {
+    uint64_t pos, neg;
+} carry;
+
+/* One block's step for one text character: eq is the block's pattern mask,
+ * c the delta passed up from the block below.  Returns the delta at row
+ * `top` (0..63) of the block, for the block above.  Branch-free: the
+ * deltas of random text are unpredictable. */
+static inline carry advance_block(uint64_t eq, uint64_t *vp, uint64_t *vm, carry c, unsigned top)
+{
+    uint64_t pv = *vp, mv = *vm;
+    uint64_t xv = eq | mv;
+    eq |= c.neg;
+    uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
+    uint64_t ph = mv | ~(xh | pv);
+    uint64_t mh = pv & xh;
+    carry out = {(ph >> top) & 1, (mh >> top) & 1};
+    ph = (ph << 1) | c.pos;
+    mh = (mh << 1) | c.neg;
+    *vp = mh | ~(xv | ph);
+    *vm = ph & xv;
+    return out;
+}
+
 /* Longer patterns: blocks of 64 rows, each passing its horizontal delta at
  * its top row (+1, 0 or -1) to the block above as that block's carry in.
  * SIZE_MAX when the meter stops it. */
-static inline size_t scan_blocks(const peq *p, size_t m, const void *text, size_t n, int bytes,
-                                 unsigned flags, uint64_t *vp, uint64_t *vm, const meter *mt)
+static SPECIALISED size_t scan_blocks(const peq *p, size_t m, const void *text, size_t n, int bytes,
+                                      unsigned flags, uint64_t *vp, uint64_t *vm, const meter *mt)
 {
     size_t nb = p->nblocks, slice = slice_of(nb);
-    uint64_t last = 1ull << ((m - 1) & 63);
+    unsigned last = (unsigned)((m - 1) & 63);
     size_t score = m;
     for (size_t b = 0; b < nb; b++) {
         vp[b] = ~0ull;
@@ -160,38 +217,102 @@ static inline size_t scan_blocks(const peq *p, size_t m, const void *text, size_
         j1 = n - j0 > slice ? j0 + slice : n;
         for (size_t j = j0; j < j1; j++) {
             uint32_t t = fold(at(text, j, bytes), flags);
-            const uint64_t *row = t < 128 ? p->ascii + (size_t)t * nb : NULL;
-            int carry = 1;
-            for (size_t b = 0; b < nb; b++) {
-                uint64_t eq = row ? row[b] : peq_wide(p, t, b);
-                uint64_t pv = vp[b], mv = vm[b];
-                uint64_t xv = eq | mv;
-                if (carry < 0)
-                    eq |= 1;
-                uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
-                uint64_t ph = mv | ~(xh | pv);
-                uint64_t mh = pv & xh;
-                uint64_t top = b + 1 == nb ? last : 1ull << 63;
-                int out = (ph & top) ? 1 : (mh & top) ? -1 : 0;
-                ph <<= 1;
-                mh <<= 1;
-                if (carry < 0)
-                    mh |= 1;
-                else if (carry > 0)
-                    ph |= 1;
-                vp[b] = mh | ~(xv | ph);
-                vm[b] = ph & xv;
-                carry = out;
-            }
-            if (carry > 0)
-                score++;
-            else if (carry < 0)
-                score--;
+            carry c = {1, 0}; /* row 0: D[0][j] = j */
+            size_t b = 0;
+            for (; b + 1 < nb; b++) /* the top block's top row is the pattern's last */
+                c = advance_block(eq_of(p, t, b, bytes), &vp[b], &vm[b], c, 63);
+            c = advance_block(eq_of(p, t, b, bytes), &vp[b], &vm[b], c, last);
+            score = score + c.pos - c.neg;
         }
         if (report(mt, (unsigned long long)(j1 - j0) * nb))
             return SIZE_MAX;
     }
     return score;
+}
+
+/* Ukkonen's cut-off on the block scan.  A path of cost <= k from the
+ * start to the end never strays more than k rows from the diagonal, so at
+ * text column j only the blocks holding rows j-k..j+k are advanced.  A
+ * block not reached yet starts as if each of its rows were one more than
+ * the row below, and the lowest advanced block takes +1 from below, as if
+ * the row under it grew by one a column: both only ever overstate a cell
+ * (a cell is at most one more than its neighbour).  So every value is at
+ * least the true one, and the cells of a cheapest path are exact when it
+ * costs <= k: a result <= k is the distance, and one above k says only
+ * that the distance is above k.  SIZE_MAX when the meter stops it. */
+static SPECIALISED size_t scan_band(const peq *p, size_t m, const void *text, size_t n, int bytes,
+                                    unsigned flags, size_t k, uint64_t *vp, uint64_t *vm,
+                                    const meter *mt)
+{
+    size_t nb = p->nblocks, slice = slice_of(nb);
+    unsigned last = (unsigned)((m - 1) & 63);
+    size_t lo = 0, hi = 0; /* blocks lo..hi-1 are advanced */
+    size_t score = 0;      /* at the top row of block hi-1 */
+    for (size_t j0 = 0, j1; j0 < n; j0 = j1) {
+        j1 = n - j0 > slice ? j0 + slice : n;
+        unsigned long long work = 0;
+        for (size_t j = j0; j < j1; j++) {
+            size_t col = j + 1; /* rows 1..m of column col; block b holds 64b+1..64b+64 */
+            size_t want = (col + k + 63) / 64;
+            for (; hi < (want < nb ? want : nb); hi++) {
+                vp[hi] = ~0ull;
+                vm[hi] = 0;
+                score += hi + 1 == nb ? m - 64 * hi : 64;
+            }
+            while (lo + 1 < hi && col > k && 64 * (lo + 1) < col - k)
+                lo++;
+            uint32_t t = fold(at(text, j, bytes), flags);
+            carry c = {1, 0};
+            size_t b = lo;
+            for (; b + 1 < hi; b++)
+                c = advance_block(eq_of(p, t, b, bytes), &vp[b], &vm[b], c, 63);
+            c = advance_block(eq_of(p, t, b, bytes), &vp[b], &vm[b], c, hi == nb ? last : 63);
+            score = score + c.pos - c.neg;
+            work += hi - lo;
+        }
+        if (report(mt, work))
+            return SIZE_MAX;
+    }
+    return score;
+}
+
+/* The slack of the band over the difference in length: enough for the
+ * few scattered edits of near-identical texts, scoring's usual case. */
+#define BAND_SLACK 16
+
+/* A pattern of several blocks: first within a band, when that is
+ * narrower than the pattern, then, if the distance is beyond the band, in
+ * full. */
+static SPECIALISED size_t scan_multi(const peq *p, size_t m, const void *text, size_t n, int bytes,
+                                     unsigned flags, uint64_t *vp, uint64_t *vm, const meter *mt)
+{
+    size_t k = n - m + BAND_SLACK; /* m <= n: the pattern is the shorter */
+    if (2 * k + 65 < 64 * p->nblocks) {
+        size_t d = scan_band(p, m, text, n, bytes, flags, k, vp, vm, mt);
+        if (d <= k || d == SIZE_MAX)
+            return d;
+    }
+    return scan_blocks(p, m, text, n, bytes, flags, vp, vm, mt);
+}
+
+/* The scan for a pattern of nb blocks, specialised for bytes and for
+ * ASCII case folding (code points arrive folded already). */
+static size_t scan_bytes(const peq *p, size_t m, const void *text, size_t n, unsigned flags,
+                         uint64_t *vp, uint64_t *vm, const meter *mt)
+{
+    if (p->nblocks == 1)
+        return flags & SK_LEV_IGNORE_CASE ? scan_single(p, m, text, n, 1, SK_LEV_IGNORE_CASE, mt)
+                                          : scan_single(p, m, text, n, 1, 0, mt);
+    return flags & SK_LEV_IGNORE_CASE ? scan_multi(p, m, text, n, 1, SK_LEV_IGNORE_CASE, vp, vm, mt)
+                                      : scan_multi(p, m, text, n, 1, 0, vp, vm, mt);
+}
+
+static size_t scan_cps(const peq *p, size_t m, const void *text, size_t n, uint64_t *vp,
+                       uint64_t *vm, const meter *mt)
+{
+    if (p->nblocks == 1)
+        return scan_single(p, m, text, n, 0, 0, mt);
+    return scan_multi(p, m, text, n, 0, 0, vp, vm, mt);
 }
 
 /* Distance between two sequences with no common prefix or suffix left to
@@ -243,15 +364,14 @@ static size_t distance(const void *a, size_t na, const void *b, size_t nb, int b
     memset(p.ascii, 0, 128 * p.nblocks * sizeof(uint64_t));
     if (p.keys)
         memset(p.keys, 0, SLOTS * p.nblocks * sizeof(uint32_t));
-    for (size_t i = 0; i < na; i++)
-        peq_add(&p, fold(at(a, i, bytes), flags), i);
-
-    size_t d;
-    if (p.nblocks == 1)
-        d = bytes ? scan_single(&p, na, b, nb, 1, flags, mt) : scan_single(&p, na, b, nb, 0, 0, mt);
+    if (bytes)
+        peq_add_bytes(&p, a, na, flags);
     else
-        d = bytes ? scan_blocks(&p, na, b, nb, 1, flags, vp, vm, mt)
-                  : scan_blocks(&p, na, b, nb, 0, 0, vp, vm, mt);
+        for (size_t i = 0; i < na; i++)
+            peq_add(&p, fold(at(a, i, 0), flags), i);
+
+    size_t d =
+        bytes ? scan_bytes(&p, na, b, nb, flags, vp, vm, mt) : scan_cps(&p, na, b, nb, vp, vm, mt);
     free(heap);
     return d;
 }
@@ -284,6 +404,46 @@ static inline unsigned char fold_byte(unsigned char c, unsigned flags)
     return (unsigned char)fold(c, flags);
 }
 
+/* Bytes from the start of a and b that are equal (at most lim), folded
+ * when flags ask.  Unfolded, they are compared a word at a time: when
+ * scoring, texts are often identical or nearly, and the prefix long. */
+static size_t common_prefix(const unsigned char *a, const unsigned char *b, size_t lim,
+                            unsigned flags)
+{
+    size_t p = 0;
+    if (!(flags & SK_LEV_IGNORE_CASE)) {
+        for (; lim - p >= 8; p += 8) {
+            uint64_t x, y;
+            memcpy(&x, a + p, 8);
+            memcpy(&y, b + p, 8);
+            if (x != y)
+                break;
+        }
+    }
+    while (p < lim && fold_byte(a[p], flags) == fold_byte(b[p], flags))
+        p++;
+    return p;
+}
+
+/* The same for the bytes before the ends ae and be. */
+static size_t common_suffix(const unsigned char *ae, const unsigned char *be, size_t lim,
+                            unsigned flags)
+{
+    size_t s = 0;
+    if (!(flags & SK_LEV_IGNORE_CASE)) {
+        for (; lim - s >= 8; s += 8) {
+            uint64_t x, y;
+            memcpy(&x, ae - s - 8, 8);
+            memcpy(&y, be - s - 8, 8);
+            if (x != y)
+                break;
+        }
+    }
+    while (s < lim && fold_byte(*(ae - 1 - s), flags) == fold_byte(*(be - 1 - s), flags))
+        s++;
+    return s;
+}
+
 size_t sk_levenshtein_metered(const char *a, size_t na, const char *b, size_t nb, unsigned flags,
                               size_t *len_a, size_t *len_b, sk_lev_tick tick, void *ud)
 {
@@ -295,14 +455,10 @@ size_t sk_levenshtein_metered(const char *a, size_t na, const char *b, size_t nb
      * character: back off while the byte at the cut continues a sequence
      * in either string.  Then no sequence crosses the cut in either string,
      * so each part decodes the same alone as in the whole. */
-    size_t p = 0;
-    while (p < lim && fold_byte(ua[p], flags) == fold_byte(ub[p], flags))
-        p++;
+    size_t p = common_prefix(ua, ub, lim, flags);
     while (p > 0 && ((p < na && is_cont(ua[p])) || (p < nb && is_cont(ub[p]))))
         p--;
-    size_t s = 0;
-    while (s < lim - p && fold_byte(ua[na - 1 - s], flags) == fold_byte(ub[nb - 1 - s], flags))
-        s++;
+    size_t s = common_suffix(ua + na, ub + nb, lim - p, flags);
     while (s > 0 && (is_cont(ua[na - s]) || is_cont(ub[nb - s])))
         s--;
 
@@ -311,12 +467,16 @@ size_t sk_levenshtein_metered(const char *a, size_t na, const char *b, size_t nb
     /* The linear passes: the cuts, and each middle read once or twice. */
     if (report(&mt, (2 * (p + s) + 2 * (mna + mnb)) / 16))
         return SIZE_MAX;
-    size_t common = 0;
-    if (len_a || len_b)
+    /* The cut parts are the same bytes in both (folding touches only
+     * ASCII), so a all ASCII and b's middle ASCII is all of both: then a
+     * byte is a character, and nothing needs counting. */
+    int ascii = sk_utf8_is_ascii(a, na) && sk_utf8_is_ascii(mb, mnb);
+    size_t common = p + s;
+    if (!ascii && (len_a || len_b))
         common = sk_utf8_count(a, p) + sk_utf8_count(a + na - s, s);
 
     size_t d, la, lb;
-    if (sk_utf8_is_ascii(ma, mna) && sk_utf8_is_ascii(mb, mnb)) {
+    if (ascii || (sk_utf8_is_ascii(ma, mna) && sk_utf8_is_ascii(mb, mnb))) {
         d = distance(ma, mna, mb, mnb, 1, flags, &mt);
         la = mna;
         lb = mnb;
