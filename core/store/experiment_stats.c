@@ -97,22 +97,42 @@ static int load_scorers(sk_store *st, const char *exp_id, int stored, sk_exp_sta
     return step == SK_DB_DONE ? SK_OK : sk_store_error(st, "reading the experiment's scorers", err);
 }
 
+/* Where the key (row id, trial) of a score falls against a cell's: the
+ * byte order both backends sort TEXT in (SQLite's BINARY, PostgreSQL's
+ * COLLATE "C"), then the trial. */
+static int key_cmp(const char *r, size_t rn, int t, const sk_buf *cur_row, int cur_trial)
+{
+    size_t n = rn < cur_row->len ? rn : cur_row->len;
+    int c = n ? memcmp(r, cur_row->data, n) : 0;
+    if (c == 0)
+        c = rn < cur_row->len ? -1 : rn > cur_row->len;
+    return c ? c : (t > cur_trial) - (t < cur_trial);
+}
+
 /* Everything but the totals of compute() in one pass over the cells and
  * their scores, by row then trial: each scorer's row means (its trials'
  * scores summed in trial order, rows in row-id order) and each cell's
  * verdict from its stored results and the thresholds the experiment
- * recorded (so older experiments are counted by today's rule). */
+ * recorded (so older experiments are counted by today's rule).  The cells
+ * and the scores are read side by side, each in its primary key's order,
+ * and merged here: no join, no sort for the database to make. */
 static int scan(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
 {
-    sk_stmt *s = NULL;
-    int rc = sk_store_prepare(
-        st, &s,
-        "SELECT c.row_id, c.trial, c.task_error IS NOT NULL, s.scorer, s.kind, s.score FROM "
-        "cells c LEFT JOIN scores s ON s.experiment_id = c.experiment_id AND s.row_id = "
-        "c.row_id AND s.trial = c.trial WHERE c.experiment_id = ? ORDER BY c.row_id, c.trial",
-        err);
-    if (rc)
+    sk_stmt *c = NULL, *s = NULL;
+    int rc = sk_store_prepare_large(st, &c,
+                                    "SELECT row_id, trial, task_error IS NOT NULL FROM cells "
+                                    "WHERE experiment_id = ? ORDER BY row_id, trial",
+                                    err);
+    if (rc == SK_OK)
+        rc = sk_store_prepare_large(st, &s,
+                                    "SELECT row_id, trial, scorer, kind, score FROM scores WHERE "
+                                    "experiment_id = ? ORDER BY row_id, trial",
+                                    err);
+    if (rc) {
+        sk_db_finalize(c);
         return rc;
+    }
+    sk_db_bind_text(c, 1, exp_id, -1, SK_DB_TRANSIENT);
     sk_db_bind_text(s, 1, exp_id, -1, SK_DB_TRANSIENT);
     size_t n = out->nscorers ? out->nscorers : 1;
     acc *a = sk_xcalloc(n, sizeof *a);
@@ -120,55 +140,61 @@ static int scan(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
     size_t *n_sds = sk_xcalloc(n, sizeof *n_sds);
     sk_row_verdict v = {0};
     sk_buf cur = {0};
-    int have = 0, cur_trial = -1, step;
+    int have = 0, cur_trial = -1;
     size_t last = 0; /* the scorer found last: scores come in the pack's order */
-    while ((step = sk_db_step(s)) == SK_DB_ROW) {
-        const char *row = sk_db_column_text(s, 0);
-        size_t row_len = (size_t)sk_db_column_bytes(s, 0);
-        int trial = sk_db_column_int(s, 1);
+    int cstep = sk_db_step(c), sstep = sk_db_step(s);
+    for (; cstep == SK_DB_ROW; cstep = sk_db_step(c)) {
+        const char *row = sk_db_column_text(c, 0);
+        size_t row_len = (size_t)sk_db_column_bytes(c, 0);
+        int trial = sk_db_column_int(c, 1);
         int new_row = !have || row_len != cur.len || memcmp(cur.data, row, row_len) != 0;
-        if (new_row || trial != cur_trial) {
-            if (have)
-                count_verdict(out, &v);
-            if (new_row) {
-                for (size_t k = 0; k < out->nscorers; k++)
-                    close_row(&out->scorers[k], &a[k], &sum_means[k], &sum_sds[k], &n_sds[k]);
-                sk_buf_reset(&cur);
-                sk_buf_add(&cur, row, row_len);
+        if (have)
+            count_verdict(out, &v);
+        if (new_row) {
+            for (size_t k = 0; k < out->nscorers; k++)
+                close_row(&out->scorers[k], &a[k], &sum_means[k], &sum_sds[k], &n_sds[k]);
+            sk_buf_reset(&cur);
+            sk_buf_add(&cur, row, row_len);
+        }
+        have = 1;
+        cur_trial = trial;
+        sk_row_verdict_begin(&v);
+        if (sk_db_column_int(c, 2))
+            sk_row_verdict_task_error(&v, NULL);
+        /* This cell's scores; one whose cell is missing (none a run
+         * writes) is passed over, as the join left it out. */
+        for (; sstep == SK_DB_ROW; sstep = sk_db_step(s)) {
+            int cmp = key_cmp(sk_db_column_text(s, 0), (size_t)sk_db_column_bytes(s, 0),
+                              sk_db_column_int(s, 1), &cur, cur_trial);
+            if (cmp > 0)
+                break;
+            if (cmp < 0)
+                continue;
+            const char *scorer = sk_db_column_text(s, 2);
+            size_t k = out->nscorers;
+            for (size_t i = 0; i < out->nscorers && k == out->nscorers; i++) {
+                size_t j = (last + i) % out->nscorers;
+                if (strcmp(out->scorers[j].name, scorer) == 0)
+                    k = last = j;
             }
-            have = 1;
-            cur_trial = trial;
-            sk_row_verdict_begin(&v);
-            if (sk_db_column_int(s, 2))
-                sk_row_verdict_task_error(&v, NULL);
+            sk_exp_scorer_stats *sc = k < out->nscorers ? &out->scorers[k] : NULL;
+            sk_verdict vk = sk_verdict_from_name(sk_db_column_text(s, 3));
+            out->score_errors += vk == SK_VERDICT_ERROR;
+            double score = sk_db_column_double(s, 4);
+            sk_row_verdict_add(&v, scorer, vk, score, sc && sc->has_threshold,
+                               sc ? sc->threshold : 0, NULL);
+            if (!sc)
+                continue;
+            if (vk == SK_VERDICT_SCORE) {
+                a[k].sum += score;
+                a[k].sumsq += score * score;
+                a[k].n++;
+                sc->scored++;
+            } else if (vk == SK_VERDICT_SKIP)
+                sc->skipped++;
+            else
+                sc->errors++;
         }
-        const char *scorer = sk_db_column_text(s, 3);
-        if (!scorer)
-            continue; /* the task failed: no results */
-        size_t k = out->nscorers;
-        for (size_t i = 0; i < out->nscorers && k == out->nscorers; i++) {
-            size_t j = (last + i) % out->nscorers;
-            if (strcmp(out->scorers[j].name, scorer) == 0)
-                k = last = j;
-        }
-        sk_exp_scorer_stats *sc = k < out->nscorers ? &out->scorers[k] : NULL;
-        const char *kind = sk_db_column_text(s, 4);
-        sk_verdict vk = sk_verdict_from_name(kind);
-        out->score_errors += vk == SK_VERDICT_ERROR;
-        double score = sk_db_column_double(s, 5);
-        sk_row_verdict_add(&v, scorer, vk, score, sc && sc->has_threshold, sc ? sc->threshold : 0,
-                           NULL);
-        if (!sc)
-            continue;
-        if (vk == SK_VERDICT_SCORE) {
-            a[k].sum += score;
-            a[k].sumsq += score * score;
-            a[k].n++;
-            sc->scored++;
-        } else if (vk == SK_VERDICT_SKIP)
-            sc->skipped++;
-        else
-            sc->errors++;
     }
     if (have)
         count_verdict(out, &v);
@@ -186,8 +212,11 @@ static int scan(sk_store *st, const char *exp_id, sk_exp_stats *out, char **err)
     free(sum_means);
     free(sum_sds);
     free(n_sds);
+    int ok = cstep == SK_DB_DONE && (sstep == SK_DB_DONE || sstep == SK_DB_ROW);
+    rc = ok ? SK_OK : sk_store_error(st, "reading the cells' results", err);
+    sk_db_finalize(c);
     sk_db_finalize(s);
-    return step == SK_DB_DONE ? SK_OK : sk_store_error(st, "reading the cells' results", err);
+    return rc;
 }
 
 /* The figures from the cells; out->scorers is loaded, without figures. */
