@@ -542,7 +542,7 @@ static int value_error(scanner *s, cursor p)
 static inline int key_is(const char *w, cursor k, size_t n)
 {
     size_t j = 0;
-    while (j < n && (unsigned char)w[j] == k[j])
+    while (j < n && w[j] && (unsigned char)w[j] == k[j]) /* a key may hold a NUL (\u0000) */
         j++;
     return j == n && w[j] == '\0';
 }
