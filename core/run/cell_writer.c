@@ -155,7 +155,9 @@ int sk_cell_writer_start(sk_cell_writer **out, sk_store *st, const char *exp_id,
 /* Called with mu held. */
 static int report(sk_cell_writer *w, char **err)
 {
-    return w->rc == SK_OK ? SK_OK : sk_errf(err, w->rc, "%s", w->err);
+    return w->rc == SK_OK
+               ? SK_OK
+               : sk_errf(err, w->rc, "%s", w->err ? w->err : "recording the cells failed");
 }
 
 int sk_cell_writer_put(sk_cell_writer *w, sk_cell **cells, size_t n, char **err)
