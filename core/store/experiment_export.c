@@ -29,6 +29,21 @@ static double num(sk_stmt *s, int i)
     return sk_db_column_type(s, i) == SK_DB_NULL ? NAN : sk_db_column_double(s, i);
 }
 
+/* The cell's own columns, which both index-ordered walks read from column
+ * `at` on: output, latency, task error, overall, then the model calls. */
+static void cell_columns(sk_stmt *c, int at, sk_cell_score_row *r)
+{
+    r->output_json = text(c, at);
+    r->latency_ms = num(c, at + 1);
+    r->task_error = text(c, at + 2);
+    r->overall = num(c, at + 3);
+    r->has_llm = sk_db_column_type(c, at + 4) != SK_DB_NULL;
+    r->llm_calls = sk_db_column_int64(c, at + 4);
+    r->prompt_tokens = sk_db_column_int64(c, at + 5);
+    r->completion_tokens = sk_db_column_int64(c, at + 6);
+    r->cost = sk_db_column_double(c, at + 7);
+}
+
 /* ---- the sorting query, for cells a run did not write ------------------- */
 
 static int sorted_row(sk_stmt *s, const sk_cell_score_row *base,
@@ -296,17 +311,9 @@ static int each_merged(sk_store *st, const char *exp_id, int64_t version_id,
                 .input_json = text(c, 3),
                 .expected_json = text(c, 4),
                 .metadata_json = text(c, 5),
-                .output_json = text(c, 6),
-                .latency_ms = num(c, 7),
-                .task_error = text(c, 8),
-                .overall = num(c, 9),
-                .has_llm = sk_db_column_type(c, 10) != SK_DB_NULL,
-                .llm_calls = sk_db_column_int64(c, 10),
-                .prompt_tokens = sk_db_column_int64(c, 11),
-                .completion_tokens = sk_db_column_int64(c, 12),
-                .cost = sk_db_column_double(c, 13),
                 .score = NAN,
             };
+            cell_columns(c, 6, &r);
             rc = emit_cell(&w, r, fn, ud);
             w.nscores = 0;
             sk_buf_reset(&w.arena);
@@ -447,17 +454,9 @@ static int each_by_row_id(sk_store *st, const char *exp_id, int64_t version_id,
                 .input_json = has_row ? text(r, 1) : NULL,
                 .expected_json = has_row ? text(r, 2) : NULL,
                 .metadata_json = has_row ? text(r, 3) : NULL,
-                .output_json = text(c, 2),
-                .latency_ms = num(c, 3),
-                .task_error = text(c, 4),
-                .overall = num(c, 5),
-                .has_llm = sk_db_column_type(c, 6) != SK_DB_NULL,
-                .llm_calls = sk_db_column_int64(c, 6),
-                .prompt_tokens = sk_db_column_int64(c, 7),
-                .completion_tokens = sk_db_column_int64(c, 8),
-                .cost = sk_db_column_double(c, 9),
                 .score = NAN,
             };
+            cell_columns(c, 2, &row);
             rc = emit_cell(&w, row, fn, ud);
             w.nscores = 0;
             sk_buf_reset(&w.arena);
