@@ -10,7 +10,8 @@
  *    command that prints a lot before it reads cannot deadlock with us;
  *  - each command runs in its own process group, so the timeout kills what
  *    it started too (a shell script's children), and Ctrl-C on the
- *    terminal reaches scorekit alone, which decides what to stop;
+ *    terminal reaches scorekit alone, which decides what to stop; the
+ *    spec's guard (child_guard.h) kills the group if we die first;
  *  - SIGPIPE (a command that exits without reading its stdin) is blocked in
  *    the calling thread around the call and a pending one consumed, rather
  *    than ignored process-wide: a library should not change the
@@ -216,15 +217,31 @@ static int pump(call *c, double deadline)
 /* Reap the child once it exits, giving up at the deadline (a command may
  * close its stdout and keep running).  Returns 0 with *status, 1 on
  * timeout, or -1 with errno. */
-static int wait_until(pid_t pid, double deadline, int *status)
+/* Reap the child: the guard forgets its group first, while the unreaped
+ * leader keeps the id from being reused. */
+static void reap(pid_t pid, int *status, sk_child_guard *guard)
+{
+    sk_child_guard_forget(guard, pid);
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+}
+
+static int wait_until(pid_t pid, double deadline, int *status, sk_child_guard *guard)
 {
     long delay_ns = 50000;
     for (;;) {
-        pid_t r = waitpid(pid, status, WNOHANG);
-        if (r == pid)
+        siginfo_t si;
+        si.si_pid = 0;
+        /* WNOWAIT: exited, but not reaped yet. */
+        int r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+        if (r == 0 && si.si_pid == pid) {
+            reap(pid, status, guard);
             return 0;
-        if (r < 0 && errno != EINTR)
+        }
+        if (r < 0 && errno != EINTR) {
+            sk_child_guard_forget(guard, pid);
             return -1;
+        }
         double left = deadline - sk_now_ms();
         if (left <= 0)
             return 1;
@@ -239,12 +256,11 @@ static int wait_until(pid_t pid, double deadline, int *status)
     }
 }
 
-static void kill_and_reap(pid_t pid, int *status)
+static void kill_and_reap(pid_t pid, int *status, sk_child_guard *guard)
 {
     /* The group first, while the unreaped leader keeps its id taken. */
     kill(-pid, SIGKILL);
-    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-        ;
+    reap(pid, status, guard);
 }
 
 static int spawn(const sk_subprocess_spec *spec, call *c, int child_in, int child_out,
@@ -331,9 +347,10 @@ int sk_subprocess_run(const sk_subprocess_spec *spec, const char *stdin_data, si
     if (rc != 0) {
         res->sys_errno = rc;
     } else {
+        sk_child_guard_watch(spec->guard, c.pid);
         res->timed_out = pump(&c, deadline);
         if (!res->timed_out && !res->too_big && !res->sys_errno) {
-            int w = wait_until(c.pid, deadline, &res->status);
+            int w = wait_until(c.pid, deadline, &res->status, spec->guard);
             if (w < 0) {
                 res->sys_errno = errno;
                 res->sys_what = "wait for the command";
@@ -343,7 +360,7 @@ int sk_subprocess_run(const sk_subprocess_spec *spec, const char *stdin_data, si
             res->timed_out = w == 1;
         }
         if (c.pid > 0)
-            kill_and_reap(c.pid, &res->status);
+            kill_and_reap(c.pid, &res->status, spec->guard);
     }
     close_fd(&c.in), close_fd(&c.out), close_fd(&c.err);
 

@@ -12,17 +12,19 @@
 #include <stddef.h>
 
 #include "base/util.h"
+#include "task/child_guard.h"
 
 /* Bytes of stderr kept: the last ones, where the reason usually is. */
 #define SK_SUBPROCESS_TAIL_MAX 2048
 
 /* What to run.  Every pointer is borrowed for the duration of the call. */
 typedef struct sk_subprocess_spec {
-    const char *path;  /* the program file, not searched on PATH */
-    char *const *argv; /* NULL-terminated; argv[0] as the program should see it */
-    char *const *envp; /* NULL-terminated: the child's whole environment */
-    const char *cwd;   /* the child's working directory */
-    size_t stdout_max; /* bytes of stdout accepted (< SIZE_MAX); more stops the child */
+    const char *path;      /* the program file, not searched on PATH */
+    char *const *argv;     /* NULL-terminated; argv[0] as the program should see it */
+    char *const *envp;     /* NULL-terminated: the child's whole environment */
+    const char *cwd;       /* the child's working directory */
+    size_t stdout_max;     /* bytes of stdout accepted (< SIZE_MAX); more stops the child */
+    sk_child_guard *guard; /* told of the child's process group, or NULL */
 } sk_subprocess_spec;
 
 /* How the run ended (the return value of sk_subprocess_run). */

@@ -53,6 +53,7 @@ typedef struct exec_state {
     char **env;  /* the environment without SCOREKIT_TRIAL, NULL-terminated */
     size_t nenv;
     double timeout_s;
+    sk_child_guard *guard; /* kills the commands still running if we die */
 } exec_state;
 
 static const char *const allowed_keys[] = {"provider", "command", "timeout_s", "cwd", "env", NULL};
@@ -87,6 +88,7 @@ static void exec_close(void *state)
     free_strv(st->argv);
     free(st->cwd);
     free_strv(st->env);
+    sk_child_guard_stop(st->guard);
     free(st);
 }
 
@@ -319,6 +321,8 @@ static int exec_open(const cJSON *config, const char *project_dir, struct sk_llm
         rc = parse_cwd(st, cJSON_GetObjectItemCaseSensitive(config, "cwd"), project_dir, err);
     if (!rc)
         rc = resolve_program(st, st->argv[0], env, err);
+    if (!rc)
+        rc = sk_child_guard_start(&st->guard, err);
     if (rc) {
         exec_close(st);
         return rc;
@@ -424,8 +428,12 @@ static int exec_run(void *state, const char *row_json, unsigned trial, sk_task_r
     char **envp = sk_xcalloc(st->nenv + 2, sizeof *envp);
     memcpy(envp, st->env, st->nenv * sizeof *envp);
     envp[st->nenv] = trial_var;
-    sk_subprocess_spec spec = {
-        .path = st->path, .argv = st->argv, .envp = envp, .cwd = st->cwd, .stdout_max = OUTPUT_MAX};
+    sk_subprocess_spec spec = {.path = st->path,
+                               .argv = st->argv,
+                               .envp = envp,
+                               .cwd = st->cwd,
+                               .stdout_max = OUTPUT_MAX,
+                               .guard = st->guard};
     /* The row is one line, so `read line` gets it. */
     sk_buf in = {0};
     sk_buf_adds(&in, row_json);

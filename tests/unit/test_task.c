@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 #endif
 
 #include "run_suite.h"
+#include "task/child_guard.h"
 #include "task/task.h"
 #include "task/task_openai.h"
 #include "tmpfile_util.h"
@@ -428,8 +430,8 @@ START_TEST(test_exec_timeout_kills)
     errno = 0;
     ck_assert_int_eq(kill(-pgid, 0), -1);
     ck_assert_int_eq(errno, ESRCH);
+    sk_task_exec.close(st); /* and with it the guard, our child until then */
     assert_no_children();
-    sk_task_exec.close(st);
     sk_tmp_remove(pidfile);
 }
 END_TEST
@@ -457,9 +459,9 @@ START_TEST(test_exec_timeout_kills_group)
             nanosleep(&(struct timespec){0, 10000000}, NULL);
     }
     ck_assert_msg(gone, "process group %d survived the timeout", (int)pgid);
+    sk_task_exec.close(st);
     assert_no_children();
     ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
-    sk_task_exec.close(st);
     sk_tmp_remove(pidfile);
 }
 END_TEST
@@ -781,6 +783,126 @@ START_TEST(test_exec_concurrent)
 }
 END_TEST
 
+/* ---- the guard: commands do not outlive their owner -------------------- */
+
+#ifdef __linux__
+/* A process group of one `sleep 30`, started by fork (the test's process
+ * has no threads here). */
+static pid_t start_sleeper(void)
+{
+    pid_t p = fork();
+    ck_assert_int_ge(p, 0);
+    if (p == 0) {
+        setpgid(0, 0);
+        execl("/bin/sleep", "sleep", "30", (char *)NULL);
+        _exit(127);
+    }
+    setpgid(p, p); /* whichever of us gets there first */
+    return p;
+}
+
+/* Reap what we inherit (we are the subreaper) until the group is gone. */
+static int group_gone(pid_t pgid)
+{
+    for (int i = 0; i < 500; i++) {
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+        if (kill(-pgid, 0) == -1 && errno == ESRCH)
+            return 1;
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    return 0;
+}
+
+START_TEST(test_guard_owner_killed)
+{
+    /* The owner (a process of its own, as a run is) starts the guard and a
+     * command, tells the guard, and is killed: the command goes too. */
+    ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t owner = fork();
+    ck_assert_int_ge(owner, 0);
+    if (owner == 0) {
+        close(fds[0]);
+        sk_child_guard *g = NULL;
+        char *err = NULL;
+        if (sk_child_guard_start(&g, &err) != 0)
+            _exit(2);
+        pid_t p = start_sleeper();
+        sk_child_guard_watch(g, p);
+        if (write(fds[1], &p, sizeof p) != (ssize_t)sizeof p)
+            _exit(3);
+        pause(); /* until killed */
+        _exit(4);
+    }
+    close(fds[1]);
+    pid_t sleeper = 0;
+    ck_assert_int_eq(read(fds[0], &sleeper, sizeof sleeper), (ssize_t)sizeof sleeper);
+    close(fds[0]);
+    ck_assert_int_eq(kill(-sleeper, 0), 0);
+    ck_assert_int_eq(kill(owner, SIGKILL), 0);
+    int status;
+    ck_assert_int_eq(waitpid(owner, &status, 0), owner);
+    ck_assert(WIFSIGNALED(status));
+    ck_assert_msg(group_gone(sleeper), "the command outlived its owner");
+    /* The guard, now ours, ends once it has done its work. */
+    for (int i = 0; i < 500; i++) {
+        errno = 0;
+        if (waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD)
+            break;
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
+    assert_no_children();
+    ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
+}
+END_TEST
+
+START_TEST(test_guard_forgets)
+{
+    /* A group forgotten (its command ended) is not killed when the guard
+     * stops; one still watched is. */
+    ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
+    sk_child_guard *g = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_child_guard_start(&g, &err), 0);
+    ck_assert_ptr_null(err);
+    pid_t kept = start_sleeper(), ended = start_sleeper();
+    sk_child_guard_watch(g, kept);
+    sk_child_guard_watch(g, ended);
+    sk_child_guard_forget(g, ended);
+    sk_child_guard_stop(g);
+    ck_assert_msg(group_gone(kept), "a watched command survived the guard's end");
+    ck_assert_int_eq(kill(-ended, 0), 0);
+    kill(-ended, SIGKILL);
+    ck_assert(group_gone(ended));
+    assert_no_children();
+    ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0), 0);
+}
+END_TEST
+
+START_TEST(test_guard_holds_no_descriptor)
+{
+    /* The guard keeps nothing of ours open: a pipe made before it started
+     * still ends when we close our write end (a command's stdin would
+     * otherwise never see its end). */
+    int fds[2];
+    ck_assert_int_eq(pipe(fds), 0);
+    sk_child_guard *g = NULL;
+    char *err = NULL;
+    ck_assert_int_eq(sk_child_guard_start(&g, &err), 0);
+    close(fds[1]);
+    struct pollfd pf = {.fd = fds[0], .events = POLLIN};
+    ck_assert_int_eq(poll(&pf, 1, 5000), 1);
+    char c;
+    ck_assert_int_eq(read(fds[0], &c, 1), 0);
+    close(fds[0]);
+    sk_child_guard_stop(g);
+    assert_no_children();
+}
+END_TEST
+#endif
+
 static Suite *task_suite(void)
 {
     Suite *s = suite_create("task");
@@ -817,6 +939,15 @@ static Suite *task_suite(void)
     tcase_add_test(tc, test_exec_bad_config_more);
     tcase_add_test(tc, test_exec_concurrent);
     suite_add_tcase(s, tc);
+
+#ifdef __linux__
+    tc = tcase_create("guard");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_guard_owner_killed);
+    tcase_add_test(tc, test_guard_forgets);
+    tcase_add_test(tc, test_guard_holds_no_descriptor);
+    suite_add_tcase(s, tc);
+#endif
     return s;
 }
 
