@@ -36,6 +36,8 @@ typedef struct batch {
     size_t off[BATCH_ROWS], len[BATCH_ROWS], lineno[BATCH_ROWS];
     /* A CSV record the reader refused: its text is the message. */
     unsigned char prebad[BATCH_ROWS];
+    /* A CSV record without an id: the line carries the one derived. */
+    unsigned char csv_derived[BATCH_ROWS];
     /* validating pass: each good row's id, for the duplicate check */
     sk_buf ids, scratch;
     size_t id_off[BATCH_ROWS], id_len[BATCH_ROWS];
@@ -127,7 +129,7 @@ static void validate_batch(runner *run, worker *w, batch *b)
         }
         b->id_off[i] = b->ids.len;
         b->id_len[i] = b->scratch.len;
-        b->derived[i] = (unsigned char)derived;
+        b->derived[i] = (unsigned char)(derived || b->csv_derived[i]);
         sk_buf_add(&b->ids, b->scratch.data, b->scratch.len);
         if (run->one_pass)
             score_row(run, w, b, i, spans);
@@ -241,10 +243,9 @@ static int consume_validated(runner *run, sk_score_report *rep, const batch *b, 
         if (b->bad[i]) {
             why = note;
             note += strlen(note) + 1;
-        } else if (!run->csv && !b->derived[i]) {
+        } else if (!b->derived[i]) {
             /* Given ids only: rows of logs may repeat an input (and so a
-             * derived id) with another output.  The CSV reader checks its
-             * own. */
+             * derived id) with another output. */
             size_t first;
             rc = sk_idcheck_add(run->ids, b->ids.data + b->id_off[i], b->id_len[i], b->lineno[i],
                                 &first, err);
@@ -408,12 +409,14 @@ static void pool_fn(void *ud, int worker_index, void *item)
     score_batch(run, &run->workers[worker_index], item);
 }
 
-static void add_line(batch *b, const char *line, size_t len, size_t lineno, int prebad)
+static void add_line(batch *b, const char *line, size_t len, size_t lineno, int prebad,
+                     int csv_derived)
 {
     b->off[b->n] = b->text.len;
     b->len[b->n] = len;
     b->lineno[b->n] = lineno;
     b->prebad[b->n] = (unsigned char)prebad;
+    b->csv_derived[b->n] = (unsigned char)csv_derived;
     sk_buf_add(&b->text, line, len);
     sk_buf_addc(&b->text, '\0');
     b->n++;
@@ -430,9 +433,10 @@ static void add_member(sk_buf *out, const char *key, sk_span v)
 }
 
 /* The next CSV record as a JSON line (its output column under the output
- * key), or a refused record as its message.  1, 0 at the end, or < 0. */
+ * key, its id derived when *derived), or a refused record as its message.
+ * 1, 0 at the end, or < 0. */
 static int next_csv_line(runner *run, const char **line, size_t *len, size_t *lineno, int *prebad,
-                         char **err)
+                         int *derived, char **err)
 {
     for (;;) {
         sk_dataset_file_row row;
@@ -460,6 +464,7 @@ static int next_csv_line(runner *run, const char **line, size_t *len, size_t *li
         sk_buf_reset(b);
         *lineno = row.line;
         *prebad = rc < 0;
+        *derived = rc >= 0 && row.id_derived;
         if (rc < 0) {
             sk_buf_adds(b, e);
             free(e);
@@ -488,8 +493,8 @@ static int fill_batch(runner *run, batch *b, size_t max_rows, char **err)
     while (b->n < max_rows && b->text.len < BATCH_BYTES) {
         const char *line;
         size_t len, lineno;
-        int prebad = 0;
-        int rc = run->csv ? next_csv_line(run, &line, &len, &lineno, &prebad, err)
+        int prebad = 0, csv_derived = 0;
+        int rc = run->csv ? next_csv_line(run, &line, &len, &lineno, &prebad, &csv_derived, err)
                           : sk_jsonl_next(run->jsonl, &line, &len, &lineno, err);
         if (rc < 0)
             return rc;
@@ -497,7 +502,7 @@ static int fill_batch(runner *run, batch *b, size_t max_rows, char **err)
             break;
         if (!run->validating && !run->csv && is_bad_line(run, lineno))
             continue;
-        add_line(b, line, len, lineno, prebad);
+        add_line(b, line, len, lineno, prebad, csv_derived);
         run->bytes += (double)len + 1;
     }
     return (int)b->n;
@@ -714,7 +719,7 @@ int sk_score_file(const char *path, const sk_pack *pack, const sk_score_opts *op
         rc = sk_dataset_file_open(&run.csv, path, SK_DATASET_CSV, err);
         if (rc)
             return rc;
-        sk_dataset_file_given_ids_only(run.csv);
+        sk_dataset_file_unchecked_ids(run.csv);   /* checked as a JSONL file's are */
         run.path = sk_dataset_file_name(run.csv); /* borrowed until closed */
     } else {
         rc = sk_jsonl_open(&run.jsonl, path, err);

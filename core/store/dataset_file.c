@@ -201,8 +201,8 @@ struct sk_dataset_file {
     sk_buf json; /* the JSON built for a CSV record */
     sk_buf id;
     int second_pass;
-    int id_derived;     /* the last row's id was derived */
-    int given_ids_only; /* see sk_dataset_file_given_ids_only */
+    int id_derived;    /* the last row's id was derived */
+    int unchecked_ids; /* see sk_dataset_file_unchecked_ids */
     sk_id_set ids;
     key_set meta_keys;
     char *meta_keys_json;
@@ -736,7 +736,7 @@ int sk_dataset_file_next(sk_dataset_file *r, sk_dataset_file_row *out, char **er
     out->line = row.line; /* also for a bad row */
     if (rc <= 0)
         return rc;
-    if (!r->second_pass && !(r->given_ids_only && r->id_derived)) {
+    if (!r->second_pass && !r->unchecked_ids) {
         size_t first = sk_id_set_add(&r->ids, r->id.data, r->id.len, row.line);
         if (first) {
             sk_buf msg = {0};
@@ -749,6 +749,7 @@ int sk_dataset_file_next(sk_dataset_file *r, sk_dataset_file_row *out, char **er
     out->line = row.line;
     out->id = r->id.data;
     out->id_len = r->id.len;
+    out->id_derived = r->id_derived;
     out->input = row.v[F_INPUT];
     out->expected = row.v[F_EXPECTED];
     out->output = row.v[F_OUTPUT];
@@ -825,9 +826,9 @@ const char *sk_dataset_file_dropped(sk_dataset_file *f)
     return b.data;
 }
 
-void sk_dataset_file_given_ids_only(sk_dataset_file *f)
+void sk_dataset_file_unchecked_ids(sk_dataset_file *f)
 {
-    f->given_ids_only = 1;
+    f->unchecked_ids = 1;
 }
 
 const char *sk_dataset_file_name(const sk_dataset_file *f)

@@ -51,6 +51,7 @@ typedef struct sk_dataset_file_row {
                   * row too; 0 when the error is not a row's) */
     const char *id;
     size_t id_len;
+    int id_derived; /* the file gave no id: it is a hash of the row */
     sk_span input, expected, output, metadata, tags;
 } sk_dataset_file_row;
 
@@ -67,10 +68,10 @@ int sk_dataset_file_open(sk_dataset_file **out, const char *path, sk_dataset_for
  * for a read error. */
 int sk_dataset_file_next(sk_dataset_file *f, sk_dataset_file_row *row, char **err);
 
-/* Check only the ids the file gives for duplicates, not derived ones:
- * rows to score may repeat an input with another output, which a derived
- * id does not hash.  Call before the first row. */
-void sk_dataset_file_given_ids_only(sk_dataset_file *f);
+/* Leave the duplicate-id check to the caller: the reader then keeps no id
+ * (a set of every id grows with the file) and row->id_derived tells given
+ * ids from derived ones.  Call before the first row. */
+void sk_dataset_file_unchecked_ids(sk_dataset_file *f);
 
 /* Start the second pass.  Returns 0, or a negative code with *err. */
 int sk_dataset_file_rewind(sk_dataset_file *f, char **err);
