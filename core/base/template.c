@@ -5,13 +5,12 @@
  */
 #include "base/template.h"
 
-#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/json_tree.h"
+#include "base/row.h"
 #include "base/util.h"
 
 /* A growable text; aborts on exhaustion like the rest of scorekit. */
@@ -127,19 +126,10 @@ int sk_tpl_check(const char *tpl, const char *const *names, char *err, size_t er
     return r;
 }
 
-/* Insert a JSON value: strings as their text, anything else as JSON. */
-static void add_value(text *out, const cJSON *v)
-{
-    if (cJSON_IsString(v)) {
-        add(out, v->valuestring, strlen(v->valuestring));
-        return;
-    }
-    char *j = sk_json_print(v);
-    add(out, j, strlen(j));
-    free(j);
-}
-
-/* {{root.a.b}}: walk the path in var's JSON. */
+/* {{root.a.b}}: walk the path in var's JSON text, member by member.  The
+ * value found goes in as written, like a whole value: a number keeps every
+ * digit it has (a trip through a double would print 12345678901234567890
+ * as 1.2345678901234567e+19), an object its members; a string is decoded. */
 static int add_path(text *out, const sk_tpl_var *var, const slot *s, char *err, size_t errlen)
 {
     const char *path = s->name + s->root + 1;
@@ -153,36 +143,46 @@ static int add_path(text *out, const sk_tpl_var *var, const slot *s, char *err, 
                  s->name);
         return -1;
     }
-    cJSON *root = sk_json_parse_cstr(var->json);
-    if (!root) {
-        fail(err, errlen, "{{%.*s}}: %s is not valid JSON", (int)s->n, s->name, var->name);
-        return -1;
-    }
-    const cJSON *v = root;
-    while (plen) {
+    sk_span v = {var->json, strlen(var->json)};
+    sk_buf key = {0};
+    int rc = 0;
+    while (plen && rc == 0) {
         const char *dot = memchr(path, '.', plen);
         size_t k = dot ? (size_t)(dot - path) : plen;
-        const cJSON *child = NULL;
-        if (cJSON_IsObject(v))
-            cJSON_ArrayForEach(child, v)
-            {
-                if (child->string && strlen(child->string) == k &&
-                    memcmp(child->string, path, k) == 0)
-                    break;
+        while (v.n && (*v.p == ' ' || *v.p == '\t' || *v.p == '\n' || *v.p == '\r'))
+            v.p++, v.n--;
+        sk_span member = {NULL, 0};
+        if (v.n && *v.p == '{') {
+            sk_buf_reset(&key);
+            sk_buf_add(&key, path, k);
+            const char *keys[1] = {key.data};
+            char why[128];
+            if (sk_row_scan(v.p, v.n, keys, 1, &member, why, sizeof why) != 0) {
+                fail(err, errlen, "{{%.*s}}: %s is not valid JSON (%s)", (int)s->n, s->name,
+                     var->name, why);
+                rc = -1;
+                break;
             }
-        if (!child || cJSON_IsNull(child)) {
+        }
+        if (!member.p || (member.n == 4 && memcmp(member.p, "null", 4) == 0)) {
             fail(err, errlen, "{{%.*s}}: the row has no %.*s", (int)s->n, s->name, (int)s->n,
                  s->name);
-            cJSON_Delete(root);
-            return -1;
+            rc = -1;
+            break;
         }
-        v = child;
+        v = member;
         path += k + (dot ? 1 : 0);
         plen -= k + (dot ? 1 : 0);
     }
-    add_value(out, v);
-    cJSON_Delete(root);
-    return 0;
+    if (rc == 0 && sk_span_is_string(v)) {
+        sk_buf_reset(&key);
+        sk_json_string_decode(v.p, v.n, &key);
+        add(out, key.data, strlen(key.data));
+    } else if (rc == 0) {
+        add(out, v.p, v.n);
+    }
+    sk_buf_free(&key);
+    return rc;
 }
 
 static int add_whole(text *out, const sk_tpl_var *var, const slot *s, char *err, size_t errlen)
@@ -203,14 +203,17 @@ static int add_whole(text *out, const sk_tpl_var *var, const slot *s, char *err,
         add(out, j, strlen(j));
         return 0;
     }
-    cJSON *v = sk_json_parse_cstr(j);
-    if (!cJSON_IsString(v)) {
+    size_t n = strlen(j);
+    while (n && (j[n - 1] == ' ' || j[n - 1] == '\t' || j[n - 1] == '\n' || j[n - 1] == '\r'))
+        n--;
+    sk_buf b = {0};
+    if (sk_json_validate(j, n, NULL, 0) != 0 || sk_json_string_decode(j, n, &b) != 0) {
         fail(err, errlen, "{{%.*s}}: %s is not valid JSON", (int)s->n, s->name, var->name);
-        cJSON_Delete(v);
+        sk_buf_free(&b);
         return -1;
     }
-    add_value(out, v);
-    cJSON_Delete(v);
+    add(out, b.data, strlen(b.data));
+    sk_buf_free(&b);
     return 0;
 }
 

@@ -41,6 +41,45 @@ START_TEST(template_renders_values)
 }
 END_TEST
 
+START_TEST(template_values_as_written)
+{
+    /* A member goes in as its row wrote it: every digit of a number a
+     * double cannot hold, an object with its spacing and its own numbers;
+     * a string decoded, escapes and all. */
+    sk_tpl_var vars[] = {
+        {"expected",
+         " {\"amount\": 12345678901234567890, \"rate\": 0.1000000000000000055511151,"
+         " \"item\": {\"sku\": 9007199254740993, \"tags\": [1, 2]},"
+         " \"note\": \"tab\\there \\u00e9 \\\"q\\\"\"} ",
+         NULL, 0},
+    };
+    char err[256];
+    char *s = sk_tpl_render("A={{expected.amount}} R={{expected.rate}} I={{expected.item}} "
+                            "S={{expected.item.sku}} N={{expected.note}}",
+                            vars, 1, err, sizeof err);
+    ck_assert_msg(s, "%s", err);
+    ck_assert_str_eq(s, "A=12345678901234567890 R=0.1000000000000000055511151 "
+                        "I={\"sku\": 9007199254740993, \"tags\": [1, 2]} S=9007199254740993 "
+                        "N=tab\there \xc3\xa9 \"q\"");
+    free(s);
+    /* A path through something that is not an object, or to null, names
+     * what the row lacks. */
+    sk_tpl_var v2[] = {{"metadata", "{\"a\": [1], \"n\": null, \"s\": \"x\"}", NULL, 0}};
+    const char *const missing[] = {"{{metadata.a.b}}", "{{metadata.n}}", "{{metadata.s.t}}",
+                                   "{{metadata.z}}"};
+    for (size_t i = 0; i < sizeof missing / sizeof *missing; i++) {
+        ck_assert_ptr_null(sk_tpl_render(missing[i], v2, 1, err, sizeof err));
+        sk_assert_has(err, "the row has no metadata.");
+    }
+    /* The whole of a string value, decoded, as before. */
+    sk_tpl_var v3[] = {{"output", " \"caf\\u00e9\" ", NULL, 0}};
+    s = sk_tpl_render("{{output}}", v3, 1, err, sizeof err);
+    ck_assert_msg(s, "%s", err);
+    ck_assert_str_eq(s, "caf\xc3\xa9");
+    free(s);
+}
+END_TEST
+
 START_TEST(template_missing_values)
 {
     sk_tpl_var vars[] = {
@@ -210,6 +249,7 @@ static Suite *rules_suite(void)
     Suite *s = suite_create("judge_rules");
     TCase *tc = tcase_create("template");
     tcase_add_test(tc, template_renders_values);
+    tcase_add_test(tc, template_values_as_written);
     tcase_add_test(tc, template_missing_values);
     tcase_add_test(tc, template_check);
     tcase_add_test(tc, builtin_prompts_match_files);
