@@ -137,10 +137,95 @@ cJSON *sk_json_parse(const char *text, size_t len)
     return root;
 }
 
+static void print_string(sk_buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    sk_buf_addc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        const char *esc = NULL;
+        switch (*p) {
+        case '"': esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default: break;
+        }
+        if (esc) {
+            sk_buf_adds(b, esc);
+        } else if (*p < 0x20) {
+            char u[7] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], '\0'};
+            sk_buf_adds(b, u);
+        } else {
+            sk_buf_addc(b, (char)*p);
+        }
+    }
+    sk_buf_addc(b, '"');
+}
+
+static void print_scalar(sk_buf *b, const cJSON *v)
+{
+    switch (v->type & 0xFF) {
+    case cJSON_False: sk_buf_adds(b, "false"); break;
+    case cJSON_True: sk_buf_adds(b, "true"); break;
+    case cJSON_String: print_string(b, v->valuestring); break;
+    case cJSON_Raw: sk_buf_adds(b, v->valuestring ? v->valuestring : ""); break;
+    case cJSON_Number:
+        if (v->valuestring) {
+            sk_buf_adds(b, v->valuestring); /* as written */
+        } else {
+            /* A number made by cJSON, as cJSON writes it (one node alone:
+             * its siblings are not printed). */
+            char *n = cJSON_PrintUnformatted(v);
+            if (!n)
+                abort(); /* house policy: out of memory is not recoverable */
+            sk_buf_adds(b, n);
+            cJSON_free(n);
+        }
+        break;
+    default: sk_buf_adds(b, "null"); break;
+    }
+}
+
+/* Without recursion, like the parser: a container is pushed when entered
+ * and closed when its last member is printed. */
 char *sk_json_print(const cJSON *v)
 {
-    char *j = cJSON_PrintUnformatted(v);
-    if (!j)
-        abort(); /* house policy: out of memory is not recoverable */
-    return j;
+    sk_buf b = {0};
+    const cJSON **stack = NULL;
+    size_t depth = 0, cap = 0;
+    const cJSON *cur = v;
+    while (cur) {
+        if (depth && cJSON_IsObject(stack[depth - 1])) {
+            print_string(&b, cur->string);
+            sk_buf_addc(&b, ':');
+        }
+        int object = cJSON_IsObject(cur);
+        if (object || cJSON_IsArray(cur)) {
+            sk_buf_addc(&b, object ? '{' : '[');
+            if (cur->child) {
+                stack = sk_xgrow(stack, &cap, depth + 1, sizeof *stack);
+                stack[depth++] = cur;
+                cur = cur->child;
+                continue;
+            }
+            sk_buf_addc(&b, object ? '}' : ']');
+        } else {
+            print_scalar(&b, cur);
+        }
+        while (depth && !cur->next) {
+            cur = stack[--depth];
+            sk_buf_addc(&b, cJSON_IsObject(cur) ? '}' : ']');
+        }
+        if (!depth)
+            break;
+        sk_buf_addc(&b, ',');
+        cur = cur->next;
+    }
+    free(stack);
+    if (!v)
+        sk_buf_adds(&b, "null");
+    return b.data;
 }

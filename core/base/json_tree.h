@@ -42,8 +42,11 @@ static inline cJSON *sk_json_parse_cstr(const char *text)
     return text ? sk_json_parse(text, strlen(text)) : NULL;
 }
 
-/* cJSON_PrintUnformatted that aborts on exhaustion instead of returning
- * NULL.  The caller frees the text with free(). */
+/* Compact JSON text of v, as cJSON_PrintUnformatted writes it but for one
+ * thing: a number that keeps its literal (a node from sk_json_parse, or a
+ * copy of one) is written as it was read, so 12345678901234567890 stays
+ * that, not 1.2345678901234567e+19.  NULL prints as null.  Aborts on
+ * exhaustion; the caller frees the text with free(). */
 char *sk_json_print(const cJSON *v);
 
 #endif

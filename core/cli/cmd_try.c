@@ -11,6 +11,7 @@
 #include "base/error.h"
 #include "run/engines.h"
 #include "base/fileutil.h"
+#include "base/json_tree.h"
 #include "run/rowscore.h"
 #include "base/util.h"
 
@@ -113,14 +114,14 @@ static int one_scorer_pack(const cli_ctx *ctx, const sk_project *proj, const cha
         cJSON_AddStringToObject(e, "as", scorer);
     int rc = SK_OK;
     if (params) {
-        cJSON *p = cJSON_Parse(params);
+        cJSON *p = sk_json_parse_cstr(params); /* numbers kept as written */
         if (!p)
             rc = sk_errf(&err, SK_EINVAL, "--params: not valid JSON: %s", params);
         else
             cJSON_AddItemToObject(e, "params", p);
     }
     cJSON_AddItemToArray(arr, e);
-    char *text = cJSON_PrintUnformatted(root);
+    char *text = sk_json_print(root);
     cJSON_Delete(root);
     if (rc == SK_OK)
         rc = sk_pack_parse(out, text, strlen(text), base, *reg, &err);

@@ -12,6 +12,7 @@
 
 #include "base/error.h"
 #include "base/fileutil.h"
+#include "base/json_tree.h"
 #include "engine/params.h"
 #include "llm/llm.h"
 #include "store/store.h"
@@ -109,7 +110,7 @@ static int judge_set(sk_pack *pack, const char *kv, int as_text, char **err)
         a_judge = e->name;
         if (!declares(def, name))
             continue;
-        cJSON *params = cJSON_Parse(e->params_json ? e->params_json : "{}");
+        cJSON *params = sk_json_parse_cstr(e->params_json ? e->params_json : "{}");
         if (!cJSON_IsObject(params)) {
             cJSON_Delete(params);
             params = cJSON_CreateObject();

@@ -11,6 +11,8 @@
 #include "base/error.h"
 #include "base/fileutil.h"
 #include "base/json_keys.h"
+#include "base/json_tree.h"
+#include "base/row.h"
 #include "engine/params.h"
 #include "base/util.h"
 
@@ -280,29 +282,18 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
                   const sk_registry *reg, char **err)
 {
     *out = NULL;
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    size_t off = end ? (size_t)(end - text) : 0;
-    const char *what = "not valid JSON near here";
-    if (root) {
-        /* cJSON stops after the first value; anything but space after it
-         * (a stray brace, two packs pasted together) is an error too. */
-        while (off < len &&
-               (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r'))
-            off++;
-        if (off < len) {
-            cJSON_Delete(root);
-            root = NULL;
-            what = "unexpected text after the pack's closing brace";
-        }
-    }
-    if (!root) {
+    /* The strict grammar of rows, and a tree that keeps each number as
+     * written (json_tree.h), so params reach their scorers digit for digit. */
+    size_t off = 0;
+    char why[160];
+    if (sk_json_check(text, len, &off, why, sizeof why) != 0) {
         size_t line = 1, col = 1;
         for (size_t i = 0; i < off && i < len; i++, col++)
             if (text[i] == '\n')
                 line++, col = 0;
-        return sk_errf(err, SK_EPARSE, "%s:%zu:%zu: %s", path, line, col, what);
+        return sk_errf(err, SK_EPARSE, "%s:%zu:%zu: not valid JSON: %s", path, line, col, why);
     }
+    cJSON *root = sk_json_parse(text, len);
     int rc = SK_OK;
     sk_pack *p = sk_xcalloc(1, sizeof *p);
     p->path = sk_xstrdup(path);

@@ -159,9 +159,9 @@ int sk_params_resolve(const sk_scorer_def *def, const char *where, const cJSON *
         }
         cJSON_AddItemToObject(full, p->name, copy);
     }
-    *out = cJSON_PrintUnformatted(full);
+    /* Numbers as the pack wrote them: a schema's enum of 19-digit ids
+     * must reach the scorer whole, not as doubles. */
+    *out = sk_json_print(full);
     cJSON_Delete(full);
-    if (!*out)
-        return sk_errf(err, SK_ENOMEM, "%s: out of memory printing params", where);
     return SK_OK;
 }

@@ -48,13 +48,27 @@ static int add_param_files(uint64_t *h, const char *params_json, const char *dir
     return rc;
 }
 
+/* The params as cJSON writes them, which is what params_json held before
+ * params kept their numbers as written (engine/params.c): how a number is
+ * spelt (2, 2.0, 2e0) is no change to the scorer, and the fingerprints of
+ * validations recorded before stay the same. */
+static char *canonical_params(const char *params_json)
+{
+    cJSON *p = cJSON_Parse(params_json ? params_json : "{}");
+    char *s = p ? cJSON_PrintUnformatted(p) : NULL;
+    cJSON_Delete(p);
+    return s ? s : sk_xstrdup(params_json ? params_json : "");
+}
+
 int sk_fingerprint_entry(const sk_pack_entry *e, const sk_registry *reg, const char *project_dir,
                          char out[17], char **err)
 {
     uint64_t h = SK_FNV64_INIT;
     h = add_part(h, e->ops->kind);
     h = add_part(h, e->use);
-    h = add_part(h, e->params_json);
+    char *params = canonical_params(e->params_json);
+    h = add_part(h, params);
+    free(params);
     const char *file = e->ops->source_file ? e->ops->source_file(e->impl, reg) : NULL;
     if (!file && reg && e->ops->source_file)
         return sk_errf(err, SK_ENOTFOUND,

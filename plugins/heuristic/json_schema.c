@@ -39,8 +39,11 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/json_tree.h"
+#include "heuristic.h"
 #include "patterns.h"
 
 #define MAX_DEPTH 64
@@ -405,12 +408,31 @@ static void type_list(char *out, size_t outsz, const cJSON *t)
     }
 }
 
+/* Numbers by their exact values, from the literals the parser keeps
+ * (schema and output both come from sk_json_parse): 9007199254740993 is
+ * not 9007199254740992, which as doubles are one number; 1, 1.0 and 1e0
+ * are one value.  A node without its literal is compared as a double. */
+static int numbers_equal(const cJSON *a, const cJSON *b)
+{
+    sk_hnum x, y;
+    if (sk_hjson_number(a, &x) != 0)
+        return a->valuedouble == b->valuedouble;
+    if (sk_hjson_number(b, &y) != 0) {
+        sk_hnum_free(&x);
+        return a->valuedouble == b->valuedouble;
+    }
+    int eq = sk_hnum_equal(&x, &y);
+    sk_hnum_free(&x);
+    sk_hnum_free(&y);
+    return eq;
+}
+
 static int equal(const cJSON *a, const cJSON *b, int depth)
 {
     if (depth > EQUAL_MAX_DEPTH)
         return 0;
     if (cJSON_IsNumber(a) && cJSON_IsNumber(b))
-        return a->valuedouble == b->valuedouble;
+        return numbers_equal(a, b);
     if ((a->type & 0xFF) != (b->type & 0xFF))
         return 0;
     if (cJSON_IsString(a))
@@ -437,14 +459,11 @@ static int equal(const cJSON *a, const cJSON *b, int depth)
     return 1; /* true, false, null: equal types are equal values */
 }
 
-/* Compact JSON of v for a message, cut to about max bytes. */
+/* Compact JSON of v for a message, cut to about max bytes; numbers as
+ * written (sk_json_print), not as cJSON prints their doubles. */
 static void show(char *out, size_t outsz, const cJSON *v, size_t max)
 {
-    char *text = cJSON_PrintUnformatted(v);
-    if (!text) {
-        snprintf(out, outsz, "(a %s)", kind_of(v));
-        return;
-    }
+    char *text = sk_json_print(v);
     size_t n = strlen(text);
     if (n > max) {
         /* Cut on a UTF-8 boundary. */
@@ -454,7 +473,7 @@ static void show(char *out, size_t outsz, const cJSON *v, size_t max)
     } else {
         snprintf(out, outsz, "%s", text);
     }
-    cJSON_free(text);
+    free(text);
 }
 
 static size_t code_points(const char *s)

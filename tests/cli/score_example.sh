@@ -65,6 +65,25 @@ lines "$T/out" 3000
 cmp -s "$T/jj1" "$T/out" || fail "JSON scorers: -j 1 and -j 4 differ"
 has "$T/err" "3000 rows scored"
 grep -E '^exact_match +0\.0000 ' "$T/err" >/dev/null || fail "JSON rows: exact_match is not 0"
+# A pack's params reach the scorer as written: a schema's enum of ids past
+# 2^53 tells 9007199254740993 from 9007199254740992 (as doubles, one number)
+# and says so with the digits; a malformed pack names the line, the column
+# and what is wrong there.
+cat >"$T/ids-pack.json" <<'P'
+{"name": "ids", "scorers": [{"use": "valid_json",
+  "params": {"schema": {"enum": [9007199254740993, 12345678901234567890]}}}]}
+P
+printf '%s\n' '{"id": "a", "input": "q", "output": "9007199254740993"}' \
+    '{"id": "b", "input": "q", "output": "9007199254740992"}' \
+    '{"id": "c", "input": "q", "output": "1.2345678901234567890e19"}' >"$T/ids.jsonl"
+run 0 "$SK" score "$T/ids.jsonl" --pack "$T/ids-pack.json" --json --no-progress
+has "$T/out" '"id":"a","line":1,"overall":1,'
+has "$T/out" '9007199254740992 is not one of the allowed values [9007199254740993,12345678901234567890]'
+has "$T/out" '"id":"c","line":3,"overall":1,'
+printf '{"name": "p",\n "scorers": [{"use": "valid_json",}]}\n' >"$T/bad-pack.json"
+run 1 "$SK" score "$T/ids.jsonl" --pack "$T/bad-pack.json" --no-progress
+has "$T/err" "bad-pack.json:2:35: not valid JSON: trailing comma in object"
+
 # A terminal gets a progress bar on stderr; a pipe does not.
 lacks "$T/err" "rows  "
 if command -v script >/dev/null 2>&1; then

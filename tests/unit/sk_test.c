@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_tree.h"
 #include "engine/params.h"
 #include "base/util.h"
 
@@ -31,7 +32,7 @@ int sk_test_open(const sk_scorer_def *def, const char *params_json, void **state
 {
     cJSON *given = NULL;
     if (params_json) {
-        given = cJSON_Parse(params_json);
+        given = sk_json_parse_cstr(params_json); /* as a pack's are */
         if (!given) {
             snprintf(err, errlen, "test bug: params are not JSON: %s", params_json);
             return -1;

@@ -113,6 +113,14 @@ START_TEST(plugin_fingerprint)
     ck_assert_str_eq(a, b);
     ck_assert_str_ne(a, c);
     ck_assert_str_ne(a, d);
+    /* Params keep their numbers as written; how one is spelt is no change
+     * (validations recorded before that stay valid), its value is. */
+    char n1[17], n2[17], n3[17];
+    fp_of("{\"name\":\"p\",\"scorers\":[{\"use\":\"word_count\",\"params\":{\"min\":2}}]}", n1);
+    fp_of("{\"name\":\"p\",\"scorers\":[{\"use\":\"word_count\",\"params\":{\"min\":2.0}}]}", n2);
+    fp_of("{\"name\":\"p\",\"scorers\":[{\"use\":\"word_count\",\"params\":{\"min\":3}}]}", n3);
+    ck_assert_str_eq(n1, n2);
+    ck_assert_str_ne(n1, n3);
     /* The plugin file is part of it: the hash differs from one of the
      * same scorer description without the file. */
     sk_pack *pack = NULL;

@@ -348,6 +348,16 @@ START_TEST(schema_values)
     PASS(d, SCHEMA("{\"const\": {\"a\": [1, 2]}}"), "{\"a\": [1, 2]}", NULL);
     FAIL(d, SCHEMA("{\"const\": {\"a\": [1, 2]}}"), "{\"a\": [2, 1]}", NULL,
          "expected {\"a\":[1,2]} (const), got {\"a\":[2,1]}");
+    /* Numbers by their exact values: doubles cannot tell these apart. */
+    const char *big = SCHEMA("{\"enum\": [9007199254740993, 1e2]}");
+    PASS(d, big, "\"9007199254740993\"", NULL);
+    PASS(d, big, "\"100.0\"", NULL);
+    FAIL(d, big, "\"9007199254740992\"", NULL,
+         "$: 9007199254740992 is not one of the allowed values");
+    FAIL(d, SCHEMA("{\"const\": 12345678901234567890}"), "\"12345678901234567891\"", NULL,
+         "expected 12345678901234567890 (const), got 12345678901234567891");
+    PASS(d, SCHEMA("{\"const\": {\"id\": 12345678901234567890}}"),
+         "{\"id\": 1.2345678901234567890e19}", NULL);
 
     const char *len = SCHEMA("{\"minLength\": 2, \"maxLength\": 5}");
     PASS(d, len, "\"\\\"h\\u00e9llo\\\"\"", NULL); /* 5 code points, 6 bytes */

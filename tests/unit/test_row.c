@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "base/json_tree.h"
 #include "json_ref.h"
 #include "base/row.h"
 #include "run_suite.h"
@@ -779,6 +780,82 @@ START_TEST(test_string_positions)
 }
 END_TEST
 
+/* sk_json_print writes what cJSON_PrintUnformatted writes for a tree of
+ * cJSON's own (numbers without their literal), byte for byte. */
+START_TEST(test_print_as_cjson)
+{
+    const good_case *c = &good_json[_i];
+    size_t n = c->len ? c->len : strlen(c->json);
+    cJSON *v = cJSON_ParseWithLength(c->json, n);
+    if (!v)
+        return; /* a lone surrogate, which cJSON refuses */
+    char *want = cJSON_PrintUnformatted(v);
+    char *got = sk_json_print(v);
+    ck_assert_str_eq(got, want);
+    free(got);
+    cJSON_free(want);
+    cJSON_Delete(v);
+}
+END_TEST
+
+START_TEST(test_print_keeps_literals)
+{
+    const char *in =
+        " {\"id\": 12345678901234567890, \"x\": [1.50, -0, 1e2, 0.1000000000000000055511151],"
+        " \"s\": \"a\\u0001\\\"b\", \"o\": {}, \"e\": [], \"t\": [true, false, null]} ";
+    cJSON *v = sk_json_parse(in, strlen(in));
+    ck_assert_ptr_nonnull(v);
+    char *got = sk_json_print(v);
+    ck_assert_str_eq(got,
+                     "{\"id\":12345678901234567890,\"x\":[1.50,-0,1e2,0.1000000000000000055511151],"
+                     "\"s\":\"a\\u0001\\\"b\",\"o\":{},\"e\":[],\"t\":[true,false,null]}");
+    free(got);
+    /* A copy keeps them too; a number made afresh is printed as cJSON would. */
+    cJSON *copy = cJSON_Duplicate(v, 1);
+    cJSON_AddItemToObject(copy, "n", cJSON_CreateNumber(0.1));
+    got = sk_json_print(cJSON_GetObjectItem(copy, "id"));
+    ck_assert_str_eq(got, "12345678901234567890");
+    free(got);
+    got = sk_json_print(cJSON_GetObjectItem(copy, "n"));
+    ck_assert_str_eq(got, "0.1");
+    free(got);
+    cJSON_Delete(copy);
+    cJSON_Delete(v);
+    got = sk_json_print(NULL);
+    ck_assert_str_eq(got, "null");
+    free(got);
+}
+END_TEST
+
+START_TEST(test_print_deep)
+{
+    /* No recursion: nesting far beyond what the parser takes. */
+    enum { DEEP = 200000 };
+    cJSON *root = cJSON_CreateArray(), *cur = root;
+    for (int i = 1; i < DEEP; i++) {
+        cJSON *a = cJSON_CreateArray();
+        cJSON_AddItemToArray(cur, a);
+        cur = a;
+    }
+    cJSON_AddItemToArray(cur, cJSON_CreateNumber(7));
+    char *got = sk_json_print(root);
+    ck_assert_uint_eq(strlen(got), 2 * (size_t)DEEP + 1);
+    ck_assert_int_eq(got[DEEP], '7');
+    free(got);
+    /* cJSON_Delete recurses: take the chain apart from the bottom. */
+    cJSON **chain = malloc(sizeof *chain * DEEP);
+    cur = root;
+    for (int i = 0; i < DEEP; i++) {
+        chain[i] = cur;
+        cur = cur->child;
+    }
+    for (int i = DEEP - 1; i >= 0; i--)
+        cJSON_Delete(chain[i]->child), chain[i]->child = NULL;
+    cJSON_Delete(root);
+    free(chain);
+}
+END_TEST
+
 static Suite *row_suite(void)
 {
     Suite *s = suite_create("row");
@@ -797,6 +874,9 @@ static Suite *row_suite(void)
     tcase_add_test(tc, test_decode);
     tcase_add_test(tc, test_string_positions);
     tcase_add_test(tc, test_random_cross_check);
+    tcase_add_loop_test(tc, test_print_as_cjson, 0, (int)(sizeof good_json / sizeof good_json[0]));
+    tcase_add_test(tc, test_print_keeps_literals);
+    tcase_add_test(tc, test_print_deep);
     suite_add_tcase(s, tc);
     return s;
 }
