@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "online/ingest.h"
@@ -218,10 +219,24 @@ void cli_json_num(cJSON *o, const char *key, double v)
 
 volatile sig_atomic_t cli_interrupted;
 
+/* The first Ctrl-C asks the command to stop at its next clean point (a
+ * run lets the cells under way finish and records them; score prints what
+ * it has).  A cell can take minutes (a model, an agent script), so a second
+ * Ctrl-C stops at once: the default action, the process ends as Ctrl-C
+ * ends it, and the commands a run started go with it (task/child_guard.h);
+ * --resume runs the cells not yet recorded. */
 static void on_sigint(int sig)
 {
-    (void)sig;
+    if (cli_interrupted) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     cli_interrupted = 1;
+    static const char msg[] =
+        "\nscorekit: stopping once the work under way is done; Ctrl-C again to stop at once\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)w;
 }
 
 void cli_catch_sigint(struct sigaction *old)

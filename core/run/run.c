@@ -415,17 +415,19 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
         unsigned trial = 0;
         double last_flush = sk_now_ms();
         while (rc == SK_OK) {
+            /* Checked on every turn, not only while feeding: a dataset that
+             * fits in the queue is fed whole at once, and Ctrl-C must still
+             * stop what has not started. */
+            if (o->cancel && *o->cancel && !res->interrupted) {
+                eof = 1;
+                res->interrupted = 1;
+                /* Jobs not started are dropped; in-flight ones finish. */
+                sk_pool_cancel(wp);
+                job_drop(pending);
+                pending = NULL;
+            }
             /* Feed while there is room. */
             while (!eof && sk_pool_has_room(wp)) {
-                if (o->cancel && *o->cancel) {
-                    eof = 1;
-                    res->interrupted = 1;
-                    /* Jobs not started are dropped; in-flight ones finish. */
-                    sk_pool_cancel(wp);
-                    job_drop(pending);
-                    pending = NULL;
-                    break;
-                }
                 if (!have_row || trial >= (unsigned)trials) {
                     int r = sk_dataset_iter_next(it, &row, err);
                     if (r < 0) {
