@@ -284,16 +284,17 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
     *out = NULL;
     /* The strict grammar of rows, and a tree that keeps each number as
      * written (json_tree.h), so params reach their scorers digit for digit. */
+    size_t bom = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* an editor's mark */
     size_t off = 0;
     char why[160];
-    if (sk_json_check(text, len, &off, why, sizeof why) != 0) {
+    if (sk_json_check(text + bom, len - bom, &off, why, sizeof why) != 0) {
         size_t line = 1, col = 1;
-        for (size_t i = 0; i < off && i < len; i++, col++)
+        for (size_t i = bom; i < bom + off && i < len; i++, col++)
             if (text[i] == '\n')
                 line++, col = 0;
         return sk_errf(err, SK_EPARSE, "%s:%zu:%zu: not valid JSON: %s", path, line, col, why);
     }
-    cJSON *root = sk_json_parse(text, len);
+    cJSON *root = sk_json_parse(text + bom, len - bom);
     int rc = SK_OK;
     sk_pack *p = sk_xcalloc(1, sizeof *p);
     p->path = sk_xstrdup(path);
@@ -304,7 +305,7 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
                      path);
         goto out;
     }
-    sk_json_src src = {path, text, len};
+    sk_json_src src = {path, text + bom, len - bom};
     const char **extra = extra_keys(reg);
     rc = sk_json_check_keys(root, pack_keys, extra, NULL, NULL, &src, "", err);
     free(extra);
@@ -345,7 +346,7 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
     }
     rc = check_unique(p, path, err);
     if (rc == SK_OK)
-        rc = check_cycles(p, text, len, err);
+        rc = check_cycles(p, text + bom, len - bom, err);
     if (rc == SK_OK)
         bind_entries(p, reg);
 out:

@@ -225,6 +225,17 @@ START_TEST(pack_bad_weight)
     expect_pack_error("{\"name\":\"x\",\"scorers\":[{\"use\":\"skipper\",\"as\":\"s\","
                       "\"weight\":\"2\"}]}",
                       SK_EINVAL, want);
+    /* A byte order mark (some editors write one) is not the pack's text;
+     * a line and column still count from the file's start. */
+    sk_pack *bom = NULL;
+    const char bom_pack[] = "\xEF\xBB\xBF{\"name\":\"x\",\"scorers\":[{\"use\":\"skipper\"}]}";
+    char *berr = NULL;
+    ck_assert_msg(sk_pack_parse(&bom, bom_pack, strlen(bom_pack), "pack.json", sk_fixture_reg,
+                                &berr) == SK_OK,
+                  "%s", berr);
+    sk_pack_free(bom);
+    const char *bad_bom[] = {"pack.json:2:12: not valid JSON: expected a value, got", NULL};
+    expect_pack_error("\xEF\xBB\xBF{\"name\":\"x\",\n\"scorers\":[}", SK_EPARSE, bad_bom);
     /* Beyond a double: refused where it is written, as in a row. */
     const char *huge[] = {"pack.json:1:59: not valid JSON: number 1e999 is too large", NULL};
     expect_pack_error("{\"name\":\"x\",\"scorers\":[{\"use\":\"skipper\",\"as\":\"s\","
