@@ -278,6 +278,25 @@ static int check_cycles(const sk_pack *p, const char *text, size_t len, char **e
     return rc;
 }
 
+/* What cJSON takes and strict JSON does not (a raw tab or line break in a
+ * string, a number like .5) was a pack before packs were read strictly,
+ * and still is, with its numbers as doubles as before; NULL when cJSON
+ * refuses it too, or finds more than space after the value. */
+static cJSON *lenient(const char *text, size_t len)
+{
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    size_t off = root && end ? (size_t)(end - text) : len;
+    while (off < len &&
+           (text[off] == ' ' || text[off] == '\t' || text[off] == '\n' || text[off] == '\r'))
+        off++;
+    if (root && off < len) {
+        cJSON_Delete(root);
+        root = NULL;
+    }
+    return root;
+}
+
 int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
                   const sk_registry *reg, char **err)
 {
@@ -287,14 +306,18 @@ int sk_pack_parse(sk_pack **out, const char *text, size_t len, const char *path,
     size_t bom = len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0; /* an editor's mark */
     size_t off = 0;
     char why[160];
-    if (sk_json_check(text + bom, len - bom, &off, why, sizeof why) != 0) {
+    cJSON *root = NULL;
+    if (sk_json_check(text + bom, len - bom, &off, why, sizeof why) == 0)
+        root = sk_json_parse(text + bom, len - bom);
+    else
+        root = lenient(text + bom, len - bom);
+    if (!root) {
         size_t line = 1, col = 1;
         for (size_t i = bom; i < bom + off && i < len; i++, col++)
             if (text[i] == '\n')
                 line++, col = 0;
         return sk_errf(err, SK_EPARSE, "%s:%zu:%zu: not valid JSON: %s", path, line, col, why);
     }
-    cJSON *root = sk_json_parse(text + bom, len - bom);
     int rc = SK_OK;
     sk_pack *p = sk_xcalloc(1, sizeof *p);
     p->path = sk_xstrdup(path);
