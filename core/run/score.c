@@ -602,12 +602,15 @@ static int run_pass(runner *run, sk_score_report *rep, char **err)
     size_t next_read = 0;
     int eof = 0, rc = SK_OK;
     while (rc == SK_OK) {
+        /* On every turn, not only while feeding: a file that fits in the
+         * ring is fed whole at once (40 rows for a judge at -j 4).  The
+         * batches under way finish and count; the others are dropped. */
+        if (opts->cancel && *opts->cancel && !rep->interrupted) {
+            eof = 1;
+            rep->interrupted = 1;
+            sk_pool_cancel(run->pool);
+        }
         while (!eof && sk_pool_has_room(run->pool)) {
-            if (opts->cancel && *opts->cancel) {
-                eof = 1;
-                rep->interrupted = 1;
-                break;
-            }
             batch *b = &run->batches[next_read % run->ring];
             int n = fill_batch(run, b, run->validating ? BATCH_ROWS : run->batch_rows, err);
             if (n < 0) {
@@ -624,8 +627,14 @@ static int run_pass(runner *run, sk_score_report *rep, char **err)
                 break; /* done already: consume at once, one batch in flight */
         }
         void *item;
-        if (rc != SK_OK || !sk_pool_collect(run->pool, &item, NULL, -1))
+        int ran;
+        if (rc != SK_OK || !sk_pool_outstanding(run->pool))
             break;
+        /* A while at a time, so a Ctrl-C is seen while a slow batch runs. */
+        if (!sk_pool_collect(run->pool, &item, &ran, 100))
+            continue;
+        if (!ran)
+            continue; /* dropped by the cancel: in order, after every batch that ran */
         batch *b = item;
         rc = run->validating ? consume_validated(run, rep, b, err) : consume(run, rep, b, err);
         if (!run->validating && opts->progress)

@@ -132,4 +132,28 @@ has "$T/out" "prompt_file_text"
 has "$T/out" "model calls, base: 4 (0 from the cache)"
 has "$T/out" "model calls, new : 4 (0 from the cache)"
 has "$T/out" "Question: {{input}}"
+
+# Ctrl-C while a slow judge scores: the rows under way finish and count,
+# the rest are never asked.  All 40 rows fit in score's queue at -j 2, and
+# Ctrl-C used to be read only while feeding it, so every queued row ran
+# (20 of 40 after a Ctrl-C at 1.5 s).  The model `slow:1000` answers after
+# a second; the pause before the Ctrl-C only lets some rows start.
+awk 'BEGIN { for (i = 0; i < 40; i++) printf "{\"id\": \"s%d\", \"input\": \"q%d\", \"output\": \"a\", \"expected\": \"a\", \"metadata\": {\"truth\": \"C\"}}\n", i, i }' >slow.jsonl
+cat >slow-pack.json <<'EOF'
+{"name": "slow", "scorers": [
+  {"use": "factuality", "params": {"model": "slow:1000", "template": "prompts/factuality.txt"}}]}
+EOF
+"$SK" score slow.jsonl --pack slow-pack.json --no-progress --no-cache -j 2 >"$T/slow.out" \
+    2>"$T/slow.err" &
+pid=$!
+sleep 1.5
+kill -INT $pid
+wait $pid
+st=$?
+[ "$st" = 130 ] || fail "score, Ctrl-C: exit status $st, wanted 130"
+has "$T/slow.err" "Ctrl-C again to stop at once"
+n=$(sed -n 's/^slow.jsonl: \([0-9]*\) rows scored .*/\1/p' "$T/slow.out")
+[ -n "$n" ] && [ "$n" -ge 1 ] && [ "$n" -le 8 ] ||
+    fail "score, Ctrl-C: ${n:-no} rows scored of 40, wanted the few under way (at most 8)"
+has "$T/slow.err" "interrupted after $n of 40 rows"
 finish
