@@ -156,6 +156,9 @@ int sk_hjson_number(const cJSON *v, sk_hnum *out);
 
 int sk_hnum_equal(const sk_hnum *a, const sk_hnum *b);
 
+/* -1, 0 or 1 as a's value is below, equal to or above b's, exactly. */
+int sk_hnum_cmp(const sk_hnum *a, const sk_hnum *b);
+
 /* Canonical text: the layout of JavaScript's Number::toString with every
  * digit kept (15e-1 -> "1.5", 1e21 -> "1e+21", 1e-7 -> "1e-7"), so that for
  * a number written with a double's shortest digits it is

@@ -103,6 +103,27 @@ int sk_hnum_equal(const sk_hnum *a, const sk_hnum *b)
            memcmp(a->digits, b->digits, a->n) == 0;
 }
 
+int sk_hnum_cmp(const sk_hnum *a, const sk_hnum *b)
+{
+    int sa = a->n == 0 ? 0 : a->neg ? -1 : 1, sb = b->n == 0 ? 0 : b->neg ? -1 : 1;
+    if (sa != sb)
+        return sa < sb ? -1 : 1;
+    if (sa == 0)
+        return 0;
+    /* |a| against |b|: digits start nonzero, so the larger point is the
+     * larger magnitude; at one point, the digits decide, and with no
+     * trailing zeros the longer of two equal prefixes is larger. */
+    int mag;
+    if (a->point != b->point) {
+        mag = a->point < b->point ? -1 : 1;
+    } else {
+        size_t n = a->n < b->n ? a->n : b->n;
+        int c = memcmp(a->digits, b->digits, n);
+        mag = c ? (c < 0 ? -1 : 1) : (a->n > b->n) - (a->n < b->n);
+    }
+    return sa > 0 ? mag : -mag;
+}
+
 char *sk_hnum_format(const sk_hnum *x, size_t *len)
 {
     /* Room for the digits, up to 21 zeros or 6 after "0.", sign, point and

@@ -499,34 +499,64 @@ static int fail(char *why, size_t whylen, const path *p, const char *fmt, ...)
 
 static int validate(const cJSON *s, const cJSON *v, path *p, char *why, size_t whylen);
 
-static int validate_number(const cJSON *s, double d, const path *p, char *why, size_t whylen)
+/* -1, 0 or 1 as a is below, at or above b: by exact decimal value when
+ * both keep their literal (a bound of 9007199254740992 refuses
+ * 9007199254740993, one double above it), else as doubles. */
+static int cmp_numbers(const cJSON *a, const cJSON *b)
+{
+    sk_hnum x, y;
+    if (sk_hjson_number(a, &x) == 0) {
+        int both = sk_hjson_number(b, &y) == 0;
+        int c = both ? sk_hnum_cmp(&x, &y) : 0;
+        sk_hnum_free(&x);
+        if (both) {
+            sk_hnum_free(&y);
+            return c;
+        }
+    }
+    return (a->valuedouble > b->valuedouble) - (a->valuedouble < b->valuedouble);
+}
+
+/* A number for a message: as written when known. */
+static const char *num_text(const cJSON *v, char *buf, size_t n)
+{
+    if (v->valuestring)
+        return v->valuestring;
+    snprintf(buf, n, "%.17g", v->valuedouble);
+    return buf;
+}
+
+static int validate_number(const cJSON *s, const cJSON *v, const path *p, char *why, size_t whylen)
 {
     const cJSON *min = cJSON_GetObjectItemCaseSensitive(s, "minimum");
     const cJSON *max = cJSON_GetObjectItemCaseSensitive(s, "maximum");
     const cJSON *xmin = cJSON_GetObjectItemCaseSensitive(s, "exclusiveMinimum");
     const cJSON *xmax = cJSON_GetObjectItemCaseSensitive(s, "exclusiveMaximum");
+    char a[40], b[40];
     if (cJSON_IsNumber(min)) {
-        if (cJSON_IsTrue(xmin) && d <= min->valuedouble)
-            return fail(why, whylen, p, "%.17g must be greater than %.17g (exclusiveMinimum)", d,
-                        min->valuedouble);
-        if (d < min->valuedouble)
-            return fail(why, whylen, p, "%.17g is less than the minimum %.17g", d,
-                        min->valuedouble);
+        int c = cmp_numbers(v, min);
+        if (cJSON_IsTrue(xmin) && c <= 0)
+            return fail(why, whylen, p, "%s must be greater than %s (exclusiveMinimum)",
+                        num_text(v, a, sizeof a), num_text(min, b, sizeof b));
+        if (c < 0)
+            return fail(why, whylen, p, "%s is less than the minimum %s", num_text(v, a, sizeof a),
+                        num_text(min, b, sizeof b));
     }
     if (cJSON_IsNumber(max)) {
-        if (cJSON_IsTrue(xmax) && d >= max->valuedouble)
-            return fail(why, whylen, p, "%.17g must be less than %.17g (exclusiveMaximum)", d,
-                        max->valuedouble);
-        if (d > max->valuedouble)
-            return fail(why, whylen, p, "%.17g is greater than the maximum %.17g", d,
-                        max->valuedouble);
+        int c = cmp_numbers(v, max);
+        if (cJSON_IsTrue(xmax) && c >= 0)
+            return fail(why, whylen, p, "%s must be less than %s (exclusiveMaximum)",
+                        num_text(v, a, sizeof a), num_text(max, b, sizeof b));
+        if (c > 0)
+            return fail(why, whylen, p, "%s is greater than the maximum %s",
+                        num_text(v, a, sizeof a), num_text(max, b, sizeof b));
     }
-    if (cJSON_IsNumber(xmin) && d <= xmin->valuedouble)
-        return fail(why, whylen, p, "%.17g must be greater than %.17g (exclusiveMinimum)", d,
-                    xmin->valuedouble);
-    if (cJSON_IsNumber(xmax) && d >= xmax->valuedouble)
-        return fail(why, whylen, p, "%.17g must be less than %.17g (exclusiveMaximum)", d,
-                    xmax->valuedouble);
+    if (cJSON_IsNumber(xmin) && cmp_numbers(v, xmin) <= 0)
+        return fail(why, whylen, p, "%s must be greater than %s (exclusiveMinimum)",
+                    num_text(v, a, sizeof a), num_text(xmin, b, sizeof b));
+    if (cJSON_IsNumber(xmax) && cmp_numbers(v, xmax) >= 0)
+        return fail(why, whylen, p, "%s must be less than %s (exclusiveMaximum)",
+                    num_text(v, a, sizeof a), num_text(xmax, b, sizeof b));
     return 1;
 }
 
@@ -650,7 +680,7 @@ static int validate(const cJSON *s, const cJSON *v, path *p, char *why, size_t w
         return 1;
     }
     if (cJSON_IsNumber(v))
-        return validate_number(s, v->valuedouble, p, why, whylen);
+        return validate_number(s, v, p, why, whylen);
     if (cJSON_IsArray(v))
         return validate_array(s, v, p, why, whylen);
     if (cJSON_IsObject(v))

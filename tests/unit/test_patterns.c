@@ -375,6 +375,18 @@ START_TEST(schema_values)
     FAIL(d, ex, "\"1\"", NULL, "exclusiveMaximum");
     FAIL(d, SCHEMA("{\"minimum\": 0, \"exclusiveMinimum\": true}"), "\"0\"", NULL,
          "exclusiveMinimum");
+    /* Bounds by exact value too: one double above 2^53 is above it. */
+    const char *top = SCHEMA("{\"maximum\": 9007199254740992}");
+    PASS(d, top, "\"9007199254740992\"", NULL);
+    PASS(d, top, "\"9007199254740992.0\"", NULL);
+    FAIL(d, top, "\"9007199254740993\"", NULL,
+         "9007199254740993 is greater than the maximum 9007199254740992");
+    const char *low = SCHEMA("{\"exclusiveMinimum\": 0.1}");
+    PASS(d, low, "\"0.1000000000000000000001\"", NULL);
+    FAIL(d, low, "\"0.10\"", NULL, "0.10 must be greater than 0.1 (exclusiveMinimum)");
+    FAIL(d, SCHEMA("{\"minimum\": -1e-30}"), "\"-1.0000000000000001e-30\"", NULL,
+         "-1.0000000000000001e-30 is less than the minimum -1e-30");
+    PASS(d, SCHEMA("{\"minimum\": -1e-30, \"maximum\": 0}"), "\"-0.0\"", NULL);
     /* String and number keywords ignore other types. */
     PASS(d, len, "\"[1, 2, 3, 4, 5, 6, 7]\"", NULL);
     PASS(d, num, "\"\\\"100\\\"\"", NULL);

@@ -372,6 +372,61 @@ START_TEST(nd_reference)
 }
 END_TEST
 
+/* sk_hnum_cmp orders numbers by exact value: against doubles (17
+ * significant digits name one double, so their texts keep its order) on
+ * random pairs, and where doubles cannot tell. */
+START_TEST(hnum_cmp_orders)
+{
+    static const struct {
+        const char *a, *b;
+        int want;
+    } cases[] = {
+        {"0", "-0.0", 0},
+        {"1.50", "15e-1", 0},
+        {"-1", "1", -1},
+        {"-2", "-1", -1},
+        {"0", "1e-400", -1},
+        {"-1e-400", "0", -1},
+        {"10", "9.99", 1},
+        {"100", "1e2", 0},
+        {"9007199254740993", "9007199254740992", 1},
+        {"0.1", "0.1000000000000000000001", -1},
+        {"-0.1", "-0.1000000000000000000001", 1},
+        {"12345", "123450e-1", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        sk_hnum x, y;
+        ck_assert_int_eq(sk_hnum_read(cases[i].a, strlen(cases[i].a), &x), 0);
+        ck_assert_int_eq(sk_hnum_read(cases[i].b, strlen(cases[i].b), &y), 0);
+        ck_assert_msg(sk_hnum_cmp(&x, &y) == cases[i].want && sk_hnum_cmp(&y, &x) == -cases[i].want,
+                      "%s vs %s", cases[i].a, cases[i].b);
+        sk_hnum_free(&x);
+        sk_hnum_free(&y);
+    }
+    unsigned long long state = 88172645463325252ULL;
+    for (int i = 0; i < 20000; i++) {
+        double d[2];
+        char t[2][40];
+        sk_hnum h[2];
+        for (int k = 0; k < 2; k++) {
+            state ^= state << 13, state ^= state >> 7, state ^= state << 17;
+            /* Mostly ordinary magnitudes, both signs, some equal pairs. */
+            double m = (double)(state >> 11) / 9007199254740992.0;
+            int e = (int)((state >> 3) % 41) - 20;
+            d[k] = ((state & 1) ? -m : m) * pow(10, e);
+            if (k == 1 && (state & 6) == 0)
+                d[1] = d[0];
+            snprintf(t[k], sizeof t[k], "%.17g", d[k]);
+            ck_assert_int_eq(sk_hnum_read(t[k], strlen(t[k]), &h[k]), 0);
+        }
+        int want = (d[0] > d[1]) - (d[0] < d[1]);
+        ck_assert_msg(sk_hnum_cmp(&h[0], &h[1]) == want, "%s vs %s", t[0], t[1]);
+        sk_hnum_free(&h[0]);
+        sk_hnum_free(&h[1]);
+    }
+}
+END_TEST
+
 /* A difference a double cannot hold is still a difference. */
 START_TEST(nd_exact_numbers)
 {
@@ -795,6 +850,7 @@ static Suite *similarity_suite(void)
     t = tcase_create("numeric_diff");
     tcase_add_test(t, nd_reference);
     tcase_add_test(t, nd_exact_numbers);
+    tcase_add_test(t, hnum_cmp_orders);
     tcase_add_test(t, nd_strings);
     tcase_add_test(t, nd_bad_expected);
     suite_add_tcase(s, t);
