@@ -78,7 +78,7 @@ static _Noreturn void guard_main(int sock)
             continue;
         if (k <= 0)
             break; /* every copy of our end is closed: we are gone */
-        if (k != (ssize_t)sizeof m || m == 0)
+        if (k != (ssize_t)sizeof m || m == 0 || m == INT32_MIN)
             continue;
         if (m > 0) {
             if (n < GUARD_MAX)

@@ -214,9 +214,6 @@ static int pump(call *c, double deadline)
     return 0;
 }
 
-/* Reap the child once it exits, giving up at the deadline (a command may
- * close its stdout and keep running).  Returns 0 with *status, 1 on
- * timeout, or -1 with errno. */
 /* Reap the child: the guard forgets its group first, while the unreaped
  * leader keeps the id from being reused. */
 static void reap(pid_t pid, int *status, sk_child_guard *guard)
@@ -226,6 +223,9 @@ static void reap(pid_t pid, int *status, sk_child_guard *guard)
         ;
 }
 
+/* Reap the child once it exits, giving up at the deadline (a command may
+ * close its stdout and keep running).  Returns 0 with *status, 1 on
+ * timeout, or -1 with errno. */
 static int wait_until(pid_t pid, double deadline, int *status, sk_child_guard *guard)
 {
     long delay_ns = 50000;

@@ -226,7 +226,7 @@ START_TEST(pack_bad_weight)
                       "\"weight\":\"2\"}]}",
                       SK_EINVAL, want);
     /* A byte order mark (some editors write one) is not the pack's text;
-     * a line and column still count from the file's start. */
+     * lines count as in the file. */
     sk_pack *bom = NULL;
     const char bom_pack[] = "\xEF\xBB\xBF{\"name\":\"x\",\"scorers\":[{\"use\":\"skipper\"}]}";
     char *berr = NULL;
