@@ -227,12 +227,13 @@ volatile sig_atomic_t cli_interrupted;
  * --resume runs the cells not yet recorded. */
 static void on_sigint(int sig)
 {
-    if (cli_interrupted) {
+    if (__atomic_load_n(&cli_interrupted, __ATOMIC_RELAXED)) {
         signal(sig, SIG_DFL);
         raise(sig);
         return;
     }
-    cli_interrupted = 1;
+    /* Atomic: worker threads read it (run.c); lock-free, so safe here. */
+    __atomic_store_n(&cli_interrupted, 1, __ATOMIC_RELAXED);
     static const char msg[] =
         "\nscorekit: stopping once the work under way is done; Ctrl-C again to stop at once\n";
     ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);

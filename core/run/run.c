@@ -187,12 +187,21 @@ static sk_cell *run_cell(worker *w, const item *j)
     return cell;
 }
 
+/* The cancel flag, set by a signal handler on any thread: read
+ * atomically (a lock-free load is safe beside the handler's store). */
+static int cancelled(const sk_run_opts *o)
+{
+    return o->cancel && __atomic_load_n(o->cancel, __ATOMIC_RELAXED) != 0;
+}
+
+/* A cell not started when Ctrl-C came stays NULL: nothing new starts once
+ * the flag is up, whenever the calling thread gets to cancel the pool. */
 static void job_fn(void *ud, int worker_index, void *item)
 {
     pool *p = ud;
     job *j = item;
     for (size_t i = 0; i < j->n; i++)
-        j->cells[i] = run_cell(&p->workers[worker_index], &j->items[i]);
+        j->cells[i] = cancelled(p->o) ? NULL : run_cell(&p->workers[worker_index], &j->items[i]);
 }
 
 /* A job back from the workers: its cells to write, its items freed.  A
@@ -201,8 +210,9 @@ static void job_done(pool *p, job *j, int ran)
 {
     if (ran) {
         p->done = sk_xgrow(p->done, &p->dcap, p->dlen + j->n, sizeof *p->done);
-        memcpy(p->done + p->dlen, j->cells, j->n * sizeof *j->cells);
-        p->dlen += j->n;
+        for (size_t i = 0; i < j->n; i++)
+            if (j->cells[i])
+                p->done[p->dlen++] = j->cells[i];
     }
     job_clear(j);
     free(j);
@@ -418,7 +428,7 @@ int sk_run(sk_store *st, const sk_run_opts *o, sk_run_result *res, char **err)
             /* Checked on every turn, not only while feeding: a dataset that
              * fits in the queue is fed whole at once, and Ctrl-C must still
              * stop what has not started. */
-            if (o->cancel && *o->cancel && !res->interrupted) {
+            if (cancelled(o) && !res->interrupted) {
                 eof = 1;
                 res->interrupted = 1;
                 /* Jobs not started are dropped; in-flight ones finish. */

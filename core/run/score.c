@@ -605,7 +605,7 @@ static int run_pass(runner *run, sk_score_report *rep, char **err)
         /* On every turn, not only while feeding: a file that fits in the
          * ring is fed whole at once (40 rows for a judge at -j 4).  The
          * batches under way finish and count; the others are dropped. */
-        if (opts->cancel && *opts->cancel && !rep->interrupted) {
+        if (opts->cancel && __atomic_load_n(opts->cancel, __ATOMIC_RELAXED) && !rep->interrupted) {
             eof = 1;
             rep->interrupted = 1;
             sk_pool_cancel(run->pool);
