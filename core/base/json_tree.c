@@ -8,6 +8,7 @@
 #include "base/json_tree.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/row.h"
 #include "base/util.h"
@@ -137,32 +138,11 @@ cJSON *sk_json_parse(const char *text, size_t len)
     return root;
 }
 
+/* A key or a string value: the core's one JSON string writer (util.h),
+ * which escapes as cJSON does and writes an invalid UTF-8 byte as U+FFFD. */
 static void print_string(sk_buf *b, const char *s)
 {
-    static const char hex[] = "0123456789abcdef";
-    sk_buf_addc(b, '"');
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        const char *esc = NULL;
-        switch (*p) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        default: break;
-        }
-        if (esc) {
-            sk_buf_adds(b, esc);
-        } else if (*p < 0x20) {
-            char u[7] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], '\0'};
-            sk_buf_adds(b, u);
-        } else {
-            sk_buf_addc(b, (char)*p);
-        }
-    }
-    sk_buf_addc(b, '"');
+    sk_buf_add_json_string(b, s ? s : "", s ? strlen(s) : 0);
 }
 
 static void print_scalar(sk_buf *b, const cJSON *v)

@@ -42,11 +42,13 @@ static inline cJSON *sk_json_parse_cstr(const char *text)
     return text ? sk_json_parse(text, strlen(text)) : NULL;
 }
 
-/* Compact JSON text of v, as cJSON_PrintUnformatted writes it but for one
- * thing: a number that keeps its literal (a node from sk_json_parse, or a
+/* Compact JSON text of v, as cJSON_PrintUnformatted writes it but for two
+ * things: a number that keeps its literal (a node from sk_json_parse, or a
  * copy of one) is written as it was read, so 12345678901234567890 stays
- * that, not 1.2345678901234567e+19.  NULL prints as null.  Aborts on
- * exhaustion; the caller frees the text with free(). */
+ * that, not 1.2345678901234567e+19; and a string's invalid UTF-8 byte is
+ * written as U+FFFD (sk_buf_add_json_string), so the text is always JSON.
+ * NULL prints as null.  Aborts on exhaustion; the caller frees the text
+ * with free(). */
 char *sk_json_print(const cJSON *v);
 
 #endif

@@ -106,14 +106,16 @@ wait_for() {
 }
 
 # hold_task FILE: write an exec task that logs each row id it is called
-# for to calls.log and waits while a file hold-ID exists (at most 60 s),
-# then answers the id: the test, not the clock, decides where a run stands.
+# for to calls.log, writes its pid to pid-ID, and waits while a file
+# hold-ID exists (at most 60 s), then answers the id: the test, not the
+# clock, decides where a run stands.
 hold_task() {
     cat >"$1" <<'A'
 #!/bin/sh
 read -r row
 id=$(printf '%s' "$row" | sed -n 's/^{"id": "\([^"]*\)".*/\1/p')
 echo "$id" >>calls.log
+echo $$ >"pid-$id.tmp" && mv "pid-$id.tmp" "pid-$id"
 n=0
 while [ -f "hold-$id" ] && [ $n -lt 1200 ]; do
     sleep 0.05

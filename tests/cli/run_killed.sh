@@ -72,20 +72,8 @@ timeout 60 sh -c "\"$SK\" run --resume $id --no-progress | cat >\"$T/out\""
 has "$T/out" "6 of 6 cells"
 
 # Ctrl-C.  The task logs each row and waits while hold-ROW exists (at most
-# 60 s), its pid in pid-ROW.
-cat >task.sh <<'A'
-#!/bin/sh
-read -r row
-id=$(printf '%s' "$row" | sed -n 's/^{"id": "\([^"]*\)".*/\1/p')
-echo "$id" >>calls.log
-echo $$ >"pid-$id.tmp" && mv "pid-$id.tmp" "pid-$id"
-n=0
-while [ -f "hold-$id" ] && [ $n -lt 1200 ]; do
-    sleep 0.05
-    n=$((n + 1))
-done
-printf '"%s"' "$id"
-A
+# 60 s), its pid in pid-ROW (lib.sh).
+hold_task task.sh
 in_r2() { grep -qx r2 calls.log 2>/dev/null && [ -f pid-r2 ]; }
 said_stopping() { grep -q "Ctrl-C again to stop at once" "$T/int.err"; }
 
