@@ -30,6 +30,7 @@ libskcore_la_SOURCES += \
 	core/base/libload.c core/base/libload.h \
 	core/base/json_keys.c core/base/json_keys.h \
 	core/base/verdict.c core/base/verdict.h core/base/reducer.c core/base/reducer.h \
-	core/base/binomial.c core/base/binomial.h
+	core/base/binomial.c core/base/binomial.h \
+	core/base/idcheck.c core/base/idcheck.h
 # numbers as printf writes them, faster (export)
 libskcore_la_SOURCES += core/base/numfmt.c core/base/numfmt.h

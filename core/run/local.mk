@@ -5,7 +5,6 @@ libskcore_la_SOURCES += \
 	core/run/rowscore.c core/run/rowscore.h \
 	core/run/pool.c core/run/pool.h \
 	core/run/score.c core/run/score.h \
-	core/run/idcheck.c core/run/idcheck.h \
 	core/run/run.c core/run/run.h \
 	core/run/cell_writer.c core/run/cell_writer.h \
 	core/run/plan.c core/run/plan.h \

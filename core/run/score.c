@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "base/error.h"
-#include "run/idcheck.h"
+#include "base/idcheck.h"
 #include "run/jobs.h"
 #include "run/pool.h"
 #include "run/rowscore.h"

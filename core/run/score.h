@@ -36,7 +36,7 @@ typedef struct sk_score_opts {
     void *progress_ud;
     volatile sig_atomic_t *cancel; /* set non-zero (e.g. by SIGINT) to stop */
     /* Given ids checked for duplicates in memory before the check spills to
-     * a temporary file (run/idcheck.h); 0: the default.  Tests set it small. */
+     * a temporary file (base/idcheck.h); 0: the default.  Tests set it small. */
     size_t id_window;
 } sk_score_opts;
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Peak memory of `score` does not grow with the file (issue 19), JSONL or
-# CSV: the duplicate-id check keeps a bounded window of ids and spills the
-# rest to a temporary file.  Peak RSS (VmHWM) of 300,000 rows against 3,000 rows with
+# CSV, nor that of `dataset import`: the duplicate-id check keeps a bounded
+# window of ids and spills the rest to a temporary file.  Peak RSS (VmHWM) of 300,000 rows against 3,000 rows with
 # the same shape: before the check spilled, every id was held (~25 MiB more).
 . "$SK_SRCDIR/tests/cli/lib.sh"
 
@@ -81,6 +81,35 @@ has "$T/err" 'dup.csv:20002: duplicate id "memory-check-row-00000004-0123456789a
 run 0 "$SK" score "$T/dup.csv" --scorer exact_match --no-progress --skip-bad --json
 lines "$T/out" 20002
 has "$T/err" "malformed lines skipped: 1"
+
+# `dataset import` checks ids the same bounded way (the reader's own set
+# held them all: 53 MB at 300,000 rows), a repeat past the window included,
+# and imports nothing then.  Peak RSS from GNU time, which install-deps
+# --tests installs.
+run 0 "$SK" init "$T/p"
+if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f %M -o "$T/mem" "$SK" -C "$T/p" dataset import small "$T/small.csv" \
+        >/dev/null || fail "import of small.csv failed"
+    small=$(tail -1 "$T/mem")
+    /usr/bin/time -f %M -o "$T/mem" "$SK" -C "$T/p" dataset import big "$T/big.csv" \
+        >/dev/null || fail "import of big.csv failed"
+    big=$(tail -1 "$T/mem")
+    echo "peak RSS, dataset import: 3,000 rows $small KiB, 300,000 rows $big KiB"
+    case $(ldd "$SK" 2>/dev/null) in
+    *libtsan*) ;;
+    *)
+        [ "$big" -le $((small + 6 * 1024)) ] ||
+            fail "import's peak RSS grew with the file: $small KiB at 3,000 rows, $big KiB at 300,000"
+        ;;
+    esac
+else
+    echo "import's peak RSS not measured: no /usr/bin/time (./install-deps --tests installs it)"
+fi
+run 1 "$SK" -C "$T/p" dataset import dups "$T/dup.csv"
+has "$T/err" 'dup.csv:20002: duplicate id "memory-check-row-00000004-0123456789abcdef" (first on line 6)'
+has "$T/err" "nothing was imported"
+run 0 "$SK" -C "$T/p" dataset list
+lacks "$T/out" "dups"
 
 # Past the window (16,384 ids) a repeated id is found at the end, with the
 # error it had within it; read from a pipe, --skip-bad scores the rows again

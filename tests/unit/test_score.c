@@ -17,7 +17,7 @@
 #include "base/error.h"
 #include "engine/pack.h"
 #include "engine/registry.h"
-#include "run/idcheck.h"
+#include "base/idcheck.h"
 #include "run/score.h"
 #include "base/util.h"
 

@@ -1,7 +1,7 @@
 /*
  * The duplicate-id check in bounded memory: see idcheck.h.
  */
-#include "run/idcheck.h"
+#include "base/idcheck.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * The duplicate-id check of `score` in bounded memory.
+ * The duplicate-id check of `score` and `dataset import` in bounded memory.
  *
  * Ids are checked exactly while they fit a window (a hash table with the
  * ids' bytes): a duplicate is reported as its line is added, as before.
