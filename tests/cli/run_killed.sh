@@ -7,8 +7,17 @@
 # what is missing.  The tasks record their pids and wait while a file says
 # so, so the test, not the clock, decides where a run stands.
 . "$SK_SRCDIR/tests/cli/lib.sh"
-# Whatever happens, the test leaves no process behind.
-trap 'for f in "$T"/p/pid-* "$T"/p/child-*; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null; done; rm -rf "$T"' EXIT
+# Whatever happens, the test leaves no process behind (and kills only its
+# own: a pid is checked to still run the task or its sleep).
+cleanup() {
+    for f in "$T"/p/pid-* "$T"/p/child-*; do
+        [ -f "$f" ] || continue
+        p=$(cat "$f")
+        grep -aq 'task.sh\|sleep' "/proc/$p/cmdline" 2>/dev/null && kill -9 "$p" 2>/dev/null
+    done
+    rm -rf "$T"
+}
+trap cleanup EXIT
 cd "$T" || exit 1
 run 0 "$SK" init p
 cd p || exit 1
