@@ -102,7 +102,9 @@ int sk_child_guard_start(sk_child_guard **out, char **err)
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
         return sk_errf(err, SK_EIO,
-                       "cannot make the socket that watches the commands run by this process: %s",
+                       "cannot make the socket that watches the commands run by this process: "
+                       "%s; the process is out of descriptors or memory: raise `ulimit -n` or "
+                       "free some, then run again",
                        strerror(errno));
     pid_t pid = fork();
     if (pid < 0) {
@@ -110,7 +112,8 @@ int sk_child_guard_start(sk_child_guard **out, char **err)
         close(sv[0]);
         close(sv[1]);
         return sk_errf(err, SK_EIO,
-                       "cannot start the process that stops the commands if this one dies: %s",
+                       "cannot start the process that stops the commands if this one dies: %s; "
+                       "the system is out of processes or memory: end some, then run again",
                        strerror(e));
     }
     if (pid == 0) {
