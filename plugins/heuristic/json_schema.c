@@ -408,23 +408,23 @@ static void type_list(char *out, size_t outsz, const cJSON *t)
     }
 }
 
-/* Numbers by their exact values, from the literals the parser keeps
- * (schema and output both come from sk_json_parse): 9007199254740993 is
- * not 9007199254740992, which as doubles are one number; 1, 1.0 and 1e0
- * are one value.  A node without its literal is compared as a double. */
-static int numbers_equal(const cJSON *a, const cJSON *b)
+/* -1, 0 or 1 as a is below, at or above b: by exact decimal value when
+ * both keep their literal (schema and output both come from sk_json_parse),
+ * so 9007199254740993 is above 9007199254740992, which as doubles are one
+ * number, and 1, 1.0 and 1e0 are one value; else as doubles. */
+static int cmp_numbers(const cJSON *a, const cJSON *b)
 {
     sk_hnum x, y;
-    if (sk_hjson_number(a, &x) != 0)
-        return a->valuedouble == b->valuedouble;
-    if (sk_hjson_number(b, &y) != 0) {
+    if (sk_hjson_number(a, &x) == 0) {
+        int both = sk_hjson_number(b, &y) == 0;
+        int c = both ? sk_hnum_cmp(&x, &y) : 0;
         sk_hnum_free(&x);
-        return a->valuedouble == b->valuedouble;
+        if (both) {
+            sk_hnum_free(&y);
+            return c;
+        }
     }
-    int eq = sk_hnum_equal(&x, &y);
-    sk_hnum_free(&x);
-    sk_hnum_free(&y);
-    return eq;
+    return (a->valuedouble > b->valuedouble) - (a->valuedouble < b->valuedouble);
 }
 
 static int equal(const cJSON *a, const cJSON *b, int depth)
@@ -432,7 +432,7 @@ static int equal(const cJSON *a, const cJSON *b, int depth)
     if (depth > EQUAL_MAX_DEPTH)
         return 0;
     if (cJSON_IsNumber(a) && cJSON_IsNumber(b))
-        return numbers_equal(a, b);
+        return cmp_numbers(a, b) == 0;
     if ((a->type & 0xFF) != (b->type & 0xFF))
         return 0;
     if (cJSON_IsString(a))
@@ -498,24 +498,6 @@ static int fail(char *why, size_t whylen, const path *p, const char *fmt, ...)
 }
 
 static int validate(const cJSON *s, const cJSON *v, path *p, char *why, size_t whylen);
-
-/* -1, 0 or 1 as a is below, at or above b: by exact decimal value when
- * both keep their literal (a bound of 9007199254740992 refuses
- * 9007199254740993, one double above it), else as doubles. */
-static int cmp_numbers(const cJSON *a, const cJSON *b)
-{
-    sk_hnum x, y;
-    if (sk_hjson_number(a, &x) == 0) {
-        int both = sk_hjson_number(b, &y) == 0;
-        int c = both ? sk_hnum_cmp(&x, &y) : 0;
-        sk_hnum_free(&x);
-        if (both) {
-            sk_hnum_free(&y);
-            return c;
-        }
-    }
-    return (a->valuedouble > b->valuedouble) - (a->valuedouble < b->valuedouble);
-}
 
 /* A number for a message: as written when known. */
 static const char *num_text(const cJSON *v, char *buf, size_t n)
